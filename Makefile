@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: (GPL-2.0 OR MIT)
+# rblk top-level build. 'make' builds the module (against the newest
+# installed 6.1 headers unless KVER=/KDIR= say otherwise) and rblkadm.
+KVER ?= $(shell ls -1d /lib/modules/6.1.*/build 2>/dev/null | sort -V | tail -1 | cut -d/ -f4)
+KVER_612 ?= $(shell ls -1d /lib/modules/6.12.*/build 2>/dev/null | sort -V | tail -1 | cut -d/ -f4)
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+# Every build and test dependency, from Debian 12's archive.
+DEB_PACKAGES := build-essential clang llvm pkg-config kmod cpio zstd xz-utils \
+	linux-headers-amd64 linux-image-amd64 \
+	linux-headers-6.12-amd64 linux-image-6.12-amd64 \
+	qemu-system-x86 busybox-static \
+	libnl-3-dev libnl-genl-3-dev libssl-dev liburing-dev libaio-dev \
+	bats jq python3 iproute2 iputils-ping util-linux e2fsprogs xfsprogs lvm2 \
+	fio postgresql drbd-utils socat
+
+all: kmod user
+
+kmod:
+	$(MAKE) -C kmod KVER=$(KVER)
+
+# The module built against the 6.12 headers, in its own directory so both
+# builds can coexist (sources are symlinked, never copied).
+kmod-6.12:
+	@mkdir -p build/kmod-$(KVER_612)
+	@for f in kmod/Kbuild kmod/*.c kmod/*.h; do \
+		ln -sf ../../$$f build/kmod-$(KVER_612)/; done
+	@ln -sfn ../../include build/include
+	$(MAKE) -C /lib/modules/$(KVER_612)/build M=$(CURDIR)/build/kmod-$(KVER_612) modules
+
+user:
+	$(MAKE) -C user
+
+deps:
+	@if dpkg-query -W -f='$${Status}\n' $(DEB_PACKAGES) 2>/dev/null | \
+		grep -qv '^install ok installed$$' || \
+		[ "$$(dpkg-query -W -f='$${Status}\n' $(DEB_PACKAGES) 2>/dev/null | wc -l)" -lt "$(words $(DEB_PACKAGES))" ]; then \
+		echo "  DEPS    installing with apt-get"; \
+		apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES) >/dev/null; \
+	else echo "  DEPS    all installed"; fi
+
+unit: user
+	$(MAKE) -C tests/unit run
+
+fuzz-smoke:
+	$(MAKE) -C tests/fuzz smoke
+
+fuzz:
+	$(MAKE) -C tests/fuzz run
+
+check: deps
+	@bash tests/run-all
+
+demo: deps all
+	@bash scripts/demo
+
+clean:
+	$(MAKE) -C kmod clean || true
+	$(MAKE) -C user clean
+	-$(MAKE) -C tests/unit clean
+	-$(MAKE) -C tests/fuzz clean
+	rm -rf build
+
+.PHONY: all kmod kmod-6.12 user deps unit fuzz fuzz-smoke check demo clean

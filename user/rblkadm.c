@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: (GPL-2.0 OR MIT)
+/*
+ * rblkadm: administer rblk replicated block devices.
+ *
+ * The table below is the whole command-line surface: it dispatches and it
+ * produces the usage text, so the two cannot drift apart.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "rblkadm.h"
+#include "util.h"
+
+#define RBLK_VERSION "0.1.0"
+
+static CMD(help);
+
+static const struct rblk_cmd commands[] = {
+	{ "status", cmd_status, "[RES|all] [--json]",
+	  "show the state of resources", 0 },
+	{ "events", cmd_events, "[--json] [--now]",
+	  "stream state changes, one line each", 0 },
+	{ "primary", cmd_primary, "RES|all [--force]",
+	  "make the local device Primary (writable)", CMD_ROOT },
+	{ "secondary", cmd_secondary, "RES|all",
+	  "make the local device Secondary (read-only)", CMD_ROOT },
+	{ "create-device", cmd_create_device, "--minor N --disk DEV RES",
+	  "low level: create /dev/rblkN over DEV without metadata", CMD_ROOT },
+	{ "remove-device", cmd_remove_device, "RES|MINOR",
+	  "low level: remove a device (refused while it is open)", CMD_ROOT },
+	{ "help", cmd_help, "[COMMAND]", "show help for rblkadm or a command", 0 },
+};
+
+const struct rblk_cmd *rblk_find_cmd(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+		"Usage: rblkadm [OPTIONS] COMMAND [ARGS]\n"
+		"\n"
+		"Options:\n"
+		"  -c, --config FILE   configuration file (default /etc/rblk.conf)\n"
+		"  -n, --node NAME     act as node NAME (default: uname -n)\n"
+		"  -d, --dry-run       print the netlink commands, send nothing\n"
+		"  -j, --json          machine-readable output where supported\n"
+		"  -h, --help          this help; 'rblkadm help COMMAND' for one\n"
+		"  -V, --version       print the version\n"
+		"\n"
+		"Commands:\n");
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(f, "  %-16s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "\nRES may be 'all' where shown. See rblkadm(8).\n");
+}
+
+int rblk_cmd_usage(const struct rblk_cmd *cmd)
+{
+	fprintf(stderr, "Usage: rblkadm %s %s\n", cmd->name, cmd->args);
+	return EXIT_USAGE;
+}
+
+static CMD(help)
+{
+	const struct rblk_cmd *cmd;
+
+	if (argc < 2) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	cmd = rblk_find_cmd(argv[1]);
+	if (!cmd) {
+		err("unknown command '%s'", argv[1]);
+		hint("'rblkadm help' lists the commands");
+		return EXIT_USAGE;
+	}
+	printf("Usage: rblkadm %s %s\n  %s\n", cmd->name, cmd->args, cmd->help);
+	return EXIT_OK;
+}
+
+static const char *default_node(void)
+{
+	static struct utsname u;
+
+	if (uname(&u))
+		return "localhost";
+	return u.nodename;
+}
+
+/* True if argv asks for help anywhere before a "--". */
+static bool wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return true;
+	return false;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "node", required_argument, NULL, 'n' },
+		{ "dry-run", no_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct rblk_ctx ctx = {
+		.config_path = getenv("RBLK_CONFIG"),
+		.node = getenv("RBLK_NODE"),
+	};
+	const struct rblk_cmd *cmd;
+	int c;
+
+	/* '+': stop at the subcommand; its options are its own. */
+	while ((c = getopt_long(argc, argv, "+c:n:djhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': ctx.config_path = optarg; break;
+		case 'n': ctx.node = optarg; break;
+		case 'd': ctx.dry_run = true; break;
+		case 'j': ctx.json = true; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		case 'V': printf("rblkadm " RBLK_VERSION "\n"); return EXIT_OK;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (!ctx.config_path || !*ctx.config_path)
+		ctx.config_path = "/etc/rblk.conf";
+	if (!ctx.node || !*ctx.node)
+		ctx.node = default_node();
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = rblk_find_cmd(argv[optind]);
+	if (!cmd) {
+		err("unknown command '%s'", argv[optind]);
+		hint("'rblkadm help' lists the commands");
+		return EXIT_USAGE;
+	}
+	argc -= optind;
+	argv += optind;
+	if (wants_help(argc, argv)) {
+		printf("Usage: rblkadm %s %s\n  %s\n", cmd->name, cmd->args, cmd->help);
+		return EXIT_OK;
+	}
+	if ((cmd->flags & CMD_ROOT) && !ctx.dry_run && !have_cap_sys_admin()) {
+		err("%s: permission denied: changing rblk devices needs root (CAP_SYS_ADMIN)",
+		    cmd->name);
+		hint("run it as root, e.g. 'sudo rblkadm %s ...'", cmd->name);
+		return EXIT_FAIL;
+	}
+	optind = 1;	/* handlers parse their own options from argv[1] */
+	return cmd->fn(&ctx, argc, argv);
+}
