@@ -26,7 +26,7 @@ kmod-6.12:
 	@mkdir -p build/kmod-$(KVER_612)
 	@for f in kmod/Kbuild kmod/*.c kmod/*.h; do \
 		ln -sf ../../$$f build/kmod-$(KVER_612)/; done
-	@ln -sfn ../../include build/include
+	@ln -sfn ../include build/include
 	$(MAKE) -C /lib/modules/$(KVER_612)/build M=$(CURDIR)/build/kmod-$(KVER_612) modules
 
 user:

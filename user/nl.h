@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0 OR MIT) */
 /*
  * Generic netlink client for rblk.ko (libnl-genl). All kernel access by
- * rblkadm goes through here.
+ * rblkadm goes through here. Functions return 0 or a negative errno as the
+ * kernel reported it; callers turn that into a message with a hint.
  */
 #ifndef RBLK_NL_H
 #define RBLK_NL_H
@@ -18,9 +19,27 @@ struct rblk_dev_info {
 	char backing_dev[256];
 	uint64_t size_sectors;
 	uint8_t role, disk_state;
-	uint32_t open_count, open_writers;
+	uint8_t event;		/* enum rblk_event, in event messages only */
+	uint32_t open_count;
 	uint64_t stats[16];	/* indexed by RBLK_STAT_* */
 };
+
+typedef void (*rblk_dev_cb)(const struct rblk_dev_info *d, void *arg);
+
+/* Exit status when the module is missing (same as EXIT_NO_MODULE). */
+#define EXIT_NO_MODULE_ERR 3
+
+int rblk_nl_open(void);
+/* rblk_nl_open(), printing what is wrong; returns an exit status. */
+int rblk_nl_open_or_explain(void);
+
+int rblk_nl_devices(rblk_dev_cb cb, void *arg);
+int rblk_nl_new_device(uint32_t minor, const char *res, const char *disk);
+int rblk_nl_attach(uint32_t minor, const char *disk);
+int rblk_nl_minor_cmd(uint8_t cmd, uint32_t minor);
+int rblk_nl_set_role(uint32_t minor, uint8_t role, uint32_t flags);
+/* Subscribe to the events group and call @cb for each; never returns 0. */
+int rblk_nl_events(rblk_dev_cb cb, void *arg);
 
 /*
  * Execute one step of a plan (see plan.h) against the kernel. Returns 0 or

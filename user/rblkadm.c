@@ -18,7 +18,7 @@
 
 static CMD(help);
 
-static const struct rblk_cmd commands[] = {
+static const struct rblkadm_cmd commands[] = {
 	{ "status", cmd_status, "[RES|all] [--json]",
 	  "show the state of resources", 0 },
 	{ "events", cmd_events, "[--json] [--now]",
@@ -34,7 +34,7 @@ static const struct rblk_cmd commands[] = {
 	{ "help", cmd_help, "[COMMAND]", "show help for rblkadm or a command", 0 },
 };
 
-const struct rblk_cmd *rblk_find_cmd(const char *name)
+const struct rblkadm_cmd *rblk_find_cmd(const char *name)
 {
 	size_t i;
 
@@ -65,7 +65,7 @@ static void usage(FILE *f)
 	fprintf(f, "\nRES may be 'all' where shown. See rblkadm(8).\n");
 }
 
-int rblk_cmd_usage(const struct rblk_cmd *cmd)
+int rblk_cmd_usage(const struct rblkadm_cmd *cmd)
 {
 	fprintf(stderr, "Usage: rblkadm %s %s\n", cmd->name, cmd->args);
 	return EXIT_USAGE;
@@ -73,7 +73,7 @@ int rblk_cmd_usage(const struct rblk_cmd *cmd)
 
 static CMD(help)
 {
-	const struct rblk_cmd *cmd;
+	const struct rblkadm_cmd *cmd;
 
 	if (argc < 2) {
 		usage(stdout);
@@ -124,7 +124,7 @@ int main(int argc, char **argv)
 		.config_path = getenv("RBLK_CONFIG"),
 		.node = getenv("RBLK_NODE"),
 	};
-	const struct rblk_cmd *cmd;
+	const struct rblkadm_cmd *cmd;
 	int c;
 
 	/* '+': stop at the subcommand; its options are its own. */

@@ -29,7 +29,7 @@ struct rblk_ctx {
 /* Command flags. */
 #define CMD_ROOT	(1U << 0)	/* needs CAP_SYS_ADMIN unless --dry-run */
 
-struct rblk_cmd {
+struct rblkadm_cmd {
 	const char *name;
 	int (*fn)(struct rblk_ctx *ctx, int argc, char **argv);
 	const char *args;		/* argument synopsis for usage */
@@ -47,7 +47,7 @@ CMD(secondary);
 CMD(status);
 CMD(events);
 
-const struct rblk_cmd *rblk_find_cmd(const char *name);
-int rblk_cmd_usage(const struct rblk_cmd *cmd);
+const struct rblkadm_cmd *rblk_find_cmd(const char *name);
+int rblk_cmd_usage(const struct rblkadm_cmd *cmd);
 
 #endif

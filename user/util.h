@@ -28,4 +28,7 @@ const char *human_sectors(uint64_t sectors, char *buf, size_t len);
 
 bool have_cap_sys_admin(void);
 
+/* Letters, digits, '_', '-', '.'; 1..63 characters (as the kernel). */
+bool valid_resource_name(const char *s);
+
 #endif

@@ -16,21 +16,29 @@
  *     RBLK_A_ROLE         u8      enum rblk_role
  *     RBLK_A_DISK_STATE   u8      enum rblk_disk_state
  *     RBLK_A_OPEN_COUNT   u32     current openers of /dev/rblkN
- *     RBLK_A_OPEN_WRITERS u32     of which opened for writing
  *     RBLK_A_STATS        nested  RBLK_STAT_* u64 counters
  *
  * RBLK_CMD_NEW_DEVICE (CAP_SYS_ADMIN)
- *   Creates /dev/rblk<RBLK_A_MINOR> named RBLK_A_RESOURCE over the block
- *   device RBLK_A_BACKING_DEV, opened exclusively. Required: all three.
- *   Optional: RBLK_A_FLAGS (enum rblk_new_flags). The device starts as
- *   Secondary with its disk UpToDate (no metadata yet: plain pass-through).
- *   Errors: EEXIST minor or resource name in use, ENOENT/ENOTBLK for the
- *   backing device, EBUSY backing device claimed by someone else,
- *   EINVAL bad or unknown attribute/flag.
+ *   Creates /dev/rblk<RBLK_A_MINOR> for resource RBLK_A_RESOURCE (letters,
+ *   digits, '_', '-', '.'). The device starts Secondary and Diskless (size
+ *   0) unless RBLK_A_BACKING_DEV is given, which attaches it at once as
+ *   RBLK_CMD_ATTACH does. Optional RBLK_A_FLAGS: none defined yet (0).
+ *   Errors: EEXIST minor or resource name in use, EINVAL bad attribute.
+ *
+ * RBLK_CMD_ATTACH (CAP_SYS_ADMIN)
+ *   RBLK_A_MINOR, RBLK_A_BACKING_DEV: open that block device exclusively
+ *   and serve I/O from it; queue limits follow it. No metadata yet: the
+ *   whole backing device is the data area and its disk state is UpToDate.
+ *   Errors: ENOENT/ENOTBLK bad path, EBUSY claimed by someone else,
+ *   EEXIST already attached.
+ *
+ * RBLK_CMD_DETACH (CAP_SYS_ADMIN)
+ *   RBLK_A_MINOR: stop using the backing device (waits for I/O in flight);
+ *   the device stays, Diskless, and fails I/O. EBUSY while open.
  *
  * RBLK_CMD_DEL_DEVICE (CAP_SYS_ADMIN)
- *   Removes the device RBLK_A_MINOR. EBUSY while /dev/rblkN is open,
- *   ENODEV if there is no such device.
+ *   Removes the device RBLK_A_MINOR (detaching it first). EBUSY while
+ *   /dev/rblkN is open, ENODEV if there is no such device.
  *
  * RBLK_CMD_SET_ROLE (CAP_SYS_ADMIN)
  *   RBLK_A_MINOR, RBLK_A_ROLE (PRIMARY or SECONDARY), optional RBLK_A_FLAGS
@@ -63,6 +71,8 @@ enum rblk_cmd {
 	RBLK_CMD_DEL_DEVICE,
 	RBLK_CMD_EVENT,
 	RBLK_CMD_SET_ROLE,
+	RBLK_CMD_ATTACH,
+	RBLK_CMD_DETACH,
 	__RBLK_CMD_MAX
 };
 #define RBLK_CMD_MAX (__RBLK_CMD_MAX - 1)
@@ -76,7 +86,6 @@ enum rblk_attr {
 	RBLK_A_ROLE,
 	RBLK_A_DISK_STATE,
 	RBLK_A_OPEN_COUNT,
-	RBLK_A_OPEN_WRITERS,
 	RBLK_A_STATS,
 	RBLK_A_FLAGS,
 	RBLK_A_EVENT,
@@ -98,12 +107,6 @@ enum rblk_stat_attr {
 	__RBLK_STAT_LAST
 };
 #define RBLK_STAT_MAX (__RBLK_STAT_LAST - 1)
-
-/* RBLK_A_FLAGS of RBLK_CMD_NEW_DEVICE. */
-enum rblk_new_flags {
-	RBLK_F_READ_ONLY = 1U << 0,	/* refuse every write */
-	__RBLK_F_ALL = RBLK_F_READ_ONLY
-};
 
 /* RBLK_A_FLAGS of RBLK_CMD_SET_ROLE. */
 enum rblk_role_flags {

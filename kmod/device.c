@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The block device side of rblk: /dev/rblkN, its open rules, its backing
+ * disk and its role.
+ */
+#include <linux/blkdev.h>
+#include <linux/idr.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include "device.h"
+#include "netlink.h"
+#include "req.h"
+
+#define RBLK_QUEUE_DEPTH 128
+
+DEFINE_MUTEX(rblk_devices_lock);
+static DEFINE_IDR(rblk_minors);
+static int rblk_major;
+
+static int rblk_open(RBLK_OPEN_ARGS)
+{
+	struct rblk_device *dev = RBLK_OPEN_DISK->private_data;
+	int ret = 0;
+
+	mutex_lock(&dev->lock);
+	if (dev->removing) {
+		ret = -ENXIO;
+	} else if (RBLK_OPEN_WRITE && dev->role != RBLK_ROLE_PRIMARY) {
+		pr_warn_ratelimited("rblk%d: refusing to open %s for writing: it is Secondary; run 'rblkadm primary %s' first\n",
+				    dev->minor, dev->name, dev->name);
+		ret = -EROFS;
+	} else {
+		dev->open_count++;
+	}
+	mutex_unlock(&dev->lock);
+	return ret;
+}
+
+static void rblk_release(RBLK_RELEASE_ARGS)
+{
+	struct rblk_device *dev = disk->private_data;
+
+	mutex_lock(&dev->lock);
+	dev->open_count--;
+	mutex_unlock(&dev->lock);
+}
+
+static void rblk_free_disk(struct gendisk *disk)
+{
+	struct rblk_device *dev = disk->private_data;
+
+	blk_mq_free_tag_set(&dev->tag_set);
+	mutex_destroy(&dev->lock);
+	kfree(dev);
+}
+
+static const struct block_device_operations rblk_fops = {
+	.owner = THIS_MODULE,
+	.open = rblk_open,
+	.release = rblk_release,
+	.free_disk = rblk_free_disk,
+};
+
+static int init_tag_set(struct rblk_device *dev)
+{
+	struct blk_mq_tag_set *set = &dev->tag_set;
+
+	set->ops = &rblk_mq_ops;
+	set->nr_hw_queues = 1;
+	set->queue_depth = RBLK_QUEUE_DEPTH;
+	set->numa_node = NUMA_NO_NODE;
+	set->cmd_size = sizeof(struct rblk_req);
+	/* queue_rq submits to the backing device, which may sleep. */
+	set->flags = BLK_MQ_F_SHOULD_MERGE | BLK_MQ_F_BLOCKING;
+	set->driver_data = dev;
+	return blk_mq_alloc_tag_set(set);
+}
+
+static bool name_in_use(const char *name)
+{
+	struct rblk_device *dev;
+	int id;
+
+	idr_for_each_entry(&rblk_minors, dev, id)
+		if (!strcmp(dev->name, name))
+			return true;
+	return false;
+}
+
+static int init_disk(struct rblk_device *dev)
+{
+	struct gendisk *disk;
+
+	disk = rblk_alloc_disk(&dev->tag_set, dev);
+	if (IS_ERR(disk))
+		return PTR_ERR(disk);
+	disk->major = rblk_major;
+	disk->first_minor = dev->minor;
+	disk->minors = 1;
+	disk->fops = &rblk_fops;
+	disk->private_data = dev;
+	disk->flags |= GENHD_FL_NO_PART;
+	snprintf(disk->disk_name, DISK_NAME_LEN, "rblk%d", dev->minor);
+	set_capacity(disk, 0);
+	dev->disk = disk;
+	return 0;
+}
+
+/* Called with rblk_devices_lock held. */
+struct rblk_device *rblk_device_create(int minor, const char *name)
+{
+	struct rblk_device *dev;
+	int ret;
+
+	lockdep_assert_held(&rblk_devices_lock);
+	if (idr_find(&rblk_minors, minor) || name_in_use(name))
+		return ERR_PTR(-EEXIST);
+	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	if (!dev)
+		return ERR_PTR(-ENOMEM);
+	dev->minor = minor;
+	strscpy(dev->name, name, sizeof(dev->name));
+	mutex_init(&dev->lock);
+	dev->role = RBLK_ROLE_SECONDARY;
+	dev->disk_state = RBLK_DISK_DISKLESS;
+
+	ret = idr_alloc(&rblk_minors, dev, minor, minor + 1, GFP_KERNEL);
+	if (ret < 0)
+		goto err_free_dev;
+	ret = init_tag_set(dev);
+	if (ret)
+		goto err_remove_idr;
+	ret = init_disk(dev);
+	if (ret)
+		goto err_free_tag_set;
+	ret = add_disk(dev->disk);
+	if (ret)
+		goto err_put_disk;
+	pr_info("rblk%d: created for resource %s\n", minor, name);
+	return dev;
+
+err_put_disk:
+	/* ->free_disk frees the tag set and dev. */
+	idr_remove(&rblk_minors, minor);
+	put_disk(dev->disk);
+	return ERR_PTR(ret);
+err_free_tag_set:
+	blk_mq_free_tag_set(&dev->tag_set);
+err_remove_idr:
+	idr_remove(&rblk_minors, minor);
+err_free_dev:
+	kfree(dev);
+	return ERR_PTR(ret);
+}
+
+/* Called with rblk_devices_lock held. -EBUSY while the device is open. */
+int rblk_device_destroy(struct rblk_device *dev)
+{
+	lockdep_assert_held(&rblk_devices_lock);
+	mutex_lock(&dev->lock);
+	if (dev->open_count) {
+		mutex_unlock(&dev->lock);
+		return -EBUSY;
+	}
+	dev->removing = true;	/* from here on, opens fail */
+	mutex_unlock(&dev->lock);
+
+	rblk_genl_event(dev, RBLK_EVENT_DESTROY);
+	del_gendisk(dev->disk);
+	if (dev->backing.bdev)
+		rblk_bdev_close(&dev->backing);
+	idr_remove(&rblk_minors, dev->minor);
+	pr_info("rblk%d: removed\n", dev->minor);
+	put_disk(dev->disk);	/* frees dev through ->free_disk */
+	return 0;
+}
+
+struct rblk_device *rblk_device_find(int minor)
+{
+	lockdep_assert_held(&rblk_devices_lock);
+	return idr_find(&rblk_minors, minor);
+}
+
+/* The device with the lowest minor >= *minor; advances *minor past it. */
+struct rblk_device *rblk_device_next(int *minor)
+{
+	struct rblk_device *dev;
+
+	lockdep_assert_held(&rblk_devices_lock);
+	dev = idr_get_next(&rblk_minors, minor);
+	if (dev)
+		(*minor)++;
+	return dev;
+}
+
+int rblk_device_attach(struct rblk_device *dev, const char *path)
+{
+	struct request_queue *q = dev->disk->queue;
+	struct rblk_bdev b;
+	int ret;
+
+	ret = rblk_bdev_open(&b, path, dev);
+	if (ret)
+		return ret;
+	mutex_lock(&dev->lock);
+	if (dev->backing.bdev) {
+		ret = -EEXIST;
+		goto out_unlock;
+	}
+	blk_mq_freeze_queue(q);
+	ret = rblk_set_limits(dev->disk, b.bdev);
+	if (!ret) {
+		dev->backing = b;
+		strscpy(dev->backing_path, path, sizeof(dev->backing_path));
+		dev->disk_state = RBLK_DISK_UPTODATE;
+	}
+	blk_mq_unfreeze_queue(q);
+	if (!ret)
+		set_capacity_and_notify(dev->disk, bdev_nr_sectors(b.bdev));
+out_unlock:
+	mutex_unlock(&dev->lock);
+	if (ret)
+		rblk_bdev_close(&b);
+	else
+		pr_info("rblk%d: attached %s (%llu sectors)\n", dev->minor,
+			path, (unsigned long long)bdev_nr_sectors(b.bdev));
+	return ret;
+}
+
+/*
+ * Stop using the backing disk; I/O fails until a disk is attached again.
+ * Refused while open: an opener would see its disk vanish under it.
+ */
+int rblk_device_detach(struct rblk_device *dev)
+{
+	struct rblk_bdev b;
+
+	mutex_lock(&dev->lock);
+	if (!dev->backing.bdev || dev->open_count) {
+		int ret = dev->open_count ? -EBUSY : -ENXIO;
+
+		mutex_unlock(&dev->lock);
+		return ret;
+	}
+	blk_mq_freeze_queue(dev->disk->queue);
+	b = dev->backing;
+	dev->backing.bdev = NULL;
+	dev->disk_state = RBLK_DISK_DISKLESS;
+	blk_mq_unfreeze_queue(dev->disk->queue);
+	mutex_unlock(&dev->lock);
+	rblk_bdev_close(&b);
+	pr_info("rblk%d: detached %s\n", dev->minor, dev->backing_path);
+	return 0;
+}
+
+int rblk_device_set_role(struct rblk_device *dev, enum rblk_role role,
+			 bool force)
+{
+	int ret = 0;
+
+	mutex_lock(&dev->lock);
+	if (role == dev->role)
+		goto out_unlock;
+	if (role == RBLK_ROLE_SECONDARY && dev->open_count) {
+		pr_warn("rblk%d: cannot become Secondary: device is held open (%u openers)\n",
+			dev->minor, dev->open_count);
+		ret = -EBUSY;
+		goto out_unlock;
+	}
+	if (role == RBLK_ROLE_PRIMARY && !force &&
+	    dev->disk_state != RBLK_DISK_UPTODATE) {
+		ret = -ENODATA;
+		goto out_unlock;
+	}
+	dev->role = role;
+	pr_info("rblk%d: role %s\n", dev->minor,
+		role == RBLK_ROLE_PRIMARY ? "Primary" : "Secondary");
+out_unlock:
+	mutex_unlock(&dev->lock);
+	return ret;
+}
+
+int rblk_device_init(void)
+{
+	rblk_major = register_blkdev(0, "rblk");
+	return rblk_major < 0 ? rblk_major : 0;
+}
+
+/* Module unload: nothing can be open (each opener pins the module). */
+void rblk_device_exit(void)
+{
+	struct rblk_device *dev;
+	int id;
+
+	mutex_lock(&rblk_devices_lock);
+	idr_for_each_entry(&rblk_minors, dev, id)
+		WARN_ON(rblk_device_destroy(dev));
+	mutex_unlock(&rblk_devices_lock);
+	idr_destroy(&rblk_minors);
+	unregister_blkdev(rblk_major, "rblk");
+}

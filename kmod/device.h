@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef RBLK_DEVICE_H
+#define RBLK_DEVICE_H
+
+#include <linux/blk-mq.h>
+#include <linux/mutex.h>
+#include <linux/atomic.h>
+#include <rblk/genl.h>
+
+#include "compat.h"
+
+struct rblk_stats {
+	atomic64_t read_kib, written_kib, reads, writes, flushes, discards;
+	atomic64_t io_errors;
+	atomic_t in_flight;
+};
+
+/*
+ * One replicated device, /dev/rblk<minor>. Lifetime: created by netlink,
+ * freed from ->free_disk once the gendisk's last reference is gone, so an
+ * opener racing with removal never sees freed memory.
+ */
+struct rblk_device {
+	int minor;
+	char name[RBLK_RESOURCE_NAME_MAX];
+	struct gendisk *disk;
+	struct blk_mq_tag_set tag_set;
+
+	/*
+	 * Protects role, open_count, removing and backing changes. Readers
+	 * in the I/O path look at ->backing without it: attach and detach
+	 * freeze the queue, so it is stable while a request is in flight.
+	 */
+	struct mutex lock;
+	struct rblk_bdev backing;
+	char backing_path[RBLK_PATH_MAX];
+	enum rblk_role role;
+	enum rblk_disk_state disk_state;
+	unsigned int open_count;
+	bool removing;
+
+	struct rblk_stats stats;
+};
+
+/* Serializes device creation/removal and lookups by minor or name. */
+extern struct mutex rblk_devices_lock;
+
+int rblk_device_init(void);
+void rblk_device_exit(void);
+
+struct rblk_device *rblk_device_create(int minor, const char *name);
+int rblk_device_destroy(struct rblk_device *dev);
+struct rblk_device *rblk_device_find(int minor);
+struct rblk_device *rblk_device_next(int *minor);
+
+int rblk_device_attach(struct rblk_device *dev, const char *path);
+int rblk_device_detach(struct rblk_device *dev);
+int rblk_device_set_role(struct rblk_device *dev, enum rblk_role role,
+			 bool force);
+
+#endif /* RBLK_DEVICE_H */

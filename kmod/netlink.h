@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef RBLK_NETLINK_H
+#define RBLK_NETLINK_H
+
+#include <rblk/genl.h>
+
+struct rblk_device;
+
+int rblk_genl_init(void);
+void rblk_genl_exit(void);
+void rblk_genl_event(struct rblk_device *dev, enum rblk_event event);
+
+#endif /* RBLK_NETLINK_H */

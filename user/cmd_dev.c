@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: (GPL-2.0 OR MIT)
+/*
+ * Commands that act on devices the kernel already knows: status, events,
+ * primary, secondary, and the low-level create-device/remove-device.
+ * Resources are found by name in the kernel, so none of these need the
+ * configuration file.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <rblk/genl.h>
+
+#include "nl.h"
+#include "rblkadm.h"
+#include "status.h"
+#include "util.h"
+
+struct dev_list {
+	struct rblk_dev_info *v;
+	size_t n;
+};
+
+static void collect(const struct rblk_dev_info *d, void *arg)
+{
+	struct dev_list *l = arg;
+	struct rblk_dev_info *v = realloc(l->v, (l->n + 1) * sizeof(*v));
+
+	if (!v)
+		return;
+	v[l->n++] = *d;
+	l->v = v;
+}
+
+/* All devices the kernel has, in minor order; prints errors itself. */
+static int list_devices(struct dev_list *l)
+{
+	int ret = rblk_nl_open_or_explain();
+
+	memset(l, 0, sizeof(*l));
+	if (ret)
+		return ret;
+	ret = rblk_nl_devices(collect, l);
+	if (ret) {
+		err("cannot list devices: %s", strerror(-ret));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+static const struct rblk_dev_info *by_name(const struct dev_list *l,
+					   const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i].resource, name))
+			return &l->v[i];
+	return NULL;
+}
+
+static const struct rblk_dev_info *by_minor(const struct dev_list *l,
+					    uint32_t minor)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].minor == minor)
+			return &l->v[i];
+	return NULL;
+}
+
+static void explain_unknown(const struct dev_list *l, const char *name)
+{
+	size_t i;
+
+	err("%s: no such resource is up", name);
+	if (!l->n) {
+		hint("no rblk device exists; bring one up with 'rblkadm up %s'", name);
+		return;
+	}
+	fputs("  hint: resources that are up:", stderr);
+	for (i = 0; i < l->n; i++)
+		fprintf(stderr, " %s", l->v[i].resource);
+	fputc('\n', stderr);
+}
+
+/*
+ * Run @fn on the device named @name, or on every device for "all".
+ * Returns the worst exit status.
+ */
+static int for_each_named(const struct dev_list *l, const char *name,
+			  int (*fn)(const struct rblk_dev_info *, void *),
+			  void *arg)
+{
+	const struct rblk_dev_info *d;
+	int ret = EXIT_OK, r;
+	size_t i;
+
+	if (strcmp(name, "all")) {
+		d = by_name(l, name);
+		if (!d) {
+			explain_unknown(l, name);
+			return EXIT_FAIL;
+		}
+		return fn(d, arg);
+	}
+	for (i = 0; i < l->n; i++) {
+		r = fn(&l->v[i], arg);
+		if (r > ret)
+			ret = r;
+	}
+	return ret;
+}
+
+/* ---- status ---------------------------------------------------------- */
+
+CMD(status)
+{
+	const char *name = "all";
+	struct dev_list l;
+	struct printer p;
+	int ret, c;
+	size_t i;
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+
+	while ((c = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
+		if (c != 'j')
+			return rblk_cmd_usage(rblk_find_cmd("status"));
+		ctx->json = true;
+	}
+	if (optind < argc)
+		name = argv[optind++];
+	if (optind < argc)
+		return rblk_cmd_usage(rblk_find_cmd("status"));
+	ret = list_devices(&l);
+	if (ret)
+		return ret;
+	if (strcmp(name, "all") && !by_name(&l, name)) {
+		explain_unknown(&l, name);
+		free(l.v);
+		return EXIT_FAIL;
+	}
+	printer_init(&p, ctx->json);
+	printer_list_begin(&p);
+	for (i = 0; i < l.n; i++)
+		if (!strcmp(name, "all") || !strcmp(name, l.v[i].resource))
+			print_device(&p, &l.v[i]);
+	printer_list_end(&p);
+	free(l.v);
+	return EXIT_OK;
+}
+
+/* ---- events ---------------------------------------------------------- */
+
+static void print_event(const struct rblk_dev_info *d, void *arg)
+{
+	struct printer *p = arg;
+
+	print_device_event(p, d);
+	fflush(stdout);
+}
+
+CMD(events)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "now", no_argument, NULL, 'N' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct rblk_dev_info cur;
+	bool now = false;
+	struct dev_list l;
+	struct printer p;
+	int ret, c;
+	size_t i;
+
+	while ((c = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
+		if (c == 'j')
+			ctx->json = true;
+		else if (c == 'N')
+			now = true;
+		else
+			return rblk_cmd_usage(rblk_find_cmd("events"));
+	}
+	ret = list_devices(&l);
+	if (ret)
+		return ret;
+	printer_init(&p, ctx->json);
+	for (i = 0; i < l.n; i++) {
+		cur = l.v[i];
+		cur.event = 0;	/* "exists" */
+		print_event(&cur, &p);
+	}
+	free(l.v);
+	if (now)
+		return EXIT_OK;
+	ret = rblk_nl_events(print_event, &p);
+	err("event stream ended: %s", strerror(-ret));
+	return EXIT_FAIL;
+}
+
+/* ---- primary / secondary --------------------------------------------- */
+
+static int do_primary(const struct rblk_dev_info *d, void *arg)
+{
+	bool force = *(bool *)arg;
+	int ret;
+
+	ret = rblk_nl_set_role(d->minor, RBLK_ROLE_PRIMARY, force ? RBLK_F_FORCE : 0);
+	if (!ret)
+		return EXIT_OK;
+	if (ret == -ENODATA) {
+		err("%s: refusing to become Primary: the local disk is %s, not UpToDate",
+		    d->resource, disk_state_name(d->disk_state));
+		hint("'rblkadm primary --force %s' only if you are sure this node has the best data",
+		     d->resource);
+	} else {
+		err("%s: cannot become Primary: %s", d->resource, strerror(-ret));
+	}
+	return EXIT_FAIL;
+}
+
+static int do_secondary(const struct rblk_dev_info *d, void *arg)
+{
+	int ret = rblk_nl_set_role(d->minor, RBLK_ROLE_SECONDARY, 0);
+
+	if (!ret)
+		return EXIT_OK;
+	if (ret == -EBUSY) {
+		err("%s: cannot become Secondary: /dev/rblk%u is in use (%u open)",
+		    d->resource, d->minor, d->open_count);
+		hint("unmount filesystems on it and deactivate its volume groups ('vgchange -a n VG') first");
+	} else {
+		err("%s: cannot become Secondary: %s", d->resource, strerror(-ret));
+	}
+	return EXIT_FAIL;
+}
+
+static int role_cmd(int argc, char **argv, bool primary)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const struct rblkadm_cmd *self = rblk_find_cmd(argv[0]);
+	bool force = false;
+	struct dev_list l;
+	int ret, c;
+
+	while ((c = getopt_long(argc, argv, primary ? "f" : "", opts, NULL)) != -1) {
+		if (c != 'f' || !primary)
+			return rblk_cmd_usage(self);
+		force = true;
+	}
+	if (optind + 1 != argc)
+		return rblk_cmd_usage(self);
+	ret = list_devices(&l);
+	if (!ret)
+		ret = for_each_named(&l, argv[optind],
+				     primary ? do_primary : do_secondary, &force);
+	free(l.v);
+	return ret;
+}
+
+CMD(primary)
+{
+	return role_cmd(argc, argv, true);
+}
+
+CMD(secondary)
+{
+	return role_cmd(argc, argv, false);
+}
+
+/* ---- create-device / remove-device ----------------------------------- */
+
+static int check_disk(const char *disk)
+{
+	struct stat st;
+
+	if (stat(disk, &st)) {
+		err("%s: %s", disk, strerror(errno));
+		hint("give the path of an existing block device, e.g. /dev/vdb or /dev/VG/LV");
+		return EXIT_FAIL;
+	}
+	if (!S_ISBLK(st.st_mode)) {
+		err("%s: not a block device", disk);
+		hint("for a regular file, make it a loop device first: losetup -f --show %s",
+		     disk);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+static void explain_create_error(int ret, uint32_t minor, const char *res,
+				 const char *disk, const struct dev_list *l)
+{
+	const struct rblk_dev_info *d;
+
+	if (ret == -EEXIST && (d = by_minor(l, minor))) {
+		err("minor %u is in use: /dev/rblk%u belongs to resource '%s'",
+		    minor, minor, d->resource);
+		hint("pick another minor, or 'rblkadm remove-device %s' first", d->resource);
+	} else if (ret == -EEXIST) {
+		err("resource '%s' is already up", res);
+		hint("'rblkadm status %s' shows it", res);
+	} else if (ret == -EBUSY) {
+		err("%s is in use (mounted, or claimed by LVM, md, dm or another rblk device)",
+		    disk);
+		hint("'lsblk %s' shows what holds it", disk);
+	} else {
+		err("cannot create /dev/rblk%u over %s: %s", minor, disk, strerror(-ret));
+	}
+}
+
+CMD(create_device)
+{
+	static const struct option opts[] = {
+		{ "minor", required_argument, NULL, 'm' },
+		{ "disk", required_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const struct rblkadm_cmd *self = rblk_find_cmd("create-device");
+	const char *disk = NULL, *res;
+	uint64_t minor = UINT64_MAX;
+	struct dev_list l;
+	int ret, c;
+
+	while ((c = getopt_long(argc, argv, "m:d:", opts, NULL)) != -1) {
+		if (c == 'm' && !parse_u64(optarg, 0, RBLK_MINOR_MAX, &minor)) {
+			err("--minor: '%s' is not a number from 0 to %d", optarg,
+			    RBLK_MINOR_MAX);
+			return EXIT_USAGE;
+		} else if (c == 'd') {
+			disk = optarg;
+		} else if (c != 'm') {
+			return rblk_cmd_usage(self);
+		}
+	}
+	if (optind + 1 != argc || !disk || minor == UINT64_MAX)
+		return rblk_cmd_usage(self);
+	res = argv[optind];
+	if (!valid_resource_name(res)) {
+		err("'%s' is not a valid resource name", res);
+		hint("use letters, digits, '_', '-' and '.', at most %d characters",
+		     RBLK_RESOURCE_NAME_MAX - 1);
+		return EXIT_USAGE;
+	}
+	if (check_disk(disk))
+		return EXIT_FAIL;
+	ret = list_devices(&l);
+	if (ret)
+		return ret;
+	ret = rblk_nl_new_device(minor, res, disk);
+	if (ret)
+		explain_create_error(ret, minor, res, disk, &l);
+	free(l.v);
+	return ret ? EXIT_FAIL : EXIT_OK;
+}
+
+static int do_remove(const struct rblk_dev_info *d, void *arg)
+{
+	int ret = rblk_nl_minor_cmd(RBLK_CMD_DEL_DEVICE, d->minor);
+
+	if (!ret)
+		return EXIT_OK;
+	if (ret == -EBUSY) {
+		err("%s: cannot remove /dev/rblk%u: it is in use (mounted, or held by LVM or another opener)",
+		    d->resource, d->minor);
+		hint("unmount it and deactivate volume groups on it first; 'ls /sys/block/rblk%u/holders' lists holders",
+		     d->minor);
+	} else {
+		err("%s: cannot remove /dev/rblk%u: %s", d->resource, d->minor,
+		    strerror(-ret));
+	}
+	return EXIT_FAIL;
+}
+
+CMD(remove_device)
+{
+	const struct rblk_dev_info *d;
+	struct dev_list l;
+	uint64_t minor;
+	int ret;
+
+	if (argc != 2)
+		return rblk_cmd_usage(rblk_find_cmd("remove-device"));
+	ret = list_devices(&l);
+	if (ret)
+		return ret;
+	if (parse_u64(argv[1], 0, RBLK_MINOR_MAX, &minor)) {
+		d = by_minor(&l, minor);
+		if (d)
+			ret = do_remove(d, NULL);
+		else {
+			err("/dev/rblk%s does not exist", argv[1]);
+			ret = EXIT_FAIL;
+		}
+	} else {
+		ret = for_each_named(&l, argv[1], do_remove, NULL);
+	}
+	free(l.v);
+	return ret;
+}

@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: (GPL-2.0 OR MIT)
+/*
+ * Generic netlink client for rblk.ko. One socket per rblkadm run; every
+ * request waits for its answer, so errors are reported where they happen.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+
+#include <rblk/genl.h>
+
+#include "nl.h"
+#include "util.h"
+
+static struct nl_sock *sock;
+static int family;
+
+struct request_state {
+	int error;		/* negative errno from the kernel, or 0 */
+	bool done;
+	rblk_dev_cb cb;		/* called for each device in a reply */
+	void *arg;
+};
+
+int rblk_nl_open(void)
+{
+	int ret;
+
+	if (sock)
+		return 0;
+	sock = nl_socket_alloc();
+	if (!sock)
+		return -ENOMEM;
+	ret = genl_connect(sock);
+	if (ret < 0)
+		goto err_free;
+	family = genl_ctrl_resolve(sock, RBLK_GENL_NAME);
+	if (family < 0) {
+		ret = -ENOENT;
+		goto err_free;
+	}
+	return 0;
+err_free:
+	nl_socket_free(sock);
+	sock = NULL;
+	return ret < 0 && ret != -ENOENT ? -EIO : ret;
+}
+
+int rblk_nl_open_or_explain(void)
+{
+	int ret = rblk_nl_open();
+
+	if (ret == -ENOENT) {
+		err("the rblk kernel module is not loaded (no generic netlink family '%s')",
+		    RBLK_GENL_NAME);
+		hint("load it with 'modprobe rblk' (from a build tree: 'insmod kmod/rblk.ko')");
+		return EXIT_NO_MODULE_ERR;
+	}
+	if (ret) {
+		err("cannot talk to the kernel over generic netlink: %s", strerror(-ret));
+		return 1;
+	}
+	return 0;
+}
+
+static void parse_stats(struct nlattr *nest, struct rblk_dev_info *d)
+{
+	struct nlattr *tb[RBLK_STAT_MAX + 1];
+	int i;
+
+	if (nla_parse_nested(tb, RBLK_STAT_MAX, nest, NULL))
+		return;
+	for (i = 1; i <= RBLK_STAT_MAX && i < (int)ARRAY_SIZE(d->stats); i++)
+		if (tb[i] && nla_len(tb[i]) == sizeof(uint64_t))
+			d->stats[i] = nla_get_u64(tb[i]);
+}
+
+static void copy_str(char *dst, size_t len, struct nlattr *a)
+{
+	if (a)
+		snprintf(dst, len, "%.*s", nla_len(a), (const char *)nla_data(a));
+}
+
+/* Parse a device message; unknown attributes are ignored (ABI rule). */
+static int parse_device(struct nl_msg *msg, struct rblk_dev_info *d)
+{
+	struct nlattr *tb[RBLK_A_MAX + 1];
+	int ret;
+
+	memset(d, 0, sizeof(*d));
+	ret = genlmsg_parse(nlmsg_hdr(msg), 0, tb, RBLK_A_MAX, NULL);
+	if (ret < 0 || !tb[RBLK_A_MINOR])
+		return -EBADMSG;
+	d->minor = nla_get_u32(tb[RBLK_A_MINOR]);
+	copy_str(d->resource, sizeof(d->resource), tb[RBLK_A_RESOURCE]);
+	copy_str(d->backing_dev, sizeof(d->backing_dev), tb[RBLK_A_BACKING_DEV]);
+	if (tb[RBLK_A_SIZE])
+		d->size_sectors = nla_get_u64(tb[RBLK_A_SIZE]);
+	if (tb[RBLK_A_ROLE])
+		d->role = nla_get_u8(tb[RBLK_A_ROLE]);
+	if (tb[RBLK_A_DISK_STATE])
+		d->disk_state = nla_get_u8(tb[RBLK_A_DISK_STATE]);
+	if (tb[RBLK_A_OPEN_COUNT])
+		d->open_count = nla_get_u32(tb[RBLK_A_OPEN_COUNT]);
+	if (tb[RBLK_A_EVENT])
+		d->event = nla_get_u8(tb[RBLK_A_EVENT]);
+	if (tb[RBLK_A_STATS])
+		parse_stats(tb[RBLK_A_STATS], d);
+	return 0;
+}
+
+static int on_valid(struct nl_msg *msg, void *arg)
+{
+	struct request_state *st = arg;
+	struct rblk_dev_info d;
+
+	if (st->cb && !parse_device(msg, &d))
+		st->cb(&d, st->arg);
+	return NL_OK;
+}
+
+static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	struct request_state *st = arg;
+
+	st->error = e->error;
+	st->done = true;
+	return NL_STOP;
+}
+
+static int on_done(struct nl_msg *msg, void *arg)
+{
+	struct request_state *st = arg;
+
+	st->done = true;
+	return NL_STOP;
+}
+
+/* Send @msg (consumed) and wait for the answer. */
+static int transact(struct nl_msg *msg, rblk_dev_cb cb, void *arg)
+{
+	struct request_state st = { .cb = cb, .arg = arg };
+	struct nl_cb *nlcb;
+	int ret;
+
+	nlcb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!nlcb) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	nl_cb_set(nlcb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &st);
+	nl_cb_set(nlcb, NL_CB_FINISH, NL_CB_CUSTOM, on_done, &st);
+	nl_cb_set(nlcb, NL_CB_ACK, NL_CB_CUSTOM, on_done, &st);
+	nl_cb_err(nlcb, NL_CB_CUSTOM, on_error, &st);
+	ret = nl_send_auto(sock, msg);
+	nlmsg_free(msg);
+	while (ret >= 0 && !st.done)
+		ret = nl_recvmsgs(sock, nlcb);
+	nl_cb_put(nlcb);
+	if (ret < 0 && !st.error)
+		return -EIO;
+	return st.error;
+}
+
+static struct nl_msg *new_msg(uint8_t cmd, int flags)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0,
+				flags | NLM_F_ACK, cmd, RBLK_GENL_VERSION)) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return msg;
+}
+
+int rblk_nl_devices(rblk_dev_cb cb, void *arg)
+{
+	struct nl_msg *msg = new_msg(RBLK_CMD_GET_DEVICE, NLM_F_DUMP);
+
+	return msg ? transact(msg, cb, arg) : -ENOMEM;
+}
+
+int rblk_nl_new_device(uint32_t minor, const char *res, const char *disk)
+{
+	struct nl_msg *msg = new_msg(RBLK_CMD_NEW_DEVICE, 0);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, RBLK_A_MINOR, minor) ||
+	    nla_put_string(msg, RBLK_A_RESOURCE, res) ||
+	    (disk && nla_put_string(msg, RBLK_A_BACKING_DEV, disk))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return transact(msg, NULL, NULL);
+}
+
+/* A command whose only argument is the minor. */
+int rblk_nl_minor_cmd(uint8_t cmd, uint32_t minor)
+{
+	struct nl_msg *msg = new_msg(cmd, 0);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, RBLK_A_MINOR, minor)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return transact(msg, NULL, NULL);
+}
+
+int rblk_nl_attach(uint32_t minor, const char *disk)
+{
+	struct nl_msg *msg = new_msg(RBLK_CMD_ATTACH, 0);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, RBLK_A_MINOR, minor) ||
+	    nla_put_string(msg, RBLK_A_BACKING_DEV, disk)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return transact(msg, NULL, NULL);
+}
+
+int rblk_nl_set_role(uint32_t minor, uint8_t role, uint32_t flags)
+{
+	struct nl_msg *msg = new_msg(RBLK_CMD_SET_ROLE, 0);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, RBLK_A_MINOR, minor) ||
+	    nla_put_u8(msg, RBLK_A_ROLE, role) ||
+	    (flags && nla_put_u32(msg, RBLK_A_FLAGS, flags))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return transact(msg, NULL, NULL);
+}
+
+static int on_event(struct nl_msg *msg, void *arg)
+{
+	struct request_state *st = arg;
+	struct rblk_dev_info d;
+
+	if (genlmsg_hdr(nlmsg_hdr(msg))->cmd == RBLK_CMD_EVENT &&
+	    !parse_device(msg, &d))
+		st->cb(&d, st->arg);
+	return NL_OK;
+}
+
+int rblk_nl_events(rblk_dev_cb cb, void *arg)
+{
+	struct request_state st = { .cb = cb, .arg = arg };
+	int grp, ret;
+
+	grp = genl_ctrl_resolve_grp(sock, RBLK_GENL_NAME, RBLK_GENL_MCGRP_EVENTS);
+	if (grp < 0)
+		return -ENOENT;
+	ret = nl_socket_add_membership(sock, grp);
+	if (ret < 0)
+		return -EIO;
+	nl_socket_disable_seq_check(sock);
+	nl_socket_modify_cb(sock, NL_CB_VALID, NL_CB_CUSTOM, on_event, &st);
+	for (;;) {
+		ret = nl_recvmsgs_default(sock);
+		if (ret < 0 && ret != -NLE_INTR && ret != -NLE_AGAIN)
+			return -EIO;
+	}
+}

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: (GPL-2.0 OR MIT)
+#include <stdio.h>
+
+#include <rblk/genl.h>
+
+#include "status.h"
+#include "util.h"
+
+void printer_init(struct printer *p, bool json)
+{
+	*p = (struct printer){ .json = json, .first = true, .line_start = true };
+}
+
+static void sep(struct printer *p)
+{
+	if (p->json) {
+		if (!p->first)
+			putchar(',');
+	} else if (!p->line_start) {
+		putchar(' ');
+	}
+	p->first = false;
+	p->line_start = false;
+}
+
+void printer_list_begin(struct printer *p)
+{
+	if (p->json)
+		putchar('[');
+	p->first = true;
+}
+
+void printer_list_end(struct printer *p)
+{
+	if (p->json)
+		puts("]");
+}
+
+void printer_obj_begin(struct printer *p, const char *title)
+{
+	if (p->json) {
+		sep(p);
+		putchar('{');
+		p->first = true;
+		return;
+	}
+	fputs(title, stdout);
+	p->line_start = false;
+}
+
+void printer_obj_end(struct printer *p)
+{
+	if (p->json) {
+		putchar('}');
+		p->first = false;
+		return;
+	}
+	putchar('\n');
+	p->line_start = true;
+}
+
+void printer_line(struct printer *p)
+{
+	if (p->json)
+		return;
+	fputs("\n  ", stdout);
+	p->line_start = true;
+}
+
+static void key(struct printer *p, const char *k)
+{
+	sep(p);
+	if (p->json) {
+		json_str(k);
+		putchar(':');
+	} else {
+		printf("%s:", k);
+	}
+}
+
+void field_str(struct printer *p, const char *k, const char *val)
+{
+	key(p, k);
+	if (p->json)
+		json_str(val);
+	else
+		fputs(val, stdout);
+}
+
+void field_u64(struct printer *p, const char *k, uint64_t val)
+{
+	key(p, k);
+	printf("%llu", (unsigned long long)val);
+}
+
+void field_bool(struct printer *p, const char *k, bool val)
+{
+	key(p, k);
+	fputs(p->json ? (val ? "true" : "false") : (val ? "yes" : "no"), stdout);
+}
+
+const char *role_name(uint8_t role)
+{
+	static const char *const names[] = {
+		[RBLK_ROLE_UNKNOWN] = "Unknown",
+		[RBLK_ROLE_PRIMARY] = "Primary",
+		[RBLK_ROLE_SECONDARY] = "Secondary",
+	};
+
+	return role < ARRAY_SIZE(names) ? names[role] : "Unknown";
+}
+
+const char *disk_state_name(uint8_t state)
+{
+	static const char *const names[] = {
+		[RBLK_DISK_DISKLESS] = "Diskless",
+		[RBLK_DISK_ATTACHING] = "Attaching",
+		[RBLK_DISK_FAILED] = "Failed",
+		[RBLK_DISK_INCONSISTENT] = "Inconsistent",
+		[RBLK_DISK_OUTDATED] = "Outdated",
+		[RBLK_DISK_CONSISTENT] = "Consistent",
+		[RBLK_DISK_UPTODATE] = "UpToDate",
+	};
+
+	return state < ARRAY_SIZE(names) ? names[state] : "Unknown";
+}
+
+const char *event_name(uint8_t event)
+{
+	switch (event) {
+	case RBLK_EVENT_CREATE: return "create";
+	case RBLK_EVENT_DESTROY: return "destroy";
+	case RBLK_EVENT_CHANGE: return "change";
+	default: return "exists";
+	}
+}
+
+static void device_fields(struct printer *p, const struct rblk_dev_info *d)
+{
+	bool primary = d->role == RBLK_ROLE_PRIMARY;
+	char dev[32];
+
+	snprintf(dev, sizeof(dev), "/dev/rblk%u", d->minor);
+	if (p->json)
+		field_str(p, "resource", d->resource);
+	field_str(p, "role", role_name(d->role));
+	printer_line(p);
+	field_str(p, "disk", disk_state_name(d->disk_state));
+	field_str(p, "device", dev);
+	field_u64(p, "minor", d->minor);
+	field_u64(p, "size-kib", d->size_sectors / 2);
+	field_str(p, "backing", d->backing_dev[0] ? d->backing_dev : "none");
+	printer_line(p);
+	field_u64(p, "open", d->open_count);
+	/* Say why writes fail before someone has to read the kernel log. */
+	field_str(p, "writable", primary ? "yes" : "no(Secondary)");
+	field_u64(p, "read-kib", d->stats[RBLK_STAT_READ_KIB]);
+	field_u64(p, "written-kib", d->stats[RBLK_STAT_WRITTEN_KIB]);
+	field_u64(p, "in-flight", d->stats[RBLK_STAT_IN_FLIGHT]);
+	field_u64(p, "io-errors", d->stats[RBLK_STAT_IO_ERRORS]);
+}
+
+void print_device(struct printer *p, const struct rblk_dev_info *d)
+{
+	printer_obj_begin(p, d->resource);
+	device_fields(p, d);
+	printer_obj_end(p);
+}
+
+/* One line per event: "<event> <resource> field:value ...". */
+void print_device_event(struct printer *p, const struct rblk_dev_info *d)
+{
+	if (p->json) {
+		printf("{\"event\":");
+		json_str(event_name(d->event));
+		printf(",\"resource\":");
+		json_str(d->resource);
+		printf(",\"role\":");
+		json_str(role_name(d->role));
+		printf(",\"disk\":");
+		json_str(disk_state_name(d->disk_state));
+		printf(",\"minor\":%u,\"size-kib\":%llu}\n", d->minor,
+		       (unsigned long long)(d->size_sectors / 2));
+		return;
+	}
+	printf("%s %s role:%s disk:%s minor:%u size-kib:%llu\n",
+	       event_name(d->event), d->resource, role_name(d->role),
+	       disk_state_name(d->disk_state), d->minor,
+	       (unsigned long long)(d->size_sectors / 2));
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR MIT) */
+/*
+ * One printer for text and JSON: status and events describe a device by
+ * calling the same field functions in both modes, so the two outputs always
+ * carry the same facts.
+ */
+#ifndef RBLK_STATUS_H
+#define RBLK_STATUS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "nl.h"
+
+struct printer {
+	bool json;
+	bool first;		/* no field printed yet at this level */
+	bool line_start;	/* text: at the start of a line */
+};
+
+void printer_init(struct printer *p, bool json);
+void printer_list_begin(struct printer *p);
+void printer_list_end(struct printer *p);
+/* An object; in text mode @title starts its first line. */
+void printer_obj_begin(struct printer *p, const char *title);
+void printer_obj_end(struct printer *p);
+/* Text: start an indented continuation line. JSON: nothing. */
+void printer_line(struct printer *p);
+void field_str(struct printer *p, const char *key, const char *val);
+void field_u64(struct printer *p, const char *key, uint64_t val);
+void field_bool(struct printer *p, const char *key, bool val);
+
+const char *role_name(uint8_t role);
+const char *disk_state_name(uint8_t state);
+const char *event_name(uint8_t event);
+
+void print_device(struct printer *p, const struct rblk_dev_info *d);
+void print_device_event(struct printer *p, const struct rblk_dev_info *d);
+
+#endif
