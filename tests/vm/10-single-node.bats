@@ -1,0 +1,213 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: (GPL-2.0 OR MIT)
+# Single node: rblk.ko as a pass-through device over one virtio disk.
+# Needs: the qemu harness, rblk.ko for the guest kernel, xfsprogs, fio,
+# PostgreSQL 15. One guest, booted once for the file.
+
+load ../lib/vm
+load ../lib/rblk
+
+setup_file() {
+	vm_setup_run
+	vm_start n1 --disk "$(vm_disk backing 256M)" --disk "$(vm_disk spare 64M)"
+}
+
+teardown_file() {
+	vm_teardown_all
+}
+
+@test "rblkadm without the module: clear error, exit 3" {
+	run vm_run n1 "lsmod | grep -q '^rblk ' && rmmod rblk; $RBLKADM status"
+	assert_status 3
+	assert_output_has "rblk kernel module is not loaded"
+	assert_output_has "hint: load it with 'modprobe rblk'"
+}
+
+@test "load and unload leave nothing behind" {
+	vm_run n1 "test ! -e /sys/module/rblk"
+	rblk_load n1
+	run vm_run n1 "grep -w rblk /proc/devices && cat /sys/module/rblk/initstate && python3 tests/vm/genl-raw.py family"
+	assert_status 0
+	assert_output_has "live"
+	assert_output_has "family rblk id="
+	rblk_unload n1
+	run vm_run n1 "test -e /sys/module/rblk || grep -cw rblk /proc/devices"
+	assert_output_has "0"
+	rblk_load n1
+}
+
+@test "create a device: size, limits and status follow the backing disk" {
+	vm_run n1 "$RBLKADM create-device --minor 0 --disk /dev/vda r0"
+	vm_wait n1 10 "test -b /dev/rblk0"
+	run vm_run n1 "blockdev --getsize64 /dev/rblk0 /dev/vda"
+	assert_status 0
+	[ "$(echo "$output" | sed -n 1p)" = "$(echo "$output" | sed -n 2p)" ]
+	for f in logical_block_size physical_block_size max_hw_sectors_kb \
+		 discard_max_hw_bytes write_zeroes_max_bytes; do
+		run vm_run n1 "cat /sys/block/rblk0/queue/$f /sys/block/vda/queue/$f"
+		assert_status 0
+		[ "$(echo "$output" | sed -n 1p)" = "$(echo "$output" | sed -n 2p)" ] ||
+			{ echo "$f differs: $output"; false; }
+	done
+	run vm_run n1 "cat /sys/block/rblk0/queue/write_cache"
+	[ "$output" = "write back" ]
+	run vm_run n1 "$RBLKADM status r0"
+	assert_status 0
+	assert_output_has "r0 role:Secondary"
+	assert_output_has "disk:UpToDate device:/dev/rblk0 minor:0 size-kib:262144 backing:/dev/vda"
+	assert_output_has "writable:no(Secondary)"
+	run vm_run n1 "$RBLKADM status --json | jq -r '.[0].resource, .[0].role, .[0][\"size-kib\"]'"
+	assert_status 0
+	[ "$output" = "$(printf 'r0\nSecondary\n262144')" ]
+}
+
+@test "a Secondary refuses to be opened for writing and says why" {
+	run vm_run n1 "dd if=/dev/zero of=/dev/rblk0 bs=4k count=1 oflag=direct"
+	[ "$status" -ne 0 ]
+	assert_output_has "Read-only file system"
+	run vm_run n1 "dmesg | tail -n 20"
+	assert_output_has "rblk0: refusing to open r0 for writing: it is Secondary; run 'rblkadm primary r0' first"
+	# Reading is fine.
+	vm_run n1 "dd if=/dev/rblk0 of=/dev/null bs=4k count=16 iflag=direct"
+}
+
+@test "XFS on /dev/rblk0: fio write + crc32c verify, md5 equals backing" {
+	vm_run n1 "$RBLKADM primary r0"
+	run vm_run n1 "$RBLKADM status r0"
+	assert_output_has "r0 role:Primary"
+	vm_run n1 "mkfs.xfs -q -f /dev/rblk0 && mkdir -p /mnt/r0 && mount /dev/rblk0 /mnt/r0"
+	run vm_run n1 "fio --name=w --directory=/mnt/r0 --size=48M --bs=4k --rw=randwrite \
+		--ioengine=libaio --iodepth=16 --direct=1 --verify=crc32c --do_verify=1 \
+		--fsync=64 --output-format=terse --minimal >/dev/null && echo FIO-OK"
+	assert_status 0
+	assert_output_has "FIO-OK"
+	vm_run n1 "umount /mnt/r0"
+	run vm_run n1 "$(md5_of /dev/rblk0); $(md5_of /dev/vda)"
+	assert_status 0
+	[ "$(echo "$output" | sed -n 1p)" = "$(echo "$output" | sed -n 2p)" ]
+}
+
+@test "flushes reach the backing disk; discard and write-zeroes pass through" {
+	run vm_run n1 "awk '{print \$16}' /sys/block/vda/stat"
+	before=$output
+	vm_run n1 "dd if=/dev/urandom of=/dev/rblk0 bs=1M count=4 seek=8 oflag=direct conv=fsync"
+	run vm_run n1 "awk '{print \$16}' /sys/block/vda/stat"
+	[ "$output" -gt "$before" ]
+	run vm_run n1 "$RBLKADM status --json | jq '.[0][\"written-kib\"]'"
+	[ "$output" -ge 4096 ]
+	# write-zeroes: the backing disk reads back zeros.
+	vm_run n1 "blkdiscard -z -o 8M -l 4M /dev/rblk0"
+	run vm_run n1 "cmp -n 4194304 -i 8388608:0 /dev/vda /dev/zero && echo ZERO"
+	assert_output_has "ZERO"
+	# discard is accepted and the device stays readable.
+	vm_run n1 "dd if=/dev/urandom of=/dev/rblk0 bs=1M count=2 seek=16 oflag=direct"
+	run vm_run n1 "blkdiscard -o 16M -l 2M /dev/rblk0 && echo DISCARDED"
+	assert_output_has "DISCARDED"
+	run vm_run n1 "$(md5_of /dev/rblk0); $(md5_of /dev/vda)"
+	[ "$(echo "$output" | sed -n 1p)" = "$(echo "$output" | sed -n 2p)" ]
+}
+
+@test "PostgreSQL on /dev/rblk0: initdb, start, transactions" {
+	vm_run n1 "mount /dev/rblk0 /mnt/r0 && mkdir -p /mnt/r0/pg && chown postgres /mnt/r0/pg"
+	vm_run n1 "su postgres -c '/usr/lib/postgresql/15/bin/initdb -D /mnt/r0/pg -A trust' >/dev/null"
+	vm_run n1 "su postgres -c '/usr/lib/postgresql/15/bin/pg_ctl -D /mnt/r0/pg -o \"-k /tmp -c listen_addresses=\" -w start' >/dev/null"
+	vm_run n1 "su postgres -c \"psql -h /tmp -qc 'create table t(id int primary key)'\""
+	vm_run n1 "for i in \$(seq 1 50); do su postgres -c \"psql -h /tmp -qc 'insert into t values (\$i)'\"; done"
+	run vm_run n1 "su postgres -c \"psql -h /tmp -tAc 'select count(*), sum(id) from t'\""
+	assert_status 0
+	[ "$output" = "50|1275" ]
+	vm_run n1 "su postgres -c '/usr/lib/postgresql/15/bin/pg_ctl -D /mnt/r0/pg -m fast -w stop' >/dev/null"
+}
+
+@test "removing or demoting a mounted device fails with EBUSY and a clear message" {
+	run vm_run n1 "$RBLKADM remove-device r0"
+	assert_status 1
+	assert_output_has "r0: cannot remove /dev/rblk0: it is in use"
+	assert_output_has "hint: unmount it"
+	run vm_run n1 "$RBLKADM secondary r0"
+	assert_status 1
+	assert_output_has "r0: cannot become Secondary: /dev/rblk0 is in use (1 open)"
+	vm_run n1 "test -b /dev/rblk0 && mountpoint -q /mnt/r0"
+	vm_run n1 "umount /mnt/r0"
+	vm_run n1 "$RBLKADM secondary r0"
+}
+
+@test "bad input: missing disk, not a block device, minor in use, not root" {
+	run vm_run n1 "$RBLKADM create-device --minor 1 --disk /dev/nonexistent r1"
+	assert_status 1
+	assert_output_has "/dev/nonexistent: No such file or directory"
+	run vm_run n1 "$RBLKADM create-device --minor 1 --disk /etc/hostname r1"
+	assert_status 1
+	assert_output_has "/etc/hostname: not a block device"
+	assert_output_has "losetup"
+	run vm_run n1 "$RBLKADM create-device --minor 0 --disk /dev/vdb r1"
+	assert_status 1
+	assert_output_has "minor 0 is in use: /dev/rblk0 belongs to resource 'r0'"
+	run vm_run n1 "$RBLKADM create-device --minor 1 --disk /dev/vda r1"
+	assert_status 1
+	assert_output_has "/dev/vda is in use"
+	run vm_run n1 "$RBLKADM create-device --minor 1 --disk /dev/vdb r0"
+	assert_status 1
+	assert_output_has "resource 'r0' is already up"
+	run vm_run n1 "$RBLKADM create-device --minor 256 --disk /dev/vdb r1"
+	assert_status 2
+	assert_output_has "--minor: '256' is not a number from 0 to 255"
+	run vm_run n1 "$RBLKADM create-device --minor 1 --disk /dev/vdb 'bad name'"
+	assert_status 2
+	assert_output_has "'bad name' is not a valid resource name"
+	run vm_run n1 "setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all --bounding-set=-all $RBLKADM create-device --minor 1 --disk /dev/vdb r1"
+	assert_status 1
+	assert_output_has "permission denied: changing rblk devices needs root"
+	run vm_run n1 "$RBLKADM status r9"
+	assert_status 1
+	assert_output_has "r9: no such resource is up"
+	# Nothing of the failed attempts is left behind.
+	run vm_run n1 "ls /dev/rblk* | tr '\n' ' '"
+	[ "$output" = "/dev/rblk0 " ]
+}
+
+@test "netlink: the kernel itself refuses non-root and malformed requests" {
+	# genl-raw.py speaks raw generic netlink, bypassing rblkadm's checks.
+	local nobody="setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all --bounding-set=-all"
+	run vm_run n1 "$nobody python3 tests/vm/genl-raw.py new-device minor=5 resource=x backing=/dev/vdb"
+	assert_output_has "errno=-1"		# EPERM
+	run vm_run n1 "python3 tests/vm/genl-raw.py new-device minor=300 resource=x"
+	assert_output_has "errno=-22"		# minor out of range
+	run vm_run n1 "python3 tests/vm/genl-raw.py new-device minor=5 resource=x unknown=1"
+	assert_output_has "errno=-22"		# unknown attribute
+	run vm_run n1 "python3 tests/vm/genl-raw.py new-device minor=5 resource=x flags=8"
+	assert_output_has "errno=-22"		# unknown flag
+	run vm_run n1 "python3 tests/vm/genl-raw.py new-device minor=5 resource=../x"
+	assert_output_has "errno=-22"		# bad name
+	run vm_run n1 "python3 tests/vm/genl-raw.py new-device minor=5 resource=$(printf 'x%.0s' $(seq 70))"
+	assert_output_has "errno=-22"		# name too long
+	run vm_run n1 "python3 tests/vm/genl-raw.py new-device minor=5"
+	assert_output_has "errno=-22"		# missing resource
+	run vm_run n1 "python3 tests/vm/genl-raw.py set-role minor=0 role=7"
+	assert_output_has "errno=-22"		# role out of range
+	run vm_run n1 "python3 tests/vm/genl-raw.py del-device minor=77"
+	assert_output_has "errno=-19"		# ENODEV
+	run vm_run n1 "ls /dev/rblk* | tr '\\n' ' '"
+	[ "$output" = "/dev/rblk0 " ]
+}
+
+@test "the events stream announces create and destroy" {
+	vm_run n1 "($RBLKADM events > /tmp/events.log 2>&1 &)"
+	vm_wait n1 10 "grep -q '^exists r0' /tmp/events.log"
+	vm_run n1 "$RBLKADM create-device --minor 1 --disk /dev/vdb r1"
+	vm_run n1 "$RBLKADM remove-device r1"
+	vm_wait n1 10 "grep -q '^destroy r1' /tmp/events.log"
+	run vm_run n1 "pkill -f 'rblkadm events'; cat /tmp/events.log"
+	assert_output_has "create r1 role:Secondary disk:UpToDate minor:1 size-kib:65536"
+	assert_output_has "destroy r1"
+}
+
+@test "remove and unload: nothing left behind" {
+	vm_run n1 "$RBLKADM remove-device r0"
+	vm_wait n1 10 "test ! -e /dev/rblk0"
+	rblk_unload n1
+	run vm_run n1 "test -e /sys/module/rblk || grep -cw rblk /proc/devices"
+	assert_output_has "0"
+	run vm_run n1 "dmesg | grep -c 'rblk' "
+	[ "$output" -gt 0 ]
+}
