@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: (GPL-2.0 OR MIT)
+/*
+ * The options of net{}, disk{}, handlers{}, startup{} and global{}: names,
+ * types, units, ranges and defaults in one table. The parser, the dump, the
+ * plan and docs/config.md all follow this table.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rblk/md.h>
+
+#include "config.h"
+#include "config_int.h"
+
+#define KiB 1024ULL
+#define MiB (1024ULL * KiB)
+#define GiB (1024ULL * MiB)
+
+static const char *const w_usage[] = { "yes", "no", "ask", NULL };
+static const char *const w_proto[] = { "C", NULL };
+static const char *const w_alg[] = { "none", "crc32c", "md5", "sha1", "sha256", NULL };
+static const char *const w_hmac[] = { "none", "sha1", "sha256", NULL };
+static const char *const w_sb0[] = { "disconnect", "discard-younger-primary",
+	"discard-older-primary", "discard-zero-changes",
+	"discard-least-changes", "discard-local", "discard-remote", NULL };
+static const char *const w_sb1[] = { "disconnect", "consensus",
+	"violently-as0p", "discard-secondary", "call-pri-lost-after-sb", NULL };
+static const char *const w_sb2[] = { "disconnect", "violently-as0p",
+	"call-pri-lost-after-sb", NULL };
+static const char *const w_rr[] = { "disconnect", "violently", "call-pri-lost", NULL };
+static const char *const w_ioerr[] = { "detach", "pass_on", "call-local-io-error", NULL };
+static const char *const w_fencing[] = { "dont-care", "resource-only",
+	"resource-and-stonith", NULL };
+
+#define NUM(n, s, u, sc, lo, hi, d, h) \
+	[n] = { .name = s, .sec = SEC_CUR, .type = T_NUM, .unit = u, .scale = sc, \
+		.min = lo, .max = hi, .def = d, .help = h }
+#define ENUM(n, s, w, d, h) \
+	[n] = { .name = s, .sec = SEC_CUR, .type = T_ENUM, .words = w, .def = d, \
+		.max = 1, .help = h }
+#define BOOL(n, s, d, h) \
+	[n] = { .name = s, .sec = SEC_CUR, .type = T_BOOL, .max = 1, .def = d, \
+		.help = h }
+#define STR(n, s, len, h) \
+	[n] = { .name = s, .sec = SEC_CUR, .type = T_STR, .def_str = "", \
+		.max_len = len, .help = h }
+
+const struct cfg_opt_def cfg_opts[__OPT_COUNT] = {
+#define SEC_CUR SEC_GLOBAL
+	ENUM(OPT_USAGE_COUNT, "usage-count", w_usage, 1,
+	     "accepted for DRBD compatibility; rblk never reports usage"),
+	NUM(OPT_MINOR_COUNT, "minor-count", U_NONE, 1, 1, 256, 32,
+	    "accepted for DRBD compatibility; minors are always 0..255"),
+	NUM(OPT_DIALOG_REFRESH, "dialog-refresh", U_TIME, 1000, 0, 600000, 1000,
+	    "accepted for DRBD compatibility; no effect"),
+	BOOL(OPT_DISABLE_IP_VERIFICATION, "disable-ip-verification", 0,
+	     "accepted for DRBD compatibility; no effect"),
+#undef SEC_CUR
+#define SEC_CUR SEC_NET
+	ENUM(OPT_PROTOCOL, "protocol", w_proto, 0,
+	     "replication protocol; only C (synchronous) exists"),
+	NUM(OPT_TIMEOUT, "timeout", U_TIME, 100, 100, 60000, 6000,
+	    "peer must answer within this time (unit 0.1 s)"),
+	NUM(OPT_CONNECT_INT, "connect-int", U_TIME, 1000, 1000, 120000, 10000,
+	    "seconds between connection attempts"),
+	NUM(OPT_PING_INT, "ping-int", U_TIME, 1000, 1000, 120000, 10000,
+	    "seconds of silence before a keep-alive ping"),
+	NUM(OPT_PING_TIMEOUT, "ping-timeout", U_TIME, 100, 100, 30000, 500,
+	    "the ping answer must arrive within this time (unit 0.1 s)"),
+	NUM(OPT_KO_COUNT, "ko-count", U_NONE, 1, 0, 200, 7,
+	    "drop a peer that stalls a write for this many timeouts (0 = never)"),
+	NUM(OPT_MAX_BUFFERS, "max-buffers", U_NONE, 1, 32, 131072, 2048,
+	    "4 KiB receive buffers per device"),
+	NUM(OPT_MAX_EPOCH_SIZE, "max-epoch-size", U_NONE, 1, 1, 20000, 2048,
+	    "writes between two write barriers on the wire"),
+	NUM(OPT_SNDBUF_SIZE, "sndbuf-size", U_SIZE, 1, 0, 10 * MiB, 0,
+	    "socket send buffer in bytes (K/M suffix; 0 = auto-tune)"),
+	NUM(OPT_RCVBUF_SIZE, "rcvbuf-size", U_SIZE, 1, 0, 10 * MiB, 0,
+	    "socket receive buffer in bytes (K/M suffix; 0 = auto-tune)"),
+	ENUM(OPT_VERIFY_ALG, "verify-alg", w_alg, 0,
+	     "digest used by 'rblkadm verify'"),
+	ENUM(OPT_CSUMS_ALG, "csums-alg", w_alg, 0,
+	     "digest to skip resyncing blocks that are already equal"),
+	ENUM(OPT_CRAM_HMAC_ALG, "cram-hmac-alg", w_hmac, 0,
+	     "HMAC for peer authentication (needs shared-secret)"),
+	STR(OPT_SHARED_SECRET, "shared-secret", 64,
+	    "secret for peer authentication, up to 64 characters"),
+	ENUM(OPT_AFTER_SB_0PRI, "after-sb-0pri", w_sb0, 0,
+	     "split brain policy when neither node is Primary"),
+	ENUM(OPT_AFTER_SB_1PRI, "after-sb-1pri", w_sb1, 0,
+	     "split brain policy when one node is Primary"),
+	ENUM(OPT_AFTER_SB_2PRI, "after-sb-2pri", w_sb2, 0,
+	     "split brain policy when both nodes are Primary"),
+	ENUM(OPT_RR_CONFLICT, "rr-conflict", w_rr, 0,
+	     "what to do when a resync would overwrite a Primary"),
+#undef SEC_CUR
+#define SEC_CUR SEC_DISK
+	ENUM(OPT_ON_IO_ERROR, "on-io-error", w_ioerr, 0,
+	     "reaction to a backing disk I/O error"),
+	ENUM(OPT_FENCING, "fencing", w_fencing, 0,
+	     "fence the peer before promoting when it may have newer data"),
+	NUM(OPT_RESYNC_RATE, "resync-rate", U_RATE, 1, 1, 4 * MiB, 100 * KiB,
+	    "resync bandwidth cap in KiB/s (K/M/G suffix)"),
+	NUM(OPT_C_PLAN_AHEAD, "c-plan-ahead", U_TIME, 100, 0, 30000, 2000,
+	    "resync controller horizon (unit 0.1 s; 0 = fixed resync-rate)"),
+	NUM(OPT_C_MAX_RATE, "c-max-rate", U_RATE, 1, 250, 4 * MiB, 100 * KiB,
+	    "resync controller upper bound in KiB/s"),
+	NUM(OPT_C_MIN_RATE, "c-min-rate", U_RATE, 1, 0, 4 * MiB, 250,
+	    "resync rate kept even under application I/O, KiB/s"),
+	NUM(OPT_C_FILL_TARGET, "c-fill-target", U_SIZE, 512, 0, 1 * GiB, 100 * KiB,
+	    "resync data in flight (unit 512-byte sectors; K/M/G suffix)"),
+	NUM(OPT_AL_EXTENTS, "al-extents", U_NONE, 1, RBLK_AL_EXTENTS_MIN,
+	    RBLK_AL_EXTENTS_MAX, RBLK_AL_EXTENTS_DEFAULT,
+	    "4 MiB extents kept hot in the activity log"),
+	BOOL(OPT_DISK_FLUSHES, "disk-flushes", 1,
+	     "pass flushes to the backing disk (say no only with a BBU cache)"),
+	BOOL(OPT_MD_FLUSHES, "md-flushes", 1,
+	     "flush after metadata writes (say no only with a BBU cache)"),
+	BOOL(OPT_DISK_BARRIER, "disk-barrier", 0,
+	     "accepted for DRBD compatibility; flushes are always used"),
+	NUM(OPT_SIZE, "size", U_SIZE, 512, 0, 1ULL << 60, 0,
+	    "use only this much of the disk (unit sectors; K/M/G/T; 0 = all)"),
+#undef SEC_CUR
+#define SEC_CUR SEC_HANDLERS
+	STR(OPT_H_FENCE_PEER, "fence-peer", 1024, "command to fence the peer"),
+	STR(OPT_H_UNFENCE_PEER, "unfence-peer", 1024, "command to undo fence-peer"),
+	STR(OPT_H_SPLIT_BRAIN, "split-brain", 1024, "run when split brain is detected"),
+	STR(OPT_H_PRI_LOST_AFTER_SB, "pri-lost-after-sb", 1024,
+	    "run on a Primary that lost split brain resolution"),
+	STR(OPT_H_PRI_ON_INCON_DEGR, "pri-on-incon-degr", 1024,
+	    "run on a Primary with inconsistent data and no peer"),
+	STR(OPT_H_LOCAL_IO_ERROR, "local-io-error", 1024,
+	    "run on a backing disk I/O error (on-io-error call-local-io-error)"),
+	STR(OPT_H_BEFORE_RESYNC_TARGET, "before-resync-target", 1024,
+	    "run before becoming resync target (e.g. take a snapshot)"),
+	STR(OPT_H_AFTER_RESYNC_TARGET, "after-resync-target", 1024,
+	    "run after a resync as target finished"),
+	STR(OPT_H_INITIAL_SPLIT_BRAIN, "initial-split-brain", 1024,
+	    "run as soon as split brain is detected, before any policy"),
+	STR(OPT_H_OUT_OF_SYNC, "out-of-sync", 1024,
+	    "run when verify found blocks that differ"),
+#undef SEC_CUR
+#define SEC_CUR SEC_STARTUP
+	NUM(OPT_WFC_TIMEOUT, "wfc-timeout", U_TIME, 1000, 0, 86400000, 0,
+	    "seconds to wait for the peer at boot (0 = forever)"),
+	NUM(OPT_DEGR_WFC_TIMEOUT, "degr-wfc-timeout", U_TIME, 1000, 0, 86400000,
+	    60000, "wfc-timeout when the cluster was degraded before the reboot"),
+	NUM(OPT_OUTDATED_WFC_TIMEOUT, "outdated-wfc-timeout", U_TIME, 1000, 0,
+	    86400000, 0, "wfc-timeout when the peer was outdated"),
+	BOOL(OPT_WAIT_AFTER_SB, "wait-after-sb", 0,
+	     "keep waiting for the peer after split brain"),
+	STR(OPT_BECOME_PRIMARY_ON, "become-primary-on", 64,
+	    "host that becomes Primary at startup"),
+#undef SEC_CUR
+};
+
+const char *const cfg_section_names[__SEC_COUNT] = {
+	[SEC_GLOBAL] = "global", [SEC_NET] = "net", [SEC_DISK] = "disk",
+	[SEC_HANDLERS] = "handlers", [SEC_STARTUP] = "startup",
+};
+
+int cfg_find_opt(enum cfg_section sec, const char *name)
+{
+	int i;
+
+	for (i = 0; i < __OPT_COUNT; i++)
+		if (cfg_opts[i].sec == sec && !strcmp(cfg_opts[i].name, name))
+			return i;
+	return -1;
+}
+
+int cfg_find_opt_any(const char *name)
+{
+	int i;
+
+	for (i = 0; i < __OPT_COUNT; i++)
+		if (!strcmp(cfg_opts[i].name, name))
+			return i;
+	return -1;
+}
+
+void cfg_set_default(enum cfg_opt_id id, struct cfg_val *v)
+{
+	const struct cfg_opt_def *o = &cfg_opts[id];
+
+	v->set = false;
+	v->num = o->def;
+	v->str = o->type == T_ENUM ? o->words[o->def] : o->def_str;
+}
+
+/* Multiplier of a unit suffix, in canonical units; 0 if not accepted. */
+static uint64_t suffix_mult(enum cfg_unit unit, const char *sfx)
+{
+	static const char *const size_sfx = "KMGT";
+	const char *p;
+
+	if (unit == U_TIME) {
+		if (!strcmp(sfx, "ms"))
+			return 1;
+		if (!strcmp(sfx, "s"))
+			return 1000;
+		return 0;
+	}
+	if ((unit != U_SIZE && unit != U_RATE) || !sfx[0] ||
+	    (sfx[1] && strcmp(sfx + 1, "iB") && strcmp(sfx + 1, "B")))
+		return 0;
+	p = strchr(size_sfx, sfx[0] & ~0x20);
+	if (!p || !*p)
+		return 0;
+	/* sizes count bytes, rates KiB/s: K means 1 for a rate */
+	return 1ULL << (10 * (p - size_sfx + (unit == U_SIZE)));
+}
+
+/* "1..600 (unit 0.1 s)": the range in the units the user writes. */
+static void range_hint(const struct cfg_opt_def *o, char *buf, size_t len)
+{
+	static const char *const unames[] = {
+		[U_NONE] = "", [U_TIME] = "ms", [U_SIZE] = "bytes",
+		[U_RATE] = "KiB/s"
+	};
+	char unit[32];
+
+	if (o->unit == U_TIME && o->scale == 100)
+		snprintf(unit, sizeof(unit), " (unit 0.1 s)");
+	else if (o->unit == U_TIME && o->scale == 1000)
+		snprintf(unit, sizeof(unit), " (unit s)");
+	else if (o->unit == U_SIZE && o->scale == 512)
+		snprintf(unit, sizeof(unit), " (unit 512-byte sectors)");
+	else if (o->unit != U_NONE)
+		snprintf(unit, sizeof(unit), " (unit %s)", unames[o->unit]);
+	else
+		unit[0] = 0;
+	snprintf(buf, len, "%" PRIu64 "..%" PRIu64 "%s", o->min / o->scale,
+		 o->max / o->scale, unit);
+}
+
+static int parse_num(const struct cfg_opt_def *o, const char *s,
+		     struct cfg_val *v, char *msg, size_t len)
+{
+	char range[64];
+	unsigned long long n;
+	uint64_t mult = o->scale;
+	char *end;
+
+	range_hint(o, range, sizeof(range));
+	if (*s < '0' || *s > '9')
+		goto bad;
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno)
+		goto bad;
+	if (*end) {
+		mult = suffix_mult(o->unit, end);
+		if (!mult)
+			goto bad;
+	}
+	if (n > o->max / mult || n * mult < o->min || n * mult > o->max) {
+		snprintf(msg, len, "value '%s' out of range for '%s': allowed %s",
+			 s, o->name, range);
+		return -1;
+	}
+	v->num = n * mult;
+	return 0;
+bad:
+	snprintf(msg, len, "'%s' is not a valid value for '%s': expected a number %s%s",
+		 s, o->name, range,
+		 o->unit == U_TIME ? ", or with suffix ms or s" :
+		 o->unit != U_NONE ? ", or with suffix K, M, G" : "");
+	return -1;
+}
+
+static int parse_enum(const struct cfg_opt_def *o, const char *s,
+		      struct cfg_val *v, char *msg, size_t len)
+{
+	size_t i, n;
+
+	for (i = 0; o->words[i]; i++) {
+		if (!strcmp(o->words[i], s)) {
+			v->num = i;
+			v->str = o->words[i];
+			return 0;
+		}
+	}
+	n = snprintf(msg, len, "'%s' is not a valid value for '%s': expected ",
+		     s, o->name);
+	for (i = 0; o->words[i] && n < len; i++)
+		n += snprintf(msg + n, len - n, "%s%s", i ? ", " : "", o->words[i]);
+	return -1;
+}
+
+int cfg_opt_parse(enum cfg_opt_id id, const char *s, struct cfg_val *v,
+		  char *msg, size_t len)
+{
+	const struct cfg_opt_def *o = &cfg_opts[id];
+
+	switch (o->type) {
+	case T_NUM:
+		return parse_num(o, s, v, msg, len);
+	case T_ENUM:
+		return parse_enum(o, s, v, msg, len);
+	case T_BOOL:
+		if (!strcmp(s, "yes") || !strcmp(s, "no")) {
+			v->num = s[0] == 'y';
+			return 0;
+		}
+		snprintf(msg, len, "'%s' is not a valid value for '%s': expected yes or no",
+			 s, o->name);
+		return -1;
+	case T_STR:
+		if (strlen(s) > o->max_len) {
+			snprintf(msg, len, "value for '%s' is too long: at most %zu characters",
+				 o->name, o->max_len);
+			return -1;
+		}
+		v->str = s;
+		return 0;
+	}
+	return -1;
+}
+
+/* The value as the config file writes it (DRBD units). */
+const char *cfg_val_config_str(enum cfg_opt_id id, const struct cfg_val *v,
+			       char *buf, size_t len)
+{
+	const struct cfg_opt_def *o = &cfg_opts[id];
+
+	if (o->type != T_NUM)
+		return cfg_val_str(id, v, buf, len);
+	if (v->num % o->scale)	/* only U_TIME can get here: 150ms */
+		snprintf(buf, len, "%" PRIu64 "ms", v->num);
+	else
+		snprintf(buf, len, "%" PRIu64, v->num / o->scale);
+	return buf;
+}
+
+const char *cfg_val_str(enum cfg_opt_id id, const struct cfg_val *v,
+			char *buf, size_t len)
+{
+	switch (cfg_opts[id].type) {
+	case T_NUM:
+		snprintf(buf, len, "%" PRIu64, v->num);
+		return buf;
+	case T_BOOL:
+		return v->num ? "yes" : "no";
+	default:
+		return v->str;
+	}
+}
