@@ -204,8 +204,8 @@ static int pick_me(const struct cfg_checker *c, struct cfg_resource *r)
 	} else {
 		cfg_err(c->quiet, &r->loc, "resource '%s' has no 'on %s' section for this node",
 			r->name, node);
-		return cfg_hint(c->quiet, "this node is '%s' (uname -n); the resource is for '%s' and '%s' "
-				"(use --node NAME or $RBLK_NODE to act as one of them)",
+		return cfg_hint(c->quiet, "this node is '%s'; the resource is for '%s' and '%s' "
+				"(the node name is uname -n unless --node NAME or $RBLK_NODE says otherwise)",
 				node, a->name, b->name);
 	}
 	return 0;

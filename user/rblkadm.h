@@ -46,6 +46,14 @@ CMD(primary);
 CMD(secondary);
 CMD(status);
 CMD(events);
+CMD(up);
+CMD(down);
+CMD(adjust);
+CMD(attach);
+CMD(detach);
+CMD(connect);
+CMD(disconnect);
+CMD(dump);
 
 const struct rblkadm_cmd *rblk_find_cmd(const char *name);
 int rblk_cmd_usage(const struct rblkadm_cmd *cmd);

@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: (GPL-2.0 OR MIT)
+/*
+ * Subcommands driven by the configuration: dump, and the ones that turn a
+ * resource into a plan of netlink steps (up, down, adjust, attach, detach,
+ * connect, disconnect). With --dry-run they print the plan and need no
+ * kernel; adjust then takes the running state from $RBLK_DRY_RUN_STATE.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "nl.h"
+#include "plan.h"
+#include "rblkadm.h"
+#include "util.h"
+
+/* Options a subcommand may accept. */
+#define A_DISCARD	(1U << 0)	/* --discard-my-data */
+#define A_DEFAULTS	(1U << 1)	/* --defaults */
+#define A_RES_OPTIONAL	(1U << 2)	/* RES may be left out (= all) */
+
+struct args {
+	unsigned int flags;
+	const char *res;
+};
+
+static int parse_args(struct rblk_ctx *ctx, int argc, char **argv,
+		      unsigned int allowed, struct args *a)
+{
+	static const struct option opts[] = {
+		{ "dry-run", no_argument, NULL, 'd' },
+		{ "discard-my-data", no_argument, NULL, 'D' },
+		{ "defaults", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const struct rblkadm_cmd *cmd = rblk_find_cmd(argv[0]);
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	while ((c = getopt_long(argc, argv, "d", opts, NULL)) != -1) {
+		if (c == 'd')
+			ctx->dry_run = true;
+		else if (c == 'D' && (allowed & A_DISCARD))
+			a->flags |= A_DISCARD;
+		else if (c == 'a' && (allowed & A_DEFAULTS))
+			a->flags |= A_DEFAULTS;
+		else
+			return rblk_cmd_usage(cmd);
+	}
+	if (optind == argc && (allowed & A_RES_OPTIONAL)) {
+		a->res = "all";
+		return 0;
+	}
+	if (optind + 1 != argc)
+		return rblk_cmd_usage(cmd);
+	a->res = argv[optind];
+	return 0;
+}
+
+/* Load the configuration and pick the resources named by a->res. */
+static int load(struct rblk_ctx *ctx, const struct args *a,
+		struct rblk_config **cfg, struct cfg_resource ***res, int *n)
+{
+	if (config_load(ctx->config_path, ctx->node, 0, cfg))
+		return EXIT_CONFIG;
+	if (config_select(*cfg, a->res, res, n)) {
+		config_free(*cfg);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+CMD(dump)
+{
+	struct cfg_resource **res;
+	struct rblk_config *cfg;
+	struct args a;
+	int ret, n;
+
+	ret = parse_args(ctx, argc, argv, A_DEFAULTS | A_RES_OPTIONAL, &a);
+	if (ret)
+		return ret;
+	ret = load(ctx, &a, &cfg, &res, &n);
+	if (ret)
+		return ret;
+	config_dump(stdout, cfg, strcmp(a.res, "all") ? res[0] : NULL,
+		    a.flags & A_DEFAULTS);
+	free(res);
+	config_free(cfg);
+	return EXIT_OK;
+}
+
+static int execute(struct rblk_ctx *ctx, struct plan *p)
+{
+	int ret = plan_execute(ctx, p);
+
+	plan_free(p);
+	if (ret == -ENOSYS)
+		return EXIT_NO_MODULE;
+	return ret ? EXIT_FAIL : EXIT_OK;
+}
+
+typedef int (*build_fn)(struct plan *p, const struct cfg_resource *r,
+			const struct args *a, const struct plan *running);
+
+/* Build one plan for all selected resources, then execute it. */
+static int run_plan(struct rblk_ctx *ctx, int argc, char **argv,
+		    unsigned int allowed, build_fn build, const struct plan *running)
+{
+	struct cfg_resource **res;
+	struct rblk_config *cfg;
+	struct plan p;
+	struct args a;
+	int ret, i, n;
+
+	ret = parse_args(ctx, argc, argv, allowed, &a);
+	if (ret)
+		return ret;
+	ret = load(ctx, &a, &cfg, &res, &n);
+	if (ret)
+		return ret;
+	plan_init(&p);
+	for (i = 0; i < n && !ret; i++)
+		ret = build(&p, res[i], &a, running);
+	free(res);
+	config_free(cfg);
+	if (ret) {
+		plan_free(&p);
+		return EXIT_FAIL;
+	}
+	return execute(ctx, &p);
+}
+
+static int build_up(struct plan *p, const struct cfg_resource *r,
+		    const struct args *a, const struct plan *running)
+{
+	plan_up(p, r);
+	return 0;
+}
+
+static int build_down(struct plan *p, const struct cfg_resource *r,
+		      const struct args *a, const struct plan *running)
+{
+	plan_down(p, r);
+	return 0;
+}
+
+static int build_attach(struct plan *p, const struct cfg_resource *r,
+			const struct args *a, const struct plan *running)
+{
+	plan_attach(p, r);
+	return 0;
+}
+
+static int build_detach(struct plan *p, const struct cfg_resource *r,
+			const struct args *a, const struct plan *running)
+{
+	plan_minor_only(p, "detach", r);
+	return 0;
+}
+
+static int build_connect(struct plan *p, const struct cfg_resource *r,
+			 const struct args *a, const struct plan *running)
+{
+	plan_net(p, r);
+	plan_connect(p, r, a->flags & A_DISCARD);
+	return 0;
+}
+
+static int build_disconnect(struct plan *p, const struct cfg_resource *r,
+			    const struct args *a, const struct plan *running)
+{
+	plan_minor_only(p, "disconnect", r);
+	return 0;
+}
+
+static int build_adjust(struct plan *p, const struct cfg_resource *r,
+			const struct args *a, const struct plan *running)
+{
+	return plan_adjust(p, r, running);
+}
+
+CMD(up)
+{
+	return run_plan(ctx, argc, argv, 0, build_up, NULL);
+}
+
+CMD(down)
+{
+	return run_plan(ctx, argc, argv, 0, build_down, NULL);
+}
+
+CMD(attach)
+{
+	return run_plan(ctx, argc, argv, 0, build_attach, NULL);
+}
+
+CMD(detach)
+{
+	return run_plan(ctx, argc, argv, 0, build_detach, NULL);
+}
+
+CMD(connect)
+{
+	return run_plan(ctx, argc, argv, A_DISCARD, build_connect, NULL);
+}
+
+CMD(disconnect)
+{
+	return run_plan(ctx, argc, argv, 0, build_disconnect, NULL);
+}
+
+/* Running state for a dry run: a file in plan format, or nothing. */
+static int dry_run_state(struct plan *out)
+{
+	const char *path = getenv("RBLK_DRY_RUN_STATE");
+	char *text;
+	size_t len;
+	FILE *f;
+	int ret;
+
+	plan_init(out);
+	if (!path || !*path)
+		return 0;
+	f = fopen(path, "r");
+	if (!f) {
+		err("cannot read RBLK_DRY_RUN_STATE '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	text = xcalloc(1, 1 << 20);
+	len = fread(text, 1, (1 << 20) - 1, f);
+	text[len] = 0;
+	fclose(f);
+	ret = plan_parse(path, text, out);
+	free(text);
+	return ret;
+}
+
+static void collect(const struct rblk_dev_info *d, void *arg)
+{
+	plan_from_devices(arg, d, 1);
+}
+
+static int kernel_state(struct plan *out)
+{
+	int ret;
+
+	plan_init(out);
+	ret = rblk_nl_open_or_explain();
+	if (ret)
+		return ret;
+	ret = rblk_nl_devices(collect, out);
+	if (ret) {
+		err("cannot list devices: %s", strerror(-ret));
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+CMD(adjust)
+{
+	struct plan running;
+	int ret, i;
+
+	/* -d may come after the subcommand: look before loading the state */
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "-d") || !strcmp(argv[i], "--dry-run"))
+			ctx->dry_run = true;
+	if (ctx->dry_run)
+		ret = dry_run_state(&running) ? EXIT_FAIL : 0;
+	else
+		ret = kernel_state(&running);
+	if (ret)
+		return ret;
+	ret = run_plan(ctx, argc, argv, 0, build_adjust, &running);
+	plan_free(&running);
+	return ret;
+}

@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: (GPL-2.0 OR MIT)
+/*
+ * Plans (see plan.h): building, printing, parsing and executing them, and
+ * the builders that turn a configured resource into steps.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "nl.h"
+#include "plan.h"
+#include "util.h"
+
+void plan_init(struct plan *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+void plan_free(struct plan *p)
+{
+	int i, j;
+
+	for (i = 0; i < p->nsteps; i++) {
+		free((char *)p->steps[i].cmd);
+		for (j = 0; j < p->steps[i].nattrs; j++) {
+			free((char *)p->steps[i].attrs[j].key);
+			free((char *)p->steps[i].attrs[j].value);
+		}
+	}
+	free(p->steps);
+	plan_init(p);
+}
+
+struct plan_step *plan_add(struct plan *p, const char *cmd)
+{
+	struct plan_step *s;
+
+	if (p->nsteps == p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 8;
+		p->steps = realloc(p->steps, p->cap * sizeof(*p->steps));
+		if (!p->steps) {
+			err("out of memory");
+			exit(EXIT_FAIL);
+		}
+	}
+	s = &p->steps[p->nsteps++];
+	memset(s, 0, sizeof(*s));
+	s->cmd = xstrdup(cmd);
+	return s;
+}
+
+void plan_attr(struct plan_step *s, const char *key, const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+
+	if (s->nattrs >= PLAN_MAX_ATTRS) {
+		err("internal error: too many attributes for '%s'", s->cmd);
+		exit(EXIT_FAIL);
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	s->attrs[s->nattrs].key = xstrdup(key);
+	s->attrs[s->nattrs].value = xstrdup(buf);
+	s->nattrs++;
+}
+
+const char *plan_get(const struct plan_step *s, const char *key)
+{
+	int i;
+
+	for (i = 0; i < s->nattrs; i++)
+		if (!strcmp(s->attrs[i].key, key))
+			return s->attrs[i].value;
+	return NULL;
+}
+
+const struct plan_step *plan_find(const struct plan *p, const char *cmd,
+				  unsigned int minor)
+{
+	const char *m;
+	char want[16];
+	int i;
+
+	snprintf(want, sizeof(want), "%u", minor);
+	for (i = 0; i < p->nsteps; i++) {
+		m = plan_get(&p->steps[i], "minor");
+		if (!strcmp(p->steps[i].cmd, cmd) && m && !strcmp(m, want))
+			return &p->steps[i];
+	}
+	return NULL;
+}
+
+/* ---- text form ---- */
+
+static void print_value(FILE *f, const char *v)
+{
+	const char *c;
+
+	if (*v && !strpbrk(v, " \t\n\"\\=#"))
+		goto plain;
+	fputc('"', f);
+	for (c = v; *c; c++) {
+		if (*c == '\n') {
+			fputs("\\n", f);
+			continue;
+		}
+		if (*c == '"' || *c == '\\')
+			fputc('\\', f);
+		fputc(*c, f);
+	}
+	fputc('"', f);
+	return;
+plain:
+	fputs(v, f);
+}
+
+void plan_print_step(FILE *f, const struct plan_step *s)
+{
+	int i;
+
+	fputs(s->cmd, f);
+	for (i = 0; i < s->nattrs; i++) {
+		fprintf(f, " %s=", s->attrs[i].key);
+		print_value(f, s->attrs[i].value);
+	}
+	fputc('\n', f);
+}
+
+void plan_print(FILE *f, const struct plan *p)
+{
+	int i;
+
+	for (i = 0; i < p->nsteps; i++)
+		plan_print_step(f, &p->steps[i]);
+}
+
+/* One token of a plan line: a word, or key="quoted value". */
+static int scan_token(const char **pp, char *out, size_t len)
+{
+	const char *p = *pp;
+	size_t n = 0;
+	bool quoted = false;
+
+	for (; *p && *p != '\n' && (quoted || (*p != ' ' && *p != '\t')); p++) {
+		if (*p == '"') {
+			quoted = !quoted;
+			continue;
+		}
+		if (quoted && *p == '\\' && p[1] && p[1] != '\n') {
+			p++;
+			if (*p == 'n') {
+				out[n++] = '\n';
+				if (n >= len)
+					return -1;
+				continue;
+			}
+		}
+		out[n++] = *p;
+		if (n >= len)
+			return -1;
+	}
+	out[n] = 0;
+	*pp = p;
+	return quoted ? -1 : 0;
+}
+
+static int parse_line(struct plan *out, const char **pp)
+{
+	char tok[2048], *eq;
+	struct plan_step *s = NULL;
+
+	for (;;) {
+		while (**pp == ' ' || **pp == '\t')
+			(*pp)++;
+		if (!**pp || **pp == '\n' || (**pp == '#' && !s))
+			break;
+		if (scan_token(pp, tok, sizeof(tok)))
+			return -1;
+		if (!s) {
+			s = plan_add(out, tok);
+			continue;
+		}
+		eq = strchr(tok, '=');
+		if (!eq || eq == tok || s->nattrs >= PLAN_MAX_ATTRS)
+			return -1;
+		*eq = 0;
+		plan_attr(s, tok, "%s", eq + 1);
+	}
+	while (**pp && **pp != '\n')
+		(*pp)++;
+	return 0;
+}
+
+int plan_parse(const char *name, const char *text, struct plan *out)
+{
+	const char *p = text;
+	int line = 1;
+
+	plan_init(out);
+	for (; *p; line++) {
+		if (parse_line(out, &p)) {
+			err("%s:%d: cannot parse this line", name, line);
+			hint("each line is 'command key=value ...' as --dry-run prints it");
+			plan_free(out);
+			return -1;
+		}
+		if (*p == '\n')
+			p++;
+	}
+	return 0;
+}
+
+/* ---- execution ---- */
+
+/*
+ * Until nl.c provides rblk_nl_exec(), the link still works and a real
+ * (non-dry) run says what is missing.
+ */
+__attribute__((weak)) int rblk_nl_exec(const struct plan_step *step)
+{
+	err("not implemented: %s", step->cmd);
+	return -ENOSYS;
+}
+
+int plan_execute(struct rblk_ctx *ctx, const struct plan *p)
+{
+	int i, ret;
+
+	if (ctx->dry_run) {
+		plan_print(stdout, p);
+		fflush(stdout);
+		return 0;
+	}
+	for (i = 0; i < p->nsteps; i++) {
+		ret = rblk_nl_exec(&p->steps[i]);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* ---- builders ---- */
+
+static struct plan_step *add_minor(struct plan *p, const char *cmd,
+				   const struct cfg_resource *r)
+{
+	struct plan_step *s = plan_add(p, cmd);
+
+	plan_attr(s, "minor", "%d", r->me->minor);
+	return s;
+}
+
+void plan_minor_only(struct plan *p, const char *cmd, const struct cfg_resource *r)
+{
+	add_minor(p, cmd, r);
+}
+
+void plan_new_device(struct plan *p, const struct cfg_resource *r)
+{
+	plan_attr(add_minor(p, "new-device", r), "resource", "%s", r->name);
+}
+
+/* Options of one section; "none" algorithms and empty strings are left out. */
+static void add_options(struct plan_step *s, const struct cfg_resource *r,
+			enum cfg_section sec)
+{
+	const struct cfg_val *v;
+	char buf[64];
+	int i;
+
+	for (i = 0; i < __OPT_COUNT; i++) {
+		v = &r->opt[i];
+		if (cfg_opts[i].sec != sec || i == OPT_PROTOCOL)
+			continue;
+		if ((cfg_opts[i].type == T_STR && !v->str[0]) ||
+		    (cfg_opts[i].type == T_ENUM && !strcmp(v->str, "none")))
+			continue;
+		plan_attr(s, cfg_opts[i].name, "%s", cfg_val_str(i, v, buf, sizeof(buf)));
+	}
+}
+
+void plan_attach(struct plan *p, const struct cfg_resource *r)
+{
+	struct plan_step *s = add_minor(p, "attach", r);
+
+	plan_attr(s, "disk", "%s", r->me->disk);
+	plan_attr(s, "meta-disk", "%s", r->me->meta_disk);
+	add_options(s, r, SEC_DISK);
+}
+
+void plan_net(struct plan *p, const struct cfg_resource *r)
+{
+	struct plan_step *s = add_minor(p, "net", r);
+	char buf[80];
+
+	plan_attr(s, "local", "%s", cfg_addr_str(&r->me->addr, buf, sizeof(buf)));
+	plan_attr(s, "peer", "%s", cfg_addr_str(&r->peer->addr, buf, sizeof(buf)));
+	plan_attr(s, "protocol", "%s", r->opt[OPT_PROTOCOL].str);
+	add_options(s, r, SEC_NET);
+}
+
+void plan_connect(struct plan *p, const struct cfg_resource *r, bool discard)
+{
+	struct plan_step *s = add_minor(p, "connect", r);
+
+	if (discard)
+		plan_attr(s, "discard-my-data", "yes");
+}
+
+void plan_primary(struct plan *p, const struct cfg_resource *r, bool force)
+{
+	struct plan_step *s = add_minor(p, "primary", r);
+
+	if (force)
+		plan_attr(s, "force", "yes");
+}
+
+void plan_up(struct plan *p, const struct cfg_resource *r)
+{
+	plan_new_device(p, r);
+	plan_attach(p, r);
+	plan_net(p, r);
+	plan_connect(p, r, false);
+}
+
+void plan_down(struct plan *p, const struct cfg_resource *r)
+{
+	add_minor(p, "secondary", r);
+	add_minor(p, "disconnect", r);
+	add_minor(p, "detach", r);
+	add_minor(p, "del-device", r);
+}
+
+/* ---- adjust ---- */
+
+/*
+ * Does the running step differ from the wanted one? Only keys the running
+ * state reports are compared: the kernel may not report every option.
+ * keys limits the comparison to those keys (NULL: all of want's).
+ */
+static bool differs(const struct plan_step *want, const struct plan_step *running,
+		    const char *const *keys)
+{
+	const char *rv;
+	int i;
+
+	for (i = 0; i < want->nattrs; i++) {
+		const char *k = want->attrs[i].key;
+		const char *const *kk = keys;
+
+		while (kk && *kk && strcmp(*kk, k))
+			kk++;
+		if (kk && !*kk)
+			continue;
+		rv = plan_get(running, k);
+		if (rv && strcmp(rv, want->attrs[i].value))
+			return true;
+	}
+	return false;
+}
+
+static void adjust_disk(struct plan *p, const struct cfg_resource *r,
+			const struct plan *want, const struct plan *running)
+{
+	static const char *const ident[] = { "disk", "meta-disk", NULL };
+	const struct plan_step *w = plan_find(want, "attach", r->me->minor);
+	const struct plan_step *run = plan_find(running, "attach", r->me->minor);
+
+	if (run && differs(w, run, ident)) {
+		add_minor(p, "detach", r);
+		run = NULL;
+	}
+	if (!run || differs(w, run, NULL))
+		plan_attach(p, r);
+}
+
+static void adjust_net(struct plan *p, const struct cfg_resource *r,
+		       const struct plan *want, const struct plan *running)
+{
+	static const char *const ident[] = { "local", "peer", "protocol", NULL };
+	const struct plan_step *w = plan_find(want, "net", r->me->minor);
+	const struct plan_step *run = plan_find(running, "net", r->me->minor);
+	bool connected = plan_find(running, "connect", r->me->minor);
+
+	if (run && differs(w, run, ident)) {
+		add_minor(p, "disconnect", r);
+		run = NULL;
+		connected = false;
+	}
+	if (!run || differs(w, run, NULL))
+		plan_net(p, r);
+	if (!connected)
+		plan_connect(p, r, false);
+}
+
+int plan_adjust(struct plan *p, const struct cfg_resource *r,
+		const struct plan *running)
+{
+	const struct plan_step *dev = plan_find(running, "new-device", r->me->minor);
+	const char *owner = dev ? plan_get(dev, "resource") : NULL;
+	struct plan want;
+
+	if (!dev) {
+		plan_up(p, r);
+		return 0;
+	}
+	if (owner && strcmp(owner, r->name)) {
+		err("minor %d is in use by resource '%s', not '%s'", r->me->minor,
+		    owner, r->name);
+		hint("'rblkadm down %s' first, or give '%s' another minor", owner, r->name);
+		return -1;
+	}
+	plan_init(&want);
+	plan_up(&want, r);
+	adjust_disk(p, r, &want, running);
+	adjust_net(p, r, &want, running);
+	plan_free(&want);
+	return 0;
+}
+
+void plan_from_devices(struct plan *out, const struct rblk_dev_info *devs, int n)
+{
+	struct plan_step *s;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		s = plan_add(out, "new-device");
+		plan_attr(s, "minor", "%u", devs[i].minor);
+		plan_attr(s, "resource", "%s", devs[i].resource);
+		if (!devs[i].backing_dev[0])
+			continue;
+		s = plan_add(out, "attach");
+		plan_attr(s, "minor", "%u", devs[i].minor);
+		plan_attr(s, "disk", "%s", devs[i].backing_dev);
+	}
+}
