@@ -47,6 +47,18 @@ static const struct rblkadm_cmd commands[] = {
 	  "drop the connection to the peer", CMD_ROOT },
 	{ "dump", cmd_dump, "[RES|all] [--defaults]",
 	  "print the normalized configuration", 0 },
+	{ "create-md", cmd_create_md, "RES|all [--force] | --disk PATH [--meta-disk PATH] [--al-extents N]",
+	  "write fresh metadata (refuses to overwrite data it recognizes)", CMD_ROOT },
+	{ "dump-md", cmd_dump_md, "RES|all [--json] | --disk PATH [--meta-disk PATH]",
+	  "print the metadata as text (input of restore-md) or JSON", 0 },
+	{ "restore-md", cmd_restore_md, "RES|--disk PATH [--meta-disk PATH] [--force] FILE|-",
+	  "write metadata from a dump-md output", CMD_ROOT },
+	{ "wipe-md", cmd_wipe_md, "RES|all | --disk PATH [--meta-disk PATH]",
+	  "erase the metadata (the node can no longer be a sync source)", CMD_ROOT },
+	{ "show-gi", cmd_show_gi, "RES|all | --disk PATH [--meta-disk PATH]",
+	  "explain the generation UUIDs and flags", 0 },
+	{ "set-gi", cmd_set_gi, "RES|--disk PATH [--meta-disk PATH] C:B:H0:H1[:FLAGS]",
+	  "expert: overwrite the generation UUIDs and flags", CMD_ROOT },
 	{ "help", cmd_help, "[COMMAND]", "show help for rblkadm or a command", 0 },
 };
 

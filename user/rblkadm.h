@@ -54,6 +54,12 @@ CMD(detach);
 CMD(connect);
 CMD(disconnect);
 CMD(dump);
+CMD(create_md);
+CMD(dump_md);
+CMD(restore_md);
+CMD(wipe_md);
+CMD(show_gi);
+CMD(set_gi);
 
 const struct rblkadm_cmd *rblk_find_cmd(const char *name);
 int rblk_cmd_usage(const struct rblkadm_cmd *cmd);
