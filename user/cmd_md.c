@@ -121,7 +121,7 @@ static void md_hint(enum rblk_md_err e)
 {
 	switch (e) {
 	case RBLK_MD_ENOMAGIC:
-		hint("create it with 'rblkadm create-md'; for external metadata check meta-disk");
+		hint("create it with 'rblkadm create-md'; internal metadata is the last 4 KiB of the disk, so a shrunk disk has lost it");
 		break;
 	case RBLK_MD_ECRC: case RBLK_MD_ECORRUPT:
 		hint("the superblock is damaged: restore a dump with 'rblkadm restore-md' or recreate it (full sync)");

@@ -208,6 +208,9 @@ out:
 	return ret;
 }
 
+static enum rblk_md_err md_read_rest(const struct md_io *meta, struct md_image *img,
+				     char *why, size_t len);
+
 static enum rblk_md_err read_fail(char *why, size_t len, const char *what, int ret)
 {
 	snprintf(why, len, "cannot read the %s: %s", what, strerror(-ret));
@@ -232,11 +235,20 @@ enum rblk_md_err md_read(const struct md_io *disk, const struct md_io *meta,
 	if (ret)
 		return read_fail(why, len, "superblock", ret);
 	e = rblk_md_sb_check(&img->sb, kind, disk->size, meta->size, &img->layout);
-	if (e) {
+	if (e == RBLK_MD_ETRUNC && disk->size < rblk_get_le64(&img->sb.data_sectors) * RBLK_SECTOR)
+		snprintf(why, len, "the data disk (%" PRIu64 " bytes) is smaller than the data area the metadata records (%" PRIu64 " bytes): truncated?",
+			 disk->size, rblk_get_le64(&img->sb.data_sectors) * RBLK_SECTOR);
+	else if (e)
 		snprintf(why, len, "%s (superblock at byte %" PRIu64 ")",
 			 rblk_md_strerror(e), off);
-		return e;
-	}
+	return e ? e : md_read_rest(meta, img, why, len);
+}
+
+static enum rblk_md_err md_read_rest(const struct md_io *meta, struct md_image *img,
+				     char *why, size_t len)
+{
+	int ret;
+
 	rblk_md_sb_get_gi(&img->sb, &img->gi);
 	img->al_extents = rblk_get_le32(&img->sb.al_extents);
 	img->bitmap = xmalloc(img->layout.bm_area_bytes);

@@ -33,7 +33,7 @@ enum rblk_uuid_index {
  * The current UUID of a disk create-md just made. It names no data: two
  * such disks have nothing to sync and one with data beats it (full sync).
  */
-#define RBLK_UUID_JUST_CREATED	4ULL
+#define RBLK_UUID_JUST_CREATED	((u64)4)
 
 /* Metadata flags; stored in the superblock (struct rblk_md_sb.flags). */
 enum rblk_md_flags {

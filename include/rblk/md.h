@@ -82,13 +82,13 @@ static inline void rblk_put_le64(void *p, u64 v)
 
 #define RBLK_MD_MAGIC		"RBLKMETA"	/* 8 bytes, no NUL on disk */
 #define RBLK_MD_VERSION		1
-#define RBLK_MD_BLOCK		4096ULL		/* unit of all metadata I/O */
-#define RBLK_SECTOR		512ULL
-#define RBLK_BM_BYTES_PER_BIT	4096ULL		/* one bit per 4 KiB of data */
+#define RBLK_MD_BLOCK		((u64)4096)		/* unit of all metadata I/O */
+#define RBLK_SECTOR		((u64)512)
+#define RBLK_BM_BYTES_PER_BIT	((u64)4096)		/* one bit per 4 KiB of data */
 #define RBLK_AL_SLOTS		8		/* transactions in the ring */
 #define RBLK_AL_EXTENT_SHIFT	22		/* an AL extent is 4 MiB */
 #define RBLK_AL_BYTES		(RBLK_AL_SLOTS * RBLK_MD_BLOCK)
-#define RBLK_MD_MIN_DATA	(1024ULL * 1024)	/* smallest data area */
+#define RBLK_MD_MIN_DATA	((u64)1024 * 1024)	/* smallest data area */
 
 enum rblk_md_kind {
 	RBLK_MD_INTERNAL = 0,
