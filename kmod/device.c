@@ -6,6 +6,7 @@
 #include <linux/blkdev.h>
 #include <linux/idr.h>
 #include <linux/module.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 
 #include "device.h"
@@ -122,6 +123,10 @@ struct rblk_device *rblk_device_create(int minor, const char *name)
 	dev->minor = minor;
 	strscpy(dev->name, name, sizeof(dev->name));
 	mutex_init(&dev->lock);
+	spin_lock_init(&dev->write_lock);
+	INIT_LIST_HEAD(&dev->writes);
+	init_waitqueue_head(&dev->write_wq);
+	rblk_conn_init(&dev->conn);
 	dev->role = RBLK_ROLE_SECONDARY;
 	dev->disk_state = RBLK_DISK_DISKLESS;
 
@@ -167,7 +172,9 @@ int rblk_device_destroy(struct rblk_device *dev)
 	mutex_unlock(&dev->lock);
 
 	rblk_genl_event(dev, RBLK_EVENT_DESTROY);
+	rblk_conn_stop(dev);
 	del_gendisk(dev->disk);
+	rblk_meta_detach(&dev->meta);
 	if (dev->backing.bdev)
 		rblk_bdev_close(&dev->backing);
 	idr_remove(&rblk_minors, dev->minor);
@@ -194,9 +201,46 @@ struct rblk_device *rblk_device_next(int *minor)
 	return dev;
 }
 
-int rblk_device_attach(struct rblk_device *dev, const char *path)
+static int attach_locked(struct rblk_device *dev, struct rblk_bdev *b,
+			 const char *path, const char *meta_path,
+			 bool meta_internal)
 {
 	struct request_queue *q = dev->disk->queue;
+	sector_t size = bdev_nr_sectors(b->bdev);
+	int ret = 0;
+
+	lockdep_assert_held(&dev->lock);
+	if (dev->backing.bdev)
+		return -EEXIST;
+	if (meta_internal || meta_path) {
+		ret = rblk_meta_attach(&dev->meta, b->bdev, meta_path, dev);
+		if (ret)
+			return ret;
+		size = rblk_meta_data_sectors(&dev->meta);
+	}
+	blk_mq_freeze_queue(q);
+	ret = rblk_set_limits(dev->disk, b->bdev);
+	if (!ret) {
+		dev->backing = *b;
+		strscpy(dev->backing_path, path, sizeof(dev->backing_path));
+		dev->disk_state = rblk_meta_disk_state(&dev->meta);
+	}
+	blk_mq_unfreeze_queue(q);
+	if (ret) {
+		rblk_meta_detach(&dev->meta);
+		return ret;
+	}
+	set_capacity_and_notify(dev->disk, size);
+	return 0;
+}
+
+/*
+ * Open the backing disk and, if asked, check its metadata; the device's
+ * size and disk state follow from them.
+ */
+int rblk_device_attach(struct rblk_device *dev, const char *path,
+		       const char *meta_path, bool meta_internal)
+{
 	struct rblk_bdev b;
 	int ret;
 
@@ -204,28 +248,17 @@ int rblk_device_attach(struct rblk_device *dev, const char *path)
 	if (ret)
 		return ret;
 	mutex_lock(&dev->lock);
-	if (dev->backing.bdev) {
-		ret = -EEXIST;
-		goto out_unlock;
-	}
-	blk_mq_freeze_queue(q);
-	ret = rblk_set_limits(dev->disk, b.bdev);
-	if (!ret) {
-		dev->backing = b;
-		strscpy(dev->backing_path, path, sizeof(dev->backing_path));
-		dev->disk_state = RBLK_DISK_UPTODATE;
-	}
-	blk_mq_unfreeze_queue(q);
-	if (!ret)
-		set_capacity_and_notify(dev->disk, bdev_nr_sectors(b.bdev));
-out_unlock:
+	ret = attach_locked(dev, &b, path, meta_path, meta_internal);
 	mutex_unlock(&dev->lock);
-	if (ret)
+	if (ret) {
 		rblk_bdev_close(&b);
-	else
-		pr_info("rblk%d: attached %s (%llu sectors)\n", dev->minor,
-			path, (unsigned long long)bdev_nr_sectors(b.bdev));
-	return ret;
+		return ret;
+	}
+	pr_info("rblk%d: attached %s (%llu sectors, %s metadata, disk %s)\n",
+		dev->minor, path, (unsigned long long)get_capacity(dev->disk),
+		meta_path ? "external" : meta_internal ? "internal" : "no",
+		dev->disk_state == RBLK_DISK_UPTODATE ? "UpToDate" : "not UpToDate");
+	return 0;
 }
 
 /*
@@ -237,8 +270,9 @@ int rblk_device_detach(struct rblk_device *dev)
 	struct rblk_bdev b;
 
 	mutex_lock(&dev->lock);
-	if (!dev->backing.bdev || dev->open_count) {
-		int ret = dev->open_count ? -EBUSY : -ENXIO;
+	if (!dev->backing.bdev || dev->open_count || dev->conn.worker) {
+		int ret = !dev->backing.bdev ? -ENXIO :
+			  dev->open_count ? -EBUSY : -EISCONN;
 
 		mutex_unlock(&dev->lock);
 		return ret;
@@ -248,9 +282,63 @@ int rblk_device_detach(struct rblk_device *dev)
 	dev->backing.bdev = NULL;
 	dev->disk_state = RBLK_DISK_DISKLESS;
 	blk_mq_unfreeze_queue(dev->disk->queue);
+	rblk_meta_detach(&dev->meta);
 	mutex_unlock(&dev->lock);
 	rblk_bdev_close(&b);
 	pr_info("rblk%d: detached %s\n", dev->minor, dev->backing_path);
+	return 0;
+}
+
+/* A forced promotion: this disk's data becomes the newest generation. */
+static void force_up_to_date(struct rblk_device *dev)
+{
+	struct rblk_gi *gi = &dev->meta.gi;
+
+	if (dev->meta.present) {
+		rblk_gi_new_current(gi, get_random_u64() | 1);
+		gi->flags |= RBLK_MDF_CONSISTENT | RBLK_MDF_WAS_UP_TO_DATE;
+		gi->flags &= ~RBLK_MDF_FULL_SYNC;
+	}
+	dev->disk_state = RBLK_DISK_UPTODATE;
+}
+
+static int check_promote(struct rblk_device *dev, bool force)
+{
+	if (READ_ONCE(dev->conn.cstate) == RBLK_CONN_CONNECTED &&
+	    READ_ONCE(dev->conn.peer_state.role) == RBLK_ROLE_PRIMARY)
+		return -EEXIST;
+	if (!dev->backing.bdev)
+		return -ENODATA;
+	if (dev->disk_state != RBLK_DISK_UPTODATE && !force)
+		return -ENODATA;
+	return 0;
+}
+
+static int change_role(struct rblk_device *dev, enum rblk_role role,
+		       bool force)
+{
+	int ret;
+
+	if (role == RBLK_ROLE_SECONDARY && dev->open_count) {
+		pr_warn("rblk%d: cannot become Secondary: device is held open (%u openers)\n",
+			dev->minor, dev->open_count);
+		return -EBUSY;
+	}
+	if (role == RBLK_ROLE_PRIMARY) {
+		ret = check_promote(dev, force);
+		if (ret)
+			return ret;
+		if (dev->disk_state != RBLK_DISK_UPTODATE)
+			force_up_to_date(dev);
+		dev->meta.gi.flags |= RBLK_MDF_PRIMARY;
+	} else {
+		dev->meta.gi.flags &= ~RBLK_MDF_PRIMARY;
+	}
+	/* A crash from here on must be seen as a crashed Primary. */
+	ret = rblk_meta_write(&dev->meta);
+	if (ret)
+		return ret;
+	dev->role = role;
 	return 0;
 }
 
@@ -260,25 +348,107 @@ int rblk_device_set_role(struct rblk_device *dev, enum rblk_role role,
 	int ret = 0;
 
 	mutex_lock(&dev->lock);
-	if (role == dev->role)
-		goto out_unlock;
-	if (role == RBLK_ROLE_SECONDARY && dev->open_count) {
-		pr_warn("rblk%d: cannot become Secondary: device is held open (%u openers)\n",
-			dev->minor, dev->open_count);
-		ret = -EBUSY;
-		goto out_unlock;
-	}
-	if (role == RBLK_ROLE_PRIMARY && !force &&
-	    dev->disk_state != RBLK_DISK_UPTODATE) {
-		ret = -ENODATA;
-		goto out_unlock;
-	}
-	dev->role = role;
-	pr_info("rblk%d: role %s\n", dev->minor,
-		role == RBLK_ROLE_PRIMARY ? "Primary" : "Secondary");
-out_unlock:
+	if (role != dev->role)
+		ret = change_role(dev, role, force);
 	mutex_unlock(&dev->lock);
+	if (ret)
+		return ret;
+	pr_info("rblk%d: %s: role %s\n", dev->minor, dev->name,
+		role == RBLK_ROLE_PRIMARY ? "Primary" : "Secondary");
+	if (rblk_conn_state(dev) == RBLK_CONN_CONNECTED)
+		rblk_queue_state(&dev->conn);
+	return 0;
+}
+
+/* Called with rblk_devices_lock held: one connect/disconnect at a time. */
+int rblk_device_connect(struct rblk_device *dev, const struct rblk_conn *cfg)
+{
+	struct rblk_conn *conn = &dev->conn;
+	int ret;
+
+	lockdep_assert_held(&rblk_devices_lock);
+	if (!dev->backing.bdev)
+		return -ENODATA;
+	if (conn->worker && !conn->fatal)
+		return -EALREADY;
+	rblk_conn_stop(dev);	/* a connection that gave up, if any */
+	conn->net = cfg->net;
+	conn->local = cfg->local;
+	conn->peer = cfg->peer;
+	conn->addrlen = cfg->addrlen;
+	memcpy(conn->node, cfg->node, sizeof(conn->node));
+	memcpy(conn->peer_node, cfg->peer_node, sizeof(conn->peer_node));
+	conn->opts = cfg->opts;
+	conn->flags = cfg->flags;
+	conn->stopping = false;
+	ret = rblk_conn_start(dev, conn);
+	if (ret)
+		conn->net = NULL;
 	return ret;
+}
+
+int rblk_device_disconnect(struct rblk_device *dev)
+{
+	lockdep_assert_held(&rblk_devices_lock);
+	if (!dev->conn.worker)
+		return -ENOTCONN;
+	rblk_conn_stop(dev);
+	return 0;
+}
+
+/*
+ * The peer's first STATE: can the two disks be used together? The
+ * generation table (include/rblk/gi.h, docs/generations.md) decides.
+ */
+static int decide_sync(struct rblk_device *dev, const struct rblk_peer_state *ps,
+		       bool won)
+{
+	struct rblk_conn *conn = &dev->conn;
+	enum rblk_gi_result r;
+	int rule;
+
+	r = rblk_gi_compare(&dev->meta.gi, &ps->gi, won, &rule);
+	switch (r) {
+	case RBLK_GI_NO_SYNC:
+		/* Same generation, both consistent: both are current. */
+		if (dev->disk_state == RBLK_DISK_CONSISTENT &&
+		    ps->disk_state >= RBLK_DISK_CONSISTENT)
+			dev->disk_state = RBLK_DISK_UPTODATE;
+		return 0;
+	case RBLK_GI_BOTH_NEW:
+		return 0;
+	default:
+		rblk_conn_error(conn, "disks differ (%s, rule %d of docs/generations.md) and this version of rblk cannot resync yet; refusing to connect to %s",
+				rblk_gi_result_name(r), rule, conn->peer_node);
+		return -EOPNOTSUPP;
+	}
+}
+
+int rblk_device_peer_connected(struct rblk_device *dev,
+			       const struct rblk_peer_state *ps, bool won)
+{
+	enum rblk_disk_state before;
+	int ret = 0;
+
+	mutex_lock(&dev->lock);
+	before = dev->disk_state;
+	if (ps->data_sectors != get_capacity(dev->disk)) {
+		rblk_conn_error(&dev->conn, "size mismatch: peer %s has %llu sectors, this node %llu; both data areas must be the same size",
+				dev->conn.peer_node, ps->data_sectors,
+				(unsigned long long)get_capacity(dev->disk));
+		ret = -EMEDIUMTYPE;
+	} else if (dev->meta.present) {
+		ret = decide_sync(dev, ps, won);
+	}
+	mutex_unlock(&dev->lock);
+	if (!ret && before != dev->disk_state)
+		ret = rblk_queue_state(&dev->conn);
+	return ret;
+}
+
+void rblk_device_peer_lost(struct rblk_device *dev)
+{
+	rblk_genl_event(dev, RBLK_EVENT_CHANGE);
 }
 
 int rblk_device_init(void)

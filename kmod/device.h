@@ -8,10 +8,13 @@
 #include <rblk/genl.h>
 
 #include "compat.h"
+#include "conn.h"
+#include "meta.h"
 
 struct rblk_stats {
 	atomic64_t read_kib, written_kib, reads, writes, flushes, discards;
 	atomic64_t io_errors;
+	atomic64_t sent_kib, received_kib, out_of_sync_kib, connects;
 	atomic_t in_flight;
 };
 
@@ -38,7 +41,14 @@ struct rblk_device {
 	enum rblk_disk_state disk_state;
 	unsigned int open_count;
 	bool removing;
+	struct rblk_meta meta;
 
+	/* Writes in flight, so that overlapping ones are serialized. */
+	spinlock_t write_lock;
+	struct list_head writes;
+	wait_queue_head_t write_wq;
+
+	struct rblk_conn conn;
 	struct rblk_stats stats;
 };
 
@@ -53,9 +63,15 @@ int rblk_device_destroy(struct rblk_device *dev);
 struct rblk_device *rblk_device_find(int minor);
 struct rblk_device *rblk_device_next(int *minor);
 
-int rblk_device_attach(struct rblk_device *dev, const char *path);
+int rblk_device_attach(struct rblk_device *dev, const char *path,
+		       const char *meta_path, bool meta_internal);
 int rblk_device_detach(struct rblk_device *dev);
 int rblk_device_set_role(struct rblk_device *dev, enum rblk_role role,
 			 bool force);
+int rblk_device_connect(struct rblk_device *dev, const struct rblk_conn *cfg);
+int rblk_device_disconnect(struct rblk_device *dev);
+int rblk_device_peer_connected(struct rblk_device *dev,
+			       const struct rblk_peer_state *ps, bool won);
+void rblk_device_peer_lost(struct rblk_device *dev);
 
 #endif /* RBLK_DEVICE_H */

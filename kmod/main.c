@@ -8,6 +8,7 @@
 
 #include "device.h"
 #include "netlink.h"
+#include "recv.h"
 #include "req.h"
 
 static int __init rblk_init(void)
@@ -17,9 +18,12 @@ static int __init rblk_init(void)
 	ret = rblk_req_init();
 	if (ret)
 		return ret;
-	ret = rblk_device_init();
+	ret = rblk_recv_init();
 	if (ret)
 		goto err_req;
+	ret = rblk_device_init();
+	if (ret)
+		goto err_recv;
 	ret = rblk_genl_init();
 	if (ret)
 		goto err_device;
@@ -29,6 +33,8 @@ static int __init rblk_init(void)
 
 err_device:
 	rblk_device_exit();
+err_recv:
+	rblk_recv_exit();
 err_req:
 	rblk_req_exit();
 	return ret;
@@ -39,6 +45,7 @@ static void __exit rblk_exit(void)
 	/* No new commands first, then no devices, then no clones. */
 	rblk_genl_exit();
 	rblk_device_exit();
+	rblk_recv_exit();
 	rblk_req_exit();
 	pr_info("unloaded\n");
 }

@@ -5,10 +5,24 @@
  */
 #include <linux/capability.h>
 #include <linux/ctype.h>
+#include <linux/in.h>
+#include <linux/in6.h>
 #include <net/genetlink.h>
+#include <rblk/wire.h>
 
 #include "device.h"
 #include "netlink.h"
+#include "req.h"
+
+static const struct nla_policy rblk_net_policy[RBLK_NET_MAX + 1] = {
+	[RBLK_NET_PING_INT]	= { .type = NLA_U32 },
+	[RBLK_NET_PING_TIMEOUT]	= { .type = NLA_U32 },
+	[RBLK_NET_TIMEOUT]	= { .type = NLA_U32 },
+	[RBLK_NET_KO_COUNT]	= { .type = NLA_U32 },
+	[RBLK_NET_CONNECT_INT]	= { .type = NLA_U32 },
+	[RBLK_NET_SNDBUF]	= { .type = NLA_U32 },
+	[RBLK_NET_RCVBUF]	= { .type = NLA_U32 },
+};
 
 static const struct nla_policy rblk_policy[RBLK_A_MAX + 1] = {
 	[RBLK_A_MINOR]		= NLA_POLICY_MAX(NLA_U32, RBLK_MINOR_MAX),
@@ -24,11 +38,38 @@ static const struct nla_policy rblk_policy[RBLK_A_MAX + 1] = {
 	[RBLK_A_STATS]		= { .type = NLA_REJECT },
 	[RBLK_A_FLAGS]		= { .type = NLA_U32 },
 	[RBLK_A_EVENT]		= { .type = NLA_REJECT },
+	[RBLK_A_META_DEV]	= { .type = NLA_NUL_STRING,
+				    .len = RBLK_PATH_MAX - 1 },
+	[RBLK_A_META_INTERNAL]	= { .type = NLA_FLAG },
+	[RBLK_A_GI]		= { .type = NLA_REJECT },
+	[RBLK_A_CONN_STATE]	= { .type = NLA_REJECT },
+	[RBLK_A_PEER_ROLE]	= { .type = NLA_REJECT },
+	[RBLK_A_PEER_DISK_STATE] = { .type = NLA_REJECT },
+	[RBLK_A_LOCAL_ADDR]	= { .type = NLA_BINARY,
+				    .len = sizeof(struct sockaddr_in6) },
+	[RBLK_A_PEER_ADDR]	= { .type = NLA_BINARY,
+				    .len = sizeof(struct sockaddr_in6) },
+	[RBLK_A_NODE_NAME]	= { .type = NLA_NUL_STRING,
+				    .len = RBLK_WIRE_NAME_LEN - 1 },
+	[RBLK_A_PEER_NAME]	= { .type = NLA_NUL_STRING,
+				    .len = RBLK_WIRE_NAME_LEN - 1 },
+	[RBLK_A_NET_OPTS]	= NLA_POLICY_NESTED(rblk_net_policy),
+	[RBLK_A_LAST_ERROR]	= { .type = NLA_REJECT },
 };
 
 static struct genl_family rblk_genl_family;
 
-static int put_stats(struct sk_buff *skb, struct rblk_stats *s)
+static bool count_pending(struct request *rq, void *arg)
+{
+	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+
+	if (atomic_read(&req->remote) == RBLK_REMOTE_PENDING)
+		(*(u64 *)arg)++;
+	return true;
+}
+
+static int put_stats(struct sk_buff *skb, struct rblk_stats *s,
+		     u64 pending_acks)
 {
 	struct nlattr *nest = nla_nest_start(skb, RBLK_A_STATS);
 
@@ -45,6 +86,11 @@ static int put_stats(struct sk_buff *skb, struct rblk_stats *s)
 	PUT(RBLK_STAT_DISCARDS, atomic64_read(&s->discards));
 	PUT(RBLK_STAT_IN_FLIGHT, atomic_read(&s->in_flight));
 	PUT(RBLK_STAT_IO_ERRORS, atomic64_read(&s->io_errors));
+	PUT(RBLK_STAT_SENT_KIB, atomic64_read(&s->sent_kib));
+	PUT(RBLK_STAT_RECEIVED_KIB, atomic64_read(&s->received_kib));
+	PUT(RBLK_STAT_PENDING_ACKS, pending_acks);
+	PUT(RBLK_STAT_OUT_OF_SYNC_KIB, atomic64_read(&s->out_of_sync_kib));
+	PUT(RBLK_STAT_CONNECTS, atomic64_read(&s->connects));
 #undef PUT
 	nla_nest_end(skb, nest);
 	return 0;
@@ -53,10 +99,53 @@ cancel:
 	return -EMSGSIZE;
 }
 
+static int put_gi(struct sk_buff *skb, const struct rblk_gi *gi)
+{
+	struct nlattr *nest = nla_nest_start(skb, RBLK_A_GI);
+
+	if (!nest ||
+	    nla_put_u64_64bit(skb, RBLK_GI_A_CURRENT, gi->uuid[RBLK_UI_CURRENT],
+			      RBLK_GI_A_UNSPEC) ||
+	    nla_put_u64_64bit(skb, RBLK_GI_A_BITMAP, gi->uuid[RBLK_UI_BITMAP],
+			      RBLK_GI_A_UNSPEC) ||
+	    nla_put_u64_64bit(skb, RBLK_GI_A_HISTORY0,
+			      gi->uuid[RBLK_UI_HISTORY0], RBLK_GI_A_UNSPEC) ||
+	    nla_put_u64_64bit(skb, RBLK_GI_A_HISTORY1,
+			      gi->uuid[RBLK_UI_HISTORY1], RBLK_GI_A_UNSPEC) ||
+	    nla_put_u32(skb, RBLK_GI_A_FLAGS, gi->flags))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int put_conn(struct sk_buff *skb, struct rblk_conn *conn)
+{
+	struct rblk_peer_state ps;
+	unsigned long flags;
+
+	spin_lock_irqsave(&conn->lock, flags);
+	ps = conn->peer_state;
+	spin_unlock_irqrestore(&conn->lock, flags);
+	if (nla_put_u8(skb, RBLK_A_CONN_STATE, conn->cstate))
+		return -EMSGSIZE;
+	if (!conn->worker)
+		return 0;
+	if (nla_put_u8(skb, RBLK_A_PEER_ROLE, ps.role) ||
+	    nla_put_u8(skb, RBLK_A_PEER_DISK_STATE, ps.disk_state) ||
+	    nla_put(skb, RBLK_A_PEER_ADDR, conn->addrlen, &conn->peer) ||
+	    nla_put_string(skb, RBLK_A_PEER_NAME, conn->peer_node) ||
+	    nla_put_string(skb, RBLK_A_LAST_ERROR, conn->last_error))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* Called with rblk_devices_lock held, so the connection cannot change. */
 static int put_dev_attrs(struct sk_buff *skb, struct rblk_device *dev)
 {
+	u64 pending = 0;
 	int ret = -EMSGSIZE;
 
+	blk_mq_tagset_busy_iter(&dev->tag_set, count_pending, &pending);
 	mutex_lock(&dev->lock);
 	if (nla_put_u32(skb, RBLK_A_MINOR, dev->minor) ||
 	    nla_put_string(skb, RBLK_A_RESOURCE, dev->name) ||
@@ -69,7 +158,14 @@ static int put_dev_attrs(struct sk_buff *skb, struct rblk_device *dev)
 	if (dev->backing.bdev &&
 	    nla_put_string(skb, RBLK_A_BACKING_DEV, dev->backing_path))
 		goto out_unlock;
-	ret = put_stats(skb, &dev->stats);
+	if (dev->meta.external &&
+	    nla_put_string(skb, RBLK_A_META_DEV, "external"))
+		goto out_unlock;
+	if (dev->meta.present && put_gi(skb, &dev->meta.gi))
+		goto out_unlock;
+	if (put_conn(skb, &dev->conn))
+		goto out_unlock;
+	ret = put_stats(skb, &dev->stats, pending);
 out_unlock:
 	mutex_unlock(&dev->lock);
 	return ret;
@@ -217,7 +313,8 @@ static int new_device_doit(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		goto out_unlock;
 	if (a[RBLK_A_BACKING_DEV]) {
-		ret = rblk_device_attach(dev, nla_data(a[RBLK_A_BACKING_DEV]));
+		ret = rblk_device_attach(dev, nla_data(a[RBLK_A_BACKING_DEV]),
+					 NULL, false);
 		if (ret) {
 			/* All or nothing: no half-made device stays behind. */
 			rblk_device_destroy(dev);
@@ -262,7 +359,10 @@ static int attach_doit(struct sk_buff *skb, struct genl_info *info)
 	ret = PTR_ERR_OR_ZERO(dev);
 	if (!ret)
 		ret = rblk_device_attach(dev,
-				nla_data(info->attrs[RBLK_A_BACKING_DEV]));
+				nla_data(info->attrs[RBLK_A_BACKING_DEV]),
+				info->attrs[RBLK_A_META_DEV] ?
+				nla_data(info->attrs[RBLK_A_META_DEV]) : NULL,
+				nla_get_flag(info->attrs[RBLK_A_META_INTERNAL]));
 	if (!ret)
 		rblk_genl_event(dev, RBLK_EVENT_CHANGE);
 	mutex_unlock(&rblk_devices_lock);
@@ -319,6 +419,149 @@ static int set_role_doit(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+static int get_addr(struct genl_info *info, int type,
+		    struct sockaddr_storage *ss, int *len)
+{
+	struct nlattr *a = info->attrs[type];
+	int n = nla_len(a);
+
+	memset(ss, 0, sizeof(*ss));
+	memcpy(ss, nla_data(a), min_t(int, n, sizeof(*ss)));
+	if ((n == sizeof(struct sockaddr_in) && ss->ss_family == AF_INET &&
+	     ((struct sockaddr_in *)ss)->sin_port) ||
+	    (n == sizeof(struct sockaddr_in6) && ss->ss_family == AF_INET6 &&
+	     ((struct sockaddr_in6 *)ss)->sin6_port)) {
+		*len = n;
+		return 0;
+	}
+	NL_SET_ERR_MSG_ATTR(info->extack, a, "rblk: bad socket address");
+	return -EINVAL;
+}
+
+struct opt_range {
+	int attr;
+	u32 min, max, def;
+	size_t off;
+};
+
+#define OPT(a, lo, hi, d, f) \
+	{ a, lo, hi, d, offsetof(struct rblk_net_opts, f) }
+static const struct opt_range net_opts[] = {
+	OPT(RBLK_NET_PING_INT, 100, 120000, 10000, ping_int),
+	OPT(RBLK_NET_PING_TIMEOUT, 100, 30000, 500, ping_timeout),
+	OPT(RBLK_NET_TIMEOUT, 100, 600000, 6000, timeout),
+	OPT(RBLK_NET_KO_COUNT, 1, 200, 7, ko_count),
+	OPT(RBLK_NET_CONNECT_INT, 100, 120000, 10000, connect_int),
+	OPT(RBLK_NET_SNDBUF, 0, 16 << 20, 0, sndbuf),
+	OPT(RBLK_NET_RCVBUF, 0, 16 << 20, 0, rcvbuf),
+};
+#undef OPT
+
+static int get_net_opts(struct genl_info *info, struct rblk_net_opts *o)
+{
+	struct nlattr *tb[RBLK_NET_MAX + 1] = {};
+	int i, ret;
+
+	if (info->attrs[RBLK_A_NET_OPTS]) {
+		ret = nla_parse_nested(tb, RBLK_NET_MAX,
+				       info->attrs[RBLK_A_NET_OPTS],
+				       rblk_net_policy, info->extack);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < ARRAY_SIZE(net_opts); i++) {
+		const struct opt_range *r = &net_opts[i];
+		u32 v = tb[r->attr] ? nla_get_u32(tb[r->attr]) : r->def;
+
+		if (v < r->min || v > r->max) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[r->attr],
+					    "rblk: network option out of range");
+			return -ERANGE;
+		}
+		*(u32 *)((u8 *)o + r->off) = v;
+	}
+	return 0;
+}
+
+static int parse_connect(struct genl_info *info, struct rblk_conn *cfg)
+{
+	struct nlattr **a = info->attrs;
+	struct sockaddr_storage peer;
+	int ret, plen;
+
+	if (GENL_REQ_ATTR_CHECK(info, RBLK_A_LOCAL_ADDR) ||
+	    GENL_REQ_ATTR_CHECK(info, RBLK_A_PEER_ADDR) ||
+	    GENL_REQ_ATTR_CHECK(info, RBLK_A_NODE_NAME) ||
+	    GENL_REQ_ATTR_CHECK(info, RBLK_A_PEER_NAME))
+		return -EINVAL;
+	ret = get_addr(info, RBLK_A_LOCAL_ADDR, &cfg->local, &cfg->addrlen);
+	if (!ret)
+		ret = get_addr(info, RBLK_A_PEER_ADDR, &peer, &plen);
+	if (ret)
+		return ret;
+	if (peer.ss_family != cfg->local.ss_family) {
+		NL_SET_ERR_MSG(info->extack, "rblk: local and peer address families differ");
+		return -EINVAL;
+	}
+	cfg->peer = peer;
+	if (a[RBLK_A_FLAGS] &&
+	    (nla_get_u32(a[RBLK_A_FLAGS]) & ~__RBLK_F_CONNECT_ALL)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[RBLK_A_FLAGS], "rblk: unknown flags");
+		return -EINVAL;
+	}
+	cfg->flags = a[RBLK_A_FLAGS] ? nla_get_u32(a[RBLK_A_FLAGS]) : 0;
+	strscpy(cfg->node, nla_data(a[RBLK_A_NODE_NAME]), sizeof(cfg->node));
+	strscpy(cfg->peer_node, nla_data(a[RBLK_A_PEER_NAME]), sizeof(cfg->peer_node));
+	return get_net_opts(info, &cfg->opts);
+}
+
+static int connect_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct rblk_device *dev;
+	struct rblk_conn *cfg;
+	int ret;
+
+	ret = check_admin(skb, info);
+	if (ret)
+		return ret;
+	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
+	if (!cfg)
+		return -ENOMEM;
+	ret = parse_connect(info, cfg);
+	if (ret)
+		goto out_free;
+	/* Sockets live in the namespace of whoever configured them. */
+	cfg->net = get_net(genl_info_net(info));
+	mutex_lock(&rblk_devices_lock);
+	dev = info_device(info);
+	ret = PTR_ERR_OR_ZERO(dev);
+	if (!ret)
+		ret = rblk_device_connect(dev, cfg);
+	mutex_unlock(&rblk_devices_lock);
+	if (ret)
+		put_net(cfg->net);
+out_free:
+	kfree(cfg);
+	return ret;
+}
+
+static int disconnect_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct rblk_device *dev;
+	int ret;
+
+	ret = check_admin(skb, info);
+	if (ret)
+		return ret;
+	mutex_lock(&rblk_devices_lock);
+	dev = info_device(info);
+	ret = PTR_ERR_OR_ZERO(dev);
+	if (!ret)
+		ret = rblk_device_disconnect(dev);
+	mutex_unlock(&rblk_devices_lock);
+	return ret;
+}
+
 static const struct genl_small_ops rblk_genl_ops[] = {
 	{
 		.cmd = RBLK_CMD_GET_DEVICE,
@@ -343,6 +586,14 @@ static const struct genl_small_ops rblk_genl_ops[] = {
 	}, {
 		.cmd = RBLK_CMD_DETACH,
 		.doit = detach_doit,
+		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = RBLK_CMD_CONNECT,
+		.doit = connect_doit,
+		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = RBLK_CMD_DISCONNECT,
+		.doit = disconnect_doit,
 		.flags = GENL_ADMIN_PERM,
 	},
 };

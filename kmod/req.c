@@ -1,28 +1,77 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Request lifecycle: every request on /dev/rblkN is carried out by clones of
- * its bios on the backing device, and completes when the last clone has.
+ * Request lifecycle. A request on /dev/rblkN is carried out by clones of
+ * its bios on the backing device and, for writes while connected, by a
+ * WRITE packet to the peer; it completes when the local clones and the
+ * peer's ACK are all in (protocol C). Local and remote parts start at the
+ * same time, so latency is max(local, network + remote), not the sum.
  */
 #include <linux/bio.h>
 #include <linux/blk-mq.h>
 
+#include "conn.h"
 #include "device.h"
 #include "req.h"
 
 /* Clones come from here so that I/O never waits on general reclaim. */
-static struct bio_set rblk_bio_set;
+struct bio_set rblk_bio_set;
 
-static void req_put(struct request *rq)
+static bool is_write(struct request *rq)
+{
+	return op_is_write(req_op(rq));
+}
+
+static void release_write(struct rblk_device *dev, struct rblk_req *req)
+{
+	unsigned long flags;
+
+	if (list_empty(&req->write_list))
+		return;
+	spin_lock_irqsave(&dev->write_lock, flags);
+	list_del_init(&req->write_list);
+	spin_unlock_irqrestore(&dev->write_lock, flags);
+	wake_up(&dev->write_wq);
+}
+
+void rblk_req_put(struct request *rq)
 {
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
 	struct rblk_device *dev = rq->q->queuedata;
 
 	if (!atomic_dec_and_test(&req->pending))
 		return;
+	release_write(dev, req);
 	if (req->status)
 		atomic64_inc(&dev->stats.io_errors);
 	atomic_dec(&dev->stats.in_flight);
 	blk_mq_end_request(rq, req->status);
+}
+
+/*
+ * The peer's part ended: exactly once per request, whoever comes first of
+ * the ACK and the connection teardown. Not acked means the peer may lack
+ * this write: count it as out of sync.
+ */
+void rblk_req_remote_done(struct request *rq, bool acked)
+{
+	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+	struct rblk_device *dev = rq->q->queuedata;
+
+	if (atomic_cmpxchg(&req->remote, RBLK_REMOTE_PENDING,
+			   RBLK_REMOTE_DONE) != RBLK_REMOTE_PENDING)
+		return;
+	if (!acked)
+		atomic64_add(req->bytes >> 10, &dev->stats.out_of_sync_kib);
+	rblk_req_put(rq);
+}
+
+struct request *rblk_req_by_wire_id(struct blk_mq_tag_set *set, u64 id)
+{
+	u32 tag = id & 0xffff;
+
+	if (tag >= set->queue_depth)
+		return NULL;
+	return blk_mq_tag_to_rq(set->tags[0], tag);
 }
 
 static void clone_endio(struct bio *clone)
@@ -34,7 +83,7 @@ static void clone_endio(struct bio *clone)
 	if (clone->bi_status)
 		cmpxchg(&req->status, BLK_STS_OK, clone->bi_status);
 	bio_put(clone);
-	req_put(rq);
+	rblk_req_put(rq);
 }
 
 static void submit_clone(struct request *rq, struct bio *clone)
@@ -105,18 +154,44 @@ static void account(struct rblk_device *dev, struct request *rq)
 	}
 }
 
-static blk_status_t rblk_queue_rq(struct blk_mq_hw_ctx *hctx,
-				  const struct blk_mq_queue_data *bd)
+/* Claim [sector, +bytes) unless a write in flight overlaps it. */
+static bool try_claim(struct rblk_device *dev, struct rblk_req *req)
 {
-	struct request *rq = bd->rq;
-	struct rblk_device *dev = rq->q->queuedata;
-	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
-	struct block_device *bdev = dev->backing.bdev;
+	sector_t end = req->sector + (req->bytes >> SECTOR_SHIFT);
+	struct rblk_req *w;
+	bool ok = true;
 
-	if (!bdev)
+	spin_lock_irq(&dev->write_lock);
+	list_for_each_entry(w, &dev->writes, write_list) {
+		if (w->sector < end &&
+		    req->sector < w->sector + (w->bytes >> SECTOR_SHIFT)) {
+			ok = false;
+			break;
+		}
+	}
+	if (ok)
+		list_add_tail(&req->write_list, &dev->writes);
+	spin_unlock_irq(&dev->write_lock);
+	return ok;
+}
+
+/*
+ * Overlapping writes in flight together could land in different orders on
+ * the two disks; start a write only once no earlier one overlaps it.
+ */
+static void serialize_write(struct rblk_device *dev, struct rblk_req *req)
+{
+	if (!req->bytes)
+		return;		/* an empty flush overlaps nothing */
+	wait_event(dev->write_wq, try_claim(dev, req));
+}
+
+static blk_status_t check_rq(struct rblk_device *dev, struct request *rq)
+{
+	if (!dev->backing.bdev)
 		return BLK_STS_IOERR;
 	/* Open refuses writers on a Secondary; this catches the rest. */
-	if (op_is_write(req_op(rq)) && dev->role != RBLK_ROLE_PRIMARY) {
+	if (is_write(rq) && dev->role != RBLK_ROLE_PRIMARY) {
 		pr_warn_ratelimited("rblk%d: write refused: %s is Secondary\n",
 				    dev->minor, dev->name);
 		return BLK_STS_IOERR;
@@ -127,21 +202,45 @@ static blk_status_t rblk_queue_rq(struct blk_mq_hw_ctx *hctx,
 	case REQ_OP_DISCARD:
 	case REQ_OP_WRITE_ZEROES:
 	case REQ_OP_FLUSH:
-		break;
+		return BLK_STS_OK;
 	default:
 		return BLK_STS_NOTSUPP;
 	}
+}
 
+static blk_status_t rblk_queue_rq(struct blk_mq_hw_ctx *hctx,
+				  const struct blk_mq_queue_data *bd)
+{
+	struct request *rq = bd->rq;
+	struct rblk_device *dev = rq->q->queuedata;
+	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+	struct block_device *bdev = dev->backing.bdev;
+	blk_status_t sts = check_rq(dev, rq);
+
+	if (sts)
+		return sts;
 	blk_mq_start_request(rq);
 	atomic_set(&req->pending, 1);
+	atomic_set(&req->remote, RBLK_REMOTE_NONE);
 	req->status = BLK_STS_OK;
+	req->start = jiffies;
+	req->sector = blk_rq_pos(rq);
+	req->bytes = blk_rq_bytes(rq);
+	INIT_LIST_HEAD(&req->write_list);
+	INIT_LIST_HEAD(&req->send_list);
 	atomic_inc(&dev->stats.in_flight);
 	account(dev, rq);
+
+	if (is_write(rq) || req_op(rq) == REQ_OP_FLUSH) {
+		serialize_write(dev, req);
+		/* Network first: the peer's round trip is the longer part. */
+		rblk_queue_write(&dev->conn, rq);
+	}
 	if (req_op(rq) == REQ_OP_FLUSH)
 		map_flush(rq, bdev);
 	else
 		map_data(rq, bdev);
-	req_put(rq);
+	rblk_req_put(rq);
 	return BLK_STS_OK;
 }
 

@@ -17,6 +17,15 @@
  *     RBLK_A_DISK_STATE   u8      enum rblk_disk_state
  *     RBLK_A_OPEN_COUNT   u32     current openers of /dev/rblkN
  *     RBLK_A_STATS        nested  RBLK_STAT_* u64 counters
+ *     RBLK_A_META_DEV     string  external metadata device, if any
+ *     RBLK_A_GI           nested  RBLK_GI_* generation UUIDs and md flags
+ *     RBLK_A_CONN_STATE   u8      enum rblk_conn_state
+ *     RBLK_A_PEER_ROLE    u8      enum rblk_role (as the peer last said)
+ *     RBLK_A_PEER_DISK_STATE u8   enum rblk_disk_state
+ *     RBLK_A_PEER_ADDR    binary  the peer's address, when configured
+ *     RBLK_A_PEER_NAME    string  the peer's node name
+ *     RBLK_A_LAST_ERROR   string  why the last connection attempt or
+ *                                 connection failed (empty if none)
  *
  * RBLK_CMD_NEW_DEVICE (CAP_SYS_ADMIN)
  *   Creates /dev/rblk<RBLK_A_MINOR> for resource RBLK_A_RESOURCE (letters,
@@ -27,10 +36,13 @@
  *
  * RBLK_CMD_ATTACH (CAP_SYS_ADMIN)
  *   RBLK_A_MINOR, RBLK_A_BACKING_DEV: open that block device exclusively
- *   and serve I/O from it; queue limits follow it. No metadata yet: the
- *   whole backing device is the data area and its disk state is UpToDate.
+ *   and serve I/O from it; queue limits follow it. With RBLK_A_META_INTERNAL
+ *   (flag) or RBLK_A_META_DEV (path), the metadata written by
+ *   'rblkadm create-md' is read and checked first; the data area and disk
+ *   state come from it (docs/metadata.md). Without either, the whole disk
+ *   is the data area, UpToDate, with no generation tracking (low-level use).
  *   Errors: ENOENT/ENOTBLK bad path, EBUSY claimed by someone else,
- *   EEXIST already attached.
+ *   EEXIST already attached, EMEDIUMTYPE no or bad metadata.
  *
  * RBLK_CMD_DETACH (CAP_SYS_ADMIN)
  *   RBLK_A_MINOR: stop using the backing device (waits for I/O in flight);
@@ -44,6 +56,19 @@
  *   RBLK_A_MINOR, RBLK_A_ROLE (PRIMARY or SECONDARY), optional RBLK_A_FLAGS
  *   (enum rblk_role_flags). Demotion fails with EBUSY while /dev/rblkN is
  *   open for writing; promotion without UpToDate data needs RBLK_F_FORCE.
+ *
+ * RBLK_CMD_CONNECT (CAP_SYS_ADMIN)
+ *   RBLK_A_MINOR, RBLK_A_LOCAL_ADDR, RBLK_A_PEER_ADDR (struct sockaddr_in
+ *   or sockaddr_in6, exact size), RBLK_A_NODE_NAME, RBLK_A_PEER_NAME,
+ *   optional RBLK_A_NET_OPTS (nested RBLK_NET_*; missing ones take their
+ *   defaults) and RBLK_A_FLAGS (enum rblk_connect_flags). Listens on the
+ *   local address (in the caller's network namespace) and connects to the
+ *   peer until connected; reconnects by itself after a loss. EALREADY if
+ *   not StandAlone, EADDRINUSE if the local address is taken, ENODATA
+ *   without a disk.
+ *
+ * RBLK_CMD_DISCONNECT (CAP_SYS_ADMIN)
+ *   RBLK_A_MINOR: close the connection and stop reconnecting (StandAlone).
  *
  * RBLK_CMD_EVENT (multicast on RBLK_GENL_MCGRP_EVENTS only)
  *   RBLK_A_EVENT (enum rblk_event) followed by the device attributes of a
@@ -73,6 +98,8 @@ enum rblk_cmd {
 	RBLK_CMD_SET_ROLE,
 	RBLK_CMD_ATTACH,
 	RBLK_CMD_DETACH,
+	RBLK_CMD_CONNECT,
+	RBLK_CMD_DISCONNECT,
 	__RBLK_CMD_MAX
 };
 #define RBLK_CMD_MAX (__RBLK_CMD_MAX - 1)
@@ -89,6 +116,18 @@ enum rblk_attr {
 	RBLK_A_STATS,
 	RBLK_A_FLAGS,
 	RBLK_A_EVENT,
+	RBLK_A_META_DEV,
+	RBLK_A_META_INTERNAL,
+	RBLK_A_GI,
+	RBLK_A_CONN_STATE,
+	RBLK_A_PEER_ROLE,
+	RBLK_A_PEER_DISK_STATE,
+	RBLK_A_LOCAL_ADDR,
+	RBLK_A_PEER_ADDR,
+	RBLK_A_NODE_NAME,
+	RBLK_A_PEER_NAME,
+	RBLK_A_NET_OPTS,
+	RBLK_A_LAST_ERROR,
 	__RBLK_A_LAST
 };
 #define RBLK_A_MAX (__RBLK_A_LAST - 1)
@@ -104,9 +143,53 @@ enum rblk_stat_attr {
 	RBLK_STAT_DISCARDS,
 	RBLK_STAT_IN_FLIGHT,
 	RBLK_STAT_IO_ERRORS,
+	RBLK_STAT_SENT_KIB,		/* data sent to the peer */
+	RBLK_STAT_RECEIVED_KIB,		/* data received from the peer */
+	RBLK_STAT_PENDING_ACKS,		/* writes the peer has not acked */
+	RBLK_STAT_OUT_OF_SYNC_KIB,	/* written while the peer was away */
+	RBLK_STAT_CONNECTS,		/* connections made */
 	__RBLK_STAT_LAST
 };
 #define RBLK_STAT_MAX (__RBLK_STAT_LAST - 1)
+
+/* Nested in RBLK_A_GI. */
+enum rblk_gi_attr {
+	RBLK_GI_A_UNSPEC,
+	RBLK_GI_A_CURRENT,	/* u64 */
+	RBLK_GI_A_BITMAP,	/* u64 */
+	RBLK_GI_A_HISTORY0,	/* u64 */
+	RBLK_GI_A_HISTORY1,	/* u64 */
+	RBLK_GI_A_FLAGS,	/* u32, enum rblk_md_flags */
+	__RBLK_GI_A_LAST
+};
+#define RBLK_GI_A_MAX (__RBLK_GI_A_LAST - 1)
+
+/* Nested in RBLK_A_NET_OPTS; all u32. Times in milliseconds. */
+enum rblk_net_attr {
+	RBLK_NET_UNSPEC,
+	RBLK_NET_PING_INT,	/* idle time before a PING */
+	RBLK_NET_PING_TIMEOUT,	/* PING unanswered this long: peer dead */
+	RBLK_NET_TIMEOUT,	/* a write unacked timeout x ko-count: dead */
+	RBLK_NET_KO_COUNT,
+	RBLK_NET_CONNECT_INT,	/* retry period while Connecting */
+	RBLK_NET_SNDBUF,	/* socket send buffer bytes, 0 = auto */
+	RBLK_NET_RCVBUF,	/* socket receive buffer bytes, 0 = auto */
+	__RBLK_NET_LAST
+};
+#define RBLK_NET_MAX (__RBLK_NET_LAST - 1)
+
+/* RBLK_A_FLAGS of RBLK_CMD_CONNECT. */
+enum rblk_connect_flags {
+	RBLK_F_DISCARD_MY_DATA = 1U << 0, /* split brain victim: become target */
+	__RBLK_F_CONNECT_ALL = RBLK_F_DISCARD_MY_DATA
+};
+
+enum rblk_conn_state {
+	RBLK_CONN_STANDALONE,
+	RBLK_CONN_CONNECTING,
+	RBLK_CONN_CONNECTED,
+	__RBLK_CONN_LAST
+};
 
 /* RBLK_A_FLAGS of RBLK_CMD_SET_ROLE. */
 enum rblk_role_flags {

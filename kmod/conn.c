@@ -1,0 +1,541 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Connections: listening, connecting, the HELLO/COMMIT handshake that
+ * turns two simultaneous TCP connections into one, liveness, teardown and
+ * reconnect. docs/protocol.md describes the protocol; this file is the
+ * state machine around the sender (send.c) and the receiver (recv.c).
+ */
+#include <linux/blk-mq.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/tcp.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+
+#include "conn.h"
+#include "device.h"
+#include "netlink.h"
+#include "recv.h"
+#include "req.h"
+
+#define POLL_MS		100	/* accept polling period while Connecting */
+
+void rblk_conn_error(struct rblk_conn *conn, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(conn->last_error, sizeof(conn->last_error), fmt, ap);
+	va_end(ap);
+	pr_warn("rblk%d: %s: %s\n", conn->dev->minor, conn->dev->name,
+		conn->last_error);
+}
+
+enum rblk_conn_state rblk_conn_state(struct rblk_device *dev)
+{
+	return READ_ONCE(dev->conn.cstate);
+}
+
+static void set_cstate(struct rblk_conn *conn, enum rblk_conn_state s)
+{
+	unsigned long flags;
+	bool changed;
+
+	spin_lock_irqsave(&conn->lock, flags);
+	changed = conn->cstate != s;
+	conn->cstate = s;
+	spin_unlock_irqrestore(&conn->lock, flags);
+	if (changed)
+		rblk_genl_event(conn->dev, RBLK_EVENT_CHANGE);
+}
+
+/* conn->sock is swapped under sock_mutex so that stop can shut it down. */
+static void set_sock(struct rblk_conn *conn, struct socket *sock)
+{
+	struct socket *old;
+
+	mutex_lock(&conn->sock_mutex);
+	old = conn->sock;
+	conn->sock = sock;
+	mutex_unlock(&conn->sock_mutex);
+	if (old)
+		sock_release(old);
+}
+
+static void set_timeouts(struct socket *sock, u32 ms)
+{
+	long t = msecs_to_jiffies(ms);
+
+	sock->sk->sk_rcvtimeo = t;
+	sock->sk->sk_sndtimeo = t;
+}
+
+static int new_socket(struct rblk_conn *conn, struct socket **res)
+{
+	struct socket *sock;
+	int ret;
+
+	ret = sock_create_kern(conn->net, conn->local.ss_family, SOCK_STREAM,
+			       IPPROTO_TCP, &sock);
+	if (ret)
+		return ret;
+	sock->sk->sk_allocation = GFP_NOIO;
+	sock_set_reuseaddr(sock->sk);
+	if (conn->opts.sndbuf) {
+		sock->sk->sk_sndbuf = conn->opts.sndbuf;
+		sock->sk->sk_userlocks |= SOCK_SNDBUF_LOCK;
+	}
+	if (conn->opts.rcvbuf) {
+		sock->sk->sk_rcvbuf = conn->opts.rcvbuf;
+		sock->sk->sk_userlocks |= SOCK_RCVBUF_LOCK;
+	}
+	*res = sock;
+	return 0;
+}
+
+static int start_listening(struct rblk_conn *conn)
+{
+	struct socket *sock;
+	int ret;
+
+	ret = new_socket(conn, &sock);
+	if (ret)
+		return ret;
+	ret = kernel_bind(sock, (struct sockaddr *)&conn->local, conn->addrlen);
+	if (!ret)
+		ret = kernel_listen(sock, 4);
+	if (ret) {
+		sock_release(sock);
+		return ret;
+	}
+	conn->listen_sock = sock;
+	return 0;
+}
+
+static struct socket *accept_pending(struct rblk_conn *conn)
+{
+	struct socket *sock;
+
+	if (kernel_accept(conn->listen_sock, &sock, O_NONBLOCK))
+		return NULL;
+	return sock;
+}
+
+/* One outgoing attempt, from our own address to the peer's. */
+static struct socket *connect_peer(struct rblk_conn *conn, u32 timeout_ms)
+{
+	struct sockaddr_storage src = conn->local;
+	struct socket *sock;
+
+	if (new_socket(conn, &sock))
+		return NULL;
+	/* Our address, any port: the peer sees where we come from. */
+	if (src.ss_family == AF_INET)
+		((struct sockaddr_in *)&src)->sin_port = 0;
+	else
+		((struct sockaddr_in6 *)&src)->sin6_port = 0;
+	set_timeouts(sock, timeout_ms);
+	if (kernel_bind(sock, (struct sockaddr *)&src, conn->addrlen) ||
+	    kernel_connect(sock, (struct sockaddr *)&conn->peer, conn->addrlen, 0)) {
+		sock_release(sock);
+		return NULL;
+	}
+	return sock;
+}
+
+/* Wait up to @ms for an incoming connection. */
+static struct socket *wait_incoming(struct rblk_conn *conn, u32 ms)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(ms);
+	struct socket *sock;
+
+	do {
+		sock = accept_pending(conn);
+		if (sock || kthread_should_stop())
+			return sock;
+		msleep_interruptible(POLL_MS);
+	} while (time_before(jiffies, end));
+	return NULL;
+}
+
+static u32 handshake_ms(struct rblk_conn *conn)
+{
+	return clamp_t(u32, conn->opts.connect_int, 1000, 5000);
+}
+
+static int check_hello(struct rblk_conn *conn, const struct rblk_p_hello *h)
+{
+	char res[RBLK_WIRE_NAME_LEN + 1], node[RBLK_WIRE_NAME_LEN + 1];
+
+	strscpy(res, h->resource, sizeof(res));
+	strscpy(node, h->node, sizeof(node));
+	if (rblk_be16(h->proto_min) > RBLK_PROTO_MAX ||
+	    rblk_be16(h->proto_max) < RBLK_PROTO_MIN) {
+		rblk_conn_error(conn, "peer speaks protocol %u-%u, we speak %u-%u",
+				rblk_be16(h->proto_min), rblk_be16(h->proto_max),
+				RBLK_PROTO_MIN, RBLK_PROTO_MAX);
+		return -EPROTO;
+	}
+	if (rblk_be16(h->auth_alg) || rblk_be16(h->auth_len)) {
+		rblk_conn_error(conn, "peer asks for authentication, which is not configured here");
+		return -EPROTO;
+	}
+	if (strcmp(res, conn->dev->name)) {
+		rblk_conn_error(conn, "peer is resource '%s', expected '%s'",
+				res, conn->dev->name);
+		return -EPROTO;
+	}
+	if (strcmp(node, conn->peer_node)) {
+		rblk_conn_error(conn, "peer calls itself '%s', the configured peer is '%s'",
+				node, conn->peer_node);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+static int recv_hello(struct rblk_conn *conn, u64 *peer_nonce)
+{
+	struct rblk_p_hello h;
+	u16 type;
+	u32 len;
+	int ret;
+
+	ret = rblk_recv_packet_hdr(conn, &type, &len);
+	if (ret)
+		return ret;
+	if (type != RBLK_P_HELLO || len != sizeof(h)) {
+		rblk_conn_error(conn, "protocol error: expected HELLO, got packet type %u",
+				type);
+		return -EPROTO;
+	}
+	ret = rblk_recv_exact(conn, &h, sizeof(h));
+	if (ret)
+		return ret;
+	*peer_nonce = rblk_be64(h.nonce);
+	return check_hello(conn, &h);
+}
+
+/*
+ * HELLO both ways, then the node with the larger nonce commits this
+ * connection and the other waits for that COMMIT (docs/protocol.md).
+ */
+static int handshake(struct rblk_conn *conn, u64 nonce)
+{
+	struct rblk_p_hello h;
+	u64 peer_nonce;
+	u16 type;
+	u32 len;
+	int ret;
+
+	conn->send_seq = 0;
+	conn->recv_seq = 0;
+	tcp_sock_set_nodelay(conn->sock->sk);
+	set_timeouts(conn->sock, handshake_ms(conn));
+	rblk_fill_hello(conn, &h, nonce);
+	ret = rblk_send_raw(conn, RBLK_P_HELLO, &h, sizeof(h));
+	if (!ret)
+		ret = recv_hello(conn, &peer_nonce);
+	if (ret)
+		return ret;
+	if (nonce == peer_nonce)
+		return -EAGAIN;
+	conn->won_nonce = nonce > peer_nonce;
+	if (nonce > peer_nonce)
+		return rblk_send_raw(conn, RBLK_P_COMMIT, NULL, 0);
+	ret = rblk_recv_packet_hdr(conn, &type, &len);
+	if (ret)
+		return ret;
+	return type == RBLK_P_COMMIT ? 0 : -EPROTO;
+}
+
+/* Returns 0 with conn->sock committed, or -EINTR when told to stop. */
+static int establish(struct rblk_conn *conn)
+{
+	u64 nonce = get_random_u64();
+	struct socket *sock;
+	u32 jitter;
+
+	while (!kthread_should_stop()) {
+		sock = accept_pending(conn);
+		if (!sock)
+			sock = connect_peer(conn, handshake_ms(conn));
+		if (!sock) {
+			/* Jitter breaks the symmetry of two nodes in lockstep. */
+			jitter = get_random_u32_below(conn->opts.connect_int / 2 + 1);
+			sock = wait_incoming(conn, conn->opts.connect_int / 2 + jitter);
+		}
+		if (!sock)
+			continue;
+		set_sock(conn, sock);
+		if (!handshake(conn, nonce))
+			return 0;
+		set_sock(conn, NULL);
+		nonce = get_random_u64();
+		msleep_interruptible(get_random_u32_below(POLL_MS * 5));
+	}
+	return -EINTR;
+}
+
+struct oldest_ctx {
+	struct rblk_conn *conn;
+	unsigned long oldest;
+	bool found;
+};
+
+static bool find_oldest(struct request *rq, void *arg)
+{
+	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+	struct oldest_ctx *o = arg;
+
+	if (atomic_read(&req->remote) == RBLK_REMOTE_PENDING &&
+	    READ_ONCE(req->epoch) == o->conn->epoch &&
+	    (!o->found || time_before(req->start, o->oldest))) {
+		o->oldest = req->start;
+		o->found = true;
+	}
+	return true;
+}
+
+/*
+ * Liveness, checked when the socket has been quiet for a while and at
+ * least every 100 ms while busy: a PING after ping-int of silence, dead
+ * after ping-timeout without an answer, dead when a write waits for its
+ * ACK longer than timeout x ko-count.
+ */
+int rblk_conn_idle(struct rblk_conn *conn)
+{
+	struct rblk_net_opts *o = &conn->opts;
+	struct oldest_ctx old = { .conn = conn };
+	struct rblk_p_ping ping = {};
+	unsigned long now = jiffies;
+
+	conn->next_check = now + msecs_to_jiffies(100);
+	if (conn->ping_pending &&
+	    time_after(now, conn->ping_sent + msecs_to_jiffies(o->ping_timeout))) {
+		rblk_conn_error(conn, "peer %s did not answer a ping within %u ms",
+				conn->peer_node, o->ping_timeout);
+		return -ETIMEDOUT;
+	}
+	if (!conn->ping_pending &&
+	    time_after_eq(now, conn->last_rx + msecs_to_jiffies(o->ping_int))) {
+		conn->ping_pending = true;
+		conn->ping_sent = now;
+		rblk_put_be64(ping.cookie, now);
+		if (rblk_queue_ctl(conn, RBLK_P_PING, &ping, sizeof(ping)))
+			return -ENOMEM;
+	}
+	blk_mq_tagset_busy_iter(&conn->dev->tag_set, find_oldest, &old);
+	if (old.found && time_after(now, old.oldest +
+			msecs_to_jiffies(o->timeout * o->ko_count))) {
+		rblk_conn_error(conn, "peer %s did not acknowledge a write within %u ms (timeout x ko-count)",
+				conn->peer_node, o->timeout * o->ko_count);
+		return -ETIMEDOUT;
+	}
+	return 0;
+}
+
+static bool fail_remote(struct request *rq, void *arg)
+{
+	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+	struct rblk_conn *conn = arg;
+
+	if (READ_ONCE(req->epoch) == conn->epoch)
+		rblk_req_remote_done(rq, false);
+	return true;
+}
+
+/* Drop everything a dead connection owned; I/O continues locally. */
+static void teardown(struct rblk_conn *conn)
+{
+	struct rblk_device *dev = conn->dev;
+	struct rblk_peer_req *p, *tp;
+	struct rblk_ctl *c, *tc;
+	struct rblk_req *req, *tr;
+	unsigned long flags;
+	LIST_HEAD(data);
+	LIST_HEAD(acks);
+	LIST_HEAD(ctls);
+
+	set_cstate(conn, RBLK_CONN_CONNECTING);	/* no new writes queue up */
+	mutex_lock(&conn->sock_mutex);
+	if (conn->sock)
+		kernel_sock_shutdown(conn->sock, SHUT_RDWR);
+	mutex_unlock(&conn->sock_mutex);
+	if (conn->sender) {
+		kthread_stop(conn->sender);
+		put_task_struct(conn->sender);
+		conn->sender = NULL;
+	}
+	/* Peer writes still on our disk finish before their acks go. */
+	wait_event(conn->peer_reqs_wq, !atomic_read(&conn->peer_reqs));
+	spin_lock_irqsave(&conn->lock, flags);
+	list_splice_init(&conn->data_queue, &data);
+	list_splice_init(&conn->ack_queue, &acks);
+	list_splice_init(&conn->ctl_queue, &ctls);
+	memset(&conn->peer_state, 0, sizeof(conn->peer_state));
+	spin_unlock_irqrestore(&conn->lock, flags);
+	list_for_each_entry_safe(req, tr, &data, send_list) {
+		list_del_init(&req->send_list);
+		rblk_req_put(blk_mq_rq_from_pdu(req));
+	}
+	blk_mq_tagset_busy_iter(&dev->tag_set, fail_remote, conn);
+	list_for_each_entry_safe(p, tp, &acks, list)
+		rblk_peer_req_free(p);
+	list_for_each_entry_safe(c, tc, &ctls, list)
+		kfree(c);
+	set_sock(conn, NULL);
+	rblk_device_peer_lost(dev);
+}
+
+static int run_connected(struct rblk_conn *conn)
+{
+	struct task_struct *t;
+	int ret;
+
+	conn->epoch++;
+	conn->last_rx = jiffies;
+	conn->ping_pending = false;
+	conn->last_error[0] = 0;
+	conn->next_check = jiffies;
+	set_timeouts(conn->sock, min3(conn->opts.ping_int,
+				      conn->opts.ping_timeout, conn->opts.timeout));
+	/* Sends block until they fit; the liveness checks end a stuck peer. */
+	conn->sock->sk->sk_sndtimeo = MAX_SCHEDULE_TIMEOUT;
+	t = kthread_create(rblk_sender, conn, "rblk%d_send", conn->dev->minor);
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	get_task_struct(t);
+	conn->sender = t;
+	wake_up_process(t);
+	pr_info("rblk%d: %s: connected to %s (%pISpc)\n", conn->dev->minor,
+		conn->dev->name, conn->peer_node, &conn->peer);
+	atomic64_inc(&conn->dev->stats.connects);
+	ret = rblk_queue_state(conn);
+	if (!ret)
+		ret = rblk_receiver(conn);
+	return ret;
+}
+
+static int worker(void *arg)
+{
+	struct rblk_conn *conn = arg;
+	int ret;
+
+	while (!kthread_should_stop()) {
+		set_cstate(conn, RBLK_CONN_CONNECTING);
+		if (establish(conn))
+			break;
+		ret = run_connected(conn);
+		teardown(conn);
+		if (conn->fatal) {
+			/* Reconnecting would only repeat it: wait for the admin. */
+			set_cstate(conn, RBLK_CONN_STANDALONE);
+			break;
+		}
+		if (!kthread_should_stop())
+			msleep_interruptible(POLL_MS + get_random_u32_below(POLL_MS * 4));
+	}
+	while (!kthread_should_stop()) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (!kthread_should_stop())
+			schedule();
+		__set_current_state(TASK_RUNNING);
+	}
+	return 0;
+}
+
+void rblk_conn_init(struct rblk_conn *conn)
+{
+	spin_lock_init(&conn->lock);
+	mutex_init(&conn->sock_mutex);
+	INIT_LIST_HEAD(&conn->ack_queue);
+	INIT_LIST_HEAD(&conn->ctl_queue);
+	INIT_LIST_HEAD(&conn->data_queue);
+	init_waitqueue_head(&conn->send_wq);
+	init_waitqueue_head(&conn->peer_reqs_wq);
+	atomic_set(&conn->peer_reqs, 0);
+	conn->cstate = RBLK_CONN_STANDALONE;
+}
+
+/*
+ * The first STATE of a connection decides whether the two disks can be
+ * used together (the generation table of include/rblk/gi.h); later ones
+ * only update what we know of the peer.
+ */
+int rblk_conn_peer_state_changed(struct rblk_conn *conn)
+{
+	struct rblk_device *dev = conn->dev;
+	struct rblk_peer_state ps;
+	unsigned long flags;
+	int ret;
+
+	spin_lock_irqsave(&conn->lock, flags);
+	ps = conn->peer_state;
+	spin_unlock_irqrestore(&conn->lock, flags);
+	if (ps.role == RBLK_ROLE_PRIMARY && dev->role == RBLK_ROLE_PRIMARY) {
+		rblk_conn_error(conn, "both nodes are Primary; refusing to connect to %s: make one of them Secondary, then 'rblkadm connect %s'",
+				conn->peer_node, dev->name);
+		conn->fatal = true;
+		return -EPROTO;
+	}
+	if (conn->cstate != RBLK_CONN_CONNECTED) {
+		ret = rblk_device_peer_connected(dev, &ps, conn->won_nonce);
+		if (ret) {
+			conn->fatal = true;
+			return ret;
+		}
+		set_cstate(conn, RBLK_CONN_CONNECTED);
+		return 0;
+	}
+	rblk_genl_event(dev, RBLK_EVENT_CHANGE);
+	return 0;
+}
+
+/* Starts listening and connecting; conn holds the configuration. */
+int rblk_conn_start(struct rblk_device *dev, struct rblk_conn *conn)
+{
+	struct task_struct *t;
+	int ret;
+
+	conn->dev = dev;
+	conn->fatal = false;
+	conn->last_error[0] = 0;
+	ret = start_listening(conn);
+	if (ret)
+		return ret;
+	t = kthread_create(worker, conn, "rblk%d_conn", dev->minor);
+	if (IS_ERR(t)) {
+		sock_release(conn->listen_sock);
+		conn->listen_sock = NULL;
+		return PTR_ERR(t);
+	}
+	get_task_struct(t);
+	conn->worker = t;
+	wake_up_process(t);
+	return 0;
+}
+
+/* Back to StandAlone: close everything and stop reconnecting. */
+void rblk_conn_stop(struct rblk_device *dev)
+{
+	struct rblk_conn *conn = &dev->conn;
+
+	if (!conn->worker)
+		return;
+	mutex_lock(&conn->sock_mutex);
+	conn->stopping = true;
+	if (conn->sock)
+		kernel_sock_shutdown(conn->sock, SHUT_RDWR);
+	kernel_sock_shutdown(conn->listen_sock, SHUT_RDWR);
+	mutex_unlock(&conn->sock_mutex);
+	kthread_stop(conn->worker);
+	put_task_struct(conn->worker);
+	conn->worker = NULL;
+	if (conn->sock || conn->sender)
+		teardown(conn);
+	sock_release(conn->listen_sock);
+	conn->listen_sock = NULL;
+	set_cstate(conn, RBLK_CONN_STANDALONE);
+	put_net(conn->net);
+	conn->net = NULL;
+}

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef RBLK_CONN_H
+#define RBLK_CONN_H
+
+#include <linux/kthread.h>
+#include <linux/net.h>
+#include <linux/socket.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <rblk/genl.h>
+#include <rblk/gi.h>
+#include <rblk/wire.h>
+
+struct rblk_device;
+struct request;
+
+struct rblk_net_opts {
+	u32 ping_int, ping_timeout, timeout, ko_count, connect_int;	/* ms */
+	u32 sndbuf, rcvbuf;						/* bytes */
+};
+
+/* What the peer told us in its last STATE packet. */
+struct rblk_peer_state {
+	u8 role, disk_state;
+	u64 data_sectors;
+	struct rblk_gi gi;
+};
+
+/* A small packet waiting for the sender: HELLO, STATE, PING, ... */
+struct rblk_ctl {
+	struct list_head list;
+	u16 type;
+	u32 len;			/* of payload */
+	u8 payload[sizeof(struct rblk_p_hello)];
+};
+
+/*
+ * The connection of one device to its peer. A device has one from
+ * RBLK_CMD_CONNECT until RBLK_CMD_DISCONNECT (or removal): the worker
+ * thread connects, runs the receiver while connected and reconnects after
+ * a loss; the sender thread exists while connected.
+ */
+struct rblk_conn {
+	struct rblk_device *dev;
+	struct net *net;
+	struct sockaddr_storage local, peer;
+	int addrlen;
+	char node[RBLK_WIRE_NAME_LEN], peer_node[RBLK_WIRE_NAME_LEN];
+	struct rblk_net_opts opts;
+	u32 flags;			/* enum rblk_connect_flags */
+
+	struct task_struct *worker;
+	struct task_struct *sender;
+	struct socket *listen_sock;
+	struct socket *sock;		/* in handshake, then committed */
+	struct mutex sock_mutex;	/* ->sock changes; stop shuts it down */
+	bool stopping;
+	bool fatal;			/* go StandAlone, don't reconnect */
+	bool won_nonce;			/* our HELLO nonce was the larger */
+
+	/*
+	 * Protects cstate, the send queues and the peer state. Taken from
+	 * bio completion (acks), hence irqsave.
+	 */
+	spinlock_t lock;
+	enum rblk_conn_state cstate;
+	struct list_head ack_queue;	/* struct rblk_peer_req, done */
+	struct list_head ctl_queue;	/* struct rblk_ctl */
+	struct list_head data_queue;	/* struct rblk_req, Primary writes */
+	wait_queue_head_t send_wq;
+	struct rblk_peer_state peer_state;
+
+	u32 send_seq, recv_seq;		/* owned by the sending/receiving thread */
+	u32 epoch;			/* increases with every connection */
+	u32 next_id;			/* for wire ids of writes */
+	atomic_t peer_reqs;		/* peer writes on our disk */
+	wait_queue_head_t peer_reqs_wq;
+	unsigned long last_rx;		/* jiffies of the last packet received */
+	unsigned long ping_sent, next_check;
+	bool ping_pending;
+	char last_error[128];
+};
+
+int rblk_conn_start(struct rblk_device *dev, struct rblk_conn *conn);
+void rblk_conn_stop(struct rblk_device *dev);
+void rblk_conn_error(struct rblk_conn *conn, const char *fmt, ...)
+	__printf(2, 3);
+enum rblk_conn_state rblk_conn_state(struct rblk_device *dev);
+int rblk_conn_idle(struct rblk_conn *conn);
+int rblk_conn_peer_state_changed(struct rblk_conn *conn);
+void rblk_conn_init(struct rblk_conn *conn);
+
+/* send.c */
+int rblk_sender(void *arg);
+int rblk_send_raw(struct rblk_conn *conn, u16 type, const void *payload,
+		  u32 len);
+int rblk_queue_ctl(struct rblk_conn *conn, u16 type, const void *payload,
+		   u32 len);
+int rblk_queue_state(struct rblk_conn *conn);
+void rblk_fill_hello(struct rblk_conn *conn, struct rblk_p_hello *h, u64 nonce);
+void rblk_queue_write(struct rblk_conn *conn, struct request *rq);
+
+/* recv.c */
+int rblk_recv_exact(struct rblk_conn *conn, void *buf, size_t len);
+int rblk_recv_packet_hdr(struct rblk_conn *conn, u16 *type, u32 *len);
+int rblk_receiver(struct rblk_conn *conn);
+
+#endif /* RBLK_CONN_H */

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Metadata I/O: read and check the superblock at attach, write it back
+ * when the generation set or the flags change. The format and all checks
+ * are the shared ones of include/rblk/md.h, so rblkadm and the kernel
+ * agree on what valid metadata is.
+ */
+#include <linux/bio.h>
+#include <linux/blkdev.h>
+
+#include "meta.h"
+
+/* Synchronous 4 KiB metadata I/O at byte offset @pos of @bdev. */
+static int md_io(struct block_device *bdev, struct page *page, u64 pos,
+		 blk_opf_t opf)
+{
+	struct bio bio;
+	struct bio_vec bvec;
+	int ret;
+
+	bio_init(&bio, bdev, &bvec, 1, opf | REQ_SYNC | REQ_META);
+	bio.bi_iter.bi_sector = pos >> SECTOR_SHIFT;
+	__bio_add_page(&bio, page, RBLK_MD_BLOCK, 0);
+	ret = submit_bio_wait(&bio);
+	bio_uninit(&bio);
+	return ret;
+}
+
+static int open_md_dev(struct rblk_meta *m, const char *ext_path, void *holder)
+{
+	int ret;
+
+	if (!ext_path)
+		return 0;
+	ret = rblk_bdev_open(&m->md_bdev, ext_path, holder);
+	if (ret)
+		return ret;
+	m->external = true;
+	m->bdev = m->md_bdev.bdev;
+	return 0;
+}
+
+static int check_sb(struct rblk_meta *m, struct block_device *data_bdev)
+{
+	const struct rblk_md_sb *sb = page_address(m->sb_page);
+	u64 disk_bytes = bdev_nr_bytes(data_bdev);
+	u64 md_bytes = bdev_nr_bytes(m->bdev);
+	enum rblk_md_err e;
+
+	e = rblk_md_sb_check(sb, m->external ? RBLK_MD_EXTERNAL : RBLK_MD_INTERNAL,
+			     disk_bytes, md_bytes, &m->layout);
+	if (e) {
+		pr_err("%pg: bad metadata: %s\n", m->bdev, rblk_md_strerror(e));
+		return -EMEDIUMTYPE;
+	}
+	rblk_md_sb_get_gi(sb, &m->gi);
+	return 0;
+}
+
+/*
+ * Read and check the metadata of @data_bdev: internal if @ext_path is NULL,
+ * else on the block device at @ext_path. A Primary flag still set means the
+ * node crashed while Primary: remember that (rules 5-7 of gi.h).
+ */
+int rblk_meta_attach(struct rblk_meta *m, struct block_device *data_bdev,
+		     const char *ext_path, void *holder)
+{
+	u64 sb_pos;
+	int ret;
+
+	memset(m, 0, sizeof(*m));
+	m->bdev = data_bdev;
+	m->sb_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!m->sb_page)
+		return -ENOMEM;
+	ret = open_md_dev(m, ext_path, holder);
+	if (ret)
+		goto err_free_page;
+	sb_pos = rblk_md_sb_offset(m->external ? RBLK_MD_EXTERNAL :
+				   RBLK_MD_INTERNAL, bdev_nr_bytes(m->bdev));
+	ret = md_io(m->bdev, m->sb_page, sb_pos, REQ_OP_READ);
+	if (ret)
+		goto err_close;
+	ret = check_sb(m, data_bdev);
+	if (ret)
+		goto err_close;
+	m->present = true;
+	if (m->gi.flags & RBLK_MDF_PRIMARY) {
+		m->gi.flags |= RBLK_MDF_CRASHED_PRIMARY;
+		m->gi.flags &= ~RBLK_MDF_PRIMARY;
+		ret = rblk_meta_write(m);
+		if (ret)
+			goto err_close;
+	}
+	return 0;
+
+err_close:
+	if (m->external)
+		rblk_bdev_close(&m->md_bdev);
+err_free_page:
+	__free_page(m->sb_page);
+	m->sb_page = NULL;
+	return ret;
+}
+
+void rblk_meta_detach(struct rblk_meta *m)
+{
+	if (m->external)
+		rblk_bdev_close(&m->md_bdev);
+	if (m->sb_page)
+		__free_page(m->sb_page);
+	memset(m, 0, sizeof(*m));
+}
+
+/*
+ * Write the live generation set and flags. Preflush: whatever the new
+ * state says about the data must already be on disk; FUA: and the state
+ * itself must be, before anyone acts on it.
+ */
+int rblk_meta_write(struct rblk_meta *m)
+{
+	struct rblk_md_sb *sb;
+
+	if (!m->present && !m->sb_page)
+		return 0;
+	sb = page_address(m->sb_page);
+	rblk_md_sb_set_gi(sb, &m->gi);
+	return md_io(m->bdev, m->sb_page, m->layout.sb_offset,
+		     REQ_OP_WRITE | REQ_PREFLUSH | REQ_FUA);
+}
+
+/* The disk state the metadata alone justifies (docs/metadata.md). */
+enum rblk_disk_state rblk_meta_disk_state(const struct rblk_meta *m)
+{
+	u32 f = m->gi.flags;
+
+	if (!m->present)
+		return RBLK_DISK_UPTODATE;
+	if (!(f & RBLK_MDF_CONSISTENT) || (f & RBLK_MDF_FULL_SYNC))
+		return RBLK_DISK_INCONSISTENT;
+	if (!(f & RBLK_MDF_WAS_UP_TO_DATE))
+		return RBLK_DISK_OUTDATED;
+	/* Without the peer we only know we are current if it is outdated. */
+	if (f & RBLK_MDF_PEER_OUTDATED)
+		return RBLK_DISK_UPTODATE;
+	return RBLK_DISK_CONSISTENT;
+}
+
+u64 rblk_meta_data_sectors(const struct rblk_meta *m)
+{
+	return m->layout.data_bytes >> SECTOR_SHIFT;
+}

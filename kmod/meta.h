@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef RBLK_META_H
+#define RBLK_META_H
+
+#include <linux/mutex.h>
+#include <rblk/genl.h>
+#include <rblk/md.h>
+
+#include "compat.h"
+
+/*
+ * The on-disk metadata of an attached device (format in include/rblk/md.h).
+ * ->sb is the superblock as last written; ->gi is the live generation set,
+ * written back by rblk_meta_write(). Protected by the device's lock.
+ */
+struct rblk_meta {
+	bool present;			/* false: low-level attach, no metadata */
+	bool external;
+	struct rblk_bdev md_bdev;	/* external metadata device */
+	struct block_device *bdev;	/* where the metadata lives */
+	struct rblk_md_layout layout;
+	struct rblk_gi gi;
+	struct page *sb_page;		/* 4 KiB superblock block */
+};
+
+struct rblk_device;
+
+int rblk_meta_attach(struct rblk_meta *m, struct block_device *data_bdev,
+		     const char *ext_path, void *holder);
+void rblk_meta_detach(struct rblk_meta *m);
+int rblk_meta_write(struct rblk_meta *m);
+enum rblk_disk_state rblk_meta_disk_state(const struct rblk_meta *m);
+u64 rblk_meta_data_sectors(const struct rblk_meta *m);
+
+#endif /* RBLK_META_H */

@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The receiving side of a connection: the connection's worker thread reads
+ * packets, checks each header completely before it reads a payload byte
+ * (include/rblk/wire.h), and dispatches. Any violation ends the connection
+ * with a log line; nothing from a bad packet reaches the disk.
+ */
+#include <linux/bio.h>
+#include <linux/blkdev.h>
+#include <linux/mempool.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
+
+#include "conn.h"
+#include "device.h"
+#include "recv.h"
+#include "req.h"
+
+/* Pages for peer writes: a reserve so receiving never waits on reclaim. */
+static mempool_t *rblk_page_pool;
+
+int rblk_recv_exact(struct rblk_conn *conn, void *buf, size_t len)
+{
+	unsigned int noreclaim = memalloc_noreclaim_save();
+	struct kvec kv;
+	struct msghdr msg;
+	int ret = 0;
+
+	while (len) {
+		memset(&msg, 0, sizeof(msg));
+		kv.iov_base = buf;
+		kv.iov_len = len;
+		ret = kernel_recvmsg(conn->sock, &msg, &kv, 1, len, MSG_WAITALL);
+		if (ret <= 0) {
+			ret = ret ? ret : -ECONNRESET;
+			break;
+		}
+		buf += ret;
+		len -= ret;
+		ret = 0;
+	}
+	memalloc_noreclaim_restore(noreclaim);
+	return ret;
+}
+
+void rblk_peer_req_free(struct rblk_peer_req *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->nr_pages; i++)
+		if (p->pages[i])
+			mempool_free(p->pages[i], rblk_page_pool);
+	kfree(p);
+}
+
+static void peer_write_done(struct rblk_peer_req *p, int err)
+{
+	struct rblk_conn *conn = p->conn;
+	unsigned long flags;
+	unsigned int i;
+
+	p->status = -err;
+	/* The data is on disk (or failed): give the pages back now. */
+	for (i = 0; i < p->nr_pages; i++) {
+		mempool_free(p->pages[i], rblk_page_pool);
+		p->pages[i] = NULL;
+	}
+	spin_lock_irqsave(&conn->lock, flags);
+	list_add_tail(&p->list, &conn->ack_queue);
+	spin_unlock_irqrestore(&conn->lock, flags);
+	wake_up(&conn->send_wq);
+	if (atomic_dec_and_test(&conn->peer_reqs))
+		wake_up(&conn->peer_reqs_wq);
+}
+
+static void peer_write_endio(struct bio *bio)
+{
+	struct rblk_peer_req *p = bio->bi_private;
+	int err = blk_status_to_errno(bio->bi_status);
+
+	bio_put(bio);
+	peer_write_done(p, err);
+}
+
+static struct rblk_peer_req *alloc_peer_req(struct rblk_conn *conn, u64 id,
+					    u32 data_len)
+{
+	unsigned int i, n = DIV_ROUND_UP(data_len, PAGE_SIZE);
+	struct rblk_peer_req *p;
+
+	p = kzalloc(struct_size(p, pages, n), GFP_NOIO);
+	if (!p)
+		return NULL;
+	p->conn = conn;
+	p->id = id;
+	p->nr_pages = n;
+	for (i = 0; i < n; i++)
+		p->pages[i] = mempool_alloc(rblk_page_pool, GFP_NOIO);
+	return p;
+}
+
+static int recv_data(struct rblk_conn *conn, struct rblk_peer_req *p, u32 len)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < p->nr_pages && len; i++) {
+		u32 n = min_t(u32, len, PAGE_SIZE);
+
+		ret = rblk_recv_exact(conn, page_address(p->pages[i]), n);
+		if (ret)
+			return ret;
+		len -= n;
+	}
+	return 0;
+}
+
+static void submit_data(struct rblk_peer_req *p, struct block_device *bdev,
+			sector_t sector, u32 bytes, u32 wflags)
+{
+	blk_opf_t opf = REQ_OP_WRITE | REQ_SYNC;
+	struct bio *bio;
+	unsigned int i;
+
+	if (wflags & RBLK_WF_FUA)
+		opf |= REQ_FUA;
+	if (wflags & RBLK_WF_PREFLUSH)
+		opf |= REQ_PREFLUSH;
+	bio = bio_alloc_bioset(bdev, p->nr_pages, opf, GFP_NOIO, &rblk_bio_set);
+	bio->bi_iter.bi_sector = sector;
+	bio->bi_private = p;
+	bio->bi_end_io = peer_write_endio;
+	for (i = 0; i < p->nr_pages; i++) {
+		u32 n = min_t(u32, bytes, PAGE_SIZE);
+
+		__bio_add_page(bio, p->pages[i], n, 0);
+		bytes -= n;
+	}
+	submit_bio_noacct(bio);
+}
+
+/* Discard and write-zeroes: chains the block layer builds for us. */
+static void submit_range(struct rblk_peer_req *p, struct block_device *bdev,
+			 sector_t sector, u32 bytes, u32 wflags)
+{
+	sector_t nr = bytes >> SECTOR_SHIFT;
+	struct bio *bio = NULL;
+	int ret;
+
+	if (wflags & RBLK_WF_ZEROES)
+		ret = __blkdev_issue_zeroout(bdev, sector, nr, GFP_NOIO, &bio, 0);
+	else
+		ret = __blkdev_issue_discard(bdev, sector, nr, GFP_NOIO, &bio);
+	/* A discard the disk cannot do is a hint not taken, not an error. */
+	if (ret == -EOPNOTSUPP && !(wflags & RBLK_WF_ZEROES))
+		ret = 0;
+	if (!bio) {
+		peer_write_done(p, ret);
+		return;
+	}
+	bio->bi_private = p;
+	bio->bi_end_io = peer_write_endio;
+	submit_bio(bio);
+}
+
+static int protocol_error(struct rblk_conn *conn, enum rblk_wire_error e,
+			  u16 type)
+{
+	rblk_conn_error(conn, "protocol error from peer %s: %s (packet type %u)",
+			conn->peer_node, rblk_wire_strerror(e), type);
+	return -EPROTO;
+}
+
+static int receive_write(struct rblk_conn *conn, u32 len)
+{
+	struct rblk_device *dev = conn->dev;
+	struct block_device *bdev = dev->backing.bdev;
+	struct rblk_peer_req *p;
+	struct rblk_p_write w;
+	u32 data_len = len - sizeof(w), bytes, wflags;
+	enum rblk_wire_error e;
+	int ret;
+
+	ret = rblk_recv_exact(conn, &w, sizeof(w));
+	if (ret)
+		return ret;
+	if (dev->role != RBLK_ROLE_SECONDARY ||
+	    READ_ONCE(conn->peer_state.role) != RBLK_ROLE_PRIMARY || !bdev)
+		return protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_WRITE);
+	e = rblk_wire_check_write(&w, data_len, get_capacity(dev->disk));
+	if (e)
+		return protocol_error(conn, e, RBLK_P_WRITE);
+	bytes = rblk_be32(w.bytes);
+	wflags = rblk_be32(w.wflags);
+	p = alloc_peer_req(conn, rblk_be64(w.id), data_len);
+	if (!p)
+		return -ENOMEM;
+	ret = recv_data(conn, p, data_len);
+	if (ret) {
+		rblk_peer_req_free(p);
+		return ret;
+	}
+	atomic_inc(&conn->peer_reqs);
+	atomic64_add(data_len >> 10, &dev->stats.received_kib);
+	if (wflags & (RBLK_WF_DISCARD | RBLK_WF_ZEROES))
+		submit_range(p, bdev, rblk_be64(w.sector), bytes, wflags);
+	else
+		submit_data(p, bdev, rblk_be64(w.sector), bytes, wflags);
+	return 0;
+}
+
+static int receive_ack(struct rblk_conn *conn)
+{
+	struct rblk_device *dev = conn->dev;
+	struct rblk_p_ack a;
+	struct request *rq;
+	struct rblk_req *req;
+	u64 id;
+	int ret;
+
+	ret = rblk_recv_exact(conn, &a, sizeof(a));
+	if (ret)
+		return ret;
+	id = rblk_be64(a.id);
+	rq = rblk_req_by_wire_id(&dev->tag_set, id);
+	req = rq ? blk_mq_rq_to_pdu(rq) : NULL;
+	/* Only an ACK for a write of this connection still waiting for it. */
+	if (!req || READ_ONCE(req->wire_id) != id ||
+	    READ_ONCE(req->epoch) != conn->epoch ||
+	    atomic_read(&req->remote) != RBLK_REMOTE_PENDING)
+		return protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_WRITE_ACK);
+	if (rblk_be32(a.status))
+		pr_warn_ratelimited("rblk%d: peer failed a write (error %u)\n",
+				    dev->minor, rblk_be32(a.status));
+	rblk_req_remote_done(rq, rblk_be32(a.status) == 0);
+	return 0;
+}
+
+static int receive_state(struct rblk_conn *conn)
+{
+	struct rblk_p_state st;
+	struct rblk_peer_state ps = {};
+	unsigned long flags;
+	int i, ret;
+
+	ret = rblk_recv_exact(conn, &st, sizeof(st));
+	if (ret)
+		return ret;
+	if (st.role >= __RBLK_ROLE_LAST || st.disk_state >= __RBLK_DISK_LAST)
+		return protocol_error(conn, RBLK_WIRE_BAD_PAYLOAD, RBLK_P_STATE);
+	ps.role = st.role;
+	ps.disk_state = st.disk_state;
+	ps.data_sectors = rblk_be64(st.data_sectors);
+	for (i = 0; i < RBLK_UI_COUNT; i++)
+		ps.gi.uuid[i] = rblk_be64(st.uuid[i]);
+	ps.gi.flags = rblk_be32(st.md_flags);
+	spin_lock_irqsave(&conn->lock, flags);
+	conn->peer_state = ps;
+	spin_unlock_irqrestore(&conn->lock, flags);
+	return rblk_conn_peer_state_changed(conn);
+}
+
+static int receive_ping(struct rblk_conn *conn, u16 type)
+{
+	struct rblk_p_ping p;
+	int ret = rblk_recv_exact(conn, &p, sizeof(p));
+
+	if (ret)
+		return ret;
+	if (type == RBLK_P_PING)
+		return rblk_queue_ctl(conn, RBLK_P_PING_ACK, &p, sizeof(p));
+	return 0;
+}
+
+static int dispatch(struct rblk_conn *conn, u16 type, u32 len)
+{
+	switch (type) {
+	case RBLK_P_WRITE:
+		return receive_write(conn, len);
+	case RBLK_P_WRITE_ACK:
+		return receive_ack(conn);
+	case RBLK_P_STATE:
+		return receive_state(conn);
+	case RBLK_P_PING:
+	case RBLK_P_PING_ACK:
+		return receive_ping(conn, type);
+	case RBLK_P_DISCONNECT:
+		rblk_conn_error(conn, "peer %s disconnected", conn->peer_node);
+		return -ECONNRESET;
+	default:
+		/* HELLO, COMMIT after the handshake; reads not spoken yet. */
+		return protocol_error(conn, RBLK_WIRE_BAD_STATE, type);
+	}
+}
+
+/* Receive one header; -EAGAIN if the socket timed out before any byte. */
+int rblk_recv_packet_hdr(struct rblk_conn *conn, u16 *type, u32 *len)
+{
+	struct rblk_wire_hdr h;
+	enum rblk_wire_error e;
+	struct kvec kv = { .iov_base = &h, .iov_len = sizeof(h) };
+	struct msghdr msg = {};
+	int ret;
+
+	/* The first byte may time out (idle link); the rest must follow. */
+	ret = kernel_recvmsg(conn->sock, &msg, &kv, 1, 1, 0);
+	if (ret == -EAGAIN)
+		return ret;
+	if (ret <= 0)
+		return ret ? ret : -ECONNRESET;
+	ret = rblk_recv_exact(conn, (u8 *)&h + 1, sizeof(h) - 1);
+	if (ret)
+		return ret;
+	conn->last_rx = jiffies;
+	e = rblk_wire_check_hdr(&h, conn->recv_seq + 1);
+	if (e)
+		return protocol_error(conn, e, rblk_be16(h.type));
+	conn->recv_seq++;
+	*type = rblk_be16(h.type);
+	*len = rblk_be32(h.length);
+	return 0;
+}
+
+/* Receive and handle packets until the connection fails or is stopped. */
+int rblk_receiver(struct rblk_conn *conn)
+{
+	u16 type;
+	u32 len;
+	int ret;
+
+	while (!kthread_should_stop()) {
+		ret = rblk_recv_packet_hdr(conn, &type, &len);
+		if (ret == -EAGAIN || ret == -EINTR) {
+			ret = rblk_conn_idle(conn);
+			if (ret)
+				return ret;
+			continue;
+		}
+		if (ret)
+			return ret;
+		conn->ping_pending = false;
+		ret = dispatch(conn, type, len);
+		if (!ret && time_after(jiffies, conn->next_check))
+			ret = rblk_conn_idle(conn);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int rblk_recv_init(void)
+{
+	rblk_page_pool = mempool_create_page_pool(RBLK_WIRE_MAX_DATA / PAGE_SIZE, 0);
+	return rblk_page_pool ? 0 : -ENOMEM;
+}
+
+void rblk_recv_exit(void)
+{
+	mempool_destroy(rblk_page_pool);
+}

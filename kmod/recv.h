@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef RBLK_RECV_H
+#define RBLK_RECV_H
+
+#include <linux/blk_types.h>
+#include <linux/list.h>
+
+struct rblk_conn;
+
+/*
+ * A write from the peer, carried out on our disk. Lives from its WRITE
+ * packet until its ACK is sent (or the connection is torn down).
+ */
+struct rblk_peer_req {
+	struct list_head list;		/* on conn->ack_queue when done */
+	struct rblk_conn *conn;
+	u64 id;
+	int status;			/* positive errno for the ACK */
+	unsigned int nr_pages;
+	struct page *pages[];
+};
+
+void rblk_peer_req_free(struct rblk_peer_req *p);
+int rblk_recv_init(void);
+void rblk_recv_exit(void);
+
+#endif /* RBLK_RECV_H */

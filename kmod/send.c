@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The sending side of a connection: one thread per connection owns the
+ * socket's send direction and the send sequence number. Control packets
+ * (ACKs, pings, state) always go before queued write data, so an ACK waits
+ * at most for what is already in the socket buffer (docs/protocol.md).
+ */
+#include <linux/bio.h>
+#include <linux/blk-mq.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
+#include <linux/utsname.h>
+
+#include "conn.h"
+#include "device.h"
+#include "recv.h"
+#include "req.h"
+
+static int send_iter(struct rblk_conn *conn, struct iov_iter *it, bool more)
+{
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | (more ? MSG_MORE : 0) };
+	unsigned int noreclaim = memalloc_noreclaim_save();
+	int ret = 0;
+
+	msg.msg_iter = *it;
+	while (msg_data_left(&msg)) {
+		ret = sock_sendmsg(conn->sock, &msg);
+		if (ret <= 0) {
+			ret = ret ? ret : -EPIPE;
+			break;
+		}
+		ret = 0;
+	}
+	memalloc_noreclaim_restore(noreclaim);
+	return ret;
+}
+
+static int send_buf(struct rblk_conn *conn, const void *buf, size_t len,
+		    bool more)
+{
+	struct kvec kv = { .iov_base = (void *)buf, .iov_len = len };
+	struct iov_iter it;
+
+	iov_iter_kvec(&it, ITER_SOURCE, &kv, 1, len);
+	return send_iter(conn, &it, more);
+}
+
+/* Header and fixed part of a packet; @data_len bytes of data follow. */
+static int send_head(struct rblk_conn *conn, u16 type, const void *fixed,
+		     u32 fixed_len, u32 data_len, bool more)
+{
+	u8 buf[RBLK_WIRE_HDR_SIZE + sizeof(struct rblk_p_hello)];
+
+	rblk_wire_hdr_init((struct rblk_wire_hdr *)buf, type,
+			   fixed_len + data_len, ++conn->send_seq);
+	memcpy(buf + RBLK_WIRE_HDR_SIZE, fixed, fixed_len);
+	return send_buf(conn, buf, RBLK_WIRE_HDR_SIZE + fixed_len,
+			more || data_len);
+}
+
+/* Send a packet without data now, from the thread that owns sending. */
+int rblk_send_raw(struct rblk_conn *conn, u16 type, const void *payload,
+		  u32 len)
+{
+	return send_head(conn, type, payload, len, 0, false);
+}
+
+void rblk_fill_hello(struct rblk_conn *conn, struct rblk_p_hello *h, u64 nonce)
+{
+	memset(h, 0, sizeof(*h));
+	rblk_put_be16(h->proto_min, RBLK_PROTO_MIN);
+	rblk_put_be16(h->proto_max, RBLK_PROTO_MAX);
+	rblk_put_be32(h->features, __RBLK_FEAT_ALL);
+	rblk_put_be64(h->nonce, nonce);
+	strscpy(h->resource, conn->dev->name, sizeof(h->resource));
+	strscpy(h->node, conn->node, sizeof(h->node));
+}
+
+int rblk_queue_ctl(struct rblk_conn *conn, u16 type, const void *payload,
+		   u32 len)
+{
+	struct rblk_ctl *c = kmalloc(sizeof(*c), GFP_NOIO);
+	unsigned long flags;
+
+	if (!c)
+		return -ENOMEM;
+	c->type = type;
+	c->len = len;
+	memcpy(c->payload, payload, len);
+	spin_lock_irqsave(&conn->lock, flags);
+	list_add_tail(&c->list, &conn->ctl_queue);
+	spin_unlock_irqrestore(&conn->lock, flags);
+	wake_up(&conn->send_wq);
+	return 0;
+}
+
+/* Tell the peer our sizes, generations, role and disk state. */
+int rblk_queue_state(struct rblk_conn *conn)
+{
+	struct rblk_device *dev = conn->dev;
+	struct rblk_p_state st = {};
+	int i;
+
+	mutex_lock(&dev->lock);
+	rblk_put_be64(st.data_sectors, get_capacity(dev->disk));
+	for (i = 0; i < RBLK_UI_COUNT; i++)
+		rblk_put_be64(st.uuid[i], dev->meta.gi.uuid[i]);
+	rblk_put_be32(st.md_flags, dev->meta.gi.flags);
+	st.role = dev->role;
+	st.disk_state = dev->disk_state;
+	mutex_unlock(&dev->lock);
+	return rblk_queue_ctl(conn, RBLK_P_STATE, &st, sizeof(st));
+}
+
+/*
+ * Queue the peer's part of a write (or flush) if connected; the request
+ * then also waits for the sender and for the ACK. Otherwise the peer
+ * misses this write and it is counted as out of sync.
+ */
+void rblk_queue_write(struct rblk_conn *conn, struct request *rq)
+{
+	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+	unsigned long flags;
+	bool queued = false;
+
+	spin_lock_irqsave(&conn->lock, flags);
+	if (conn->cstate == RBLK_CONN_CONNECTED &&
+	    conn->peer_state.role == RBLK_ROLE_SECONDARY) {
+		req->epoch = conn->epoch;
+		req->wire_id = (u64)(++conn->next_id) << 16 | rq->tag;
+		atomic_set(&req->remote, RBLK_REMOTE_PENDING);
+		atomic_add(2, &req->pending);
+		list_add_tail(&req->send_list, &conn->data_queue);
+		queued = true;
+	}
+	spin_unlock_irqrestore(&conn->lock, flags);
+	if (queued)
+		wake_up(&conn->send_wq);
+	else if (conn->worker && req->bytes && req_op(rq) != REQ_OP_DISCARD)
+		atomic64_add(req->bytes >> 10, &conn->dev->stats.out_of_sync_kib);
+}
+
+static u32 write_flags(struct request *rq)
+{
+	u32 f = 0;
+
+	if (rq->cmd_flags & REQ_FUA)
+		f |= RBLK_WF_FUA;
+	if (req_op(rq) == REQ_OP_FLUSH)
+		f |= RBLK_WF_PREFLUSH;
+	else if (req_op(rq) == REQ_OP_DISCARD)
+		f |= RBLK_WF_DISCARD;
+	else if (req_op(rq) == REQ_OP_WRITE_ZEROES)
+		f |= RBLK_WF_ZEROES;
+	return f;
+}
+
+static int send_write(struct rblk_conn *conn, struct request *rq, bool more)
+{
+	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+	u32 flags = write_flags(rq);
+	bool data = req_op(rq) == REQ_OP_WRITE;
+	struct rblk_p_write w;
+	struct req_iterator iter;
+	struct bio_vec bv;
+	struct iov_iter it;
+	int ret;
+
+	rblk_put_be64(w.id, req->wire_id);
+	rblk_put_be64(w.sector, req->sector);
+	rblk_put_be32(w.bytes, req->bytes);
+	rblk_put_be32(w.wflags, flags);
+	ret = send_head(conn, RBLK_P_WRITE, &w, sizeof(w),
+			data ? req->bytes : 0, more);
+	if (ret || !data)
+		return ret;
+	rq_for_each_segment(bv, rq, iter) {
+		iov_iter_bvec(&it, ITER_SOURCE, &bv, 1, bv.bv_len);
+		ret = send_iter(conn, &it, true);
+		if (ret)
+			return ret;
+	}
+	atomic64_add(req->bytes >> 10, &conn->dev->stats.sent_kib);
+	return 0;
+}
+
+static int send_ack(struct rblk_conn *conn, struct rblk_peer_req *p, bool more)
+{
+	struct rblk_p_ack a = {};
+
+	rblk_put_be64(a.id, p->id);
+	rblk_put_be32(a.status, p->status);
+	return send_head(conn, RBLK_P_WRITE_ACK, &a, sizeof(a), 0, more);
+}
+
+/* Take the next thing to send, control first; NULL lists if none. */
+static bool next_item(struct rblk_conn *conn, struct rblk_peer_req **ack,
+		      struct rblk_ctl **ctl, struct request **rq, bool *more)
+{
+	unsigned long flags;
+	struct rblk_req *req;
+
+	*ack = NULL;
+	*ctl = NULL;
+	*rq = NULL;
+	spin_lock_irqsave(&conn->lock, flags);
+	if (!list_empty(&conn->ack_queue)) {
+		*ack = list_first_entry(&conn->ack_queue, struct rblk_peer_req, list);
+		list_del_init(&(*ack)->list);
+	} else if (!list_empty(&conn->ctl_queue)) {
+		*ctl = list_first_entry(&conn->ctl_queue, struct rblk_ctl, list);
+		list_del(&(*ctl)->list);
+	} else if (!list_empty(&conn->data_queue)) {
+		req = list_first_entry(&conn->data_queue, struct rblk_req, send_list);
+		list_del_init(&req->send_list);
+		*rq = blk_mq_rq_from_pdu(req);
+	}
+	*more = !list_empty(&conn->ack_queue) || !list_empty(&conn->ctl_queue) ||
+		!list_empty(&conn->data_queue);
+	spin_unlock_irqrestore(&conn->lock, flags);
+	return *ack || *ctl || *rq;
+}
+
+static bool has_work(struct rblk_conn *conn)
+{
+	unsigned long flags;
+	bool work;
+
+	spin_lock_irqsave(&conn->lock, flags);
+	work = !list_empty(&conn->ack_queue) || !list_empty(&conn->ctl_queue) ||
+	       !list_empty(&conn->data_queue);
+	spin_unlock_irqrestore(&conn->lock, flags);
+	return work;
+}
+
+static int send_one(struct rblk_conn *conn)
+{
+	struct rblk_peer_req *ack;
+	struct rblk_ctl *ctl;
+	struct request *rq;
+	bool more;
+	int ret = 0;
+
+	if (!next_item(conn, &ack, &ctl, &rq, &more))
+		return 0;
+	if (ack) {
+		ret = send_ack(conn, ack, more);
+		rblk_peer_req_free(ack);
+	} else if (ctl) {
+		ret = send_head(conn, ctl->type, ctl->payload, ctl->len, 0, more);
+		kfree(ctl);
+	} else {
+		ret = send_write(conn, rq, more);
+		rblk_req_put(rq);	/* the sender is done with its pages */
+	}
+	return ret;
+}
+
+/* Sender thread: runs while connected; an error ends the connection. */
+int rblk_sender(void *arg)
+{
+	struct rblk_conn *conn = arg;
+	int ret = 0;
+
+	while (!kthread_should_stop()) {
+		wait_event_interruptible(conn->send_wq,
+					 has_work(conn) || kthread_should_stop());
+		if (kthread_should_stop())
+			break;
+		ret = send_one(conn);
+		if (ret) {
+			rblk_conn_error(conn, "send failed: %d", ret);
+			/* Wake the receiver: the worker tears down. */
+			kernel_sock_shutdown(conn->sock, SHUT_RDWR);
+			break;
+		}
+	}
+	/* Stay until stopped so kthread_stop() never sees a freed task. */
+	while (!kthread_should_stop()) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (!kthread_should_stop())
+			schedule();
+		__set_current_state(TASK_RUNNING);
+	}
+	return ret;
+}
