@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
@@ -78,6 +80,42 @@ static void parse_stats(struct nlattr *nest, struct rblk_dev_info *d)
 			d->stats[i] = nla_get_u64(tb[i]);
 }
 
+static void parse_gi(struct nlattr *nest, struct rblk_dev_info *d)
+{
+	struct nlattr *tb[RBLK_GI_A_MAX + 1];
+	int i;
+
+	if (nla_parse_nested(tb, RBLK_GI_A_MAX, nest, NULL))
+		return;
+	d->has_gi = true;
+	for (i = 0; i < 4; i++)
+		if (tb[RBLK_GI_A_CURRENT + i])
+			d->uuid[i] = nla_get_u64(tb[RBLK_GI_A_CURRENT + i]);
+	if (tb[RBLK_GI_A_FLAGS])
+		d->md_flags = nla_get_u32(tb[RBLK_GI_A_FLAGS]);
+}
+
+static void format_addr(struct nlattr *a, char *buf, size_t len)
+{
+	struct sockaddr_storage ss = {};
+	char host[INET6_ADDRSTRLEN] = "?";
+
+	size_t n = nla_len(a);
+
+	memcpy(&ss, nla_data(a), n < sizeof(ss) ? n : sizeof(ss));
+	if (ss.ss_family == AF_INET) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
+		snprintf(buf, len, "%s:%u", host, ntohs(s4->sin_port));
+	} else if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
+		snprintf(buf, len, "[%s]:%u", host, ntohs(s6->sin6_port));
+	}
+}
+
 static void copy_str(char *dst, size_t len, struct nlattr *a)
 {
 	if (a)
@@ -109,6 +147,22 @@ static int parse_device(struct nl_msg *msg, struct rblk_dev_info *d)
 		d->event = nla_get_u8(tb[RBLK_A_EVENT]);
 	if (tb[RBLK_A_STATS])
 		parse_stats(tb[RBLK_A_STATS], d);
+	if (tb[RBLK_A_GI])
+		parse_gi(tb[RBLK_A_GI], d);
+	if (tb[RBLK_A_META_DEV])
+		d->meta_external = true;
+	if (tb[RBLK_A_CONN_STATE])
+		d->conn_state = nla_get_u8(tb[RBLK_A_CONN_STATE]);
+	if (tb[RBLK_A_PEER_ROLE]) {
+		d->has_peer = true;
+		d->peer_role = nla_get_u8(tb[RBLK_A_PEER_ROLE]);
+	}
+	if (tb[RBLK_A_PEER_DISK_STATE])
+		d->peer_disk_state = nla_get_u8(tb[RBLK_A_PEER_DISK_STATE]);
+	copy_str(d->peer_name, sizeof(d->peer_name), tb[RBLK_A_PEER_NAME]);
+	copy_str(d->last_error, sizeof(d->last_error), tb[RBLK_A_LAST_ERROR]);
+	if (tb[RBLK_A_PEER_ADDR])
+		format_addr(tb[RBLK_A_PEER_ADDR], d->peer_addr, sizeof(d->peer_addr));
 	return 0;
 }
 
@@ -197,6 +251,51 @@ int rblk_nl_new_device(uint32_t minor, const char *res, const char *disk)
 		return -EMSGSIZE;
 	}
 	return transact(msg, NULL, NULL);
+}
+
+int rblk_nl_attach_meta(uint32_t minor, const char *disk, const char *meta_dev,
+			bool meta_internal)
+{
+	struct nl_msg *msg = new_msg(RBLK_CMD_ATTACH, 0);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, RBLK_A_MINOR, minor) ||
+	    nla_put_string(msg, RBLK_A_BACKING_DEV, disk) ||
+	    (meta_dev && nla_put_string(msg, RBLK_A_META_DEV, meta_dev)) ||
+	    (meta_internal && nla_put_flag(msg, RBLK_A_META_INTERNAL))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return transact(msg, NULL, NULL);
+}
+
+int rblk_nl_connect(const struct rblk_connect_req *r)
+{
+	struct nl_msg *msg = new_msg(RBLK_CMD_CONNECT, 0);
+	struct nlattr *opts;
+	int i;
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, RBLK_A_MINOR, r->minor) ||
+	    nla_put(msg, RBLK_A_LOCAL_ADDR, r->local_len, &r->local) ||
+	    nla_put(msg, RBLK_A_PEER_ADDR, r->peer_len, &r->peer) ||
+	    nla_put_string(msg, RBLK_A_NODE_NAME, r->node) ||
+	    nla_put_string(msg, RBLK_A_PEER_NAME, r->peer_node) ||
+	    (r->flags && nla_put_u32(msg, RBLK_A_FLAGS, r->flags)))
+		goto err;
+	opts = nla_nest_start(msg, RBLK_A_NET_OPTS);
+	if (!opts)
+		goto err;
+	for (i = 1; i <= RBLK_NET_MAX; i++)
+		if ((r->opts_set & (1U << i)) && nla_put_u32(msg, i, r->opts[i]))
+			goto err;
+	nla_nest_end(msg, opts);
+	return transact(msg, NULL, NULL);
+err:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
 }
 
 /* A command whose only argument is the minor. */

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 struct plan_step;
 
@@ -22,6 +23,15 @@ struct rblk_dev_info {
 	uint8_t event;		/* enum rblk_event, in event messages only */
 	uint32_t open_count;
 	uint64_t stats[16];	/* indexed by RBLK_STAT_* */
+	bool has_gi;
+	uint64_t uuid[4];	/* current, bitmap, history 0, 1 */
+	uint32_t md_flags;
+	uint8_t conn_state, peer_role, peer_disk_state;
+	bool has_peer;
+	char peer_name[64];
+	char peer_addr[64];
+	char last_error[128];
+	bool meta_external;
 };
 
 typedef void (*rblk_dev_cb)(const struct rblk_dev_info *d, void *arg);
@@ -36,7 +46,22 @@ int rblk_nl_open_or_explain(void);
 int rblk_nl_devices(rblk_dev_cb cb, void *arg);
 int rblk_nl_new_device(uint32_t minor, const char *res, const char *disk);
 int rblk_nl_attach(uint32_t minor, const char *disk);
+int rblk_nl_attach_meta(uint32_t minor, const char *disk, const char *meta_dev,
+			bool meta_internal);
 int rblk_nl_minor_cmd(uint8_t cmd, uint32_t minor);
+
+/* RBLK_CMD_CONNECT: what a plan's net + connect steps say. */
+struct rblk_connect_req {
+	uint32_t minor, flags;
+	struct sockaddr_storage local, peer;
+	int local_len, peer_len;
+	const char *node, *peer_node;
+	uint32_t opts[16];		/* indexed by RBLK_NET_* */
+	uint32_t opts_set;		/* bit per RBLK_NET_* given */
+};
+int rblk_nl_connect(const struct rblk_connect_req *r);
+/* "1.2.3.4:7788" or "[::1]:7788" into a sockaddr. */
+int parse_sockaddr(const char *s, struct sockaddr_storage *ss, int *len);
 int rblk_nl_set_role(uint32_t minor, uint8_t role, uint32_t flags);
 /* Subscribe to the events group and call @cb for each; never returns 0. */
 int rblk_nl_events(rblk_dev_cb cb, void *arg);

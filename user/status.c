@@ -125,6 +125,17 @@ const char *disk_state_name(uint8_t state)
 	return state < ARRAY_SIZE(names) ? names[state] : "Unknown";
 }
 
+const char *conn_state_name(uint8_t s)
+{
+	static const char *const names[] = {
+		[RBLK_CONN_STANDALONE] = "StandAlone",
+		[RBLK_CONN_CONNECTING] = "Connecting",
+		[RBLK_CONN_CONNECTED] = "Connected",
+	};
+
+	return s < ARRAY_SIZE(names) ? names[s] : "Unknown";
+}
+
 const char *event_name(uint8_t event)
 {
 	switch (event) {
@@ -132,6 +143,32 @@ const char *event_name(uint8_t event)
 	case RBLK_EVENT_DESTROY: return "destroy";
 	case RBLK_EVENT_CHANGE: return "change";
 	default: return "exists";
+	}
+}
+
+static void connection_fields(struct printer *p, const struct rblk_dev_info *d)
+{
+	bool connected = d->conn_state == RBLK_CONN_CONNECTED;
+
+	printer_line(p);
+	field_str(p, "connection", conn_state_name(d->conn_state));
+	if (d->has_peer) {
+		field_str(p, "peer", d->peer_name);
+		field_str(p, "address", d->peer_addr);
+		field_str(p, "peer-role", connected ? role_name(d->peer_role) : "Unknown");
+		field_str(p, "peer-disk", connected ?
+			  disk_state_name(d->peer_disk_state) : "DUnknown");
+		printer_line(p);
+		field_u64(p, "sent-kib", d->stats[RBLK_STAT_SENT_KIB]);
+		field_u64(p, "received-kib", d->stats[RBLK_STAT_RECEIVED_KIB]);
+		field_u64(p, "pending-acks", d->stats[RBLK_STAT_PENDING_ACKS]);
+		field_u64(p, "out-of-sync-kib", d->stats[RBLK_STAT_OUT_OF_SYNC_KIB]);
+		field_u64(p, "connects", d->stats[RBLK_STAT_CONNECTS]);
+	}
+	/* Why it is not connected, in the kernel's words. */
+	if (!connected && d->last_error[0]) {
+		printer_line(p);
+		field_str(p, "last-error", d->last_error);
 	}
 }
 
@@ -158,6 +195,7 @@ static void device_fields(struct printer *p, const struct rblk_dev_info *d)
 	field_u64(p, "written-kib", d->stats[RBLK_STAT_WRITTEN_KIB]);
 	field_u64(p, "in-flight", d->stats[RBLK_STAT_IN_FLIGHT]);
 	field_u64(p, "io-errors", d->stats[RBLK_STAT_IO_ERRORS]);
+	connection_fields(p, d);
 }
 
 void print_device(struct printer *p, const struct rblk_dev_info *d)
@@ -179,12 +217,19 @@ void print_device_event(struct printer *p, const struct rblk_dev_info *d)
 		json_str(role_name(d->role));
 		printf(",\"disk\":");
 		json_str(disk_state_name(d->disk_state));
-		printf(",\"minor\":%u,\"size-kib\":%llu}\n", d->minor,
+		printf(",\"minor\":%u,\"size-kib\":%llu,\"connection\":", d->minor,
 		       (unsigned long long)(d->size_sectors / 2));
+		json_str(conn_state_name(d->conn_state));
+		printf("}\n");
 		return;
 	}
-	printf("%s %s role:%s disk:%s minor:%u size-kib:%llu\n",
+	printf("%s %s role:%s disk:%s minor:%u size-kib:%llu connection:%s",
 	       event_name(d->event), d->resource, role_name(d->role),
 	       disk_state_name(d->disk_state), d->minor,
-	       (unsigned long long)(d->size_sectors / 2));
+	       (unsigned long long)(d->size_sectors / 2),
+	       conn_state_name(d->conn_state));
+	if (d->has_peer && d->conn_state == RBLK_CONN_CONNECTED)
+		printf(" peer-role:%s peer-disk:%s", role_name(d->peer_role),
+		       disk_state_name(d->peer_disk_state));
+	putchar('\n');
 }

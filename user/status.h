@@ -33,6 +33,7 @@ void field_bool(struct printer *p, const char *key, bool val);
 const char *role_name(uint8_t role);
 const char *disk_state_name(uint8_t state);
 const char *event_name(uint8_t event);
+const char *conn_state_name(uint8_t s);
 
 void print_device(struct printer *p, const struct rblk_dev_info *d);
 void print_device_event(struct printer *p, const struct rblk_dev_info *d);

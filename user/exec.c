@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: (GPL-2.0 OR MIT)
+/*
+ * Executing plans: each plan step (plan.h) becomes one or more netlink
+ * requests. A "net" step only records the peer and options; the following
+ * "connect" sends them together (RBLK_CMD_CONNECT), so the kernel never
+ * holds half a network configuration.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rblk/genl.h>
+
+#include "nl.h"
+#include "plan.h"
+#include "util.h"
+
+static struct plan_step pending_net;	/* last "net" step, until "connect" */
+static bool have_net;
+
+static uint32_t step_minor(const struct plan_step *s)
+{
+	const char *v = plan_get(s, "minor");
+	uint64_t m = 0;
+
+	if (!v || !parse_u64(v, 0, RBLK_MINOR_MAX, &m))
+		return UINT32_MAX;
+	return m;
+}
+
+/* "1.2.3.4:7788" or "[fe80::1]:7788" */
+int parse_sockaddr(const char *s, struct sockaddr_storage *ss, int *len)
+{
+	char host[64];
+	const char *colon = strrchr(s, ':');
+	uint64_t port;
+	size_t n;
+
+	if (!colon || !parse_u64(colon + 1, 1, 65535, &port))
+		return -EINVAL;
+	n = colon - s;
+	if (s[0] == '[' && n >= 2 && s[n - 1] == ']') {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+
+		if (n - 2 >= sizeof(host))
+			return -EINVAL;
+		memcpy(host, s + 1, n - 2);
+		host[n - 2] = 0;
+		memset(a, 0, sizeof(*a));
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(port);
+		*len = sizeof(*a);
+		return inet_pton(AF_INET6, host, &a->sin6_addr) == 1 ? 0 : -EINVAL;
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)ss;
+
+		if (n >= sizeof(host))
+			return -EINVAL;
+		memcpy(host, s, n);
+		host[n] = 0;
+		memset(a, 0, sizeof(*a));
+		a->sin_family = AF_INET;
+		a->sin_port = htons(port);
+		*len = sizeof(*a);
+		return inet_pton(AF_INET, host, &a->sin_addr) == 1 ? 0 : -EINVAL;
+	}
+}
+
+static const struct {
+	const char *key;
+	int attr;
+} net_keys[] = {
+	{ "ping-int", RBLK_NET_PING_INT },
+	{ "ping-timeout", RBLK_NET_PING_TIMEOUT },
+	{ "timeout", RBLK_NET_TIMEOUT },
+	{ "ko-count", RBLK_NET_KO_COUNT },
+	{ "connect-int", RBLK_NET_CONNECT_INT },
+	{ "sndbuf-size", RBLK_NET_SNDBUF },
+	{ "rcvbuf-size", RBLK_NET_RCVBUF },
+};
+
+/* Fill a connect request from the recorded net step. */
+static int connect_request(uint32_t minor, bool discard, struct rblk_connect_req *r)
+{
+	const struct plan_step *n = &pending_net;
+	const char *v;
+	uint64_t x;
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	r->minor = minor;
+	r->flags = discard ? RBLK_F_DISCARD_MY_DATA : 0;
+	if (parse_sockaddr(plan_get(n, "local") ?: "", &r->local, &r->local_len) ||
+	    parse_sockaddr(plan_get(n, "peer") ?: "", &r->peer, &r->peer_len)) {
+		err("minor %u: bad address in the plan", minor);
+		return -EINVAL;
+	}
+	r->node = plan_get(n, "node");
+	r->peer_node = plan_get(n, "peer-node");
+	if (!r->node || !r->peer_node) {
+		err("minor %u: the plan names no nodes", minor);
+		return -EINVAL;
+	}
+	for (i = 0; i < ARRAY_SIZE(net_keys); i++) {
+		v = plan_get(n, net_keys[i].key);
+		if (v && parse_u64(v, 0, UINT32_MAX, &x)) {
+			r->opts[net_keys[i].attr] = x;
+			r->opts_set |= 1U << net_keys[i].attr;
+		}
+	}
+	return 0;
+}
+
+static void explain(const struct plan_step *s, int ret)
+{
+	const char *what = s->cmd;
+
+	switch (-ret) {
+	case EMEDIUMTYPE:
+		err("%s: no valid rblk metadata on %s (see the kernel log for why)",
+		    what, plan_get(s, "disk") ?: "the disk");
+		hint("create it with 'rblkadm create-md RES'; 'rblkadm dump-md RES' shows what is there");
+		break;
+	case EBUSY:
+		err("%s: %s is in use (mounted, or claimed by LVM, md or another device)",
+		    what, plan_get(s, "disk") ?: "the device");
+		break;
+	case EADDRINUSE:
+		err("%s: the local address %s is already in use", what,
+		    plan_get(&pending_net, "local") ?: "?");
+		hint("another resource or program listens on that port; 'ss -ltnp' shows which");
+		break;
+	case EADDRNOTAVAIL:
+		err("%s: the local address %s is not configured on this node", what,
+		    plan_get(&pending_net, "local") ?: "?");
+		break;
+	case EALREADY:
+		err("%s: already connected or connecting", what);
+		break;
+	case EEXIST:
+		err("%s: minor %s or its resource name is already in use", what,
+		    plan_get(s, "minor") ?: "?");
+		break;
+	default:
+		err("%s: %s", what, strerror(-ret));
+	}
+}
+
+int rblk_nl_exec(const struct plan_step *s)
+{
+	uint32_t minor = step_minor(s);
+	const char *meta;
+	struct rblk_connect_req cr;
+	int ret;
+
+	if (minor == UINT32_MAX) {
+		err("%s: the plan gives no valid minor", s->cmd);
+		return -EINVAL;
+	}
+	ret = rblk_nl_open_or_explain();
+	if (ret)
+		return -ENOENT;
+	if (!strcmp(s->cmd, "new-device")) {
+		ret = rblk_nl_new_device(minor, plan_get(s, "resource") ?: "", NULL);
+	} else if (!strcmp(s->cmd, "attach")) {
+		meta = plan_get(s, "meta-disk");
+		ret = rblk_nl_attach_meta(minor, plan_get(s, "disk") ?: "",
+					  meta && strcmp(meta, "internal") ? meta : NULL,
+					  meta && !strcmp(meta, "internal"));
+	} else if (!strcmp(s->cmd, "net")) {
+		pending_net = *s;
+		have_net = true;
+		return 0;
+	} else if (!strcmp(s->cmd, "connect")) {
+		if (!have_net) {
+			err("connect: the plan has no net step before it");
+			return -EINVAL;
+		}
+		ret = connect_request(minor, plan_get(s, "discard-my-data") &&
+				      !strcmp(plan_get(s, "discard-my-data"), "yes"), &cr);
+		if (!ret)
+			ret = rblk_nl_connect(&cr);
+	} else if (!strcmp(s->cmd, "disconnect")) {
+		ret = rblk_nl_minor_cmd(RBLK_CMD_DISCONNECT, minor);
+		if (ret == -ENOTCONN)
+			ret = 0;	/* already StandAlone: nothing to do */
+	} else if (!strcmp(s->cmd, "detach")) {
+		ret = rblk_nl_minor_cmd(RBLK_CMD_DETACH, minor);
+		if (ret == -ENXIO)
+			ret = 0;
+	} else if (!strcmp(s->cmd, "del-device")) {
+		ret = rblk_nl_minor_cmd(RBLK_CMD_DEL_DEVICE, minor);
+	} else if (!strcmp(s->cmd, "primary")) {
+		ret = rblk_nl_set_role(minor, RBLK_ROLE_PRIMARY,
+				       plan_get(s, "force") ? RBLK_F_FORCE : 0);
+	} else if (!strcmp(s->cmd, "secondary")) {
+		ret = rblk_nl_set_role(minor, RBLK_ROLE_SECONDARY, 0);
+	} else {
+		err("%s: unknown plan step", s->cmd);
+		return -EINVAL;
+	}
+	if (ret)
+		explain(s, ret);
+	return ret;
+}
