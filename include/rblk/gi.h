@@ -79,21 +79,27 @@ static inline const char *rblk_gi_result_name(enum rblk_gi_result r)
 	return (unsigned int)r < __RBLK_GI_LAST ? names[r] : "?";
 }
 
-/* True if u is a real UUID (not 0) found in the bitmap or history of g. */
+/* 0 and RBLK_UUID_JUST_CREATED name no data: they never match. */
+static inline bool rblk_gi_real(u64 u)
+{
+	return u && u != RBLK_UUID_JUST_CREATED;
+}
+
+/* True if u is a real UUID found in the bitmap or history of g. */
 static inline bool rblk_gi_in_past(const struct rblk_gi *g, u64 u)
 {
 	int i;
 
 	for (i = RBLK_UI_BITMAP; i < RBLK_UI_COUNT; i++)
-		if (u && g->uuid[i] == u)
+		if (rblk_gi_real(u) && g->uuid[i] == u)
 			return true;
 	return false;
 }
 
 static inline bool rblk_gi_in_history(const struct rblk_gi *g, u64 u)
 {
-	return u && (g->uuid[RBLK_UI_HISTORY0] == u ||
-		     g->uuid[RBLK_UI_HISTORY1] == u);
+	return rblk_gi_real(u) && (g->uuid[RBLK_UI_HISTORY0] == u ||
+				   g->uuid[RBLK_UI_HISTORY1] == u);
 }
 
 /* Rules 4-7: same current generation; a crashed Primary resyncs its AL. */
@@ -120,7 +126,7 @@ gi_diverged(const struct rblk_gi *l, const struct rblk_gi *p, int *rule)
 {
 	int i;
 
-	if (l->uuid[RBLK_UI_BITMAP] &&
+	if (rblk_gi_real(l->uuid[RBLK_UI_BITMAP]) &&
 	    l->uuid[RBLK_UI_BITMAP] == p->uuid[RBLK_UI_BITMAP])
 		return *rule = 12, RBLK_GI_SPLIT_BRAIN;
 	for (i = RBLK_UI_BITMAP; i < RBLK_UI_COUNT; i++)
@@ -176,11 +182,14 @@ static inline void rblk_gi_push_history(struct rblk_gi *g, u64 u)
  * Start a new generation (a Primary writes without its peer, or a forced
  * promotion, or invalidate-remote). The bitmap keeps counting from the
  * generation the peer last had, so only an empty bitmap takes the old
- * current UUID; otherwise the old current UUID goes to the history.
+ * current UUID; otherwise the old current UUID goes to the history. A
+ * just-created disk simply gets its first generation.
  */
 static inline void rblk_gi_new_current(struct rblk_gi *g, u64 fresh)
 {
-	if (!g->uuid[RBLK_UI_BITMAP])
+	if (g->uuid[RBLK_UI_CURRENT] == RBLK_UUID_JUST_CREATED)
+		;	/* the first real generation: nothing to track from */
+	else if (!g->uuid[RBLK_UI_BITMAP])
 		g->uuid[RBLK_UI_BITMAP] = g->uuid[RBLK_UI_CURRENT];
 	else
 		rblk_gi_push_history(g, g->uuid[RBLK_UI_CURRENT]);

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: (GPL-2.0 OR MIT)
+/*
+ * Configuration parser and plans: values in canonical units, inheritance,
+ * per-host overrides, validation errors, dump round trip, up/down/adjust.
+ * Error messages themselves are checked by the bats tests (golden files).
+ */
+#include <stdlib.h>
+
+#include "config.h"
+#include "config_int.h"
+#include "plan.h"
+#include "test.h"
+
+#define RES_PG \
+	"resource pg {\n" \
+	"    device minor 0;\n" \
+	"    disk /dev/vg/lv;\n" \
+	"    meta-disk internal;\n" \
+	"    on pg1 { address 10.0.0.1:7788; }\n" \
+	"    on pg2 { address 10.0.0.2:7788; }\n" \
+	"}\n"
+
+static struct rblk_config *parse(const char *text, const char *node)
+{
+	struct rblk_config *cfg = NULL;
+
+	if (config_parse_buffer("test.res", text, strlen(text), node,
+				CFG_NO_INCLUDE | CFG_QUIET, &cfg))
+		return NULL;
+	return cfg;
+}
+
+static bool fails(const char *text)
+{
+	struct rblk_config *cfg = parse(text, "pg1");
+
+	config_free(cfg);
+	return cfg == NULL;
+}
+
+static void test_basic(void)
+{
+	struct rblk_config *cfg = parse(RES_PG, "pg2");
+	struct cfg_resource *r = cfg ? config_find(cfg, "pg") : NULL;
+
+	CHECK(r != NULL, "parses");
+	if (!r)
+		return;
+	CHECK(r->me && !strcmp(r->me->name, "pg2") && !strcmp(r->peer->name, "pg1"), "me/peer");
+	CHECK(r->me->minor == 0 && !strcmp(r->me->device, "/dev/rblk0"), "device");
+	CHECK(!strcmp(r->me->disk, "/dev/vg/lv") && !strcmp(r->me->meta_disk, "internal"), "disk");
+	CHECK(r->me->addr.port == 7788 && !strcmp(r->me->addr.ip, "10.0.0.2"), "address");
+	CHECK(r->opt[OPT_TIMEOUT].num == 6000 && !r->opt[OPT_TIMEOUT].set, "default timeout 6 s in ms");
+	CHECK(r->opt[OPT_AL_EXTENTS].num == 1237, "default al-extents");
+	CHECK(!strcmp(r->opt[OPT_PROTOCOL].str, "C"), "protocol C");
+	config_free(cfg);
+}
+
+static void test_units_and_common(void)
+{
+	const char *text =
+		"common { net { timeout 50; ping-int 3; } disk { resync-rate 40M; } }\n"
+		"resource r0 { device /dev/rblk3 minor 3; disk /dev/a;\n"
+		"  net { timeout 80; sndbuf-size 512K; ping-timeout 1500ms; }\n"
+		"  disk { c-fill-target 1M; size 8G; disk-flushes no; }\n"
+		"  startup { wait-after-sb; }\n"
+		"  on pg1 { address ipv6 [fd00:0::1]:7000; disk /dev/b; }\n"
+		"  on pg2 { address ipv6 [fd00::2]:7000; }\n"
+		"}\n";
+	struct rblk_config *cfg = parse(text, "pg1");
+	struct cfg_resource *r = cfg ? cfg->resources : NULL;
+
+	CHECK(r != NULL, "parses");
+	if (!r)
+		return;
+	CHECK(r->opt[OPT_TIMEOUT].num == 8000, "resource beats common");
+	CHECK(r->opt[OPT_PING_INT].num == 3000, "inherited from common, seconds");
+	CHECK(r->opt[OPT_RESYNC_RATE].num == 40 * 1024, "rate in KiB/s");
+	CHECK(r->opt[OPT_SNDBUF_SIZE].num == 512 * 1024, "size in bytes");
+	CHECK(r->opt[OPT_PING_TIMEOUT].num == 1500, "ms suffix");
+	CHECK(r->opt[OPT_C_FILL_TARGET].num == 1024 * 1024, "sectors option with suffix");
+	CHECK(r->opt[OPT_SIZE].num == 8ULL << 30, "size 8G");
+	CHECK(r->opt[OPT_DISK_FLUSHES].num == 0 && r->opt[OPT_WAIT_AFTER_SB].num == 1, "booleans");
+	CHECK(r->me->minor == 3 && !strcmp(r->me->disk, "/dev/b") && !strcmp(r->peer->disk, "/dev/a"),
+	      "per-host disk");
+	CHECK(!strcmp(r->me->addr.ip, "fd00::1"), "ipv6 normalized: %s", r->me->addr.ip);
+	config_free(cfg);
+}
+
+static void test_errors(void)
+{
+	CHECK(fails("resource pg { device minor 0; disk /dev/x; net { verfy-alg md5; } "
+		    "on pg1 { address 10.0.0.1:1; } on pg2 { address 10.0.0.2:1; } }"), "unknown option");
+	CHECK(fails("resource pg { device minor 0; on pg1 { address 10.0.0.1:1; } "
+		    "on pg2 { address 10.0.0.2:1; } }"), "missing disk");
+	CHECK(fails("resource pg { device minor 0; disk /dev/x; on pg1 { address 10.0.0.1:1; } }"),
+	      "one host");
+	CHECK(fails("resource pg { device minor 0; disk /dev/x; on pg3 { address 10.0.0.1:1; } "
+		    "on pg2 { address 10.0.0.2:1; } }"), "not for this node");
+	CHECK(fails("resource pg { device minor 0; disk /dev/x; on pg1 { address 10.0.0.1:1; } "
+		    "on pg2 { address 10.0.0.300:1; } }"), "bad IPv4");
+	CHECK(fails("resource pg { device minor 0; disk /dev/x; on pg1 { address 10.0.0.1:0; } "
+		    "on pg2 { address 10.0.0.2:1; } }"), "port 0");
+	CHECK(fails(RES_PG "resource pg2 { device minor 0; disk /dev/y; on pg1 { address 10.0.0.1:2; } "
+		    "on pg2 { address 10.0.0.2:2; } }"), "duplicate minor");
+	CHECK(fails(RES_PG "resource pg2 { device minor 1; disk /dev/y; on pg1 { address 10.0.0.1:7788; } "
+		    "on pg2 { address 10.0.0.2:2; } }"), "duplicate port");
+	CHECK(fails(RES_PG RES_PG), "duplicate resource");
+	CHECK(fails("resource pg { device minor 0; disk /dev/x; net { timeout 601; } "
+		    "on pg1 { address 10.0.0.1:1; } on pg2 { address 10.0.0.2:1; } }"), "range");
+	CHECK(fails("resource pg { device minor 0; disk /dev/x; net { shared-secret s; } "
+		    "on pg1 { address 10.0.0.1:1; } on pg2 { address 10.0.0.2:1; } }"), "secret alone");
+	CHECK(fails("include \"/etc/passwd\";"), "include disabled");
+	CHECK(fails("resource pg { \"unterminated"), "unterminated string");
+	CHECK(fails("resource pg { device minor 0; disk /dev/x; on pg1 { address 10.0.0.1:1; } "
+		    "on pg2 { address 10.0.0.2:1; } "), "missing brace");
+	CHECK(fails("resource \x01 {}"), "control character");
+}
+
+static void test_near_miss(void)
+{
+	static const char *const words[] = { "verify-alg", "csums-alg", "timeout", NULL };
+
+	CHECK(cfg_near_miss("verfy-alg", words) && !strcmp(cfg_near_miss("verfy-alg", words), "verify-alg"),
+	      "near miss");
+	CHECK(cfg_near_miss("timeuot", words) != NULL, "transposition");
+	CHECK(cfg_near_miss("banana", words) == NULL, "no near miss");
+}
+
+static char *dump_text(struct rblk_config *cfg)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	config_dump(f, cfg, NULL, false);
+	fclose(f);
+	return text;
+}
+
+static void test_round_trip(void)
+{
+	const char *text =
+		"global { usage-count no; }\n"
+		"common { handlers { split-brain \"/bin/notify \\\"x\\\"\"; } }\n"
+		"resource a { device minor 1; disk /dev/a; net { verify-alg sha256; timeout 15; }\n"
+		"  on n1 { address 10.1.0.1:7000; disk /dev/b; } on n2 { address [::1]:7000; } }\n";
+	struct rblk_config *c1 = parse(text, "n1"), *c2 = NULL;
+	char *d1 = c1 ? dump_text(c1) : NULL, *d2 = NULL;
+
+	CHECK(d1 != NULL, "first parse");
+	if (!d1)
+		return;
+	c2 = parse(d1, "n1");
+	d2 = c2 ? dump_text(c2) : NULL;
+	CHECK(d2 && !strcmp(d1, d2), "dump parses back to itself:\n%s\n---\n%s", d1, d2 ? d2 : "");
+	free(d1);
+	free(d2);
+	config_free(c1);
+	config_free(c2);
+}
+
+static char *plan_text(const struct plan *p)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	plan_print(f, p);
+	fclose(f);
+	return text;
+}
+
+static void test_plans(void)
+{
+	struct rblk_config *cfg = parse(RES_PG, "pg1");
+	struct cfg_resource *r = cfg ? cfg->resources : NULL;
+	struct plan p, running, parsed;
+	char *t, *t2;
+
+	if (!r)
+		return;
+	plan_init(&p);
+	plan_up(&p, r);
+	t = plan_text(&p);
+	CHECK(!strncmp(t, "new-device minor=0 resource=pg\nattach minor=0 disk=/dev/vg/lv meta-disk=internal on-io-error=detach ",
+		       strlen("new-device minor=0 resource=pg\nattach minor=0 disk=/dev/vg/lv meta-disk=internal on-io-error=detach ")),
+	      "up:\n%s", t);
+	CHECK(strstr(t, "\nnet minor=0 local=10.0.0.1:7788 peer=10.0.0.2:7788 protocol=C timeout=6000 ") != NULL,
+	      "net step");
+	CHECK(strstr(t, "\nconnect minor=0\n") != NULL, "connect");
+	/* the printed plan parses back to the same plan */
+	CHECK(!plan_parse("t", t, &parsed), "parse");
+	t2 = plan_text(&parsed);
+	CHECK_STR(t2, t);
+	free(t2);
+
+	/* adjust: nothing running = up */
+	plan_free(&p);
+	plan_init(&running);
+	CHECK(!plan_adjust(&p, r, &running), "adjust");
+	t2 = plan_text(&p);
+	CHECK_STR(t2, t);
+	free(t2);
+	plan_free(&p);
+
+	/* adjust: running exactly as configured = nothing */
+	CHECK(!plan_adjust(&p, r, &parsed) && p.nsteps == 0, "no-op adjust, %d steps", p.nsteps);
+	plan_free(&p);
+
+	/* adjust: a changed net option = one net step */
+	free((char *)parsed.steps[2].attrs[4].value);	/* timeout */
+	parsed.steps[2].attrs[4].value = strdup("9999");
+	CHECK(!plan_adjust(&p, r, &parsed) && p.nsteps == 1 && !strcmp(p.steps[0].cmd, "net"),
+	      "net options changed");
+	plan_free(&p);
+	plan_free(&parsed);
+
+	/* adjust: kernel reports only the device and its disk */
+	CHECK(!plan_parse("t", "new-device minor=0 resource=pg\nattach minor=0 disk=/dev/vg/lv\n", &running),
+	      "parse state");
+	CHECK(!plan_adjust(&p, r, &running) && p.nsteps == 2 && !strcmp(p.steps[0].cmd, "net") &&
+	      !strcmp(p.steps[1].cmd, "connect"), "same disk: only net and connect");
+	plan_free(&p);
+	plan_free(&running);
+
+	/* adjust: another disk attached = detach + attach */
+	plan_parse("t", "new-device minor=0 resource=pg\nattach minor=0 disk=/dev/other\n"
+		   "net minor=0\nconnect minor=0\n", &running);
+	CHECK(!plan_adjust(&p, r, &running) && p.nsteps == 2 && !strcmp(p.steps[0].cmd, "detach") &&
+	      !strcmp(p.steps[1].cmd, "attach"), "disk changed");
+	plan_free(&p);
+	plan_free(&running);
+
+	/* adjust: the minor belongs to someone else */
+	plan_parse("t", "new-device minor=0 resource=other\n", &running);
+	CHECK(plan_adjust(&p, r, &running) == -1, "minor taken");
+	plan_free(&p);
+	plan_free(&running);
+	CHECK(plan_parse("t", "net minor=0 \"unterminated\n", &running) == -1, "bad state line");
+	free(t);
+	config_free(cfg);
+}
+
+static void test_plan_quoting(void)
+{
+	struct plan p, q;
+	struct plan_step *s;
+	char *t, *t2;
+
+	plan_init(&p);
+	s = plan_add(&p, "net");
+	plan_attr(s, "shared-secret", "a \"b\" c\\d=e");
+	plan_attr(s, "empty", "%s", "");
+	t = plan_text(&p);
+	CHECK_STR(t, "net shared-secret=\"a \\\"b\\\" c\\\\d=e\" empty=\"\"\n");
+	CHECK(!plan_parse("t", t, &q), "parse quoted");
+	t2 = plan_text(&q);
+	CHECK_STR(t2, t);
+	free(t);
+	free(t2);
+	plan_free(&p);
+	plan_free(&q);
+}
+
+int main(void)
+{
+	test_basic();
+	test_units_and_common();
+	test_errors();
+	test_near_miss();
+	test_round_trip();
+	test_plans();
+	test_plan_quoting();
+	TEST_DONE();
+}
