@@ -187,7 +187,7 @@ static int do_create(struct rblk_ctx *ctx, const struct md_target *t,
 {
 	struct md_image img;
 	struct md_dev d;
-	char found[1024], size[32];
+	char found[1024];
 	int ret = EXIT_FAIL;
 
 	if (md_open(&d, t->disk, t->meta, true))
@@ -202,10 +202,9 @@ static int do_create(struct rblk_ctx *ctx, const struct md_target *t,
 	}
 	if (md_write(&d, &img))
 		goto out_free;
-	printf("%s: created %s metadata on %s: %s of data, %" PRIu64 " KiB of metadata\n",
+	printf("%s: created %s metadata on %s: %" PRIu64 " KiB of metadata, %" PRIu64 " KiB of data\n",
 	       t->name, t->meta ? "external" : "internal", md_where(t),
-	       human_sectors(img.layout.data_bytes / 512, size, sizeof(size)),
-	       img.layout.md_bytes / 1024);
+	       img.layout.md_bytes / 1024, img.layout.data_bytes / 1024);
 	ret = EXIT_OK;
 out_free:
 	md_image_free(&img);

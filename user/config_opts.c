@@ -327,8 +327,23 @@ const char *cfg_val_config_str(enum cfg_opt_id id, const struct cfg_val *v,
 {
 	const struct cfg_opt_def *o = &cfg_opts[id];
 
+	static const char sfx[] = "KMGT";
+	uint64_t base = o->unit == U_SIZE ? 1024 : 1;	/* what K means */
+	int i;
+
 	if (o->type != T_NUM)
 		return cfg_val_str(id, v, buf, len);
+	/* sizes and rates with the largest exact suffix: 10G, not 20971520 */
+	if ((o->unit == U_SIZE || o->unit == U_RATE) && v->num) {
+		for (i = 3; i >= 0; i--) {
+			uint64_t m = base << (10 * i);
+
+			if (v->num % m == 0 && (o->unit == U_SIZE || i > 0)) {
+				snprintf(buf, len, "%" PRIu64 "%c", v->num / m, sfx[i]);
+				return buf;
+			}
+		}
+	}
 	if (v->num % o->scale)	/* only U_TIME can get here: 150ms */
 		snprintf(buf, len, "%" PRIu64 "ms", v->num);
 	else

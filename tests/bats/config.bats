@@ -1,0 +1,91 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: (GPL-2.0 OR MIT)
+# Configuration: dump output, round trip, includes, node selection and every
+# validation error (fixtures/bad/*.res) against golden output.
+
+load helper
+
+setup_file() {
+	build_rblkadm
+}
+
+setup() {
+	cd "$FIXTURES"
+}
+
+@test "dump: the RECIPES.md example" {
+	run rblkadm -c pg.res --node pg1 dump
+	golden dump-pg
+}
+
+@test "dump: every option, common folded in, per-host disks, IPv6" {
+	run rblkadm -c full.res --node pg1 dump
+	golden dump-full
+}
+
+@test "dump --defaults shows every option with its value" {
+	run rblkadm -c pg.res --node pg2 dump --defaults pg
+	golden dump-defaults
+}
+
+@test "dump output parses back to the same configuration" {
+	for f in pg.res full.res main.conf; do
+		rblkadm -c "$f" --node pg1 dump >"$BATS_TEST_TMPDIR/once"
+		rblkadm -c "$BATS_TEST_TMPDIR/once" --node pg1 dump >"$BATS_TEST_TMPDIR/twice"
+		diff <(tail -n +2 "$BATS_TEST_TMPDIR/once") <(tail -n +2 "$BATS_TEST_TMPDIR/twice")
+	done
+}
+
+@test "dump --defaults parses back to the same configuration" {
+	rblkadm -c full.res --node pg2 dump --defaults >"$BATS_TEST_TMPDIR/once"
+	rblkadm -c "$BATS_TEST_TMPDIR/once" --node pg2 dump --defaults >"$BATS_TEST_TMPDIR/twice"
+	diff <(tail -n +2 "$BATS_TEST_TMPDIR/once") <(tail -n +2 "$BATS_TEST_TMPDIR/twice")
+}
+
+@test "include: globs relative to the including file, empty globs allowed" {
+	run rblkadm -c main.conf --node pg2 dump
+	golden dump-include
+}
+
+@test "node name from RBLK_NODE and RBLK_CONFIG" {
+	RBLK_CONFIG=pg.res RBLK_NODE=pg2 run "$RBLKADM" dump pg
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "# rblkadm dump of pg.res for node pg2" ]
+}
+
+@test "unknown resource lists the known ones" {
+	run rblkadm -c main.conf --node pg1 dump nosuch
+	golden unknown-resource
+}
+
+@test "missing configuration file" {
+	run rblkadm -c no-such.conf --node pg1 dump
+	golden missing-config
+}
+
+bad() {
+	run rblkadm -c "bad/$1.res" --node pg1 dump
+	[ "$status" -eq 4 ]
+	golden "bad-$1"
+}
+
+@test "error: near-miss keyword gets 'did you mean'" { bad typo; }
+@test "error: value out of range names the range and unit" { bad range; }
+@test "error: unknown unit suffix" { bad rate-unit; }
+@test "error: missing semicolon" { bad semicolon; }
+@test "error: host name instead of an address" { bad address; }
+@test "error: IPv6 without brackets" { bad ipv6-brackets; }
+@test "error: missing disk" { bad missing-disk; }
+@test "error: duplicate minor" { bad dup-minor; }
+@test "error: duplicate port" { bad dup-port; }
+@test "error: no 'on' section for this node" { bad no-host; }
+@test "error: only one host" { bad one-host; }
+@test "error: DRBD device name" { bad drbd-name; }
+@test "error: DRBD volume section" { bad volume; }
+@test "error: protocol A" { bad protocol-a; }
+@test "error: option in the wrong section" { bad wrong-section; }
+@test "error: shared-secret without cram-hmac-alg" { bad secret; }
+@test "error: include of a missing file" { bad include-missing; }
+@test "error: unterminated string" { bad unterminated; }
+@test "error: end of file inside a resource" { bad eof; }
+@test "error: option given twice" { bad dup-option; }

@@ -1,0 +1,99 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: (GPL-2.0 OR MIT)
+# --dry-run plans: what up/down/adjust/... would send, without a kernel.
+
+load helper
+
+setup_file() {
+	build_rblkadm
+}
+
+setup() {
+	cd "$FIXTURES"
+}
+
+@test "up: new-device, attach, net, connect" {
+	run rblkadm -c pg.res --node pg1 --dry-run up pg
+	golden plan-up-pg
+}
+
+@test "up on the other node swaps local and peer" {
+	run rblkadm -c pg.res --node pg2 --dry-run up pg
+	golden plan-up-pg2
+}
+
+@test "up all: every option in canonical units, IPv6 in brackets" {
+	run rblkadm -c full.res --node pg1 --dry-run up all
+	golden plan-up-all
+}
+
+@test "down: secondary, disconnect, detach, del-device" {
+	run rblkadm -c pg.res --node pg1 --dry-run down pg
+	golden plan-down
+}
+
+@test "attach, detach, connect --discard-my-data, disconnect" {
+	run bash -c "cd '$FIXTURES' && for c in attach detach 'connect --discard-my-data' disconnect; do
+		'$RBLKADM' -c pg.res --node pg1 -d \$c pg || exit; done"
+	golden plan-misc
+}
+
+@test "-d after the subcommand works too" {
+	run rblkadm -c pg.res --node pg1 up -d pg
+	golden plan-up-pg
+}
+
+@test "adjust with nothing running is up" {
+	run rblkadm -c main.conf --node pg1 -d adjust all
+	golden plan-adjust-nothing
+}
+
+@test "adjust with everything running as configured does nothing" {
+	rblkadm -c pg.res --node pg1 -d up pg >"$BATS_TEST_TMPDIR/state"
+	RBLK_DRY_RUN_STATE=$BATS_TEST_TMPDIR/state run "$RBLKADM" -c pg.res --node pg1 -d adjust pg
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "adjust after a net option changed sends one net step" {
+	rblkadm -c pg.res --node pg1 -d up pg >"$BATS_TEST_TMPDIR/state"
+	sed -e 's/^\( *on pg1\)/    net { verify-alg sha256; ping-int 3; }\n\1/' pg.res >"$BATS_TEST_TMPDIR/pg.res"
+	RBLK_DRY_RUN_STATE=$BATS_TEST_TMPDIR/state run "$RBLKADM" -c "$BATS_TEST_TMPDIR/pg.res" --node pg1 -d adjust pg
+	golden plan-adjust-net
+}
+
+@test "adjust with only the device and disk reported adds net and connect" {
+	printf '# what GET_DEVICE reports\nnew-device minor=0 resource=pg\nattach minor=0 disk=/dev/VG_RBLK/LV_DATA\n' \
+		>"$BATS_TEST_TMPDIR/state"
+	RBLK_DRY_RUN_STATE=$BATS_TEST_TMPDIR/state run "$RBLKADM" -c pg.res --node pg1 -d adjust pg
+	golden plan-adjust-disk-only
+}
+
+@test "adjust with another disk attached detaches it first" {
+	printf 'new-device minor=0 resource=pg\nattach minor=0 disk=/dev/old meta-disk=internal\nnet minor=0 local=10.0.0.1:7788 peer=10.0.0.9:7788\nconnect minor=0\n' \
+		>"$BATS_TEST_TMPDIR/state"
+	RBLK_DRY_RUN_STATE=$BATS_TEST_TMPDIR/state run "$RBLKADM" -c pg.res --node pg1 -d adjust pg
+	golden plan-adjust-changed
+}
+
+@test "adjust refuses a minor held by another resource" {
+	printf 'new-device minor=0 resource=other\n' >"$BATS_TEST_TMPDIR/state"
+	RBLK_DRY_RUN_STATE=$BATS_TEST_TMPDIR/state run "$RBLKADM" -c pg.res --node pg1 -d adjust pg
+	golden plan-adjust-taken
+}
+
+@test "adjust with an unreadable state line" {
+	printf 'net minor=0 "open\n' >"$BATS_TEST_TMPDIR/state"
+	RBLK_DRY_RUN_STATE=$BATS_TEST_TMPDIR/state run "$RBLKADM" -c pg.res --node pg1 -d adjust pg
+	golden plan-adjust-bad-state
+}
+
+@test "unknown resource" {
+	run rblkadm -c full.res --node pg1 -d up nosuch
+	golden plan-unknown
+}
+
+@test "bad usage" {
+	run rblkadm -c pg.res --node pg1 -d up
+	golden plan-usage
+}
