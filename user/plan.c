@@ -300,6 +300,9 @@ void plan_net(struct plan *p, const struct cfg_resource *r)
 
 	plan_attr(s, "local", "%s", cfg_addr_str(&r->me->addr, buf, sizeof(buf)));
 	plan_attr(s, "peer", "%s", cfg_addr_str(&r->peer->addr, buf, sizeof(buf)));
+	/* The handshake checks that each side is who the other expects. */
+	plan_attr(s, "node", "%s", r->me->name);
+	plan_attr(s, "peer-node", "%s", r->peer->name);
 	plan_attr(s, "protocol", "%s", r->opt[OPT_PROTOCOL].str);
 	add_options(s, r, SEC_NET);
 }
