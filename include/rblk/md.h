@@ -231,6 +231,12 @@ static inline int rblk_md_layout_external(u64 disk_bytes, u64 md_dev_bytes,
 	return 0;
 }
 
+/* Signed distance from 'from' to 'to' in sectors, as stored on disk. */
+static inline u64 rblk_md_rel_sectors(u64 to, u64 from)
+{
+	return (u64)(((s64)to - (s64)from) / (s64)RBLK_SECTOR);
+}
+
 /* Where to look for the superblock before anything is known. */
 static inline u64 rblk_md_sb_offset(enum rblk_md_kind kind, u64 md_dev_bytes)
 {
@@ -364,11 +370,10 @@ rblk_md_sb_check(const struct rblk_md_sb *sb, enum rblk_md_kind kind,
 		return RBLK_MD_ETRUNC;
 	if (bad_layout || l->data_bytes != data)
 		return RBLK_MD_ESIZE;
-	if (rblk_get_le64(&sb->md_sectors) * RBLK_SECTOR != l->md_bytes ||
-	    (s64)rblk_get_le64(&sb->al_offset) * (s64)RBLK_SECTOR !=
-		    (s64)l->al_offset - (s64)l->sb_offset ||
-	    (s64)rblk_get_le64(&sb->bm_offset) * (s64)RBLK_SECTOR !=
-		    (s64)l->bm_offset - (s64)l->sb_offset)
+	/* compare in sectors: multiplying untrusted fields could overflow */
+	if (rblk_get_le64(&sb->md_sectors) != l->md_bytes / RBLK_SECTOR ||
+	    rblk_get_le64(&sb->al_offset) != rblk_md_rel_sectors(l->al_offset, l->sb_offset) ||
+	    rblk_get_le64(&sb->bm_offset) != rblk_md_rel_sectors(l->bm_offset, l->sb_offset))
 		return RBLK_MD_EBMSIZE;
 	return RBLK_MD_OK;
 }
@@ -389,10 +394,8 @@ static inline void rblk_md_sb_init(struct rblk_md_sb *sb,
 	rblk_put_le64(&sb->data_sectors, l->data_bytes / RBLK_SECTOR);
 	rblk_put_le64(&sb->disk_sectors, disk_bytes / RBLK_SECTOR);
 	rblk_put_le64(&sb->md_sectors, l->md_bytes / RBLK_SECTOR);
-	rblk_put_le64(&sb->al_offset,
-		      (u64)(((s64)l->al_offset - (s64)l->sb_offset) / (s64)RBLK_SECTOR));
-	rblk_put_le64(&sb->bm_offset,
-		      (u64)(((s64)l->bm_offset - (s64)l->sb_offset) / (s64)RBLK_SECTOR));
+	rblk_put_le64(&sb->al_offset, rblk_md_rel_sectors(l->al_offset, l->sb_offset));
+	rblk_put_le64(&sb->bm_offset, rblk_md_rel_sectors(l->bm_offset, l->sb_offset));
 	rblk_put_le64(&sb->bm_bits, l->bm_bits);
 	rblk_put_le32(&sb->bm_bytes_per_bit, RBLK_BM_BYTES_PER_BIT);
 	rblk_put_le32(&sb->al_slots, RBLK_AL_SLOTS);
