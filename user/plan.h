@@ -7,7 +7,7 @@
  *
  *   new-device minor=0 resource=pg
  *   attach minor=0 disk=/dev/VG_RBLK/LV_DATA meta-disk=internal on-io-error=detach ...
- *   net minor=0 local=10.0.0.1:7788 peer=10.0.0.2:7788 protocol=C timeout=6000 ...
+ *   net minor=0 local=10.0.0.1:7788 peer=10.0.0.2:7788 node=pg1 peer-node=pg2 protocol=C ...
  *   connect minor=0
  *
  * Values with blanks, quotes, '=' or backslashes, and empty values, are
@@ -20,7 +20,7 @@
  *   new-device minor resource        create /dev/rblkN, no disk, no peer
  *   attach minor disk meta-disk ...  attach the backing disk; on an attached
  *                                    device with the same disk: change options
- *   net minor local peer protocol ...  set the peer and network options; on a
+ *   net minor local peer node peer-node protocol ...  set the peer; on a
  *                                    device with the same peer: change options
  *   connect minor [discard-my-data=yes]  start connecting (and keep trying)
  *   disconnect minor                 drop the connection and the net settings

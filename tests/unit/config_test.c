@@ -186,7 +186,7 @@ static void test_plans(void)
 	CHECK(!strncmp(t, "new-device minor=0 resource=pg\nattach minor=0 disk=/dev/vg/lv meta-disk=internal on-io-error=detach ",
 		       strlen("new-device minor=0 resource=pg\nattach minor=0 disk=/dev/vg/lv meta-disk=internal on-io-error=detach ")),
 	      "up:\n%s", t);
-	CHECK(strstr(t, "\nnet minor=0 local=10.0.0.1:7788 peer=10.0.0.2:7788 protocol=C timeout=6000 ") != NULL,
+	CHECK(strstr(t, "\nnet minor=0 local=10.0.0.1:7788 peer=10.0.0.2:7788 node=pg1 peer-node=pg2 protocol=C timeout=6000 ") != NULL,
 	      "net step");
 	CHECK(strstr(t, "\nconnect minor=0\n") != NULL, "connect");
 	/* the printed plan parses back to the same plan */
