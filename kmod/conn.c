@@ -324,6 +324,8 @@ int rblk_conn_idle(struct rblk_conn *conn)
 		if (rblk_queue_ctl(conn, RBLK_P_PING, &ping, sizeof(ping)))
 			return -ENOMEM;
 	}
+	if (!o->ko_count)	/* 0: never give up on a slow peer */
+		return 0;
 	blk_mq_tagset_busy_iter(&conn->dev->tag_set, find_oldest, &old);
 	if (old.found && time_after(now, old.oldest +
 			msecs_to_jiffies(o->timeout * o->ko_count))) {
@@ -374,6 +376,9 @@ static void teardown(struct rblk_conn *conn)
 	list_splice_init(&conn->ctl_queue, &ctls);
 	memset(&conn->peer_state, 0, sizeof(conn->peer_state));
 	spin_unlock_irqrestore(&conn->lock, flags);
+	/* Before any write completes without the peer: a new generation. */
+	if (dev->role == RBLK_ROLE_PRIMARY)
+		rblk_device_write_without_peer(dev);
 	list_for_each_entry_safe(req, tr, &data, send_list) {
 		list_del_init(&req->send_list);
 		rblk_req_put(blk_mq_rq_from_pdu(req));

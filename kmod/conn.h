@@ -98,7 +98,7 @@ int rblk_queue_ctl(struct rblk_conn *conn, u16 type, const void *payload,
 		   u32 len);
 int rblk_queue_state(struct rblk_conn *conn);
 void rblk_fill_hello(struct rblk_conn *conn, struct rblk_p_hello *h, u64 nonce);
-void rblk_queue_write(struct rblk_conn *conn, struct request *rq);
+int rblk_queue_write(struct rblk_conn *conn, struct request *rq);
 
 /* recv.c */
 int rblk_recv_exact(struct rblk_conn *conn, void *buf, size_t len);

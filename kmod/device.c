@@ -410,6 +410,7 @@ static int decide_sync(struct rblk_device *dev, const struct rblk_peer_state *ps
 	r = rblk_gi_compare(&dev->meta.gi, &ps->gi, won, &rule);
 	switch (r) {
 	case RBLK_GI_NO_SYNC:
+		dev->diverged = false;
 		/* Same generation, both consistent: both are current. */
 		if (dev->disk_state == RBLK_DISK_CONSISTENT &&
 		    ps->disk_state >= RBLK_DISK_CONSISTENT)
@@ -443,6 +444,32 @@ int rblk_device_peer_connected(struct rblk_device *dev,
 	mutex_unlock(&dev->lock);
 	if (!ret && before != dev->disk_state)
 		ret = rblk_queue_state(&dev->conn);
+	return ret;
+}
+
+/*
+ * A Primary is about to have data the peer lacks: start a new generation
+ * first, on disk, so that no crash can hide that the two disks differ
+ * (docs/generations.md). Once per disconnected period.
+ */
+int rblk_device_write_without_peer(struct rblk_device *dev)
+{
+	int ret = 0;
+
+	if (READ_ONCE(dev->diverged) || !dev->meta.present)
+		return 0;
+	mutex_lock(&dev->lock);
+	if (!dev->diverged && dev->role == RBLK_ROLE_PRIMARY) {
+		rblk_gi_new_current(&dev->meta.gi, get_random_u64() | 1);
+		dev->meta.gi.flags |= RBLK_MDF_PEER_OUTDATED;
+		ret = rblk_meta_write(&dev->meta);
+		if (!ret) {
+			dev->diverged = true;
+			pr_info("rblk%d: %s: writing without the peer: new generation %016llx\n",
+				dev->minor, dev->name, dev->meta.gi.uuid[RBLK_UI_CURRENT]);
+		}
+	}
+	mutex_unlock(&dev->lock);
 	return ret;
 }
 

@@ -42,6 +42,7 @@ struct rblk_device {
 	unsigned int open_count;
 	bool removing;
 	struct rblk_meta meta;
+	bool diverged;		/* new current UUID made since last in sync */
 
 	/* Writes in flight, so that overlapping ones are serialized. */
 	spinlock_t write_lock;
@@ -73,5 +74,6 @@ int rblk_device_disconnect(struct rblk_device *dev);
 int rblk_device_peer_connected(struct rblk_device *dev,
 			       const struct rblk_peer_state *ps, bool won);
 void rblk_device_peer_lost(struct rblk_device *dev);
+int rblk_device_write_without_peer(struct rblk_device *dev);
 
 #endif /* RBLK_DEVICE_H */

@@ -450,7 +450,7 @@ static const struct opt_range net_opts[] = {
 	OPT(RBLK_NET_PING_INT, 100, 120000, 10000, ping_int),
 	OPT(RBLK_NET_PING_TIMEOUT, 100, 30000, 500, ping_timeout),
 	OPT(RBLK_NET_TIMEOUT, 100, 600000, 6000, timeout),
-	OPT(RBLK_NET_KO_COUNT, 1, 200, 7, ko_count),
+	OPT(RBLK_NET_KO_COUNT, 0, 200, 7, ko_count),
 	OPT(RBLK_NET_CONNECT_INT, 100, 120000, 10000, connect_int),
 	OPT(RBLK_NET_SNDBUF, 0, 16 << 20, 0, sndbuf),
 	OPT(RBLK_NET_RCVBUF, 0, 16 << 20, 0, rcvbuf),

@@ -234,7 +234,12 @@ static blk_status_t rblk_queue_rq(struct blk_mq_hw_ctx *hctx,
 	if (is_write(rq) || req_op(rq) == REQ_OP_FLUSH) {
 		serialize_write(dev, req);
 		/* Network first: the peer's round trip is the longer part. */
-		rblk_queue_write(&dev->conn, rq);
+		if (rblk_queue_write(&dev->conn, rq))
+			req->status = BLK_STS_IOERR;	/* metadata write failed */
+	}
+	if (req->status) {
+		rblk_req_put(rq);
+		return BLK_STS_OK;
 	}
 	if (req_op(rq) == REQ_OP_FLUSH)
 		map_flush(rq, bdev);

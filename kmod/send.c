@@ -118,7 +118,7 @@ int rblk_queue_state(struct rblk_conn *conn)
  * then also waits for the sender and for the ACK. Otherwise the peer
  * misses this write and it is counted as out of sync.
  */
-void rblk_queue_write(struct rblk_conn *conn, struct request *rq)
+int rblk_queue_write(struct rblk_conn *conn, struct request *rq)
 {
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
 	unsigned long flags;
@@ -135,10 +135,13 @@ void rblk_queue_write(struct rblk_conn *conn, struct request *rq)
 		queued = true;
 	}
 	spin_unlock_irqrestore(&conn->lock, flags);
-	if (queued)
+	if (queued) {
 		wake_up(&conn->send_wq);
-	else if (conn->worker && req->bytes && req_op(rq) != REQ_OP_DISCARD)
+		return 0;
+	}
+	if (conn->worker && req->bytes && req_op(rq) != REQ_OP_DISCARD)
 		atomic64_add(req->bytes >> 10, &conn->dev->stats.out_of_sync_kib);
+	return rblk_device_write_without_peer(conn->dev);
 }
 
 static u32 write_flags(struct request *rq)

@@ -34,3 +34,33 @@ assert_status() {
 		return 1
 	fi
 }
+
+# The two-node resource "pg" on pg1 (10.0.0.1) and pg2 (10.0.0.2) over
+# /dev/vda, with fast liveness settings so that tests do not wait long.
+# Extra net{} options may be passed as $1.
+rblk_write_config() {
+	local vm=$1 net_extra=${2:-} f="$RUN_DIR/rblk.conf.$1"
+
+	cat >"$f" <<-EOF2
+	resource pg {
+	    device minor 0;
+	    disk /dev/vda;
+	    meta-disk internal;
+	    net { ping-int 1; ping-timeout 5; timeout 10; ko-count 3; connect-int 1; $net_extra }
+	    on pg1 { address 10.0.0.1:7788; }
+	    on pg2 { address 10.0.0.2:7788; }
+	}
+	EOF2
+	# The guest sees the host's files: copy it into the guest's /etc.
+	vm_run "$vm" "cp '$f' /etc/rblk.conf"
+}
+
+# Guest command: the value of a status --json field of resource pg.
+st() {
+	echo "$RBLKADM status --json pg | jq -r '.[0][\"$1\"]'"
+}
+
+# Wait until pg on $1 shows connection state $2 (within $3 s, default 30).
+wait_conn() {
+	vm_wait "$1" "${3:-30}" "[ \"\$($(st connection))\" = $2 ]"
+}

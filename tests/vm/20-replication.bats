@@ -1,0 +1,154 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: (GPL-2.0 OR MIT)
+# Two nodes, protocol C: connection, role rules, replicated writes,
+# flushes, discards, overlapping writes, switchover, peer loss, and a
+# hostile peer. Needs: the qemu harness (two guests on one link),
+# rblk.ko, fio, the hostile-peer tool (make -C tests/tools).
+
+load ../lib/vm
+load ../lib/rblk
+
+setup_file() {
+	vm_setup_run
+	make -s -C tests/tools >/dev/null
+	vm_start pg1 --disk "$(vm_disk pg1 256M)" --net l1 --ip 10.0.0.1/24
+	vm_start pg2 --disk "$(vm_disk pg2 256M)" --net l1 --ip 10.0.0.2/24
+	for n in pg1 pg2; do
+		rblk_write_config $n
+		rblk_load $n
+		vm_run $n "$RBLKADM create-md pg"
+		# Identical fresh disks: start as one generation (no initial sync).
+		vm_run $n "$RBLKADM set-gi pg 1000:0:0:0:consistent,was-up-to-date"
+	done
+}
+
+teardown_file() {
+	vm_teardown_all
+}
+
+md5_both_equal() {
+	local a b
+	a=$(vm_run pg1 "$(md5_of /dev/vda)")
+	b=$(vm_run pg2 "$(md5_of /dev/vda)")
+	[ -n "$a" ] && [ "$a" = "$b" ] || { echo "pg1 $a != pg2 $b"; return 1; }
+}
+
+@test "up on both: Connected, both UpToDate, Secondary/Secondary" {
+	vm_run pg1 "$RBLKADM up pg"
+	vm_run pg2 "$RBLKADM up pg"
+	wait_conn pg1 Connected
+	wait_conn pg2 Connected
+	vm_wait pg1 10 "[ \"\$($(st disk))\" = UpToDate ] && [ \"\$($(st peer-disk))\" = UpToDate ]"
+	run vm_run pg1 "$RBLKADM status pg"
+	assert_output_has "pg role:Secondary"
+	assert_output_has "connection:Connected peer:pg2 address:10.0.0.2:7788 peer-role:Secondary peer-disk:UpToDate"
+}
+
+@test "a second Primary is refused while connected" {
+	vm_run pg1 "$RBLKADM primary pg"
+	vm_wait pg2 10 "[ \"\$($(st peer-role))\" = Primary ]"
+	run vm_run pg2 "$RBLKADM primary pg"
+	assert_status 1
+	assert_output_has "pg: cannot become Primary: the peer pg2 is Primary"
+	run vm_run pg2 "dd if=/dev/zero of=/dev/rblk0 bs=4k count=1 oflag=direct"
+	[ "$status" -ne 0 ]
+	run vm_run pg2 "dmesg | grep 'refusing to open pg for writing'"
+	assert_status 0
+}
+
+@test "fio write with crc32c on the Primary, switch roles, verify on the other node" {
+	vm_run pg1 "fio --name=w --filename=/dev/rblk0 --size=64M --bs=4k --rw=randwrite \
+		--ioengine=libaio --iodepth=16 --direct=1 --verify=crc32c --do_verify=0 \
+		--verify_state_save=0 >/dev/null"
+	run vm_run pg1 "$(st pending-acks)"
+	[ "$output" = 0 ]
+	vm_run pg1 "$RBLKADM secondary pg"
+	vm_run pg2 "$RBLKADM primary pg"
+	run vm_run pg2 "fio --name=w --filename=/dev/rblk0 --size=64M --bs=4k --rw=randwrite \
+		--ioengine=libaio --iodepth=16 --direct=1 --verify=crc32c --verify_only \
+		>/dev/null && echo VERIFIED"
+	assert_output_has "VERIFIED"
+	vm_run pg2 "$RBLKADM secondary pg"
+	md5_both_equal
+}
+
+@test "queue depth 32 random writes with overlaps, fsync loop, discards: disks identical" {
+	vm_run pg1 "$RBLKADM primary pg"
+	# A small region so that random 4-64 KiB writes overlap all the time.
+	vm_run pg1 "fio --name=o --filename=/dev/rblk0 --offset=96M --size=2M \
+		--bsrange=4k-64k --rw=randwrite --norandommap --ioengine=libaio \
+		--iodepth=32 --direct=1 --number_ios=4000 >/dev/null"
+	vm_run pg1 "for i in \$(seq 1 200); do dd if=/dev/urandom of=/dev/rblk0 bs=4k count=1 \
+		seek=\$((30000 + i % 7)) oflag=direct conv=fsync status=none; done"
+	vm_run pg1 "blkdiscard -o 128M -l 16M /dev/rblk0 && blkdiscard -z -o 150M -l 4M /dev/rblk0"
+	run vm_run pg1 "$(st flushes 2>/dev/null); $RBLKADM status --json pg | jq '.[0][\"out-of-sync-kib\"]'"
+	[ "${lines[-1]}" = 0 ]
+	vm_run pg1 "$RBLKADM secondary pg"
+	md5_both_equal
+}
+
+@test "XFS on the Primary; files read back identical on the other node" {
+	vm_run pg1 "$RBLKADM primary pg"
+	vm_run pg1 "mkfs.xfs -q -f /dev/rblk0 && mkdir -p /mnt/pg && mount /dev/rblk0 /mnt/pg"
+	vm_run pg1 "dd if=/dev/urandom of=/mnt/pg/f bs=1M count=20 status=none && sync && md5sum /mnt/pg/f > /tmp/f.md5"
+	vm_run pg1 "umount /mnt/pg && $RBLKADM secondary pg"
+	vm_run pg2 "$RBLKADM primary pg && mkdir -p /mnt/pg && mount /dev/rblk0 /mnt/pg"
+	run vm_run pg2 "md5sum /mnt/pg/f"
+	[ "${output%% *}" = "$(vm_run pg1 'cut -d" " -f1 /tmp/f.md5')" ]
+	vm_run pg2 "umount /mnt/pg && $RBLKADM secondary pg"
+	md5_both_equal
+}
+
+@test "link down: the Primary keeps completing writes within timeout x ko-count" {
+	vm_run pg1 "$RBLKADM primary pg"
+	vm_link pg2 down
+	# 4 MiB of writes must finish: the peer is given up after ~3 s.
+	run vm_run pg1 "timeout 60 dd if=/dev/urandom of=/dev/rblk0 bs=64k count=64 seek=100 oflag=direct status=none && echo DONE"
+	assert_output_has "DONE"
+	wait_conn pg1 Connecting
+	run vm_run pg1 "$(st out-of-sync-kib)"
+	[ "$output" -ge 4096 ]
+	run vm_run pg1 "$RBLKADM status pg"
+	assert_output_has "last-error:"
+	vm_link pg2 up
+	vm_run pg1 "$RBLKADM secondary pg"
+}
+
+@test "hostile peer: every bad packet drops the connection, no data touched" {
+	vm_run pg2 "$RBLKADM down pg"
+	wait_conn pg1 Connecting
+	before=$(vm_run pg1 "$(md5_of /dev/vda)")
+	for s in bad-magic unknown-type bad-flags oversized out-of-order truncated \
+		 write-to-secondary ack-unknown hello-again pre-commit-data; do
+		run vm_run pg2 "build/tools/hostile-peer 10.0.0.1:7788 pg pg2 $s"
+		[ "$output" = dropped ] || { echo "$s: $output"; false; }
+	done
+	run vm_run pg2 "build/tools/hostile-peer 10.0.0.1:7788 pg pg2 ping-flood"
+	assert_output_has "pings answered: 10000"
+	run vm_run pg1 "dmesg | grep -c 'protocol error from peer pg2'"
+	[ "$output" -ge 8 ]
+	run vm_run pg1 "dmesg"
+	assert_output_has "bad magic"
+	assert_output_has "unknown packet type"
+	assert_output_has "bad length"
+	assert_output_has "out-of-order sequence number"
+	[ "$before" = "$(vm_run pg1 "$(md5_of /dev/vda)")" ]
+}
+
+@test "power cut of the Secondary: the Primary goes on, the peer reconnects after reboot" {
+	vm_run pg2 "$RBLKADM up pg"
+	wait_conn pg1 Connected
+	vm_run pg1 "$RBLKADM primary pg"
+	vm_kill pg2
+	run vm_run pg1 "timeout 60 dd if=/dev/urandom of=/dev/rblk0 bs=4k count=16 seek=200 oflag=direct status=none && echo DONE"
+	assert_output_has "DONE"
+	wait_conn pg1 Connecting
+	vm_restart pg2
+	rblk_write_config pg2
+	rblk_load pg2
+	# The peer missed writes: without resync (not in this version) the
+	# connection is refused rather than silently diverging.
+	vm_run pg2 "$RBLKADM up pg"
+	vm_wait pg2 30 "$RBLKADM status pg | grep -q 'last-error:.*disks differ'" ||
+		vm_wait pg1 30 "$RBLKADM status pg | grep -q 'last-error:.*disks differ'"
+}
