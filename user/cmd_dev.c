@@ -221,6 +221,11 @@ static int do_primary(const struct rblk_dev_info *d, void *arg)
 		    d->resource, disk_state_name(d->disk_state));
 		hint("'rblkadm primary --force %s' only if you are sure this node has the best data",
 		     d->resource);
+	} else if (ret == -EEXIST) {
+		err("%s: cannot become Primary: the peer %s is Primary", d->resource,
+		    d->peer_name);
+		hint("only one node may be Primary while connected: run 'rblkadm secondary %s' on %s first",
+		     d->resource, d->peer_name);
 	} else {
 		err("%s: cannot become Primary: %s", d->resource, strerror(-ret));
 	}
