@@ -126,6 +126,17 @@ static const char *default_node(void)
 	return u.nodename;
 }
 
+/* True if @arg appears in argv before a "--". */
+static bool has_arg(int argc, char **argv, const char *arg)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], arg))
+			return true;
+	return false;
+}
+
 /* True if argv asks for help anywhere before a "--". */
 static bool wants_help(int argc, char **argv)
 {
@@ -187,7 +198,8 @@ int main(int argc, char **argv)
 		printf("Usage: rblkadm %s %s\n  %s\n", cmd->name, cmd->args, cmd->help);
 		return EXIT_OK;
 	}
-	if ((cmd->flags & CMD_ROOT) && !ctx.dry_run && !have_cap_sys_admin()) {
+	if ((cmd->flags & CMD_ROOT) && !ctx.dry_run && !has_arg(argc, argv, "-d") &&
+	    !has_arg(argc, argv, "--dry-run") && !have_cap_sys_admin()) {
 		err("%s: permission denied: changing rblk devices needs root (CAP_SYS_ADMIN)",
 		    cmd->name);
 		hint("run it as root, e.g. 'sudo rblkadm %s ...'", cmd->name);
