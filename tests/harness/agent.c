@@ -27,6 +27,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -397,6 +398,16 @@ static void run_request(const unsigned char *nonce_in, const unsigned char *pl,
 			dup2(n, 0);
 			dup2(outp[1], 1);
 			dup2(errp[1] >= 0 ? errp[1] : outp[1], 2);
+		}
+		{
+			/* nothing but 0-2 for the command */
+			int maxfd = (int)sysconf(_SC_OPEN_MAX);
+
+			if (maxfd < 0 || maxfd > 65536)
+				maxfd = 65536;
+			if (syscall(SYS_close_range, 3, ~0U, 0))
+				for (int fd = 3; fd < maxfd; fd++)
+					close(fd);
 		}
 		if (!*cwd || chdir(cwd))
 			if (chdir("/")) {
