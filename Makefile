@@ -13,7 +13,8 @@ DEB_PACKAGES := build-essential clang llvm pkg-config kmod cpio zstd xz-utils \
 	qemu-system-x86 busybox-static \
 	libnl-3-dev libnl-genl-3-dev libssl-dev liburing-dev libaio-dev \
 	bats jq python3 iproute2 iputils-ping util-linux e2fsprogs xfsprogs lvm2 \
-	fio postgresql drbd-utils socat
+	fio postgresql drbd-utils socat \
+	resource-agents pacemaker-cli-utils libxml2-utils
 
 all: kmod user
 
@@ -56,6 +57,19 @@ check: deps
 demo: deps all
 	@bash scripts/demo
 
+# Userspace and the Pacemaker agent. The module: 'make -C kmod install'
+# would need the running kernel's headers; copy kmod/rblk.ko to
+# /lib/modules/$$(uname -r)/extra/ and run depmod -a instead.
+install: user
+	install -D -m 755 user/rblkadm $(DESTDIR)$(PREFIX)/sbin/rblkadm
+	install -D -m 644 docs/rblkadm.8 $(DESTDIR)$(PREFIX)/share/man/man8/rblkadm.8
+	install -D -m 644 docs/rblk.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/rblk.conf.5
+	# Pacemaker only looks under /usr/lib/ocf, whatever the prefix.
+	install -D -m 755 scripts/ocf/rblk $(DESTDIR)/usr/lib/ocf/resource.d/rblk/rblk
+	install -D -m 755 scripts/ocf/fence-peer $(DESTDIR)/usr/lib/rblk/rblk-fence-peer
+	@echo "For LVM on top of /dev/rblkN add to /etc/lvm/lvm.conf devices{}:"
+	@echo '  types = [ "rblk", 16 ]   and a filter accepting /dev/rblk* but rejecting the backing disk'
+
 clean:
 	$(MAKE) -C kmod clean || true
 	$(MAKE) -C user clean
@@ -63,4 +77,4 @@ clean:
 	-$(MAKE) -C tests/fuzz clean
 	rm -rf build
 
-.PHONY: all kmod kmod-6.12 user deps unit fuzz fuzz-smoke check demo clean
+.PHONY: all kmod kmod-6.12 user deps unit fuzz fuzz-smoke check demo install clean

@@ -449,8 +449,9 @@ static int worker(void *arg)
 	return 0;
 }
 
-void rblk_conn_init(struct rblk_conn *conn)
+void rblk_conn_init(struct rblk_conn *conn, struct rblk_device *dev)
 {
+	conn->dev = dev;
 	spin_lock_init(&conn->lock);
 	mutex_init(&conn->sock_mutex);
 	INIT_LIST_HEAD(&conn->ack_queue);

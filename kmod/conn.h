@@ -78,7 +78,7 @@ struct rblk_conn {
 	unsigned long last_rx;		/* jiffies of the last packet received */
 	unsigned long ping_sent, next_check;
 	bool ping_pending;
-	char last_error[128];
+	char last_error[256];
 };
 
 int rblk_conn_start(struct rblk_device *dev, struct rblk_conn *conn);
@@ -88,7 +88,7 @@ void rblk_conn_error(struct rblk_conn *conn, const char *fmt, ...)
 enum rblk_conn_state rblk_conn_state(struct rblk_device *dev);
 int rblk_conn_idle(struct rblk_conn *conn);
 int rblk_conn_peer_state_changed(struct rblk_conn *conn);
-void rblk_conn_init(struct rblk_conn *conn);
+void rblk_conn_init(struct rblk_conn *conn, struct rblk_device *dev);
 
 /* send.c */
 int rblk_sender(void *arg);

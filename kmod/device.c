@@ -126,7 +126,7 @@ struct rblk_device *rblk_device_create(int minor, const char *name)
 	spin_lock_init(&dev->write_lock);
 	INIT_LIST_HEAD(&dev->writes);
 	init_waitqueue_head(&dev->write_wq);
-	rblk_conn_init(&dev->conn);
+	rblk_conn_init(&dev->conn, dev);
 	dev->role = RBLK_ROLE_SECONDARY;
 	dev->disk_state = RBLK_DISK_DISKLESS;
 

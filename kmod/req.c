@@ -224,7 +224,8 @@ static blk_status_t rblk_queue_rq(struct blk_mq_hw_ctx *hctx,
 	atomic_set(&req->remote, RBLK_REMOTE_NONE);
 	req->status = BLK_STS_OK;
 	req->start = jiffies;
-	req->sector = blk_rq_pos(rq);
+	/* A flush has no position; its __sector is stale. */
+	req->sector = req_op(rq) == REQ_OP_FLUSH ? 0 : blk_rq_pos(rq);
 	req->bytes = blk_rq_bytes(rq);
 	INIT_LIST_HEAD(&req->write_list);
 	INIT_LIST_HEAD(&req->send_list);

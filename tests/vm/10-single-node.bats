@@ -9,7 +9,7 @@ load ../lib/rblk
 
 setup_file() {
 	vm_setup_run
-	vm_start n1 --disk "$(vm_disk backing 256M)" --disk "$(vm_disk spare 64M)"
+	vm_start n1 --disk "$(vm_disk backing 512M)" --disk "$(vm_disk spare 64M)"
 }
 
 teardown_file() {
@@ -54,11 +54,11 @@ teardown_file() {
 	run vm_run n1 "$RBLKADM status r0"
 	assert_status 0
 	assert_output_has "r0 role:Secondary"
-	assert_output_has "disk:UpToDate device:/dev/rblk0 minor:0 size-kib:262144 backing:/dev/vda"
+	assert_output_has "disk:UpToDate device:/dev/rblk0 minor:0 size-kib:524288 backing:/dev/vda"
 	assert_output_has "writable:no(Secondary)"
 	run vm_run n1 "$RBLKADM status --json | jq -r '.[0].resource, .[0].role, .[0][\"size-kib\"]'"
 	assert_status 0
-	[ "$output" = "$(printf 'r0\nSecondary\n262144')" ]
+	[ "$output" = "$(printf 'r0\nSecondary\n524288')" ]
 }
 
 @test "a Secondary refuses to be opened for writing and says why" {
@@ -96,12 +96,12 @@ teardown_file() {
 	run vm_run n1 "$RBLKADM status --json | jq '.[0][\"written-kib\"]'"
 	[ "$output" -ge 4096 ]
 	# write-zeroes: the backing disk reads back zeros.
-	vm_run n1 "blkdiscard -z -o 8M -l 4M /dev/rblk0"
+	vm_run n1 "blkdiscard -f -z -o 8M -l 4M /dev/rblk0"
 	run vm_run n1 "cmp -n 4194304 -i 8388608:0 /dev/vda /dev/zero && echo ZERO"
 	assert_output_has "ZERO"
 	# discard is accepted and the device stays readable.
 	vm_run n1 "dd if=/dev/urandom of=/dev/rblk0 bs=1M count=2 seek=16 oflag=direct"
-	run vm_run n1 "blkdiscard -o 16M -l 2M /dev/rblk0 && echo DISCARDED"
+	run vm_run n1 "blkdiscard -f -o 16M -l 2M /dev/rblk0 && echo DISCARDED"
 	assert_output_has "DISCARDED"
 	run vm_run n1 "$(md5_of /dev/rblk0); $(md5_of /dev/vda)"
 	[ "$(echo "$output" | sed -n 1p)" = "$(echo "$output" | sed -n 2p)" ]

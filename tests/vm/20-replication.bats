@@ -11,8 +11,8 @@ load ../lib/rblk
 setup_file() {
 	vm_setup_run
 	make -s -C tests/tools >/dev/null
-	vm_start pg1 --disk "$(vm_disk pg1 256M)" --net l1 --ip 10.0.0.1/24
-	vm_start pg2 --disk "$(vm_disk pg2 256M)" --net l1 --ip 10.0.0.2/24
+	vm_start pg1 --disk "$(vm_disk pg1 512M)" --net l1 --ip 10.0.0.1/24
+	vm_start pg2 --disk "$(vm_disk pg2 512M)" --net l1 --ip 10.0.0.2/24
 	for n in pg1 pg2; do
 		rblk_write_config $n
 		rblk_load $n
@@ -80,7 +80,7 @@ md5_both_equal() {
 		--iodepth=32 --direct=1 --number_ios=4000 >/dev/null"
 	vm_run pg1 "for i in \$(seq 1 200); do dd if=/dev/urandom of=/dev/rblk0 bs=4k count=1 \
 		seek=\$((30000 + i % 7)) oflag=direct conv=fsync status=none; done"
-	vm_run pg1 "blkdiscard -o 128M -l 16M /dev/rblk0 && blkdiscard -z -o 150M -l 4M /dev/rblk0"
+	vm_run pg1 "blkdiscard -f -o 128M -l 16M /dev/rblk0 && blkdiscard -f -z -o 150M -l 4M /dev/rblk0"
 	run vm_run pg1 "$(st flushes 2>/dev/null); $RBLKADM status --json pg | jq '.[0][\"out-of-sync-kib\"]'"
 	[ "${lines[-1]}" = 0 ]
 	vm_run pg1 "$RBLKADM secondary pg"
