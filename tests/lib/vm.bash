@@ -138,12 +138,30 @@ vm_setup_run() {
 	if [ -z "$name" ]; then
 		name=$(basename "${BATS_TEST_FILENAME:-manual}" .bats)
 	fi
-	RUN_DIR=$RBLK_BUILD/tests/$name
+	# A run dir still owned by a live process is another run of the same
+	# file (e.g. a developer's and the full suite at once): use NAME.2, ...
+	local base=$RBLK_BUILD/tests/$name n=1 owner
+	RUN_DIR=$base
+	mkdir -p "$RBLK_BUILD/tests"
+	exec 7>"$RBLK_BUILD/tests/.setup.lock"
+	flock 7
+	while :; do
+		owner=$(cut -d. -f1 "$RUN_DIR/.runid" 2>/dev/null) || owner=""
+		if [ -n "$owner" ] && [ "$owner" != $$ ] && kill -0 "$owner" 2>/dev/null; then
+			n=$((n + 1))
+			RUN_DIR=$base.$n
+			continue
+		fi
+		break
+	done
 	if [ -d "$RUN_DIR" ]; then
 		_vm_kill_dir "$RUN_DIR"
 		rm -rf "$RUN_DIR"
 	fi
 	mkdir -p "$RUN_DIR"
+	echo "$$.$RANDOM.$(date +%s%N)" >"$RUN_DIR/.runid"
+	flock -u 7
+	exec 7>&-
 	export RUN_DIR
 	# unix socket paths must stay short (108 bytes)
 	local sock=$RUN_DIR
@@ -156,8 +174,8 @@ vm_setup_run() {
 	_vm_kernel_image "$(vm_default_kver)" >/dev/null
 	# Watchdog: when the process that set up the run (bats-exec-file when
 	# called from setup_file) exits, kill whatever VMs are left.
-	local owner=$$ dir=$RUN_DIR runid="$$.$RANDOM.$(date +%s%N)"
-	echo "$runid" >"$RUN_DIR/.runid"
+	local owner=$$ dir=$RUN_DIR runid
+	runid=$(cat "$RUN_DIR/.runid")
 	(
 		trap '' INT HUP TERM
 		mine() { [ "$(cat "$dir/.runid" 2>/dev/null)" = "$runid" ]; }
@@ -283,6 +301,10 @@ vm_wait_up() {
 			cat "$RUN_DIR/$name.boot.$boot.log" >&2
 			echo "--- console tail ($RUN_DIR/$name.console.$boot.log):" >&2
 			tail -n 40 "$RUN_DIR/$name.console.$boot.log" >&2
+			if [ -s "$RUN_DIR/$name.qemu.$boot.log" ]; then
+				echo "--- qemu output ($RUN_DIR/$name.qemu.$boot.log):" >&2
+				tail -n 20 "$RUN_DIR/$name.qemu.$boot.log" >&2
+			fi
 			rc=1
 			continue
 		fi
@@ -359,7 +381,7 @@ _vm_boot() {
 		-serial chardev:con
 		-monitor "unix:$sockdir/$name.mon,server=on,wait=off"
 		-device virtio-serial-pci,id=vser
-		-pidfile "$RUN_DIR/$name.pid" -daemonize
+		-pidfile "$RUN_DIR/$name.pid"
 	)
 	local i
 	for ((i = 0; i < VM_NPORTS; i++)); do
@@ -398,12 +420,25 @@ _vm_boot() {
 	echo >>"$RUN_DIR/$name.cmdline"
 	rm -f "$RUN_DIR/$name.pid"
 	date +%s%N >"$RUN_DIR/$name.started"
-	if ! "${q[@]}" >"$RUN_DIR/$name.qemu.$boot.log" 2>&1 3>&- 4>&-; then
-		_vm_err "qemu failed to start $name:"
-		cat "$RUN_DIR/$name.qemu.$boot.log" >&2
-		return 1
-	fi
-	return 0
+	# Not -daemonize: that would send qemu's later error messages (e.g. an
+	# assertion) to /dev/null. setsid keeps ^C of the terminal away from it;
+	# the harness kills it.
+	setsid "${q[@]}" </dev/null >"$RUN_DIR/$name.qemu.$boot.log" 2>&1 3>&- 4>&- &
+	local qpid=$! i
+	disown "$qpid" 2>/dev/null || true
+	for ((i = 0; i < 400; i++)); do
+		if [ -s "$RUN_DIR/$name.pid" ] && [ -S "$sockdir/$name.agent.$((VM_NPORTS - 1)).sock" ]; then
+			return 0
+		fi
+		if ! kill -0 "$qpid" 2>/dev/null || [ -z "$(tr -d '\0' <"/proc/$qpid/cmdline" 2>/dev/null)" ]; then
+			break
+		fi
+		sleep 0.05
+	done
+	_vm_err "qemu failed to start $name:"
+	cat "$RUN_DIR/$name.qemu.$boot.log" >&2
+	kill -9 "$qpid" 2>/dev/null || true
+	return 1
 }
 
 # vm_run NAME CMD... - run CMD (joined with spaces) with sh -c in the guest
