@@ -14,9 +14,10 @@ rblk_unload() {
 	vm_run "$1" "rmmod rblk"
 }
 
-# Guest command: md5 of a whole block device.
+# Guest command: md5 of a whole block device, read with O_DIRECT so that
+# no stale page cache of the backing disk hides what rblk wrote under it.
 md5_of() {
-	echo "md5sum < $1 | cut -d' ' -f1"
+	echo "dd if=$1 bs=1M iflag=direct status=none | md5sum | cut -d' ' -f1"
 }
 
 # Assert that $output contains the fixed string $1.

@@ -26,6 +26,7 @@ VM_BIN=$RBLK_BUILD/harness
 : "${VM_LOGLEVEL:=5}"           # console loglevel (5 = warnings and worse)
 : "${VM_HUNG_TASK_SECS:=90}"    # kernel.hung_task_timeout_secs in the guest
 : "${VM_DISK_CACHE:=none}"      # qemu cache= for disks (none|writeback|...)
+: "${VM_QEMU_CPU:=max}"         # qemu -cpu model under TCG
 VM_NPORTS=4                     # agent ports = parallel commands per VM
 
 # Kernel lines that make vm_check_kernel fail.
@@ -367,7 +368,7 @@ _vm_boot() {
 	sockdir=$(_vm_sockdir)
 	case "${RBLK_ACCEL:-tcg}" in
 	kvm) accel="-accel kvm -cpu host" ;;
-	*) accel="-accel tcg,thread=multi -cpu max" ;;
+	*) accel="-accel tcg,thread=multi -cpu $VM_QEMU_CPU" ;;
 	esac
 
 	local -a q=(
@@ -410,6 +411,9 @@ _vm_boot() {
 	local cmdline="console=ttyS0 panic=-1 loglevel=$VM_LOGLEVEL sysrq_always_enabled=1"
 	cmdline+=" sysctl.kernel.hung_task_timeout_secs=$VM_HUNG_TASK_SECS"
 	cmdline+=" mitigations=off random.trust_cpu=on audit=0 tsc=reliable no_timer_check"
+	# TCG on a loaded host can starve a vCPU for a while: report soft lockups
+	# and RCU stalls only after 60 s instead of ~20 s
+	cmdline+=" watchdog_thresh=30 rcupdate.rcu_cpu_stall_timeout=60"
 	cmdline+=" rblk.init=$VM_HARNESS_DIR/guest-init rblk.agent=$VM_BIN/rblk-agent"
 	cmdline+=" rblk.hostname=$name"
 	[ -z "$netspec" ] || cmdline+=" rblk.net=$netspec"
