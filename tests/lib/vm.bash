@@ -175,19 +175,10 @@ vm_setup_run() {
 	_vm_kernel_image "$(vm_default_kver)" >/dev/null
 	# Watchdog: when the process that set up the run (bats-exec-file when
 	# called from setup_file) exits, kill whatever VMs are left.
-	local owner=$$ dir=$RUN_DIR runid
-	runid=$(cat "$RUN_DIR/.runid")
-	(
-		trap '' INT HUP TERM
-		mine() { [ "$(cat "$dir/.runid" 2>/dev/null)" = "$runid" ]; }
-		while kill -0 "$owner" 2>/dev/null && mine; do
-			sleep 1
-		done
-		if mine; then
-			_vm_kill_dir "$dir"
-		fi
-		[ "$sock" = "$dir" ] || rm -rf "$sock"
-	) </dev/null >/dev/null 2>&1 3>&- 4>&- &
+	# In its own session, so that killing the bats process group does not
+	# take it along.
+	setsid "$VM_HARNESS_DIR/vm-watchdog" $$ "$RUN_DIR" "$(cat "$RUN_DIR/.runid")" "$sock" \
+		</dev/null >/dev/null 2>&1 3>&- 4>&- &
 	disown $! 2>/dev/null || true
 	return 0
 }
@@ -428,19 +419,25 @@ _vm_boot() {
 	# assertion) to /dev/null. setsid keeps ^C of the terminal away from it;
 	# the harness kills it.
 	setsid "${q[@]}" </dev/null >"$RUN_DIR/$name.qemu.$boot.log" 2>&1 3>&- 4>&- &
-	local qpid=$! i
+	local qpid=$! i pid why="did not start within 30 s"
 	disown "$qpid" 2>/dev/null || true
-	for ((i = 0; i < 400; i++)); do
-		if [ -s "$RUN_DIR/$name.pid" ] && [ -S "$sockdir/$name.agent.$((VM_NPORTS - 1)).sock" ]; then
-			return 0
-		fi
-		if ! kill -0 "$qpid" 2>/dev/null || [ -z "$(tr -d '\0' <"/proc/$qpid/cmdline" 2>/dev/null)" ]; then
+	for ((i = 0; i < 600; i++)); do
+		pid=$(cat "$RUN_DIR/$name.pid" 2>/dev/null) || pid=""
+		if [ -n "$pid" ]; then
+			if ! _vm_is_qemu "$pid" "$RUN_DIR/$name.pid"; then
+				why="exited"
+				break
+			fi
+			[ ! -S "$sockdir/$name.agent.$((VM_NPORTS - 1)).sock" ] || return 0
+		elif [ $i -ge 20 ] && ! kill -0 "$qpid" 2>/dev/null; then
+			why="exited before writing its pid file"
 			break
 		fi
 		sleep 0.05
 	done
-	_vm_err "qemu failed to start $name:"
+	_vm_err "qemu for $name $why; its output:"
 	cat "$RUN_DIR/$name.qemu.$boot.log" >&2
+	[ -z "$pid" ] || kill -9 "$pid" 2>/dev/null || true
 	kill -9 "$qpid" 2>/dev/null || true
 	return 1
 }
