@@ -9,6 +9,11 @@
 #include <linux/blkdev.h>
 #include <linux/blk-mq.h>
 #include <linux/version.h>
+#include <rblk/wire.h>
+
+/* A request must fit one WRITE packet; a discard range its u32 length. */
+#define RBLK_MAX_IO_SECTORS	(RBLK_WIRE_MAX_DATA >> SECTOR_SHIFT)
+#define RBLK_MAX_RANGE_SECTORS	(1U << 22)	/* 2 GiB */
 
 /* -- opening the backing device (6.9: file based bdev handles) ---------- */
 
@@ -101,14 +106,16 @@ static inline int rblk_set_limits(struct gendisk *disk, struct block_device *b)
 	lim.physical_block_size = bdev_physical_block_size(b);
 	lim.io_min = bdev_io_min(b);
 	lim.io_opt = bdev_io_opt(b);
-	lim.max_hw_sectors = queue_max_hw_sectors(bq);
+	lim.max_hw_sectors = min(queue_max_hw_sectors(bq), RBLK_MAX_IO_SECTORS);
 	lim.max_user_sectors = 0;
 	lim.max_segments = queue_max_segments(bq);
 	lim.max_segment_size = queue_max_segment_size(bq);
-	lim.max_hw_discard_sectors = bdev_max_discard_sectors(b);
+	lim.max_hw_discard_sectors = min(bdev_max_discard_sectors(b),
+					 RBLK_MAX_RANGE_SECTORS);
 	lim.max_user_discard_sectors = UINT_MAX;
 	lim.discard_granularity = bdev_discard_granularity(b);
-	lim.max_write_zeroes_sectors = bdev_write_zeroes_sectors(b);
+	lim.max_write_zeroes_sectors = min(bdev_write_zeroes_sectors(b),
+					   RBLK_MAX_RANGE_SECTORS);
 	return queue_limits_commit_update(disk->queue, &lim);
 #else
 	struct request_queue *q = disk->queue;
@@ -117,12 +124,15 @@ static inline int rblk_set_limits(struct gendisk *disk, struct block_device *b)
 	blk_queue_physical_block_size(q, bdev_physical_block_size(b));
 	blk_queue_io_min(q, bdev_io_min(b));
 	blk_queue_io_opt(q, bdev_io_opt(b));
-	blk_queue_max_hw_sectors(q, queue_max_hw_sectors(bq));
+	blk_queue_max_hw_sectors(q, min(queue_max_hw_sectors(bq),
+					RBLK_MAX_IO_SECTORS));
 	blk_queue_max_segments(q, queue_max_segments(bq));
 	blk_queue_max_segment_size(q, queue_max_segment_size(bq));
-	blk_queue_max_discard_sectors(q, bdev_max_discard_sectors(b));
+	blk_queue_max_discard_sectors(q, min(bdev_max_discard_sectors(b),
+					     RBLK_MAX_RANGE_SECTORS));
 	q->limits.discard_granularity = bdev_discard_granularity(b);
-	blk_queue_max_write_zeroes_sectors(q, bdev_write_zeroes_sectors(b));
+	blk_queue_max_write_zeroes_sectors(q, min(bdev_write_zeroes_sectors(b),
+						  RBLK_MAX_RANGE_SECTORS));
 	return 0;
 #endif
 }
