@@ -308,6 +308,45 @@ static void drain_in_background(int a, int b)
 		waitpid(p, NULL, 0);
 }
 
+/*
+ * Children that would not die after SIGKILL (stuck in D state, e.g. on a
+ * hung block device) are not waited for; they are reaped later.
+ */
+#define MAX_ABANDONED 64
+static pid_t abandoned[MAX_ABANDONED];
+
+static void reap_abandoned(void)
+{
+	for (int i = 0; i < MAX_ABANDONED; i++)
+		if (abandoned[i] > 0 && waitpid(abandoned[i], NULL, WNOHANG) != 0)
+			abandoned[i] = 0;
+}
+
+static void abandon(pid_t pid)
+{
+	for (int i = 0; i < MAX_ABANDONED; i++)
+		if (abandoned[i] <= 0) {
+			abandoned[i] = pid;
+			return;
+		}
+}
+
+/* waitpid with a timeout; 1 if reaped */
+static int wait_child(pid_t pid, int *status, int ms)
+{
+	long long end = now_ms() + ms;
+
+	for (;;) {
+		if (waitpid(pid, status, WNOHANG) == pid)
+			return 1;
+		if (now_ms() >= end)
+			return 0;
+		usleep(10000);
+	}
+}
+
+#define KILL_GRACE_MS 5000
+
 static void run_request(const unsigned char *nonce_in, const unsigned char *pl,
 			uint32_t len)
 {
@@ -616,6 +655,13 @@ static void run_request(const unsigned char *nonce_in, const unsigned char *pl,
 			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
 		}
+		if (timed_out && !exited && t >= deadline + KILL_GRACE_MS) {
+			const char *m = "rblk-agent: command did not die after SIGKILL "
+					"(D state?), giving up on it\n";
+
+			send_frame(nonce, P_ERR, m, strlen(m));
+			break;
+		}
 		if (!exited && t - last_send >= P_HEARTBEAT_SECS * 1000)
 			if (send_frame(nonce, P_HEARTBEAT, NULL, 0)) {
 				aborted = 1;
@@ -625,8 +671,13 @@ static void run_request(const unsigned char *nonce_in, const unsigned char *pl,
 			}
 	}
 
-	if (!exited)
-		waitpid(pid, &status, 0);
+	if (!exited && !wait_child(pid, &status,
+				   timed_out && now_ms() >= deadline + KILL_GRACE_MS ?
+				   0 : KILL_GRACE_MS)) {
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+		abandon(pid);
+	}
 	if (out_fd >= 0)
 		close(out_fd);
 	if (err_fd >= 0)
@@ -703,6 +754,7 @@ static void serve_port(const char *dev)
 		int ft, r;
 		uint32_t fl;
 
+		reap_abandoned();
 		while (next_frame(&fn, &ft, &fp, &fl)) {
 			if (ft == P_REQ)
 				run_request(fn, fp, fl); /* consumes */

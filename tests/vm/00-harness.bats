@@ -85,6 +85,18 @@ teardown_file() {
 	[ $(( (t1 - t0) / 1000000 )) -lt 5000 ]
 }
 
+@test "a command stuck in D state times out and does not block the guest" {
+	vm_run n2 'modprobe dm-mod && dmsetup create stuck --table "0 1000 zero" && dmsetup suspend stuck'
+	local t0=$SECONDS
+	VM_TIMEOUT=2 run vm_run n2 'exec dd if=/dev/mapper/stuck of=/dev/null iflag=direct count=1'
+	[ "$status" -eq 124 ]
+	[[ "$output" == *"did not die"* ]]
+	[ $((SECONDS - t0)) -lt 30 ]
+	run vm_run n2 'echo alive'
+	[ "$output" = alive ]
+	vm_run n2 'dmsetup resume stuck && dmsetup remove stuck'
+}
+
 @test "disks are present with their sizes" {
 	run vm_run n1 'blockdev --getsize64 /dev/vda /dev/vdb'
 	[ "$status" -eq 0 ]
@@ -211,7 +223,7 @@ EOF
 }
 
 @test "postgres runs as the postgres user" {
-	run vm_run n2 'PG=/usr/lib/postgresql/15/bin; install -d -o postgres -g postgres /tmp/pg && su postgres -c "$PG/initdb -D /tmp/pg/data -A trust >/tmp/pg/initdb.log 2>&1 && $PG/pg_ctl -D /tmp/pg/data -l /tmp/pg/log -w start >/dev/null" && su postgres -c "psql -Atc \"select 40+2\"" && su postgres -c "$PG/pg_ctl -D /tmp/pg/data -w stop >/dev/null"'
+	run vm_run n2 'PG=/usr/lib/postgresql/15/bin; install -d -o postgres -g postgres /tmp/pg && su postgres -c "$PG/initdb -N -D /tmp/pg/data -A trust >/tmp/pg/initdb.log 2>&1 && $PG/pg_ctl -D /tmp/pg/data -l /tmp/pg/log -w start >/dev/null" && su postgres -c "psql -Atc \"select 40+2\"" && su postgres -c "$PG/pg_ctl -D /tmp/pg/data -w stop >/dev/null"'
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "${lines[-1]}" = 42 ]
