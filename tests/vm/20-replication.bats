@@ -173,5 +173,7 @@ reseed() {
 	# rather than silently diverging.
 	vm_run pg2 "$RBLKADM up pg"
 	vm_wait pg2 30 "$RBLKADM status pg | grep -q 'last-error:.*disks differ (bitmap-target'"
-	vm_wait pg1 30 "$RBLKADM status pg | grep -q 'last-error:.*disks differ (bitmap-source'"
+	wait_conn pg2 StandAlone
+	run vm_run pg1 "$(st connection)"
+	[ "$output" = Connecting ]
 }
