@@ -23,9 +23,13 @@ kmod:
 
 # The module built against the 6.12 headers, in its own directory so both
 # builds can coexist (sources are symlinked, never copied).
+# Only the sources: generated files (rblk.mod.c) must stay per build.
+KMOD_SRCS = kmod/Kbuild $(filter-out %.mod.c,$(wildcard kmod/*.c)) $(wildcard kmod/*.h)
+
 kmod-6.12:
 	@mkdir -p build/kmod-$(KVER_612)
-	@for f in kmod/Kbuild kmod/*.c kmod/*.h; do \
+	@find build/kmod-$(KVER_612) -maxdepth 1 -type l -delete
+	@for f in $(KMOD_SRCS); do \
 		ln -sf ../../$$f build/kmod-$(KVER_612)/; done
 	@ln -sfn ../include build/include
 	$(MAKE) -C /lib/modules/$(KVER_612)/build M=$(CURDIR)/build/kmod-$(KVER_612) modules

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <rblk/genl.h>
 
@@ -204,6 +205,78 @@ CMD(events)
 	ret = rblk_nl_events(print_event, &p);
 	err("event stream ended: %s", strerror(-ret));
 	return EXIT_FAIL;
+}
+
+/* ---- wait-connect ------------------------------------------------------ */
+
+static bool all_connected(const struct dev_list *l, const char *name,
+			  const struct rblk_dev_info **missing)
+{
+	size_t i;
+
+	*missing = NULL;
+	for (i = 0; i < l->n; i++) {
+		if (strcmp(name, "all") && strcmp(name, l->v[i].resource))
+			continue;
+		if (l->v[i].conn_state != RBLK_CONN_CONNECTED) {
+			*missing = &l->v[i];
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Poll rather than follow events: the state that counts (Connected, with
+ * the peer's state known) is what status reports, and polling cannot miss
+ * a change that happened before we subscribed.
+ */
+CMD(wait_connect)
+{
+	static const struct option opts[] = {
+		{ "timeout", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const struct rblkadm_cmd *self = rblk_find_cmd("wait-connect");
+	const struct rblk_dev_info *missing;
+	uint64_t timeout = 0, waited_ms = 0;
+	struct dev_list l;
+	int ret, c;
+
+	while ((c = getopt_long(argc, argv, "t:", opts, NULL)) != -1) {
+		if (c != 't' || !parse_u64(optarg, 0, 86400 * 365, &timeout)) {
+			err("--timeout: give whole seconds (0 waits forever)");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc)
+		return rblk_cmd_usage(self);
+	for (;;) {
+		ret = list_devices(&l);
+		if (ret)
+			return ret;
+		if (strcmp(argv[optind], "all") && !by_name(&l, argv[optind])) {
+			explain_unknown(&l, argv[optind]);
+			free(l.v);
+			return EXIT_FAIL;
+		}
+		if (all_connected(&l, argv[optind], &missing)) {
+			free(l.v);
+			return EXIT_OK;
+		}
+		if (timeout && waited_ms >= timeout * 1000) {
+			err("%s: not connected after %llu s (%s)", missing->resource,
+			    (unsigned long long)timeout, conn_state_name(missing->conn_state));
+			if (missing->last_error[0])
+				hint("the last connection attempt ended with: %s",
+				     missing->last_error);
+			free(l.v);
+			return EXIT_FAIL;
+		}
+		free(l.v);
+		usleep(100 * 1000);
+		waited_ms += 100;
+	}
 }
 
 /* ---- primary / secondary --------------------------------------------- */

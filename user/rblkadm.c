@@ -23,6 +23,8 @@ static const struct rblkadm_cmd commands[] = {
 	  "show the state of resources", 0 },
 	{ "events", cmd_events, "[--json] [--now]",
 	  "stream state changes, one line each", 0 },
+	{ "wait-connect", cmd_wait_connect, "RES|all [--timeout SECONDS]",
+	  "wait until connected to the peer (default: 0 = forever)", 0 },
 	{ "primary", cmd_primary, "RES|all [--force]",
 	  "make the local device Primary (writable)", CMD_ROOT },
 	{ "secondary", cmd_secondary, "RES|all",

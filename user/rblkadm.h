@@ -46,6 +46,7 @@ CMD(primary);
 CMD(secondary);
 CMD(status);
 CMD(events);
+CMD(wait_connect);
 CMD(up);
 CMD(down);
 CMD(adjust);

@@ -187,7 +187,7 @@ teardown_file() {
 	run vm_run n1 "python3 tests/vm/genl-raw.py new-device minor=5"
 	assert_output_has "errno=-22"		# missing resource
 	run vm_run n1 "python3 tests/vm/genl-raw.py set-role minor=0 role=7"
-	assert_output_has "errno=-22"		# role out of range
+	assert_output_has "errno=-34"		# role out of range (ERANGE)
 	run vm_run n1 "python3 tests/vm/genl-raw.py del-device minor=77"
 	assert_output_has "errno=-19"		# ENODEV
 	run vm_run n1 "ls /dev/rblk* | tr '\\n' ' '"
@@ -200,7 +200,7 @@ teardown_file() {
 	vm_run n1 "$RBLKADM create-device --minor 1 --disk /dev/vdb r1"
 	vm_run n1 "$RBLKADM remove-device r1"
 	vm_wait n1 10 "grep -q '^destroy r1' /tmp/events.log"
-	run vm_run n1 "pkill -f 'rblkadm events'; cat /tmp/events.log"
+	run vm_run n1 "cat /tmp/events.log; pkill -x rblkadm"
 	assert_output_has "create r1 role:Secondary disk:UpToDate minor:1 size-kib:65536"
 	assert_output_has "destroy r1"
 }

@@ -42,7 +42,7 @@ md5_both_equal() {
 @test "up on both: Connected, both UpToDate, Secondary/Secondary" {
 	vm_run pg1 "$RBLKADM up pg"
 	vm_run pg2 "$RBLKADM up pg"
-	wait_conn pg1 Connected
+	vm_run pg1 "$RBLKADM wait-connect pg --timeout 60"
 	wait_conn pg2 Connected
 	vm_wait pg1 10 "[ \"\$($(st disk))\" = UpToDate ] && [ \"\$($(st peer-disk))\" = UpToDate ]"
 	run vm_run pg1 "$RBLKADM status pg"
@@ -176,4 +176,21 @@ reseed() {
 	wait_conn pg2 StandAlone
 	run vm_run pg1 "$(st connection)"
 	[ "$output" = Connecting ]
+}
+
+@test "fresh metadata is Inconsistent: primary is refused without --force" {
+	vm_run pg2 "$RBLKADM down pg && $RBLKADM create-md --force pg >/dev/null && $RBLKADM up pg"
+	run vm_run pg2 "$(st disk)"
+	[ "$output" = Inconsistent ]
+	run vm_run pg2 "$RBLKADM primary pg"
+	assert_status 1
+	assert_output_has "pg: refusing to become Primary: the local disk is Inconsistent, not UpToDate"
+	assert_output_has "hint: 'rblkadm primary --force pg' only if you are sure this node has the best data"
+	vm_run pg2 "$RBLKADM primary --force pg"
+	run vm_run pg2 "$(st disk)"
+	[ "$output" = UpToDate ]
+	vm_run pg2 "$RBLKADM secondary pg && $RBLKADM down pg"
+	run vm_run pg2 "$RBLKADM show-gi pg | head -2"
+	# The forced promotion started a new generation on disk.
+	[[ "$output" != *"0000000000000004:"* ]]
 }
