@@ -7,13 +7,13 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 
 # Every build and test dependency, from Debian 12's archive.
-DEB_PACKAGES := build-essential clang llvm pkg-config kmod cpio zstd xz-utils \
+DEB_PACKAGES := build-essential clang llvm libclang-rt-14-dev pkg-config kmod cpio zstd xz-utils \
 	linux-headers-amd64 linux-image-amd64 \
 	linux-headers-6.12-amd64 linux-image-6.12-amd64 \
 	qemu-system-x86 busybox-static \
 	libnl-3-dev libnl-genl-3-dev libssl-dev liburing-dev libaio-dev \
 	bats jq python3 iproute2 iputils-ping util-linux e2fsprogs xfsprogs lvm2 \
-	fio postgresql drbd-utils socat \
+	fio postgresql drbd-utils procps \
 	resource-agents pacemaker-cli-utils libxml2-utils
 
 all: kmod user
