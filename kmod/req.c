@@ -208,13 +208,32 @@ static blk_status_t check_rq(struct rblk_device *dev, struct request *rq)
 	}
 }
 
+static void start_rq(struct rblk_device *dev, struct request *rq)
+{
+	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+	struct block_device *bdev = dev->backing.bdev;
+
+	if (is_write(rq) || req_op(rq) == REQ_OP_FLUSH) {
+		serialize_write(dev, req);
+		/* Network first: the peer's round trip is the longer part. */
+		if (rblk_queue_write(&dev->conn, rq))
+			req->status = BLK_STS_IOERR;	/* metadata write failed */
+	}
+	if (req->status)
+		return;
+	if (req_op(rq) == REQ_OP_FLUSH)
+		map_flush(rq, bdev);
+	else
+		map_data(rq, bdev);
+}
+
 static blk_status_t rblk_queue_rq(struct blk_mq_hw_ctx *hctx,
 				  const struct blk_mq_queue_data *bd)
 {
+	struct blk_plug *plug;
 	struct request *rq = bd->rq;
 	struct rblk_device *dev = rq->q->queuedata;
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
-	struct block_device *bdev = dev->backing.bdev;
 	blk_status_t sts = check_rq(dev, rq);
 
 	if (sts)
@@ -232,20 +251,15 @@ static blk_status_t rblk_queue_rq(struct blk_mq_hw_ctx *hctx,
 	atomic_inc(&dev->stats.in_flight);
 	account(dev, rq);
 
-	if (is_write(rq) || req_op(rq) == REQ_OP_FLUSH) {
-		serialize_write(dev, req);
-		/* Network first: the peer's round trip is the longer part. */
-		if (rblk_queue_write(&dev->conn, rq))
-			req->status = BLK_STS_IOERR;	/* metadata write failed */
-	}
-	if (req->status) {
-		rblk_req_put(rq);
-		return BLK_STS_OK;
-	}
-	if (req_op(rq) == REQ_OP_FLUSH)
-		map_flush(rq, bdev);
-	else
-		map_data(rq, bdev);
+	/*
+	 * A blocking queue may be run from the flush of the submitter's own
+	 * plug: the clones we submit must not join that plug while it is
+	 * being flushed, nor may sleeping here flush it again.
+	 */
+	plug = current->plug;
+	current->plug = NULL;
+	start_rq(dev, rq);
+	current->plug = plug;
 	rblk_req_put(rq);
 	return BLK_STS_OK;
 }

@@ -207,6 +207,7 @@ int main(int argc, char **argv)
 		hint("run it as root, e.g. 'sudo rblkadm %s ...'", cmd->name);
 		return EXIT_FAIL;
 	}
-	optind = 1;	/* handlers parse their own options from argv[1] */
+	/* 0, not 1: glibc then re-initializes getopt (permuting again). */
+	optind = 0;
 	return cmd->fn(&ctx, argc, argv);
 }
