@@ -451,7 +451,8 @@ vm_run() {
 	local pid
 	pid=$(_vm_pid "$name") || { echo "vm: $name is not running" >&2; return 255; }
 	"$VM_BIN/rblk-agent-client" -s "$(_vm_sockdir)/$name.agent" -n "$VM_NPORTS" -m \
-		-t "$VM_TIMEOUT" -H "$VM_HEARTBEAT_TIMEOUT" -p "$pid" -C "$RBLK_REPO" -- "$*" 2>&1
+		-w "${VM_SYNC_TIMEOUT:-60}" -t "$VM_TIMEOUT" -H "$VM_HEARTBEAT_TIMEOUT" \
+		-p "$pid" -C "$RBLK_REPO" -- "$*" 2>&1
 }
 
 # vm_run_split NAME CMD... - like vm_run but stdout and stderr stay separate.
@@ -461,7 +462,8 @@ vm_run_split() {
 	local pid
 	pid=$(_vm_pid "$name") || { echo "vm: $name is not running" >&2; return 255; }
 	"$VM_BIN/rblk-agent-client" -s "$(_vm_sockdir)/$name.agent" -n "$VM_NPORTS" \
-		-t "$VM_TIMEOUT" -H "$VM_HEARTBEAT_TIMEOUT" -p "$pid" -C "$RBLK_REPO" -- "$*"
+		-w "${VM_SYNC_TIMEOUT:-60}" -t "$VM_TIMEOUT" -H "$VM_HEARTBEAT_TIMEOUT" \
+		-p "$pid" -C "$RBLK_REPO" -- "$*"
 }
 
 # vm_wait NAME TIMEOUT CMD... - poll CMD every 0.2 s until it succeeds.
