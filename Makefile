@@ -61,6 +61,10 @@ check: deps
 demo: deps all
 	@bash scripts/demo
 
+# Two guests: raw disk vs rblk protocol C, and the harness limits.
+bench: all
+	@bash scripts/bench
+
 # Userspace and the Pacemaker agent. The module: 'make -C kmod install'
 # would need the running kernel's headers; copy kmod/rblk.ko to
 # /lib/modules/$$(uname -r)/extra/ and run depmod -a instead.
@@ -81,4 +85,4 @@ clean:
 	-$(MAKE) -C tests/fuzz clean
 	rm -rf build
 
-.PHONY: all kmod kmod-6.12 user deps unit fuzz fuzz-smoke check demo install clean
+.PHONY: all kmod kmod-6.12 user deps unit fuzz fuzz-smoke check demo bench install clean

@@ -49,6 +49,23 @@ static void set_cstate(struct rblk_conn *conn, enum rblk_conn_state s)
 		rblk_genl_event(conn->dev, RBLK_EVENT_CHANGE);
 }
 
+/* Move from @from to @to; false if the state was no longer @from. */
+bool rblk_conn_change_state(struct rblk_conn *conn, enum rblk_conn_state from,
+			    enum rblk_conn_state to)
+{
+	unsigned long flags;
+	bool ok;
+
+	spin_lock_irqsave(&conn->lock, flags);
+	ok = conn->cstate == from;
+	if (ok)
+		conn->cstate = to;
+	spin_unlock_irqrestore(&conn->lock, flags);
+	if (ok && from != to)
+		rblk_genl_event(conn->dev, RBLK_EVENT_CHANGE);
+	return ok;
+}
+
 /* conn->sock is swapped under sock_mutex so that stop can shut it down. */
 static void set_sock(struct rblk_conn *conn, struct socket *sock)
 {
@@ -310,6 +327,10 @@ int rblk_conn_idle(struct rblk_conn *conn)
 	unsigned long now = jiffies;
 
 	conn->next_check = now + msecs_to_jiffies(100);
+	/* A SyncTarget's progress reaches its disk now and then. */
+	if (conn->rs.phase == RBLK_RS_RUNNING && !conn->rs.source &&
+	    rblk_bm_flush_lazy(&conn->dev->meta, 1000))
+		return -EIO;
 	if (conn->ping_pending &&
 	    time_after(now, conn->ping_sent + msecs_to_jiffies(o->ping_timeout))) {
 		rblk_conn_error(conn, "peer %s did not answer a ping within %u ms",
@@ -334,6 +355,18 @@ int rblk_conn_idle(struct rblk_conn *conn)
 		return -ETIMEDOUT;
 	}
 	return 0;
+}
+
+static bool mark_remote(struct request *rq, void *arg)
+{
+	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+	struct rblk_conn *conn = arg;
+
+	if (READ_ONCE(req->epoch) == conn->epoch &&
+	    atomic_read(&req->remote) == RBLK_REMOTE_PENDING)
+		rblk_bm_set(&conn->dev->meta.bm, req->range.sector,
+			    req->range.bytes);
+	return true;
 }
 
 static bool fail_remote(struct request *rq, void *arg)
@@ -378,12 +411,16 @@ static void teardown(struct rblk_conn *conn)
 	spin_unlock_irqrestore(&conn->lock, flags);
 	/* Before any write completes without the peer: a new generation. */
 	if (dev->role == RBLK_ROLE_PRIMARY)
-		rblk_device_write_without_peer(dev);
+		rblk_device_lost_peer_as_primary(dev);
 	list_for_each_entry_safe(req, tr, &data, send_list) {
 		list_del_init(&req->send_list);
 		rblk_req_put(blk_mq_rq_from_pdu(req));
 	}
+	/* What the peer may lack is marked on disk before anyone is told. */
+	blk_mq_tagset_busy_iter(&dev->tag_set, mark_remote, conn);
+	rblk_bm_flush(&dev->meta);
 	blk_mq_tagset_busy_iter(&dev->tag_set, fail_remote, conn);
+	rblk_resync_stop(dev);
 	list_for_each_entry_safe(p, tp, &acks, list)
 		rblk_peer_req_free(p);
 	list_for_each_entry_safe(c, tc, &ctls, list)
@@ -402,10 +439,14 @@ static int run_connected(struct rblk_conn *conn)
 	conn->ping_pending = false;
 	conn->last_error[0] = 0;
 	conn->next_check = jiffies;
+	conn->decided = false;
 	set_timeouts(conn->sock, min3(conn->opts.ping_int,
 				      conn->opts.ping_timeout, conn->opts.timeout));
 	/* Sends block until they fit; the liveness checks end a stuck peer. */
 	conn->sock->sk->sk_sndtimeo = MAX_SCHEDULE_TIMEOUT;
+	ret = rblk_send_state(conn);
+	if (ret)
+		return ret;
 	t = kthread_create(rblk_sender, conn, "rblk%d_send", conn->dev->minor);
 	if (IS_ERR(t))
 		return PTR_ERR(t);
@@ -415,10 +456,7 @@ static int run_connected(struct rblk_conn *conn)
 	pr_info("rblk%d: %s: connected to %s (%pISpc)\n", conn->dev->minor,
 		conn->dev->name, conn->peer_node, &conn->peer);
 	atomic64_inc(&conn->dev->stats.connects);
-	ret = rblk_queue_state(conn);
-	if (!ret)
-		ret = rblk_receiver(conn);
-	return ret;
+	return rblk_receiver(conn);
 }
 
 static int worker(void *arg)
@@ -460,7 +498,15 @@ void rblk_conn_init(struct rblk_conn *conn, struct rblk_device *dev)
 	init_waitqueue_head(&conn->send_wq);
 	init_waitqueue_head(&conn->peer_reqs_wq);
 	atomic_set(&conn->peer_reqs, 0);
+	rblk_resync_init(&conn->rs);
 	conn->cstate = RBLK_CONN_STANDALONE;
+}
+
+static int both_primary(struct rblk_conn *conn)
+{
+	rblk_conn_error(conn, "both nodes are Primary; refusing to connect to %s: make one of them Secondary, then 'rblkadm connect %s'",
+			conn->peer_node, conn->dev->name);
+	return -EPROTO;
 }
 
 /*
@@ -478,20 +524,25 @@ int rblk_conn_peer_state_changed(struct rblk_conn *conn)
 	spin_lock_irqsave(&conn->lock, flags);
 	ps = conn->peer_state;
 	spin_unlock_irqrestore(&conn->lock, flags);
-	if (ps.role == RBLK_ROLE_PRIMARY && dev->role == RBLK_ROLE_PRIMARY) {
-		rblk_conn_error(conn, "both nodes are Primary; refusing to connect to %s: make one of them Secondary, then 'rblkadm connect %s'",
-				conn->peer_node, dev->name);
-		conn->fatal = true;
-		return -EPROTO;
-	}
-	if (conn->cstate != RBLK_CONN_CONNECTED) {
+	if (!conn->decided) {
+		conn->decided = true;
+		/* Split brain or unrelated data is said first, whatever the roles. */
 		ret = rblk_device_peer_connected(dev, &ps, conn->won_nonce);
+		if (!ret && ps.role == RBLK_ROLE_PRIMARY &&
+		    dev->role == RBLK_ROLE_PRIMARY)
+			ret = both_primary(conn);
 		if (ret) {
 			conn->fatal = true;
 			return ret;
 		}
-		set_cstate(conn, RBLK_CONN_CONNECTED);
+		/* A resync, if one began, set the state already. */
+		rblk_conn_change_state(conn, RBLK_CONN_CONNECTING,
+				       RBLK_CONN_CONNECTED);
 		return 0;
+	}
+	if (ps.role == RBLK_ROLE_PRIMARY && dev->role == RBLK_ROLE_PRIMARY) {
+		conn->fatal = true;
+		return both_primary(conn);
 	}
 	rblk_genl_event(dev, RBLK_EVENT_CHANGE);
 	return 0;
@@ -519,6 +570,15 @@ int rblk_conn_start(struct rblk_device *dev, struct rblk_conn *conn)
 	conn->worker = t;
 	wake_up_process(t);
 	return 0;
+}
+
+/* Drop the connection; the worker reconnects and decides anew. */
+void rblk_conn_reconnect(struct rblk_conn *conn)
+{
+	mutex_lock(&conn->sock_mutex);
+	if (conn->sock && !conn->stopping)
+		kernel_sock_shutdown(conn->sock, SHUT_RDWR);
+	mutex_unlock(&conn->sock_mutex);
 }
 
 /* Back to StandAlone: close everything and stop reconnecting. */

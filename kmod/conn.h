@@ -11,18 +11,22 @@
 #include <rblk/gi.h>
 #include <rblk/wire.h>
 
+#include "resync.h"
+
 struct rblk_device;
 struct request;
 
 struct rblk_net_opts {
 	u32 ping_int, ping_timeout, timeout, ko_count, connect_int;	/* ms */
 	u32 sndbuf, rcvbuf;						/* bytes */
+	u32 after_sb[3];		/* enum rblk_after_sb, by Primaries */
 };
 
 /* What the peer told us in its last STATE packet. */
 struct rblk_peer_state {
-	u8 role, disk_state;
+	u8 role, disk_state, state_flags;
 	u64 data_sectors;
+	u64 bits_set;			/* its out-of-sync blocks */
 	struct rblk_gi gi;
 };
 
@@ -78,15 +82,20 @@ struct rblk_conn {
 	unsigned long last_rx;		/* jiffies of the last packet received */
 	unsigned long ping_sent, next_check;
 	bool ping_pending;
+	bool decided;			/* the first STATE was handled */
+	struct rblk_resync rs;
 	char last_error[256];
 };
 
 int rblk_conn_start(struct rblk_device *dev, struct rblk_conn *conn);
 void rblk_conn_stop(struct rblk_device *dev);
+void rblk_conn_reconnect(struct rblk_conn *conn);
 void rblk_conn_error(struct rblk_conn *conn, const char *fmt, ...)
 	__printf(2, 3);
 enum rblk_conn_state rblk_conn_state(struct rblk_device *dev);
 int rblk_conn_idle(struct rblk_conn *conn);
+bool rblk_conn_change_state(struct rblk_conn *conn, enum rblk_conn_state from,
+			    enum rblk_conn_state to);
 int rblk_conn_peer_state_changed(struct rblk_conn *conn);
 void rblk_conn_init(struct rblk_conn *conn, struct rblk_device *dev);
 
@@ -97,8 +106,9 @@ int rblk_send_raw(struct rblk_conn *conn, u16 type, const void *payload,
 int rblk_queue_ctl(struct rblk_conn *conn, u16 type, const void *payload,
 		   u32 len);
 int rblk_queue_state(struct rblk_conn *conn);
+int rblk_send_state(struct rblk_conn *conn);
 void rblk_fill_hello(struct rblk_conn *conn, struct rblk_p_hello *h, u64 nonce);
-int rblk_queue_write(struct rblk_conn *conn, struct request *rq);
+bool rblk_queue_write(struct rblk_conn *conn, struct request *rq);
 
 /* recv.c */
 int rblk_recv_exact(struct rblk_conn *conn, void *buf, size_t len);

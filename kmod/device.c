@@ -9,6 +9,8 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 
+#include <rblk/splitbrain.h>
+
 #include "device.h"
 #include "netlink.h"
 #include "req.h"
@@ -72,8 +74,7 @@ static int init_tag_set(struct rblk_device *dev)
 	set->queue_depth = RBLK_QUEUE_DEPTH;
 	set->numa_node = NUMA_NO_NODE;
 	set->cmd_size = sizeof(struct rblk_req);
-	/* queue_rq submits to the backing device, which may sleep. */
-	set->flags = BLK_MQ_F_SHOULD_MERGE | BLK_MQ_F_BLOCKING;
+	set->flags = BLK_MQ_F_SHOULD_MERGE;
 	set->driver_data = dev;
 	return blk_mq_alloc_tag_set(set);
 }
@@ -300,11 +301,26 @@ static void force_up_to_date(struct rblk_device *dev)
 		gi->flags &= ~RBLK_MDF_FULL_SYNC;
 	}
 	dev->disk_state = RBLK_DISK_UPTODATE;
+	dev->diverged = true;
+}
+
+/*
+ * A Primary without its peer: whatever it writes, the peer lacks. A new
+ * generation now, before the first write, so that a crashed old Primary
+ * coming back finds itself behind (rule 8) rather than ahead (rule 5).
+ */
+static void start_alone(struct rblk_device *dev)
+{
+	if (!dev->meta.present || dev->diverged)
+		return;
+	rblk_gi_new_current(&dev->meta.gi, get_random_u64() | 1);
+	dev->meta.gi.flags |= RBLK_MDF_PEER_OUTDATED;
+	dev->diverged = true;
 }
 
 static int check_promote(struct rblk_device *dev, bool force)
 {
-	if (READ_ONCE(dev->conn.cstate) == RBLK_CONN_CONNECTED &&
+	if (rblk_conn_is_up(READ_ONCE(dev->conn.cstate)) &&
 	    READ_ONCE(dev->conn.peer_state.role) == RBLK_ROLE_PRIMARY)
 		return -EEXIST;
 	if (!dev->backing.bdev)
@@ -330,6 +346,11 @@ static int change_role(struct rblk_device *dev, enum rblk_role role,
 			return ret;
 		if (dev->disk_state != RBLK_DISK_UPTODATE)
 			force_up_to_date(dev);
+		else if (!rblk_conn_is_up(READ_ONCE(dev->conn.cstate)))
+			start_alone(dev);
+		ret = rblk_al_reset(&dev->meta);
+		if (ret)
+			return ret;
 		dev->meta.gi.flags |= RBLK_MDF_PRIMARY;
 	} else {
 		dev->meta.gi.flags &= ~RBLK_MDF_PRIMARY;
@@ -345,9 +366,12 @@ static int change_role(struct rblk_device *dev, enum rblk_role role,
 int rblk_device_set_role(struct rblk_device *dev, enum rblk_role role,
 			 bool force)
 {
+	bool forced;
 	int ret = 0;
 
 	mutex_lock(&dev->lock);
+	forced = role == RBLK_ROLE_PRIMARY && role != dev->role &&
+		 dev->disk_state != RBLK_DISK_UPTODATE;
 	if (role != dev->role)
 		ret = change_role(dev, role, force);
 	mutex_unlock(&dev->lock);
@@ -355,7 +379,12 @@ int rblk_device_set_role(struct rblk_device *dev, enum rblk_role role,
 		return ret;
 	pr_info("rblk%d: %s: role %s\n", dev->minor, dev->name,
 		role == RBLK_ROLE_PRIMARY ? "Primary" : "Secondary");
-	if (rblk_conn_state(dev) == RBLK_CONN_CONNECTED)
+	/* Forced onto a connected peer: decide the (full) resync now. */
+	if (forced && rblk_conn_is_up(rblk_conn_state(dev))) {
+		rblk_conn_reconnect(&dev->conn);
+		return 0;
+	}
+	if (rblk_conn_is_up(rblk_conn_state(dev)))
 		rblk_queue_state(&dev->conn);
 	return 0;
 }
@@ -396,21 +425,82 @@ int rblk_device_disconnect(struct rblk_device *dev)
 	return 0;
 }
 
+/* What a connect leads to, once the generations are compared. */
+enum sync_action {
+	SYNC_NONE,
+	SYNC_SOURCE,
+	SYNC_TARGET,
+};
+
+static const char *const asb_names[] = {
+	"disconnect", "discard-younger-primary", "discard-older-primary",
+	"discard-zero-changes", "discard-least-changes", "discard-local",
+	"discard-remote", "consensus", "discard-secondary",
+};
+
 /*
- * The peer's first STATE: can the two disks be used together? The
- * generation table (include/rblk/gi.h, docs/generations.md) decides.
+ * Both nodes changed data since their common generation. --discard-my-data
+ * or an after-sb policy may say whose changes go (include/rblk/splitbrain.h);
+ * otherwise the connection is refused with what each side has and how to
+ * resolve it.
+ */
+static int split_brain(struct rblk_device *dev, const struct rblk_peer_state *ps,
+		       bool full, bool won, enum sync_action *action)
+{
+	struct rblk_conn *conn = &dev->conn;
+	struct rblk_sb_side l = {
+		.primary = dev->role == RBLK_ROLE_PRIMARY,
+		.lost_as_primary = dev->meta.gi.flags & (RBLK_MDF_LOST_AS_PRIMARY |
+							 RBLK_MDF_CRASHED_PRIMARY),
+		.discard_my_data = conn->flags & RBLK_F_DISCARD_MY_DATA,
+		.changes = rblk_bm_weight(&dev->meta.bm),
+	}, p = {
+		.primary = ps->role == RBLK_ROLE_PRIMARY,
+		.lost_as_primary = ps->gi.flags & (RBLK_MDF_LOST_AS_PRIMARY |
+						   RBLK_MDF_CRASHED_PRIMARY),
+		.discard_my_data = ps->state_flags & RBLK_SF_DISCARD_MY_DATA,
+		.changes = ps->bits_set,
+	};
+	int primaries = l.primary + p.primary;
+	enum rblk_sb_verdict v;
+
+	v = rblk_sb_resolve(conn->opts.after_sb, &l, &p, won);
+	if (v != RBLK_SB_REFUSE) {
+		pr_warn("rblk%d: %s: split brain detected and resolved (%s): %s changes are discarded\n",
+			dev->minor, dev->name,
+			l.discard_my_data || p.discard_my_data ? "--discard-my-data" :
+			asb_names[conn->opts.after_sb[min(primaries, 2)]],
+			v == RBLK_SB_LOCAL_LOSES ? "this node's" : "the peer's");
+		*action = v == RBLK_SB_LOCAL_LOSES ? SYNC_TARGET : SYNC_SOURCE;
+		return full;
+	}
+	rblk_conn_error(conn, "split brain detected: this node and %s both wrote since generation %016llx (here %llu KiB changed, there %llu KiB); refusing to connect. Keep one node's data: on the other run 'rblkadm disconnect %s; rblkadm secondary %s; rblkadm connect --discard-my-data %s', then 'rblkadm connect %s' here",
+			conn->peer_node, dev->meta.gi.uuid[RBLK_UI_BITMAP],
+			l.changes * 4, p.changes * 4,
+			dev->name, dev->name, dev->name, dev->name);
+	return -ENOTUNIQ;
+}
+
+/*
+ * The peer's first STATE: can the two disks be used together, and which
+ * way does a resync go? The generation table (include/rblk/gi.h,
+ * docs/generations.md) decides. Returns 1 for a full resync, 0 or -errno.
  */
 static int decide_sync(struct rblk_device *dev, const struct rblk_peer_state *ps,
-		       bool won)
+		       bool won, enum sync_action *action)
 {
 	struct rblk_conn *conn = &dev->conn;
 	enum rblk_gi_result r;
 	int rule;
 
+	*action = SYNC_NONE;
 	r = rblk_gi_compare(&dev->meta.gi, &ps->gi, won, &rule);
+	pr_info("rblk%d: %s: generations: %s (rule %d of docs/generations.md)\n",
+		dev->minor, dev->name, rblk_gi_result_name(r), rule);
 	switch (r) {
 	case RBLK_GI_NO_SYNC:
 		dev->diverged = false;
+		dev->meta.gi.flags &= ~RBLK_MDF_LOST_AS_PRIMARY;
 		/* Same generation, both consistent: both are current. */
 		if (dev->disk_state == RBLK_DISK_CONSISTENT &&
 		    ps->disk_state >= RBLK_DISK_CONSISTENT)
@@ -418,16 +508,29 @@ static int decide_sync(struct rblk_device *dev, const struct rblk_peer_state *ps
 		return 0;
 	case RBLK_GI_BOTH_NEW:
 		return 0;
+	case RBLK_GI_BITMAP_SOURCE:
+	case RBLK_GI_FULL_SOURCE:
+		*action = SYNC_SOURCE;
+		return r == RBLK_GI_FULL_SOURCE;
+	case RBLK_GI_BITMAP_TARGET:
+	case RBLK_GI_FULL_TARGET:
+		*action = SYNC_TARGET;
+		return r == RBLK_GI_FULL_TARGET;
+	case RBLK_GI_SPLIT_BRAIN:
+	case RBLK_GI_SPLIT_BRAIN_FULL:
+		return split_brain(dev, ps, r == RBLK_GI_SPLIT_BRAIN_FULL, won,
+				   action);
 	default:
-		rblk_conn_error(conn, "disks differ (%s, rule %d of docs/generations.md) and this version of rblk cannot resync yet; refusing to connect to %s",
-				rblk_gi_result_name(r), rule, conn->peer_node);
-		return -EOPNOTSUPP;
+		rblk_conn_error(conn, "the disks hold unrelated data (no common generation, rule %d of docs/generations.md); refusing to connect to %s. If %s's data is to be thrown away, run 'rblkadm invalidate %s' there",
+				rule, conn->peer_node, conn->peer_node, dev->name);
+		return -ENOTUNIQ;
 	}
 }
 
 int rblk_device_peer_connected(struct rblk_device *dev,
 			       const struct rblk_peer_state *ps, bool won)
 {
+	enum sync_action action = SYNC_NONE;
 	enum rblk_disk_state before;
 	int ret = 0;
 
@@ -439,12 +542,93 @@ int rblk_device_peer_connected(struct rblk_device *dev,
 				(unsigned long long)get_capacity(dev->disk));
 		ret = -EMEDIUMTYPE;
 	} else if (dev->meta.present) {
-		ret = decide_sync(dev, ps, won);
+		ret = decide_sync(dev, ps, won, &action);
+	}
+	if (action == SYNC_TARGET && dev->role == RBLK_ROLE_PRIMARY) {
+		rblk_conn_error(&dev->conn, "%s has newer data, but this node is Primary and cannot become SyncTarget; refusing to connect. Make this node Secondary first (or, to keep this node's data, run 'rblkadm invalidate %s' on %s)",
+				dev->conn.peer_node, dev->name, dev->conn.peer_node);
+		ret = -EBUSY;
 	}
 	mutex_unlock(&dev->lock);
-	if (!ret && before != dev->disk_state)
-		ret = rblk_queue_state(&dev->conn);
-	return ret;
+	if (ret < 0)
+		return ret;
+	if (action != SYNC_NONE)
+		return rblk_resync_begin(dev, action == SYNC_SOURCE, ret == 1);
+	if (before != dev->disk_state)
+		return rblk_queue_state(&dev->conn);
+	return 0;
+}
+
+static void invalidate_local(struct rblk_device *dev)
+{
+	struct rblk_gi *gi = &dev->meta.gi;
+
+	if (rblk_gi_real(gi->uuid[RBLK_UI_CURRENT]))
+		rblk_gi_push_history(gi, gi->uuid[RBLK_UI_CURRENT]);
+	gi->uuid[RBLK_UI_CURRENT] = RBLK_UUID_JUST_CREATED;
+	gi->uuid[RBLK_UI_BITMAP] = 0;
+	gi->flags &= ~(RBLK_MDF_CONSISTENT | RBLK_MDF_WAS_UP_TO_DATE |
+		       RBLK_MDF_PEER_OUTDATED);
+	gi->flags |= RBLK_MDF_FULL_SYNC;
+	rblk_bm_set_all(&dev->meta.bm);
+	dev->disk_state = RBLK_DISK_INCONSISTENT;
+}
+
+static void invalidate_remote(struct rblk_device *dev)
+{
+	struct rblk_gi *gi = &dev->meta.gi;
+
+	/* The peer's generations end up in our history: rule 11, full. */
+	if (gi->uuid[RBLK_UI_BITMAP])
+		rblk_gi_push_history(gi, gi->uuid[RBLK_UI_BITMAP]);
+	if (rblk_gi_real(gi->uuid[RBLK_UI_CURRENT]))
+		rblk_gi_push_history(gi, gi->uuid[RBLK_UI_CURRENT]);
+	gi->uuid[RBLK_UI_BITMAP] = 0;
+	gi->uuid[RBLK_UI_CURRENT] = get_random_u64() | 1;
+	gi->flags |= RBLK_MDF_CONSISTENT | RBLK_MDF_WAS_UP_TO_DATE |
+		     RBLK_MDF_PEER_OUTDATED;
+	gi->flags &= ~RBLK_MDF_FULL_SYNC;
+	rblk_bm_set_all(&dev->meta.bm);
+	dev->disk_state = RBLK_DISK_UPTODATE;
+	dev->diverged = true;
+}
+
+/*
+ * invalidate: this node's data is to be replaced by the peer's, all of it;
+ * invalidate-remote: the peer's by ours. The new generations make the next
+ * connect decide a full resync that way (rules 2 and 11 of
+ * docs/generations.md); a live connection is dropped to get there.
+ */
+int rblk_device_invalidate(struct rblk_device *dev, bool remote)
+{
+	int ret = 0;
+
+	mutex_lock(&dev->lock);
+	if (!dev->backing.bdev || !dev->meta.present)
+		ret = -ENODATA;
+	else if (!remote && dev->role == RBLK_ROLE_PRIMARY)
+		ret = -EBUSY;
+	else if (READ_ONCE(dev->conn.cstate) == RBLK_CONN_SYNC_SOURCE ||
+		 READ_ONCE(dev->conn.cstate) == RBLK_CONN_SYNC_TARGET)
+		ret = -EINPROGRESS;
+	if (!ret) {
+		if (remote)
+			invalidate_remote(dev);
+		else
+			invalidate_local(dev);
+		ret = rblk_bm_flush(&dev->meta);
+		if (!ret)
+			ret = rblk_meta_write(&dev->meta);
+	}
+	mutex_unlock(&dev->lock);
+	if (ret)
+		return ret;
+	pr_info("rblk%d: %s: %s: a full resync %s follows\n", dev->minor,
+		dev->name, remote ? "invalidate-remote" : "invalidate",
+		remote ? "to the peer" : "from the peer");
+	if (rblk_conn_is_up(rblk_conn_state(dev)))
+		rblk_conn_reconnect(&dev->conn);
+	return 0;
 }
 
 /*
@@ -471,6 +655,21 @@ int rblk_device_write_without_peer(struct rblk_device *dev)
 	}
 	mutex_unlock(&dev->lock);
 	return ret;
+}
+
+/* The connection ended while we were Primary (after-sb policies ask). */
+void rblk_device_lost_peer_as_primary(struct rblk_device *dev)
+{
+	mutex_lock(&dev->lock);
+	dev->meta.gi.flags |= RBLK_MDF_LOST_AS_PRIMARY;
+	mutex_unlock(&dev->lock);
+	/* Writes the flag with the new generation, or on its own. */
+	if (READ_ONCE(dev->diverged) && dev->meta.present) {
+		mutex_lock(&dev->lock);
+		rblk_meta_write(&dev->meta);
+		mutex_unlock(&dev->lock);
+	}
+	rblk_device_write_without_peer(dev);
 }
 
 void rblk_device_peer_lost(struct rblk_device *dev)

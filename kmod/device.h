@@ -14,7 +14,7 @@
 struct rblk_stats {
 	atomic64_t read_kib, written_kib, reads, writes, flushes, discards;
 	atomic64_t io_errors;
-	atomic64_t sent_kib, received_kib, out_of_sync_kib, connects;
+	atomic64_t sent_kib, received_kib, connects, resynced_kib;
 	atomic_t in_flight;
 };
 
@@ -74,6 +74,8 @@ int rblk_device_disconnect(struct rblk_device *dev);
 int rblk_device_peer_connected(struct rblk_device *dev,
 			       const struct rblk_peer_state *ps, bool won);
 void rblk_device_peer_lost(struct rblk_device *dev);
+void rblk_device_lost_peer_as_primary(struct rblk_device *dev);
 int rblk_device_write_without_peer(struct rblk_device *dev);
+int rblk_device_invalidate(struct rblk_device *dev, bool remote);
 
 #endif /* RBLK_DEVICE_H */

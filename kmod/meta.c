@@ -84,16 +84,34 @@ int rblk_meta_attach(struct rblk_meta *m, struct block_device *data_bdev,
 	ret = check_sb(m, data_bdev);
 	if (ret)
 		goto err_close;
+	ret = rblk_bm_load(m);
+	if (ret)
+		goto err_close;
+	ret = rblk_al_load(m, rblk_get_le32(&((struct rblk_md_sb *)
+					      page_address(m->sb_page))->al_extents));
+	if (ret)
+		goto err_free_bm;
 	m->present = true;
 	if (m->gi.flags & RBLK_MDF_PRIMARY) {
+		/*
+		 * Writes in flight at the crash may be on one disk only; they
+		 * are all within the extents of the activity log.
+		 */
+		pr_warn("%pg: this node crashed while Primary: the activity log marks %llu KiB for resync\n",
+			m->bdev, rblk_al_mark_bits(m) * 4);
 		m->gi.flags |= RBLK_MDF_CRASHED_PRIMARY;
 		m->gi.flags &= ~RBLK_MDF_PRIMARY;
-		ret = rblk_meta_write(m);
+		ret = rblk_bm_flush(m);
+		if (!ret)
+			ret = rblk_meta_write(m);
 		if (ret)
-			goto err_close;
+			goto err_free_bm;
 	}
 	return 0;
 
+err_free_bm:
+	rblk_al_free(&m->al);
+	rblk_bm_free(&m->bm);
 err_close:
 	if (m->external)
 		rblk_bdev_close(&m->md_bdev);
@@ -105,6 +123,10 @@ err_free_page:
 
 void rblk_meta_detach(struct rblk_meta *m)
 {
+	if (m->present)
+		rblk_bm_flush(m);
+	rblk_bm_free(&m->bm);
+	rblk_al_free(&m->al);
 	if (m->external)
 		rblk_bdev_close(&m->md_bdev);
 	if (m->sb_page)

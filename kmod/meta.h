@@ -6,6 +6,8 @@
 #include <rblk/genl.h>
 #include <rblk/md.h>
 
+#include "al.h"
+#include "bitmap.h"
 #include "compat.h"
 
 /*
@@ -21,6 +23,8 @@ struct rblk_meta {
 	struct rblk_md_layout layout;
 	struct rblk_gi gi;
 	struct page *sb_page;		/* 4 KiB superblock block */
+	struct rblk_bitmap bm;
+	struct rblk_al al;
 };
 
 struct rblk_device;

@@ -22,6 +22,9 @@ static const struct nla_policy rblk_net_policy[RBLK_NET_MAX + 1] = {
 	[RBLK_NET_CONNECT_INT]	= { .type = NLA_U32 },
 	[RBLK_NET_SNDBUF]	= { .type = NLA_U32 },
 	[RBLK_NET_RCVBUF]	= { .type = NLA_U32 },
+	[RBLK_NET_AFTER_SB_0PRI] = NLA_POLICY_MAX(NLA_U32, RBLK_ASB_DISCARD_REMOTE),
+	[RBLK_NET_AFTER_SB_1PRI] = NLA_POLICY_MAX(NLA_U32, __RBLK_ASB_LAST - 1),
+	[RBLK_NET_AFTER_SB_2PRI] = NLA_POLICY_MAX(NLA_U32, RBLK_ASB_DISCONNECT),
 };
 
 static const struct nla_policy rblk_policy[RBLK_A_MAX + 1] = {
@@ -38,6 +41,7 @@ static const struct nla_policy rblk_policy[RBLK_A_MAX + 1] = {
 	[RBLK_A_STATS]		= { .type = NLA_REJECT },
 	[RBLK_A_FLAGS]		= { .type = NLA_U32 },
 	[RBLK_A_EVENT]		= { .type = NLA_REJECT },
+	[RBLK_A_SYNC]		= { .type = NLA_REJECT },
 	[RBLK_A_META_DEV]	= { .type = NLA_NUL_STRING,
 				    .len = RBLK_PATH_MAX - 1 },
 	[RBLK_A_META_INTERNAL]	= { .type = NLA_FLAG },
@@ -68,9 +72,10 @@ static bool count_pending(struct request *rq, void *arg)
 	return true;
 }
 
-static int put_stats(struct sk_buff *skb, struct rblk_stats *s,
+static int put_stats(struct sk_buff *skb, struct rblk_device *dev,
 		     u64 pending_acks)
 {
+	struct rblk_stats *s = &dev->stats;
 	struct nlattr *nest = nla_nest_start(skb, RBLK_A_STATS);
 
 	if (!nest)
@@ -89,8 +94,9 @@ static int put_stats(struct sk_buff *skb, struct rblk_stats *s,
 	PUT(RBLK_STAT_SENT_KIB, atomic64_read(&s->sent_kib));
 	PUT(RBLK_STAT_RECEIVED_KIB, atomic64_read(&s->received_kib));
 	PUT(RBLK_STAT_PENDING_ACKS, pending_acks);
-	PUT(RBLK_STAT_OUT_OF_SYNC_KIB, atomic64_read(&s->out_of_sync_kib));
+	PUT(RBLK_STAT_OUT_OF_SYNC_KIB, rblk_bm_weight(&dev->meta.bm) * 4);
 	PUT(RBLK_STAT_CONNECTS, atomic64_read(&s->connects));
+	PUT(RBLK_STAT_RESYNCED_KIB, atomic64_read(&s->resynced_kib));
 #undef PUT
 	nla_nest_end(skb, nest);
 	return 0;
@@ -113,6 +119,35 @@ static int put_gi(struct sk_buff *skb, const struct rblk_gi *gi)
 	    nla_put_u64_64bit(skb, RBLK_GI_A_HISTORY1,
 			      gi->uuid[RBLK_UI_HISTORY1], RBLK_GI_A_UNSPEC) ||
 	    nla_put_u32(skb, RBLK_GI_A_FLAGS, gi->flags))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* Resync progress, while one runs. */
+static int put_sync(struct sk_buff *skb, struct rblk_conn *conn)
+{
+	u64 total, done, ms, rate;
+	unsigned long flags;
+	struct nlattr *nest;
+	bool running;
+
+	spin_lock_irqsave(&conn->lock, flags);
+	running = conn->rs.phase == RBLK_RS_RUNNING;
+	total = conn->rs.total_bits * 4;
+	done = conn->rs.done_bits * 4;
+	ms = jiffies_to_msecs(jiffies - conn->rs.started);
+	spin_unlock_irqrestore(&conn->lock, flags);
+	if (!running)
+		return 0;
+	rate = ms ? div64_u64(done * 1000, ms) : 0;
+	nest = nla_nest_start(skb, RBLK_A_SYNC);
+	if (!nest ||
+	    nla_put_u64_64bit(skb, RBLK_SYNC_A_TOTAL_KIB, total, RBLK_SYNC_A_UNSPEC) ||
+	    nla_put_u64_64bit(skb, RBLK_SYNC_A_DONE_KIB, done, RBLK_SYNC_A_UNSPEC) ||
+	    nla_put_u64_64bit(skb, RBLK_SYNC_A_ELAPSED_MS, ms, RBLK_SYNC_A_UNSPEC) ||
+	    nla_put_u64_64bit(skb, RBLK_SYNC_A_RATE_KIB, rate, RBLK_SYNC_A_UNSPEC) ||
+	    (rblk_resync_paused(conn) && nla_put_flag(skb, RBLK_SYNC_A_PAUSED)))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -165,7 +200,9 @@ static int put_dev_attrs(struct sk_buff *skb, struct rblk_device *dev)
 		goto out_unlock;
 	if (put_conn(skb, &dev->conn))
 		goto out_unlock;
-	ret = put_stats(skb, &dev->stats, pending);
+	ret = put_sync(skb, &dev->conn);
+	if (!ret)
+		ret = put_stats(skb, dev, pending);
 out_unlock:
 	mutex_unlock(&dev->lock);
 	return ret;
@@ -369,26 +406,15 @@ static int attach_doit(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
-static int detach_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	struct rblk_device *dev;
-	int ret;
-
-	ret = check_admin(skb, info);
-	if (ret)
-		return ret;
-	mutex_lock(&rblk_devices_lock);
-	dev = info_device(info);
-	ret = PTR_ERR_OR_ZERO(dev);
-	if (!ret)
-		ret = rblk_device_detach(dev);
-	if (!ret)
-		rblk_genl_event(dev, RBLK_EVENT_CHANGE);
-	mutex_unlock(&rblk_devices_lock);
-	return ret;
-}
-
-static int set_role_doit(struct sk_buff *skb, struct genl_info *info)
+/*
+ * The common shape of a command on one device: admin check, known flags
+ * only, the device by minor, @op under rblk_devices_lock, and a change
+ * event when it succeeded.
+ */
+static int device_doit(struct sk_buff *skb, struct genl_info *info,
+		       u32 known_flags,
+		       int (*op)(struct rblk_device *dev, struct genl_info *info,
+				 u32 flags))
 {
 	struct nlattr **a = info->attrs;
 	struct rblk_device *dev;
@@ -398,11 +424,9 @@ static int set_role_doit(struct sk_buff *skb, struct genl_info *info)
 	ret = check_admin(skb, info);
 	if (ret)
 		return ret;
-	if (GENL_REQ_ATTR_CHECK(info, RBLK_A_ROLE))
-		return -EINVAL;
 	if (a[RBLK_A_FLAGS])
 		flags = nla_get_u32(a[RBLK_A_FLAGS]);
-	if (flags & ~__RBLK_F_ROLE_ALL) {
+	if (flags & ~known_flags) {
 		NL_SET_ERR_MSG_ATTR(info->extack, a[RBLK_A_FLAGS],
 				    "rblk: unknown flags");
 		return -EINVAL;
@@ -411,12 +435,57 @@ static int set_role_doit(struct sk_buff *skb, struct genl_info *info)
 	dev = info_device(info);
 	ret = PTR_ERR_OR_ZERO(dev);
 	if (!ret)
-		ret = rblk_device_set_role(dev, nla_get_u8(a[RBLK_A_ROLE]),
-					   flags & RBLK_F_FORCE);
+		ret = op(dev, info, flags);
 	if (!ret)
 		rblk_genl_event(dev, RBLK_EVENT_CHANGE);
 	mutex_unlock(&rblk_devices_lock);
 	return ret;
+}
+
+static int detach_op(struct rblk_device *dev, struct genl_info *info, u32 flags)
+{
+	return rblk_device_detach(dev);
+}
+
+static int detach_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return device_doit(skb, info, 0, detach_op);
+}
+
+static int invalidate_op(struct rblk_device *dev, struct genl_info *info,
+			 u32 flags)
+{
+	return rblk_device_invalidate(dev, flags & RBLK_F_REMOTE);
+}
+
+static int invalidate_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return device_doit(skb, info, __RBLK_F_INVALIDATE_ALL, invalidate_op);
+}
+
+static int pause_sync_op(struct rblk_device *dev, struct genl_info *info,
+			 u32 flags)
+{
+	return rblk_resync_pause(dev, !(flags & RBLK_F_RESUME));
+}
+
+static int pause_sync_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return device_doit(skb, info, __RBLK_F_PAUSE_ALL, pause_sync_op);
+}
+
+static int set_role_op(struct rblk_device *dev, struct genl_info *info,
+		       u32 flags)
+{
+	if (GENL_REQ_ATTR_CHECK(info, RBLK_A_ROLE))
+		return -EINVAL;
+	return rblk_device_set_role(dev, nla_get_u8(info->attrs[RBLK_A_ROLE]),
+				    flags & RBLK_F_FORCE);
+}
+
+static int set_role_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return device_doit(skb, info, __RBLK_F_ROLE_ALL, set_role_op);
 }
 
 static int get_addr(struct genl_info *info, int type,
@@ -454,6 +523,9 @@ static const struct opt_range net_opts[] = {
 	OPT(RBLK_NET_CONNECT_INT, 100, 120000, 10000, connect_int),
 	OPT(RBLK_NET_SNDBUF, 0, 16 << 20, 0, sndbuf),
 	OPT(RBLK_NET_RCVBUF, 0, 16 << 20, 0, rcvbuf),
+	OPT(RBLK_NET_AFTER_SB_0PRI, 0, RBLK_ASB_DISCARD_REMOTE, 0, after_sb[0]),
+	OPT(RBLK_NET_AFTER_SB_1PRI, 0, __RBLK_ASB_LAST - 1, 0, after_sb[1]),
+	OPT(RBLK_NET_AFTER_SB_2PRI, 0, RBLK_ASB_DISCONNECT, 0, after_sb[2]),
 };
 #undef OPT
 
@@ -545,21 +617,15 @@ out_free:
 	return ret;
 }
 
+static int disconnect_op(struct rblk_device *dev, struct genl_info *info,
+			 u32 flags)
+{
+	return rblk_device_disconnect(dev);
+}
+
 static int disconnect_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct rblk_device *dev;
-	int ret;
-
-	ret = check_admin(skb, info);
-	if (ret)
-		return ret;
-	mutex_lock(&rblk_devices_lock);
-	dev = info_device(info);
-	ret = PTR_ERR_OR_ZERO(dev);
-	if (!ret)
-		ret = rblk_device_disconnect(dev);
-	mutex_unlock(&rblk_devices_lock);
-	return ret;
+	return device_doit(skb, info, 0, disconnect_op);
 }
 
 static const struct genl_small_ops rblk_genl_ops[] = {
@@ -594,6 +660,14 @@ static const struct genl_small_ops rblk_genl_ops[] = {
 	}, {
 		.cmd = RBLK_CMD_DISCONNECT,
 		.doit = disconnect_doit,
+		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = RBLK_CMD_INVALIDATE,
+		.doit = invalidate_doit,
+		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = RBLK_CMD_PAUSE_SYNC,
+		.doit = pause_sync_doit,
 		.flags = GENL_ADMIN_PERM,
 	},
 };

@@ -61,6 +61,8 @@ static void peer_write_done(struct rblk_peer_req *p, int err)
 	unsigned int i;
 
 	p->status = -err;
+	if (p->ack_type == RBLK_P_RS_ACK && !err)
+		rblk_resync_target_wrote(conn->dev, p->sector, p->bytes);
 	/* The data is on disk (or failed): give the pages back now. */
 	for (i = 0; i < p->nr_pages; i++) {
 		mempool_free(p->pages[i], rblk_page_pool);
@@ -83,8 +85,9 @@ static void peer_write_endio(struct bio *bio)
 	peer_write_done(p, err);
 }
 
-static struct rblk_peer_req *alloc_peer_req(struct rblk_conn *conn, u64 id,
-					    u32 data_len)
+static struct rblk_peer_req *alloc_peer_req(struct rblk_conn *conn,
+					    const struct rblk_p_write *w,
+					    u32 data_len, u16 ack_type)
 {
 	unsigned int i, n = DIV_ROUND_UP(data_len, PAGE_SIZE);
 	struct rblk_peer_req *p;
@@ -93,7 +96,10 @@ static struct rblk_peer_req *alloc_peer_req(struct rblk_conn *conn, u64 id,
 	if (!p)
 		return NULL;
 	p->conn = conn;
-	p->id = id;
+	p->id = rblk_be64(w->id);
+	p->ack_type = ack_type;
+	p->sector = rblk_be64(w->sector);
+	p->bytes = rblk_be32(w->bytes);
 	p->nr_pages = n;
 	for (i = 0; i < n; i++)
 		p->pages[i] = mempool_alloc(rblk_page_pool, GFP_NOIO);
@@ -172,28 +178,33 @@ static int protocol_error(struct rblk_conn *conn, enum rblk_wire_error e,
 	return -EPROTO;
 }
 
-static int receive_write(struct rblk_conn *conn, u32 len)
+/* WRITE from the Primary, or RS_DATA from the SyncSource. */
+static int receive_write(struct rblk_conn *conn, u16 type, u32 len)
 {
 	struct rblk_device *dev = conn->dev;
 	struct block_device *bdev = dev->backing.bdev;
+	bool resync = type == RBLK_P_RS_DATA;
 	struct rblk_peer_req *p;
 	struct rblk_p_write w;
-	u32 data_len = len - sizeof(w), bytes, wflags;
+	u32 data_len = len - sizeof(w), wflags;
 	enum rblk_wire_error e;
 	int ret;
 
 	ret = rblk_recv_exact(conn, &w, sizeof(w));
 	if (ret)
 		return ret;
-	if (dev->role != RBLK_ROLE_SECONDARY ||
-	    READ_ONCE(conn->peer_state.role) != RBLK_ROLE_PRIMARY || !bdev)
-		return protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_WRITE);
+	if (dev->role != RBLK_ROLE_SECONDARY || !bdev ||
+	    (!resync && READ_ONCE(conn->peer_state.role) != RBLK_ROLE_PRIMARY) ||
+	    (resync && (conn->rs.source || conn->rs.phase != RBLK_RS_RUNNING)))
+		return protocol_error(conn, RBLK_WIRE_BAD_STATE, type);
 	e = rblk_wire_check_write(&w, data_len, get_capacity(dev->disk));
-	if (e)
-		return protocol_error(conn, e, RBLK_P_WRITE);
-	bytes = rblk_be32(w.bytes);
 	wflags = rblk_be32(w.wflags);
-	p = alloc_peer_req(conn, rblk_be64(w.id), data_len);
+	if (!e && resync && (wflags || !data_len))
+		e = RBLK_WIRE_BAD_PAYLOAD;
+	if (e)
+		return protocol_error(conn, e, type);
+	p = alloc_peer_req(conn, &w, data_len,
+			   resync ? RBLK_P_RS_ACK : RBLK_P_WRITE_ACK);
 	if (!p)
 		return -ENOMEM;
 	ret = recv_data(conn, p, data_len);
@@ -204,9 +215,9 @@ static int receive_write(struct rblk_conn *conn, u32 len)
 	atomic_inc(&conn->peer_reqs);
 	atomic64_add(data_len >> 10, &dev->stats.received_kib);
 	if (wflags & (RBLK_WF_DISCARD | RBLK_WF_ZEROES))
-		submit_range(p, bdev, rblk_be64(w.sector), bytes, wflags);
+		submit_range(p, bdev, p->sector, p->bytes, wflags);
 	else
-		submit_data(p, bdev, rblk_be64(w.sector), bytes, wflags);
+		submit_data(p, bdev, p->sector, p->bytes, wflags);
 	return 0;
 }
 
@@ -247,10 +258,13 @@ static int receive_state(struct rblk_conn *conn)
 	ret = rblk_recv_exact(conn, &st, sizeof(st));
 	if (ret)
 		return ret;
-	if (st.role >= __RBLK_ROLE_LAST || st.disk_state >= __RBLK_DISK_LAST)
+	if (st.role >= __RBLK_ROLE_LAST || st.disk_state >= __RBLK_DISK_LAST ||
+	    (st.state_flags & ~__RBLK_SF_ALL))
 		return protocol_error(conn, RBLK_WIRE_BAD_PAYLOAD, RBLK_P_STATE);
 	ps.role = st.role;
 	ps.disk_state = st.disk_state;
+	ps.state_flags = st.state_flags;
+	ps.bits_set = rblk_be64(st.bits_set);
 	ps.data_sectors = rblk_be64(st.data_sectors);
 	for (i = 0; i < RBLK_UI_COUNT; i++)
 		ps.gi.uuid[i] = rblk_be64(st.uuid[i]);
@@ -258,6 +272,7 @@ static int receive_state(struct rblk_conn *conn)
 	spin_lock_irqsave(&conn->lock, flags);
 	conn->peer_state = ps;
 	spin_unlock_irqrestore(&conn->lock, flags);
+	wake_up(&conn->rs.wq);		/* the peer may have resumed a resync */
 	return rblk_conn_peer_state_changed(conn);
 }
 
@@ -277,7 +292,16 @@ static int dispatch(struct rblk_conn *conn, u16 type, u32 len)
 {
 	switch (type) {
 	case RBLK_P_WRITE:
-		return receive_write(conn, len);
+	case RBLK_P_RS_DATA:
+		return receive_write(conn, type, len);
+	case RBLK_P_BITMAP:
+		return rblk_resync_recv_bitmap(conn, len);
+	case RBLK_P_SYNC_START:
+		return rblk_resync_recv_start(conn);
+	case RBLK_P_RS_ACK:
+		return rblk_resync_recv_ack(conn);
+	case RBLK_P_SYNC_DONE:
+		return rblk_resync_recv_done(conn);
 	case RBLK_P_WRITE_ACK:
 		return receive_ack(conn);
 	case RBLK_P_STATE:

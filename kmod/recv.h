@@ -8,13 +8,16 @@
 struct rblk_conn;
 
 /*
- * A write from the peer, carried out on our disk. Lives from its WRITE
- * packet until its ACK is sent (or the connection is torn down).
+ * A write from the peer (WRITE or RS_DATA), carried out on our disk. Lives
+ * from its packet until its ACK is sent (or the connection is torn down).
  */
 struct rblk_peer_req {
 	struct list_head list;		/* on conn->ack_queue when done */
 	struct rblk_conn *conn;
 	u64 id;
+	u16 ack_type;			/* WRITE_ACK, or RS_ACK for a resync block */
+	sector_t sector;
+	u32 bytes;
 	int status;			/* positive errno for the ACK */
 	unsigned int nr_pages;
 	struct page *pages[];

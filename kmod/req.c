@@ -12,23 +12,31 @@
 #include "conn.h"
 #include "device.h"
 #include "req.h"
+#include "bitmap.h"
 
 /* Clones come from here so that I/O never waits on general reclaim. */
 struct bio_set rblk_bio_set;
+
+/*
+ * Requests are started from here, not from ->queue_rq: starting one may
+ * sleep (overlapping writes, mempools, a metadata write), and the
+ * submitter's context may be in the middle of flushing its own plug.
+ */
+static struct workqueue_struct *rblk_wq;
 
 static bool is_write(struct request *rq)
 {
 	return op_is_write(req_op(rq));
 }
 
-static void release_write(struct rblk_device *dev, struct rblk_req *req)
+void rblk_range_release(struct rblk_device *dev, struct rblk_range *r)
 {
 	unsigned long flags;
 
-	if (list_empty(&req->write_list))
+	if (list_empty(&r->list))
 		return;
 	spin_lock_irqsave(&dev->write_lock, flags);
-	list_del_init(&req->write_list);
+	list_del_init(&r->list);
 	spin_unlock_irqrestore(&dev->write_lock, flags);
 	wake_up(&dev->write_wq);
 }
@@ -40,7 +48,9 @@ void rblk_req_put(struct request *rq)
 
 	if (!atomic_dec_and_test(&req->pending))
 		return;
-	release_write(dev, req);
+	rblk_range_release(dev, &req->range);
+	if (req->al)
+		rblk_al_end(&dev->meta, req->range.sector, req->range.bytes);
 	if (req->status)
 		atomic64_inc(&dev->stats.io_errors);
 	atomic_dec(&dev->stats.in_flight);
@@ -61,7 +71,7 @@ void rblk_req_remote_done(struct request *rq, bool acked)
 			   RBLK_REMOTE_DONE) != RBLK_REMOTE_PENDING)
 		return;
 	if (!acked)
-		atomic64_add(req->bytes >> 10, &dev->stats.out_of_sync_kib);
+		rblk_bm_set(&dev->meta.bm, req->range.sector, req->range.bytes);
 	rblk_req_put(rq);
 }
 
@@ -154,36 +164,37 @@ static void account(struct rblk_device *dev, struct request *rq)
 	}
 }
 
-/* Claim [sector, +bytes) unless a write in flight overlaps it. */
-static bool try_claim(struct rblk_device *dev, struct rblk_req *req)
+/* Claim @r unless a claimed range overlaps it. */
+bool rblk_range_try_claim(struct rblk_device *dev, struct rblk_range *r)
 {
-	sector_t end = req->sector + (req->bytes >> SECTOR_SHIFT);
-	struct rblk_req *w;
+	sector_t end = r->sector + (r->bytes >> SECTOR_SHIFT);
+	struct rblk_range *w;
 	bool ok = true;
 
 	spin_lock_irq(&dev->write_lock);
-	list_for_each_entry(w, &dev->writes, write_list) {
+	list_for_each_entry(w, &dev->writes, list) {
 		if (w->sector < end &&
-		    req->sector < w->sector + (w->bytes >> SECTOR_SHIFT)) {
+		    r->sector < w->sector + (w->bytes >> SECTOR_SHIFT)) {
 			ok = false;
 			break;
 		}
 	}
 	if (ok)
-		list_add_tail(&req->write_list, &dev->writes);
+		list_add_tail(&r->list, &dev->writes);
 	spin_unlock_irq(&dev->write_lock);
 	return ok;
 }
 
 /*
  * Overlapping writes in flight together could land in different orders on
- * the two disks; start a write only once no earlier one overlaps it.
+ * the two disks; a write (or resync block) starts only once no earlier
+ * one overlaps it, and holds its range until the peer has it too.
  */
-static void serialize_write(struct rblk_device *dev, struct rblk_req *req)
+void rblk_range_claim(struct rblk_device *dev, struct rblk_range *r)
 {
-	if (!req->bytes)
+	if (!r->bytes)
 		return;		/* an empty flush overlaps nothing */
-	wait_event(dev->write_wq, try_claim(dev, req));
+	wait_event(dev->write_wq, rblk_range_try_claim(dev, r));
 }
 
 static blk_status_t check_rq(struct rblk_device *dev, struct request *rq)
@@ -208,17 +219,41 @@ static blk_status_t check_rq(struct rblk_device *dev, struct request *rq)
 	}
 }
 
+/*
+ * The local part of a write starts only once we know where the peer's
+ * part goes: queued for the peer, or marked in the bitmap on disk (and
+ * the generation moved on) before the data can reach our disk.
+ */
+static blk_status_t start_write(struct rblk_device *dev, struct request *rq)
+{
+	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+	struct rblk_meta *m = &dev->meta;
+
+	rblk_range_claim(dev, &req->range);
+	/* A crash from here on must find these blocks in the activity log. */
+	if (m->present && req->range.bytes) {
+		if (rblk_al_begin(m, req->range.sector, req->range.bytes))
+			return BLK_STS_IOERR;
+		req->al = true;
+	}
+	/* Network first: the peer's round trip is the longer part. */
+	if (rblk_queue_write(&dev->conn, rq) || !req->range.bytes)
+		return BLK_STS_OK;
+	if (rblk_device_write_without_peer(dev))
+		return BLK_STS_IOERR;
+	if (rblk_bm_set(&m->bm, req->range.sector, req->range.bytes) &&
+	    rblk_bm_flush(m))
+		return BLK_STS_IOERR;
+	return BLK_STS_OK;
+}
+
 static void start_rq(struct rblk_device *dev, struct request *rq)
 {
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
 	struct block_device *bdev = dev->backing.bdev;
 
-	if (is_write(rq) || req_op(rq) == REQ_OP_FLUSH) {
-		serialize_write(dev, req);
-		/* Network first: the peer's round trip is the longer part. */
-		if (rblk_queue_write(&dev->conn, rq))
-			req->status = BLK_STS_IOERR;	/* metadata write failed */
-	}
+	if (is_write(rq) || req_op(rq) == REQ_OP_FLUSH)
+		req->status = start_write(dev, rq);
 	if (req->status)
 		return;
 	if (req_op(rq) == REQ_OP_FLUSH)
@@ -227,10 +262,21 @@ static void start_rq(struct rblk_device *dev, struct request *rq)
 		map_data(rq, bdev);
 }
 
+static void rblk_req_work(struct work_struct *work)
+{
+	struct rblk_req *req = container_of(work, struct rblk_req, work);
+	struct request *rq = blk_mq_rq_from_pdu(req);
+	struct blk_plug plug;
+
+	blk_start_plug(&plug);
+	start_rq(rq->q->queuedata, rq);
+	blk_finish_plug(&plug);
+	rblk_req_put(rq);
+}
+
 static blk_status_t rblk_queue_rq(struct blk_mq_hw_ctx *hctx,
 				  const struct blk_mq_queue_data *bd)
 {
-	struct blk_plug *plug;
 	struct request *rq = bd->rq;
 	struct rblk_device *dev = rq->q->queuedata;
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
@@ -244,36 +290,46 @@ static blk_status_t rblk_queue_rq(struct blk_mq_hw_ctx *hctx,
 	req->status = BLK_STS_OK;
 	req->start = jiffies;
 	/* A flush has no position; its __sector is stale. */
-	req->sector = req_op(rq) == REQ_OP_FLUSH ? 0 : blk_rq_pos(rq);
-	req->bytes = blk_rq_bytes(rq);
-	INIT_LIST_HEAD(&req->write_list);
+	req->range.sector = req_op(rq) == REQ_OP_FLUSH ? 0 : blk_rq_pos(rq);
+	req->range.bytes = blk_rq_bytes(rq);
+	INIT_LIST_HEAD(&req->range.list);
+	req->al = false;
 	INIT_LIST_HEAD(&req->send_list);
 	atomic_inc(&dev->stats.in_flight);
 	account(dev, rq);
-
-	/*
-	 * A blocking queue may be run from the flush of the submitter's own
-	 * plug: the clones we submit must not join that plug while it is
-	 * being flushed, nor may sleeping here flush it again.
-	 */
-	plug = current->plug;
-	current->plug = NULL;
-	start_rq(dev, rq);
-	current->plug = plug;
-	rblk_req_put(rq);
+	queue_work(rblk_wq, &req->work);
 	return BLK_STS_OK;
+}
+
+static int rblk_init_request(struct blk_mq_tag_set *set, struct request *rq,
+			     unsigned int hctx_idx, unsigned int numa_node)
+{
+	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+
+	INIT_WORK(&req->work, rblk_req_work);
+	return 0;
 }
 
 const struct blk_mq_ops rblk_mq_ops = {
 	.queue_rq = rblk_queue_rq,
+	.init_request = rblk_init_request,
 };
 
 int rblk_req_init(void)
 {
-	return bioset_init(&rblk_bio_set, BIO_POOL_SIZE, 0, BIOSET_NEED_BVECS);
+	int ret;
+
+	rblk_wq = alloc_workqueue("rblk", WQ_MEM_RECLAIM | WQ_HIGHPRI, 0);
+	if (!rblk_wq)
+		return -ENOMEM;
+	ret = bioset_init(&rblk_bio_set, BIO_POOL_SIZE, 0, BIOSET_NEED_BVECS);
+	if (ret)
+		destroy_workqueue(rblk_wq);
+	return ret;
 }
 
 void rblk_req_exit(void)
 {
 	bioset_exit(&rblk_bio_set);
+	destroy_workqueue(rblk_wq);
 }

@@ -3,12 +3,23 @@
 #define RBLK_REQ_H
 
 #include <linux/blk-mq.h>
+#include <linux/workqueue.h>
 
 /* Where the peer's part of a request stands. */
 enum rblk_remote {
 	RBLK_REMOTE_NONE,	/* not replicated (read, or no peer) */
 	RBLK_REMOTE_PENDING,	/* queued or sent, no ACK yet */
 	RBLK_REMOTE_DONE,	/* acked, or given up on with the connection */
+};
+
+/*
+ * A range of the device claimed by a write or a resync block in flight:
+ * overlapping ones run one after the other (rblk_range_claim()).
+ */
+struct rblk_range {
+	struct list_head list;		/* on dev->writes while claimed */
+	sector_t sector;
+	unsigned int bytes;
 };
 
 /*
@@ -24,10 +35,10 @@ struct rblk_req {
 	u32 epoch;			/* connection the write was sent on */
 	u64 wire_id;			/* tag | sequence, echoed by the ACK */
 	struct list_head send_list;	/* on conn->data_queue */
-	struct list_head write_list;	/* on dev->writes while in flight */
 	unsigned long start;		/* jiffies, for the ACK timeout */
-	sector_t sector;		/* range, for conflict detection */
-	unsigned int bytes;
+	struct rblk_range range;	/* what it writes (0 bytes: flush) */
+	struct work_struct work;	/* starts the request (req.c) */
+	bool al;			/* holds its activity log extents */
 };
 
 extern const struct blk_mq_ops rblk_mq_ops;
@@ -39,5 +50,10 @@ void rblk_req_put(struct request *rq);
 /* The peer's part is over (@acked: the peer has it). */
 void rblk_req_remote_done(struct request *rq, bool acked);
 struct request *rblk_req_by_wire_id(struct blk_mq_tag_set *set, u64 id);
+
+struct rblk_device;
+bool rblk_range_try_claim(struct rblk_device *dev, struct rblk_range *r);
+void rblk_range_claim(struct rblk_device *dev, struct rblk_range *r);
+void rblk_range_release(struct rblk_device *dev, struct rblk_range *r);
 
 #endif /* RBLK_REQ_H */

@@ -95,37 +95,61 @@ int rblk_queue_ctl(struct rblk_conn *conn, u16 type, const void *payload,
 	return 0;
 }
 
+static void fill_state(struct rblk_device *dev, struct rblk_p_state *st)
+{
+	int i;
+
+	memset(st, 0, sizeof(*st));
+	mutex_lock(&dev->lock);
+	rblk_put_be64(st->data_sectors, get_capacity(dev->disk));
+	for (i = 0; i < RBLK_UI_COUNT; i++)
+		rblk_put_be64(st->uuid[i], dev->meta.gi.uuid[i]);
+	rblk_put_be32(st->md_flags, dev->meta.gi.flags);
+	st->role = dev->role;
+	st->disk_state = dev->disk_state;
+	if (dev->conn.flags & RBLK_F_DISCARD_MY_DATA)
+		st->state_flags |= RBLK_SF_DISCARD_MY_DATA;
+	if (READ_ONCE(dev->conn.rs.paused))
+		st->state_flags |= RBLK_SF_SYNC_PAUSED;
+	rblk_put_be64(st->bits_set, rblk_bm_weight(&dev->meta.bm));
+	mutex_unlock(&dev->lock);
+}
+
 /* Tell the peer our sizes, generations, role and disk state. */
 int rblk_queue_state(struct rblk_conn *conn)
 {
-	struct rblk_device *dev = conn->dev;
-	struct rblk_p_state st = {};
-	int i;
+	struct rblk_p_state st;
 
-	mutex_lock(&dev->lock);
-	rblk_put_be64(st.data_sectors, get_capacity(dev->disk));
-	for (i = 0; i < RBLK_UI_COUNT; i++)
-		rblk_put_be64(st.uuid[i], dev->meta.gi.uuid[i]);
-	rblk_put_be32(st.md_flags, dev->meta.gi.flags);
-	st.role = dev->role;
-	st.disk_state = dev->disk_state;
-	mutex_unlock(&dev->lock);
+	fill_state(conn->dev, &st);
 	return rblk_queue_ctl(conn, RBLK_P_STATE, &st, sizeof(st));
 }
 
 /*
- * Queue the peer's part of a write (or flush) if connected; the request
- * then also waits for the sender and for the ACK. Otherwise the peer
- * misses this write and it is counted as out of sync.
+ * The first STATE of a connection, sent before the sender thread starts
+ * and before we read anything: whatever we decide about the peer's STATE,
+ * the peer gets ours and reaches the same decision.
  */
-int rblk_queue_write(struct rblk_conn *conn, struct request *rq)
+int rblk_send_state(struct rblk_conn *conn)
+{
+	struct rblk_p_state st;
+
+	fill_state(conn->dev, &st);
+	return rblk_send_raw(conn, RBLK_P_STATE, &st, sizeof(st));
+}
+
+/*
+ * Queue the peer's part of a write (or flush) if connected; the request
+ * then also waits for the sender and for the ACK. False: the peer misses
+ * this write (the caller marks it out of sync).
+ */
+bool rblk_queue_write(struct rblk_conn *conn, struct request *rq)
 {
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
 	unsigned long flags;
 	bool queued = false;
 
 	spin_lock_irqsave(&conn->lock, flags);
-	if (conn->cstate == RBLK_CONN_CONNECTED &&
+	if (rblk_conn_is_up(conn->cstate) &&
 	    conn->peer_state.role == RBLK_ROLE_SECONDARY) {
 		req->epoch = conn->epoch;
 		req->wire_id = (u64)(++conn->next_id) << 16 | rq->tag;
@@ -135,13 +159,9 @@ int rblk_queue_write(struct rblk_conn *conn, struct request *rq)
 		queued = true;
 	}
 	spin_unlock_irqrestore(&conn->lock, flags);
-	if (queued) {
+	if (queued)
 		wake_up(&conn->send_wq);
-		return 0;
-	}
-	if (conn->worker && req->bytes && req_op(rq) != REQ_OP_DISCARD)
-		atomic64_add(req->bytes >> 10, &conn->dev->stats.out_of_sync_kib);
-	return rblk_device_write_without_peer(conn->dev);
+	return queued;
 }
 
 static u32 write_flags(struct request *rq)
@@ -171,11 +191,11 @@ static int send_write(struct rblk_conn *conn, struct request *rq, bool more)
 	int ret;
 
 	rblk_put_be64(w.id, req->wire_id);
-	rblk_put_be64(w.sector, req->sector);
-	rblk_put_be32(w.bytes, req->bytes);
+	rblk_put_be64(w.sector, req->range.sector);
+	rblk_put_be32(w.bytes, req->range.bytes);
 	rblk_put_be32(w.wflags, flags);
 	ret = send_head(conn, RBLK_P_WRITE, &w, sizeof(w),
-			data ? req->bytes : 0, more);
+			data ? req->range.bytes : 0, more);
 	if (ret || !data)
 		return ret;
 	rq_for_each_segment(bv, rq, iter) {
@@ -184,7 +204,7 @@ static int send_write(struct rblk_conn *conn, struct request *rq, bool more)
 		if (ret)
 			return ret;
 	}
-	atomic64_add(req->bytes >> 10, &conn->dev->stats.sent_kib);
+	atomic64_add(req->range.bytes >> 10, &conn->dev->stats.sent_kib);
 	return 0;
 }
 
@@ -194,35 +214,112 @@ static int send_ack(struct rblk_conn *conn, struct rblk_peer_req *p, bool more)
 
 	rblk_put_be64(a.id, p->id);
 	rblk_put_be32(a.status, p->status);
-	return send_head(conn, RBLK_P_WRITE_ACK, &a, sizeof(a), 0, more);
+	return send_head(conn, p->ack_type, &a, sizeof(a), 0, more);
 }
 
-/* Take the next thing to send, control first; NULL lists if none. */
-static bool next_item(struct rblk_conn *conn, struct rblk_peer_req **ack,
-		      struct rblk_ctl **ctl, struct request **rq, bool *more)
+/* A resync block: RS_DATA and its pages. */
+static int send_rs_req(struct rblk_conn *conn, struct rblk_rs_req *r, bool more)
 {
+	u32 left = r->range.bytes;
+	struct rblk_p_write w = {};
+	struct bio_vec bv;
+	struct iov_iter it;
+	unsigned int i;
+	int ret;
+
+	rblk_put_be64(w.id, r->id);
+	rblk_put_be64(w.sector, r->range.sector);
+	rblk_put_be32(w.bytes, r->range.bytes);
+	ret = send_head(conn, RBLK_P_RS_DATA, &w, sizeof(w), left, more);
+	for (i = 0; i < r->nr_pages && !ret; i++) {
+		bvec_set_page(&bv, r->pages[i], min_t(u32, left, PAGE_SIZE), 0);
+		left -= bv.bv_len;
+		iov_iter_bvec(&it, ITER_SOURCE, &bv, 1, bv.bv_len);
+		ret = send_iter(conn, &it, i + 1 < r->nr_pages || more);
+	}
+	if (!ret)
+		atomic64_add(r->range.bytes >> 10, &conn->dev->stats.sent_kib);
+	return ret;
+}
+
+/*
+ * The SyncTarget's bitmap, in slices of up to 1 MiB; slices of only zeros
+ * are left out, and an empty slice with ->last ends it.
+ */
+static int send_bitmap(struct rblk_conn *conn)
+{
+	struct rblk_bitmap *bm = &conn->dev->meta.bm;
+	struct rblk_p_bitmap b = {};
+	u64 off;
+	u32 len;
+	int ret;
+
+	for (off = 0; off < bm->area_bytes; off += len) {
+		len = min_t(u64, bm->area_bytes - off, RBLK_WIRE_MAX_DATA);
+		if (!memchr_inv((u8 *)bm->bits + off, 0, len))
+			continue;
+		rblk_put_be64(b.offset, off);
+		rblk_put_be32(b.bytes, len);
+		ret = send_head(conn, RBLK_P_BITMAP, &b, sizeof(b), len, true);
+		if (!ret)
+			ret = send_buf(conn, (u8 *)bm->bits + off, len, true);
+		if (ret)
+			return ret;
+	}
+	memset(&b, 0, sizeof(b));
+	rblk_put_be64(b.offset, bm->area_bytes);
+	b.last = 1;
+	return send_head(conn, RBLK_P_BITMAP, &b, sizeof(b), 0, false);
+}
+
+struct send_item {
+	struct rblk_peer_req *ack;
+	struct rblk_ctl *ctl;
+	struct request *rq;
+	struct rblk_rs_req *rs;
+	bool bitmap;
+};
+
+static bool queues_busy(struct rblk_conn *conn)
+{
+	return !list_empty(&conn->ack_queue) || !list_empty(&conn->ctl_queue) ||
+	       !list_empty(&conn->data_queue) || !list_empty(&conn->rs.queue) ||
+	       conn->rs.send_bitmap;
+}
+
+/*
+ * Take the next thing to send: acks, then control packets, then
+ * application writes, then the bitmap and resync blocks. False if none.
+ */
+static bool next_item(struct rblk_conn *conn, struct send_item *it, bool *more)
+{
+	struct rblk_resync *rs = &conn->rs;
 	unsigned long flags;
 	struct rblk_req *req;
 
-	*ack = NULL;
-	*ctl = NULL;
-	*rq = NULL;
+	memset(it, 0, sizeof(*it));
 	spin_lock_irqsave(&conn->lock, flags);
 	if (!list_empty(&conn->ack_queue)) {
-		*ack = list_first_entry(&conn->ack_queue, struct rblk_peer_req, list);
-		list_del_init(&(*ack)->list);
+		it->ack = list_first_entry(&conn->ack_queue, struct rblk_peer_req, list);
+		list_del_init(&it->ack->list);
 	} else if (!list_empty(&conn->ctl_queue)) {
-		*ctl = list_first_entry(&conn->ctl_queue, struct rblk_ctl, list);
-		list_del(&(*ctl)->list);
+		it->ctl = list_first_entry(&conn->ctl_queue, struct rblk_ctl, list);
+		list_del(&it->ctl->list);
 	} else if (!list_empty(&conn->data_queue)) {
 		req = list_first_entry(&conn->data_queue, struct rblk_req, send_list);
 		list_del_init(&req->send_list);
-		*rq = blk_mq_rq_from_pdu(req);
+		it->rq = blk_mq_rq_from_pdu(req);
+	} else if (rs->send_bitmap) {
+		rs->send_bitmap = false;
+		it->bitmap = true;
+	} else if (!list_empty(&rs->queue)) {
+		/* On ->sent before it goes: its RS_ACK may come back at once. */
+		it->rs = list_first_entry(&rs->queue, struct rblk_rs_req, list);
+		list_move_tail(&it->rs->list, &rs->sent);
 	}
-	*more = !list_empty(&conn->ack_queue) || !list_empty(&conn->ctl_queue) ||
-		!list_empty(&conn->data_queue);
+	*more = queues_busy(conn);
 	spin_unlock_irqrestore(&conn->lock, flags);
-	return *ack || *ctl || *rq;
+	return it->ack || it->ctl || it->rq || it->rs || it->bitmap;
 }
 
 static bool has_work(struct rblk_conn *conn)
@@ -231,31 +328,34 @@ static bool has_work(struct rblk_conn *conn)
 	bool work;
 
 	spin_lock_irqsave(&conn->lock, flags);
-	work = !list_empty(&conn->ack_queue) || !list_empty(&conn->ctl_queue) ||
-	       !list_empty(&conn->data_queue);
+	work = queues_busy(conn);
 	spin_unlock_irqrestore(&conn->lock, flags);
 	return work;
 }
 
 static int send_one(struct rblk_conn *conn)
 {
-	struct rblk_peer_req *ack;
-	struct rblk_ctl *ctl;
-	struct request *rq;
+	struct send_item it;
 	bool more;
 	int ret = 0;
 
-	if (!next_item(conn, &ack, &ctl, &rq, &more))
+	if (!next_item(conn, &it, &more))
 		return 0;
-	if (ack) {
-		ret = send_ack(conn, ack, more);
-		rblk_peer_req_free(ack);
-	} else if (ctl) {
-		ret = send_head(conn, ctl->type, ctl->payload, ctl->len, 0, more);
-		kfree(ctl);
+	if (it.ack) {
+		ret = send_ack(conn, it.ack, more);
+		rblk_peer_req_free(it.ack);
+	} else if (it.ctl) {
+		ret = send_head(conn, it.ctl->type, it.ctl->payload, it.ctl->len,
+				0, more);
+		kfree(it.ctl);
+	} else if (it.rq) {
+		ret = send_write(conn, it.rq, more);
+		rblk_req_put(it.rq);	/* the sender is done with its pages */
+	} else if (it.bitmap) {
+		ret = send_bitmap(conn);
 	} else {
-		ret = send_write(conn, rq, more);
-		rblk_req_put(rq);	/* the sender is done with its pages */
+		ret = send_rs_req(conn, it.rs, more);
+		rblk_rs_req_put(it.rs);
 	}
 	return ret;
 }

@@ -207,38 +207,98 @@ CMD(events)
 	return EXIT_FAIL;
 }
 
-/* ---- wait-connect ------------------------------------------------------ */
+/* ---- wait-connect, wait-sync ------------------------------------------ */
 
-static bool all_connected(const struct dev_list *l, const char *name,
-			  const struct rblk_dev_info **missing)
+struct waiter {
+	const char *name;				/* the command */
+	const char *goal;				/* for "not %s after" */
+	bool (*ready)(const struct rblk_dev_info *d);
+	bool tty;
+	uint64_t last_print_ms;
+};
+
+static bool is_connected(const struct rblk_dev_info *d)
+{
+	return rblk_conn_is_up(d->conn_state);
+}
+
+static bool is_in_sync(const struct rblk_dev_info *d)
+{
+	return d->conn_state == RBLK_CONN_CONNECTED;
+}
+
+/* The first device of @name that is not ready yet, or NULL. */
+static const struct rblk_dev_info *first_waiting(const struct dev_list *l,
+						 const char *name,
+						 const struct waiter *w)
 {
 	size_t i;
 
-	*missing = NULL;
 	for (i = 0; i < l->n; i++) {
 		if (strcmp(name, "all") && strcmp(name, l->v[i].resource))
 			continue;
-		if (l->v[i].conn_state != RBLK_CONN_CONNECTED) {
-			*missing = &l->v[i];
-			return false;
-		}
+		if (!w->ready(&l->v[i]))
+			return &l->v[i];
 	}
-	return true;
+	return NULL;
+}
+
+static void print_rate(uint64_t kib_s)
+{
+	if (kib_s >= 10240)
+		printf("%.1f MiB/s", kib_s / 1024.0);
+	else
+		printf("%llu KiB/s", (unsigned long long)kib_s);
 }
 
 /*
- * Poll rather than follow events: the state that counts (Connected, with
- * the peer's state known) is what status reports, and polling cannot miss
- * a change that happened before we subscribed.
+ * Resync progress: a bar redrawn in place on a terminal, otherwise a plain
+ * line every few seconds (logs and pipes get no control characters).
  */
-CMD(wait_connect)
+static void show_progress(struct waiter *w, const struct rblk_dev_info *d,
+			  uint64_t now_ms)
+{
+	uint64_t total = d->sync_total_kib, done = d->sync_done_kib;
+	double pct = total ? 100.0 * (done > total ? total : done) / total : 0;
+	uint64_t eta = d->sync_rate_kib && total > done ?
+		       (total - done) / d->sync_rate_kib : 0;
+	int i, width = 30, fill = (int)(pct * width / 100);
+
+	if (!d->has_sync)
+		return;
+	if (!w->tty && now_ms - w->last_print_ms < 5000 && w->last_print_ms)
+		return;
+	w->last_print_ms = now_ms ? now_ms : 1;
+	if (w->tty) {
+		printf("\r%s: %s [", d->resource, conn_state_name(d->conn_state));
+		for (i = 0; i < width; i++)
+			putchar(i < fill ? '#' : '.');
+		printf("] %5.1f%% ", pct);
+	} else {
+		printf("%s: %s %.1f%% (%llu of %llu KiB) ", d->resource,
+		       conn_state_name(d->conn_state), pct,
+		       (unsigned long long)done, (unsigned long long)total);
+	}
+	print_rate(d->sync_rate_kib);
+	printf(" eta %llu:%02llu%s", (unsigned long long)eta / 60,
+	       (unsigned long long)eta % 60, w->tty ? "  " : "\n");
+	fflush(stdout);
+}
+
+/*
+ * Poll rather than follow events: the state that counts is what status
+ * reports, and polling cannot miss a change that happened before we
+ * subscribed. A StandAlone device will not get there by itself: fail at
+ * once with the kernel's reason.
+ */
+static int wait_for(struct waiter *w, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "timeout", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const struct rblkadm_cmd *self = rblk_find_cmd("wait-connect");
-	const struct rblk_dev_info *missing;
+	const struct rblkadm_cmd *self = rblk_find_cmd(w->name);
+	const struct rblk_dev_info *d;
 	uint64_t timeout = 0, waited_ms = 0;
 	struct dev_list l;
 	int ret, c;
@@ -251,6 +311,7 @@ CMD(wait_connect)
 	}
 	if (optind + 1 != argc)
 		return rblk_cmd_usage(self);
+	w->tty = isatty(STDOUT_FILENO);
 	for (;;) {
 		ret = list_devices(&l);
 		if (ret)
@@ -260,16 +321,29 @@ CMD(wait_connect)
 			free(l.v);
 			return EXIT_FAIL;
 		}
-		if (all_connected(&l, argv[optind], &missing)) {
+		d = first_waiting(&l, argv[optind], w);
+		if (w->tty && w->last_print_ms && (!d || !d->has_sync))
+			putchar('\n');
+		if (!d) {
 			free(l.v);
 			return EXIT_OK;
 		}
-		if (timeout && waited_ms >= timeout * 1000) {
-			err("%s: not connected after %llu s (%s)", missing->resource,
-			    (unsigned long long)timeout, conn_state_name(missing->conn_state));
-			if (missing->last_error[0])
+		show_progress(w, d, waited_ms);
+		if (d->conn_state == RBLK_CONN_STANDALONE ||
+		    (timeout && waited_ms >= timeout * 1000)) {
+			if (d->conn_state == RBLK_CONN_STANDALONE)
+				err("%s: StandAlone: it is not connecting, so it will not get %s",
+				    d->resource, w->goal);
+			else
+				err("%s: not %s after %llu s (%s)", d->resource, w->goal,
+				    (unsigned long long)timeout,
+				    conn_state_name(d->conn_state));
+			if (d->last_error[0])
 				hint("the last connection attempt ended with: %s",
-				     missing->last_error);
+				     d->last_error);
+			else if (d->conn_state == RBLK_CONN_STANDALONE)
+				hint("'rblkadm connect %s' (or 'rblkadm up %s') first",
+				     d->resource, d->resource);
 			free(l.v);
 			return EXIT_FAIL;
 		}
@@ -277,6 +351,22 @@ CMD(wait_connect)
 		usleep(100 * 1000);
 		waited_ms += 100;
 	}
+}
+
+CMD(wait_connect)
+{
+	struct waiter w = { .name = "wait-connect", .goal = "connected",
+			    .ready = is_connected };
+
+	return wait_for(&w, argc, argv);
+}
+
+CMD(wait_sync)
+{
+	struct waiter w = { .name = "wait-sync", .goal = "in sync",
+			    .ready = is_in_sync };
+
+	return wait_for(&w, argc, argv);
 }
 
 /* ---- primary / secondary --------------------------------------------- */
@@ -355,6 +445,103 @@ CMD(primary)
 CMD(secondary)
 {
 	return role_cmd(argc, argv, false);
+}
+
+/* ---- invalidate, invalidate-remote, pause-sync, resume-sync ---------- */
+
+struct sync_op {
+	const char *name;
+	uint8_t cmd;
+	uint32_t flags;
+};
+
+static const struct sync_op sync_ops[] = {
+	{ "invalidate", RBLK_CMD_INVALIDATE, 0 },
+	{ "invalidate-remote", RBLK_CMD_INVALIDATE, RBLK_F_REMOTE },
+	{ "pause-sync", RBLK_CMD_PAUSE_SYNC, 0 },
+	{ "resume-sync", RBLK_CMD_PAUSE_SYNC, RBLK_F_RESUME },
+};
+
+static void explain_sync_op(const struct sync_op *op,
+			    const struct rblk_dev_info *d, int ret)
+{
+	if (ret == -ENODATA) {
+		err("%s %s: no disk with metadata is attached", op->name, d->resource);
+		hint("'rblkadm up %s' (or 'rblkadm attach %s') first", d->resource,
+		     d->resource);
+	} else if (ret == -EBUSY) {
+		err("%s %s: this node is Primary; its own data cannot be thrown away",
+		    op->name, d->resource);
+		hint("'rblkadm secondary %s' first (unmount and deactivate what uses it)",
+		     d->resource);
+	} else if (ret == -EINPROGRESS) {
+		err("%s %s: a resync is running (%s)", op->name, d->resource,
+		    conn_state_name(d->conn_state));
+		hint("'rblkadm wait-sync %s', then try again", d->resource);
+	} else if (ret == -EALREADY) {
+		err("%s %s: the resync is already %s", op->name, d->resource,
+		    op->flags ? "running (not paused)" : "paused");
+	} else {
+		err("%s %s: %s", op->name, d->resource, strerror(-ret));
+	}
+}
+
+static int do_sync_op(const struct rblk_dev_info *d, void *arg)
+{
+	const struct sync_op *op = arg;
+	int ret = rblk_nl_minor_flags_cmd(op->cmd, d->minor, op->flags);
+
+	if (ret) {
+		explain_sync_op(op, d, ret);
+		return EXIT_FAIL;
+	}
+	if (op->cmd == RBLK_CMD_INVALIDATE)
+		printf("%s: %s\n", d->resource, op->flags ?
+		       "the peer's data is invalid: a full resync to it follows once connected" :
+		       "the local data is invalid: a full resync from the peer follows once connected");
+	return EXIT_OK;
+}
+
+static int sync_op_cmd(const char *name, int argc, char **argv)
+{
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
+	const struct rblkadm_cmd *self = rblk_find_cmd(name);
+	const struct sync_op *op = NULL;
+	struct dev_list l;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(sync_ops); i++)
+		if (!strcmp(sync_ops[i].name, name))
+			op = &sync_ops[i];
+	if (getopt_long(argc, argv, "", none, NULL) != -1 ||
+	    optind + 1 != argc)
+		return rblk_cmd_usage(self);
+	ret = list_devices(&l);
+	if (!ret)
+		ret = for_each_named(&l, argv[optind], do_sync_op, (void *)op);
+	free(l.v);
+	return ret;
+}
+
+CMD(invalidate)
+{
+	return sync_op_cmd("invalidate", argc, argv);
+}
+
+CMD(invalidate_remote)
+{
+	return sync_op_cmd("invalidate-remote", argc, argv);
+}
+
+CMD(pause_sync)
+{
+	return sync_op_cmd("pause-sync", argc, argv);
+}
+
+CMD(resume_sync)
+{
+	return sync_op_cmd("resume-sync", argc, argv);
 }
 
 /* ---- create-device / remove-device ----------------------------------- */

@@ -107,6 +107,16 @@ static int for_each_target(struct rblk_ctx *ctx, const struct md_args *a, md_fn 
 	return ret;
 }
 
+/* What every md subcommand does: parse its arguments, run fn on each target. */
+static int run_md_cmd(struct rblk_ctx *ctx, int argc, char **argv,
+		      bool want_extra, md_fn fn)
+{
+	struct md_args a;
+	int ret = parse_md_args(ctx, argc, argv, want_extra, &a);
+
+	return ret ? ret : for_each_target(ctx, &a, fn);
+}
+
 static enum rblk_md_kind kind_of(const struct md_target *t)
 {
 	return t->meta ? RBLK_MD_EXTERNAL : RBLK_MD_INTERNAL;
@@ -157,6 +167,25 @@ static int read_md(const struct md_target *t, bool write, struct md_dev *d,
 		return EXIT_FAIL;
 	}
 	return 0;
+}
+
+typedef void (*md_print_fn)(struct rblk_ctx *ctx, const struct md_target *t,
+			    const struct md_image *img);
+
+/* dump-md and show-gi: read the metadata, print it, touch nothing. */
+static int print_md(struct rblk_ctx *ctx, const struct md_target *t,
+		    md_print_fn print)
+{
+	struct md_image img;
+	struct md_dev d;
+	int ret = read_md(t, false, &d, &img);
+
+	if (ret)
+		return ret;
+	print(ctx, t, &img);
+	md_image_free(&img);
+	md_close(&d);
+	return EXIT_OK;
 }
 
 /* ---- create-md ---- */
@@ -215,35 +244,26 @@ out_close:
 
 CMD(create_md)
 {
-	struct md_args a;
-	int ret = parse_md_args(ctx, argc, argv, false, &a);
-
-	return ret ? ret : for_each_target(ctx, &a, do_create);
+	return run_md_cmd(ctx, argc, argv, false, do_create);
 }
 
 /* ---- dump-md ---- */
 
+static void dump_md(struct rblk_ctx *ctx, const struct md_target *t,
+		    const struct md_image *img)
+{
+	md_dump(stdout, img, md_where(t), ctx->json);
+}
+
 static int do_dump(struct rblk_ctx *ctx, const struct md_target *t,
 		   const struct md_args *a)
 {
-	struct md_image img;
-	struct md_dev d;
-	int ret = read_md(t, false, &d, &img);
-
-	if (ret)
-		return ret;
-	md_dump(stdout, &img, md_where(t), ctx->json);
-	md_image_free(&img);
-	md_close(&d);
-	return EXIT_OK;
+	return print_md(ctx, t, dump_md);
 }
 
 CMD(dump_md)
 {
-	struct md_args a;
-	int ret = parse_md_args(ctx, argc, argv, false, &a);
-
-	return ret ? ret : for_each_target(ctx, &a, do_dump);
+	return run_md_cmd(ctx, argc, argv, false, do_dump);
 }
 
 /* ---- restore-md ---- */
@@ -370,10 +390,7 @@ out_text:
 
 CMD(restore_md)
 {
-	struct md_args a;
-	int ret = parse_md_args(ctx, argc, argv, true, &a);
-
-	return ret ? ret : for_each_target(ctx, &a, do_restore);
+	return run_md_cmd(ctx, argc, argv, true, do_restore);
 }
 
 /* ---- wipe-md ---- */
@@ -414,10 +431,7 @@ out:
 
 CMD(wipe_md)
 {
-	struct md_args a;
-	int ret = parse_md_args(ctx, argc, argv, false, &a);
-
-	return ret ? ret : for_each_target(ctx, &a, do_wipe);
+	return run_md_cmd(ctx, argc, argv, false, do_wipe);
 }
 
 /* ---- show-gi, set-gi ---- */
@@ -447,7 +461,8 @@ static const char *uuid_words(int i, uint64_t u)
 	}
 }
 
-static void show_gi(const struct md_target *t, const struct md_image *img)
+static void show_gi(struct rblk_ctx *ctx, const struct md_target *t,
+		    const struct md_image *img)
 {
 	static const char *const names[] = { "current", "bitmap", "history0", "history1" };
 	uint64_t set = md_bits_set(img);
@@ -474,24 +489,12 @@ static void show_gi(const struct md_target *t, const struct md_image *img)
 static int do_show_gi(struct rblk_ctx *ctx, const struct md_target *t,
 		      const struct md_args *a)
 {
-	struct md_image img;
-	struct md_dev d;
-	int ret = read_md(t, false, &d, &img);
-
-	if (ret)
-		return ret;
-	show_gi(t, &img);
-	md_image_free(&img);
-	md_close(&d);
-	return EXIT_OK;
+	return print_md(ctx, t, show_gi);
 }
 
 CMD(show_gi)
 {
-	struct md_args a;
-	int ret = parse_md_args(ctx, argc, argv, false, &a);
-
-	return ret ? ret : for_each_target(ctx, &a, do_show_gi);
+	return run_md_cmd(ctx, argc, argv, false, do_show_gi);
 }
 
 /* Parse CURRENT:BITMAP:HISTORY0:HISTORY1[:FLAGS]; flags stay if left out. */
@@ -549,8 +552,5 @@ out:
 
 CMD(set_gi)
 {
-	struct md_args a;
-	int ret = parse_md_args(ctx, argc, argv, true, &a);
-
-	return ret ? ret : for_each_target(ctx, &a, do_set_gi);
+	return run_md_cmd(ctx, argc, argv, true, do_set_gi);
 }

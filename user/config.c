@@ -290,6 +290,40 @@ static int value_semi(struct parser *ps, const char *what, struct token *v)
 	return expect(ps, TK_SEMI, cfg_printf(ps->arena, "after '%.64s'", v->text), NULL);
 }
 
+/*
+ * A block of statements, each starting with a keyword, up to @end: '}', or
+ * the end of file at the top level. Anything but a keyword where one is due
+ * is "expected @what, found X" with @hint.
+ */
+struct block {
+	enum tok_type end;
+	const char *what, *hint;
+	int (*stmt)(struct parser *ps, const struct token *kw, void *arg);
+	void *arg;
+};
+
+static int parse_block(struct parser *ps, const struct block *b)
+{
+	struct token t;
+
+	for (;;) {
+		if (next(ps, &t))
+			return -1;
+		if (t.type == b->end)
+			return 0;
+		if (t.type != TK_WORD) {
+			cfg_err(ps->quiet, &t.loc, "expected %s, found %s", b->what,
+				tok_show(ps, &t));
+			/* at the top level there is no block for it to close */
+			if (b->end == TK_EOF && t.type == TK_RBRACE)
+				return cfg_hint(ps->quiet, "there is one '}' too many");
+			return cfg_hint(ps->quiet, "%s", b->hint);
+		}
+		if (b->stmt(ps, &t, b->arg))
+			return -1;
+	}
+}
+
 /* DRBD keywords rblk does not do, with what to do instead. */
 static const struct {
 	const char *word, *hint;
@@ -554,10 +588,28 @@ static const char *const host_words[] = {
 	"address", "device", "disk", "meta-disk", NULL
 };
 
+static int parse_host_stmt(struct parser *ps, const struct token *t, void *arg)
+{
+	struct cfg_host *h = arg;
+
+	if (!strcmp(t->text, "address"))
+		return parse_address(ps, h);
+	if (!strcmp(t->text, "device"))
+		return parse_device(ps, &h->minor, &h->minor_loc);
+	if (!strcmp(t->text, "disk"))
+		return parse_path(ps, "disk", false, &h->disk, &h->disk_loc);
+	if (!strcmp(t->text, "meta-disk"))
+		return parse_path(ps, "meta-disk", true, &h->meta_disk, NULL);
+	return unknown_keyword(ps, t, cfg_printf(ps->arena, "in 'on %s' section",
+						 h->name), host_words);
+}
+
 static int parse_on(struct parser *ps, struct cfg_resource *r)
 {
 	struct cfg_host *h = cfg_alloc(ps->arena, sizeof(*h)), **tail;
+	struct block b = { .end = TK_RBRACE, .stmt = parse_host_stmt, .arg = h };
 	struct token t, open;
+	char what[1024];	/* not cfg_printf: it cuts a long host name short */
 
 	if (expect(ps, TK_WORD, "(host name) after 'on'", &t))
 		return -1;
@@ -570,34 +622,11 @@ static int parse_on(struct parser *ps, struct cfg_resource *r)
 		;
 	*tail = h;
 	r->nhosts++;
-	for (;;) {
-		if (next(ps, &t))
-			return -1;
-		if (t.type == TK_RBRACE)
-			return 0;
-		if (t.type != TK_WORD) {
-			cfg_err(ps->quiet, &t.loc, "expected a keyword in 'on %s', found %s",
-				h->name, tok_show(ps, &t));
-			return cfg_hint(ps->quiet, "the section opened at line %d needs a '}'",
-					open.loc.line);
-		}
-		if (!strcmp(t.text, "address")) {
-			if (parse_address(ps, h))
-				return -1;
-		} else if (!strcmp(t.text, "device")) {
-			if (parse_device(ps, &h->minor, &h->minor_loc))
-				return -1;
-		} else if (!strcmp(t.text, "disk")) {
-			if (parse_path(ps, "disk", false, &h->disk, &h->disk_loc))
-				return -1;
-		} else if (!strcmp(t.text, "meta-disk")) {
-			if (parse_path(ps, "meta-disk", true, &h->meta_disk, NULL))
-				return -1;
-		} else {
-			return unknown_keyword(ps, &t, cfg_printf(ps->arena,
-					       "in 'on %s' section", h->name), host_words);
-		}
-	}
+	snprintf(what, sizeof(what), "a keyword in 'on %s'", h->name);
+	b.what = what;
+	b.hint = cfg_printf(ps->arena, "the section opened at line %d needs a '}'",
+			    open.loc.line);
+	return parse_block(ps, &b);
 }
 
 /* ---- resource, common, global, include ---- */
@@ -623,9 +652,10 @@ static int parse_resource_disk(struct parser *ps, struct cfg_resource *r)
 	return parse_path(ps, "disk", false, &r->disk, &r->disk_loc);
 }
 
-static int parse_resource_stmt(struct parser *ps, struct cfg_resource *r,
-			       const struct token *t)
+static int parse_resource_stmt(struct parser *ps, const struct token *t,
+			       void *arg)
 {
+	struct cfg_resource *r = arg;
 	const char *w = t->text;
 
 	if (!strcmp(w, "device"))
@@ -664,6 +694,7 @@ static bool valid_name(const char *s)
 static int parse_resource(struct parser *ps)
 {
 	struct cfg_resource *r = cfg_alloc(ps->arena, sizeof(*r));
+	struct block b = { .end = TK_RBRACE, .stmt = parse_resource_stmt, .arg = r };
 	struct token t, open;
 
 	if (expect(ps, TK_WORD, "(resource name) after 'resource'", &t))
@@ -681,29 +712,42 @@ static int parse_resource(struct parser *ps)
 	ps->cfg->nresources++;
 	if (expect(ps, TK_LBRACE, cfg_printf(ps->arena, "after 'resource %s'", r->name), &open))
 		return -1;
-	for (;;) {
-		if (next(ps, &t))
-			return -1;
-		if (t.type == TK_RBRACE)
-			return 0;
-		if (t.type != TK_WORD) {
-			cfg_err(ps->quiet, &t.loc, "expected a keyword in resource '%s', found %s",
-				r->name, tok_show(ps, &t));
-			return cfg_hint(ps->quiet, "the resource opened at line %d needs a '}'",
-					open.loc.line);
-		}
-		if (parse_resource_stmt(ps, r, &t))
-			return -1;
-	}
+	b.what = cfg_printf(ps->arena, "a keyword in resource '%s'", r->name);
+	b.hint = cfg_printf(ps->arena, "the resource opened at line %d needs a '}'",
+			    open.loc.line);
+	return parse_block(ps, &b);
 }
 
 static const char *const common_words[] = {
 	"net", "disk", "handlers", "startup", "protocol", NULL
 };
 
+static int parse_common_stmt(struct parser *ps, const struct token *t,
+			     void *arg)
+{
+	const char *w = t->text;
+
+	if (!strcmp(w, "net") || !strcmp(w, "disk") ||
+	    !strcmp(w, "handlers") || !strcmp(w, "startup")) {
+		enum cfg_section s = w[0] == 'n' ? SEC_NET :
+			w[0] == 'd' ? SEC_DISK :
+			w[0] == 'h' ? SEC_HANDLERS : SEC_STARTUP;
+
+		return parse_section(ps, s, ps->common);
+	}
+	if (!strcmp(w, "protocol"))
+		return parse_option(ps, t, SEC_NET, ps->common);
+	return unknown_keyword(ps, t, "in 'common'", common_words);
+}
+
 static int parse_common(struct parser *ps, const struct token *kw)
 {
-	struct token t;
+	static const struct block b = {
+		.end = TK_RBRACE,
+		.what = "a section in 'common'",
+		.hint = "common holds net, disk, handlers and startup sections",
+		.stmt = parse_common_stmt,
+	};
 
 	if (ps->have_common) {
 		cfg_err(ps->quiet, &kw->loc, "second 'common' section");
@@ -712,31 +756,7 @@ static int parse_common(struct parser *ps, const struct token *kw)
 	ps->have_common = true;
 	if (expect(ps, TK_LBRACE, "after 'common'", NULL))
 		return -1;
-	for (;;) {
-		if (next(ps, &t))
-			return -1;
-		if (t.type == TK_RBRACE)
-			return 0;
-		if (t.type != TK_WORD) {
-			cfg_err(ps->quiet, &t.loc, "expected a section in 'common', found %s",
-				tok_show(ps, &t));
-			return cfg_hint(ps->quiet, "common holds net, disk, handlers and startup sections");
-		}
-		if (!strcmp(t.text, "net") || !strcmp(t.text, "disk") ||
-		    !strcmp(t.text, "handlers") || !strcmp(t.text, "startup")) {
-			enum cfg_section s = t.text[0] == 'n' ? SEC_NET :
-				t.text[0] == 'd' ? SEC_DISK :
-				t.text[0] == 'h' ? SEC_HANDLERS : SEC_STARTUP;
-
-			if (parse_section(ps, s, ps->common))
-				return -1;
-		} else if (!strcmp(t.text, "protocol")) {
-			if (parse_option(ps, &t, SEC_NET, ps->common))
-				return -1;
-		} else {
-			return unknown_keyword(ps, &t, "in 'common'", common_words);
-		}
-	}
+	return parse_block(ps, &b);
 }
 
 static int parse_global(struct parser *ps, const struct token *kw)
@@ -786,40 +806,33 @@ static int parse_include(struct parser *ps, const struct token *kw)
 	return ret;
 }
 
-static int parse_stream(struct parser *ps)
+static int parse_top_stmt(struct parser *ps, const struct token *t, void *arg)
 {
 	static const char *const top_words[] = {
 		"global", "common", "resource", "include", NULL
 	};
-	struct token t;
 
-	for (;;) {
-		if (next(ps, &t))
-			return -1;
-		if (t.type == TK_EOF)
-			return 0;
-		if (t.type != TK_WORD) {
-			cfg_err(ps->quiet, &t.loc, "expected 'resource', 'common', 'global' or 'include', found %s",
-				tok_show(ps, &t));
-			return cfg_hint(ps->quiet, t.type == TK_RBRACE ?
-					"there is one '}' too many" : "see docs/config.md");
-		}
-		if (!strcmp(t.text, "resource")) {
-			if (parse_resource(ps))
-				return -1;
-		} else if (!strcmp(t.text, "common")) {
-			if (parse_common(ps, &t))
-				return -1;
-		} else if (!strcmp(t.text, "global")) {
-			if (parse_global(ps, &t))
-				return -1;
-		} else if (!strcmp(t.text, "include")) {
-			if (parse_include(ps, &t))
-				return -1;
-		} else {
-			return unknown_keyword(ps, &t, "at top level", top_words);
-		}
-	}
+	if (!strcmp(t->text, "resource"))
+		return parse_resource(ps);
+	if (!strcmp(t->text, "common"))
+		return parse_common(ps, t);
+	if (!strcmp(t->text, "global"))
+		return parse_global(ps, t);
+	if (!strcmp(t->text, "include"))
+		return parse_include(ps, t);
+	return unknown_keyword(ps, t, "at top level", top_words);
+}
+
+static int parse_stream(struct parser *ps)
+{
+	static const struct block top = {
+		.end = TK_EOF,
+		.what = "'resource', 'common', 'global' or 'include'",
+		.hint = "see docs/config.md",
+		.stmt = parse_top_stmt,
+	};
+
+	return parse_block(ps, &top);
 }
 
 static int parse_buffer(struct parser *ps, const char *name, const char *buf,

@@ -47,6 +47,8 @@ static const char *const w_fencing[] = { "dont-care", "resource-only",
 #define STR(n, s, len, h) \
 	[n] = { .name = s, .sec = SEC_CUR, .type = T_STR, .def_str = "", \
 		.max_len = len, .help = h }
+/* A handler: a shell command line. */
+#define HANDLER(n, s, h) STR(n, s, 1024, h)
 
 const struct cfg_opt_def cfg_opts[__OPT_COUNT] = {
 #define SEC_CUR SEC_GLOBAL
@@ -125,23 +127,23 @@ const struct cfg_opt_def cfg_opts[__OPT_COUNT] = {
 	    "use only this much of the disk (unit sectors; K/M/G/T; 0 = all)"),
 #undef SEC_CUR
 #define SEC_CUR SEC_HANDLERS
-	STR(OPT_H_FENCE_PEER, "fence-peer", 1024, "command to fence the peer"),
-	STR(OPT_H_UNFENCE_PEER, "unfence-peer", 1024, "command to undo fence-peer"),
-	STR(OPT_H_SPLIT_BRAIN, "split-brain", 1024, "run when split brain is detected"),
-	STR(OPT_H_PRI_LOST_AFTER_SB, "pri-lost-after-sb", 1024,
-	    "run on a Primary that lost split brain resolution"),
-	STR(OPT_H_PRI_ON_INCON_DEGR, "pri-on-incon-degr", 1024,
-	    "run on a Primary with inconsistent data and no peer"),
-	STR(OPT_H_LOCAL_IO_ERROR, "local-io-error", 1024,
-	    "run on a backing disk I/O error (on-io-error call-local-io-error)"),
-	STR(OPT_H_BEFORE_RESYNC_TARGET, "before-resync-target", 1024,
-	    "run before becoming resync target (e.g. take a snapshot)"),
-	STR(OPT_H_AFTER_RESYNC_TARGET, "after-resync-target", 1024,
-	    "run after a resync as target finished"),
-	STR(OPT_H_INITIAL_SPLIT_BRAIN, "initial-split-brain", 1024,
-	    "run as soon as split brain is detected, before any policy"),
-	STR(OPT_H_OUT_OF_SYNC, "out-of-sync", 1024,
-	    "run when verify found blocks that differ"),
+	HANDLER(OPT_H_FENCE_PEER, "fence-peer", "command to fence the peer"),
+	HANDLER(OPT_H_UNFENCE_PEER, "unfence-peer", "command to undo fence-peer"),
+	HANDLER(OPT_H_SPLIT_BRAIN, "split-brain", "run when split brain is detected"),
+	HANDLER(OPT_H_PRI_LOST_AFTER_SB, "pri-lost-after-sb",
+		"run on a Primary that lost split brain resolution"),
+	HANDLER(OPT_H_PRI_ON_INCON_DEGR, "pri-on-incon-degr",
+		"run on a Primary with inconsistent data and no peer"),
+	HANDLER(OPT_H_LOCAL_IO_ERROR, "local-io-error",
+		"run on a backing disk I/O error (on-io-error call-local-io-error)"),
+	HANDLER(OPT_H_BEFORE_RESYNC_TARGET, "before-resync-target",
+		"run before becoming resync target (e.g. take a snapshot)"),
+	HANDLER(OPT_H_AFTER_RESYNC_TARGET, "after-resync-target",
+		"run after a resync as target finished"),
+	HANDLER(OPT_H_INITIAL_SPLIT_BRAIN, "initial-split-brain",
+		"run as soon as split brain is detected, before any policy"),
+	HANDLER(OPT_H_OUT_OF_SYNC, "out-of-sync",
+		"run when verify found blocks that differ"),
 #undef SEC_CUR
 #define SEC_CUR SEC_STARTUP
 	NUM(OPT_WFC_TIMEOUT, "wfc-timeout", U_TIME, 1000, 0, 86400000, 0,
@@ -237,12 +239,23 @@ static void range_hint(const struct cfg_opt_def *o, char *buf, size_t len)
 		 o->max / o->scale, unit);
 }
 
+/* Start the message about a value @o does not take; returns where to go on. */
+static size_t not_valid(const struct cfg_opt_def *o, const char *s,
+			char *msg, size_t len)
+{
+	int n = snprintf(msg, len, "'%s' is not a valid value for '%s': expected ",
+			 s, o->name);
+
+	return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len;
+}
+
 static int parse_num(const struct cfg_opt_def *o, const char *s,
 		     struct cfg_val *v, char *msg, size_t len)
 {
 	char range[64];
 	unsigned long long n;
 	uint64_t mult = o->scale;
+	size_t at;
 	char *end;
 
 	range_hint(o, range, sizeof(range));
@@ -265,8 +278,8 @@ static int parse_num(const struct cfg_opt_def *o, const char *s,
 	v->num = n * mult;
 	return 0;
 bad:
-	snprintf(msg, len, "'%s' is not a valid value for '%s': expected a number %s%s",
-		 s, o->name, range,
+	at = not_valid(o, s, msg, len);
+	snprintf(msg + at, len - at, "a number %s%s", range,
 		 o->unit == U_TIME ? ", or with suffix ms or s" :
 		 o->unit != U_NONE ? ", or with suffix K, M, G" : "");
 	return -1;
@@ -284,8 +297,7 @@ static int parse_enum(const struct cfg_opt_def *o, const char *s,
 			return 0;
 		}
 	}
-	n = snprintf(msg, len, "'%s' is not a valid value for '%s': expected ",
-		     s, o->name);
+	n = not_valid(o, s, msg, len);
 	for (i = 0; o->words[i] && n < len; i++)
 		n += snprintf(msg + n, len - n, "%s%s", i ? ", " : "", o->words[i]);
 	return -1;
@@ -295,6 +307,7 @@ int cfg_opt_parse(enum cfg_opt_id id, const char *s, struct cfg_val *v,
 		  char *msg, size_t len)
 {
 	const struct cfg_opt_def *o = &cfg_opts[id];
+	size_t at;
 
 	switch (o->type) {
 	case T_NUM:
@@ -306,8 +319,8 @@ int cfg_opt_parse(enum cfg_opt_id id, const char *s, struct cfg_val *v,
 			v->num = s[0] == 'y';
 			return 0;
 		}
-		snprintf(msg, len, "'%s' is not a valid value for '%s': expected yes or no",
-			 s, o->name);
+		at = not_valid(o, s, msg, len);
+		snprintf(msg + at, len - at, "yes or no");
 		return -1;
 	case T_STR:
 		if (strlen(s) > o->max_len) {

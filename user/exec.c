@@ -82,6 +82,44 @@ static const struct {
 	{ "rcvbuf-size", RBLK_NET_RCVBUF },
 };
 
+/* The after-sb policies rblk.ko knows, by the words of the configuration. */
+static const char *const asb_words[__RBLK_ASB_LAST] = {
+	[RBLK_ASB_DISCONNECT] = "disconnect",
+	[RBLK_ASB_DISCARD_YOUNGER_PRI] = "discard-younger-primary",
+	[RBLK_ASB_DISCARD_OLDER_PRI] = "discard-older-primary",
+	[RBLK_ASB_DISCARD_ZERO_CHANGES] = "discard-zero-changes",
+	[RBLK_ASB_DISCARD_LEAST_CHANGES] = "discard-least-changes",
+	[RBLK_ASB_DISCARD_LOCAL] = "discard-local",
+	[RBLK_ASB_DISCARD_REMOTE] = "discard-remote",
+	[RBLK_ASB_CONSENSUS] = "consensus",
+	[RBLK_ASB_DISCARD_SECONDARY] = "discard-secondary",
+};
+
+static int after_sb_request(const struct plan_step *n, struct rblk_connect_req *r)
+{
+	static const char *const keys[] = {
+		"after-sb-0pri", "after-sb-1pri", "after-sb-2pri" };
+	const char *v;
+	size_t i, w;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		v = plan_get(n, keys[i]);
+		if (!v)
+			continue;
+		for (w = 0; w < ARRAY_SIZE(asb_words); w++)
+			if (!strcmp(v, asb_words[w]))
+				break;
+		if (w == ARRAY_SIZE(asb_words)) {
+			err("%s %s is not supported by this version of rblk", keys[i], v);
+			hint("use disconnect and resolve with 'rblkadm connect --discard-my-data', or one of the policies in rblk.conf(5)");
+			return -EOPNOTSUPP;
+		}
+		r->opts[RBLK_NET_AFTER_SB_0PRI + i] = w;
+		r->opts_set |= 1U << (RBLK_NET_AFTER_SB_0PRI + i);
+	}
+	return 0;
+}
+
 /* Fill a connect request from the recorded net step. */
 static int connect_request(uint32_t minor, bool discard, struct rblk_connect_req *r)
 {
@@ -111,7 +149,7 @@ static int connect_request(uint32_t minor, bool discard, struct rblk_connect_req
 			r->opts_set |= 1U << net_keys[i].attr;
 		}
 	}
-	return 0;
+	return after_sb_request(n, r);
 }
 
 static void explain(const struct plan_step *s, int ret)
@@ -202,6 +240,12 @@ int rblk_nl_exec(const struct plan_step *s)
 		err("%s: unknown plan step", s->cmd);
 		return -EINVAL;
 	}
+	/* Taking down what is not there: already done (down is idempotent). */
+	if (ret == -ENODEV && (!strcmp(s->cmd, "secondary") ||
+			       !strcmp(s->cmd, "disconnect") ||
+			       !strcmp(s->cmd, "detach") ||
+			       !strcmp(s->cmd, "del-device")))
+		ret = 0;
 	if (ret)
 		explain(s, ret);
 	return ret;

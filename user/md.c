@@ -21,7 +21,7 @@
 
 const char *const md_flag_names[] = {
 	"consistent", "was-up-to-date", "primary", "crashed-primary",
-	"peer-outdated", "full-sync", "al-clean", NULL
+	"peer-outdated", "full-sync", "al-clean", "lost-as-primary", NULL
 };
 
 const char *const md_flag_help[] = {
@@ -32,6 +32,7 @@ const char *const md_flag_help[] = {
 	"the peer is known to have older data (it cannot become Primary alone)",
 	"every block must be resynced, not only those in the bitmap",
 	"the device was detached cleanly: the activity log names nothing",
+	"the device was Primary when it lost its peer (for after-sb policies)",
 };
 
 /* ---- devices ---- */

@@ -95,6 +95,24 @@ static void parse_gi(struct nlattr *nest, struct rblk_dev_info *d)
 		d->md_flags = nla_get_u32(tb[RBLK_GI_A_FLAGS]);
 }
 
+static void parse_sync(struct nlattr *nest, struct rblk_dev_info *d)
+{
+	struct nlattr *tb[RBLK_SYNC_A_MAX + 1];
+
+	if (nla_parse_nested(tb, RBLK_SYNC_A_MAX, nest, NULL) < 0)
+		return;
+	d->has_sync = true;
+	d->sync_paused = tb[RBLK_SYNC_A_PAUSED] != NULL;
+	if (tb[RBLK_SYNC_A_TOTAL_KIB])
+		d->sync_total_kib = nla_get_u64(tb[RBLK_SYNC_A_TOTAL_KIB]);
+	if (tb[RBLK_SYNC_A_DONE_KIB])
+		d->sync_done_kib = nla_get_u64(tb[RBLK_SYNC_A_DONE_KIB]);
+	if (tb[RBLK_SYNC_A_ELAPSED_MS])
+		d->sync_elapsed_ms = nla_get_u64(tb[RBLK_SYNC_A_ELAPSED_MS]);
+	if (tb[RBLK_SYNC_A_RATE_KIB])
+		d->sync_rate_kib = nla_get_u64(tb[RBLK_SYNC_A_RATE_KIB]);
+}
+
 static void format_addr(struct nlattr *a, char *buf, size_t len)
 {
 	struct sockaddr_storage ss = {};
@@ -153,6 +171,8 @@ static int parse_device(struct nl_msg *msg, struct rblk_dev_info *d)
 		d->meta_external = true;
 	if (tb[RBLK_A_CONN_STATE])
 		d->conn_state = nla_get_u8(tb[RBLK_A_CONN_STATE]);
+	if (tb[RBLK_A_SYNC])
+		parse_sync(tb[RBLK_A_SYNC], d);
 	if (tb[RBLK_A_PEER_ROLE]) {
 		d->has_peer = true;
 		d->peer_role = nla_get_u8(tb[RBLK_A_PEER_ROLE]);
@@ -298,18 +318,24 @@ err:
 	return -EMSGSIZE;
 }
 
-/* A command whose only argument is the minor. */
-int rblk_nl_minor_cmd(uint8_t cmd, uint32_t minor)
+/* A command whose only arguments are the minor and flags. */
+int rblk_nl_minor_flags_cmd(uint8_t cmd, uint32_t minor, uint32_t flags)
 {
 	struct nl_msg *msg = new_msg(cmd, 0);
 
 	if (!msg)
 		return -ENOMEM;
-	if (nla_put_u32(msg, RBLK_A_MINOR, minor)) {
+	if (nla_put_u32(msg, RBLK_A_MINOR, minor) ||
+	    (flags && nla_put_u32(msg, RBLK_A_FLAGS, flags))) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
 	return transact(msg, NULL, NULL);
+}
+
+int rblk_nl_minor_cmd(uint8_t cmd, uint32_t minor)
+{
+	return rblk_nl_minor_flags_cmd(cmd, minor, 0);
 }
 
 int rblk_nl_attach(uint32_t minor, const char *disk)

@@ -32,6 +32,9 @@ struct rblk_dev_info {
 	char peer_addr[64];
 	char last_error[256];
 	bool meta_external;
+	bool has_sync;		/* a resync is running */
+	bool sync_paused;
+	uint64_t sync_total_kib, sync_done_kib, sync_elapsed_ms, sync_rate_kib;
 };
 
 typedef void (*rblk_dev_cb)(const struct rblk_dev_info *d, void *arg);
@@ -49,6 +52,7 @@ int rblk_nl_attach(uint32_t minor, const char *disk);
 int rblk_nl_attach_meta(uint32_t minor, const char *disk, const char *meta_dev,
 			bool meta_internal);
 int rblk_nl_minor_cmd(uint8_t cmd, uint32_t minor);
+int rblk_nl_minor_flags_cmd(uint8_t cmd, uint32_t minor, uint32_t flags);
 
 /* RBLK_CMD_CONNECT: what a plan's net + connect steps say. */
 struct rblk_connect_req {

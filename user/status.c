@@ -59,6 +59,15 @@ void printer_obj_end(struct printer *p)
 	p->line_start = true;
 }
 
+void printer_record_end(struct printer *p)
+{
+	printer_obj_end(p);
+	if (p->json) {
+		putchar('\n');
+		p->first = true;	/* the next one is no list item either */
+	}
+}
+
 void printer_line(struct printer *p)
 {
 	if (p->json)
@@ -131,6 +140,8 @@ const char *conn_state_name(uint8_t s)
 		[RBLK_CONN_STANDALONE] = "StandAlone",
 		[RBLK_CONN_CONNECTING] = "Connecting",
 		[RBLK_CONN_CONNECTED] = "Connected",
+		[RBLK_CONN_SYNC_SOURCE] = "SyncSource",
+		[RBLK_CONN_SYNC_TARGET] = "SyncTarget",
 	};
 
 	return s < ARRAY_SIZE(names) ? names[s] : "Unknown";
@@ -146,9 +157,31 @@ const char *event_name(uint8_t event)
 	}
 }
 
+/* Resync progress: percentage, speed and time left. */
+static void sync_fields(struct printer *p, const struct rblk_dev_info *d)
+{
+	uint64_t left = d->sync_total_kib - d->sync_done_kib;
+	char pct[16];
+
+	if (d->sync_done_kib > d->sync_total_kib)
+		left = 0;
+	snprintf(pct, sizeof(pct), "%.1f", d->sync_total_kib ?
+		 100.0 * (d->sync_total_kib - left) / d->sync_total_kib : 100.0);
+	printer_line(p);
+	field_str(p, "sync-percent", pct);
+	field_bool(p, "sync-paused", d->sync_paused);
+	field_u64(p, "sync-done-kib", d->sync_done_kib);
+	field_u64(p, "sync-total-kib", d->sync_total_kib);
+	field_u64(p, "sync-rate-kib", d->sync_rate_kib);
+	if (d->sync_rate_kib)
+		field_u64(p, "sync-eta-s", left / d->sync_rate_kib);
+	else
+		field_str(p, "sync-eta-s", "unknown");
+}
+
 static void connection_fields(struct printer *p, const struct rblk_dev_info *d)
 {
-	bool connected = d->conn_state == RBLK_CONN_CONNECTED;
+	bool connected = rblk_conn_is_up(d->conn_state);
 
 	printer_line(p);
 	field_str(p, "connection", conn_state_name(d->conn_state));
@@ -162,9 +195,10 @@ static void connection_fields(struct printer *p, const struct rblk_dev_info *d)
 		field_u64(p, "sent-kib", d->stats[RBLK_STAT_SENT_KIB]);
 		field_u64(p, "received-kib", d->stats[RBLK_STAT_RECEIVED_KIB]);
 		field_u64(p, "pending-acks", d->stats[RBLK_STAT_PENDING_ACKS]);
-		field_u64(p, "out-of-sync-kib", d->stats[RBLK_STAT_OUT_OF_SYNC_KIB]);
 		field_u64(p, "connects", d->stats[RBLK_STAT_CONNECTS]);
 	}
+	if (d->has_sync)
+		sync_fields(p, d);
 	/* Why it is not connected, in the kernel's words. */
 	if (!connected && d->last_error[0]) {
 		printer_line(p);
@@ -195,6 +229,10 @@ static void device_fields(struct printer *p, const struct rblk_dev_info *d)
 	field_u64(p, "written-kib", d->stats[RBLK_STAT_WRITTEN_KIB]);
 	field_u64(p, "in-flight", d->stats[RBLK_STAT_IN_FLIGHT]);
 	field_u64(p, "io-errors", d->stats[RBLK_STAT_IO_ERRORS]);
+	/* The bitmap's view, connected or not. */
+	printer_line(p);
+	field_u64(p, "out-of-sync-kib", d->stats[RBLK_STAT_OUT_OF_SYNC_KIB]);
+	field_u64(p, "resynced-kib", d->stats[RBLK_STAT_RESYNCED_KIB]);
 	connection_fields(p, d);
 }
 
@@ -208,28 +246,22 @@ void print_device(struct printer *p, const struct rblk_dev_info *d)
 /* One line per event: "<event> <resource> field:value ...". */
 void print_device_event(struct printer *p, const struct rblk_dev_info *d)
 {
+	char title[sizeof(d->resource) + 16];
+
+	snprintf(title, sizeof(title), "%s %s", event_name(d->event), d->resource);
+	printer_obj_begin(p, title);
 	if (p->json) {
-		printf("{\"event\":");
-		json_str(event_name(d->event));
-		printf(",\"resource\":");
-		json_str(d->resource);
-		printf(",\"role\":");
-		json_str(role_name(d->role));
-		printf(",\"disk\":");
-		json_str(disk_state_name(d->disk_state));
-		printf(",\"minor\":%u,\"size-kib\":%llu,\"connection\":", d->minor,
-		       (unsigned long long)(d->size_sectors / 2));
-		json_str(conn_state_name(d->conn_state));
-		printf("}\n");
-		return;
+		field_str(p, "event", event_name(d->event));
+		field_str(p, "resource", d->resource);
 	}
-	printf("%s %s role:%s disk:%s minor:%u size-kib:%llu connection:%s",
-	       event_name(d->event), d->resource, role_name(d->role),
-	       disk_state_name(d->disk_state), d->minor,
-	       (unsigned long long)(d->size_sectors / 2),
-	       conn_state_name(d->conn_state));
-	if (d->has_peer && d->conn_state == RBLK_CONN_CONNECTED)
-		printf(" peer-role:%s peer-disk:%s", role_name(d->peer_role),
-		       disk_state_name(d->peer_disk_state));
-	putchar('\n');
+	field_str(p, "role", role_name(d->role));
+	field_str(p, "disk", disk_state_name(d->disk_state));
+	field_u64(p, "minor", d->minor);
+	field_u64(p, "size-kib", d->size_sectors / 2);
+	field_str(p, "connection", conn_state_name(d->conn_state));
+	if (d->has_peer && rblk_conn_is_up(d->conn_state)) {
+		field_str(p, "peer-role", role_name(d->peer_role));
+		field_str(p, "peer-disk", disk_state_name(d->peer_disk_state));
+	}
+	printer_record_end(p);
 }

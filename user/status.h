@@ -24,6 +24,8 @@ void printer_list_end(struct printer *p);
 /* An object; in text mode @title starts its first line. */
 void printer_obj_begin(struct printer *p, const char *title);
 void printer_obj_end(struct printer *p);
+/* End an object that stands alone on its line (JSON Lines), not in a list. */
+void printer_record_end(struct printer *p);
 /* Text: start an indented continuation line. JSON: nothing. */
 void printer_line(struct printer *p);
 void field_str(struct printer *p, const char *key, const char *val);

@@ -100,6 +100,8 @@ enum rblk_cmd {
 	RBLK_CMD_DETACH,
 	RBLK_CMD_CONNECT,
 	RBLK_CMD_DISCONNECT,
+	RBLK_CMD_INVALIDATE,	/* flags: RBLK_F_REMOTE */
+	RBLK_CMD_PAUSE_SYNC,	/* flags: RBLK_F_RESUME */
 	__RBLK_CMD_MAX
 };
 #define RBLK_CMD_MAX (__RBLK_CMD_MAX - 1)
@@ -128,6 +130,7 @@ enum rblk_attr {
 	RBLK_A_PEER_NAME,
 	RBLK_A_NET_OPTS,
 	RBLK_A_LAST_ERROR,
+	RBLK_A_SYNC,		/* nest, enum rblk_sync_attr, while resyncing */
 	__RBLK_A_LAST
 };
 #define RBLK_A_MAX (__RBLK_A_LAST - 1)
@@ -146,13 +149,26 @@ enum rblk_stat_attr {
 	RBLK_STAT_SENT_KIB,		/* data sent to the peer */
 	RBLK_STAT_RECEIVED_KIB,		/* data received from the peer */
 	RBLK_STAT_PENDING_ACKS,		/* writes the peer has not acked */
-	RBLK_STAT_OUT_OF_SYNC_KIB,	/* written while the peer was away */
+	RBLK_STAT_OUT_OF_SYNC_KIB,	/* marked in the bitmap: may differ */
 	RBLK_STAT_CONNECTS,		/* connections made */
+	RBLK_STAT_RESYNCED_KIB,		/* resynced, as source or target */
 	__RBLK_STAT_LAST
 };
 #define RBLK_STAT_MAX (__RBLK_STAT_LAST - 1)
 
 /* Nested in RBLK_A_GI. */
+/* Progress of a resync, both on the source and on the target. */
+enum rblk_sync_attr {
+	RBLK_SYNC_A_UNSPEC,
+	RBLK_SYNC_A_TOTAL_KIB,	/* u64, to resync when it started */
+	RBLK_SYNC_A_DONE_KIB,	/* u64, resynced so far */
+	RBLK_SYNC_A_ELAPSED_MS,	/* u64, since it started, pauses excluded */
+	RBLK_SYNC_A_RATE_KIB,	/* u64, KiB/s over the last seconds */
+	RBLK_SYNC_A_PAUSED,	/* flag */
+	__RBLK_SYNC_A_LAST
+};
+#define RBLK_SYNC_A_MAX (__RBLK_SYNC_A_LAST - 1)
+
 enum rblk_gi_attr {
 	RBLK_GI_A_UNSPEC,
 	RBLK_GI_A_CURRENT,	/* u64 */
@@ -174,11 +190,28 @@ enum rblk_net_attr {
 	RBLK_NET_CONNECT_INT,	/* retry period while Connecting */
 	RBLK_NET_SNDBUF,	/* socket send buffer bytes, 0 = auto */
 	RBLK_NET_RCVBUF,	/* socket receive buffer bytes, 0 = auto */
+	RBLK_NET_AFTER_SB_0PRI,	/* enum rblk_after_sb: split brain, no Primary */
+	RBLK_NET_AFTER_SB_1PRI,	/* ... one Primary */
+	RBLK_NET_AFTER_SB_2PRI,	/* ... two Primaries */
 	__RBLK_NET_LAST
 };
 #define RBLK_NET_MAX (__RBLK_NET_LAST - 1)
 
 /* RBLK_A_FLAGS of RBLK_CMD_CONNECT. */
+/* Automatic split brain recovery policies (net { after-sb-*pri }). */
+enum rblk_after_sb {
+	RBLK_ASB_DISCONNECT,		/* refuse: the operator decides */
+	RBLK_ASB_DISCARD_YOUNGER_PRI,	/* 0pri: the node that became Primary during the split loses */
+	RBLK_ASB_DISCARD_OLDER_PRI,	/* 0pri: the node that was Primary at the split loses */
+	RBLK_ASB_DISCARD_ZERO_CHANGES,	/* 0pri: a node that changed nothing loses */
+	RBLK_ASB_DISCARD_LEAST_CHANGES,	/* 0pri: the node with fewer changed blocks loses */
+	RBLK_ASB_DISCARD_LOCAL,		/* 0pri: this node loses */
+	RBLK_ASB_DISCARD_REMOTE,	/* 0pri: the peer loses */
+	RBLK_ASB_CONSENSUS,		/* 1pri: the 0pri verdict if it makes the Secondary lose */
+	RBLK_ASB_DISCARD_SECONDARY,	/* 1pri: the Secondary loses */
+	__RBLK_ASB_LAST
+};
+
 enum rblk_connect_flags {
 	RBLK_F_DISCARD_MY_DATA = 1U << 0, /* split brain victim: become target */
 	__RBLK_F_CONNECT_ALL = RBLK_F_DISCARD_MY_DATA
@@ -188,13 +221,32 @@ enum rblk_conn_state {
 	RBLK_CONN_STANDALONE,
 	RBLK_CONN_CONNECTING,
 	RBLK_CONN_CONNECTED,
+	RBLK_CONN_SYNC_SOURCE,	/* connected, sending the blocks the peer lacks */
+	RBLK_CONN_SYNC_TARGET,	/* connected, receiving the blocks we lack */
 	__RBLK_CONN_LAST
 };
+
+/* Connected, resyncing or not: writes go to the peer. */
+static inline int rblk_conn_is_up(unsigned int s)
+{
+	return s == RBLK_CONN_CONNECTED || s == RBLK_CONN_SYNC_SOURCE ||
+	       s == RBLK_CONN_SYNC_TARGET;
+}
 
 /* RBLK_A_FLAGS of RBLK_CMD_SET_ROLE. */
 enum rblk_role_flags {
 	RBLK_F_FORCE = 1U << 0,		/* promote without UpToDate data */
 	__RBLK_F_ROLE_ALL = RBLK_F_FORCE
+};
+
+enum rblk_invalidate_flags {
+	RBLK_F_REMOTE = 1U << 0,	/* the peer's data, not ours, is thrown away */
+	__RBLK_F_INVALIDATE_ALL = RBLK_F_REMOTE
+};
+
+enum rblk_pause_flags {
+	RBLK_F_RESUME = 1U << 0,	/* resume rather than pause */
+	__RBLK_F_PAUSE_ALL = RBLK_F_RESUME
 };
 
 enum rblk_role {

@@ -44,7 +44,8 @@ enum rblk_md_flags {
 	RBLK_MDF_PEER_OUTDATED	 = 1U << 4, /* the peer is known to be outdated */
 	RBLK_MDF_FULL_SYNC	 = 1U << 5, /* every block must be resynced */
 	RBLK_MDF_AL_CLEAN	 = 1U << 6, /* clean detach: the AL names nothing */
-	__RBLK_MDF_ALL		 = (1U << 7) - 1
+	RBLK_MDF_LOST_AS_PRIMARY = 1U << 7, /* was Primary when the peer went away */
+	__RBLK_MDF_ALL		 = (1U << 8) - 1
 };
 
 struct rblk_gi {

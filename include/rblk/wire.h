@@ -37,6 +37,11 @@ enum rblk_packet_type {
 	RBLK_P_READ_REQ,	/* read from the peer's disk */
 	RBLK_P_READ_REPLY,
 	RBLK_P_DISCONNECT,	/* orderly goodbye */
+	RBLK_P_BITMAP,		/* SyncTarget -> SyncSource: its bitmap */
+	RBLK_P_SYNC_START,	/* SyncSource -> SyncTarget: resync begins */
+	RBLK_P_RS_DATA,		/* SyncSource -> SyncTarget: blocks */
+	RBLK_P_RS_ACK,		/* SyncTarget -> SyncSource: written */
+	RBLK_P_SYNC_DONE,	/* SyncSource -> SyncTarget: all sent and acked */
 	__RBLK_P_LAST
 };
 
@@ -89,7 +94,8 @@ struct rblk_p_state {
 	u8 md_flags[4];			/* enum rblk_md_flags */
 	u8 role;			/* enum rblk_role */
 	u8 disk_state;			/* enum rblk_disk_state */
-	u8 reserved[2];
+	u8 state_flags;			/* enum rblk_state_flags */
+	u8 reserved;
 	u8 bits_set[8];			/* blocks out of sync, sender's view */
 } __attribute__((packed));
 
@@ -119,11 +125,47 @@ struct rblk_p_read_req {
 
 /* READ_REPLY: struct rblk_p_ack, then `bytes` of data if status is 0. */
 
+/*
+ * BITMAP: a slice of the sender's bitmap in its on-disk byte order (bit n
+ * = byte n / 8, bit n % 8), `bytes` of it from byte `offset`; the data
+ * follows. The slice with `last` set ends it (it may carry no data).
+ */
+struct rblk_p_bitmap {
+	u8 offset[8];
+	u8 bytes[4];
+	u8 last;
+	u8 reserved[3];
+} __attribute__((packed));
+
+/*
+ * SYNC_START and SYNC_DONE: the source's generations at that point. At
+ * SYNC_START the target takes `bitmap_uuid` as its current generation (the one
+ * its remaining bits count from); at SYNC_DONE it takes `current_uuid`.
+ */
+struct rblk_p_sync {
+	u8 current_uuid[8];
+	u8 bitmap_uuid[8];
+	u8 total_bits[8];		/* blocks to resync, SYNC_START */
+	u8 reserved[8];
+} __attribute__((packed));
+
+/* RS_DATA: struct rblk_p_write (wflags 0), then `bytes` of data. */
+/* RS_ACK: struct rblk_p_ack. */
+
+/* rblk_p_state.state_flags */
+enum rblk_state_flags {
+	RBLK_SF_DISCARD_MY_DATA = 1U << 0,	/* the sender gives up its changes */
+	RBLK_SF_SYNC_PAUSED = 1U << 1,		/* pause-sync on the sender */
+	__RBLK_SF_ALL = 3
+};
+
 _Static_assert(sizeof(struct rblk_wire_hdr) == RBLK_WIRE_HDR_SIZE, "hdr");
 _Static_assert(sizeof(struct rblk_p_hello) == 224, "hello");
 _Static_assert(sizeof(struct rblk_p_state) == 56, "state");
 _Static_assert(sizeof(struct rblk_p_write) == 24, "write");
 _Static_assert(sizeof(struct rblk_p_ack) == 16, "ack");
+_Static_assert(sizeof(struct rblk_p_bitmap) == 16, "bitmap");
+_Static_assert(sizeof(struct rblk_p_sync) == 32, "sync");
 
 /* ---- big-endian helpers ---------------------------------------------- */
 
@@ -188,6 +230,11 @@ static inline u32 rblk_wire_fixed_len(u16 type)
 	case RBLK_P_READ_REQ: return sizeof(struct rblk_p_read_req);
 	case RBLK_P_READ_REPLY: return sizeof(struct rblk_p_ack);
 	case RBLK_P_DISCONNECT: return 0;
+	case RBLK_P_BITMAP: return sizeof(struct rblk_p_bitmap);
+	case RBLK_P_SYNC_START: return sizeof(struct rblk_p_sync);
+	case RBLK_P_RS_DATA: return sizeof(struct rblk_p_write);
+	case RBLK_P_RS_ACK: return sizeof(struct rblk_p_ack);
+	case RBLK_P_SYNC_DONE: return sizeof(struct rblk_p_sync);
 	default: return 0;
 	}
 }
@@ -195,7 +242,8 @@ static inline u32 rblk_wire_fixed_len(u16 type)
 /* Types that may carry data after their fixed part. */
 static inline bool rblk_wire_has_data(u16 type)
 {
-	return type == RBLK_P_WRITE || type == RBLK_P_READ_REPLY;
+	return type == RBLK_P_WRITE || type == RBLK_P_READ_REPLY ||
+	       type == RBLK_P_BITMAP || type == RBLK_P_RS_DATA;
 }
 
 enum rblk_wire_error {
@@ -274,6 +322,24 @@ rblk_wire_check_write(const struct rblk_p_write *w, u32 data_len,
 	if (bytes == 0 && !(flags & RBLK_WF_PREFLUSH))
 		return RBLK_WIRE_BAD_PAYLOAD;
 	if (sector > dev_sectors || (u64)(bytes / 512) > dev_sectors - sector)
+		return RBLK_WIRE_BAD_PAYLOAD;
+	return RBLK_WIRE_OK;
+}
+
+/*
+ * Check a BITMAP slice against the data that follows and the receiver's
+ * bitmap size in bytes (both nodes have the same data size, so the same).
+ */
+static inline enum rblk_wire_error
+rblk_wire_check_bitmap(const struct rblk_p_bitmap *b, u32 data_len,
+		       u64 bm_bytes)
+{
+	u64 off = rblk_be64(b->offset);
+	u32 bytes = rblk_be32(b->bytes);
+
+	if (b->last > 1 || bytes != data_len)
+		return RBLK_WIRE_BAD_PAYLOAD;
+	if (off > bm_bytes || bytes > bm_bytes - off)
 		return RBLK_WIRE_BAD_PAYLOAD;
 	return RBLK_WIRE_OK;
 }

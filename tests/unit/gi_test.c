@@ -5,6 +5,7 @@
  * and the life-cycle stories the rules exist for.
  */
 #include <rblk/gi.h>
+#include <rblk/splitbrain.h>
 
 #include "test.h"
 
@@ -156,8 +157,81 @@ static void test_initial_sync(void)
 	CHECK(rblk_gi_compare(&n1, &n2, true, NULL) == RBLK_GI_NO_SYNC, "in sync");
 }
 
+static enum rblk_sb_verdict sb_mirror(enum rblk_sb_verdict v)
+{
+	return v == RBLK_SB_LOCAL_LOSES ? RBLK_SB_PEER_LOSES :
+	       v == RBLK_SB_PEER_LOSES ? RBLK_SB_LOCAL_LOSES : v;
+}
+
+/* after-sb policies: named cases, then both sides agree on every input. */
+static void test_after_sb(void)
+{
+	const unsigned int dis[3] = { 0, 0, 0 };
+	unsigned int pol[3];
+	struct rblk_sb_side a = { .changes = 100, .lost_as_primary = true };
+	struct rblk_sb_side b = { .changes = 50 };
+	struct rblk_sb_side sides[16];
+	enum rblk_sb_verdict v, w;
+	int i, j, p0, p1, bad = 0, n = 0;
+
+	CHECK(rblk_sb_resolve(dis, &a, &b, true) == RBLK_SB_REFUSE, "disconnect");
+	pol[0] = RBLK_ASB_DISCARD_LEAST_CHANGES; pol[1] = pol[2] = 0;
+	CHECK(rblk_sb_resolve(pol, &a, &b, true) == RBLK_SB_PEER_LOSES, "least: b has fewer");
+	pol[0] = RBLK_ASB_DISCARD_YOUNGER_PRI;
+	CHECK(rblk_sb_resolve(pol, &a, &b, true) == RBLK_SB_PEER_LOSES,
+	      "younger: b became Primary during the split");
+	pol[0] = RBLK_ASB_DISCARD_OLDER_PRI;
+	CHECK(rblk_sb_resolve(pol, &a, &b, true) == RBLK_SB_LOCAL_LOSES,
+	      "older: a was Primary at the split");
+	pol[0] = RBLK_ASB_DISCARD_ZERO_CHANGES;
+	CHECK(rblk_sb_resolve(pol, &a, &b, true) == RBLK_SB_REFUSE, "zero: both changed");
+	b.changes = 0;
+	CHECK(rblk_sb_resolve(pol, &a, &b, true) == RBLK_SB_PEER_LOSES, "zero: b changed nothing");
+	b.changes = 50;
+	/* One Primary. */
+	a.primary = true;
+	pol[1] = RBLK_ASB_DISCARD_SECONDARY;
+	CHECK(rblk_sb_resolve(pol, &a, &b, true) == RBLK_SB_PEER_LOSES, "discard-secondary");
+	pol[0] = RBLK_ASB_DISCARD_LEAST_CHANGES; pol[1] = RBLK_ASB_CONSENSUS;
+	CHECK(rblk_sb_resolve(pol, &a, &b, true) == RBLK_SB_PEER_LOSES, "consensus agrees");
+	pol[0] = RBLK_ASB_DISCARD_LOCAL;
+	CHECK(rblk_sb_resolve(pol, &a, &b, true) == RBLK_SB_REFUSE,
+	      "consensus: 0pri would make the Primary lose");
+	/* Explicit discard-my-data beats the policies; a Primary never loses. */
+	b.discard_my_data = true;
+	CHECK(rblk_sb_resolve(dis, &a, &b, true) == RBLK_SB_PEER_LOSES, "discard-my-data");
+	b.discard_my_data = false;
+	a.discard_my_data = true;
+	CHECK(rblk_sb_resolve(dis, &a, &b, true) == RBLK_SB_REFUSE, "a Primary cannot lose");
+
+	/* Mirror property over every policy pair and a grid of sides. */
+	for (i = 0; i < 16; i++) {
+		sides[i] = (struct rblk_sb_side){
+			.primary = i & 1, .lost_as_primary = i & 2,
+			.discard_my_data = (i & 12) == 12, .changes = (i >> 2) & 3 };
+	}
+	for (p0 = 0; p0 < RBLK_ASB_CONSENSUS; p0++)
+		for (p1 = 0; p1 < __RBLK_ASB_LAST; p1++)
+			for (i = 0; i < 16; i++)
+				for (j = 0; j < 16; j++) {
+					pol[0] = p0; pol[1] = p1; pol[2] = 0;
+					v = rblk_sb_resolve(pol, &sides[i], &sides[j], true);
+					/* The peer sees DISCARD_LOCAL as DISCARD_REMOTE. */
+					if (p0 == RBLK_ASB_DISCARD_LOCAL)
+						pol[0] = RBLK_ASB_DISCARD_REMOTE;
+					else if (p0 == RBLK_ASB_DISCARD_REMOTE)
+						pol[0] = RBLK_ASB_DISCARD_LOCAL;
+					w = rblk_sb_resolve(pol, &sides[j], &sides[i], false);
+					n++;
+					if (w != sb_mirror(v))
+						bad++;
+				}
+	CHECK(bad == 0, "%d of %d policy/side combinations are not mirrored", bad, n);
+}
+
 int main(void)
 {
+	test_after_sb();
 	test_rows();
 	test_peer_lost();
 	test_primary_crash();

@@ -109,8 +109,12 @@ md5_both_equal() {
 # a truthful "in sync" start for tests that follow a divergence.
 reseed() {
 	local n
+	# Both down before either comes up: an old peer must not meet a new one.
 	for n in pg1 pg2; do
-		vm_run $n "$RBLKADM down pg >/dev/null 2>&1; blkdiscard -f -z /dev/vda &&
+		vm_run $n "$RBLKADM down pg >/dev/null 2>&1; true"
+	done
+	for n in pg1 pg2; do
+		vm_run $n "blkdiscard -f -z /dev/vda 2>/dev/null &&
 			$RBLKADM create-md --force pg >/dev/null &&
 			$RBLKADM set-gi pg 2000:0:0:0:consistent,was-up-to-date >/dev/null &&
 			$RBLKADM up pg"
@@ -130,11 +134,14 @@ reseed() {
 	[ "$output" -ge 4096 ]
 	run vm_run pg1 "dmesg"
 	assert_output_has "pg: writing without the peer: new generation"
-	# Back on the wire, the disks differ: refused, never silently mixed.
+	# Back on the wire: exactly the marked blocks go to pg2.
 	vm_link pg2 up
-	vm_wait pg1 30 "$RBLKADM status pg | grep -q 'last-error:.*disks differ (bitmap-source'"
-	wait_conn pg1 StandAlone
+	wait_conn pg1 Connected 60
+	wait_conn pg2 Connected
+	run vm_run pg1 "$(st out-of-sync-kib); $(st resynced-kib)"
+	[ "${lines[0]}" = 0 ] && [ "${lines[1]}" = 4096 ] || { echo "$output"; false; }
 	vm_run pg1 "$RBLKADM secondary pg"
+	md5_both_equal
 }
 
 @test "hostile peer: every bad packet drops the connection, no data touched" {
@@ -159,7 +166,7 @@ reseed() {
 	[ "$before" = "$(vm_run pg1 "$(md5_of /dev/vda)")" ]
 }
 
-@test "power cut of the Secondary: the Primary goes on; after reboot the peer is refused" {
+@test "power cut of the Secondary: the Primary goes on; after reboot the peer resyncs" {
 	reseed
 	vm_run pg1 "$RBLKADM primary pg"
 	vm_kill pg2
@@ -169,16 +176,20 @@ reseed() {
 	vm_restart pg2
 	rblk_write_config pg2
 	rblk_load pg2
-	# pg2 missed writes. Until resync exists the connection is refused
-	# rather than silently diverging.
 	vm_run pg2 "$RBLKADM up pg"
-	vm_wait pg2 30 "$RBLKADM status pg | grep -q 'last-error:.*disks differ (bitmap-target'"
-	wait_conn pg2 StandAlone
-	run vm_run pg1 "$(st connection)"
-	[ "$output" = Connecting ]
+	wait_conn pg2 Connected 60
+	wait_conn pg1 Connected
+	run vm_run pg2 "$(st disk); $(st resynced-kib)"
+	[ "${lines[0]}" = UpToDate ] && [ "${lines[1]}" = 64 ] || { echo "$output"; false; }
+	run vm_run pg2 "dmesg | grep 'resync from pg1 done'"
+	assert_output_has "pg: resync from pg1 done: 64 KiB"
+	vm_run pg1 "$RBLKADM secondary pg"
+	md5_both_equal
 }
 
 @test "fresh metadata is Inconsistent: primary is refused without --force" {
+	# Alone: connected, pg1 would start a full resync into the fresh disk.
+	vm_run pg1 "$RBLKADM disconnect pg"
 	vm_run pg2 "$RBLKADM down pg && $RBLKADM create-md --force pg >/dev/null && $RBLKADM up pg"
 	run vm_run pg2 "$(st disk)"
 	[ "$output" = Inconsistent ]

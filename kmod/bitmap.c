@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The write-intent bitmap (kmod/bitmap.h): loaded at attach, bits set for
+ * every write the peer may not have, cleared as resync repairs them, and
+ * written back in 4 KiB blocks: at once when a bit is set (before the data
+ * it covers can reach the disk), lazily when bits are cleared (a stale set
+ * bit costs a block of resync, never a lost write).
+ */
+#include <linux/bitops.h>
+#include <linux/bio.h>
+#include <linux/blkdev.h>
+#include <linux/jiffies.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "bitmap.h"
+#include "meta.h"
+
+#define BITS_PER_BLOCK	(RBLK_MD_BLOCK * 8)
+
+/* Blocks of [sector, +bytes): a partial block counts. */
+static void range_bits(struct rblk_bitmap *bm, sector_t sector, u64 bytes,
+		       u64 *first, u64 *end)
+{
+	u64 start = (u64)sector << SECTOR_SHIFT;
+
+	*first = start / RBLK_BM_BYTES_PER_BIT;
+	*end = min(DIV_ROUND_UP_ULL(start + bytes, RBLK_BM_BYTES_PER_BIT),
+		   bm->nbits);
+}
+
+static void mark_dirty(struct rblk_bitmap *bm, u64 bit)
+{
+	__set_bit(bit / BITS_PER_BLOCK, bm->dirty);
+}
+
+/* Mark [sector, +bytes) out of sync; returns the bits newly set. */
+u64 rblk_bm_set(struct rblk_bitmap *bm, sector_t sector, u64 bytes)
+{
+	unsigned long flags;
+	u64 b, first, end, n = 0;
+
+	if (!bm->bits)
+		return 0;
+	range_bits(bm, sector, bytes, &first, &end);
+	spin_lock_irqsave(&bm->lock, flags);
+	for (b = first; b < end; b++) {
+		if (!__test_and_set_bit_le(b, bm->bits)) {
+			mark_dirty(bm, b);
+			n++;
+		}
+	}
+	bm->weight += n;
+	spin_unlock_irqrestore(&bm->lock, flags);
+	return n;
+}
+
+/* The peer has [sector, +bytes) now: only whole blocks are cleared. */
+u64 rblk_bm_clear(struct rblk_bitmap *bm, sector_t sector, u64 bytes)
+{
+	u64 start = (u64)sector << SECTOR_SHIFT;
+	u64 b, first, end, n = 0;
+	unsigned long flags;
+
+	if (!bm->bits)
+		return 0;
+	first = DIV_ROUND_UP_ULL(start, RBLK_BM_BYTES_PER_BIT);
+	end = (start + bytes) / RBLK_BM_BYTES_PER_BIT;
+	if ((start + bytes) >= bm->nbits * RBLK_BM_BYTES_PER_BIT)
+		end = bm->nbits;	/* the last block may be short */
+	spin_lock_irqsave(&bm->lock, flags);
+	for (b = first; b < end; b++) {
+		if (__test_and_clear_bit_le(b, bm->bits)) {
+			mark_dirty(bm, b);
+			n++;
+		}
+	}
+	bm->weight -= n;
+	spin_unlock_irqrestore(&bm->lock, flags);
+	return n;
+}
+
+static void fill(struct rblk_bitmap *bm, bool set)
+{
+	unsigned long flags;
+	u64 b;
+
+	spin_lock_irqsave(&bm->lock, flags);
+	memset(bm->bits, 0, bm->area_bytes);
+	if (set)
+		for (b = 0; b < bm->nbits; b++)
+			__set_bit_le(b, bm->bits);
+	bitmap_fill(bm->dirty, bm->area_bytes / RBLK_MD_BLOCK);
+	bm->weight = set ? bm->nbits : 0;
+	spin_unlock_irqrestore(&bm->lock, flags);
+}
+
+void rblk_bm_set_all(struct rblk_bitmap *bm)
+{
+	if (bm->bits)
+		fill(bm, true);
+}
+
+void rblk_bm_clear_all(struct rblk_bitmap *bm)
+{
+	if (bm->bits)
+		fill(bm, false);
+}
+
+u64 rblk_bm_weight(struct rblk_bitmap *bm)
+{
+	return bm->bits ? READ_ONCE(bm->weight) : 0;
+}
+
+/* The first set bit at or after @from, or ->nbits. */
+u64 rblk_bm_next_set(struct rblk_bitmap *bm, u64 from)
+{
+	unsigned long flags;
+	u64 b;
+
+	if (!bm->bits || from >= bm->nbits)
+		return bm->nbits;
+	spin_lock_irqsave(&bm->lock, flags);
+	b = find_next_bit_le(bm->bits, bm->nbits, from);
+	spin_unlock_irqrestore(&bm->lock, flags);
+	return min(b, bm->nbits);
+}
+
+/* How many bits from @from on are set in a row, at most @max. */
+u64 rblk_bm_run(struct rblk_bitmap *bm, u64 from, u64 max)
+{
+	unsigned long flags;
+	u64 n = 0;
+
+	spin_lock_irqsave(&bm->lock, flags);
+	while (n < max && from + n < bm->nbits && test_bit_le(from + n, bm->bits))
+		n++;
+	spin_unlock_irqrestore(&bm->lock, flags);
+	return n;
+}
+
+/* OR the peer's bitmap slice [offset, +len) bytes into ours. */
+void rblk_bm_or(struct rblk_bitmap *bm, u64 offset, const void *buf, u32 len)
+{
+	const u8 *src = buf;
+	u8 *dst = (u8 *)bm->bits + offset;
+	unsigned long flags;
+	u32 i;
+	u8 add;
+
+	if (!bm->bits)
+		return;
+	spin_lock_irqsave(&bm->lock, flags);
+	for (i = 0; i < len; i++) {
+		add = src[i] & ~dst[i];
+		/* Bits past the end of the data are never set. */
+		if ((offset + i + 1) * 8 > bm->nbits) {
+			u64 first = (offset + i) * 8;
+
+			add &= first >= bm->nbits ? 0 :
+			       (u8)((1U << (bm->nbits - first)) - 1);
+		}
+		if (!add)
+			continue;
+		dst[i] |= add;
+		bm->weight += hweight8(add);
+		__set_bit((offset + i) / RBLK_MD_BLOCK, bm->dirty);
+	}
+	spin_unlock_irqrestore(&bm->lock, flags);
+}
+
+static int bm_block_io(struct rblk_meta *m, u64 blk, blk_opf_t opf)
+{
+	struct rblk_bitmap *bm = &m->bm;
+	struct page *page = vmalloc_to_page((u8 *)bm->bits + blk * RBLK_MD_BLOCK);
+	struct bio_vec bvec;
+	struct bio bio;
+	int ret;
+
+	bio_init(&bio, m->bdev, &bvec, 1, opf | REQ_SYNC | REQ_META);
+	bio.bi_iter.bi_sector = (m->layout.bm_offset + blk * RBLK_MD_BLOCK) >>
+				SECTOR_SHIFT;
+	__bio_add_page(&bio, page, RBLK_MD_BLOCK, 0);
+	ret = submit_bio_wait(&bio);
+	bio_uninit(&bio);
+	return ret;
+}
+
+/*
+ * Write every dirty block. A block is copied under the lock into a bounce
+ * page so that bits set meanwhile are either in this write or dirty again.
+ */
+int rblk_bm_flush(struct rblk_meta *m)
+{
+	struct rblk_bitmap *bm = &m->bm;
+	u64 blk, nblocks = bm->area_bytes / RBLK_MD_BLOCK;
+	struct page *bounce;
+	unsigned long flags;
+	struct bio_vec bvec;
+	struct bio bio;
+	int ret = 0;
+
+	if (!bm->bits)
+		return 0;
+	bounce = alloc_page(GFP_NOIO);
+	if (!bounce)
+		return -ENOMEM;
+	mutex_lock(&bm->io_mutex);
+	for (blk = 0; blk < nblocks && !ret; blk++) {
+		spin_lock_irqsave(&bm->lock, flags);
+		if (!__test_and_clear_bit(blk, bm->dirty)) {
+			spin_unlock_irqrestore(&bm->lock, flags);
+			continue;
+		}
+		memcpy(page_address(bounce), (u8 *)bm->bits + blk * RBLK_MD_BLOCK,
+		       RBLK_MD_BLOCK);
+		spin_unlock_irqrestore(&bm->lock, flags);
+		bio_init(&bio, m->bdev, &bvec, 1,
+			 REQ_OP_WRITE | REQ_FUA | REQ_SYNC | REQ_META);
+		bio.bi_iter.bi_sector = (m->layout.bm_offset +
+					 blk * RBLK_MD_BLOCK) >> SECTOR_SHIFT;
+		__bio_add_page(&bio, bounce, RBLK_MD_BLOCK, 0);
+		ret = submit_bio_wait(&bio);
+		bio_uninit(&bio);
+		if (ret) {
+			spin_lock_irqsave(&bm->lock, flags);
+			__set_bit(blk, bm->dirty);
+			spin_unlock_irqrestore(&bm->lock, flags);
+		}
+	}
+	bm->last_flush = jiffies;
+	mutex_unlock(&bm->io_mutex);
+	__free_page(bounce);
+	return ret;
+}
+
+/* Flush if the last flush is more than @ms ago (progress of a resync). */
+int rblk_bm_flush_lazy(struct rblk_meta *m, unsigned int ms)
+{
+	if (!m->bm.bits ||
+	    time_before(jiffies, m->bm.last_flush + msecs_to_jiffies(ms)))
+		return 0;
+	return rblk_bm_flush(m);
+}
+
+void rblk_bm_free(struct rblk_bitmap *bm)
+{
+	vfree(bm->bits);
+	bitmap_free(bm->dirty);
+	bm->bits = NULL;
+	bm->dirty = NULL;
+}
+
+/* Read the bitmap of attached metadata @m and count its bits. */
+int rblk_bm_load(struct rblk_meta *m)
+{
+	struct rblk_bitmap *bm = &m->bm;
+	u64 blk, nblocks;
+	int ret = 0;
+
+	spin_lock_init(&bm->lock);
+	mutex_init(&bm->io_mutex);
+	bm->nbits = m->layout.bm_bits;
+	bm->area_bytes = m->layout.bm_area_bytes;
+	nblocks = bm->area_bytes / RBLK_MD_BLOCK;
+	bm->bits = vzalloc(bm->area_bytes);
+	bm->dirty = bitmap_zalloc(nblocks, GFP_KERNEL);
+	if (!bm->bits || !bm->dirty) {
+		rblk_bm_free(bm);
+		return -ENOMEM;
+	}
+	for (blk = 0; blk < nblocks && !ret; blk++)
+		ret = bm_block_io(m, blk, REQ_OP_READ);
+	if (ret) {
+		rblk_bm_free(bm);
+		return ret;
+	}
+	/* Bits past the data are ignored (and cleared on the next write). */
+	for (blk = bm->nbits; blk < bm->area_bytes * 8; blk++)
+		__clear_bit_le(blk, bm->bits);
+	bm->weight = bitmap_weight(bm->bits, bm->area_bytes * 8);
+	bm->last_flush = jiffies;
+	return 0;
+}

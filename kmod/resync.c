@@ -1,0 +1,589 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Resync. When a connect finds that one disk lacks blocks the other has
+ * (the generation table of include/rblk/gi.h), the SyncTarget sends its
+ * bitmap, the SyncSource ORs it into its own and sends every marked block
+ * as RS_DATA. Both clear bits as blocks land and write their bitmaps back
+ * every second, so an interrupted resync continues where it stopped.
+ * Application writes go on meanwhile: a resync block and a write to the
+ * same range never travel together (rblk_range_claim()), and the resync
+ * keeps fewer blocks in flight while the application is busy.
+ */
+#include <linux/bio.h>
+#include <linux/kthread.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+
+#include "conn.h"
+#include "device.h"
+#include "netlink.h"
+#include "resync.h"
+
+#define RS_MAX_BITS	64	/* 256 KiB per RS_DATA */
+#define RS_WINDOW_IDLE	16	/* blocks in flight when the application is idle */
+#define RS_WINDOW_BUSY	2	/* ... and while it has I/O in flight */
+#define RS_FLUSH_MS	1000	/* progress reaches the disk this often */
+
+void rblk_resync_init(struct rblk_resync *rs)
+{
+	INIT_LIST_HEAD(&rs->queue);
+	INIT_LIST_HEAD(&rs->sent);
+	init_waitqueue_head(&rs->wq);
+	rs->phase = RBLK_RS_IDLE;
+}
+
+static void rs_req_release(struct kref *ref)
+{
+	struct rblk_rs_req *r = container_of(ref, struct rblk_rs_req, ref);
+	unsigned int i;
+
+	for (i = 0; i < r->nr_pages; i++)
+		if (r->pages[i])
+			__free_page(r->pages[i]);
+	kfree(r);
+}
+
+void rblk_rs_req_put(struct rblk_rs_req *r)
+{
+	kref_put(&r->ref, rs_req_release);
+}
+
+/* A request for @nbits blocks from @bit, cut at the end of the device. */
+static struct rblk_rs_req *rs_req_alloc(struct rblk_device *dev, u64 bit,
+					u64 nbits)
+{
+	u64 dev_bytes = (u64)get_capacity(dev->disk) << SECTOR_SHIFT;
+	u64 start = bit * RBLK_BM_BYTES_PER_BIT;
+	u32 bytes = min(nbits * RBLK_BM_BYTES_PER_BIT, dev_bytes - start);
+	unsigned int i, n = DIV_ROUND_UP(bytes, PAGE_SIZE);
+	struct rblk_rs_req *r;
+
+	r = kzalloc(struct_size(r, pages, n), GFP_NOIO);
+	if (!r)
+		return NULL;
+	kref_init(&r->ref);
+	INIT_LIST_HEAD(&r->list);
+	INIT_LIST_HEAD(&r->range.list);
+	r->dev = dev;
+	r->range.sector = start >> SECTOR_SHIFT;
+	r->range.bytes = bytes;
+	r->nr_pages = n;
+	for (i = 0; i < n; i++) {
+		r->pages[i] = alloc_page(GFP_NOIO);
+		if (!r->pages[i]) {
+			rblk_rs_req_put(r);
+			return NULL;
+		}
+	}
+	return r;
+}
+
+static int rs_read(struct rblk_device *dev, struct rblk_rs_req *r)
+{
+	u32 left = r->range.bytes;
+	struct bio *bio;
+	unsigned int i;
+	int ret;
+
+	bio = bio_alloc_bioset(dev->backing.bdev, r->nr_pages, REQ_OP_READ,
+			       GFP_NOIO, &rblk_bio_set);
+	bio->bi_iter.bi_sector = r->range.sector;
+	for (i = 0; i < r->nr_pages; i++) {
+		u32 n = min_t(u32, left, PAGE_SIZE);
+
+		__bio_add_page(bio, r->pages[i], n, 0);
+		left -= n;
+	}
+	ret = submit_bio_wait(bio);
+	bio_put(bio);
+	return ret;
+}
+
+/* Paused by pause-sync here or on the peer. */
+bool rblk_resync_paused(struct rblk_conn *conn)
+{
+	return READ_ONCE(conn->rs.paused) ||
+	       (READ_ONCE(conn->peer_state.state_flags) & RBLK_SF_SYNC_PAUSED);
+}
+
+/*
+ * pause-sync / resume-sync: kept here and told to the peer in our STATE,
+ * so that it works on either node; the source stops sending new blocks.
+ */
+int rblk_resync_pause(struct rblk_device *dev, bool pause)
+{
+	struct rblk_conn *conn = &dev->conn;
+
+	if (READ_ONCE(conn->rs.paused) == pause)
+		return -EALREADY;
+	WRITE_ONCE(conn->rs.paused, pause);
+	wake_up(&conn->rs.wq);
+	if (rblk_conn_is_up(READ_ONCE(conn->cstate)))
+		return rblk_queue_state(conn);
+	return 0;
+}
+
+static bool rs_has_room(struct rblk_conn *conn)
+{
+	struct rblk_device *dev = conn->dev;
+	unsigned int window = atomic_read(&dev->stats.in_flight) ?
+			      RS_WINDOW_BUSY : RS_WINDOW_IDLE;
+	unsigned long flags;
+	bool room;
+
+	if (rblk_resync_paused(conn))
+		return false;
+	spin_lock_irqsave(&conn->lock, flags);
+	room = conn->rs.in_flight < window;
+	spin_unlock_irqrestore(&conn->lock, flags);
+	return room;
+}
+
+static bool rs_drained(struct rblk_conn *conn)
+{
+	unsigned long flags;
+	bool drained;
+
+	spin_lock_irqsave(&conn->lock, flags);
+	drained = !conn->rs.in_flight;
+	spin_unlock_irqrestore(&conn->lock, flags);
+	return drained;
+}
+
+/* Everything marked is on the peer: rotate the generations, tell it. */
+static int finish_source(struct rblk_conn *conn)
+{
+	struct rblk_device *dev = conn->dev;
+	struct rblk_gi *gi = &dev->meta.gi;
+	struct rblk_p_sync p = {};
+	unsigned long secs;
+	int ret;
+
+	ret = rblk_bm_flush(&dev->meta);
+	if (ret)
+		return ret;
+	mutex_lock(&dev->lock);
+	rblk_gi_sync_source_done(gi);
+	gi->flags &= ~(RBLK_MDF_CRASHED_PRIMARY | RBLK_MDF_PEER_OUTDATED |
+		       RBLK_MDF_LOST_AS_PRIMARY);
+	dev->diverged = false;
+	ret = rblk_meta_write(&dev->meta);
+	rblk_put_be64(p.current_uuid, gi->uuid[RBLK_UI_CURRENT]);
+	mutex_unlock(&dev->lock);
+	if (ret)
+		return ret;
+	ret = rblk_queue_ctl(conn, RBLK_P_SYNC_DONE, &p, sizeof(p));
+	if (ret)
+		return ret;
+	secs = (jiffies - conn->rs.started) / HZ;
+	pr_info("rblk%d: %s: resync to %s done: %llu KiB in %lu s\n",
+		dev->minor, dev->name, conn->peer_node,
+		conn->rs.done_bits * 4, secs);
+	if (rblk_conn_change_state(conn, RBLK_CONN_SYNC_SOURCE,
+				   RBLK_CONN_CONNECTED))
+		rblk_queue_state(conn);
+	return 0;
+}
+
+/* The next marked range, claimed and read; NULL at the end of a pass. */
+static struct rblk_rs_req *next_block(struct rblk_conn *conn, int *err)
+{
+	struct rblk_device *dev = conn->dev;
+	struct rblk_bitmap *bm = &dev->meta.bm;
+	struct rblk_resync *rs = &conn->rs;
+	struct rblk_rs_req *r;
+	u64 bit, n;
+
+	*err = 0;
+	for (;;) {
+		bit = rblk_bm_next_set(bm, rs->cursor);
+		if (bit >= bm->nbits)
+			return NULL;
+		n = rblk_bm_run(bm, bit, RS_MAX_BITS);
+		rs->cursor = bit + max_t(u64, n, 1);
+		if (n)
+			break;	/* else cleared since next_set looked */
+	}
+	r = rs_req_alloc(dev, bit, n);
+	if (!r) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	wait_event(dev->write_wq, kthread_should_stop() ||
+				  rblk_range_try_claim(dev, &r->range));
+	if (kthread_should_stop()) {
+		rblk_range_release(dev, &r->range);
+		rblk_rs_req_put(r);
+		*err = -EINTR;
+		return NULL;
+	}
+	*err = rs_read(dev, r);
+	if (*err) {
+		rblk_conn_error(conn, "resync: reading %u bytes at sector %llu failed (%d)",
+				r->range.bytes, (unsigned long long)r->range.sector,
+				*err);
+		rblk_range_release(dev, &r->range);
+		rblk_rs_req_put(r);
+		return NULL;
+	}
+	return r;
+}
+
+static int source_pass(struct rblk_conn *conn)
+{
+	struct rblk_resync *rs = &conn->rs;
+	struct rblk_rs_req *r;
+	unsigned long flags;
+	int err;
+
+	while (!kthread_should_stop()) {
+		wait_event_interruptible(rs->wq, kthread_should_stop() ||
+						 rs_has_room(conn));
+		if (kthread_should_stop())
+			return -EINTR;
+		r = next_block(conn, &err);
+		if (!r)
+			return err;
+		kref_get(&r->ref);	/* the sender's */
+		spin_lock_irqsave(&conn->lock, flags);
+		r->id = ++rs->next_id;
+		list_add_tail(&r->list, &rs->queue);
+		rs->in_flight++;
+		spin_unlock_irqrestore(&conn->lock, flags);
+		wake_up(&conn->send_wq);
+		rblk_bm_flush_lazy(&conn->dev->meta, RS_FLUSH_MS);
+	}
+	return -EINTR;
+}
+
+static int source_thread(void *arg)
+{
+	struct rblk_conn *conn = arg;
+	struct rblk_bitmap *bm = &conn->dev->meta.bm;
+	int ret;
+
+	for (;;) {
+		ret = source_pass(conn);
+		if (ret)
+			break;
+		/* End of a pass: done once nothing is in flight or left. */
+		wait_event_interruptible(conn->rs.wq, kthread_should_stop() ||
+						      rs_drained(conn));
+		if (kthread_should_stop())
+			break;
+		if (!rblk_bm_weight(bm)) {
+			ret = finish_source(conn);
+			break;
+		}
+		conn->rs.cursor = 0;
+	}
+	if (ret && ret != -EINTR) {
+		rblk_conn_error(conn, "resync to %s failed (%d)", conn->peer_node, ret);
+		kernel_sock_shutdown(conn->sock, SHUT_RDWR);
+	}
+	while (!kthread_should_stop()) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (!kthread_should_stop())
+			schedule();
+		__set_current_state(TASK_RUNNING);
+	}
+	return 0;
+}
+
+/*
+ * Called once the connect decided we resync (the device lock not held).
+ * Bits and generations reach the disk before anything is sent: a crash
+ * from here on finds the target Inconsistent and both bitmaps complete.
+ */
+int rblk_resync_begin(struct rblk_device *dev, bool source, bool full)
+{
+	struct rblk_conn *conn = &dev->conn;
+	struct rblk_resync *rs = &conn->rs;
+	struct rblk_meta *m = &dev->meta;
+	unsigned long flags;
+	int ret;
+
+	mutex_lock(&dev->lock);
+	if (full)
+		rblk_bm_set_all(&m->bm);
+	if (source) {
+		/* The target's remaining bits count from our bitmap UUID. */
+		if (!m->gi.uuid[RBLK_UI_BITMAP])
+			rblk_gi_new_current(&m->gi, get_random_u64() | 1);
+		dev->disk_state = RBLK_DISK_UPTODATE;
+	} else {
+		m->gi.flags &= ~RBLK_MDF_CONSISTENT;
+		dev->disk_state = RBLK_DISK_INCONSISTENT;
+	}
+	ret = rblk_bm_flush(m);
+	if (!ret)
+		ret = rblk_meta_write(m);
+	mutex_unlock(&dev->lock);
+	if (ret)
+		return ret;
+	pr_info("rblk%d: %s: %s resync %s %s (%llu KiB marked here)\n",
+		dev->minor, dev->name, full ? "full" : "bitmap",
+		source ? "to" : "from", conn->peer_node,
+		rblk_bm_weight(&m->bm) * 4);
+	spin_lock_irqsave(&conn->lock, flags);
+	rs->source = source;
+	rs->phase = source ? RBLK_RS_WAIT_BITMAP : RBLK_RS_WAIT_START;
+	rs->send_bitmap = !source;
+	rs->total_bits = 0;
+	rs->done_bits = 0;
+	rs->in_flight = 0;
+	rs->cursor = 0;
+	spin_unlock_irqrestore(&conn->lock, flags);
+	rblk_conn_change_state(conn, conn->cstate, source ?
+			       RBLK_CONN_SYNC_SOURCE : RBLK_CONN_SYNC_TARGET);
+	return rblk_queue_state(conn);	/* wakes the sender, too */
+}
+
+/* Teardown of the connection: what was not acked stays marked. */
+void rblk_resync_stop(struct rblk_device *dev)
+{
+	struct rblk_conn *conn = &dev->conn;
+	struct rblk_resync *rs = &conn->rs;
+	struct rblk_rs_req *r, *t;
+	unsigned long flags;
+	LIST_HEAD(queued);
+	LIST_HEAD(sent);
+
+	if (rs->thread) {
+		kthread_stop(rs->thread);
+		put_task_struct(rs->thread);
+		rs->thread = NULL;
+	}
+	spin_lock_irqsave(&conn->lock, flags);
+	list_splice_init(&rs->queue, &queued);
+	list_splice_init(&rs->sent, &sent);
+	rs->phase = RBLK_RS_IDLE;
+	rs->send_bitmap = false;
+	rs->in_flight = 0;
+	spin_unlock_irqrestore(&conn->lock, flags);
+	list_for_each_entry_safe(r, t, &queued, list) {
+		rblk_range_release(dev, &r->range);
+		rblk_rs_req_put(r);	/* the sender's */
+		rblk_rs_req_put(r);
+	}
+	list_for_each_entry_safe(r, t, &sent, list) {
+		rblk_range_release(dev, &r->range);
+		rblk_rs_req_put(r);
+	}
+	rblk_bm_flush(&dev->meta);
+}
+
+static int rs_protocol_error(struct rblk_conn *conn, u16 type)
+{
+	rblk_conn_error(conn, "protocol error from peer %s: %s (packet type %u)",
+			conn->peer_node, rblk_wire_strerror(RBLK_WIRE_BAD_STATE),
+			type);
+	return -EPROTO;
+}
+
+/* Source: a slice of the target's bitmap; the last one starts the resync. */
+int rblk_resync_recv_bitmap(struct rblk_conn *conn, u32 len)
+{
+	struct rblk_device *dev = conn->dev;
+	struct rblk_bitmap *bm = &dev->meta.bm;
+	struct rblk_resync *rs = &conn->rs;
+	struct rblk_p_sync start = {};
+	struct rblk_p_bitmap b;
+	u32 data_len = len - sizeof(b);
+	struct task_struct *t;
+	unsigned long flags;
+	void *buf;
+	int ret;
+
+	ret = rblk_recv_exact(conn, &b, sizeof(b));
+	if (ret)
+		return ret;
+	if (!rs->source || rs->phase != RBLK_RS_WAIT_BITMAP)
+		return rs_protocol_error(conn, RBLK_P_BITMAP);
+	if (rblk_wire_check_bitmap(&b, data_len, bm->area_bytes)) {
+		rblk_conn_error(conn, "protocol error from peer %s: %s (packet type %u)",
+				conn->peer_node,
+				rblk_wire_strerror(RBLK_WIRE_BAD_PAYLOAD),
+				RBLK_P_BITMAP);
+		return -EPROTO;
+	}
+	if (data_len) {
+		buf = kvmalloc(data_len, GFP_NOIO);
+		if (!buf)
+			return -ENOMEM;
+		ret = rblk_recv_exact(conn, buf, data_len);
+		if (!ret)
+			rblk_bm_or(bm, rblk_be64(b.offset), buf, data_len);
+		kvfree(buf);
+		if (ret)
+			return ret;
+	}
+	if (!b.last)
+		return 0;
+	ret = rblk_bm_flush(&dev->meta);
+	if (ret)
+		return ret;
+	mutex_lock(&dev->lock);
+	rblk_put_be64(start.current_uuid, dev->meta.gi.uuid[RBLK_UI_CURRENT]);
+	rblk_put_be64(start.bitmap_uuid, dev->meta.gi.uuid[RBLK_UI_BITMAP]);
+	mutex_unlock(&dev->lock);
+	spin_lock_irqsave(&conn->lock, flags);
+	rs->phase = RBLK_RS_RUNNING;
+	rs->total_bits = rblk_bm_weight(bm);
+	rs->started = jiffies;
+	spin_unlock_irqrestore(&conn->lock, flags);
+	rblk_put_be64(start.total_bits, rs->total_bits);
+	ret = rblk_queue_ctl(conn, RBLK_P_SYNC_START, &start, sizeof(start));
+	if (ret)
+		return ret;
+	t = kthread_create(source_thread, conn, "rblk%d_sync", dev->minor);
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	get_task_struct(t);
+	rs->thread = t;
+	wake_up_process(t);
+	rblk_genl_event(dev, RBLK_EVENT_CHANGE);
+	return 0;
+}
+
+/* Target: the source has our bitmap; its blocks follow. */
+int rblk_resync_recv_start(struct rblk_conn *conn)
+{
+	struct rblk_device *dev = conn->dev;
+	struct rblk_resync *rs = &conn->rs;
+	struct rblk_gi *gi = &dev->meta.gi;
+	struct rblk_p_sync p;
+	unsigned long flags;
+	u64 from;
+	int ret;
+
+	ret = rblk_recv_exact(conn, &p, sizeof(p));
+	if (ret)
+		return ret;
+	if (rs->source || rs->phase != RBLK_RS_WAIT_START)
+		return rs_protocol_error(conn, RBLK_P_SYNC_START);
+	/* Our remaining bits now count from the source's bitmap UUID. */
+	from = rblk_be64(p.bitmap_uuid);
+	mutex_lock(&dev->lock);
+	if (gi->uuid[RBLK_UI_CURRENT] != from) {
+		if (rblk_gi_real(gi->uuid[RBLK_UI_CURRENT]))
+			rblk_gi_push_history(gi, gi->uuid[RBLK_UI_CURRENT]);
+		gi->uuid[RBLK_UI_CURRENT] = from;
+	}
+	gi->uuid[RBLK_UI_BITMAP] = 0;
+	ret = rblk_meta_write(&dev->meta);
+	mutex_unlock(&dev->lock);
+	if (ret)
+		return ret;
+	spin_lock_irqsave(&conn->lock, flags);
+	rs->phase = RBLK_RS_RUNNING;
+	rs->total_bits = rblk_be64(p.total_bits);
+	rs->started = jiffies;
+	spin_unlock_irqrestore(&conn->lock, flags);
+	rblk_genl_event(dev, RBLK_EVENT_CHANGE);
+	return 0;
+}
+
+/* Target: a resync block is on our disk (bio completion context). */
+void rblk_resync_target_wrote(struct rblk_device *dev, sector_t sector,
+			      u32 bytes)
+{
+	struct rblk_conn *conn = &dev->conn;
+	unsigned long flags;
+
+	rblk_bm_clear(&dev->meta.bm, sector, bytes);
+	atomic64_add(bytes >> 10, &dev->stats.resynced_kib);
+	spin_lock_irqsave(&conn->lock, flags);
+	conn->rs.done_bits += DIV_ROUND_UP(bytes, RBLK_BM_BYTES_PER_BIT);
+	spin_unlock_irqrestore(&conn->lock, flags);
+}
+
+/* Source: the target has a block. */
+int rblk_resync_recv_ack(struct rblk_conn *conn)
+{
+	struct rblk_device *dev = conn->dev;
+	struct rblk_resync *rs = &conn->rs;
+	struct rblk_rs_req *r = NULL, *i;
+	unsigned long flags;
+	struct rblk_p_ack a;
+	u32 status;
+	u64 id;
+	int ret;
+
+	ret = rblk_recv_exact(conn, &a, sizeof(a));
+	if (ret)
+		return ret;
+	id = rblk_be64(a.id);
+	spin_lock_irqsave(&conn->lock, flags);
+	list_for_each_entry(i, &rs->sent, list) {
+		if (i->id == id) {
+			r = i;
+			list_del_init(&r->list);
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&conn->lock, flags);
+	if (!r)
+		return rs_protocol_error(conn, RBLK_P_RS_ACK);
+	status = rblk_be32(a.status);
+	if (!status) {
+		rblk_bm_clear(&dev->meta.bm, r->range.sector, r->range.bytes);
+		atomic64_add(r->range.bytes >> 10, &dev->stats.resynced_kib);
+	}
+	rblk_range_release(dev, &r->range);
+	spin_lock_irqsave(&conn->lock, flags);
+	rs->in_flight--;
+	if (!status)
+		rs->done_bits += DIV_ROUND_UP(r->range.bytes, RBLK_BM_BYTES_PER_BIT);
+	spin_unlock_irqrestore(&conn->lock, flags);
+	wake_up(&rs->wq);
+	if (status) {
+		rblk_conn_error(conn, "peer %s could not write resync block at sector %llu (error %u)",
+				conn->peer_node,
+				(unsigned long long)r->range.sector, status);
+		rblk_rs_req_put(r);
+		return -EIO;
+	}
+	rblk_rs_req_put(r);
+	return 0;
+}
+
+/* Target: every block is here; take the source's generation. */
+int rblk_resync_recv_done(struct rblk_conn *conn)
+{
+	struct rblk_device *dev = conn->dev;
+	struct rblk_resync *rs = &conn->rs;
+	struct rblk_gi *gi = &dev->meta.gi;
+	struct rblk_p_sync p;
+	unsigned long flags;
+	int ret;
+
+	ret = rblk_recv_exact(conn, &p, sizeof(p));
+	if (ret)
+		return ret;
+	if (rs->source || rs->phase != RBLK_RS_RUNNING)
+		return rs_protocol_error(conn, RBLK_P_SYNC_DONE);
+	/* Every block the source sent has been acked, so it is written. */
+	mutex_lock(&dev->lock);
+	rblk_bm_clear_all(&dev->meta.bm);
+	ret = rblk_bm_flush(&dev->meta);
+	rblk_gi_sync_target_done(gi, rblk_be64(p.current_uuid));
+	gi->flags &= ~(RBLK_MDF_CRASHED_PRIMARY | RBLK_MDF_PEER_OUTDATED |
+		       RBLK_MDF_LOST_AS_PRIMARY);
+	if (!ret)
+		ret = rblk_meta_write(&dev->meta);
+	if (!ret)
+		dev->disk_state = RBLK_DISK_UPTODATE;
+	dev->diverged = false;
+	mutex_unlock(&dev->lock);
+	if (ret)
+		return ret;
+	spin_lock_irqsave(&conn->lock, flags);
+	rs->phase = RBLK_RS_IDLE;
+	spin_unlock_irqrestore(&conn->lock, flags);
+	pr_info("rblk%d: %s: resync from %s done: %llu KiB in %lu s\n",
+		dev->minor, dev->name, conn->peer_node, rs->done_bits * 4,
+		(jiffies - rs->started) / HZ);
+	rblk_conn_change_state(conn, RBLK_CONN_SYNC_TARGET, RBLK_CONN_CONNECTED);
+	return rblk_queue_state(conn);
+}

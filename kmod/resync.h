@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef RBLK_RESYNC_H
+#define RBLK_RESYNC_H
+
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/wait.h>
+#include <rblk/wire.h>
+
+#include "req.h"
+
+struct rblk_conn;
+struct rblk_device;
+
+/*
+ * One block range the SyncSource sends: read from our disk, sent as
+ * RS_DATA, done when RS_ACK comes back. Holds its range claimed so that no
+ * application write to it can overtake it. Two references while on
+ * ->sent: the sender's (until its pages are in the socket) and the ACK's.
+ */
+struct rblk_rs_req {
+	struct list_head list;		/* rs.queue, then rs.sent */
+	struct kref ref;
+	struct rblk_device *dev;
+	struct rblk_range range;
+	u64 id;
+	unsigned int nr_pages;
+	struct page *pages[];
+};
+
+enum rblk_rs_phase {
+	RBLK_RS_IDLE,
+	RBLK_RS_WAIT_BITMAP,	/* source: waiting for the target's bitmap */
+	RBLK_RS_WAIT_START,	/* target: bitmap sent, waiting for SYNC_START */
+	RBLK_RS_RUNNING,
+};
+
+/* The resync of one connection; fields under conn->lock unless noted. */
+struct rblk_resync {
+	enum rblk_rs_phase phase;
+	bool source;
+	bool send_bitmap;		/* target: the sender owes the bitmap */
+	bool paused;			/* pause-sync here (kept across connects) */
+	u64 total_bits, done_bits;
+	unsigned long started;		/* jiffies */
+	u64 cursor;			/* source thread only: next bit to look at */
+	unsigned int in_flight;
+	u64 next_id;
+	struct list_head queue;		/* rblk_rs_req waiting for the sender */
+	struct list_head sent;		/* rblk_rs_req waiting for RS_ACK */
+	struct task_struct *thread;	/* source */
+	wait_queue_head_t wq;
+};
+
+void rblk_resync_init(struct rblk_resync *rs);
+int rblk_resync_begin(struct rblk_device *dev, bool source, bool full);
+void rblk_resync_stop(struct rblk_device *dev);
+int rblk_resync_pause(struct rblk_device *dev, bool pause);
+bool rblk_resync_paused(struct rblk_conn *conn);
+int rblk_resync_recv_bitmap(struct rblk_conn *conn, u32 len);
+int rblk_resync_recv_start(struct rblk_conn *conn);
+int rblk_resync_recv_ack(struct rblk_conn *conn);
+int rblk_resync_recv_done(struct rblk_conn *conn);
+void rblk_resync_target_wrote(struct rblk_device *dev, sector_t sector,
+			      u32 bytes);
+void rblk_rs_req_put(struct rblk_rs_req *r);
+
+#endif /* RBLK_RESYNC_H */

@@ -1,0 +1,325 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: (GPL-2.0 OR MIT)
+# Dirty tracking and resync between two nodes: bitmap-based resync after a
+# disconnect, a resync interrupted and resumed, a Secondary power cut under
+# load, split brain detected and resolved (RECIPES.md 6), invalidate and
+# invalidate-remote (RECIPES.md 1 and 7).
+
+load ../lib/vm
+load ../lib/rblk
+
+setup_file() {
+	vm_setup_run
+	vm_start pg1 --disk "$(vm_disk pg1 384M)" --net l1 --ip 10.0.0.1/24
+	vm_start pg2 --disk "$(vm_disk pg2 384M)" --net l1 --ip 10.0.0.2/24
+	for n in pg1 pg2; do
+		rblk_write_config $n
+		rblk_load $n
+	done
+}
+
+teardown_file() {
+	vm_teardown_all
+}
+
+# md5 of the replicated data area of the backing disk.
+md5_data() {
+	echo "n=\$($(st size-kib)); dd if=/dev/vda bs=1M count=\$((n / 1024)) iflag=direct status=none | md5sum | cut -d' ' -f1"
+}
+
+md5_both_equal() {
+	local a b
+	a=$(vm_run pg1 "$(md5_data)")
+	b=$(vm_run pg2 "$(md5_data)")
+	[ -n "$a" ] && [ "$a" = "$b" ] || { echo "pg1 $a != pg2 $b"; return 1; }
+}
+
+# Both disks zeroed, fresh metadata, one common generation, connected.
+reseed() {
+	local n
+	# Both down before either comes up: an old peer must not meet a new one.
+	for n in pg1 pg2; do
+		vm_run $n "$RBLKADM down pg >/dev/null 2>&1; true"
+	done
+	for n in pg1 pg2; do
+		vm_run $n "blkdiscard -f -z /dev/vda 2>/dev/null &&
+			$RBLKADM create-md --force pg >/dev/null &&
+			$RBLKADM set-gi pg 3000:0:0:0:consistent,was-up-to-date >/dev/null &&
+			$RBLKADM up pg"
+	done
+	wait_conn pg1 Connected
+	wait_conn pg2 Connected
+}
+
+resynced() {
+	vm_run "$1" "$(st resynced-kib)"
+}
+
+@test "disconnect, write 8 MiB, reconnect: only the written blocks are resynced" {
+	reseed
+	vm_run pg1 "$RBLKADM primary pg && $RBLKADM disconnect pg"
+	# 2048 distinct 4 KiB blocks scattered over 256 MiB.
+	vm_run pg1 "fio --name=s --filename=/dev/rblk0 --size=256M --io_size=8M --bs=4k \
+		--rw=randwrite --ioengine=libaio --iodepth=8 --direct=1 >/dev/null"
+	oos=$(vm_run pg1 "$(st out-of-sync-kib)")
+	echo "out of sync after 8 MiB of writes: $oos KiB" >&3
+	[ "$oos" = 8192 ]
+	before=$(resynced pg1)
+	vm_run pg1 "$RBLKADM connect pg"
+	run vm_run pg1 "$RBLKADM wait-sync pg --timeout 120"
+	assert_status 0
+	after=$(resynced pg1)
+	echo "resynced $((after - before)) KiB for 8192 KiB written" >&3
+	[ $((after - before)) -ge 8192 ] && [ $((after - before)) -le 9011 ]
+	run vm_run pg2 "$(st disk); $(st out-of-sync-kib)"
+	[ "${lines[0]}" = UpToDate ] && [ "${lines[1]}" = 0 ]
+	vm_run pg1 "$RBLKADM secondary pg"
+	md5_both_equal
+}
+
+@test "a resync interrupted by a disconnect continues where it stopped" {
+	reseed
+	vm_run pg1 "$RBLKADM primary pg && $RBLKADM disconnect pg"
+	vm_run pg1 "dd if=/dev/urandom of=/dev/rblk0 bs=1M count=64 seek=16 oflag=direct status=none"
+	vm_netem pg1 eth0 rate 80mbit
+	before=$(resynced pg1)
+	vm_run pg1 "$RBLKADM connect pg"
+	# Partway through, the target goes away.
+	vm_wait pg2 60 "[ \"\$($(st connection))\" = SyncTarget ] && [ \"\$($RBLKADM status --json pg | jq '.[0][\"sync-done-kib\"] // 0')\" -ge 16384 ]"
+	vm_run pg2 "$RBLKADM disconnect pg"
+	run vm_run pg2 "$(st disk)"
+	[ "$output" = Inconsistent ]
+	run vm_run pg1 "$(st out-of-sync-kib)"
+	[ "$output" -gt 0 ] && [ "$output" -lt 65536 ]
+	# A SyncTarget holds no usable data: promotion is refused.
+	run vm_run pg2 "$RBLKADM primary pg"
+	assert_status 1
+	vm_netem pg1 eth0 off
+	vm_run pg2 "$RBLKADM connect pg"
+	run vm_run pg2 "$RBLKADM wait-sync pg --timeout 120"
+	assert_status 0
+	after=$(resynced pg1)
+	echo "resynced $((after - before)) KiB for 65536 KiB written" >&3
+	[ $((after - before)) -le 72089 ]
+	vm_run pg1 "$RBLKADM secondary pg"
+	md5_both_equal
+}
+
+@test "power cut of the Secondary under load: it returns and resyncs while the load goes on" {
+	reseed
+	vm_run pg1 "$RBLKADM primary pg"
+	vm_run pg1 "setsid -f sh -c 'fio --name=l --filename=/dev/rblk0 --size=128M --bs=4k \
+		--rw=randwrite --ioengine=libaio --iodepth=16 --direct=1 --time_based --runtime=40 \
+		--verify=crc32c --verify_backlog=256 >/tmp/fio.out 2>&1; echo \$? >/tmp/fio.rc'"
+	vm_wait pg1 30 "[ \"\$($(st written-kib))\" -gt 4096 ]"
+	vm_kill pg2
+	wait_conn pg1 Connecting
+	vm_restart pg2
+	rblk_write_config pg2
+	rblk_load pg2
+	vm_run pg2 "$RBLKADM up pg"
+	vm_wait pg2 60 "$(st connection) | grep -qx 'SyncTarget\|Connected'"
+	run vm_run pg1 "[ -f /tmp/fio.rc ] || echo running"
+	[ "$output" = running ]		# the resync began under load
+	vm_wait pg1 120 "[ -f /tmp/fio.rc ]"
+	run vm_run pg1 "cat /tmp/fio.rc"
+	[ "$output" = 0 ] || { vm_run pg1 "cat /tmp/fio.out"; false; }
+	run vm_run pg1 "$RBLKADM wait-sync pg --timeout 120"
+	assert_status 0
+	run resynced pg2
+	[ "$output" -gt 0 ]
+	vm_run pg1 "$RBLKADM secondary pg"
+	md5_both_equal
+}
+
+@test "split brain: detected, nothing touched, resolved with --discard-my-data (RECIPES.md 6)" {
+	reseed
+	vm_run pg1 "$RBLKADM primary pg"
+	vm_run pg1 "$RBLKADM disconnect pg"
+	vm_run pg2 "$RBLKADM disconnect pg"
+	run vm_run pg2 "$RBLKADM primary --force pg"
+	assert_status 0
+	vm_run pg1 "dd if=/dev/urandom of=/dev/rblk0 bs=4k count=100 seek=1000 oflag=direct status=none"
+	vm_run pg2 "dd if=/dev/urandom of=/dev/rblk0 bs=4k count=50 seek=5000 oflag=direct status=none"
+	a1=$(vm_run pg1 "$(md5_data)")
+	a2=$(vm_run pg2 "$(md5_data)")
+	vm_run pg1 "$RBLKADM connect pg"
+	vm_run pg2 "$RBLKADM connect pg"
+	wait_conn pg1 StandAlone
+	wait_conn pg2 StandAlone
+	run vm_run pg1 "$RBLKADM status pg"
+	assert_output_has "split brain detected: this node and pg2 both wrote since generation"
+	assert_output_has "here 400 KiB changed, there 200 KiB"
+	assert_output_has "rblkadm connect --discard-my-data pg"
+	run vm_run pg1 "dmesg"
+	assert_output_has "split brain detected"
+	[ "$a1" = "$(vm_run pg1 "$(md5_data)")" ]
+	[ "$a2" = "$(vm_run pg2 "$(md5_data)")" ]
+	# pg2 survives: pg1 gives up its changes.
+	vm_run pg1 "$RBLKADM secondary pg && $RBLKADM connect --discard-my-data pg"
+	vm_run pg2 "$RBLKADM connect pg"
+	run vm_run pg1 "$RBLKADM wait-sync pg --timeout 120"
+	assert_status 0
+	run vm_run pg1 "$(st disk); $(st peer-role); $(st resynced-kib)"
+	[ "${lines[0]}" = UpToDate ] && [ "${lines[1]}" = Primary ] || { echo "$output"; false; }
+	# Bitmap-based: both sides' changes, nothing else.
+	[ "${lines[2]}" -le 600 ] || { echo "$output"; false; }
+	[ "$a2" = "$(vm_run pg1 "$(md5_data)")" ]
+	vm_run pg2 "$RBLKADM secondary pg"
+	md5_both_equal
+}
+
+@test "after-sb-0pri discard-least-changes resolves a split brain by itself" {
+	for n in pg1 pg2; do
+		rblk_write_config $n "after-sb-0pri discard-least-changes;"
+	done
+	reseed
+	vm_run pg1 "$RBLKADM primary pg && $RBLKADM disconnect pg"
+	vm_run pg2 "$RBLKADM disconnect pg"
+	vm_run pg1 "dd if=/dev/urandom of=/dev/rblk0 bs=4k count=100 seek=1000 oflag=direct status=none"
+	vm_run pg1 "$RBLKADM secondary pg"
+	vm_run pg2 "$RBLKADM primary --force pg"
+	vm_run pg2 "dd if=/dev/urandom of=/dev/rblk0 bs=4k count=20 seek=5000 oflag=direct status=none"
+	vm_run pg2 "$RBLKADM secondary pg"
+	a1=$(vm_run pg1 "$(md5_data)")
+	vm_run pg1 "$RBLKADM connect pg"
+	vm_run pg2 "$RBLKADM connect pg"
+	run vm_run pg2 "$RBLKADM wait-sync pg --timeout 120"
+	assert_status 0
+	run vm_run pg2 "dmesg"
+	assert_output_has "split brain detected and resolved (discard-least-changes): this node's changes are discarded"
+	[ "$a1" = "$(vm_run pg2 "$(md5_data)")" ]
+	md5_both_equal
+	for n in pg1 pg2; do
+		rblk_write_config $n
+	done
+}
+
+@test "unrelated data is refused, never synced" {
+	for n in pg1 pg2; do
+		vm_run $n "$RBLKADM down pg && $RBLKADM create-md --force pg >/dev/null"
+	done
+	vm_run pg1 "$RBLKADM set-gi pg 5000:0:0:0:consistent,was-up-to-date >/dev/null && $RBLKADM up pg"
+	vm_run pg2 "$RBLKADM set-gi pg 6000:0:0:0:consistent,was-up-to-date >/dev/null && $RBLKADM up pg"
+	wait_conn pg1 StandAlone
+	wait_conn pg2 StandAlone
+	run vm_run pg1 "$RBLKADM status pg"
+	assert_output_has "the disks hold unrelated data"
+	run vm_run pg1 "$(st resynced-kib)"
+	[ "$output" = 0 ]
+}
+
+@test "fresh disks, invalidate-remote: full initial sync with progress, pause and resume (RECIPES.md 1)" {
+	for n in pg1 pg2; do
+		vm_run $n "$RBLKADM down pg && $RBLKADM create-md --force pg >/dev/null && $RBLKADM up pg"
+	done
+	wait_conn pg1 Connected
+	run vm_run pg1 "$(st disk); $(st peer-disk)"
+	[ "${lines[0]}" = Inconsistent ] && [ "${lines[1]}" = Inconsistent ]
+	vm_run pg1 "dd if=/dev/urandom of=/dev/vda bs=1M count=8 seek=40 oflag=direct status=none"
+	vm_netem pg1 eth0 rate 200mbit
+	run vm_run pg1 "$RBLKADM invalidate-remote pg"
+	assert_output_has "pg: the peer's data is invalid: a full resync to it follows once connected"
+	wait_conn pg1 SyncSource
+	# Paused on the target, the source stops sending.
+	vm_run pg2 "$RBLKADM pause-sync pg"
+	vm_wait pg1 10 "$RBLKADM status pg | grep -q 'sync-paused:yes'"
+	a=$(vm_run pg1 "sleep 1; $RBLKADM status --json pg | jq '.[0][\"sync-done-kib\"]'")
+	b=$(vm_run pg1 "sleep 1; $RBLKADM status --json pg | jq '.[0][\"sync-done-kib\"]'")
+	[ "$a" = "$b" ] || { echo "still moving while paused: $a -> $b"; false; }
+	run vm_run pg1 "$RBLKADM status pg"
+	assert_output_has "connection:SyncSource"
+	assert_output_has "sync-percent:"
+	assert_output_has "sync-eta-s:"
+	run vm_run pg2 "$RBLKADM pause-sync pg"
+	assert_status 1
+	assert_output_has "pause-sync pg: the resync is already paused"
+	vm_run pg2 "$RBLKADM resume-sync pg"
+	vm_netem pg1 eth0 off
+	run vm_run pg1 "$RBLKADM wait-sync pg --timeout 300"
+	assert_status 0
+	vm_run pg1 "$RBLKADM primary pg"
+	run vm_run pg1 "$RBLKADM status pg"
+	assert_output_has "pg role:Primary"
+	assert_output_has "disk:UpToDate"
+	assert_output_has "peer-role:Secondary peer-disk:UpToDate"
+	run vm_run pg2 "$(st resynced-kib); $(st size-kib)"
+	[ "${lines[0]}" = "${lines[1]}" ] || { echo "$output"; false; }
+	vm_run pg1 "$RBLKADM secondary pg"
+	md5_both_equal
+}
+
+@test "detach a problematic node: invalidate-remote, invalidate, wipe-md (RECIPES.md 7)" {
+	vm_run pg1 "$RBLKADM disconnect pg"
+	vm_run pg2 "$RBLKADM disconnect pg"
+	vm_run pg1 "$RBLKADM invalidate-remote pg"
+	run vm_run pg2 "$RBLKADM invalidate pg"
+	assert_output_has "pg: the local data is invalid: a full resync from the peer follows once connected"
+	run vm_run pg2 "$(st disk)"
+	[ "$output" = Inconsistent ]
+	run vm_run pg2 "$RBLKADM primary pg"
+	assert_status 1
+	vm_run pg2 "$RBLKADM down pg && $RBLKADM wipe-md pg"
+	# Without metadata pg2 cannot even come up as a data source.
+	run vm_run pg2 "$RBLKADM up pg"
+	[ "$status" -ne 0 ]
+	run vm_run pg1 "$(st disk)"
+	[ "$output" = UpToDate ]
+}
+
+# The write job of the power-cut test; the verify run replays it.
+pc_job() {
+	cat <<-JOB
+	[pc]
+	filename=/dev/rblk0
+	rw=randwrite
+	bs=4k
+	size=96M
+	ioengine=libaio
+	iodepth=16
+	direct=1
+	verify=crc32c
+	do_verify=0
+	verify_state_save=1
+	randseed=4242
+	JOB
+}
+
+@test "Primary power cut under fio: no acknowledged write lost; the old Primary resyncs what its log names (RECIPES.md 5)" {
+	reseed
+	vm_run pg1 "$RBLKADM primary pg"
+	pc_job >"$RUN_DIR/pc.fio"
+	{ pc_job; echo verify_only=1; echo verify_state_load=1; } >"$RUN_DIR/pc-verify.fio"
+	# fio's server on pg1 writes; its client on pg2 keeps the write state,
+	# which the server sends when the trigger fires, before the power cut.
+	vm_run pg1 "setsid -f fio --server=ip:10.0.0.1 </dev/null >/tmp/fio-server.log 2>&1"
+	vm_wait pg1 10 "ss -ltn | grep -q ':8765'"
+	vm_run pg2 "mkdir -p /tmp/pc && cd /tmp/pc && setsid -f fio --client=10.0.0.1 \
+		--trigger-timeout=6 --trigger-remote='sleep 600' $RUN_DIR/pc.fio \
+		</dev/null >/tmp/pc/client.log 2>&1"
+	vm_wait pg2 60 "ls /tmp/pc/*pc-0-verify.state"
+	vm_kill pg1
+	wait_conn pg2 Connecting
+	vm_run pg2 "$RBLKADM primary pg"
+	# Replay the writes the state names and check every one of them.
+	run vm_run pg2 "cd /tmp/pc && cp *pc-0-verify.state local-pc-0-verify.state &&
+		fio $RUN_DIR/pc-verify.fio >verify.log 2>&1; echo rc=\$?"
+	assert_output_has "rc=0"
+	run vm_run pg2 "grep -o 'io=[0-9.]*[KMG]i*B' /tmp/pc/verify.log | head -1"
+	echo "verified after the power cut: $output" >&3
+	[ -n "$output" ]
+	vm_run pg2 "dd if=/dev/urandom of=/dev/rblk0 bs=4k count=1 seek=70000 oflag=direct status=none"
+	# The old Primary comes back as Secondary and resyncs bitmap + log only.
+	vm_restart pg1
+	rblk_write_config pg1
+	rblk_load pg1
+	run vm_run pg1 "$RBLKADM up pg && dmesg | grep 'crashed while Primary'"
+	assert_output_has "the activity log marks"
+	run vm_run pg2 "$RBLKADM wait-sync pg --timeout 180"
+	assert_status 0
+	run vm_run pg1 "$(st disk); $(st resynced-kib); $(st size-kib)"
+	echo "resynced into the old Primary: ${lines[1]} of ${lines[2]} KiB" >&3
+	[ "${lines[0]}" = UpToDate ] && [ "${lines[1]}" -lt "${lines[2]}" ]
+	vm_run pg2 "$RBLKADM secondary pg"
+	md5_both_equal
+}
