@@ -84,7 +84,7 @@ struct rblk_conn {
 	bool ping_pending;
 	bool decided;			/* the first STATE was handled */
 	struct rblk_resync rs;
-	char last_error[256];
+	char last_error[512];
 };
 
 int rblk_conn_start(struct rblk_device *dev, struct rblk_conn *conn);

@@ -30,7 +30,7 @@ struct rblk_dev_info {
 	bool has_peer;
 	char peer_name[64];
 	char peer_addr[64];
-	char last_error[256];
+	char last_error[512];
 	bool meta_external;
 	bool has_sync;		/* a resync is running */
 	bool sync_paused;
