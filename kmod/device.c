@@ -12,6 +12,7 @@
 #include <rblk/splitbrain.h>
 
 #include "device.h"
+#include "helper.h"
 #include "netlink.h"
 #include "req.h"
 
@@ -474,6 +475,7 @@ static int split_brain(struct rblk_device *dev, const struct rblk_peer_state *ps
 		*action = v == RBLK_SB_LOCAL_LOSES ? SYNC_TARGET : SYNC_SOURCE;
 		return full;
 	}
+	rblk_helper(dev, "split-brain");
 	rblk_conn_error(conn, "split brain detected: this node and %s both wrote since generation %016llx (here %llu KiB changed, there %llu KiB); refusing to connect. Keep one node's data: on the other run 'rblkadm disconnect %s; rblkadm secondary %s; rblkadm connect --discard-my-data %s', then 'rblkadm connect %s' here",
 			conn->peer_node, dev->meta.gi.uuid[RBLK_UI_BITMAP],
 			l.changes * 4, p.changes * 4,
@@ -629,6 +631,77 @@ int rblk_device_invalidate(struct rblk_device *dev, bool remote)
 	if (rblk_conn_is_up(rblk_conn_state(dev)))
 		rblk_conn_reconnect(&dev->conn);
 	return 0;
+}
+
+/* Both disks just created, connected, nothing written: a pair already. */
+static bool fresh_pair(struct rblk_device *dev)
+{
+	struct rblk_conn *conn = &dev->conn;
+
+	return READ_ONCE(conn->cstate) == RBLK_CONN_CONNECTED &&
+	       dev->meta.gi.uuid[RBLK_UI_CURRENT] == RBLK_UUID_JUST_CREATED &&
+	       READ_ONCE(conn->peer_state.gi.uuid[RBLK_UI_CURRENT]) ==
+			RBLK_UUID_JUST_CREATED;
+}
+
+/* Take generation @uuid as in sync with the peer: UpToDate, no bits. */
+static int adopt_uuid(struct rblk_device *dev, u64 uuid)
+{
+	rblk_bm_clear_all(&dev->meta.bm);
+	rblk_gi_sync_target_done(&dev->meta.gi, uuid);
+	dev->disk_state = RBLK_DISK_UPTODATE;
+	dev->diverged = false;
+	return rblk_bm_flush(&dev->meta) ?: rblk_meta_write(&dev->meta);
+}
+
+/*
+ * new-current-uuid: start a new generation here. With --clear-bitmap on
+ * two fresh connected disks (identical by construction, e.g. both zeroed
+ * or about to be initialized by mkfs): both take the same generation and
+ * are UpToDate without a resync; the peer learns it from NEW_UUID.
+ */
+int rblk_device_new_current_uuid(struct rblk_device *dev, bool clear)
+{
+	struct rblk_p_sync p = {};
+	u64 uuid = get_random_u64() | 1;
+	int ret = 0;
+
+	mutex_lock(&dev->lock);
+	if (!dev->backing.bdev || !dev->meta.present)
+		ret = -ENODATA;
+	else if (clear && !fresh_pair(dev))
+		ret = -ESTALE;
+	else if (clear)
+		ret = adopt_uuid(dev, uuid);
+	else {
+		rblk_gi_new_current(&dev->meta.gi, uuid);
+		ret = rblk_meta_write(&dev->meta);
+	}
+	mutex_unlock(&dev->lock);
+	if (ret || !clear)
+		return ret;
+	pr_info("rblk%d: %s: new generation %016llx on both nodes, no initial resync\n",
+		dev->minor, dev->name, uuid);
+	rblk_put_be64(p.current_uuid, uuid);
+	ret = rblk_queue_ctl(&dev->conn, RBLK_P_NEW_UUID, &p, sizeof(p));
+	return ret ?: rblk_queue_state(&dev->conn);
+}
+
+/* NEW_UUID from the peer: only a fresh pair may take it. */
+int rblk_device_peer_new_uuid(struct rblk_device *dev, u64 uuid)
+{
+	int ret = -EPROTO;
+
+	mutex_lock(&dev->lock);
+	if (dev->meta.present &&
+	    dev->meta.gi.uuid[RBLK_UI_CURRENT] == RBLK_UUID_JUST_CREATED)
+		ret = adopt_uuid(dev, uuid);
+	mutex_unlock(&dev->lock);
+	if (ret)
+		return ret;
+	pr_info("rblk%d: %s: took generation %016llx from %s: UpToDate, no initial resync\n",
+		dev->minor, dev->name, uuid, dev->conn.peer_node);
+	return rblk_queue_state(&dev->conn);
 }
 
 /*

@@ -77,5 +77,7 @@ void rblk_device_peer_lost(struct rblk_device *dev);
 void rblk_device_lost_peer_as_primary(struct rblk_device *dev);
 int rblk_device_write_without_peer(struct rblk_device *dev);
 int rblk_device_invalidate(struct rblk_device *dev, bool remote);
+int rblk_device_new_current_uuid(struct rblk_device *dev, bool clear);
+int rblk_device_peer_new_uuid(struct rblk_device *dev, u64 uuid);
 
 #endif /* RBLK_DEVICE_H */

@@ -463,6 +463,17 @@ static int invalidate_doit(struct sk_buff *skb, struct genl_info *info)
 	return device_doit(skb, info, __RBLK_F_INVALIDATE_ALL, invalidate_op);
 }
 
+static int new_uuid_op(struct rblk_device *dev, struct genl_info *info,
+		       u32 flags)
+{
+	return rblk_device_new_current_uuid(dev, flags & RBLK_F_CLEAR_BITMAP);
+}
+
+static int new_uuid_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return device_doit(skb, info, __RBLK_F_NEW_UUID_ALL, new_uuid_op);
+}
+
 static int pause_sync_op(struct rblk_device *dev, struct genl_info *info,
 			 u32 flags)
 {
@@ -668,6 +679,10 @@ static const struct genl_small_ops rblk_genl_ops[] = {
 	}, {
 		.cmd = RBLK_CMD_PAUSE_SYNC,
 		.doit = pause_sync_doit,
+		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = RBLK_CMD_NEW_CURRENT_UUID,
+		.doit = new_uuid_doit,
 		.flags = GENL_ADMIN_PERM,
 	},
 };

@@ -276,6 +276,19 @@ static int receive_state(struct rblk_conn *conn)
 	return rblk_conn_peer_state_changed(conn);
 }
 
+static int receive_new_uuid(struct rblk_conn *conn)
+{
+	struct rblk_p_sync p;
+	int ret = rblk_recv_exact(conn, &p, sizeof(p));
+
+	if (ret)
+		return ret;
+	ret = rblk_device_peer_new_uuid(conn->dev, rblk_be64(p.current_uuid));
+	if (ret == -EPROTO)
+		return protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_NEW_UUID);
+	return ret;
+}
+
 static int receive_ping(struct rblk_conn *conn, u16 type)
 {
 	struct rblk_p_ping p;
@@ -302,6 +315,8 @@ static int dispatch(struct rblk_conn *conn, u16 type, u32 len)
 		return rblk_resync_recv_ack(conn);
 	case RBLK_P_SYNC_DONE:
 		return rblk_resync_recv_done(conn);
+	case RBLK_P_NEW_UUID:
+		return receive_new_uuid(conn);
 	case RBLK_P_WRITE_ACK:
 		return receive_ack(conn);
 	case RBLK_P_STATE:

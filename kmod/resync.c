@@ -16,6 +16,7 @@
 
 #include "conn.h"
 #include "device.h"
+#include "helper.h"
 #include "netlink.h"
 #include "resync.h"
 
@@ -585,5 +586,6 @@ int rblk_resync_recv_done(struct rblk_conn *conn)
 		dev->minor, dev->name, conn->peer_node, rs->done_bits * 4,
 		(jiffies - rs->started) / HZ);
 	rblk_conn_change_state(conn, RBLK_CONN_SYNC_TARGET, RBLK_CONN_CONNECTED);
+	rblk_helper(dev, "after-resync-target");
 	return rblk_queue_state(conn);
 }

@@ -460,6 +460,9 @@ static const struct sync_op sync_ops[] = {
 	{ "invalidate-remote", RBLK_CMD_INVALIDATE, RBLK_F_REMOTE },
 	{ "pause-sync", RBLK_CMD_PAUSE_SYNC, 0 },
 	{ "resume-sync", RBLK_CMD_PAUSE_SYNC, RBLK_F_RESUME },
+	{ "new-current-uuid", RBLK_CMD_NEW_CURRENT_UUID, 0 },
+	{ "new-current-uuid --clear-bitmap", RBLK_CMD_NEW_CURRENT_UUID,
+	  RBLK_F_CLEAR_BITMAP },
 };
 
 static void explain_sync_op(const struct sync_op *op,
@@ -478,6 +481,11 @@ static void explain_sync_op(const struct sync_op *op,
 		err("%s %s: a resync is running (%s)", op->name, d->resource,
 		    conn_state_name(d->conn_state));
 		hint("'rblkadm wait-sync %s', then try again", d->resource);
+	} else if (ret == -ESTALE) {
+		err("%s %s: only for two freshly created disks that are connected to each other",
+		    op->name, d->resource);
+		hint("both must be Inconsistent and never synced ('rblkadm create-md' on both, then 'rblkadm up'); otherwise use 'rblkadm invalidate-remote %s'",
+		     d->resource);
 	} else if (ret == -EALREADY) {
 		err("%s %s: the resync is already %s", op->name, d->resource,
 		    op->flags ? "running (not paused)" : "paused");
@@ -495,6 +503,9 @@ static int do_sync_op(const struct rblk_dev_info *d, void *arg)
 		explain_sync_op(op, d, ret);
 		return EXIT_FAIL;
 	}
+	if (op->cmd == RBLK_CMD_NEW_CURRENT_UUID && op->flags)
+		printf("%s: both disks are one generation now: UpToDate, no initial resync\n",
+		       d->resource);
 	if (op->cmd == RBLK_CMD_INVALIDATE)
 		printf("%s: %s\n", d->resource, op->flags ?
 		       "the peer's data is invalid: a full resync to it follows once connected" :
@@ -504,19 +515,29 @@ static int do_sync_op(const struct rblk_dev_info *d, void *arg)
 
 static int sync_op_cmd(const char *name, int argc, char **argv)
 {
-	static const struct option none[] = { { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = {
+		{ "clear-bitmap", no_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 }
+	};
 	const struct rblkadm_cmd *self = rblk_find_cmd(name);
 	const struct sync_op *op = NULL;
+	bool clear = false;
+	char full[64];
 	struct dev_list l;
 	size_t i;
-	int ret;
+	int ret, c;
 
-	for (i = 0; i < ARRAY_SIZE(sync_ops); i++)
-		if (!strcmp(sync_ops[i].name, name))
-			op = &sync_ops[i];
-	if (getopt_long(argc, argv, "", none, NULL) != -1 ||
-	    optind + 1 != argc)
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'c' || strcmp(name, "new-current-uuid"))
+			return rblk_cmd_usage(self);
+		clear = true;
+	}
+	if (optind + 1 != argc)
 		return rblk_cmd_usage(self);
+	snprintf(full, sizeof(full), "%s%s", name, clear ? " --clear-bitmap" : "");
+	for (i = 0; i < ARRAY_SIZE(sync_ops); i++)
+		if (!strcmp(sync_ops[i].name, full))
+			op = &sync_ops[i];
 	ret = list_devices(&l);
 	if (!ret)
 		ret = for_each_named(&l, argv[optind], do_sync_op, (void *)op);
@@ -542,6 +563,11 @@ CMD(pause_sync)
 CMD(resume_sync)
 {
 	return sync_op_cmd("resume-sync", argc, argv);
+}
+
+CMD(new_current_uuid)
+{
+	return sync_op_cmd("new-current-uuid", argc, argv);
 }
 
 /* ---- create-device / remove-device ----------------------------------- */

@@ -53,6 +53,8 @@ static const struct rblkadm_cmd commands[] = {
 	  "throw the local data away: a full resync from the peer follows", CMD_ROOT },
 	{ "invalidate-remote", cmd_invalidate_remote, "RES|all",
 	  "throw the peer's data away: a full resync to it follows", CMD_ROOT },
+	{ "new-current-uuid", cmd_new_current_uuid, "RES|all [--clear-bitmap]",
+	  "start a new generation; --clear-bitmap: two fresh connected disks skip the initial sync", CMD_ROOT },
 	{ "pause-sync", cmd_pause_sync, "RES|all",
 	  "pause the resync (either node; kept until resume-sync)", CMD_ROOT },
 	{ "resume-sync", cmd_resume_sync, "RES|all",
@@ -71,6 +73,8 @@ static const struct rblkadm_cmd commands[] = {
 	  "explain the generation UUIDs and flags", 0 },
 	{ "set-gi", cmd_set_gi, "RES|--disk PATH [--meta-disk PATH] C:B:H0:H1[:FLAGS]",
 	  "expert: overwrite the generation UUIDs and flags", CMD_ROOT },
+	{ "helper", cmd_helper, "EVENT RES",
+	  "run a handler of the configuration (what rblk.ko calls)", CMD_ROOT },
 	{ "help", cmd_help, "[COMMAND]", "show help for rblkadm or a command", 0 },
 };
 
@@ -101,7 +105,7 @@ static void usage(FILE *f)
 		"\n"
 		"Commands:\n");
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(f, "  %-16s %s\n", commands[i].name, commands[i].help);
+		fprintf(f, "  %-17s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\nRES may be 'all' where shown. See rblkadm(8).\n");
 }
 

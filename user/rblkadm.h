@@ -52,6 +52,8 @@ CMD(invalidate);
 CMD(invalidate_remote);
 CMD(pause_sync);
 CMD(resume_sync);
+CMD(helper);
+CMD(new_current_uuid);
 CMD(up);
 CMD(down);
 CMD(adjust);

@@ -209,7 +209,7 @@ static void connection_fields(struct printer *p, const struct rblk_dev_info *d)
 static void device_fields(struct printer *p, const struct rblk_dev_info *d)
 {
 	bool primary = d->role == RBLK_ROLE_PRIMARY;
-	char dev[32];
+	char dev[32], gen[20];
 
 	snprintf(dev, sizeof(dev), "/dev/rblk%u", d->minor);
 	if (p->json)
@@ -229,10 +229,14 @@ static void device_fields(struct printer *p, const struct rblk_dev_info *d)
 	field_u64(p, "written-kib", d->stats[RBLK_STAT_WRITTEN_KIB]);
 	field_u64(p, "in-flight", d->stats[RBLK_STAT_IN_FLIGHT]);
 	field_u64(p, "io-errors", d->stats[RBLK_STAT_IO_ERRORS]);
-	/* The bitmap's view, connected or not. */
+	/* The bitmap's view, connected or not, and the data's generation. */
 	printer_line(p);
 	field_u64(p, "out-of-sync-kib", d->stats[RBLK_STAT_OUT_OF_SYNC_KIB]);
 	field_u64(p, "resynced-kib", d->stats[RBLK_STAT_RESYNCED_KIB]);
+	if (d->has_gi) {
+		snprintf(gen, sizeof(gen), "%016llx", (unsigned long long)d->uuid[0]);
+		field_str(p, "generation", gen);
+	}
 	connection_fields(p, d);
 }
 

@@ -102,6 +102,7 @@ enum rblk_cmd {
 	RBLK_CMD_DISCONNECT,
 	RBLK_CMD_INVALIDATE,	/* flags: RBLK_F_REMOTE */
 	RBLK_CMD_PAUSE_SYNC,	/* flags: RBLK_F_RESUME */
+	RBLK_CMD_NEW_CURRENT_UUID, /* flags: RBLK_F_CLEAR_BITMAP */
 	__RBLK_CMD_MAX
 };
 #define RBLK_CMD_MAX (__RBLK_CMD_MAX - 1)
@@ -247,6 +248,11 @@ enum rblk_invalidate_flags {
 enum rblk_pause_flags {
 	RBLK_F_RESUME = 1U << 0,	/* resume rather than pause */
 	__RBLK_F_PAUSE_ALL = RBLK_F_RESUME
+};
+
+enum rblk_new_uuid_flags {
+	RBLK_F_CLEAR_BITMAP = 1U << 0,	/* two fresh connected disks: in sync now */
+	__RBLK_F_NEW_UUID_ALL = RBLK_F_CLEAR_BITMAP
 };
 
 enum rblk_role {

@@ -42,6 +42,7 @@ enum rblk_packet_type {
 	RBLK_P_RS_DATA,		/* SyncSource -> SyncTarget: blocks */
 	RBLK_P_RS_ACK,		/* SyncTarget -> SyncSource: written */
 	RBLK_P_SYNC_DONE,	/* SyncSource -> SyncTarget: all sent and acked */
+	RBLK_P_NEW_UUID,	/* both fresh: take this generation, skip the sync */
 	__RBLK_P_LAST
 };
 
@@ -149,6 +150,7 @@ struct rblk_p_sync {
 	u8 reserved[8];
 } __attribute__((packed));
 
+/* NEW_UUID: struct rblk_p_sync, current_uuid only. */
 /* RS_DATA: struct rblk_p_write (wflags 0), then `bytes` of data. */
 /* RS_ACK: struct rblk_p_ack. */
 
@@ -235,6 +237,7 @@ static inline u32 rblk_wire_fixed_len(u16 type)
 	case RBLK_P_RS_DATA: return sizeof(struct rblk_p_write);
 	case RBLK_P_RS_ACK: return sizeof(struct rblk_p_ack);
 	case RBLK_P_SYNC_DONE: return sizeof(struct rblk_p_sync);
+	case RBLK_P_NEW_UUID: return sizeof(struct rblk_p_sync);
 	default: return 0;
 	}
 }

@@ -6,8 +6,10 @@
 RBLK_KO='$(k=$(uname -r); m=build/kmod-$k/rblk.ko; [ -f "$m" ] || m=kmod/rblk.ko; echo "$m")'
 RBLKADM=user/rblkadm
 
+# Handlers run through this checkout's rblkadm (the guest sees the host's
+# files at the same path).
 rblk_load() {
-	vm_run "$1" "insmod $RBLK_KO"
+	vm_run "$1" "insmod $RBLK_KO usermode_helper=\$PWD/$RBLKADM"
 }
 
 rblk_unload() {
@@ -48,6 +50,10 @@ rblk_write_config() {
 	    disk /dev/vda;
 	    meta-disk internal;
 	    net { ping-int 1; ping-timeout 5; timeout 10; ko-count 3; connect-int 1; $net_extra }
+	    handlers {
+	        split-brain "echo \$RBLK_EVENT \$RBLK_RESOURCE \$RBLK_PEER >> /tmp/rblk-handlers.log";
+	        after-resync-target "echo \$RBLK_EVENT \$RBLK_RESOURCE \$RBLK_PEER >> /tmp/rblk-handlers.log";
+	    }
 	    on pg1 { address 10.0.0.1:7788; }
 	    on pg2 { address 10.0.0.2:7788; }
 	}

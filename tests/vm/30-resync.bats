@@ -153,6 +153,10 @@ resynced() {
 	assert_output_has "rblkadm connect --discard-my-data pg"
 	run vm_run pg1 "dmesg"
 	assert_output_has "split brain detected"
+	# The split-brain handler ran on both nodes.
+	for n in pg1 pg2; do
+		vm_wait $n 10 "grep -q 'split-brain pg' /tmp/rblk-handlers.log"
+	done
 	[ "$a1" = "$(vm_run pg1 "$(md5_data)")" ]
 	[ "$a2" = "$(vm_run pg2 "$(md5_data)")" ]
 	# pg2 survives: pg1 gives up its changes.
@@ -162,6 +166,7 @@ resynced() {
 	assert_status 0
 	run vm_run pg1 "$(st disk); $(st peer-role); $(st resynced-kib)"
 	[ "${lines[0]}" = UpToDate ] && [ "${lines[1]}" = Primary ] || { echo "$output"; false; }
+	vm_wait pg1 10 "grep -q 'after-resync-target pg pg2' /tmp/rblk-handlers.log"
 	# Bitmap-based: both sides' changes, nothing else.
 	[ "${lines[2]}" -le 600 ] || { echo "$output"; false; }
 	[ "$a2" = "$(vm_run pg1 "$(md5_data)")" ]
@@ -207,6 +212,27 @@ resynced() {
 	assert_output_has "the disks hold unrelated data"
 	run vm_run pg1 "$(st resynced-kib)"
 	[ "$output" = 0 ]
+}
+
+@test "two fresh zeroed disks: new-current-uuid --clear-bitmap skips the initial sync" {
+	for n in pg1 pg2; do
+		vm_run $n "$RBLKADM down pg; blkdiscard -f -z /dev/vda 2>/dev/null &&
+			$RBLKADM create-md --force pg >/dev/null && $RBLKADM up pg"
+	done
+	wait_conn pg1 Connected
+	wait_conn pg2 Connected
+	run vm_run pg1 "$RBLKADM new-current-uuid --clear-bitmap pg"
+	assert_output_has "pg: both disks are one generation now: UpToDate, no initial resync"
+	vm_wait pg2 10 "[ \"\$($(st disk))\" = UpToDate ] && [ \"\$($(st peer-disk))\" = UpToDate ]"
+	run vm_run pg1 "$(st disk); $(st resynced-kib)"
+	[ "${lines[0]}" = UpToDate ] && [ "${lines[1]}" = 0 ]
+	g1=$(vm_run pg1 "$(st generation)")
+	[ "$g1" != 0000000000000004 ] && [ "$g1" = "$(vm_run pg2 "$(st generation)")" ]
+	# Only for a fresh pair.
+	run vm_run pg1 "$RBLKADM new-current-uuid --clear-bitmap pg"
+	assert_status 1
+	assert_output_has "only for two freshly created disks that are connected to each other"
+	md5_both_equal
 }
 
 @test "fresh disks, invalidate-remote: full initial sync with progress, pause and resume (RECIPES.md 1)" {
