@@ -51,6 +51,18 @@ reseed() {
 	wait_conn pg2 Connected
 }
 
+# Fresh metadata on both (zeroed disks with -z), neither up until both are
+# done: a node coming up must not meet the other's old generation.
+fresh_md() {
+	local n
+	for n in pg1 pg2; do
+		vm_run $n "$RBLKADM down pg"
+	done
+	for n in pg1 pg2; do
+		vm_run $n "${1:+blkdiscard -f -z /dev/vda 2>/dev/null && }$RBLKADM create-md --force pg >/dev/null"
+	done
+}
+
 resynced() {
 	vm_run "$1" "$(st resynced-kib)"
 }
@@ -201,9 +213,7 @@ resynced() {
 }
 
 @test "unrelated data is refused, never synced" {
-	for n in pg1 pg2; do
-		vm_run $n "$RBLKADM down pg && $RBLKADM create-md --force pg >/dev/null"
-	done
+	fresh_md
 	vm_run pg1 "$RBLKADM set-gi pg 5000:0:0:0:consistent,was-up-to-date >/dev/null && $RBLKADM up pg"
 	vm_run pg2 "$RBLKADM set-gi pg 6000:0:0:0:consistent,was-up-to-date >/dev/null && $RBLKADM up pg"
 	wait_conn pg1 StandAlone
@@ -215,9 +225,9 @@ resynced() {
 }
 
 @test "two fresh zeroed disks: new-current-uuid --clear-bitmap skips the initial sync" {
+	fresh_md -z
 	for n in pg1 pg2; do
-		vm_run $n "$RBLKADM down pg; blkdiscard -f -z /dev/vda 2>/dev/null &&
-			$RBLKADM create-md --force pg >/dev/null && $RBLKADM up pg"
+		vm_run $n "$RBLKADM up pg"
 	done
 	wait_conn pg1 Connected
 	wait_conn pg2 Connected
@@ -236,8 +246,9 @@ resynced() {
 }
 
 @test "fresh disks, invalidate-remote: full initial sync with progress, pause and resume (RECIPES.md 1)" {
+	fresh_md
 	for n in pg1 pg2; do
-		vm_run $n "$RBLKADM down pg && $RBLKADM create-md --force pg >/dev/null && $RBLKADM up pg"
+		vm_run $n "$RBLKADM up pg"
 	done
 	wait_conn pg1 Connected
 	run vm_run pg1 "$(st disk); $(st peer-disk)"
@@ -270,7 +281,7 @@ resynced() {
 	assert_output_has "disk:UpToDate"
 	assert_output_has "peer-role:Secondary peer-disk:UpToDate"
 	run vm_run pg2 "$(st resynced-kib); $(st size-kib)"
-	[ "${lines[0]}" = "${lines[1]}" ] || { echo "$output"; false; }
+	[ "${lines[0]}" = "${lines[1]}" ] || { echo "$output"; vm_run pg2 "dmesg | grep rblk | tail -30"; false; }
 	vm_run pg1 "$RBLKADM secondary pg"
 	md5_both_equal
 }
