@@ -342,15 +342,20 @@ int rblk_recv_packet_hdr(struct rblk_conn *conn, u16 *type, u32 *len)
 	struct msghdr msg = {};
 	int ret;
 
-	/* The first byte may time out (idle link); the rest must follow. */
-	ret = kernel_recvmsg(conn->sock, &msg, &kv, 1, 1, 0);
+	/*
+	 * Whatever part of the header is there; only waiting for its first
+	 * byte may time out (an idle link), the rest must follow.
+	 */
+	ret = kernel_recvmsg(conn->sock, &msg, &kv, 1, sizeof(h), 0);
 	if (ret == -EAGAIN)
 		return ret;
 	if (ret <= 0)
 		return ret ? ret : -ECONNRESET;
-	ret = rblk_recv_exact(conn, (u8 *)&h + 1, sizeof(h) - 1);
-	if (ret)
-		return ret;
+	if (ret < sizeof(h)) {
+		ret = rblk_recv_exact(conn, (u8 *)&h + ret, sizeof(h) - ret);
+		if (ret)
+			return ret;
+	}
 	conn->last_rx = jiffies;
 	e = rblk_wire_check_hdr(&h, conn->recv_seq + 1);
 	if (e)

@@ -185,6 +185,7 @@ static int send_write(struct rblk_conn *conn, struct request *rq, bool more)
 	u32 flags = write_flags(rq);
 	bool data = req_op(rq) == REQ_OP_WRITE;
 	struct rblk_p_write w;
+	u32 left;
 	struct req_iterator iter;
 	struct bio_vec bv;
 	struct iov_iter it;
@@ -198,9 +199,13 @@ static int send_write(struct rblk_conn *conn, struct request *rq, bool more)
 			data ? req->range.bytes : 0, more);
 	if (ret || !data)
 		return ret;
+	left = req->range.bytes;
 	rq_for_each_segment(bv, rq, iter) {
+		left -= bv.bv_len;
 		iov_iter_bvec(&it, ITER_SOURCE, &bv, 1, bv.bv_len);
-		ret = send_iter(conn, &it, true);
+		/* MSG_MORE on the last piece would hold it back until the
+		 * next send or an ACK from the peer: a round trip lost. */
+		ret = send_iter(conn, &it, left || more);
 		if (ret)
 			return ret;
 	}
