@@ -157,7 +157,7 @@ static int finish_source(struct rblk_conn *conn)
 	struct rblk_device *dev = conn->dev;
 	struct rblk_gi *gi = &dev->meta.gi;
 	struct rblk_p_sync p = {};
-	unsigned long secs;
+	unsigned long secs, flags;
 	int ret;
 
 	ret = rblk_bm_flush(&dev->meta);
@@ -176,6 +176,9 @@ static int finish_source(struct rblk_conn *conn)
 	ret = rblk_queue_ctl(conn, RBLK_P_SYNC_DONE, &p, sizeof(p));
 	if (ret)
 		return ret;
+	spin_lock_irqsave(&conn->lock, flags);
+	conn->rs.phase = RBLK_RS_IDLE;
+	spin_unlock_irqrestore(&conn->lock, flags);
 	secs = (jiffies - conn->rs.started) / HZ;
 	pr_info("rblk%d: %s: resync to %s done: %llu KiB in %lu s\n",
 		dev->minor, dev->name, conn->peer_node,
