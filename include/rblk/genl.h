@@ -26,6 +26,10 @@
  *     RBLK_A_PEER_NAME    string  the peer's node name
  *     RBLK_A_LAST_ERROR   string  why the last connection attempt or
  *                                 connection failed (empty if none)
+ *     RBLK_A_SYNC         nested  RBLK_SYNC_A_*, while resyncing/verifying
+ *     RBLK_A_NET_OPTS     nested  RBLK_NET_VERIFY_ALG, RBLK_NET_CSUMS_ALG
+ *                                 of a configured connection
+ *     RBLK_A_VERIFY       nested  RBLK_VERIFY_A_*: the last verify's result
  *
  * RBLK_CMD_NEW_DEVICE (CAP_SYS_ADMIN)
  *   Creates /dev/rblk<RBLK_A_MINOR> for resource RBLK_A_RESOURCE (letters,
@@ -70,6 +74,20 @@
  * RBLK_CMD_DISCONNECT (CAP_SYS_ADMIN)
  *   RBLK_A_MINOR: close the connection and stop reconnecting (StandAlone).
  *
+ * RBLK_CMD_VERIFY (CAP_SYS_ADMIN)
+ *   RBLK_A_MINOR, optional RBLK_A_VERIFY_START / RBLK_A_VERIFY_STOP (u64
+ *   sectors, default the whole device) and RBLK_A_FLAGS (enum
+ *   rblk_verify_flags). Starts an online verify with the connection's
+ *   verify-alg: the Primary (or this node, if neither is Primary) reads
+ *   each block range, the peer sends digests of its copy, blocks that
+ *   differ are marked out of sync. ENOTCONN not connected, EBUSY a resync
+ *   or verify runs, ENOPROTOOPT no verify-alg configured.
+ *
+ * RBLK_CMD_NET_OPTS (CAP_SYS_ADMIN)
+ *   RBLK_A_MINOR, RBLK_A_NET_OPTS: change the options of a configured
+ *   connection while it runs (timeouts, after-sb policies, digests);
+ *   ENOTCONN when StandAlone. EOPNOTSUPP: the kernel lacks a digest.
+ *
  * RBLK_CMD_EVENT (multicast on RBLK_GENL_MCGRP_EVENTS only)
  *   RBLK_A_EVENT (enum rblk_event) followed by the device attributes of a
  *   RBLK_CMD_GET_DEVICE reply (as far as they still exist).
@@ -103,6 +121,8 @@ enum rblk_cmd {
 	RBLK_CMD_INVALIDATE,	/* flags: RBLK_F_REMOTE */
 	RBLK_CMD_PAUSE_SYNC,	/* flags: RBLK_F_RESUME */
 	RBLK_CMD_NEW_CURRENT_UUID, /* flags: RBLK_F_CLEAR_BITMAP */
+	RBLK_CMD_VERIFY,	/* flags: RBLK_F_VERIFY_REPAIR */
+	RBLK_CMD_NET_OPTS,
 	__RBLK_CMD_MAX
 };
 #define RBLK_CMD_MAX (__RBLK_CMD_MAX - 1)
@@ -132,6 +152,9 @@ enum rblk_attr {
 	RBLK_A_NET_OPTS,
 	RBLK_A_LAST_ERROR,
 	RBLK_A_SYNC,		/* nest, enum rblk_sync_attr, while resyncing */
+	RBLK_A_VERIFY_START,	/* u64 sector */
+	RBLK_A_VERIFY_STOP,	/* u64 sector, exclusive */
+	RBLK_A_VERIFY,		/* nest, enum rblk_verify_attr */
 	__RBLK_A_LAST
 };
 #define RBLK_A_MAX (__RBLK_A_LAST - 1)
@@ -153,11 +176,12 @@ enum rblk_stat_attr {
 	RBLK_STAT_OUT_OF_SYNC_KIB,	/* marked in the bitmap: may differ */
 	RBLK_STAT_CONNECTS,		/* connections made */
 	RBLK_STAT_RESYNCED_KIB,		/* resynced, as source or target */
+	RBLK_STAT_RS_SKIPPED_KIB,	/* resync: digests matched, not sent */
+	RBLK_STAT_RS_ZERO_KIB,		/* resync: sent as a short zero packet */
 	__RBLK_STAT_LAST
 };
 #define RBLK_STAT_MAX (__RBLK_STAT_LAST - 1)
 
-/* Nested in RBLK_A_GI. */
 /* Progress of a resync, both on the source and on the target. */
 enum rblk_sync_attr {
 	RBLK_SYNC_A_UNSPEC,
@@ -166,10 +190,26 @@ enum rblk_sync_attr {
 	RBLK_SYNC_A_ELAPSED_MS,	/* u64, since it started, pauses excluded */
 	RBLK_SYNC_A_RATE_KIB,	/* u64, KiB/s over the last seconds */
 	RBLK_SYNC_A_PAUSED,	/* flag */
+	RBLK_SYNC_A_VERIFY,	/* flag: a verify, not a resync */
+	RBLK_SYNC_A_POS,	/* u64 sector the verify has reached */
 	__RBLK_SYNC_A_LAST
 };
 #define RBLK_SYNC_A_MAX (__RBLK_SYNC_A_LAST - 1)
 
+/* Nested in RBLK_A_VERIFY: the last verify on this node (source or target). */
+enum rblk_verify_attr {
+	RBLK_VERIFY_A_UNSPEC,
+	RBLK_VERIFY_A_CHECKED_KIB,	/* u64 compared */
+	RBLK_VERIFY_A_DIFF_KIB,		/* u64 found to differ (4 KiB blocks) */
+	RBLK_VERIFY_A_START,		/* u64 first sector */
+	RBLK_VERIFY_A_POS,		/* u64 sector reached (the end if done) */
+	RBLK_VERIFY_A_ELAPSED_MS,	/* u64 */
+	RBLK_VERIFY_A_STOPPED,		/* flag: interrupted before the end */
+	__RBLK_VERIFY_A_LAST
+};
+#define RBLK_VERIFY_A_MAX (__RBLK_VERIFY_A_LAST - 1)
+
+/* Nested in RBLK_A_GI. */
 enum rblk_gi_attr {
 	RBLK_GI_A_UNSPEC,
 	RBLK_GI_A_CURRENT,	/* u64 */
@@ -194,6 +234,8 @@ enum rblk_net_attr {
 	RBLK_NET_AFTER_SB_0PRI,	/* enum rblk_after_sb: split brain, no Primary */
 	RBLK_NET_AFTER_SB_1PRI,	/* ... one Primary */
 	RBLK_NET_AFTER_SB_2PRI,	/* ... two Primaries */
+	RBLK_NET_VERIFY_ALG,	/* enum rblk_digest_alg (include/rblk/wire.h) */
+	RBLK_NET_CSUMS_ALG,	/* enum rblk_digest_alg: checksum-based resync */
 	__RBLK_NET_LAST
 };
 #define RBLK_NET_MAX (__RBLK_NET_LAST - 1)
@@ -224,6 +266,8 @@ enum rblk_conn_state {
 	RBLK_CONN_CONNECTED,
 	RBLK_CONN_SYNC_SOURCE,	/* connected, sending the blocks the peer lacks */
 	RBLK_CONN_SYNC_TARGET,	/* connected, receiving the blocks we lack */
+	RBLK_CONN_VERIFY_SOURCE, /* connected, comparing: we read and decide */
+	RBLK_CONN_VERIFY_TARGET, /* connected, comparing: we send digests */
 	__RBLK_CONN_LAST
 };
 
@@ -231,7 +275,8 @@ enum rblk_conn_state {
 static inline int rblk_conn_is_up(unsigned int s)
 {
 	return s == RBLK_CONN_CONNECTED || s == RBLK_CONN_SYNC_SOURCE ||
-	       s == RBLK_CONN_SYNC_TARGET;
+	       s == RBLK_CONN_SYNC_TARGET || s == RBLK_CONN_VERIFY_SOURCE ||
+	       s == RBLK_CONN_VERIFY_TARGET;
 }
 
 /* RBLK_A_FLAGS of RBLK_CMD_SET_ROLE. */
@@ -253,6 +298,11 @@ enum rblk_pause_flags {
 enum rblk_new_uuid_flags {
 	RBLK_F_CLEAR_BITMAP = 1U << 0,	/* two fresh connected disks: in sync now */
 	__RBLK_F_NEW_UUID_ALL = RBLK_F_CLEAR_BITMAP
+};
+
+enum rblk_verify_flags {
+	RBLK_F_VERIFY_REPAIR = 1U << 0,	/* resync what differs right away */
+	__RBLK_F_VERIFY_ALL = RBLK_F_VERIFY_REPAIR
 };
 
 enum rblk_role {

@@ -43,8 +43,55 @@ enum rblk_packet_type {
 	RBLK_P_RS_ACK,		/* SyncTarget -> SyncSource: written */
 	RBLK_P_SYNC_DONE,	/* SyncSource -> SyncTarget: all sent and acked */
 	RBLK_P_NEW_UUID,	/* both fresh: take this generation, skip the sync */
+	RBLK_P_VERIFY_START,	/* verify source -> target (or ask the peer to lead) */
+	RBLK_P_VERIFY_REQ,	/* source -> target: digests of this range, please */
+	RBLK_P_VERIFY_REPLY,	/* target -> source: one digest per 4 KiB block */
+	RBLK_P_VERIFY_DONE,	/* source -> target: finished or stopped, result */
+	RBLK_P_RS_CSUM,		/* SyncSource -> SyncTarget: digests of a range */
+	RBLK_P_RS_CSUM_REPLY,	/* SyncTarget -> SyncSource: which blocks differ */
 	__RBLK_P_LAST
 };
+
+/*
+ * Digest algorithms (verify-alg, csums-alg), by number on the wire and in
+ * netlink; the kernel crypto API names them by rblk_digest_name().
+ */
+enum rblk_digest_alg {
+	RBLK_DIGEST_NONE,
+	RBLK_DIGEST_CRC32C,
+	RBLK_DIGEST_MD5,
+	RBLK_DIGEST_SHA1,
+	RBLK_DIGEST_SHA256,
+	__RBLK_DIGEST_LAST
+};
+#define RBLK_DIGEST_MAX_SIZE	32	/* bytes, sha256 */
+/* Blocks of one digest request: 64 x 4 KiB = 256 KiB. */
+#define RBLK_DIGEST_MAX_BLOCKS	64
+#define RBLK_DIGEST_BLOCK	4096
+
+static inline const char *rblk_digest_name(unsigned int alg)
+{
+	switch (alg) {
+	case RBLK_DIGEST_NONE: return "none";
+	case RBLK_DIGEST_CRC32C: return "crc32c";
+	case RBLK_DIGEST_MD5: return "md5";
+	case RBLK_DIGEST_SHA1: return "sha1";
+	case RBLK_DIGEST_SHA256: return "sha256";
+	default: return "?";
+	}
+}
+
+/* Bytes of one digest, 0 for none or unknown. */
+static inline unsigned int rblk_digest_size(unsigned int alg)
+{
+	switch (alg) {
+	case RBLK_DIGEST_CRC32C: return 4;
+	case RBLK_DIGEST_MD5: return 16;
+	case RBLK_DIGEST_SHA1: return 20;
+	case RBLK_DIGEST_SHA256: return 32;
+	default: return 0;
+	}
+}
 
 /* rblk_wire_hdr.flags: none defined for any type yet; must be zero. */
 
@@ -147,11 +194,65 @@ struct rblk_p_sync {
 	u8 current_uuid[8];
 	u8 bitmap_uuid[8];
 	u8 total_bits[8];		/* blocks to resync, SYNC_START */
-	u8 reserved[8];
+	u8 csums_alg;			/* SYNC_START: RS_CSUM digests, 0 none */
+	u8 reserved[7];
 } __attribute__((packed));
 
 /* NEW_UUID: struct rblk_p_sync, current_uuid only. */
-/* RS_DATA: struct rblk_p_write (wflags 0), then `bytes` of data. */
+
+/*
+ * VERIFY_START: compare sectors [start, stop) with `alg`. Sent by the node
+ * that leads (reads its own copy and decides); with RBLK_VF_ASK set, a
+ * Secondary asks its Primary to lead instead, since only the Primary can
+ * hold back application writes while a range is compared.
+ */
+struct rblk_p_verify {
+	u8 start[8];
+	u8 stop[8];
+	u8 alg;				/* enum rblk_digest_alg */
+	u8 vflags;			/* enum rblk_verify_wire_flags */
+	u8 reserved[6];
+} __attribute__((packed));
+
+enum rblk_verify_wire_flags {
+	RBLK_VF_ASK = 1U << 0,
+	RBLK_VF_REPAIR = 1U << 1,
+	__RBLK_VF_ALL = 3
+};
+
+/*
+ * VERIFY_REQ: struct rblk_p_read_req. VERIFY_REPLY and RS_CSUM: this, then
+ * one digest per 4 KiB block of the range (the last one may be shorter).
+ */
+struct rblk_p_digest {
+	u8 id[8];
+	u8 sector[8];
+	u8 bytes[4];
+	u8 status[4];			/* 0, or a positive errno: no digests */
+} __attribute__((packed));
+
+/* VERIFY_DONE: the result, for the target's status. */
+struct rblk_p_verify_done {
+	u8 checked_kib[8];
+	u8 diff_kib[8];
+	u8 pos[8];			/* sector reached */
+	u8 stopped;			/* 1: interrupted before stop */
+	u8 reserved[7];
+} __attribute__((packed));
+
+/* RS_CSUM_REPLY: bit i of `differ` set = block i of the range differs. */
+struct rblk_p_csum_reply {
+	u8 id[8];
+	u8 status[4];
+	u8 reserved[4];
+	u8 differ[8];
+} __attribute__((packed));
+/*
+ * RS_DATA: struct rblk_p_write, then `bytes` of data; or wflags
+ * RBLK_WF_ZEROES and no data: the blocks are all zeros. One resync range
+ * may travel as several RS_DATA (runs of data and of zeros, or only the
+ * blocks an RS_CSUM_REPLY named), all with the range's id; each is acked.
+ */
 /* RS_ACK: struct rblk_p_ack. */
 
 /* rblk_p_state.state_flags */
@@ -168,6 +269,10 @@ _Static_assert(sizeof(struct rblk_p_write) == 24, "write");
 _Static_assert(sizeof(struct rblk_p_ack) == 16, "ack");
 _Static_assert(sizeof(struct rblk_p_bitmap) == 16, "bitmap");
 _Static_assert(sizeof(struct rblk_p_sync) == 32, "sync");
+_Static_assert(sizeof(struct rblk_p_verify) == 24, "verify");
+_Static_assert(sizeof(struct rblk_p_digest) == 24, "digest");
+_Static_assert(sizeof(struct rblk_p_verify_done) == 32, "verify_done");
+_Static_assert(sizeof(struct rblk_p_csum_reply) == 24, "csum_reply");
 
 /* ---- big-endian helpers ---------------------------------------------- */
 
@@ -238,6 +343,12 @@ static inline u32 rblk_wire_fixed_len(u16 type)
 	case RBLK_P_RS_ACK: return sizeof(struct rblk_p_ack);
 	case RBLK_P_SYNC_DONE: return sizeof(struct rblk_p_sync);
 	case RBLK_P_NEW_UUID: return sizeof(struct rblk_p_sync);
+	case RBLK_P_VERIFY_START: return sizeof(struct rblk_p_verify);
+	case RBLK_P_VERIFY_REQ: return sizeof(struct rblk_p_read_req);
+	case RBLK_P_VERIFY_REPLY: return sizeof(struct rblk_p_digest);
+	case RBLK_P_VERIFY_DONE: return sizeof(struct rblk_p_verify_done);
+	case RBLK_P_RS_CSUM: return sizeof(struct rblk_p_digest);
+	case RBLK_P_RS_CSUM_REPLY: return sizeof(struct rblk_p_csum_reply);
 	default: return 0;
 	}
 }
@@ -246,7 +357,8 @@ static inline u32 rblk_wire_fixed_len(u16 type)
 static inline bool rblk_wire_has_data(u16 type)
 {
 	return type == RBLK_P_WRITE || type == RBLK_P_READ_REPLY ||
-	       type == RBLK_P_BITMAP || type == RBLK_P_RS_DATA;
+	       type == RBLK_P_BITMAP || type == RBLK_P_RS_DATA ||
+	       type == RBLK_P_VERIFY_REPLY || type == RBLK_P_RS_CSUM;
 }
 
 enum rblk_wire_error {
@@ -343,6 +455,31 @@ rblk_wire_check_bitmap(const struct rblk_p_bitmap *b, u32 data_len,
 	if (b->last > 1 || bytes != data_len)
 		return RBLK_WIRE_BAD_PAYLOAD;
 	if (off > bm_bytes || bytes > bm_bytes - off)
+		return RBLK_WIRE_BAD_PAYLOAD;
+	return RBLK_WIRE_OK;
+}
+
+/*
+ * Check a digest range (VERIFY_REQ, VERIFY_REPLY, RS_CSUM): sector and
+ * bytes inside the device, at most RBLK_DIGEST_MAX_BLOCKS blocks, and, if
+ * @dsize is not 0, exactly one digest of @dsize bytes per block in the
+ * @data_len that follows (none if @status).
+ */
+static inline enum rblk_wire_error
+rblk_wire_check_digest(u64 sector, u32 bytes, u32 status, u32 data_len,
+		       unsigned int dsize, u64 dev_sectors)
+{
+	u32 blocks = (bytes + RBLK_DIGEST_BLOCK - 1) / RBLK_DIGEST_BLOCK;
+
+	if (!bytes || bytes % 512 || blocks > RBLK_DIGEST_MAX_BLOCKS)
+		return RBLK_WIRE_BAD_PAYLOAD;
+	if (sector % (RBLK_DIGEST_BLOCK / 512))
+		return RBLK_WIRE_BAD_PAYLOAD;
+	if (sector > dev_sectors || (u64)(bytes / 512) > dev_sectors - sector)
+		return RBLK_WIRE_BAD_PAYLOAD;
+	if (dsize && data_len != (status ? 0 : blocks * dsize))
+		return RBLK_WIRE_BAD_PAYLOAD;
+	if (!dsize && data_len)
 		return RBLK_WIRE_BAD_PAYLOAD;
 	return RBLK_WIRE_OK;
 }
