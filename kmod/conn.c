@@ -421,6 +421,7 @@ static void teardown(struct rblk_conn *conn)
 	rblk_bm_flush(&dev->meta);
 	blk_mq_tagset_busy_iter(&dev->tag_set, fail_remote, conn);
 	rblk_resync_stop(dev);
+	rblk_verify_stop(dev);
 	list_for_each_entry_safe(p, tp, &acks, list)
 		rblk_peer_req_free(p);
 	list_for_each_entry_safe(c, tc, &ctls, list)
@@ -499,6 +500,7 @@ void rblk_conn_init(struct rblk_conn *conn, struct rblk_device *dev)
 	init_waitqueue_head(&conn->peer_reqs_wq);
 	atomic_set(&conn->peer_reqs, 0);
 	rblk_resync_init(&conn->rs);
+	rblk_verify_init(&conn->vf);
 	conn->cstate = RBLK_CONN_STANDALONE;
 }
 
@@ -544,6 +546,9 @@ int rblk_conn_peer_state_changed(struct rblk_conn *conn)
 		conn->fatal = true;
 		return both_primary(conn);
 	}
+	/* Only a Primary source keeps application writes out of a verify. */
+	if (ps.role == RBLK_ROLE_PRIMARY)
+		rblk_verify_abort(conn, "the peer became Primary");
 	rblk_genl_event(dev, RBLK_EVENT_CHANGE);
 	return 0;
 }

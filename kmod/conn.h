@@ -12,6 +12,7 @@
 #include <rblk/wire.h>
 
 #include "resync.h"
+#include "verify.h"
 
 struct rblk_device;
 struct request;
@@ -20,6 +21,7 @@ struct rblk_net_opts {
 	u32 ping_int, ping_timeout, timeout, ko_count, connect_int;	/* ms */
 	u32 sndbuf, rcvbuf;						/* bytes */
 	u32 after_sb[3];		/* enum rblk_after_sb, by Primaries */
+	u32 verify_alg, csums_alg;	/* enum rblk_digest_alg */
 };
 
 /* What the peer told us in its last STATE packet. */
@@ -30,12 +32,15 @@ struct rblk_peer_state {
 	struct rblk_gi gi;
 };
 
-/* A small packet waiting for the sender: HELLO, STATE, PING, ... */
+/*
+ * A packet without bulk data waiting for the sender: STATE, PING, digests
+ * ... The payload is the fixed part, then len - fixed_len bytes of data.
+ */
 struct rblk_ctl {
 	struct list_head list;
 	u16 type;
-	u32 len;			/* of payload */
-	u8 payload[sizeof(struct rblk_p_hello)];
+	u32 len, fixed_len;
+	u8 payload[];
 };
 
 /*
@@ -84,6 +89,7 @@ struct rblk_conn {
 	bool ping_pending;
 	bool decided;			/* the first STATE was handled */
 	struct rblk_resync rs;
+	struct rblk_verify vf;
 	char last_error[512];
 };
 
@@ -105,6 +111,8 @@ int rblk_send_raw(struct rblk_conn *conn, u16 type, const void *payload,
 		  u32 len);
 int rblk_queue_ctl(struct rblk_conn *conn, u16 type, const void *payload,
 		   u32 len);
+int rblk_queue_ctl_data(struct rblk_conn *conn, u16 type, const void *fixed,
+			u32 fixed_len, const void *data, u32 data_len);
 int rblk_queue_state(struct rblk_conn *conn);
 int rblk_send_state(struct rblk_conn *conn);
 void rblk_fill_hello(struct rblk_conn *conn, struct rblk_p_hello *h, u64 nonce);

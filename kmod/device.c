@@ -484,6 +484,33 @@ static int split_brain(struct rblk_device *dev, const struct rblk_peer_state *ps
 }
 
 /*
+ * Same generation, but blocks marked out of sync on a side (a verify found
+ * them, or the peer failed a write): resync them from the Primary, or from
+ * the side that marked them; both sides reach the same answer.
+ */
+static enum sync_action same_generation_marks(struct rblk_device *dev,
+					      const struct rblk_peer_state *ps,
+					      bool won)
+{
+	u64 mine = rblk_bm_weight(&dev->meta.bm), theirs = ps->bits_set;
+
+	if (!mine && !theirs)
+		return SYNC_NONE;
+	if (dev->disk_state < RBLK_DISK_CONSISTENT ||
+	    ps->disk_state < RBLK_DISK_CONSISTENT)
+		return SYNC_NONE;
+	pr_info("rblk%d: %s: same generation, %llu KiB marked out of sync here, %llu KiB on %s\n",
+		dev->minor, dev->name, mine * 4, theirs * 4, dev->conn.peer_node);
+	if (dev->role == RBLK_ROLE_PRIMARY)
+		return SYNC_SOURCE;
+	if (ps->role == RBLK_ROLE_PRIMARY)
+		return SYNC_TARGET;
+	if (mine && theirs)
+		return won ? SYNC_SOURCE : SYNC_TARGET;
+	return mine ? SYNC_SOURCE : SYNC_TARGET;
+}
+
+/*
  * The peer's first STATE: can the two disks be used together, and which
  * way does a resync go? The generation table (include/rblk/gi.h,
  * docs/generations.md) decides. Returns 1 for a full resync, 0 or -errno.
@@ -507,6 +534,7 @@ static int decide_sync(struct rblk_device *dev, const struct rblk_peer_state *ps
 		if (dev->disk_state == RBLK_DISK_CONSISTENT &&
 		    ps->disk_state >= RBLK_DISK_CONSISTENT)
 			dev->disk_state = RBLK_DISK_UPTODATE;
+		*action = same_generation_marks(dev, ps, won);
 		return 0;
 	case RBLK_GI_BOTH_NEW:
 		return 0;

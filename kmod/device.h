@@ -15,6 +15,7 @@ struct rblk_stats {
 	atomic64_t read_kib, written_kib, reads, writes, flushes, discards;
 	atomic64_t io_errors;
 	atomic64_t sent_kib, received_kib, connects, resynced_kib;
+	atomic64_t rs_skipped_kib, rs_zero_kib;
 	atomic_t in_flight;
 };
 

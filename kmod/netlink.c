@@ -11,6 +11,7 @@
 #include <rblk/wire.h>
 
 #include "device.h"
+#include "digest.h"
 #include "netlink.h"
 #include "req.h"
 
@@ -25,6 +26,8 @@ static const struct nla_policy rblk_net_policy[RBLK_NET_MAX + 1] = {
 	[RBLK_NET_AFTER_SB_0PRI] = NLA_POLICY_MAX(NLA_U32, RBLK_ASB_DISCARD_REMOTE),
 	[RBLK_NET_AFTER_SB_1PRI] = NLA_POLICY_MAX(NLA_U32, __RBLK_ASB_LAST - 1),
 	[RBLK_NET_AFTER_SB_2PRI] = NLA_POLICY_MAX(NLA_U32, RBLK_ASB_DISCONNECT),
+	[RBLK_NET_VERIFY_ALG]	= NLA_POLICY_MAX(NLA_U32, __RBLK_DIGEST_LAST - 1),
+	[RBLK_NET_CSUMS_ALG]	= NLA_POLICY_MAX(NLA_U32, __RBLK_DIGEST_LAST - 1),
 };
 
 static const struct nla_policy rblk_policy[RBLK_A_MAX + 1] = {
@@ -59,6 +62,9 @@ static const struct nla_policy rblk_policy[RBLK_A_MAX + 1] = {
 				    .len = RBLK_WIRE_NAME_LEN - 1 },
 	[RBLK_A_NET_OPTS]	= NLA_POLICY_NESTED(rblk_net_policy),
 	[RBLK_A_LAST_ERROR]	= { .type = NLA_REJECT },
+	[RBLK_A_VERIFY_START]	= { .type = NLA_U64 },
+	[RBLK_A_VERIFY_STOP]	= { .type = NLA_U64 },
+	[RBLK_A_VERIFY]		= { .type = NLA_REJECT },
 };
 
 static struct genl_family rblk_genl_family;
@@ -97,6 +103,8 @@ static int put_stats(struct sk_buff *skb, struct rblk_device *dev,
 	PUT(RBLK_STAT_OUT_OF_SYNC_KIB, rblk_bm_weight(&dev->meta.bm) * 4);
 	PUT(RBLK_STAT_CONNECTS, atomic64_read(&s->connects));
 	PUT(RBLK_STAT_RESYNCED_KIB, atomic64_read(&s->resynced_kib));
+	PUT(RBLK_STAT_RS_SKIPPED_KIB, atomic64_read(&s->rs_skipped_kib));
+	PUT(RBLK_STAT_RS_ZERO_KIB, atomic64_read(&s->rs_zero_kib));
 #undef PUT
 	nla_nest_end(skb, nest);
 	return 0;
@@ -124,6 +132,53 @@ static int put_gi(struct sk_buff *skb, const struct rblk_gi *gi)
 	return 0;
 }
 
+/* Verify progress while one runs, else the last one's result. */
+static int put_verify(struct sk_buff *skb, struct rblk_conn *conn)
+{
+	struct rblk_verify *vf = &conn->vf;
+	struct rblk_verify_result r;
+	u64 total, done, ms, rate;
+	unsigned long flags;
+	struct nlattr *nest;
+	sector_t pos;
+	bool running;
+
+	spin_lock_irqsave(&conn->lock, flags);
+	running = vf->running;
+	total = (u64)(vf->stop - vf->start) >> 1;
+	pos = READ_ONCE(vf->pos);
+	done = (u64)(pos - vf->start) >> 1;
+	ms = jiffies_to_msecs(jiffies - vf->started);
+	r = vf->last;
+	spin_unlock_irqrestore(&conn->lock, flags);
+	if (running) {
+		rate = ms ? div64_u64(done * 1000, ms) : 0;
+		nest = nla_nest_start(skb, RBLK_A_SYNC);
+		if (!nest ||
+		    nla_put_u64_64bit(skb, RBLK_SYNC_A_TOTAL_KIB, total, RBLK_SYNC_A_UNSPEC) ||
+		    nla_put_u64_64bit(skb, RBLK_SYNC_A_DONE_KIB, done, RBLK_SYNC_A_UNSPEC) ||
+		    nla_put_u64_64bit(skb, RBLK_SYNC_A_ELAPSED_MS, ms, RBLK_SYNC_A_UNSPEC) ||
+		    nla_put_u64_64bit(skb, RBLK_SYNC_A_RATE_KIB, rate, RBLK_SYNC_A_UNSPEC) ||
+		    nla_put_u64_64bit(skb, RBLK_SYNC_A_POS, pos, RBLK_SYNC_A_UNSPEC) ||
+		    nla_put_flag(skb, RBLK_SYNC_A_VERIFY))
+			return -EMSGSIZE;
+		nla_nest_end(skb, nest);
+	}
+	if (!r.valid)
+		return 0;
+	nest = nla_nest_start(skb, RBLK_A_VERIFY);
+	if (!nest ||
+	    nla_put_u64_64bit(skb, RBLK_VERIFY_A_CHECKED_KIB, r.checked_kib, RBLK_VERIFY_A_UNSPEC) ||
+	    nla_put_u64_64bit(skb, RBLK_VERIFY_A_DIFF_KIB, r.diff_kib, RBLK_VERIFY_A_UNSPEC) ||
+	    nla_put_u64_64bit(skb, RBLK_VERIFY_A_START, r.start, RBLK_VERIFY_A_UNSPEC) ||
+	    nla_put_u64_64bit(skb, RBLK_VERIFY_A_POS, r.pos, RBLK_VERIFY_A_UNSPEC) ||
+	    nla_put_u64_64bit(skb, RBLK_VERIFY_A_ELAPSED_MS, r.elapsed_ms, RBLK_VERIFY_A_UNSPEC) ||
+	    (r.stopped && nla_put_flag(skb, RBLK_VERIFY_A_STOPPED)))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 /* Resync progress, while one runs. */
 static int put_sync(struct sk_buff *skb, struct rblk_conn *conn)
 {
@@ -139,7 +194,7 @@ static int put_sync(struct sk_buff *skb, struct rblk_conn *conn)
 	ms = jiffies_to_msecs(jiffies - conn->rs.started);
 	spin_unlock_irqrestore(&conn->lock, flags);
 	if (!running)
-		return 0;
+		return put_verify(skb, conn);
 	rate = ms ? div64_u64(done * 1000, ms) : 0;
 	nest = nla_nest_start(skb, RBLK_A_SYNC);
 	if (!nest ||
@@ -150,12 +205,13 @@ static int put_sync(struct sk_buff *skb, struct rblk_conn *conn)
 	    (rblk_resync_paused(conn) && nla_put_flag(skb, RBLK_SYNC_A_PAUSED)))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
-	return 0;
+	return put_verify(skb, conn);
 }
 
 static int put_conn(struct sk_buff *skb, struct rblk_conn *conn)
 {
 	struct rblk_peer_state ps;
+	struct nlattr *nest;
 	unsigned long flags;
 
 	spin_lock_irqsave(&conn->lock, flags);
@@ -171,6 +227,12 @@ static int put_conn(struct sk_buff *skb, struct rblk_conn *conn)
 	    nla_put_string(skb, RBLK_A_PEER_NAME, conn->peer_node) ||
 	    nla_put_string(skb, RBLK_A_LAST_ERROR, conn->last_error))
 		return -EMSGSIZE;
+	nest = nla_nest_start(skb, RBLK_A_NET_OPTS);
+	if (!nest ||
+	    nla_put_u32(skb, RBLK_NET_VERIFY_ALG, conn->opts.verify_alg) ||
+	    nla_put_u32(skb, RBLK_NET_CSUMS_ALG, conn->opts.csums_alg))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
 	return 0;
 }
 
@@ -537,6 +599,8 @@ static const struct opt_range net_opts[] = {
 	OPT(RBLK_NET_AFTER_SB_0PRI, 0, RBLK_ASB_DISCARD_REMOTE, 0, after_sb[0]),
 	OPT(RBLK_NET_AFTER_SB_1PRI, 0, __RBLK_ASB_LAST - 1, 0, after_sb[1]),
 	OPT(RBLK_NET_AFTER_SB_2PRI, 0, RBLK_ASB_DISCONNECT, 0, after_sb[2]),
+	OPT(RBLK_NET_VERIFY_ALG, 0, __RBLK_DIGEST_LAST - 1, 0, verify_alg),
+	OPT(RBLK_NET_CSUMS_ALG, 0, __RBLK_DIGEST_LAST - 1, 0, csums_alg),
 };
 #undef OPT
 
@@ -562,6 +626,28 @@ static int get_net_opts(struct genl_info *info, struct rblk_net_opts *o)
 			return -ERANGE;
 		}
 		*(u32 *)((u8 *)o + r->off) = v;
+	}
+	return 0;
+}
+
+/* The digests named must exist in this kernel (crypto modules load here). */
+static int check_digests(struct genl_info *info, const struct rblk_net_opts *o)
+{
+	const u32 algs[] = { o->verify_alg, o->csums_alg };
+	struct crypto_shash *tfm;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(algs); i++) {
+		if (!algs[i])
+			continue;
+		tfm = rblk_digest_tfm(algs[i]);
+		if (IS_ERR(tfm)) {
+			pr_warn("rblk: this kernel has no %s digest\n",
+				rblk_digest_name(algs[i]));
+			NL_SET_ERR_MSG(info->extack, "rblk: a digest algorithm (verify-alg or csums-alg) is missing in this kernel");
+			return -EOPNOTSUPP;
+		}
+		crypto_free_shash(tfm);
 	}
 	return 0;
 }
@@ -595,7 +681,8 @@ static int parse_connect(struct genl_info *info, struct rblk_conn *cfg)
 	cfg->flags = a[RBLK_A_FLAGS] ? nla_get_u32(a[RBLK_A_FLAGS]) : 0;
 	strscpy(cfg->node, nla_data(a[RBLK_A_NODE_NAME]), sizeof(cfg->node));
 	strscpy(cfg->peer_node, nla_data(a[RBLK_A_PEER_NAME]), sizeof(cfg->peer_node));
-	return get_net_opts(info, &cfg->opts);
+	ret = get_net_opts(info, &cfg->opts);
+	return ret ?: check_digests(info, &cfg->opts);
 }
 
 static int connect_doit(struct sk_buff *skb, struct genl_info *info)
@@ -626,6 +713,59 @@ static int connect_doit(struct sk_buff *skb, struct genl_info *info)
 out_free:
 	kfree(cfg);
 	return ret;
+}
+
+/* Options of a configured connection, changed while it runs. */
+static int net_opts_op(struct rblk_device *dev, struct genl_info *info,
+		       u32 flags)
+{
+	struct rblk_conn *conn = &dev->conn;
+	struct rblk_net_opts o;
+	unsigned long irqflags;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, RBLK_A_NET_OPTS))
+		return -EINVAL;
+	if (!conn->worker)
+		return -ENOTCONN;
+	ret = get_net_opts(info, &o);
+	if (!ret)
+		ret = check_digests(info, &o);
+	if (ret)
+		return ret;
+	spin_lock_irqsave(&conn->lock, irqflags);
+	conn->opts = o;
+	spin_unlock_irqrestore(&conn->lock, irqflags);
+	pr_info("rblk%d: %s: network options changed (verify-alg %s, csums-alg %s)\n",
+		dev->minor, dev->name, rblk_digest_name(o.verify_alg),
+		rblk_digest_name(o.csums_alg));
+	return 0;
+}
+
+static int net_opts_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return device_doit(skb, info, 0, net_opts_op);
+}
+
+static int verify_op(struct rblk_device *dev, struct genl_info *info,
+		     u32 flags)
+{
+	struct nlattr **a = info->attrs;
+	u64 start = a[RBLK_A_VERIFY_START] ? nla_get_u64(a[RBLK_A_VERIFY_START]) : 0;
+	u64 stop = a[RBLK_A_VERIFY_STOP] ? nla_get_u64(a[RBLK_A_VERIFY_STOP]) : U64_MAX;
+	int ret;
+
+	if (!dev->disk || !get_capacity(dev->disk))
+		return -ENODATA;
+	ret = rblk_verify_start(dev, start, stop, flags & RBLK_F_VERIFY_REPAIR);
+	if (ret == -ERANGE)
+		NL_SET_ERR_MSG(info->extack, "rblk: verify range is empty or beyond the end of the device");
+	return ret;
+}
+
+static int verify_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return device_doit(skb, info, __RBLK_F_VERIFY_ALL, verify_op);
 }
 
 static int disconnect_op(struct rblk_device *dev, struct genl_info *info,
@@ -683,6 +823,14 @@ static const struct genl_small_ops rblk_genl_ops[] = {
 	}, {
 		.cmd = RBLK_CMD_NEW_CURRENT_UUID,
 		.doit = new_uuid_doit,
+		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = RBLK_CMD_VERIFY,
+		.doit = verify_doit,
+		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = RBLK_CMD_NET_OPTS,
+		.doit = net_opts_doit,
 		.flags = GENL_ADMIN_PERM,
 	},
 };

@@ -14,6 +14,7 @@
 
 #include "conn.h"
 #include "device.h"
+#include "digest.h"
 #include "recv.h"
 #include "req.h"
 
@@ -199,7 +200,8 @@ static int receive_write(struct rblk_conn *conn, u16 type, u32 len)
 		return protocol_error(conn, RBLK_WIRE_BAD_STATE, type);
 	e = rblk_wire_check_write(&w, data_len, get_capacity(dev->disk));
 	wflags = rblk_be32(w.wflags);
-	if (!e && resync && (wflags || !data_len))
+	/* Resync blocks: data, or a run of zeros without data. */
+	if (!e && resync && (wflags ? wflags != RBLK_WF_ZEROES : !data_len))
 		e = RBLK_WIRE_BAD_PAYLOAD;
 	if (e)
 		return protocol_error(conn, e, type);
@@ -317,6 +319,17 @@ static int dispatch(struct rblk_conn *conn, u16 type, u32 len)
 		return rblk_resync_recv_done(conn);
 	case RBLK_P_NEW_UUID:
 		return receive_new_uuid(conn);
+	case RBLK_P_RS_CSUM:
+	case RBLK_P_VERIFY_REQ:
+		return rblk_dreq_receive(conn, type, len);
+	case RBLK_P_RS_CSUM_REPLY:
+		return rblk_resync_recv_csum_reply(conn);
+	case RBLK_P_VERIFY_START:
+		return rblk_verify_recv_start(conn);
+	case RBLK_P_VERIFY_REPLY:
+		return rblk_verify_recv_reply(conn, len);
+	case RBLK_P_VERIFY_DONE:
+		return rblk_verify_recv_done(conn);
 	case RBLK_P_WRITE_ACK:
 		return receive_ack(conn);
 	case RBLK_P_STATE:

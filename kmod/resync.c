@@ -16,6 +16,7 @@
 
 #include "conn.h"
 #include "device.h"
+#include "digest.h"
 #include "helper.h"
 #include "netlink.h"
 #include "resync.h"
@@ -41,7 +42,43 @@ static void rs_req_release(struct kref *ref)
 	for (i = 0; i < r->nr_pages; i++)
 		if (r->pages[i])
 			__free_page(r->pages[i]);
+	kfree(r->digest);
 	kfree(r);
+}
+
+u32 rblk_rs_req_blocks(const struct rblk_rs_req *r)
+{
+	return DIV_ROUND_UP(r->range.bytes, RBLK_DIGEST_BLOCK);
+}
+
+/*
+ * The RS_DATA packets a request goes as: one per run of blocks to send
+ * that are all zeros or all not.
+ */
+unsigned int rblk_rs_req_runs(const struct rblk_rs_req *r)
+{
+	u32 b, blocks = rblk_rs_req_blocks(r);
+	unsigned int runs = 0;
+	bool prev_in = false, prev_zero = false;
+
+	for (b = 0; b < blocks; b++) {
+		bool in = r->send & (1ULL << b);
+		bool zero = r->zero & (1ULL << b);
+
+		if (in && (!prev_in || zero != prev_zero))
+			runs++;
+		prev_in = in;
+		prev_zero = zero;
+	}
+	return runs;
+}
+
+static void rs_free_tfm(struct rblk_resync *rs)
+{
+	if (rs->csums_tfm) {
+		crypto_free_shash(rs->csums_tfm);
+		rs->csums_tfm = NULL;
+	}
 }
 
 void rblk_rs_req_put(struct rblk_rs_req *r)
@@ -179,6 +216,7 @@ static int finish_source(struct rblk_conn *conn)
 	spin_lock_irqsave(&conn->lock, flags);
 	conn->rs.phase = RBLK_RS_IDLE;
 	spin_unlock_irqrestore(&conn->lock, flags);
+	rs_free_tfm(&conn->rs);
 	secs = (jiffies - conn->rs.started) / HZ;
 	pr_info("rblk%d: %s: resync to %s done: %llu KiB in %lu s\n",
 		dev->minor, dev->name, conn->peer_node,
@@ -187,6 +225,34 @@ static int finish_source(struct rblk_conn *conn)
 				   RBLK_CONN_CONNECTED))
 		rblk_queue_state(conn);
 	return 0;
+}
+
+/*
+ * Which blocks of a read range are all zeros (they travel as a short
+ * packet), and their digests when the target is to say first which
+ * blocks differ at all (csums-alg).
+ */
+static int classify(struct rblk_resync *rs, struct rblk_rs_req *r)
+{
+	u32 b, blocks = rblk_rs_req_blocks(r), left = r->range.bytes;
+
+	r->send = blocks == 64 ? ~0ULL : (1ULL << blocks) - 1;
+	for (b = 0; b < blocks; b++) {
+		u32 n = min_t(u32, left, PAGE_SIZE);
+
+		if (!memchr_inv(page_address(r->pages[b]), 0, n))
+			r->zero |= 1ULL << b;
+		left -= n;
+	}
+	if (!rs->csums_tfm)
+		return 0;
+	r->digest = kmalloc_array(blocks, crypto_shash_digestsize(rs->csums_tfm),
+				  GFP_NOIO);
+	if (!r->digest)
+		return -ENOMEM;
+	r->csum = true;
+	return rblk_digest_blocks(rs->csums_tfm, r->pages, r->range.bytes,
+				  r->digest);
 }
 
 /* The next marked range, claimed and read; NULL at the end of a pass. */
@@ -198,6 +264,7 @@ static struct rblk_rs_req *next_block(struct rblk_conn *conn, int *err)
 	struct rblk_rs_req *r;
 	u64 bit, n;
 
+	BUILD_BUG_ON(RS_MAX_BITS != RBLK_DIGEST_MAX_BLOCKS);
 	*err = 0;
 	for (;;) {
 		bit = rblk_bm_next_set(bm, rs->cursor);
@@ -226,6 +293,12 @@ static struct rblk_rs_req *next_block(struct rblk_conn *conn, int *err)
 		rblk_conn_error(conn, "resync: reading %u bytes at sector %llu failed (%d)",
 				r->range.bytes, (unsigned long long)r->range.sector,
 				*err);
+		rblk_range_release(dev, &r->range);
+		rblk_rs_req_put(r);
+		return NULL;
+	}
+	*err = classify(rs, r);
+	if (*err) {
 		rblk_range_release(dev, &r->range);
 		rblk_rs_req_put(r);
 		return NULL;
@@ -365,6 +438,7 @@ void rblk_resync_stop(struct rblk_device *dev)
 	rs->send_bitmap = false;
 	rs->in_flight = 0;
 	spin_unlock_irqrestore(&conn->lock, flags);
+	rs_free_tfm(rs);
 	list_for_each_entry_safe(r, t, &queued, list) {
 		rblk_range_release(dev, &r->range);
 		rblk_rs_req_put(r);	/* the sender's */
@@ -431,6 +505,19 @@ int rblk_resync_recv_bitmap(struct rblk_conn *conn, u32 len)
 	rblk_put_be64(start.current_uuid, dev->meta.gi.uuid[RBLK_UI_CURRENT]);
 	rblk_put_be64(start.bitmap_uuid, dev->meta.gi.uuid[RBLK_UI_BITMAP]);
 	mutex_unlock(&dev->lock);
+	rs_free_tfm(rs);
+	if (conn->opts.csums_alg) {
+		struct crypto_shash *tfm = rblk_digest_tfm(conn->opts.csums_alg);
+
+		if (IS_ERR(tfm)) {
+			pr_warn("rblk%d: %s: csums-alg %s is not available; the resync sends every block\n",
+				dev->minor, dev->name,
+				rblk_digest_name(conn->opts.csums_alg));
+		} else {
+			rs->csums_tfm = tfm;
+			start.csums_alg = conn->opts.csums_alg;
+		}
+	}
 	spin_lock_irqsave(&conn->lock, flags);
 	rs->phase = RBLK_RS_RUNNING;
 	rs->total_bits = rblk_bm_weight(bm);
@@ -440,6 +527,11 @@ int rblk_resync_recv_bitmap(struct rblk_conn *conn, u32 len)
 	ret = rblk_queue_ctl(conn, RBLK_P_SYNC_START, &start, sizeof(start));
 	if (ret)
 		return ret;
+	if (rs->thread) {	/* an earlier resync's, parked */
+		kthread_stop(rs->thread);
+		put_task_struct(rs->thread);
+		rs->thread = NULL;
+	}
 	t = kthread_create(source_thread, conn, "rblk%d_sync", dev->minor);
 	if (IS_ERR(t))
 		return PTR_ERR(t);
@@ -466,6 +558,17 @@ int rblk_resync_recv_start(struct rblk_conn *conn)
 		return ret;
 	if (rs->source || rs->phase != RBLK_RS_WAIT_START)
 		return rs_protocol_error(conn, RBLK_P_SYNC_START);
+	rs_free_tfm(rs);
+	if (p.csums_alg) {
+		struct crypto_shash *tfm = rblk_digest_tfm(p.csums_alg);
+
+		if (IS_ERR(tfm)) {
+			rblk_conn_error(conn, "%s resyncs with csums-alg %s, which this kernel lacks; configure a csums-alg both kernels have",
+					conn->peer_node, rblk_digest_name(p.csums_alg));
+			return PTR_ERR(tfm);
+		}
+		rs->csums_tfm = tfm;
+	}
 	/* Our remaining bits now count from the source's bitmap UUID. */
 	from = rblk_be64(p.bitmap_uuid);
 	mutex_lock(&dev->lock);
@@ -502,53 +605,126 @@ void rblk_resync_target_wrote(struct rblk_device *dev, sector_t sector,
 	spin_unlock_irqrestore(&conn->lock, flags);
 }
 
-/* Source: the target has a block. */
-int rblk_resync_recv_ack(struct rblk_conn *conn)
+/* Source: find a sent request by the id the target echoes. */
+static struct rblk_rs_req *find_sent(struct rblk_resync *rs, u64 id)
+{
+	struct rblk_rs_req *r;
+
+	list_for_each_entry(r, &rs->sent, list)
+		if (r->id == id)
+			return r;
+	return NULL;
+}
+
+/* Source: the whole range is on the target (or was already): done. */
+static void rs_complete(struct rblk_conn *conn, struct rblk_rs_req *r)
 {
 	struct rblk_device *dev = conn->dev;
 	struct rblk_resync *rs = &conn->rs;
-	struct rblk_rs_req *r = NULL, *i;
+	unsigned long flags;
+
+	rblk_bm_clear(&dev->meta.bm, r->range.sector, r->range.bytes);
+	atomic64_add(r->range.bytes >> 10, &dev->stats.resynced_kib);
+	rblk_range_release(dev, &r->range);
+	spin_lock_irqsave(&conn->lock, flags);
+	rs->in_flight--;
+	rs->done_bits += DIV_ROUND_UP(r->range.bytes, RBLK_BM_BYTES_PER_BIT);
+	spin_unlock_irqrestore(&conn->lock, flags);
+	wake_up(&rs->wq);
+	rblk_rs_req_put(r);
+}
+
+/* Source: the target wrote one RS_DATA of a range. */
+int rblk_resync_recv_ack(struct rblk_conn *conn)
+{
+	struct rblk_resync *rs = &conn->rs;
+	struct rblk_rs_req *r;
 	unsigned long flags;
 	struct rblk_p_ack a;
+	bool last = false;
 	u32 status;
-	u64 id;
 	int ret;
 
 	ret = rblk_recv_exact(conn, &a, sizeof(a));
 	if (ret)
 		return ret;
-	id = rblk_be64(a.id);
+	status = rblk_be32(a.status);
 	spin_lock_irqsave(&conn->lock, flags);
-	list_for_each_entry(i, &rs->sent, list) {
-		if (i->id == id) {
-			r = i;
+	r = find_sent(rs, rblk_be64(a.id));
+	if (r && !r->csum && r->acks) {
+		last = --r->acks == 0;
+		if (last || status)
 			list_del_init(&r->list);
-			break;
-		}
+	} else {
+		r = NULL;
 	}
 	spin_unlock_irqrestore(&conn->lock, flags);
 	if (!r)
 		return rs_protocol_error(conn, RBLK_P_RS_ACK);
-	status = rblk_be32(a.status);
-	if (!status) {
-		rblk_bm_clear(&dev->meta.bm, r->range.sector, r->range.bytes);
-		atomic64_add(r->range.bytes >> 10, &dev->stats.resynced_kib);
-	}
-	rblk_range_release(dev, &r->range);
-	spin_lock_irqsave(&conn->lock, flags);
-	rs->in_flight--;
-	if (!status)
-		rs->done_bits += DIV_ROUND_UP(r->range.bytes, RBLK_BM_BYTES_PER_BIT);
-	spin_unlock_irqrestore(&conn->lock, flags);
-	wake_up(&rs->wq);
 	if (status) {
+		/* Teardown releases what stays; this one is off the lists. */
 		rblk_conn_error(conn, "peer %s could not write resync block at sector %llu (error %u)",
 				conn->peer_node,
 				(unsigned long long)r->range.sector, status);
+		rblk_range_release(conn->dev, &r->range);
+		spin_lock_irqsave(&conn->lock, flags);
+		rs->in_flight--;
+		spin_unlock_irqrestore(&conn->lock, flags);
 		rblk_rs_req_put(r);
 		return -EIO;
 	}
-	rblk_rs_req_put(r);
+	if (last)
+		rs_complete(conn, r);
+	return 0;
+}
+
+/*
+ * Source: the target compared digests (csums-alg). Blocks that match are
+ * in sync already; the others go as RS_DATA like any resync block.
+ */
+int rblk_resync_recv_csum_reply(struct rblk_conn *conn)
+{
+	struct rblk_device *dev = conn->dev;
+	struct rblk_resync *rs = &conn->rs;
+	struct rblk_p_csum_reply c;
+	struct rblk_rs_req *r;
+	unsigned long flags;
+	u64 differ, all;
+	u32 b, blocks;
+	int ret;
+
+	ret = rblk_recv_exact(conn, &c, sizeof(c));
+	if (ret)
+		return ret;
+	spin_lock_irqsave(&conn->lock, flags);
+	r = find_sent(rs, rblk_be64(c.id));
+	if (r && r->csum)
+		list_del_init(&r->list);
+	else
+		r = NULL;
+	spin_unlock_irqrestore(&conn->lock, flags);
+	if (!r)
+		return rs_protocol_error(conn, RBLK_P_RS_CSUM_REPLY);
+	all = r->send;
+	/* A target that could not digest gets every block. */
+	differ = rblk_be32(c.status) ? all : rblk_be64(c.differ) & all;
+	blocks = rblk_rs_req_blocks(r);
+	for (b = 0; b < blocks; b++)
+		if ((all & ~differ) & (1ULL << b))
+			atomic64_add(min_t(u32, r->range.bytes - b * RBLK_DIGEST_BLOCK,
+					   RBLK_DIGEST_BLOCK) >> 10,
+				     &dev->stats.rs_skipped_kib);
+	if (!differ) {
+		rs_complete(conn, r);
+		return 0;
+	}
+	r->send = differ;
+	r->csum = false;
+	kref_get(&r->ref);			/* the sender's again */
+	spin_lock_irqsave(&conn->lock, flags);
+	list_add(&r->list, &rs->queue);
+	spin_unlock_irqrestore(&conn->lock, flags);
+	wake_up(&conn->send_wq);
 	return 0;
 }
 
@@ -585,6 +761,7 @@ int rblk_resync_recv_done(struct rblk_conn *conn)
 	spin_lock_irqsave(&conn->lock, flags);
 	rs->phase = RBLK_RS_IDLE;
 	spin_unlock_irqrestore(&conn->lock, flags);
+	rs_free_tfm(rs);
 	pr_info("rblk%d: %s: resync from %s done: %llu KiB in %lu s\n",
 		dev->minor, dev->name, conn->peer_node, rs->done_bits * 4,
 		(jiffies - rs->started) / HZ);

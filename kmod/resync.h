@@ -9,6 +9,7 @@
 
 #include "req.h"
 
+struct crypto_shash;
 struct rblk_conn;
 struct rblk_device;
 
@@ -24,6 +25,11 @@ struct rblk_rs_req {
 	struct rblk_device *dev;
 	struct rblk_range range;
 	u64 id;
+	u64 send;			/* blocks to send, bit per 4 KiB block */
+	u64 zero;			/* blocks that are all zeros */
+	bool csum;			/* RS_CSUM first: the target says what differs */
+	unsigned int acks;		/* answers still to come (conn->lock) */
+	u8 *digest;			/* for RS_CSUM */
 	unsigned int nr_pages;
 	struct page *pages[];
 };
@@ -50,6 +56,7 @@ struct rblk_resync {
 	struct list_head sent;		/* rblk_rs_req waiting for RS_ACK */
 	struct task_struct *thread;	/* source */
 	wait_queue_head_t wq;
+	struct crypto_shash *csums_tfm;	/* checksum-based resync, or NULL */
 };
 
 void rblk_resync_init(struct rblk_resync *rs);
@@ -61,6 +68,9 @@ int rblk_resync_recv_bitmap(struct rblk_conn *conn, u32 len);
 int rblk_resync_recv_start(struct rblk_conn *conn);
 int rblk_resync_recv_ack(struct rblk_conn *conn);
 int rblk_resync_recv_done(struct rblk_conn *conn);
+int rblk_resync_recv_csum_reply(struct rblk_conn *conn);
+unsigned int rblk_rs_req_runs(const struct rblk_rs_req *r);
+u32 rblk_rs_req_blocks(const struct rblk_rs_req *r);
 void rblk_resync_target_wrote(struct rblk_device *dev, sector_t sector,
 			      u32 bytes);
 void rblk_rs_req_put(struct rblk_rs_req *r);

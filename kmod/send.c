@@ -5,6 +5,7 @@
  * (ACKs, pings, state) always go before queued write data, so an ACK waits
  * at most for what is already in the socket buffer (docs/protocol.md).
  */
+#include <crypto/hash.h>
 #include <linux/bio.h>
 #include <linux/blk-mq.h>
 #include <linux/sched/mm.h>
@@ -77,22 +78,34 @@ void rblk_fill_hello(struct rblk_conn *conn, struct rblk_p_hello *h, u64 nonce)
 	strscpy(h->node, conn->node, sizeof(h->node));
 }
 
-int rblk_queue_ctl(struct rblk_conn *conn, u16 type, const void *payload,
-		   u32 len)
+int rblk_queue_ctl_data(struct rblk_conn *conn, u16 type, const void *fixed,
+			u32 fixed_len, const void *data, u32 data_len)
 {
-	struct rblk_ctl *c = kmalloc(sizeof(*c), GFP_NOIO);
+	struct rblk_ctl *c;
 	unsigned long flags;
 
+	if (WARN_ON_ONCE(fixed_len > sizeof(struct rblk_p_hello)))
+		return -EINVAL;
+	c = kmalloc(struct_size(c, payload, fixed_len + data_len), GFP_NOIO);
 	if (!c)
 		return -ENOMEM;
 	c->type = type;
-	c->len = len;
-	memcpy(c->payload, payload, len);
+	c->len = fixed_len + data_len;
+	c->fixed_len = fixed_len;
+	memcpy(c->payload, fixed, fixed_len);
+	if (data_len)
+		memcpy(c->payload + fixed_len, data, data_len);
 	spin_lock_irqsave(&conn->lock, flags);
 	list_add_tail(&c->list, &conn->ctl_queue);
 	spin_unlock_irqrestore(&conn->lock, flags);
 	wake_up(&conn->send_wq);
 	return 0;
+}
+
+int rblk_queue_ctl(struct rblk_conn *conn, u16 type, const void *payload,
+		   u32 len)
+{
+	return rblk_queue_ctl_data(conn, type, payload, len, NULL, 0);
 }
 
 static void fill_state(struct rblk_device *dev, struct rblk_p_state *st)
@@ -222,28 +235,72 @@ static int send_ack(struct rblk_conn *conn, struct rblk_peer_req *p, bool more)
 	return send_head(conn, p->ack_type, &a, sizeof(a), 0, more);
 }
 
-/* A resync block: RS_DATA and its pages. */
-static int send_rs_req(struct rblk_conn *conn, struct rblk_rs_req *r, bool more)
+/* One run of blocks [b, e) of a resync range: zeros, or data. */
+static int send_rs_run(struct rblk_conn *conn, struct rblk_rs_req *r, u32 b,
+		       u32 e, bool zero, bool more)
 {
-	u32 left = r->range.bytes;
+	u32 off = b * RBLK_DIGEST_BLOCK;
+	u32 left = min_t(u32, e * RBLK_DIGEST_BLOCK, r->range.bytes) - off;
 	struct rblk_p_write w = {};
 	struct bio_vec bv;
 	struct iov_iter it;
-	unsigned int i;
+	u32 i;
 	int ret;
 
 	rblk_put_be64(w.id, r->id);
-	rblk_put_be64(w.sector, r->range.sector);
-	rblk_put_be32(w.bytes, r->range.bytes);
-	ret = send_head(conn, RBLK_P_RS_DATA, &w, sizeof(w), left, more);
-	for (i = 0; i < r->nr_pages && !ret; i++) {
+	rblk_put_be64(w.sector, r->range.sector + (off >> SECTOR_SHIFT));
+	rblk_put_be32(w.bytes, left);
+	rblk_put_be32(w.wflags, zero ? RBLK_WF_ZEROES : 0);
+	ret = send_head(conn, RBLK_P_RS_DATA, &w, sizeof(w), zero ? 0 : left,
+			more);
+	if (zero) {
+		atomic64_add(left >> 10, &conn->dev->stats.rs_zero_kib);
+		return ret;
+	}
+	atomic64_add(left >> 10, &conn->dev->stats.sent_kib);
+	for (i = b; i < e && !ret; i++) {
 		bvec_set_page(&bv, r->pages[i], min_t(u32, left, PAGE_SIZE), 0);
 		left -= bv.bv_len;
 		iov_iter_bvec(&it, ITER_SOURCE, &bv, 1, bv.bv_len);
-		ret = send_iter(conn, &it, i + 1 < r->nr_pages || more);
+		ret = send_iter(conn, &it, left || more);
 	}
-	if (!ret)
-		atomic64_add(r->range.bytes >> 10, &conn->dev->stats.sent_kib);
+	return ret;
+}
+
+/*
+ * A resync range: its digests (RS_CSUM) when the target is to say which
+ * blocks differ first, else the blocks to send as RS_DATA, runs of zeros
+ * as short packets (rblk_rs_req_runs() counts them the same way).
+ */
+static int send_rs_req(struct rblk_conn *conn, struct rblk_rs_req *r, bool more)
+{
+	u32 b, e, blocks = rblk_rs_req_blocks(r);
+	int ret = 0;
+
+	if (r->csum) {
+		struct rblk_p_digest h = {};
+		u32 len = blocks * crypto_shash_digestsize(conn->rs.csums_tfm);
+
+		rblk_put_be64(h.id, r->id);
+		rblk_put_be64(h.sector, r->range.sector);
+		rblk_put_be32(h.bytes, r->range.bytes);
+		ret = send_head(conn, RBLK_P_RS_CSUM, &h, sizeof(h), len, more);
+		return ret ?: send_buf(conn, r->digest, len, more);
+	}
+	for (b = 0; b < blocks && !ret; b = e) {
+		bool zero = r->zero & (1ULL << b);
+
+		if (!(r->send & (1ULL << b))) {
+			e = b + 1;
+			continue;
+		}
+		for (e = b + 1; e < blocks; e++)
+			if (!(r->send & (1ULL << e)) ||
+			    !!(r->zero & (1ULL << e)) != zero)
+				break;
+		ret = send_rs_run(conn, r, b, e, zero,
+				  more || (e < 64 && (r->send >> e)));
+	}
 	return ret;
 }
 
@@ -320,6 +377,7 @@ static bool next_item(struct rblk_conn *conn, struct send_item *it, bool *more)
 	} else if (!list_empty(&rs->queue)) {
 		/* On ->sent before it goes: its RS_ACK may come back at once. */
 		it->rs = list_first_entry(&rs->queue, struct rblk_rs_req, list);
+		it->rs->acks = it->rs->csum ? 1 : rblk_rs_req_runs(it->rs);
 		list_move_tail(&it->rs->list, &rs->sent);
 	}
 	*more = queues_busy(conn);
@@ -350,8 +408,12 @@ static int send_one(struct rblk_conn *conn)
 		ret = send_ack(conn, it.ack, more);
 		rblk_peer_req_free(it.ack);
 	} else if (it.ctl) {
-		ret = send_head(conn, it.ctl->type, it.ctl->payload, it.ctl->len,
-				0, more);
+		ret = send_head(conn, it.ctl->type, it.ctl->payload,
+				it.ctl->fixed_len, it.ctl->len - it.ctl->fixed_len,
+				more);
+		if (!ret && it.ctl->len > it.ctl->fixed_len)
+			ret = send_buf(conn, it.ctl->payload + it.ctl->fixed_len,
+				       it.ctl->len - it.ctl->fixed_len, more);
 		kfree(it.ctl);
 	} else if (it.rq) {
 		ret = send_write(conn, it.rq, more);

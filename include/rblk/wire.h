@@ -237,7 +237,8 @@ struct rblk_p_verify_done {
 	u8 diff_kib[8];
 	u8 pos[8];			/* sector reached */
 	u8 stopped;			/* 1: interrupted before stop */
-	u8 reserved[7];
+	u8 repair;			/* 1: a resync of what differs follows */
+	u8 reserved[6];
 } __attribute__((packed));
 
 /* RS_CSUM_REPLY: bit i of `differ` set = block i of the range differs. */

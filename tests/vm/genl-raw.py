@@ -6,7 +6,10 @@ kernel's own validation and permission checks.
 
   genl-raw.py family
   genl-raw.py CMD key=value ...   CMD: new-device del-device set-role attach
-  keys: minor resource backing role flags, and unknown=N (attribute 99)
+                                  detach verify net-opts
+  keys: minor resource backing role flags verify_start verify_stop,
+  unknown=N (attribute 99), and net.verify_alg / net.csums_alg (nested in
+  RBLK_A_NET_OPTS; enum rblk_digest_alg numbers)
 """
 import os
 import socket
@@ -23,9 +26,18 @@ NLMSG_ERROR = 2
 
 # Mirrors include/rblk/genl.h.
 CMDS = {"get-device": 1, "new-device": 2, "del-device": 3, "set-role": 5,
-        "attach": 6, "detach": 7}
+        "attach": 6, "detach": 7, "verify": 13, "net-opts": 14}
 ATTRS = {"minor": (1, "u32"), "resource": (2, "str"), "backing": (3, "str"),
-         "role": (5, "u8"), "flags": (10, "u32"), "unknown": (99, "u32")}
+         "role": (5, "u8"), "flags": (9, "u32"), "verify_start": (24, "u64"),
+         "verify_stop": (25, "u64"), "unknown": (99, "u32")}
+NET_ATTRS = {"verify_alg": 11, "csums_alg": 12}
+RBLK_A_NET_OPTS = 21
+NLA_F_NESTED = 0x8000
+
+
+def nla(typ, data):
+    raw = struct.pack("=HH", 4 + len(data), typ) + data
+    return raw + b"\0" * (-len(raw) % 4)
 
 
 def attr(kind, value):
@@ -34,6 +46,8 @@ def attr(kind, value):
         data = value.encode() + b"\0"
     elif fmt == "u8":
         data = struct.pack("=B", int(value))
+    elif fmt == "u64":
+        data = struct.pack("=Q", int(value))
     else:
         data = struct.pack("=I", int(value))
     raw = struct.pack("=HH", 4 + len(data), typ) + data
@@ -73,7 +87,12 @@ def main():
     if sys.argv[1] == "family":
         print(f"family rblk id={family}")
         return 0
-    payload = b"".join(attr(*kv.split("=", 1)) for kv in sys.argv[2:])
+    kvs = [kv.split("=", 1) for kv in sys.argv[2:]]
+    payload = b"".join(attr(k, v) for k, v in kvs if not k.startswith("net."))
+    net = b"".join(nla(NET_ATTRS[k[4:]], struct.pack("=I", int(v)))
+                   for k, v in kvs if k.startswith("net."))
+    if net:
+        payload += nla(RBLK_A_NET_OPTS | NLA_F_NESTED, net)
     reply = request(sock, family, CMDS[sys.argv[1]], payload)
     _, typ = struct.unpack_from("=IH", reply)
     err = struct.unpack_from("=i", reply, 16)[0] if typ == NLMSG_ERROR else 0

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Block digests for online verify and checksum-based resync: one digest
+ * per 4 KiB block with the kernel crypto API (enum rblk_digest_alg names
+ * which), and the answering side of both, which reads its copy of a range
+ * and sends digests (VERIFY_REPLY) or says which blocks differ
+ * (RS_CSUM_REPLY).
+ */
+#include <linux/bio.h>
+#include <linux/highmem.h>
+#include <linux/slab.h>
+
+#include "conn.h"
+#include "device.h"
+#include "digest.h"
+#include "req.h"
+
+/* A transform for @alg, or ERR_PTR: -ENOENT unknown, -EOPNOTSUPP missing. */
+struct crypto_shash *rblk_digest_tfm(unsigned int alg)
+{
+	struct crypto_shash *tfm;
+
+	if (!rblk_digest_size(alg))
+		return ERR_PTR(-ENOENT);
+	tfm = crypto_alloc_shash(rblk_digest_name(alg), 0, 0);
+	if (IS_ERR(tfm))
+		return ERR_PTR(-EOPNOTSUPP);
+	if (crypto_shash_digestsize(tfm) != rblk_digest_size(alg)) {
+		crypto_free_shash(tfm);
+		return ERR_PTR(-EOPNOTSUPP);
+	}
+	return tfm;
+}
+
+/* One digest per 4 KiB block of @bytes in @pages (a page is a block). */
+int rblk_digest_blocks(struct crypto_shash *tfm, struct page **pages,
+		       u32 bytes, u8 *out)
+{
+	unsigned int ds = crypto_shash_digestsize(tfm), i;
+	SHASH_DESC_ON_STACK(desc, tfm);
+	int ret = 0;
+
+	BUILD_BUG_ON(PAGE_SIZE != RBLK_DIGEST_BLOCK);
+	desc->tfm = tfm;
+	for (i = 0; bytes && !ret; i++) {
+		u32 n = min_t(u32, bytes, PAGE_SIZE);
+		void *p = kmap_local_page(pages[i]);
+
+		ret = crypto_shash_digest(desc, p, n, out + i * ds);
+		kunmap_local(p);
+		bytes -= n;
+	}
+	shash_desc_zero(desc);
+	return ret;
+}
+
+struct page **rblk_pages_alloc(unsigned int n)
+{
+	struct page **pages = kcalloc(n, sizeof(*pages), GFP_NOIO);
+	unsigned int i;
+
+	if (!pages)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		pages[i] = alloc_page(GFP_NOIO | __GFP_NOWARN);
+		if (!pages[i]) {
+			rblk_pages_free(pages, n);
+			return NULL;
+		}
+	}
+	return pages;
+}
+
+void rblk_pages_free(struct page **pages, unsigned int n)
+{
+	unsigned int i;
+
+	if (!pages)
+		return;
+	for (i = 0; i < n; i++)
+		if (pages[i])
+			__free_page(pages[i]);
+	kfree(pages);
+}
+
+int rblk_read_pages(struct block_device *bdev, sector_t sector,
+		    struct page **pages, u32 bytes)
+{
+	unsigned int i, n = DIV_ROUND_UP(bytes, PAGE_SIZE);
+	struct bio *bio;
+	int ret;
+
+	bio = bio_alloc_bioset(bdev, n, REQ_OP_READ, GFP_NOIO, &rblk_bio_set);
+	bio->bi_iter.bi_sector = sector;
+	for (i = 0; i < n; i++) {
+		u32 len = min_t(u32, bytes, PAGE_SIZE);
+
+		__bio_add_page(bio, pages[i], len, 0);
+		bytes -= len;
+	}
+	ret = submit_bio_wait(bio);
+	bio_put(bio);
+	return ret;
+}
+
+static void dreq_free(struct rblk_dreq *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->nr_pages; i++)
+		if (d->pages[i])
+			__free_page(d->pages[i]);
+	kfree(d);
+}
+
+static void dreq_reply(struct rblk_dreq *d, int err, const u8 *mine)
+{
+	struct rblk_conn *conn = d->conn;
+	unsigned int ds = crypto_shash_digestsize(d->tfm);
+	u32 blocks = DIV_ROUND_UP(d->bytes, RBLK_DIGEST_BLOCK), i;
+
+	if (d->type == RBLK_P_VERIFY_REQ) {
+		struct rblk_p_digest r = {};
+
+		rblk_put_be64(r.id, d->id);
+		rblk_put_be64(r.sector, d->sector);
+		rblk_put_be32(r.bytes, d->bytes);
+		rblk_put_be32(r.status, -err);
+		rblk_queue_ctl_data(conn, RBLK_P_VERIFY_REPLY, &r, sizeof(r),
+				    err ? NULL : mine, err ? 0 : blocks * ds);
+	} else {
+		struct rblk_p_csum_reply r = {};
+		u64 differ = 0;
+
+		for (i = 0; !err && i < blocks; i++) {
+			u32 off = i * RBLK_DIGEST_BLOCK;
+
+			if (memcmp(mine + i * ds, d->peer + i * ds, ds))
+				differ |= 1ULL << i;
+			else	/* the same here already: in sync */
+				rblk_resync_target_wrote(conn->dev,
+					d->sector + (off >> SECTOR_SHIFT),
+					min_t(u32, d->bytes - off, RBLK_DIGEST_BLOCK));
+		}
+		rblk_put_be64(r.id, d->id);
+		rblk_put_be32(r.status, -err);
+		rblk_put_be64(r.differ, differ);
+		rblk_queue_ctl(conn, RBLK_P_RS_CSUM_REPLY, &r, sizeof(r));
+	}
+}
+
+static void dreq_work(struct work_struct *w)
+{
+	struct rblk_dreq *d = container_of(w, struct rblk_dreq, work);
+	struct rblk_conn *conn = d->conn;
+	u8 *mine = kmalloc(RBLK_DIGEST_MAX_BLOCKS * RBLK_DIGEST_MAX_SIZE, GFP_NOIO);
+	int ret = mine ? 0 : -ENOMEM;
+
+	if (!ret)
+		ret = rblk_read_pages(conn->dev->backing.bdev, d->sector,
+				      d->pages, d->bytes);
+	if (!ret)
+		ret = rblk_digest_blocks(d->tfm, d->pages, d->bytes, mine);
+	dreq_reply(d, ret, mine);
+	kfree(mine);
+	dreq_free(d);
+	if (atomic_dec_and_test(&conn->peer_reqs))
+		wake_up(&conn->peer_reqs_wq);
+}
+
+static int dreq_error(struct rblk_conn *conn, enum rblk_wire_error e, u16 type)
+{
+	rblk_conn_error(conn, "protocol error from peer %s: %s (packet type %u)",
+			conn->peer_node, rblk_wire_strerror(e), type);
+	return -EPROTO;
+}
+
+/*
+ * VERIFY_REQ (we are VerifyT) or RS_CSUM (we are SyncTarget): take the
+ * request off the wire; a work item reads, digests and answers.
+ */
+int rblk_dreq_receive(struct rblk_conn *conn, u16 type, u32 len)
+{
+	struct rblk_device *dev = conn->dev;
+	struct crypto_shash *tfm;
+	struct rblk_p_digest h = {};
+	struct rblk_p_read_req q;
+	unsigned int i, n, ds;
+	struct rblk_dreq *d;
+	u32 bytes, data_len;
+	u64 sector;
+	int ret;
+
+	if (type == RBLK_P_VERIFY_REQ) {
+		ret = rblk_recv_exact(conn, &q, sizeof(q));
+		if (ret)
+			return ret;
+		memcpy(h.id, q.id, 8);
+		memcpy(h.sector, q.sector, 8);
+		memcpy(h.bytes, q.bytes, 4);
+		data_len = 0;
+		tfm = conn->vf.source ? NULL : conn->vf.tfm;
+		ds = 0;
+	} else {
+		ret = rblk_recv_exact(conn, &h, sizeof(h));
+		if (ret)
+			return ret;
+		data_len = len - sizeof(h);
+		tfm = conn->rs.source || conn->rs.phase != RBLK_RS_RUNNING ?
+		      NULL : conn->rs.csums_tfm;
+		ds = tfm ? crypto_shash_digestsize(tfm) : 0;
+	}
+	if (!tfm && type == RBLK_P_VERIFY_REQ && conn->vf.running &&
+	    !conn->vf.source) {
+		/* VERIFY_START named a digest this kernel lacks. */
+		h.status[3] = EOPNOTSUPP;
+		return rblk_queue_ctl(conn, RBLK_P_VERIFY_REPLY, &h, sizeof(h));
+	}
+	if (!tfm || !dev->backing.bdev)
+		return dreq_error(conn, RBLK_WIRE_BAD_STATE, type);
+	sector = rblk_be64(h.sector);
+	bytes = rblk_be32(h.bytes);
+	if (rblk_be32(h.status) ||
+	    rblk_wire_check_digest(sector, bytes, 0, data_len, ds,
+				   get_capacity(dev->disk)))
+		return dreq_error(conn, RBLK_WIRE_BAD_PAYLOAD, type);
+	n = DIV_ROUND_UP(bytes, PAGE_SIZE);
+	d = kzalloc(struct_size(d, pages, n), GFP_NOIO);
+	if (!d)
+		return -ENOMEM;
+	d->conn = conn;
+	d->tfm = tfm;
+	d->type = type;
+	d->id = rblk_be64(h.id);
+	d->sector = sector;
+	d->bytes = bytes;
+	d->nr_pages = n;
+	ret = data_len ? rblk_recv_exact(conn, d->peer, data_len) : 0;
+	for (i = 0; !ret && i < n; i++) {
+		d->pages[i] = alloc_page(GFP_NOIO);
+		if (!d->pages[i])
+			ret = -ENOMEM;
+	}
+	if (ret) {
+		dreq_free(d);
+		return ret;
+	}
+	if (type == RBLK_P_VERIFY_REQ)	/* the target's progress */
+		WRITE_ONCE(conn->vf.pos, sector + (bytes >> SECTOR_SHIFT));
+	atomic_inc(&conn->peer_reqs);
+	INIT_WORK(&d->work, dreq_work);
+	queue_work(system_unbound_wq, &d->work);
+	return 0;
+}
