@@ -114,6 +114,22 @@ static int net_options_request(const struct plan_step *s, uint32_t minor,
 	return net_opts_from_step(s, r->opts, &r->opts_set);
 }
 
+/* verify minor [start=SECTOR] [stop=SECTOR] [repair=yes] */
+static int verify_request(const struct plan_step *s, uint32_t minor)
+{
+	const char *start = plan_get(s, "start"), *stop = plan_get(s, "stop");
+	const char *repair = plan_get(s, "repair");
+	uint64_t a = UINT64_MAX, b = UINT64_MAX;
+
+	if ((start && !parse_u64(start, 0, UINT64_MAX - 1, &a)) ||
+	    (stop && !parse_u64(stop, 0, UINT64_MAX - 1, &b))) {
+		err("verify: bad sector in the plan");
+		return -EINVAL;
+	}
+	return rblk_nl_verify(minor, a, b, repair && !strcmp(repair, "yes") ?
+			      RBLK_F_VERIFY_REPAIR : 0);
+}
+
 /* EOPNOTSUPP from connect or net-options: a digest the kernel lacks. */
 static void explain_digest(const struct plan_step *s)
 {
@@ -220,6 +236,8 @@ int rblk_nl_exec(const struct plan_step *s)
 		if (ret)
 			return ret;
 		ret = rblk_nl_net_opts(&cr);
+	} else if (!strcmp(s->cmd, "verify")) {
+		ret = verify_request(s, minor);
 	} else if (!strcmp(s->cmd, "disconnect")) {
 		ret = rblk_nl_minor_cmd(RBLK_CMD_DISCONNECT, minor);
 		if (ret == -ENOTCONN)

@@ -30,6 +30,7 @@
  *   disconnect minor                 drop the connection and the net settings
  *   detach minor                     detach the backing disk
  *   del-device minor                 remove /dev/rblkN
+ *   verify minor [start stop repair=yes]  start an online verify
  *   primary minor [force=yes]        promote
  *   secondary minor                  demote
  */
