@@ -699,17 +699,32 @@ static int wait_verify(struct verify_args *va, const struct rblk_dev_info *befor
 	}
 }
 
+/* The range must lie on the device; the kernel would only say EINVAL. */
+static int check_range(const struct rblk_dev_info *d, const struct verify_args *va)
+{
+	const char *opt = NULL;
+	uint64_t v = 0;
+
+	if (va->stop != UINT64_MAX && va->stop > d->size_sectors)
+		opt = "--stop", v = va->stop;
+	else if (va->start != UINT64_MAX && va->start >= d->size_sectors)
+		opt = "--start", v = va->start;
+	if (!opt)
+		return 0;
+	err("verify %s: %s %llu is beyond the end of the device (%llu sectors)",
+	    d->resource, opt, (unsigned long long)v,
+	    (unsigned long long)d->size_sectors);
+	hint("sectors are 512 bytes; 'rblkadm status %s' shows size-kib", d->resource);
+	return -1;
+}
+
 static int do_verify(const struct rblk_dev_info *d, void *arg)
 {
 	struct verify_args *va = arg;
 	int ret;
 
-	if (va->start != UINT64_MAX && va->start >= d->size_sectors) {
-		err("verify %s: --start %llu is beyond the end of the device (%llu sectors)",
-		    d->resource, (unsigned long long)va->start,
-		    (unsigned long long)d->size_sectors);
+	if (check_range(d, va))
 		return EXIT_USAGE;
-	}
 	ret = rblk_nl_verify(d->minor, va->start, va->stop, va->flags);
 	if (ret) {
 		explain_verify(d, ret);

@@ -181,9 +181,12 @@ static void explain(const struct plan_step *s, int ret)
 		explain_digest(s);
 		break;
 	case ENOTCONN:
-		err("%s: minor %s is not connected (StandAlone) any more", what,
+		err("%s: minor %s is not connected (StandAlone)", what,
 		    plan_get(s, "minor") ?: "?");
-		hint("run 'rblkadm adjust RES' again: it then configures and connects");
+		if (!strcmp(what, "net-options"))
+			hint("it was when adjust looked; run 'rblkadm adjust RES' again: it then configures and connects");
+		else
+			hint("connect first: rblkadm connect RES");
 		break;
 	case EEXIST:
 		err("%s: minor %s or its resource name is already in use", what,

@@ -301,6 +301,7 @@ static int transact(struct nl_msg *msg, rblk_dev_cb cb, void *arg)
 	struct nl_cb *nlcb;
 	int ret;
 
+	last_msg[0] = 0;
 	nlcb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!nlcb) {
 		nlmsg_free(msg);
