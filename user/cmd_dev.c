@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: (GPL-2.0 OR MIT)
 /*
  * Commands that act on devices the kernel already knows: status, events,
- * primary, secondary, and the low-level create-device/remove-device.
- * Resources are found by name in the kernel, so none of these need the
- * configuration file.
+ * primary, secondary, verify, and the low-level create-device and
+ * remove-device. Resources are found by name in the kernel, so none of
+ * these need the configuration file (only 'verify --dry-run' reads it, to
+ * print the request without a kernel).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,7 +16,9 @@
 
 #include <rblk/genl.h>
 
+#include "config.h"
 #include "nl.h"
+#include "plan.h"
 #include "rblkadm.h"
 #include "status.h"
 #include "util.h"
@@ -222,6 +225,7 @@ static bool is_connected(const struct rblk_dev_info *d)
 	return rblk_conn_is_up(d->conn_state);
 }
 
+/* Connected with no resync and no verify running (VerifyS/VerifyT). */
 static bool is_in_sync(const struct rblk_dev_info *d)
 {
 	return d->conn_state == RBLK_CONN_CONNECTED;
@@ -568,6 +572,261 @@ CMD(resume_sync)
 CMD(new_current_uuid)
 {
 	return sync_op_cmd("new-current-uuid", argc, argv);
+}
+
+/* ---- verify ------------------------------------------------------------ */
+
+struct verify_args {
+	uint64_t start, stop;		/* UINT64_MAX: not given */
+	uint32_t flags;			/* enum rblk_verify_flags */
+	bool wait;
+	struct waiter w;		/* progress while --wait */
+};
+
+/* A verify has not started on the peer's side yet: give it this long. */
+#define VERIFY_START_MS 10000
+
+static void explain_verify(const struct rblk_dev_info *d, int ret)
+{
+	if (ret == -ENOTCONN) {
+		err("verify %s: not connected to the peer (%s)", d->resource,
+		    conn_state_name(d->conn_state));
+		hint("connect first: rblkadm connect %s", d->resource);
+	} else if (ret == -EBUSY) {
+		err("verify %s: a resync or verify is running (%s)", d->resource,
+		    conn_state_name(d->conn_state));
+		hint("'rblkadm wait-sync %s', then try again", d->resource);
+	} else if (ret == -ENOPROTOOPT) {
+		err("verify %s: the connection has no verify-alg", d->resource);
+		hint("set net { verify-alg sha256; } in the configuration and run 'rblkadm adjust %s'",
+		     d->resource);
+	} else if (ret == -ENODATA) {
+		err("verify %s: no disk with metadata is attached", d->resource);
+		hint("'rblkadm attach %s' first", d->resource);
+	} else {
+		err("verify %s: %s", d->resource, strerror(-ret));
+		if (rblk_nl_last_msg()[0])
+			hint("the kernel says: %s", rblk_nl_last_msg());
+	}
+}
+
+static bool same_result(const struct rblk_dev_info *a, const struct rblk_dev_info *b)
+{
+	return a->has_verify == b->has_verify &&
+	       a->verify_checked_kib == b->verify_checked_kib &&
+	       a->verify_diff_kib == b->verify_diff_kib &&
+	       a->verify_start == b->verify_start && a->verify_pos == b->verify_pos &&
+	       a->verify_elapsed_ms == b->verify_elapsed_ms &&
+	       a->verify_stopped == b->verify_stopped;
+}
+
+/* The exit status of a finished verify, after printing its result. */
+static int verify_result(const struct rblk_dev_info *d, bool repair)
+{
+	char sum[256];
+
+	verify_summary(d, sum, sizeof(sum));
+	printf("%s: verify: %s\n", d->resource, sum);
+	if (d->verify_diff_kib) {
+		if (repair)
+			printf("%s: they are being resynced now; 'rblkadm wait-sync %s' waits\n",
+			       d->resource, d->resource);
+		else
+			printf("%s: they are marked out of sync; 'rblkadm disconnect %s' and 'rblkadm connect %s' resync them\n",
+			       d->resource, d->resource, d->resource);
+		return EXIT_VERIFY_DIFF;
+	}
+	if (d->verify_stopped) {
+		err("%s: the verify stopped before the end", d->resource);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+/*
+ * --wait: until the verify has come and gone. It may start a moment later
+ * (a Secondary asks its Primary to lead), so "not running yet" only ends
+ * the wait once the last result has changed or VERIFY_START_MS passed.
+ */
+static int wait_verify(struct verify_args *va, const struct rblk_dev_info *before)
+{
+	const struct rblk_dev_info *d;
+	uint64_t waited_ms = 0;
+	bool seen = false, running;
+	struct dev_list l;
+	int ret;
+
+	va->w.tty = isatty(STDOUT_FILENO);
+	for (;; usleep(100 * 1000), waited_ms += 100) {
+		ret = list_devices(&l);
+		if (ret)
+			return ret;
+		d = by_name(&l, before->resource);
+		if (!d) {
+			err("%s: the device went away during the verify", before->resource);
+			free(l.v);
+			return EXIT_FAIL;
+		}
+		running = d->has_sync && d->sync_verify;
+		if (running) {
+			seen = true;
+			show_progress(&va->w, d, waited_ms);
+			free(l.v);
+			continue;
+		}
+		if (va->w.tty && va->w.last_print_ms)
+			putchar('\n');
+		if (seen || !same_result(d, before)) {
+			ret = d->has_verify ?
+			      verify_result(d, va->flags & RBLK_F_VERIFY_REPAIR) : EXIT_FAIL;
+			if (!d->has_verify)
+				err("%s: the verify ended without a result", d->resource);
+		} else if (!rblk_conn_is_up(d->conn_state)) {
+			err("%s: the connection was lost (%s) before the verify ran",
+			    d->resource, conn_state_name(d->conn_state));
+			ret = EXIT_FAIL;
+		} else if (waited_ms >= VERIFY_START_MS) {
+			err("%s: the verify did not start within %d s", d->resource,
+			    VERIFY_START_MS / 1000);
+			hint("'rblkadm status %s' shows what the node is doing", d->resource);
+			ret = EXIT_FAIL;
+		} else {
+			free(l.v);
+			continue;
+		}
+		free(l.v);
+		return ret;
+	}
+}
+
+/* The range must lie on the device; the kernel would only say EINVAL. */
+static int check_range(const struct rblk_dev_info *d, const struct verify_args *va)
+{
+	const char *opt = NULL;
+	uint64_t v = 0;
+
+	if (va->stop != UINT64_MAX && va->stop > d->size_sectors)
+		opt = "--stop", v = va->stop;
+	else if (va->start != UINT64_MAX && va->start >= d->size_sectors)
+		opt = "--start", v = va->start;
+	if (!opt)
+		return 0;
+	err("verify %s: %s %llu is beyond the end of the device (%llu sectors)",
+	    d->resource, opt, (unsigned long long)v,
+	    (unsigned long long)d->size_sectors);
+	hint("sectors are 512 bytes; 'rblkadm status %s' shows size-kib", d->resource);
+	return -1;
+}
+
+static int do_verify(const struct rblk_dev_info *d, void *arg)
+{
+	struct verify_args *va = arg;
+	int ret;
+
+	if (check_range(d, va))
+		return EXIT_USAGE;
+	ret = rblk_nl_verify(d->minor, va->start, va->stop, va->flags);
+	if (ret) {
+		explain_verify(d, ret);
+		return EXIT_FAIL;
+	}
+	if (va->wait)
+		return wait_verify(va, d);
+	printf("%s: verify started; 'rblkadm status %s' shows progress, 'rblkadm wait-sync %s' waits for it\n",
+	       d->resource, d->resource, d->resource);
+	return EXIT_OK;
+}
+
+/* --dry-run: the request for each resource of the configuration, no kernel. */
+static int dry_run_verify(struct rblk_ctx *ctx, const char *name,
+			  const struct verify_args *va)
+{
+	struct cfg_resource **res;
+	struct rblk_config *cfg;
+	struct plan_step *s;
+	struct plan p;
+	int i, n;
+
+	if (config_load(ctx->config_path, ctx->node, 0, &cfg))
+		return EXIT_CONFIG;
+	if (config_select(cfg, name, &res, &n)) {
+		config_free(cfg);
+		return EXIT_USAGE;
+	}
+	plan_init(&p);
+	for (i = 0; i < n; i++) {
+		s = plan_add(&p, "verify");
+		plan_attr(s, "minor", "%d", res[i]->me->minor);
+		if (va->start != UINT64_MAX)
+			plan_attr(s, "start", "%llu", (unsigned long long)va->start);
+		if (va->stop != UINT64_MAX)
+			plan_attr(s, "stop", "%llu", (unsigned long long)va->stop);
+		if (va->flags & RBLK_F_VERIFY_REPAIR)
+			plan_attr(s, "repair", "yes");
+	}
+	plan_print(stdout, &p);
+	plan_free(&p);
+	free(res);
+	config_free(cfg);
+	return EXIT_OK;
+}
+
+static int parse_sector(const char *opt, const char *s, uint64_t *out)
+{
+	if (parse_u64(s, 0, UINT64_MAX - 1, out))
+		return 0;
+	err("%s: '%s' is not a sector number", opt, s);
+	hint("give a 512-byte sector, e.g. the one 'rblkadm status' shows as last-verify-pos");
+	return EXIT_USAGE;
+}
+
+CMD(verify)
+{
+	static const struct option opts[] = {
+		{ "start", required_argument, NULL, 's' },
+		{ "stop", required_argument, NULL, 'e' },
+		{ "repair", no_argument, NULL, 'r' },
+		{ "wait", no_argument, NULL, 'w' },
+		{ "dry-run", no_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct verify_args va = { .start = UINT64_MAX, .stop = UINT64_MAX,
+				  .w = { .name = "verify" } };
+	struct dev_list l;
+	int ret, c;
+
+	while ((c = getopt_long(argc, argv, "d", opts, NULL)) != -1) {
+		ret = 0;
+		if (c == 's')
+			ret = parse_sector("--start", optarg, &va.start);
+		else if (c == 'e')
+			ret = parse_sector("--stop", optarg, &va.stop);
+		else if (c == 'r')
+			va.flags |= RBLK_F_VERIFY_REPAIR;
+		else if (c == 'w')
+			va.wait = true;
+		else if (c == 'd')
+			ctx->dry_run = true;
+		else
+			return rblk_cmd_usage(rblk_find_cmd("verify"));
+		if (ret)
+			return ret;
+	}
+	if (optind + 1 != argc)
+		return rblk_cmd_usage(rblk_find_cmd("verify"));
+	if (va.start != UINT64_MAX && va.stop != UINT64_MAX && va.start >= va.stop) {
+		err("verify: --start %llu is not before --stop %llu",
+		    (unsigned long long)va.start, (unsigned long long)va.stop);
+		hint("--stop is exclusive: the verify covers sectors start..stop-1");
+		return EXIT_USAGE;
+	}
+	if (ctx->dry_run)
+		return dry_run_verify(ctx, argv[optind], &va);
+	ret = list_devices(&l);
+	if (!ret)
+		ret = for_each_named(&l, argv[optind], do_verify, &va);
+	free(l.v);
+	return ret;
 }
 
 /* ---- create-device / remove-device ----------------------------------- */

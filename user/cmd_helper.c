@@ -2,7 +2,8 @@
 /*
  * rblkadm helper EVENT RES: what rblk.ko runs (module parameter
  * usermode_helper) when an event happens that the configuration may act
- * on: split-brain, after-resync-target. It runs the handler of that name
+ * on: split-brain, after-resync-target, out-of-sync (a verify found blocks
+ * that differ). It runs the handler of that name
  * from the resource's handlers { } with "sh -c", with RBLK_RESOURCE,
  * RBLK_EVENT, RBLK_MINOR and RBLK_PEER set, logs it to syslog, and exits
  * with the command's status (0 when no handler is configured).

@@ -83,7 +83,7 @@ const struct cfg_opt_def cfg_opts[__OPT_COUNT] = {
 	NUM(OPT_RCVBUF_SIZE, "rcvbuf-size", U_SIZE, 1, 0, 10 * MiB, 0,
 	    "socket receive buffer in bytes (K/M suffix; 0 = auto-tune)"),
 	ENUM(OPT_VERIFY_ALG, "verify-alg", w_alg, 0,
-	     "digest used by 'rblkadm verify'"),
+	     "digest used by 'rblkadm verify' (none: verify refused)"),
 	ENUM(OPT_CSUMS_ALG, "csums-alg", w_alg, 0,
 	     "digest to skip resyncing blocks that are already equal"),
 	ENUM(OPT_CRAM_HMAC_ALG, "cram-hmac-alg", w_hmac, 0,

@@ -3,7 +3,8 @@
  * Executing plans: each plan step (plan.h) becomes one or more netlink
  * requests. A "net" step only records the peer and options; the following
  * "connect" sends them together (RBLK_CMD_CONNECT), so the kernel never
- * holds half a network configuration.
+ * holds half a network configuration. "net-options" changes the options
+ * of a running connection (RBLK_CMD_NET_OPTS).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -13,7 +14,9 @@
 #include <string.h>
 
 #include <rblk/genl.h>
+#include <rblk/wire.h>
 
+#include "net_opts.h"
 #include "nl.h"
 #include "plan.h"
 #include "util.h"
@@ -69,64 +72,10 @@ int parse_sockaddr(const char *s, struct sockaddr_storage *ss, int *len)
 	}
 }
 
-static const struct {
-	const char *key;
-	int attr;
-} net_keys[] = {
-	{ "ping-int", RBLK_NET_PING_INT },
-	{ "ping-timeout", RBLK_NET_PING_TIMEOUT },
-	{ "timeout", RBLK_NET_TIMEOUT },
-	{ "ko-count", RBLK_NET_KO_COUNT },
-	{ "connect-int", RBLK_NET_CONNECT_INT },
-	{ "sndbuf-size", RBLK_NET_SNDBUF },
-	{ "rcvbuf-size", RBLK_NET_RCVBUF },
-};
-
-/* The after-sb policies rblk.ko knows, by the words of the configuration. */
-static const char *const asb_words[__RBLK_ASB_LAST] = {
-	[RBLK_ASB_DISCONNECT] = "disconnect",
-	[RBLK_ASB_DISCARD_YOUNGER_PRI] = "discard-younger-primary",
-	[RBLK_ASB_DISCARD_OLDER_PRI] = "discard-older-primary",
-	[RBLK_ASB_DISCARD_ZERO_CHANGES] = "discard-zero-changes",
-	[RBLK_ASB_DISCARD_LEAST_CHANGES] = "discard-least-changes",
-	[RBLK_ASB_DISCARD_LOCAL] = "discard-local",
-	[RBLK_ASB_DISCARD_REMOTE] = "discard-remote",
-	[RBLK_ASB_CONSENSUS] = "consensus",
-	[RBLK_ASB_DISCARD_SECONDARY] = "discard-secondary",
-};
-
-static int after_sb_request(const struct plan_step *n, struct rblk_connect_req *r)
-{
-	static const char *const keys[] = {
-		"after-sb-0pri", "after-sb-1pri", "after-sb-2pri" };
-	const char *v;
-	size_t i, w;
-
-	for (i = 0; i < ARRAY_SIZE(keys); i++) {
-		v = plan_get(n, keys[i]);
-		if (!v)
-			continue;
-		for (w = 0; w < ARRAY_SIZE(asb_words); w++)
-			if (!strcmp(v, asb_words[w]))
-				break;
-		if (w == ARRAY_SIZE(asb_words)) {
-			err("%s %s is not supported by this version of rblk", keys[i], v);
-			hint("use disconnect and resolve with 'rblkadm connect --discard-my-data', or one of the policies in rblk.conf(5)");
-			return -EOPNOTSUPP;
-		}
-		r->opts[RBLK_NET_AFTER_SB_0PRI + i] = w;
-		r->opts_set |= 1U << (RBLK_NET_AFTER_SB_0PRI + i);
-	}
-	return 0;
-}
-
 /* Fill a connect request from the recorded net step. */
 static int connect_request(uint32_t minor, bool discard, struct rblk_connect_req *r)
 {
 	const struct plan_step *n = &pending_net;
-	const char *v;
-	uint64_t x;
-	size_t i;
 
 	memset(r, 0, sizeof(*r));
 	r->minor = minor;
@@ -142,14 +91,63 @@ static int connect_request(uint32_t minor, bool discard, struct rblk_connect_req
 		err("minor %u: the plan names no nodes", minor);
 		return -EINVAL;
 	}
-	for (i = 0; i < ARRAY_SIZE(net_keys); i++) {
-		v = plan_get(n, net_keys[i].key);
-		if (v && parse_u64(v, 0, UINT32_MAX, &x)) {
-			r->opts[net_keys[i].attr] = x;
-			r->opts_set |= 1U << net_keys[i].attr;
-		}
+	return net_opts_from_step(n, r->opts, &r->opts_set);
+}
+
+/*
+ * A net-options request carries the whole option set of the step. Digests
+ * the step leaves out are "none" and sent as such, so that taking
+ * verify-alg out of the configuration turns it off in the kernel.
+ */
+static int net_options_request(const struct plan_step *s, uint32_t minor,
+			       struct rblk_connect_req *r)
+{
+	static const int digests[] = { RBLK_NET_VERIFY_ALG, RBLK_NET_CSUMS_ALG };
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	r->minor = minor;
+	for (i = 0; i < ARRAY_SIZE(digests); i++) {
+		r->opts[digests[i]] = RBLK_DIGEST_NONE;
+		r->opts_set |= 1U << digests[i];
 	}
-	return after_sb_request(n, r);
+	return net_opts_from_step(s, r->opts, &r->opts_set);
+}
+
+/* verify minor [start=SECTOR] [stop=SECTOR] [repair=yes] */
+static int verify_request(const struct plan_step *s, uint32_t minor)
+{
+	const char *start = plan_get(s, "start"), *stop = plan_get(s, "stop");
+	const char *repair = plan_get(s, "repair");
+	uint64_t a = UINT64_MAX, b = UINT64_MAX;
+
+	if ((start && !parse_u64(start, 0, UINT64_MAX - 1, &a)) ||
+	    (stop && !parse_u64(stop, 0, UINT64_MAX - 1, &b))) {
+		err("verify: bad sector in the plan");
+		return -EINVAL;
+	}
+	return rblk_nl_verify(minor, a, b, repair && !strcmp(repair, "yes") ?
+			      RBLK_F_VERIFY_REPAIR : 0);
+}
+
+/* EOPNOTSUPP from connect or net-options: a digest the kernel lacks. */
+static void explain_digest(const struct plan_step *s)
+{
+	const struct plan_step *n = strcmp(s->cmd, "connect") ? s : &pending_net;
+	const char *va = plan_get(n, "verify-alg"), *ca = plan_get(n, "csums-alg");
+	char algs[80] = "";
+
+	if (va && strcmp(va, "none"))
+		snprintf(algs, sizeof(algs), "verify-alg %s", va);
+	if (ca && strcmp(ca, "none"))
+		snprintf(algs + strlen(algs), sizeof(algs) - strlen(algs), "%scsums-alg %s",
+			 algs[0] ? " or " : "", ca);
+	if (rblk_nl_last_msg()[0])
+		err("%s: %s", s->cmd, rblk_nl_last_msg());
+	else
+		err("%s: the kernel has no digest for %s", s->cmd,
+		    algs[0] ? algs : "a configured option");
+	hint("load the kernel's crypto module for it, or choose another algorithm (crc32c, md5, sha1, sha256) in net { } and run 'rblkadm adjust RES'");
 }
 
 static void explain(const struct plan_step *s, int ret)
@@ -177,6 +175,18 @@ static void explain(const struct plan_step *s, int ret)
 		break;
 	case EALREADY:
 		err("%s: already connected or connecting", what);
+		hint("'rblkadm adjust RES' changes the options of a running connection");
+		break;
+	case EOPNOTSUPP:
+		explain_digest(s);
+		break;
+	case ENOTCONN:
+		err("%s: minor %s is not connected (StandAlone)", what,
+		    plan_get(s, "minor") ?: "?");
+		if (!strcmp(what, "net-options"))
+			hint("it was when adjust looked; run 'rblkadm adjust RES' again: it then configures and connects");
+		else
+			hint("connect first: rblkadm connect RES");
 		break;
 	case EEXIST:
 		err("%s: minor %s or its resource name is already in use", what,
@@ -184,6 +194,8 @@ static void explain(const struct plan_step *s, int ret)
 		break;
 	default:
 		err("%s: %s", what, strerror(-ret));
+		if (rblk_nl_last_msg()[0])
+			hint("the kernel says: %s", rblk_nl_last_msg());
 	}
 }
 
@@ -219,8 +231,16 @@ int rblk_nl_exec(const struct plan_step *s)
 		}
 		ret = connect_request(minor, plan_get(s, "discard-my-data") &&
 				      !strcmp(plan_get(s, "discard-my-data"), "yes"), &cr);
-		if (!ret)
-			ret = rblk_nl_connect(&cr);
+		if (ret)
+			return ret;	/* it said why */
+		ret = rblk_nl_connect(&cr);
+	} else if (!strcmp(s->cmd, "net-options")) {
+		ret = net_options_request(s, minor, &cr);
+		if (ret)
+			return ret;
+		ret = rblk_nl_net_opts(&cr);
+	} else if (!strcmp(s->cmd, "verify")) {
+		ret = verify_request(s, minor);
 	} else if (!strcmp(s->cmd, "disconnect")) {
 		ret = rblk_nl_minor_cmd(RBLK_CMD_DISCONNECT, minor);
 		if (ret == -ENOTCONN)

@@ -6,10 +6,12 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
+#include <linux/netlink.h>
 #include <netlink/msg.h>
 
 #include <rblk/genl.h>
@@ -19,6 +21,7 @@
 
 static struct nl_sock *sock;
 static int family;
+static char last_msg[256];	/* extack message of the last error */
 
 struct request_state {
 	int error;		/* negative errno from the kernel, or 0 */
@@ -29,7 +32,7 @@ struct request_state {
 
 int rblk_nl_open(void)
 {
-	int ret;
+	int ret, one = 1;
 
 	if (sock)
 		return 0;
@@ -44,6 +47,9 @@ int rblk_nl_open(void)
 		ret = -ENOENT;
 		goto err_free;
 	}
+	/* Best effort: without it errors just carry no kernel message. */
+	setsockopt(nl_socket_get_fd(sock), SOL_NETLINK, NETLINK_EXT_ACK, &one,
+		   sizeof(one));
 	return 0;
 err_free:
 	nl_socket_free(sock);
@@ -111,6 +117,45 @@ static void parse_sync(struct nlattr *nest, struct rblk_dev_info *d)
 		d->sync_elapsed_ms = nla_get_u64(tb[RBLK_SYNC_A_ELAPSED_MS]);
 	if (tb[RBLK_SYNC_A_RATE_KIB])
 		d->sync_rate_kib = nla_get_u64(tb[RBLK_SYNC_A_RATE_KIB]);
+	d->sync_verify = tb[RBLK_SYNC_A_VERIFY] != NULL;
+	if (tb[RBLK_SYNC_A_POS])
+		d->sync_pos = nla_get_u64(tb[RBLK_SYNC_A_POS]);
+}
+
+static void parse_net_opts(struct nlattr *nest, struct rblk_dev_info *d)
+{
+	struct nlattr *tb[RBLK_NET_MAX + 1];
+	int i;
+
+	if (nla_parse_nested(tb, RBLK_NET_MAX, nest, NULL) < 0)
+		return;
+	d->has_net_opts = true;
+	for (i = 1; i <= RBLK_NET_MAX; i++) {
+		if (!tb[i] || nla_len(tb[i]) != sizeof(uint32_t))
+			continue;
+		d->net_opts[i] = nla_get_u32(tb[i]);
+		d->net_opts_set |= 1U << i;
+	}
+}
+
+static uint64_t get_u64(struct nlattr *a)
+{
+	return a && nla_len(a) == sizeof(uint64_t) ? nla_get_u64(a) : 0;
+}
+
+static void parse_verify(struct nlattr *nest, struct rblk_dev_info *d)
+{
+	struct nlattr *tb[RBLK_VERIFY_A_MAX + 1];
+
+	if (nla_parse_nested(tb, RBLK_VERIFY_A_MAX, nest, NULL) < 0)
+		return;
+	d->has_verify = true;
+	d->verify_checked_kib = get_u64(tb[RBLK_VERIFY_A_CHECKED_KIB]);
+	d->verify_diff_kib = get_u64(tb[RBLK_VERIFY_A_DIFF_KIB]);
+	d->verify_start = get_u64(tb[RBLK_VERIFY_A_START]);
+	d->verify_pos = get_u64(tb[RBLK_VERIFY_A_POS]);
+	d->verify_elapsed_ms = get_u64(tb[RBLK_VERIFY_A_ELAPSED_MS]);
+	d->verify_stopped = tb[RBLK_VERIFY_A_STOPPED] != NULL;
 }
 
 static void format_addr(struct nlattr *a, char *buf, size_t len)
@@ -173,6 +218,10 @@ static int parse_device(struct nl_msg *msg, struct rblk_dev_info *d)
 		d->conn_state = nla_get_u8(tb[RBLK_A_CONN_STATE]);
 	if (tb[RBLK_A_SYNC])
 		parse_sync(tb[RBLK_A_SYNC], d);
+	if (tb[RBLK_A_NET_OPTS])
+		parse_net_opts(tb[RBLK_A_NET_OPTS], d);
+	if (tb[RBLK_A_VERIFY])
+		parse_verify(tb[RBLK_A_VERIFY], d);
 	if (tb[RBLK_A_PEER_ROLE]) {
 		d->has_peer = true;
 		d->peer_role = nla_get_u8(tb[RBLK_A_PEER_ROLE]);
@@ -183,6 +232,8 @@ static int parse_device(struct nl_msg *msg, struct rblk_dev_info *d)
 	copy_str(d->last_error, sizeof(d->last_error), tb[RBLK_A_LAST_ERROR]);
 	if (tb[RBLK_A_PEER_ADDR])
 		format_addr(tb[RBLK_A_PEER_ADDR], d->peer_addr, sizeof(d->peer_addr));
+	if (tb[RBLK_A_LOCAL_ADDR])
+		format_addr(tb[RBLK_A_LOCAL_ADDR], d->local_addr, sizeof(d->local_addr));
 	return 0;
 }
 
@@ -196,10 +247,40 @@ static int on_valid(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/* The NLMSGERR_ATTR_MSG of an extended ack, into last_msg. */
+static void save_extack(struct nlmsgerr *e)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1], *attrs;
+	size_t off = sizeof(*e);
+
+	last_msg[0] = 0;
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	if (NLMSG_HDRLEN + off >= nlh->nlmsg_len)
+		return;
+	attrs = (struct nlattr *)((char *)e + NLMSG_ALIGN(off));
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX, attrs,
+		      nlh->nlmsg_len - NLMSG_HDRLEN - NLMSG_ALIGN(off), NULL) < 0)
+		return;
+	copy_str(last_msg, sizeof(last_msg), tb[NLMSGERR_ATTR_MSG]);
+	/* one line, whatever the kernel sent */
+	last_msg[strcspn(last_msg, "\n")] = 0;
+}
+
+const char *rblk_nl_last_msg(void)
+{
+	return last_msg;
+}
+
 static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 {
 	struct request_state *st = arg;
 
+	if (e->error)
+		save_extack(e);
 	st->error = e->error;
 	st->done = true;
 	return NL_STOP;
@@ -220,6 +301,7 @@ static int transact(struct nl_msg *msg, rblk_dev_cb cb, void *arg)
 	struct nl_cb *nlcb;
 	int ret;
 
+	last_msg[0] = 0;
 	nlcb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!nlcb) {
 		nlmsg_free(msg);
@@ -290,11 +372,24 @@ int rblk_nl_attach_meta(uint32_t minor, const char *disk, const char *meta_dev,
 	return transact(msg, NULL, NULL);
 }
 
+/* The RBLK_A_NET_OPTS nest: the options r sets, no others. */
+static int put_net_opts(struct nl_msg *msg, const struct rblk_connect_req *r)
+{
+	struct nlattr *opts = nla_nest_start(msg, RBLK_A_NET_OPTS);
+	int i;
+
+	if (!opts)
+		return -EMSGSIZE;
+	for (i = 1; i <= RBLK_NET_MAX; i++)
+		if ((r->opts_set & (1U << i)) && nla_put_u32(msg, i, r->opts[i]))
+			return -EMSGSIZE;
+	nla_nest_end(msg, opts);
+	return 0;
+}
+
 int rblk_nl_connect(const struct rblk_connect_req *r)
 {
 	struct nl_msg *msg = new_msg(RBLK_CMD_CONNECT, 0);
-	struct nlattr *opts;
-	int i;
 
 	if (!msg)
 		return -ENOMEM;
@@ -303,19 +398,41 @@ int rblk_nl_connect(const struct rblk_connect_req *r)
 	    nla_put(msg, RBLK_A_PEER_ADDR, r->peer_len, &r->peer) ||
 	    nla_put_string(msg, RBLK_A_NODE_NAME, r->node) ||
 	    nla_put_string(msg, RBLK_A_PEER_NAME, r->peer_node) ||
-	    (r->flags && nla_put_u32(msg, RBLK_A_FLAGS, r->flags)))
-		goto err;
-	opts = nla_nest_start(msg, RBLK_A_NET_OPTS);
-	if (!opts)
-		goto err;
-	for (i = 1; i <= RBLK_NET_MAX; i++)
-		if ((r->opts_set & (1U << i)) && nla_put_u32(msg, i, r->opts[i]))
-			goto err;
-	nla_nest_end(msg, opts);
+	    (r->flags && nla_put_u32(msg, RBLK_A_FLAGS, r->flags)) ||
+	    put_net_opts(msg, r)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
 	return transact(msg, NULL, NULL);
-err:
-	nlmsg_free(msg);
-	return -EMSGSIZE;
+}
+
+int rblk_nl_net_opts(const struct rblk_connect_req *r)
+{
+	struct nl_msg *msg = new_msg(RBLK_CMD_NET_OPTS, 0);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, RBLK_A_MINOR, r->minor) || put_net_opts(msg, r)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return transact(msg, NULL, NULL);
+}
+
+int rblk_nl_verify(uint32_t minor, uint64_t start, uint64_t stop, uint32_t flags)
+{
+	struct nl_msg *msg = new_msg(RBLK_CMD_VERIFY, 0);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, RBLK_A_MINOR, minor) ||
+	    (start != UINT64_MAX && nla_put_u64(msg, RBLK_A_VERIFY_START, start)) ||
+	    (stop != UINT64_MAX && nla_put_u64(msg, RBLK_A_VERIFY_STOP, stop)) ||
+	    (flags && nla_put_u32(msg, RBLK_A_FLAGS, flags))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return transact(msg, NULL, NULL);
 }
 
 /* A command whose only arguments are the minor and flags. */

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include <rblk/genl.h>
+
 struct plan_step;
 
 /* One device as the kernel reports it (RBLK_CMD_GET_DEVICE). */
@@ -22,7 +24,7 @@ struct rblk_dev_info {
 	uint8_t role, disk_state;
 	uint8_t event;		/* enum rblk_event, in event messages only */
 	uint32_t open_count;
-	uint64_t stats[16];	/* indexed by RBLK_STAT_* */
+	uint64_t stats[__RBLK_STAT_LAST];	/* indexed by RBLK_STAT_* */
 	bool has_gi;
 	uint64_t uuid[4];	/* current, bitmap, history 0, 1 */
 	uint32_t md_flags;
@@ -30,11 +32,22 @@ struct rblk_dev_info {
 	bool has_peer;
 	char peer_name[64];
 	char peer_addr[64];
+	char local_addr[64];	/* if the kernel reports it */
 	char last_error[512];
 	bool meta_external;
-	bool has_sync;		/* a resync is running */
+	bool has_sync;		/* a resync or verify is running */
 	bool sync_paused;
+	bool sync_verify;	/* it is a verify (VerifyS/VerifyT) */
 	uint64_t sync_total_kib, sync_done_kib, sync_elapsed_ms, sync_rate_kib;
+	uint64_t sync_pos;	/* verify: sector reached */
+	/* The connection's options (RBLK_A_NET_OPTS), when one is configured. */
+	bool has_net_opts;
+	uint32_t net_opts[__RBLK_NET_LAST];	/* indexed by RBLK_NET_* */
+	uint32_t net_opts_set;			/* bit per RBLK_NET_* reported */
+	/* The last verify on this node (RBLK_A_VERIFY). */
+	bool has_verify, verify_stopped;
+	uint64_t verify_checked_kib, verify_diff_kib, verify_start, verify_pos,
+		 verify_elapsed_ms;
 };
 
 typedef void (*rblk_dev_cb)(const struct rblk_dev_info *d, void *arg);
@@ -60,10 +73,16 @@ struct rblk_connect_req {
 	struct sockaddr_storage local, peer;
 	int local_len, peer_len;
 	const char *node, *peer_node;
-	uint32_t opts[16];		/* indexed by RBLK_NET_* */
+	uint32_t opts[__RBLK_NET_LAST];	/* indexed by RBLK_NET_* */
 	uint32_t opts_set;		/* bit per RBLK_NET_* given */
 };
 int rblk_nl_connect(const struct rblk_connect_req *r);
+/* RBLK_CMD_NET_OPTS: r->opts of a configured connection (addresses unused). */
+int rblk_nl_net_opts(const struct rblk_connect_req *r);
+/* RBLK_CMD_VERIFY; start/stop UINT64_MAX: not sent (the kernel's default). */
+int rblk_nl_verify(uint32_t minor, uint64_t start, uint64_t stop, uint32_t flags);
+/* The kernel's extack message of the last failed request, or "". */
+const char *rblk_nl_last_msg(void);
 /* "1.2.3.4:7788" or "[::1]:7788" into a sockaddr. */
 int parse_sockaddr(const char *s, struct sockaddr_storage *ss, int *len);
 int rblk_nl_set_role(uint32_t minor, uint8_t role, uint32_t flags);

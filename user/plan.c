@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "net_opts.h"
 #include "nl.h"
 #include "plan.h"
 #include "util.h"
@@ -307,6 +308,11 @@ void plan_net(struct plan *p, const struct cfg_resource *r)
 	add_options(s, r, SEC_NET);
 }
 
+void plan_net_options(struct plan *p, const struct cfg_resource *r)
+{
+	add_options(add_minor(p, "net-options", r), r, SEC_NET);
+}
+
 void plan_connect(struct plan *p, const struct cfg_resource *r, bool discard)
 {
 	struct plan_step *s = add_minor(p, "connect", r);
@@ -341,27 +347,36 @@ void plan_down(struct plan *p, const struct cfg_resource *r)
 
 /* ---- adjust ---- */
 
+static bool in_keys(const char *const *keys, const char *k)
+{
+	while (keys && *keys && strcmp(*keys, k))
+		keys++;
+	return !keys || *keys;
+}
+
 /*
  * Does the running step differ from the wanted one? Only keys the running
  * state reports are compared: the kernel may not report every option.
- * keys limits the comparison to those keys (NULL: all of want's).
+ * keys limits the comparison to those keys (NULL: all). A key the running
+ * state has and want leaves out is an option set to "none" or "" in the
+ * configuration (see add_options()).
  */
 static bool differs(const struct plan_step *want, const struct plan_step *running,
 		    const char *const *keys)
 {
-	const char *rv;
+	const char *k, *rv;
 	int i;
 
 	for (i = 0; i < want->nattrs; i++) {
-		const char *k = want->attrs[i].key;
-		const char *const *kk = keys;
-
-		while (kk && *kk && strcmp(*kk, k))
-			kk++;
-		if (kk && !*kk)
-			continue;
+		k = want->attrs[i].key;
 		rv = plan_get(running, k);
-		if (rv && strcmp(rv, want->attrs[i].value))
+		if (in_keys(keys, k) && rv && strcmp(rv, want->attrs[i].value))
+			return true;
+	}
+	for (i = 0; i < running->nattrs; i++) {
+		k = running->attrs[i].key;
+		rv = running->attrs[i].value;
+		if (in_keys(keys, k) && !plan_get(want, k) && *rv && strcmp(rv, "none"))
 			return true;
 	}
 	return false;
@@ -382,23 +397,30 @@ static void adjust_disk(struct plan *p, const struct cfg_resource *r,
 		plan_attach(p, r);
 }
 
+/*
+ * Who talks to whom can only change with a new connection; every other
+ * option changes on the running one (net-options). A connect always needs
+ * its net step: CONNECT carries the whole configuration.
+ */
 static void adjust_net(struct plan *p, const struct cfg_resource *r,
 		       const struct plan *want, const struct plan *running)
 {
-	static const char *const ident[] = { "local", "peer", "protocol", NULL };
+	static const char *const ident[] = { "local", "peer", "node", "peer-node",
+					     "protocol", NULL };
 	const struct plan_step *w = plan_find(want, "net", r->me->minor);
 	const struct plan_step *run = plan_find(running, "net", r->me->minor);
 	bool connected = plan_find(running, "connect", r->me->minor);
 
 	if (run && differs(w, run, ident)) {
 		add_minor(p, "disconnect", r);
-		run = NULL;
 		connected = false;
 	}
-	if (!run || differs(w, run, NULL))
+	if (!connected) {
 		plan_net(p, r);
-	if (!connected)
 		plan_connect(p, r, false);
+	} else if (run && differs(w, run, NULL)) {
+		plan_net_options(p, r);
+	}
 }
 
 int plan_adjust(struct plan *p, const struct cfg_resource *r,
@@ -426,19 +448,42 @@ int plan_adjust(struct plan *p, const struct cfg_resource *r,
 	return 0;
 }
 
+/* The net step of a configured connection, as far as the kernel says. */
+static void net_from_device(struct plan *out, const struct rblk_dev_info *d)
+{
+	struct plan_step *s = plan_add(out, "net");
+
+	plan_attr(s, "minor", "%u", d->minor);
+	if (d->local_addr[0])
+		plan_attr(s, "local", "%s", d->local_addr);
+	if (d->peer_addr[0])
+		plan_attr(s, "peer", "%s", d->peer_addr);
+	if (d->peer_name[0])
+		plan_attr(s, "peer-node", "%s", d->peer_name);
+	net_opts_to_step(s, d->net_opts, d->net_opts_set);
+}
+
 void plan_from_devices(struct plan *out, const struct rblk_dev_info *devs, int n)
 {
+	const struct rblk_dev_info *d;
 	struct plan_step *s;
 	int i;
 
 	for (i = 0; i < n; i++) {
+		d = &devs[i];
 		s = plan_add(out, "new-device");
-		plan_attr(s, "minor", "%u", devs[i].minor);
-		plan_attr(s, "resource", "%s", devs[i].resource);
-		if (!devs[i].backing_dev[0])
-			continue;
-		s = plan_add(out, "attach");
-		plan_attr(s, "minor", "%u", devs[i].minor);
-		plan_attr(s, "disk", "%s", devs[i].backing_dev);
+		plan_attr(s, "minor", "%u", d->minor);
+		plan_attr(s, "resource", "%s", d->resource);
+		if (d->backing_dev[0]) {
+			s = plan_add(out, "attach");
+			plan_attr(s, "minor", "%u", d->minor);
+			plan_attr(s, "disk", "%s", d->backing_dev);
+		}
+		if (d->has_net_opts || d->peer_addr[0])
+			net_from_device(out, d);
+		if (d->conn_state != RBLK_CONN_STANDALONE) {
+			s = plan_add(out, "connect");
+			plan_attr(s, "minor", "%u", d->minor);
+		}
 	}
 }

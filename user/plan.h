@@ -22,10 +22,15 @@
  *                                    device with the same disk: change options
  *   net minor local peer node peer-node protocol ...  set the peer; on a
  *                                    device with the same peer: change options
+ *   net-options minor ...            change the options of a connection that
+ *                                    is configured (not StandAlone); every
+ *                                    option of the net step but who talks
+ *                                    to whom (local, peer, node, protocol)
  *   connect minor [discard-my-data=yes]  start connecting (and keep trying)
  *   disconnect minor                 drop the connection and the net settings
  *   detach minor                     detach the backing disk
  *   del-device minor                 remove /dev/rblkN
+ *   verify minor [start stop repair=yes]  start an online verify
  *   primary minor [force=yes]        promote
  *   secondary minor                  demote
  */
@@ -84,6 +89,7 @@ int plan_execute(struct rblk_ctx *ctx, const struct plan *p);
 void plan_new_device(struct plan *p, const struct cfg_resource *r);
 void plan_attach(struct plan *p, const struct cfg_resource *r);
 void plan_net(struct plan *p, const struct cfg_resource *r);
+void plan_net_options(struct plan *p, const struct cfg_resource *r);
 void plan_connect(struct plan *p, const struct cfg_resource *r, bool discard);
 void plan_minor_only(struct plan *p, const char *cmd, const struct cfg_resource *r);
 void plan_primary(struct plan *p, const struct cfg_resource *r, bool force);
@@ -99,7 +105,11 @@ int plan_adjust(struct plan *p, const struct cfg_resource *r,
 		const struct plan *running);
 
 struct rblk_dev_info;
-/* The running state as far as RBLK_CMD_GET_DEVICE reports it. */
+/*
+ * The running state as far as RBLK_CMD_GET_DEVICE reports it: new-device,
+ * attach with the disk, net with the peer and the options the kernel
+ * reports, connect unless StandAlone.
+ */
 void plan_from_devices(struct plan *out, const struct rblk_dev_info *devs, int n);
 
 #endif

@@ -17,6 +17,7 @@ enum rblk_exit {
 	EXIT_USAGE = 2,		/* bad command line */
 	EXIT_NO_MODULE = 3,	/* rblk.ko is not loaded */
 	EXIT_CONFIG = 4,	/* bad configuration file */
+	EXIT_VERIFY_DIFF = 5,	/* verify --wait: blocks differ from the peer */
 };
 
 struct rblk_ctx {
@@ -54,6 +55,7 @@ CMD(pause_sync);
 CMD(resume_sync);
 CMD(helper);
 CMD(new_current_uuid);
+CMD(verify);
 CMD(up);
 CMD(down);
 CMD(adjust);

@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include <rblk/genl.h>
+#include <rblk/wire.h>
 
 #include "status.h"
 #include "util.h"
@@ -142,6 +143,8 @@ const char *conn_state_name(uint8_t s)
 		[RBLK_CONN_CONNECTED] = "Connected",
 		[RBLK_CONN_SYNC_SOURCE] = "SyncSource",
 		[RBLK_CONN_SYNC_TARGET] = "SyncTarget",
+		[RBLK_CONN_VERIFY_SOURCE] = "VerifyS",
+		[RBLK_CONN_VERIFY_TARGET] = "VerifyT",
 	};
 
 	return s < ARRAY_SIZE(names) ? names[s] : "Unknown";
@@ -157,26 +160,89 @@ const char *event_name(uint8_t event)
 	}
 }
 
-/* Resync progress: percentage, speed and time left. */
+/* "sync-" or "verify-" + name, for the progress fields of either. */
+static const char *progress_key(const struct rblk_dev_info *d, const char *name,
+				char *buf, size_t len)
+{
+	snprintf(buf, len, "%s-%s", d->sync_verify ? "verify" : "sync", name);
+	return buf;
+}
+
+/*
+ * Resync or verify progress: percentage, speed and time left; a verify
+ * also says how far it got, the sector 'verify --start' continues from.
+ */
 static void sync_fields(struct printer *p, const struct rblk_dev_info *d)
 {
 	uint64_t left = d->sync_total_kib - d->sync_done_kib;
-	char pct[16];
+	char pct[16], k[32];
 
 	if (d->sync_done_kib > d->sync_total_kib)
 		left = 0;
 	snprintf(pct, sizeof(pct), "%.1f", d->sync_total_kib ?
 		 100.0 * (d->sync_total_kib - left) / d->sync_total_kib : 100.0);
 	printer_line(p);
-	field_str(p, "sync-percent", pct);
-	field_bool(p, "sync-paused", d->sync_paused);
-	field_u64(p, "sync-done-kib", d->sync_done_kib);
-	field_u64(p, "sync-total-kib", d->sync_total_kib);
-	field_u64(p, "sync-rate-kib", d->sync_rate_kib);
+	field_str(p, progress_key(d, "percent", k, sizeof(k)), pct);
+	field_bool(p, progress_key(d, "paused", k, sizeof(k)), d->sync_paused);
+	field_u64(p, progress_key(d, "done-kib", k, sizeof(k)), d->sync_done_kib);
+	field_u64(p, progress_key(d, "total-kib", k, sizeof(k)), d->sync_total_kib);
+	field_u64(p, progress_key(d, "rate-kib", k, sizeof(k)), d->sync_rate_kib);
+	progress_key(d, "eta-s", k, sizeof(k));
 	if (d->sync_rate_kib)
-		field_u64(p, "sync-eta-s", left / d->sync_rate_kib);
+		field_u64(p, k, left / d->sync_rate_kib);
 	else
-		field_str(p, "sync-eta-s", "unknown");
+		field_str(p, k, "unknown");
+	if (d->sync_verify)
+		field_u64(p, "verify-pos", d->sync_pos);
+}
+
+/* The last verify's result in words, e.g. for the text status. */
+void verify_summary(const struct rblk_dev_info *d, char *buf, size_t len)
+{
+	uint64_t blocks = d->verify_diff_kib / 4;
+	size_t n;
+
+	if (d->verify_diff_kib)
+		n = snprintf(buf, len, "%llu KiB differ (%llu block%s)",
+			     (unsigned long long)d->verify_diff_kib,
+			     (unsigned long long)blocks, blocks == 1 ? "" : "s");
+	else
+		n = snprintf(buf, len, "no block differs");
+	if (n < len)
+		n += snprintf(buf + n, len - n, " in %llu KiB checked, %llu s",
+			      (unsigned long long)d->verify_checked_kib,
+			      (unsigned long long)(d->verify_elapsed_ms + 500) / 1000);
+	if (n < len && d->verify_stopped)
+		snprintf(buf + n, len - n,
+			 "; stopped at sector %llu; 'rblkadm verify %s --start %llu' continues",
+			 (unsigned long long)d->verify_pos, d->resource,
+			 (unsigned long long)d->verify_pos);
+}
+
+/* The result of the last verify on this node, source or target. */
+static void verify_fields(struct printer *p, const struct rblk_dev_info *d)
+{
+	char sum[256];
+
+	verify_summary(d, sum, sizeof(sum));
+	printer_line(p);
+	field_str(p, "last-verify", sum);
+	printer_line(p);
+	field_u64(p, "last-verify-checked-kib", d->verify_checked_kib);
+	field_u64(p, "last-verify-diff-kib", d->verify_diff_kib);
+	field_u64(p, "last-verify-start", d->verify_start);
+	field_u64(p, "last-verify-pos", d->verify_pos);
+	field_u64(p, "last-verify-elapsed-ms", d->verify_elapsed_ms);
+	field_bool(p, "last-verify-stopped", d->verify_stopped);
+}
+
+/* The digests of the connection, when the kernel reports them. */
+static void digest_fields(struct printer *p, const struct rblk_dev_info *d)
+{
+	if (d->net_opts_set & (1U << RBLK_NET_VERIFY_ALG))
+		field_str(p, "verify-alg", rblk_digest_name(d->net_opts[RBLK_NET_VERIFY_ALG]));
+	if (d->net_opts_set & (1U << RBLK_NET_CSUMS_ALG))
+		field_str(p, "csums-alg", rblk_digest_name(d->net_opts[RBLK_NET_CSUMS_ALG]));
 }
 
 static void connection_fields(struct printer *p, const struct rblk_dev_info *d)
@@ -196,9 +262,12 @@ static void connection_fields(struct printer *p, const struct rblk_dev_info *d)
 		field_u64(p, "received-kib", d->stats[RBLK_STAT_RECEIVED_KIB]);
 		field_u64(p, "pending-acks", d->stats[RBLK_STAT_PENDING_ACKS]);
 		field_u64(p, "connects", d->stats[RBLK_STAT_CONNECTS]);
+		digest_fields(p, d);
 	}
 	if (d->has_sync)
 		sync_fields(p, d);
+	if (d->has_verify)
+		verify_fields(p, d);
 	/* Why it is not connected, in the kernel's words. */
 	if (!connected && d->last_error[0]) {
 		printer_line(p);
@@ -233,6 +302,9 @@ static void device_fields(struct printer *p, const struct rblk_dev_info *d)
 	printer_line(p);
 	field_u64(p, "out-of-sync-kib", d->stats[RBLK_STAT_OUT_OF_SYNC_KIB]);
 	field_u64(p, "resynced-kib", d->stats[RBLK_STAT_RESYNCED_KIB]);
+	/* checksum-based resync: equal blocks not sent, zero blocks sent short */
+	field_u64(p, "resync-skipped-kib", d->stats[RBLK_STAT_RS_SKIPPED_KIB]);
+	field_u64(p, "resync-zero-kib", d->stats[RBLK_STAT_RS_ZERO_KIB]);
 	if (d->has_gi) {
 		snprintf(gen, sizeof(gen), "%016llx", (unsigned long long)d->uuid[0]);
 		field_str(p, "generation", gen);
@@ -266,6 +338,11 @@ void print_device_event(struct printer *p, const struct rblk_dev_info *d)
 	if (d->has_peer && rblk_conn_is_up(d->conn_state)) {
 		field_str(p, "peer-role", role_name(d->peer_role));
 		field_str(p, "peer-disk", disk_state_name(d->peer_disk_state));
+	}
+	if (d->has_verify) {
+		field_u64(p, "last-verify-checked-kib", d->verify_checked_kib);
+		field_u64(p, "last-verify-diff-kib", d->verify_diff_kib);
+		field_bool(p, "last-verify-stopped", d->verify_stopped);
 	}
 	printer_record_end(p);
 }

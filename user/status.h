@@ -8,6 +8,7 @@
 #define RBLK_STATUS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "nl.h"
@@ -36,6 +37,9 @@ const char *role_name(uint8_t role);
 const char *disk_state_name(uint8_t state);
 const char *event_name(uint8_t event);
 const char *conn_state_name(uint8_t s);
+
+/* "8 KiB differ (2 blocks) in 262144 KiB checked, 12 s" (+ where it stopped). */
+void verify_summary(const struct rblk_dev_info *d, char *buf, size_t len);
 
 void print_device(struct printer *p, const struct rblk_dev_info *d);
 void print_device_event(struct printer *p, const struct rblk_dev_info *d);

@@ -55,11 +55,49 @@ setup() {
 	[ -z "$output" ]
 }
 
-@test "adjust after a net option changed sends one net step" {
+@test "adjust after net options changed on a connection sends net-options" {
 	rblkadm -c pg.res --node pg1 -d up pg >"$BATS_TEST_TMPDIR/state"
 	sed -e 's/^\( *on pg1\)/    net { verify-alg sha256; ping-int 3; }\n\1/' pg.res >"$BATS_TEST_TMPDIR/pg.res"
 	RBLK_DRY_RUN_STATE=$BATS_TEST_TMPDIR/state run "$RBLKADM" -c "$BATS_TEST_TMPDIR/pg.res" --node pg1 -d adjust pg
 	golden plan-adjust-net
+}
+
+# The kernel's view of a connected resource (tests/bats/fixtures/state-*):
+# only what GET_DEVICE reports, "none" digests spelled out.
+adjust_state() {
+	sed -e "$1" "$FIXTURES/state-pg-connected" >"$BATS_TEST_TMPDIR/state"
+	RBLK_DRY_RUN_STATE=$BATS_TEST_TMPDIR/state run "$RBLKADM" -c "${2:-pg.res}" --node pg1 -d adjust pg
+}
+
+@test "adjust with the kernel's view as configured does nothing" {
+	adjust_state ''
+	golden plan-adjust-unchanged
+}
+
+@test "adjust after verify-alg changed: net-options, no reconnect" {
+	sed -e 's/^\( *on pg1\)/    net { verify-alg sha256; csums-alg crc32c; }\n\1/' pg.res >"$BATS_TEST_TMPDIR/pg.res"
+	adjust_state '' "$BATS_TEST_TMPDIR/pg.res"
+	golden plan-adjust-verify-alg
+}
+
+@test "adjust after verify-alg was taken out: net-options without it" {
+	adjust_state 's/verify-alg=none/verify-alg=sha256/'
+	golden plan-adjust-verify-alg-off
+}
+
+@test "adjust after the peer address changed: disconnect, net, connect" {
+	adjust_state 's/peer=10.0.0.2:7788/peer=10.0.0.3:7788/'
+	golden plan-adjust-peer
+}
+
+@test "adjust after the peer node name changed: disconnect, net, connect" {
+	adjust_state 's/peer-node=pg2/peer-node=old/'
+	golden plan-adjust-peer
+}
+
+@test "adjust of a StandAlone resource: net, connect" {
+	adjust_state '/^connect/d; s/ping-int=10000/ping-int=1000/'
+	golden plan-adjust-standalone
 }
 
 @test "adjust with only the device and disk reported adds net and connect" {

@@ -7,7 +7,11 @@
 #include <stdlib.h>
 
 #include "config.h"
+#include <rblk/genl.h>
+#include <rblk/wire.h>
+
 #include "config_int.h"
+#include "nl.h"
 #include "plan.h"
 #include "test.h"
 
@@ -208,11 +212,12 @@ static void test_plans(void)
 	CHECK(!plan_adjust(&p, r, &parsed) && p.nsteps == 0, "no-op adjust, %d steps", p.nsteps);
 	plan_free(&p);
 
-	/* adjust: a changed net option = one net step */
-	free((char *)parsed.steps[2].attrs[4].value);	/* timeout */
-	parsed.steps[2].attrs[4].value = strdup("9999");
-	CHECK(!plan_adjust(&p, r, &parsed) && p.nsteps == 1 && !strcmp(p.steps[0].cmd, "net"),
-	      "net options changed");
+	/* adjust: a changed net option on a connection = one net-options step */
+	CHECK_STR(parsed.steps[2].attrs[6].key, "timeout");
+	free((char *)parsed.steps[2].attrs[6].value);
+	parsed.steps[2].attrs[6].value = strdup("9999");
+	CHECK(!plan_adjust(&p, r, &parsed) && p.nsteps == 1 &&
+	      !strcmp(p.steps[0].cmd, "net-options"), "net options changed");
 	plan_free(&p);
 	plan_free(&parsed);
 
@@ -239,6 +244,59 @@ static void test_plans(void)
 	plan_free(&running);
 	CHECK(plan_parse("t", "net minor=0 \"unterminated\n", &running) == -1, "bad state line");
 	free(t);
+	config_free(cfg);
+}
+
+/* The running state from what GET_DEVICE reports, compared by adjust. */
+static void test_plan_from_devices(void)
+{
+	struct rblk_config *cfg = parse(RES_PG, "pg1");
+	struct cfg_resource *r = cfg ? config_find(cfg, "pg") : NULL;
+	struct rblk_dev_info d = {
+		.minor = 0, .resource = "pg", .backing_dev = "/dev/vg/lv",
+		.conn_state = RBLK_CONN_VERIFY_SOURCE, .peer_addr = "10.0.0.2:7788",
+		.peer_name = "pg2", .has_net_opts = true,
+	};
+	struct plan running, p;
+	char *t;
+
+	CHECK(r != NULL, "parses");
+	if (!r)
+		return;
+	d.net_opts[RBLK_NET_PING_INT] = 10000;
+	d.net_opts[RBLK_NET_VERIFY_ALG] = RBLK_DIGEST_NONE;
+	d.net_opts[RBLK_NET_AFTER_SB_0PRI] = RBLK_ASB_DISCONNECT;
+	d.net_opts_set = 1U << RBLK_NET_PING_INT | 1U << RBLK_NET_VERIFY_ALG |
+			 1U << RBLK_NET_AFTER_SB_0PRI;
+	plan_init(&running);
+	plan_from_devices(&running, &d, 1);
+	t = plan_text(&running);
+	CHECK_STR(t, "new-device minor=0 resource=pg\n"
+		  "attach minor=0 disk=/dev/vg/lv\n"
+		  "net minor=0 peer=10.0.0.2:7788 peer-node=pg2 ping-int=10000 verify-alg=none after-sb-0pri=disconnect\n"
+		  "connect minor=0\n");
+	free(t);
+	plan_init(&p);
+	CHECK(!plan_adjust(&p, r, &running) && p.nsteps == 0, "as configured: %d steps", p.nsteps);
+	plan_free(&p);
+	plan_free(&running);
+
+	/* verify-alg on in the kernel, not in the configuration */
+	d.net_opts[RBLK_NET_VERIFY_ALG] = RBLK_DIGEST_SHA256;
+	plan_from_devices(&running, &d, 1);
+	CHECK(!plan_adjust(&p, r, &running) && p.nsteps == 1 &&
+	      !strcmp(p.steps[0].cmd, "net-options") && !plan_get(&p.steps[0], "verify-alg"),
+	      "verify-alg off");
+	plan_free(&p);
+	plan_free(&running);
+
+	/* StandAlone: the options are configured again with the connect */
+	d.conn_state = RBLK_CONN_STANDALONE;
+	plan_from_devices(&running, &d, 1);
+	CHECK(!plan_adjust(&p, r, &running) && p.nsteps == 2 && !strcmp(p.steps[0].cmd, "net") &&
+	      !strcmp(p.steps[1].cmd, "connect"), "StandAlone");
+	plan_free(&p);
+	plan_free(&running);
 	config_free(cfg);
 }
 
@@ -271,6 +329,7 @@ int main(void)
 	test_near_miss();
 	test_round_trip();
 	test_plans();
+	test_plan_from_devices();
 	test_plan_quoting();
 	TEST_DONE();
 }

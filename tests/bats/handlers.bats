@@ -1,0 +1,40 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: (GPL-2.0 OR MIT)
+# rblkadm helper EVENT RES: what rblk.ko runs; the handler of the
+# configuration runs with RBLK_* set and its exit status is returned.
+
+load helper
+
+setup_file() {
+	build_rblkadm
+}
+
+setup() {
+	# helper is a root command (rblk.ko runs it as root)
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	cat >"$BATS_TEST_TMPDIR/h.res" <<-'RES'
+	resource pg {
+	    device minor 3;
+	    disk /dev/VG_RBLK/LV_DATA;
+	    meta-disk internal;
+	    handlers { out-of-sync "echo $RBLK_EVENT $RBLK_RESOURCE $RBLK_MINOR $RBLK_PEER; exit 7"; }
+	    on pg1 { address 10.0.0.1:7788; }
+	    on pg2 { address 10.0.0.2:7788; }
+	}
+	RES
+}
+
+@test "helper out-of-sync runs the out-of-sync handler (verify found differences)" {
+	run rblkadm -c "$BATS_TEST_TMPDIR/h.res" --node pg1 helper out-of-sync pg
+	golden helper-out-of-sync
+}
+
+@test "helper with no handler configured for the event does nothing" {
+	run rblkadm -c "$BATS_TEST_TMPDIR/h.res" --node pg1 helper split-brain pg
+	golden helper-none
+}
+
+@test "helper with an unknown event" {
+	run rblkadm -c "$BATS_TEST_TMPDIR/h.res" --node pg1 helper out-of-snyc pg
+	golden helper-unknown
+}

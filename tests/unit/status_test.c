@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: (GPL-2.0 OR MIT)
+/*
+ * The status and events printer fed with device states the kernel could
+ * report (no kernel needed): verify progress and result, the new counters
+ * and connection states, in text and JSON.
+ */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <rblk/genl.h>
+#include <rblk/wire.h>
+
+#include "status.h"
+#include "test.h"
+
+/* What print_device() or print_device_event() writes, as a string. */
+static char *render(const struct rblk_dev_info *d, bool json, bool event)
+{
+	static char buf[8192];
+	struct printer p;
+	FILE *f = tmpfile();
+	int saved;
+	size_t n;
+
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	dup2(fileno(f), STDOUT_FILENO);
+	printer_init(&p, json);
+	if (event)
+		print_device_event(&p, d);
+	else
+		print_device(&p, d);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	rewind(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	return buf;
+}
+
+static struct rblk_dev_info connected(void)
+{
+	struct rblk_dev_info d = {
+		.minor = 0, .resource = "pg", .backing_dev = "/dev/vda",
+		.size_sectors = 524288, .role = RBLK_ROLE_PRIMARY,
+		.disk_state = RBLK_DISK_UPTODATE, .conn_state = RBLK_CONN_CONNECTED,
+		.has_peer = true, .peer_role = RBLK_ROLE_SECONDARY,
+		.peer_disk_state = RBLK_DISK_UPTODATE, .peer_name = "pg2",
+		.peer_addr = "10.0.0.2:7788", .has_net_opts = true,
+	};
+
+	d.net_opts[RBLK_NET_VERIFY_ALG] = RBLK_DIGEST_SHA256;
+	d.net_opts[RBLK_NET_CSUMS_ALG] = RBLK_DIGEST_CRC32C;
+	d.net_opts_set = 1U << RBLK_NET_VERIFY_ALG | 1U << RBLK_NET_CSUMS_ALG;
+	d.stats[RBLK_STAT_RS_SKIPPED_KIB] = 1024;
+	d.stats[RBLK_STAT_RS_ZERO_KIB] = 64;
+	return d;
+}
+
+static void test_names(void)
+{
+	CHECK_STR(conn_state_name(RBLK_CONN_VERIFY_SOURCE), "VerifyS");
+	CHECK_STR(conn_state_name(RBLK_CONN_VERIFY_TARGET), "VerifyT");
+	CHECK_STR(conn_state_name(__RBLK_CONN_LAST), "Unknown");
+}
+
+static void test_counters_and_digests(void)
+{
+	struct rblk_dev_info d = connected();
+	char *t = render(&d, false, false);
+
+	CHECK(strstr(t, "\n  out-of-sync-kib:0 resynced-kib:0 resync-skipped-kib:1024 resync-zero-kib:64") != NULL,
+	      "counters:\n%s", t);
+	CHECK(strstr(t, " connects:0 verify-alg:sha256 csums-alg:crc32c\n") != NULL,
+	      "digests:\n%s", t);
+	CHECK(!strstr(t, "verify-percent") && !strstr(t, "last-verify"), "no verify:\n%s", t);
+}
+
+static void test_verify_running(void)
+{
+	struct rblk_dev_info d = connected();
+	char *t;
+
+	d.conn_state = RBLK_CONN_VERIFY_SOURCE;
+	d.has_sync = d.sync_verify = true;
+	d.sync_total_kib = 262144;
+	d.sync_done_kib = 65536;
+	d.sync_rate_kib = 8192;
+	d.sync_pos = 131072;
+	t = render(&d, false, false);
+	CHECK(strstr(t, "\n  connection:VerifyS peer:pg2 ") != NULL, "state:\n%s", t);
+	CHECK(strstr(t, "\n  verify-percent:25.0 verify-paused:no verify-done-kib:65536 verify-total-kib:262144 verify-rate-kib:8192 verify-eta-s:24 verify-pos:131072\n") != NULL,
+	      "progress:\n%s", t);
+	CHECK(!strstr(t, "sync-percent"), "no sync fields:\n%s", t);
+	t = render(&d, true, false);
+	CHECK(strstr(t, "\"verify-percent\":\"25.0\",\"verify-paused\":false,") != NULL &&
+	      strstr(t, "\"verify-pos\":131072") != NULL, "json:\n%s", t);
+	t = render(&d, false, true);
+	CHECK_STR(t, "exists pg role:Primary disk:UpToDate minor:0 size-kib:262144 connection:VerifyS peer-role:Secondary peer-disk:UpToDate\n");
+}
+
+static void test_verify_result(void)
+{
+	struct rblk_dev_info d = connected();
+	char *t;
+
+	d.has_verify = true;
+	d.verify_checked_kib = 262144;
+	d.verify_diff_kib = 8;
+	d.verify_pos = 524288;
+	d.verify_elapsed_ms = 12345;
+	t = render(&d, false, false);
+	CHECK(strstr(t, "\n  last-verify:8 KiB differ (2 blocks) in 262144 KiB checked, 12 s\n"
+		      "  last-verify-checked-kib:262144 last-verify-diff-kib:8 last-verify-start:0 last-verify-pos:524288 last-verify-elapsed-ms:12345 last-verify-stopped:no\n") != NULL,
+	      "result:\n%s", t);
+
+	d.verify_diff_kib = 0;
+	d.verify_stopped = true;
+	d.verify_pos = 4096;
+	t = render(&d, false, false);
+	CHECK(strstr(t, "\n  last-verify:no block differs in 262144 KiB checked, 12 s; stopped at sector 4096; 'rblkadm verify pg --start 4096' continues\n") != NULL,
+	      "stopped:\n%s", t);
+	t = render(&d, true, false);
+	CHECK(strstr(t, "\"last-verify-diff-kib\":0,\"last-verify-start\":0,\"last-verify-pos\":4096,\"last-verify-elapsed-ms\":12345,\"last-verify-stopped\":true") != NULL,
+	      "json:\n%s", t);
+	t = render(&d, true, true);
+	CHECK(strstr(t, "\"last-verify-checked-kib\":262144,\"last-verify-diff-kib\":0,\"last-verify-stopped\":true}\n") != NULL,
+	      "event json:\n%s", t);
+}
+
+int main(void)
+{
+	test_names();
+	test_counters_and_digests();
+	test_verify_running();
+	test_verify_result();
+	TEST_DONE();
+}
