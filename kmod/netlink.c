@@ -642,9 +642,15 @@ static int check_digests(struct genl_info *info, const struct rblk_net_opts *o)
 			continue;
 		tfm = rblk_digest_tfm(algs[i]);
 		if (IS_ERR(tfm)) {
-			pr_warn("rblk: this kernel has no %s digest\n",
-				rblk_digest_name(algs[i]));
-			NL_SET_ERR_MSG(info->extack, "rblk: a digest algorithm (verify-alg or csums-alg) is missing in this kernel");
+			/* extack keeps the pointer: one literal per name */
+			if (algs[i] == RBLK_DIGEST_CRC32C)
+				NL_SET_ERR_MSG(info->extack, "rblk: this kernel has no crc32c digest");
+			else if (algs[i] == RBLK_DIGEST_MD5)
+				NL_SET_ERR_MSG(info->extack, "rblk: this kernel has no md5 digest");
+			else if (algs[i] == RBLK_DIGEST_SHA1)
+				NL_SET_ERR_MSG(info->extack, "rblk: this kernel has no sha1 digest");
+			else
+				NL_SET_ERR_MSG(info->extack, "rblk: this kernel has no sha256 digest");
 			return -EOPNOTSUPP;
 		}
 		crypto_free_shash(tfm);

@@ -53,6 +53,7 @@ rblk_write_config() {
 	    handlers {
 	        split-brain "echo \$RBLK_EVENT \$RBLK_RESOURCE \$RBLK_PEER >> /tmp/rblk-handlers.log";
 	        after-resync-target "echo \$RBLK_EVENT \$RBLK_RESOURCE \$RBLK_PEER >> /tmp/rblk-handlers.log";
+	        out-of-sync "echo \$RBLK_EVENT \$RBLK_RESOURCE \$RBLK_PEER >> /tmp/rblk-handlers.log";
 	    }
 	    on pg1 { address 10.0.0.1:7788; }
 	    on pg2 { address 10.0.0.2:7788; }
