@@ -278,12 +278,23 @@ static void connection_fields(struct printer *p, const struct rblk_dev_info *d)
 static void device_fields(struct printer *p, const struct rblk_dev_info *d)
 {
 	bool primary = d->role == RBLK_ROLE_PRIMARY;
-	char dev[32], gen[20];
+	char dev[32], gen[20], ro[40], ds[40];
 
 	snprintf(dev, sizeof(dev), "/dev/rblk%u", d->minor);
 	if (p->json)
 		field_str(p, "resource", d->resource);
 	field_str(p, "role", role_name(d->role));
+	if (!p->json && d->has_peer) {
+		/* At a glance, as drbd-overview users read it: local/peer. */
+		bool up = rblk_conn_is_up(d->conn_state);
+
+		snprintf(ro, sizeof(ro), "%s/%s", role_name(d->role),
+			 up ? role_name(d->peer_role) : "Unknown");
+		snprintf(ds, sizeof(ds), "%s/%s", disk_state_name(d->disk_state),
+			 up ? disk_state_name(d->peer_disk_state) : "DUnknown");
+		field_str(p, "roles", ro);
+		field_str(p, "disks", ds);
+	}
 	printer_line(p);
 	field_str(p, "disk", disk_state_name(d->disk_state));
 	field_str(p, "device", dev);

@@ -1,0 +1,298 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: (GPL-2.0 OR MIT)
+# RECIPES.md 1-7 as written, with the real stack on two nodes:
+#   /dev/vda -> VG_RBLK/LV_DATA -> rblk (pg) -> VG_POSTGRES/LV_DATA (95%)
+#   -> XFS (noatime,logbsize=256k,allocsize=1m) -> PostgreSQL 15.
+# The tests are one story and run in order. A client records every id
+# whose INSERT PostgreSQL acknowledged; it runs on the node that survives
+# the power cut and connects to whichever node is Primary.
+#
+#   RBLK_PG_TRIALS=N   crash failover trials in recipe 5 (default 2)
+
+load ../lib/vm
+load ../lib/rblk
+
+PGBIN=/usr/lib/postgresql/15/bin
+XFS_OPTS=noatime,logbsize=256k,allocsize=1m
+
+setup_file() {
+	vm_setup_run
+	vm_start pg1 --disk "$(vm_disk pg1 448M)" --net l1 --ip 10.0.0.1/24
+	vm_start pg2 --disk "$(vm_disk pg2 448M)" --net l1 --ip 10.0.0.2/24
+	# RECIPES.md 1, word for word.
+	cat >"$RUN_DIR/pg.res" <<-'EOF2'
+	resource pg {
+	    device minor 0;
+	    disk /dev/VG_RBLK/LV_DATA;
+	    meta-disk internal;
+	    on pg1 { address 10.0.0.1:7788; }
+	    on pg2 { address 10.0.0.2:7788; }
+	}
+	EOF2
+	# LVM sees the lower PV on the disk and the upper one on rblk, never the
+	# upper PV through the lower LV (that would be a duplicate).
+	cat >"$RUN_DIR/lvmlocal.conf" <<-'EOF2'
+	activation { udev_sync = 0 udev_rules = 0 monitoring = 0 }
+	devices {
+	    obtain_device_list_from_udev = 0
+	    types = [ "rblk", 16 ]
+	    filter = [ "a|^/dev/vda$|", "a|^/dev/rblk[0-9]+$|", "r|.*|" ]
+	}
+	global { use_lvmlockd = 0 }
+	EOF2
+	for n in pg1 pg2; do
+		node_prepare $n
+	done
+}
+
+teardown_file() {
+	vm_teardown_all
+}
+
+# After a boot: configuration, lower LVM active, module loaded.
+node_prepare() {
+	vm_run "$1" "mkdir -p /etc/rblk.d && cp $RUN_DIR/pg.res /etc/rblk.d/pg.res &&
+		echo 'include \"/etc/rblk.d/*.res\";' >/etc/rblk.conf &&
+		cp $RUN_DIR/lvmlocal.conf /etc/lvm/lvmlocal.conf &&
+		rm -f /etc/lvm/devices/system.devices"
+	vm_run "$1" "vgs VG_RBLK >/dev/null 2>&1 && vgchange -q -a y VG_RBLK >/dev/null; true"
+	rblk_load "$1"
+}
+
+pg_start() {
+	vm_run "$1" "vgchange -q -a y VG_POSTGRES >/dev/null && mkdir -p /pgdata &&
+		mount -o $XFS_OPTS /dev/VG_POSTGRES/LV_DATA /pgdata &&
+		su postgres -c '$PGBIN/pg_ctl -D /pgdata/pg -l /tmp/pg.log -w start' >/dev/null"
+}
+
+pg_stop() {
+	vm_run "$1" "su postgres -c '$PGBIN/pg_ctl -D /pgdata/pg -m fast -w stop' >/dev/null &&
+		umount /pgdata && vgchange -q -a n VG_POSTGRES >/dev/null"
+}
+
+sql() {
+	vm_run "$1" "psql -h /run/postgresql -U postgres -qAt -c \"$2\""
+}
+
+# The client, on $1: inserts increasing ids into whichever node is Primary
+# (libpq tries both, read-write only) and logs "id epoch-ms" after COMMIT
+# returned. Ids continue from the last run.
+client_start() {
+	vm_run "$1" "setsid -f sh -c 'echo \$\$ >/tmp/client.pid
+		i=\$(tail -1 /tmp/acked 2>/dev/null | cut -d\" \" -f1); i=\${i:-0}
+		while :; do i=\$((i+1))
+			psql \"host=10.0.0.1,10.0.0.2 user=postgres connect_timeout=2 target_session_attrs=read-write\" \
+				-qAtc \"insert into t values (\$i)\" >/dev/null 2>&1 &&
+				echo \"\$i \$(date +%s%3N)\" >>/tmp/acked
+		done' </dev/null >/dev/null 2>&1"
+}
+
+client_stop() {
+	vm_run "$1" "kill -- -\$(cat /tmp/client.pid) 2>/dev/null; while pgrep -s \$(cat /tmp/client.pid) >/dev/null; do sleep 0.1; done; true"
+}
+
+acked_count() {
+	vm_run "$1" "wc -l </tmp/acked"
+}
+
+# Acknowledged ids (logged on $1, PostgreSQL running there) not in the table.
+missing_on() {
+	vm_run "$1" "cut -d' ' -f1 /tmp/acked >/tmp/ids && chmod 644 /tmp/ids" >/dev/null
+	vm_run "$1" "psql -h /run/postgresql -U postgres -qAt -c 'create temp table a(id int)' \
+		-c \"copy a from '/tmp/ids'\" -c 'select count(*) from a where id not in (select id from t)'" | tail -1
+}
+
+# Longest gap between two acknowledged commits, in ms.
+longest_gap_ms() {
+	vm_run "$1" "awk 'NR > 1 && \$2 - p > m { m = \$2 - p } { p = \$2 } END { print m + 0 }' /tmp/acked"
+}
+
+md5_lower() {
+	echo "n=\$($(st size-kib)); dd if=/dev/VG_RBLK/LV_DATA bs=1M count=\$((n / 1024)) iflag=direct status=none | md5sum | cut -d' ' -f1"
+}
+
+@test "recipe 1: set up replication, full initial sync with progress, then Primary" {
+	for n in pg1 pg2; do
+		vm_run $n "pvcreate -q /dev/vda >/dev/null && vgcreate -q VG_RBLK /dev/vda >/dev/null &&
+			lvcreate -q -n LV_DATA -l 100%FREE VG_RBLK >/dev/null"
+		run vm_run $n "$RBLKADM create-md pg"
+		assert_status 0
+		vm_run $n "$RBLKADM up pg"
+	done
+	wait_conn pg1 Connected
+	# Slow the wire so that the progress can be seen.
+	vm_netem pg1 eth0 rate 200mbit
+	vm_run pg1 "$RBLKADM invalidate-remote pg"
+	vm_wait pg1 60 "$RBLKADM status pg | grep -q 'eta'"
+	run vm_run pg1 "$RBLKADM status pg"
+	echo "$output" | grep -E 'SyncSource|sync' >&3
+	assert_output_has "SyncSource"
+	vm_netem pg1 eth0 off
+	run vm_run pg1 "$RBLKADM wait-sync pg --timeout 300"
+	assert_status 0
+	vm_run pg1 "$RBLKADM primary pg"
+	vm_wait pg2 30 "[ \"\$($(st peer-role))\" = Primary ]"
+	run vm_run pg1 "$RBLKADM status pg"
+	echo "$output" | head -3 >&3
+	assert_output_has "Primary/Secondary"
+	assert_output_has "UpToDate/UpToDate"
+}
+
+@test "recipe 2: LVM, XFS and PostgreSQL on pg1; pg2 cannot open /dev/rblk0 for writing" {
+	vm_run pg1 "pvcreate -q /dev/rblk0 >/dev/null && vgcreate -q VG_POSTGRES /dev/rblk0 >/dev/null &&
+		lvcreate -q -n LV_DATA -l 95%VG VG_POSTGRES >/dev/null &&
+		mkfs.xfs -q /dev/VG_POSTGRES/LV_DATA && mkdir -p /pgdata &&
+		mount -o $XFS_OPTS /dev/VG_POSTGRES/LV_DATA /pgdata &&
+		mkdir /pgdata/pg && chown postgres /pgdata/pg &&
+		su postgres -c '$PGBIN/initdb -A trust -D /pgdata/pg' >/dev/null &&
+		echo \"listen_addresses='*'\" >>/pgdata/pg/postgresql.conf &&
+		echo 'host all all 10.0.0.0/24 trust' >>/pgdata/pg/pg_hba.conf &&
+		su postgres -c '$PGBIN/pg_ctl -D /pgdata/pg -l /tmp/pg.log -w start' >/dev/null"
+	sql pg1 "create table t(id int primary key)"
+	run vm_run pg1 "lvs --noheadings -o lv_name,vg_name VG_POSTGRES | xargs; findmnt -no OPTIONS /pgdata"
+	echo "$output" >&3
+	assert_output_has "LV_DATA VG_POSTGRES"
+	assert_output_has "logbsize=256k"
+	run vm_run pg2 "dd if=/dev/zero of=/dev/rblk0 bs=4k count=1 oflag=direct"
+	[ "$status" -ne 0 ]
+	run vm_run pg2 "$RBLKADM status pg"
+	assert_output_has "writable: no(Secondary)"
+}
+
+@test "recipe 3: verify the mirror; a block changed behind rblk's back is reported and fixed" {
+	for n in pg1 pg2; do
+		vm_run $n "sed -i 's/meta-disk internal;/meta-disk internal;\n    net { verify-alg sha256; }/' /etc/rblk.d/pg.res && $RBLKADM adjust pg"
+		[ "$(vm_run $n "$(st verify-alg)")" = sha256 ]
+	done
+	client_start pg2
+	run vm_run pg1 "$RBLKADM verify pg --wait"
+	client_stop pg2
+	echo "$output" | tail -1 >&3
+	assert_status 0
+	assert_output_has "no block differs"
+	# 4 KiB near the end of the data area on pg2's lower LV, unused by XFS.
+	vm_run pg2 "dd if=/dev/urandom of=/dev/VG_RBLK/LV_DATA bs=4k count=1 seek=1000 oflag=direct conv=notrunc status=none"
+	run vm_run pg1 "$RBLKADM verify pg --wait"
+	echo "$output" | tail -2 >&3
+	assert_status 5
+	assert_output_has "4 KiB differ (1 block)"
+	vm_run pg1 "$RBLKADM disconnect pg && $RBLKADM connect pg"
+	run vm_run pg1 "$RBLKADM wait-sync pg --timeout 120"
+	assert_status 0
+	run vm_run pg1 "$RBLKADM verify pg --wait"
+	assert_status 0
+	assert_output_has "no block differs"
+}
+
+@test "recipe 4: planned switchover under client load; every committed row is there" {
+	client_start pg2
+	vm_wait pg2 120 "[ \$(wc -l </tmp/acked) -ge 30 ]"
+	start=$(vm_run pg2 "date +%s%3N")
+	pg_stop pg1
+	vm_run pg1 "$RBLKADM secondary pg"
+	vm_run pg2 "$RBLKADM primary pg"
+	pg_start pg2
+	n=$(acked_count pg2)
+	vm_wait pg2 120 "[ \$(wc -l </tmp/acked) -ge $((n + 20)) ]"
+	client_stop pg2
+	gap=$(vm_run pg2 "awk -v s=$start 'NR > 1 && \$2 > s && \$2 - p > m { m = \$2 - p } { p = \$2 } END { print m + 0 }' /tmp/acked")
+	missing=$(missing_on pg2)
+	echo "switchover under load: longest gap between commits ${gap} ms; $(acked_count pg2) acknowledged, $missing missing" >&3
+	[ "$missing" = 0 ]
+	[ "$(vm_run pg2 "$(st role)")" = Primary ]
+}
+
+@test "recipe 5: Primary power cut mid-load; no acknowledged transaction lost; it rejoins and resyncs little" {
+	local p=pg2 s=pg1 t trials=${RBLK_PG_TRIALS:-2} checked=0 n missing size resynced
+	for t in $(seq "$trials"); do
+		client_start $s
+		n=$(acked_count $s 2>/dev/null || echo 0)
+		vm_wait $s 120 "[ \$(wc -l </tmp/acked) -ge $((n + 30)) ]"
+		vm_kill $p
+		wait_conn $s Connecting 60
+		vm_run $s "$RBLKADM primary pg"
+		pg_start $s
+		n=$(acked_count $s)
+		vm_wait $s 120 "[ \$(wc -l </tmp/acked) -ge $((n + 10)) ]"
+		client_stop $s
+		missing=$(missing_on $s)
+		n=$(acked_count $s)
+		checked=$n
+		echo "trial $t: $p lost power; $n acknowledged ids on $s, $missing missing" >&3
+		[ "$missing" = 0 ]
+		vm_restart $p
+		node_prepare $p
+		before=$(vm_run $s "$(st resynced-kib)")
+		vm_run $p "$RBLKADM up pg"
+		run vm_run $s "$RBLKADM wait-sync pg --timeout 300"
+		assert_status 0
+		resynced=$(( $(vm_run $s "$(st resynced-kib)") - before ))
+		size=$(vm_run $s "$(st size-kib)")
+		echo "trial $t: $p rejoined as $(vm_run $p "$(st role)"), resynced $resynced of $size KiB" >&3
+		[ "$(vm_run $p "$(st role)")" = Secondary ]
+		[ "$(vm_run $p "$(st disk)")" = UpToDate ]
+		[ "$resynced" -lt $((size / 4)) ]
+		local x=$p; p=$s; s=$x
+	done
+	echo "$trials trials, $checked acknowledged ids checked in all, none missing" >&3
+}
+
+@test "recipe 6: split brain with the stack; resolved with pg2 as the survivor" {
+	local prim=$(vm_run pg1 "$(st role)")
+	# Make pg1 Primary with PostgreSQL, as the recipe's starting point.
+	if [ "$prim" != Primary ]; then
+		pg_stop pg2
+		vm_run pg2 "$RBLKADM secondary pg"
+		vm_run pg1 "$RBLKADM primary pg"
+		pg_start pg1
+	fi
+	for n in pg1 pg2; do
+		vm_run $n "$RBLKADM disconnect pg"
+	done
+	vm_run pg2 "$RBLKADM primary --force pg"
+	pg_start pg2
+	sql pg2 "insert into t values (-2)"
+	sql pg1 "insert into t values (-1)"
+	run vm_run pg1 "$RBLKADM connect pg"
+	vm_run pg2 "$RBLKADM connect pg"
+	vm_wait pg1 60 "$RBLKADM status pg | grep -q 'split brain detected'"
+	run vm_run pg1 "$RBLKADM status pg"
+	echo "$output" | grep 'split brain' >&3
+	[ "$(sql pg1 "select count(*) from t where id = -1")" = 1 ]
+	[ "$(sql pg2 "select count(*) from t where id = -2")" = 1 ]
+	# Resolve as written: pg1's changes go.
+	vm_run pg1 "su postgres -c '$PGBIN/pg_ctl -D /pgdata/pg -m fast -w stop' >/dev/null && umount /pgdata"
+	vm_run pg1 "vgchange -q -a n VG_POSTGRES >/dev/null && $RBLKADM secondary pg && $RBLKADM connect --discard-my-data pg"
+	vm_run pg2 "$RBLKADM connect pg"
+	run vm_run pg2 "$RBLKADM wait-sync pg --timeout 300"
+	assert_status 0
+	[ "$(vm_run pg1 "$(st disk)")" = UpToDate ]
+	[ "$(sql pg2 "select count(*) from t where id in (-1, -2)")" = 1 ]
+	pg_stop pg2
+	vm_run pg2 "$RBLKADM secondary pg"
+	a=$(vm_run pg1 "$(md5_lower)")
+	b=$(vm_run pg2 "$(md5_lower)")
+	[ "$a" = "$b" ]
+	# pg1 takes the survivor's data and runs it.
+	vm_run pg1 "$RBLKADM primary pg"
+	pg_start pg1
+	[ "$(sql pg1 "select count(*) from t where id = -2")" = 1 ]
+	[ "$(sql pg1 "select count(*) from t where id = -1")" = 0 ]
+}
+
+@test "recipe 7: detach a problematic node; pg2 can no longer act as a data source" {
+	for n in pg1 pg2; do
+		vm_run $n "$RBLKADM disconnect pg"
+	done
+	vm_run pg1 "$RBLKADM invalidate-remote pg"
+	vm_run pg2 "$RBLKADM invalidate pg"
+	run vm_run pg2 "$RBLKADM down pg && $RBLKADM wipe-md pg"
+	assert_status 0
+	run vm_run pg2 "$RBLKADM up pg"
+	echo "$output" >&3
+	[ "$status" -ne 0 ]
+	assert_output_has "no valid rblk metadata"
+	# pg1 keeps serving.
+	sql pg1 "insert into t values (-7)"
+	[ "$(vm_run pg1 "$(st role)")" = Primary ]
+}
