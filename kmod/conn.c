@@ -362,7 +362,7 @@ static bool mark_remote(struct request *rq, void *arg)
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
 	struct rblk_conn *conn = arg;
 
-	if (READ_ONCE(req->epoch) == conn->epoch &&
+	if (READ_ONCE(req->epoch) == conn->epoch && req_op(rq) != REQ_OP_READ &&
 	    atomic_read(&req->remote) == RBLK_REMOTE_PENDING)
 		rblk_bm_set(&conn->dev->meta.bm, req->range.sector,
 			    req->range.bytes);
@@ -425,7 +425,7 @@ static void teardown(struct rblk_conn *conn)
 	list_for_each_entry_safe(p, tp, &acks, list)
 		rblk_peer_req_free(p);
 	list_for_each_entry_safe(c, tc, &ctls, list)
-		kfree(c);
+		kvfree(c);
 	set_sock(conn, NULL);
 	rblk_device_peer_lost(dev);
 }

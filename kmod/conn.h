@@ -117,6 +117,7 @@ int rblk_queue_state(struct rblk_conn *conn);
 int rblk_send_state(struct rblk_conn *conn);
 void rblk_fill_hello(struct rblk_conn *conn, struct rblk_p_hello *h, u64 nonce);
 bool rblk_queue_write(struct rblk_conn *conn, struct request *rq);
+bool rblk_queue_read(struct rblk_conn *conn, struct request *rq);
 
 /* recv.c */
 int rblk_recv_exact(struct rblk_conn *conn, void *buf, size_t len);

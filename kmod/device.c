@@ -771,6 +771,8 @@ void rblk_device_lost_peer_as_primary(struct rblk_device *dev)
 		mutex_unlock(&dev->lock);
 	}
 	rblk_device_write_without_peer(dev);
+	/* disk { fencing } decides in userspace whether the peer is fenced. */
+	rblk_helper(dev, "fence-peer");
 }
 
 void rblk_device_peer_lost(struct rblk_device *dev)

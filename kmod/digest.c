@@ -4,7 +4,8 @@
  * per 4 KiB block with the kernel crypto API (enum rblk_digest_alg names
  * which), and the answering side of both, which reads its copy of a range
  * and sends digests (VERIFY_REPLY) or says which blocks differ
- * (RS_CSUM_REPLY).
+ * (RS_CSUM_REPLY). The same machinery answers READ_REQ with the data
+ * itself, for a SyncTarget reading blocks it does not have yet.
  */
 #include <linux/bio.h>
 #include <linux/highmem.h>
@@ -113,6 +114,29 @@ static void dreq_free(struct rblk_dreq *d)
 	kfree(d);
 }
 
+/* READ_REPLY: the status, then the data if it is 0. */
+static void read_reply(struct rblk_dreq *d, int err)
+{
+	struct rblk_p_ack a = {};
+	u8 *buf = NULL;
+	unsigned int i;
+
+	if (!err) {
+		buf = kvmalloc(d->bytes, GFP_NOIO);
+		err = buf ? 0 : -ENOMEM;
+	}
+	for (i = 0; !err && i < d->nr_pages; i++)
+		memcpy_from_page(buf + i * PAGE_SIZE, d->pages[i], 0,
+				 min_t(u32, d->bytes - i * PAGE_SIZE, PAGE_SIZE));
+	rblk_put_be64(a.id, d->id);
+	rblk_put_be32(a.status, -err);
+	if (!err)
+		atomic64_add(d->bytes >> 10, &d->conn->dev->stats.sent_kib);
+	rblk_queue_ctl_data(d->conn, RBLK_P_READ_REPLY, &a, sizeof(a), buf,
+			    err ? 0 : d->bytes);
+	kvfree(buf);
+}
+
 static void dreq_reply(struct rblk_dreq *d, int err, const u8 *mine)
 {
 	struct rblk_conn *conn = d->conn;
@@ -153,15 +177,20 @@ static void dreq_work(struct work_struct *w)
 {
 	struct rblk_dreq *d = container_of(w, struct rblk_dreq, work);
 	struct rblk_conn *conn = d->conn;
-	u8 *mine = kmalloc(RBLK_DIGEST_MAX_BLOCKS * RBLK_DIGEST_MAX_SIZE, GFP_NOIO);
-	int ret = mine ? 0 : -ENOMEM;
+	bool read = d->type == RBLK_P_READ_REQ;
+	u8 *mine = read ? NULL :
+		   kmalloc(RBLK_DIGEST_MAX_BLOCKS * RBLK_DIGEST_MAX_SIZE, GFP_NOIO);
+	int ret = mine || read ? 0 : -ENOMEM;
 
 	if (!ret)
 		ret = rblk_read_pages(conn->dev->backing.bdev, d->sector,
 				      d->pages, d->bytes);
-	if (!ret)
+	if (read)
+		read_reply(d, ret);
+	else if (!ret)
 		ret = rblk_digest_blocks(d->tfm, d->pages, d->bytes, mine);
-	dreq_reply(d, ret, mine);
+	if (!read)
+		dreq_reply(d, ret, mine);
 	kfree(mine);
 	dreq_free(d);
 	if (atomic_dec_and_test(&conn->peer_reqs))
@@ -191,6 +220,29 @@ int rblk_dreq_receive(struct rblk_conn *conn, u16 type, u32 len)
 	u64 sector;
 	int ret;
 
+	if (type == RBLK_P_READ_REQ) {
+		ret = rblk_recv_exact(conn, &q, sizeof(q));
+		if (ret)
+			return ret;
+		memcpy(h.id, q.id, 8);
+		sector = rblk_be64(q.sector);
+		bytes = rblk_be32(q.bytes);
+		if (!bytes || bytes % 512 || bytes > RBLK_WIRE_MAX_DATA ||
+		    sector > get_capacity(dev->disk) ||
+		    bytes / 512 > get_capacity(dev->disk) - sector)
+			return dreq_error(conn, RBLK_WIRE_BAD_PAYLOAD, type);
+		/* Only UpToDate data is served; the asker fails the read. */
+		if (dev->disk_state != RBLK_DISK_UPTODATE || !dev->backing.bdev) {
+			struct rblk_p_ack a = {};
+
+			memcpy(a.id, q.id, 8);
+			rblk_put_be32(a.status, ENODATA);
+			return rblk_queue_ctl(conn, RBLK_P_READ_REPLY, &a, sizeof(a));
+		}
+		data_len = 0;
+		tfm = NULL;
+		goto alloc;
+	}
 	if (type == RBLK_P_VERIFY_REQ) {
 		ret = rblk_recv_exact(conn, &q, sizeof(q));
 		if (ret)
@@ -224,6 +276,7 @@ int rblk_dreq_receive(struct rblk_conn *conn, u16 type, u32 len)
 	    rblk_wire_check_digest(sector, bytes, 0, data_len, ds,
 				   get_capacity(dev->disk)))
 		return dreq_error(conn, RBLK_WIRE_BAD_PAYLOAD, type);
+alloc:
 	n = DIV_ROUND_UP(bytes, PAGE_SIZE);
 	d = kzalloc(struct_size(d, pages, n), GFP_NOIO);
 	if (!d)

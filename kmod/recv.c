@@ -250,6 +250,52 @@ static int receive_ack(struct rblk_conn *conn)
 	return 0;
 }
 
+/* The peer's copy of blocks we read while ours are out of sync. */
+static int receive_read_reply(struct rblk_conn *conn, u32 len)
+{
+	struct rblk_device *dev = conn->dev;
+	u32 data_len = len - sizeof(struct rblk_p_ack);
+	struct req_iterator iter;
+	struct rblk_req *req;
+	struct request *rq;
+	struct rblk_p_ack a;
+	struct bio_vec bv;
+	u32 status;
+	u64 id;
+	int ret;
+
+	ret = rblk_recv_exact(conn, &a, sizeof(a));
+	if (ret)
+		return ret;
+	id = rblk_be64(a.id);
+	status = rblk_be32(a.status);
+	rq = rblk_req_by_wire_id(&dev->tag_set, id);
+	req = rq ? blk_mq_rq_to_pdu(rq) : NULL;
+	if (!req || req_op(rq) != REQ_OP_READ || READ_ONCE(req->wire_id) != id ||
+	    READ_ONCE(req->epoch) != conn->epoch ||
+	    atomic_read(&req->remote) != RBLK_REMOTE_PENDING)
+		return protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_READ_REPLY);
+	if (data_len != (status ? 0 : req->range.bytes))
+		return protocol_error(conn, RBLK_WIRE_BAD_PAYLOAD, RBLK_P_READ_REPLY);
+	if (!status) {
+		rq_for_each_segment(bv, rq, iter) {
+			void *p = kmap_local_page(bv.bv_page);
+
+			ret = rblk_recv_exact(conn, p + bv.bv_offset, bv.bv_len);
+			kunmap_local(p);
+			if (ret)
+				return ret;	/* teardown fails the read */
+		}
+		atomic64_add(data_len >> 10, &dev->stats.received_kib);
+	} else {
+		pr_warn_ratelimited("rblk%d: %s: %s could not serve a read of sector %llu (error %u)\n",
+				    dev->minor, dev->name, conn->peer_node,
+				    (unsigned long long)req->range.sector, status);
+	}
+	rblk_req_remote_done(rq, status == 0);
+	return 0;
+}
+
 static int receive_state(struct rblk_conn *conn)
 {
 	struct rblk_p_state st;
@@ -321,7 +367,10 @@ static int dispatch(struct rblk_conn *conn, u16 type, u32 len)
 		return receive_new_uuid(conn);
 	case RBLK_P_RS_CSUM:
 	case RBLK_P_VERIFY_REQ:
+	case RBLK_P_READ_REQ:
 		return rblk_dreq_receive(conn, type, len);
+	case RBLK_P_READ_REPLY:
+		return receive_read_reply(conn, len);
 	case RBLK_P_RS_CSUM_REPLY:
 		return rblk_resync_recv_csum_reply(conn);
 	case RBLK_P_VERIFY_START:
@@ -341,7 +390,7 @@ static int dispatch(struct rblk_conn *conn, u16 type, u32 len)
 		rblk_conn_error(conn, "peer %s disconnected", conn->peer_node);
 		return -ECONNRESET;
 	default:
-		/* HELLO, COMMIT after the handshake; reads not spoken yet. */
+		/* HELLO, COMMIT after the handshake. */
 		return protocol_error(conn, RBLK_WIRE_BAD_STATE, type);
 	}
 }

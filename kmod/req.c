@@ -13,6 +13,7 @@
 #include "device.h"
 #include "req.h"
 #include "bitmap.h"
+#include <linux/math64.h>
 
 /* Clones come from here so that I/O never waits on general reclaim. */
 struct bio_set rblk_bio_set;
@@ -70,7 +71,11 @@ void rblk_req_remote_done(struct request *rq, bool acked)
 	if (atomic_cmpxchg(&req->remote, RBLK_REMOTE_PENDING,
 			   RBLK_REMOTE_DONE) != RBLK_REMOTE_PENDING)
 		return;
-	if (!acked)
+	if (acked)
+		;
+	else if (req_op(rq) == REQ_OP_READ)	/* our copy is not usable */
+		cmpxchg(&req->status, BLK_STS_OK, BLK_STS_IOERR);
+	else
 		rblk_bm_set(&dev->meta.bm, req->range.sector, req->range.bytes);
 	rblk_req_put(rq);
 }
@@ -247,6 +252,34 @@ static blk_status_t start_write(struct rblk_device *dev, struct request *rq)
 	return BLK_STS_OK;
 }
 
+/*
+ * An Inconsistent disk (a SyncTarget) holds stale data in the blocks still
+ * marked out of sync: a read touching them is served by the peer, or fails
+ * if no UpToDate peer is connected. Garbage is never returned.
+ */
+static bool read_from_peer(struct rblk_device *dev, struct request *rq)
+{
+	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+	u64 first, last;
+
+	if (READ_ONCE(dev->disk_state) != RBLK_DISK_INCONSISTENT ||
+	    !req->range.bytes)
+		return false;
+	first = div64_u64(req->range.sector << SECTOR_SHIFT, RBLK_BM_BYTES_PER_BIT);
+	last = div64_u64(((u64)req->range.sector << SECTOR_SHIFT) +
+			 req->range.bytes - 1, RBLK_BM_BYTES_PER_BIT);
+	if (rblk_bm_next_set(&dev->meta.bm, first) > last)
+		return false;
+	if (!rblk_queue_read(&dev->conn, rq)) {
+		pr_warn_ratelimited("rblk%d: %s: read of sectors %llu+%u failed: they are out of sync here and no UpToDate peer is connected\n",
+				    dev->minor, dev->name,
+				    (unsigned long long)req->range.sector,
+				    req->range.bytes >> SECTOR_SHIFT);
+		req->status = BLK_STS_IOERR;
+	}
+	return true;
+}
+
 static void start_rq(struct rblk_device *dev, struct request *rq)
 {
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
@@ -254,6 +287,8 @@ static void start_rq(struct rblk_device *dev, struct request *rq)
 
 	if (is_write(rq) || req_op(rq) == REQ_OP_FLUSH)
 		req->status = start_write(dev, rq);
+	else if (read_from_peer(dev, rq))
+		return;
 	if (req->status)
 		return;
 	if (req_op(rq) == REQ_OP_FLUSH)

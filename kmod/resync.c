@@ -476,7 +476,13 @@ int rblk_resync_recv_bitmap(struct rblk_conn *conn, u32 len)
 	ret = rblk_recv_exact(conn, &b, sizeof(b));
 	if (ret)
 		return ret;
-	if (!rs->source || rs->phase != RBLK_RS_WAIT_BITMAP)
+	/*
+	 * The source gets the target's bitmap first; the target then gets
+	 * the merged one, so it knows every block it lacks (reads of those go
+	 * to the source) before the first of them arrives.
+	 */
+	if (rs->source ? rs->phase != RBLK_RS_WAIT_BITMAP :
+			 rs->phase != RBLK_RS_WAIT_START && rs->phase != RBLK_RS_RUNNING)
 		return rs_protocol_error(conn, RBLK_P_BITMAP);
 	if (rblk_wire_check_bitmap(&b, data_len, bm->area_bytes)) {
 		rblk_conn_error(conn, "protocol error from peer %s: %s (packet type %u)",
@@ -499,7 +505,7 @@ int rblk_resync_recv_bitmap(struct rblk_conn *conn, u32 len)
 	if (!b.last)
 		return 0;
 	ret = rblk_bm_flush(&dev->meta);
-	if (ret)
+	if (ret || !rs->source)
 		return ret;
 	mutex_lock(&dev->lock);
 	rblk_put_be64(start.current_uuid, dev->meta.gi.uuid[RBLK_UI_CURRENT]);
@@ -522,6 +528,7 @@ int rblk_resync_recv_bitmap(struct rblk_conn *conn, u32 len)
 	rs->phase = RBLK_RS_RUNNING;
 	rs->total_bits = rblk_bm_weight(bm);
 	rs->started = jiffies;
+	rs->send_bitmap = true;		/* after SYNC_START, before any block */
 	spin_unlock_irqrestore(&conn->lock, flags);
 	rblk_put_be64(start.total_bits, rs->total_bits);
 	ret = rblk_queue_ctl(conn, RBLK_P_SYNC_START, &start, sizeof(start));

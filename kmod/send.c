@@ -86,7 +86,7 @@ int rblk_queue_ctl_data(struct rblk_conn *conn, u16 type, const void *fixed,
 
 	if (WARN_ON_ONCE(fixed_len > sizeof(struct rblk_p_hello)))
 		return -EINVAL;
-	c = kmalloc(struct_size(c, payload, fixed_len + data_len), GFP_NOIO);
+	c = kvmalloc(struct_size(c, payload, fixed_len + data_len), GFP_NOIO);
 	if (!c)
 		return -ENOMEM;
 	c->type = type;
@@ -175,6 +175,43 @@ bool rblk_queue_write(struct rblk_conn *conn, struct request *rq)
 	if (queued)
 		wake_up(&conn->send_wq);
 	return queued;
+}
+
+/*
+ * A read the peer serves (our blocks are out of sync): queue READ_REQ if
+ * an UpToDate peer is connected. False: nobody can serve it.
+ */
+bool rblk_queue_read(struct rblk_conn *conn, struct request *rq)
+{
+	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+	unsigned long flags;
+	bool queued = false;
+
+	spin_lock_irqsave(&conn->lock, flags);
+	if (rblk_conn_is_up(conn->cstate) &&
+	    conn->peer_state.disk_state == RBLK_DISK_UPTODATE) {
+		req->epoch = conn->epoch;
+		req->wire_id = (u64)(++conn->next_id) << 16 | rq->tag;
+		atomic_set(&req->remote, RBLK_REMOTE_PENDING);
+		atomic_add(2, &req->pending);
+		list_add_tail(&req->send_list, &conn->data_queue);
+		queued = true;
+	}
+	spin_unlock_irqrestore(&conn->lock, flags);
+	if (queued)
+		wake_up(&conn->send_wq);
+	return queued;
+}
+
+static int send_read_req(struct rblk_conn *conn, struct request *rq, bool more)
+{
+	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+	struct rblk_p_read_req r = {};
+
+	rblk_put_be64(r.id, req->wire_id);
+	rblk_put_be64(r.sector, req->range.sector);
+	rblk_put_be32(r.bytes, req->range.bytes);
+	return send_head(conn, RBLK_P_READ_REQ, &r, sizeof(r), 0, more);
 }
 
 static u32 write_flags(struct request *rq)
@@ -414,7 +451,10 @@ static int send_one(struct rblk_conn *conn)
 		if (!ret && it.ctl->len > it.ctl->fixed_len)
 			ret = send_buf(conn, it.ctl->payload + it.ctl->fixed_len,
 				       it.ctl->len - it.ctl->fixed_len, more);
-		kfree(it.ctl);
+		kvfree(it.ctl);
+	} else if (it.rq && req_op(it.rq) == REQ_OP_READ) {
+		ret = send_read_req(conn, it.rq, more);
+		rblk_req_put(it.rq);
 	} else if (it.rq) {
 		ret = send_write(conn, it.rq, more);
 		rblk_req_put(it.rq);	/* the sender is done with its pages */

@@ -3,7 +3,8 @@
  * rblkadm helper EVENT RES: what rblk.ko runs (module parameter
  * usermode_helper) when an event happens that the configuration may act
  * on: split-brain, after-resync-target, out-of-sync (a verify found blocks
- * that differ). It runs the handler of that name
+ * that differ), fence-peer (a Primary lost its peer; run only when
+ * disk { fencing } is not dont-care). It runs the handler of that name
  * from the resource's handlers { } with "sh -c", with RBLK_RESOURCE,
  * RBLK_EVENT, RBLK_MINOR and RBLK_PEER set, logs it to syslog, and exits
  * with the command's status (0 when no handler is configured).
@@ -71,6 +72,11 @@ CMD(helper)
 		return EXIT_FAIL;
 	}
 	v = &r->opt[i];
+	/* Fencing is the fencing policy's business, not only the handler's. */
+	if (i == OPT_H_FENCE_PEER && r->opt[OPT_FENCING].num == 0) {
+		config_free(cfg);
+		return EXIT_OK;
+	}
 	if (!v->set || !v->str || !*v->str) {
 		config_free(cfg);
 		return EXIT_OK;

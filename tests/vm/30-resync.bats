@@ -361,3 +361,33 @@ pc_job() {
 	vm_run pg2 "$RBLKADM secondary pg"
 	md5_both_equal
 }
+
+@test "a SyncTarget reads blocks it lacks from the peer; without the peer they fail, never stale" {
+	reseed
+	vm_run pg1 "$RBLKADM primary pg && $RBLKADM disconnect pg"
+	vm_run pg1 "dd if=/dev/urandom of=/dev/rblk0 bs=1M count=32 seek=16 oflag=direct status=none"
+	want=$(vm_run pg1 "dd if=/dev/rblk0 bs=1M count=32 skip=16 iflag=direct status=none | md5sum")
+	# The resync stays paused, so every one of those blocks is still missing on pg2.
+	vm_run pg1 "$RBLKADM pause-sync pg && $RBLKADM connect pg"
+	wait_conn pg2 SyncTarget
+	before=$(vm_run pg2 "$(st received-kib)")
+	run vm_run pg2 "dd if=/dev/rblk0 bs=1M count=32 skip=16 iflag=direct status=none | md5sum"
+	[ "$output" = "$want" ]
+	got=$(( $(vm_run pg2 "$(st received-kib)") - before ))
+	echo "pg2 read 32 MiB as SyncTarget, $got KiB of it from pg1" >&3
+	[ "$got" -ge 32768 ]
+	[ "$(vm_run pg2 "$(st connection)")" = SyncTarget ]
+	run vm_run pg2 "dd if=/dev/vda bs=1M count=32 skip=16 iflag=direct status=none | md5sum"
+	[ "$output" != "$want" ]	# the disk itself has not been written
+	# No UpToDate peer: the read fails rather than return stale data.
+	vm_run pg1 "$RBLKADM disconnect pg"
+	run vm_run pg2 "dd if=/dev/rblk0 of=/dev/null bs=1M count=1 skip=20 iflag=direct"
+	[ "$status" -ne 0 ]
+	run vm_run pg2 "dmesg | tail -5"
+	assert_output_has "out of sync here and no UpToDate peer is connected"
+	vm_run pg1 "$RBLKADM resume-sync pg && $RBLKADM connect pg"
+	run vm_run pg1 "$RBLKADM wait-sync pg --timeout 120"
+	assert_status 0
+	vm_run pg1 "$RBLKADM secondary pg"
+	md5_both_equal
+}
