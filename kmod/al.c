@@ -171,13 +171,47 @@ static int victim(struct rblk_al *al)
 	return best;
 }
 
+/*
+ * Write one transaction with every slot change batched so far; called
+ * with al->io held by the writer whose change is among them.
+ */
+static int commit_batch(struct rblk_meta *m)
+{
+	struct rblk_al *al = &m->al;
+	u16 slot[RBLK_AL_UPDATES];
+	u32 ext[RBLK_AL_UPDATES];
+	unsigned long flags;
+	u32 i, n;
+	int ret;
+
+	spin_lock_irqsave(&al->lock, flags);
+	n = al->batch_n;
+	memcpy(slot, al->batch_slot, n * sizeof(*slot));
+	memcpy(ext, al->batch_ext, n * sizeof(*ext));
+	al->batch_n = 0;
+	spin_unlock_irqrestore(&al->lock, flags);
+	ret = write_tr(m, slot, ext, n);
+	spin_lock_irqsave(&al->lock, flags);
+	for (i = 0; i < n; i++) {
+		__clear_bit(slot[i], al->pending);
+		if (ret) {	/* their writes fail: the slots are free again */
+			al->set[slot[i]] = RBLK_AL_EMPTY;
+			al->refs[slot[i]] = 0;
+		}
+	}
+	spin_unlock_irqrestore(&al->lock, flags);
+	for (i = 0; ret && i < n; i++)
+		xa_erase(&al->map, ext[i]);
+	wake_up(&al->wq);
+	return ret;
+}
+
 /* Make @extent active with one more write in flight. */
 static int get_extent(struct rblk_meta *m, u32 extent)
 {
 	struct rblk_al *al = &m->al;
 	unsigned long flags;
 	u32 old;
-	u16 s16;
 	int slot, ret;
 
 	for (;;) {
@@ -189,22 +223,20 @@ static int get_extent(struct rblk_meta *m, u32 extent)
 			spin_unlock_irqrestore(&al->lock, flags);
 			return 0;
 		}
-		spin_unlock_irqrestore(&al->lock, flags);
 		if (slot == -EAGAIN) {
+			spin_unlock_irqrestore(&al->lock, flags);
 			wait_event(al->wq, lookup(al, extent) != -EAGAIN);
 			continue;
 		}
-		mutex_lock(&al->io);
-		spin_lock_irqsave(&al->lock, flags);
-		if (lookup(al, extent) != -ENOENT) {	/* someone added it */
+		if (al->batch_n + al->batch_res >= RBLK_AL_UPDATES) {
 			spin_unlock_irqrestore(&al->lock, flags);
-			mutex_unlock(&al->io);
+			wait_event(al->wq, READ_ONCE(al->batch_n) +
+					   READ_ONCE(al->batch_res) < RBLK_AL_UPDATES);
 			continue;
 		}
 		slot = victim(al);
 		if (slot < 0) {
 			spin_unlock_irqrestore(&al->lock, flags);
-			mutex_unlock(&al->io);
 			wait_event(al->wq, victim(al) >= 0);
 			continue;
 		}
@@ -213,25 +245,42 @@ static int get_extent(struct rblk_meta *m, u32 extent)
 		al->refs[slot] = 1;
 		al->used[slot] = ++al->tick;
 		__set_bit(slot, al->pending);
+		al->batch_res++;
 		spin_unlock_irqrestore(&al->lock, flags);
-		if (old != RBLK_AL_EMPTY)
-			xa_erase(&al->map, old);
-		ret = xa_err(xa_store(&al->map, extent, xa_mk_value(slot + 1), GFP_NOIO));
-		s16 = slot;
-		if (!ret)
-			ret = write_tr(m, &s16, &extent, 1);
-		spin_lock_irqsave(&al->lock, flags);
+		break;
+	}
+	if (old != RBLK_AL_EMPTY)
+		xa_erase(&al->map, old);
+	ret = xa_err(xa_store(&al->map, extent, xa_mk_value(slot + 1), GFP_NOIO));
+	spin_lock_irqsave(&al->lock, flags);
+	al->batch_res--;
+	if (ret) {
 		__clear_bit(slot, al->pending);
-		if (ret) {
-			xa_erase(&al->map, extent);
-			al->set[slot] = RBLK_AL_EMPTY;
-			al->refs[slot] = 0;
-		}
-		spin_unlock_irqrestore(&al->lock, flags);
-		mutex_unlock(&al->io);
+		al->set[slot] = RBLK_AL_EMPTY;
+		al->refs[slot] = 0;
+	} else {
+		al->batch_slot[al->batch_n] = slot;
+		al->batch_ext[al->batch_n] = extent;
+		al->batch_n++;
+	}
+	spin_unlock_irqrestore(&al->lock, flags);
+	if (ret) {
 		wake_up(&al->wq);
 		return ret;
 	}
+	/* Lead the next transaction, or find that a leader wrote ours. */
+	mutex_lock(&al->io);
+	spin_lock_irqsave(&al->lock, flags);
+	if (!test_bit(slot, al->pending)) {
+		ret = al->set[slot] == extent ? 0 : -EIO;
+		spin_unlock_irqrestore(&al->lock, flags);
+		mutex_unlock(&al->io);
+		return ret;
+	}
+	spin_unlock_irqrestore(&al->lock, flags);
+	ret = commit_batch(m);
+	mutex_unlock(&al->io);
+	return ret;
 }
 
 static void put_extent(struct rblk_al *al, u32 extent)

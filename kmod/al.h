@@ -6,13 +6,16 @@
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/xarray.h>
+#include <rblk/md.h>
 
 /*
  * The activity log of a Primary: the set of 4 MiB extents that may have
  * writes in flight, on disk before any write to them starts, so that after
  * a crash only those extents need a resync (include/rblk/al.h has the
  * format). A write to an extent already in the set costs nothing; a write
- * to a cold extent waits for one 4 KiB transaction.
+ * to a cold extent waits for one 4 KiB transaction, which it shares with
+ * every other write that needed a cold extent meanwhile (group commit: up
+ * to RBLK_AL_UPDATES slot changes per transaction).
  */
 struct rblk_al {
 	u32 nr;				/* slots: al_extents of the superblock */
@@ -26,6 +29,10 @@ struct rblk_al {
 	u32 context;			/* where the next window starts */
 	spinlock_t lock;		/* all of the above but the ring position */
 	struct mutex io;		/* one transaction at a time */
+	u16 batch_slot[RBLK_AL_UPDATES];	/* changes for the next transaction */
+	u32 batch_ext[RBLK_AL_UPDATES];
+	u32 batch_n;
+	u32 batch_res;			/* places promised, not filled yet */
 	wait_queue_head_t wq;		/* a slot was released or committed */
 	struct page *page;
 	atomic64_t transactions;	/* written since attach */

@@ -105,6 +105,7 @@ static int put_stats(struct sk_buff *skb, struct rblk_device *dev,
 	PUT(RBLK_STAT_RESYNCED_KIB, atomic64_read(&s->resynced_kib));
 	PUT(RBLK_STAT_RS_SKIPPED_KIB, atomic64_read(&s->rs_skipped_kib));
 	PUT(RBLK_STAT_RS_ZERO_KIB, atomic64_read(&s->rs_zero_kib));
+	PUT(RBLK_STAT_AL_WRITES, atomic64_read(&dev->meta.al.transactions));
 #undef PUT
 	nla_nest_end(skb, nest);
 	return 0;

@@ -316,6 +316,7 @@ static void device_fields(struct printer *p, const struct rblk_dev_info *d)
 	/* checksum-based resync: equal blocks not sent, zero blocks sent short */
 	field_u64(p, "resync-skipped-kib", d->stats[RBLK_STAT_RS_SKIPPED_KIB]);
 	field_u64(p, "resync-zero-kib", d->stats[RBLK_STAT_RS_ZERO_KIB]);
+	field_u64(p, "al-writes", d->stats[RBLK_STAT_AL_WRITES]);
 	if (d->has_gi) {
 		snprintf(gen, sizeof(gen), "%016llx", (unsigned long long)d->uuid[0]);
 		field_str(p, "generation", gen);

@@ -178,6 +178,7 @@ enum rblk_stat_attr {
 	RBLK_STAT_RESYNCED_KIB,		/* resynced, as source or target */
 	RBLK_STAT_RS_SKIPPED_KIB,	/* resync: digests matched, not sent */
 	RBLK_STAT_RS_ZERO_KIB,		/* resync: sent as a short zero packet */
+	RBLK_STAT_AL_WRITES,		/* activity log transactions written */
 	__RBLK_STAT_LAST
 };
 #define RBLK_STAT_MAX (__RBLK_STAT_LAST - 1)
