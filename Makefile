@@ -61,7 +61,8 @@ check: deps
 demo: deps all
 	@bash scripts/demo
 
-# Two guests: raw disk vs rblk protocol C, and the harness limits.
+# Two guests: raw disk vs rblk and DRBD 8.4 (protocol C), and the harness
+# limits; docs/performance.md. BENCH_SMOKE=1 for a quick check of the script.
 bench: all
 	@bash scripts/bench
 
