@@ -224,6 +224,9 @@ static int finish_source(struct rblk_conn *conn)
 	if (rblk_conn_change_state(conn, RBLK_CONN_SYNC_SOURCE,
 				   RBLK_CONN_CONNECTED))
 		rblk_queue_state(conn);
+	/* A peer fenced when we lost it is UpToDate again. */
+	if (dev->role == RBLK_ROLE_PRIMARY)
+		rblk_helper(dev, "unfence-peer");
 	return 0;
 }
 

@@ -3,8 +3,9 @@
  * rblkadm helper EVENT RES: what rblk.ko runs (module parameter
  * usermode_helper) when an event happens that the configuration may act
  * on: split-brain, after-resync-target, out-of-sync (a verify found blocks
- * that differ), fence-peer (a Primary lost its peer; run only when
- * disk { fencing } is not dont-care). It runs the handler of that name
+ * that differ), fence-peer (a Primary lost its peer) and unfence-peer (a
+ * Primary resynced its peer), those two only when disk { fencing } is not
+ * dont-care. It runs the handler of that name
  * from the resource's handlers { } with "sh -c", with RBLK_RESOURCE,
  * RBLK_EVENT, RBLK_MINOR and RBLK_PEER set, logs it to syslog, and exits
  * with the command's status (0 when no handler is configured).
@@ -73,7 +74,8 @@ CMD(helper)
 	}
 	v = &r->opt[i];
 	/* Fencing is the fencing policy's business, not only the handler's. */
-	if (i == OPT_H_FENCE_PEER && r->opt[OPT_FENCING].num == 0) {
+	if ((i == OPT_H_FENCE_PEER || i == OPT_H_UNFENCE_PEER) &&
+	    r->opt[OPT_FENCING].num == 0) {
 		config_free(cfg);
 		return EXIT_OK;
 	}
