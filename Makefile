@@ -42,8 +42,8 @@ deps:
 		grep -qv '^install ok installed$$' || \
 		[ "$$(dpkg-query -W -f='$${Status}\n' $(DEB_PACKAGES) 2>/dev/null | wc -l)" -lt "$(words $(DEB_PACKAGES))" ]; then \
 		echo "  DEPS    installing with apt-get"; \
-		apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES) >/dev/null; \
+		apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $(DEB_PACKAGES) >/dev/null; \
 	else echo "  DEPS    all installed"; fi
 
 unit: user
