@@ -432,6 +432,9 @@ static int source_thread(void *arg)
  * Called once the connect decided we resync (the device lock not held).
  * Bits and generations reach the disk before anything is sent: a crash
  * from here on finds the target Inconsistent and both bitmaps complete.
+ * The target's before-resync-target handler is started before its disk
+ * is marked Inconsistent; like every handler it is not waited for
+ * (helper.c), so it races with the first resync writes.
  */
 int rblk_resync_begin(struct rblk_device *dev, bool source, bool full)
 {
@@ -441,6 +444,8 @@ int rblk_resync_begin(struct rblk_device *dev, bool source, bool full)
 	unsigned long flags;
 	int ret;
 
+	if (!source)
+		rblk_helper(dev, "before-resync-target");
 	mutex_lock(&dev->lock);
 	if (full)
 		rblk_bm_set_all(&m->bm);
