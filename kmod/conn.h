@@ -22,6 +22,8 @@ struct rblk_net_opts {
 	u32 sndbuf, rcvbuf;						/* bytes */
 	u32 after_sb[3];		/* enum rblk_after_sb, by Primaries */
 	u32 verify_alg, csums_alg;	/* enum rblk_digest_alg */
+	u32 resync_rate;		/* KiB/s, used when c_plan_ahead is 0 */
+	u32 c_plan_ahead;		/* ms; 0 = fixed resync_rate */
 };
 
 /* What the peer told us in its last STATE packet. */

@@ -28,6 +28,8 @@ static const struct nla_policy rblk_net_policy[RBLK_NET_MAX + 1] = {
 	[RBLK_NET_AFTER_SB_2PRI] = NLA_POLICY_MAX(NLA_U32, RBLK_ASB_DISCONNECT),
 	[RBLK_NET_VERIFY_ALG]	= NLA_POLICY_MAX(NLA_U32, __RBLK_DIGEST_LAST - 1),
 	[RBLK_NET_CSUMS_ALG]	= NLA_POLICY_MAX(NLA_U32, __RBLK_DIGEST_LAST - 1),
+	[RBLK_NET_RESYNC_RATE]	= { .type = NLA_U32 },
+	[RBLK_NET_C_PLAN_AHEAD]	= { .type = NLA_U32 },
 };
 
 static const struct nla_policy rblk_policy[RBLK_A_MAX + 1] = {
@@ -231,7 +233,9 @@ static int put_conn(struct sk_buff *skb, struct rblk_conn *conn)
 	nest = nla_nest_start(skb, RBLK_A_NET_OPTS);
 	if (!nest ||
 	    nla_put_u32(skb, RBLK_NET_VERIFY_ALG, conn->opts.verify_alg) ||
-	    nla_put_u32(skb, RBLK_NET_CSUMS_ALG, conn->opts.csums_alg))
+	    nla_put_u32(skb, RBLK_NET_CSUMS_ALG, conn->opts.csums_alg) ||
+	    nla_put_u32(skb, RBLK_NET_RESYNC_RATE, conn->opts.resync_rate) ||
+	    nla_put_u32(skb, RBLK_NET_C_PLAN_AHEAD, conn->opts.c_plan_ahead))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -602,6 +606,8 @@ static const struct opt_range net_opts[] = {
 	OPT(RBLK_NET_AFTER_SB_2PRI, 0, RBLK_ASB_DISCONNECT, 0, after_sb[2]),
 	OPT(RBLK_NET_VERIFY_ALG, 0, __RBLK_DIGEST_LAST - 1, 0, verify_alg),
 	OPT(RBLK_NET_CSUMS_ALG, 0, __RBLK_DIGEST_LAST - 1, 0, csums_alg),
+	OPT(RBLK_NET_RESYNC_RATE, 1, 4 << 20, 100 << 10, resync_rate),
+	OPT(RBLK_NET_C_PLAN_AHEAD, 0, 30000, 2000, c_plan_ahead),
 };
 #undef OPT
 
@@ -743,9 +749,15 @@ static int net_opts_op(struct rblk_device *dev, struct genl_info *info,
 	spin_lock_irqsave(&conn->lock, irqflags);
 	conn->opts = o;
 	spin_unlock_irqrestore(&conn->lock, irqflags);
-	pr_info("rblk%d: %s: network options changed (verify-alg %s, csums-alg %s)\n",
-		dev->minor, dev->name, rblk_digest_name(o.verify_alg),
-		rblk_digest_name(o.csums_alg));
+	rblk_resync_opts_changed(conn);
+	if (o.c_plan_ahead)
+		pr_info("rblk%d: %s: network options changed (verify-alg %s, csums-alg %s, dynamic resync rate)\n",
+			dev->minor, dev->name, rblk_digest_name(o.verify_alg),
+			rblk_digest_name(o.csums_alg));
+	else
+		pr_info("rblk%d: %s: network options changed (verify-alg %s, csums-alg %s, resync-rate %u KiB/s)\n",
+			dev->minor, dev->name, rblk_digest_name(o.verify_alg),
+			rblk_digest_name(o.csums_alg), o.resync_rate);
 	return 0;
 }
 

@@ -7,7 +7,8 @@
  * every second, so an interrupted resync continues where it stopped.
  * Application writes go on meanwhile: a resync block and a write to the
  * same range never travel together (rblk_range_claim()), and the resync
- * keeps fewer blocks in flight while the application is busy.
+ * keeps fewer blocks in flight while the application is busy, or, with
+ * c-plan-ahead 0, keeps to the fixed resync-rate.
  */
 #include <linux/bio.h>
 #include <linux/kthread.h>
@@ -161,20 +162,76 @@ int rblk_resync_pause(struct rblk_device *dev, bool pause)
 	return 0;
 }
 
-static bool rs_has_room(struct rblk_conn *conn)
+/*
+ * Fixed rate (c-plan-ahead 0): a token bucket, in KiB x HZ, filled at
+ * resync-rate. A range may go while the bucket is not in debt and then
+ * pays for its size, so any rate works, also one below a range per
+ * second. The bucket keeps at most an eighth of a second of credit (at
+ * least one range): a paused or stalled resync saves up no burst.
+ * Returns the jiffies until the next range may go, 0 for now.
+ */
+static long rs_rate_wait(struct rblk_resync *rs, u32 rate)
+{
+	s64 cap = (s64)max_t(u32, RS_MAX_BITS * 4, rate / 8) * HZ;
+	unsigned long now = jiffies;
+	unsigned long dt = min_t(unsigned long, now - rs->credit_at, 1000 * HZ);
+
+	if (READ_ONCE(rs->rate_reset)) {
+		WRITE_ONCE(rs->rate_reset, false);
+		rs->credit = 0;
+	} else {
+		rs->credit = min_t(s64, rs->credit + (s64)rate * dt, cap);
+	}
+	rs->credit_at = now;
+	if (rs->credit >= 0)
+		return 0;
+	return max_t(long, DIV_ROUND_UP_ULL(-rs->credit, rate), 1);
+}
+
+/* A range of @bytes is on its way: the fixed rate's bucket pays for it. */
+static void rs_rate_charge(struct rblk_resync *rs, u32 bytes)
+{
+	rs->credit -= (s64)DIV_ROUND_UP(bytes, 1024) * HZ;
+}
+
+/*
+ * May the source read and send another range? *@wait says how long to
+ * wait at most before asking again (the fixed rate's bucket refills on its
+ * own; everything else wakes rs.wq).
+ */
+static bool rs_has_room(struct rblk_conn *conn, long *wait)
 {
 	struct rblk_device *dev = conn->dev;
-	unsigned int window = atomic_read(&dev->stats.in_flight) ?
-			      RS_WINDOW_BUSY : RS_WINDOW_IDLE;
+	bool busy = atomic_read(&dev->stats.in_flight);
 	unsigned long flags;
+	u32 rate = 0;
 	bool room;
 
+	*wait = MAX_SCHEDULE_TIMEOUT;
 	if (rblk_resync_paused(conn))
 		return false;
 	spin_lock_irqsave(&conn->lock, flags);
-	room = conn->rs.in_flight < window;
+	if (!conn->opts.c_plan_ahead)
+		rate = conn->opts.resync_rate;
+	/* A fixed rate is the operator's choice, busy or not. */
+	room = conn->rs.in_flight < (busy && !rate ? RS_WINDOW_BUSY :
+						     RS_WINDOW_IDLE);
 	spin_unlock_irqrestore(&conn->lock, flags);
+	if (room && rate) {
+		*wait = rs_rate_wait(&conn->rs, rate);
+		room = !*wait;
+	}
 	return room;
+}
+
+/*
+ * New options (RBLK_CMD_NET_OPTS): the source thread looks at the rate
+ * again now, not only when its current wait ends.
+ */
+void rblk_resync_opts_changed(struct rblk_conn *conn)
+{
+	WRITE_ONCE(conn->rs.rate_reset, true);
+	wake_up(&conn->rs.wq);
 }
 
 static bool rs_drained(struct rblk_conn *conn)
@@ -314,16 +371,20 @@ static int source_pass(struct rblk_conn *conn)
 	struct rblk_resync *rs = &conn->rs;
 	struct rblk_rs_req *r;
 	unsigned long flags;
+	long wait;
 	int err;
 
 	while (!kthread_should_stop()) {
-		wait_event_interruptible(rs->wq, kthread_should_stop() ||
-						 rs_has_room(conn));
-		if (kthread_should_stop())
-			return -EINTR;
+		if (!rs_has_room(conn, &wait)) {
+			wait_event_interruptible_timeout(rs->wq,
+				kthread_should_stop() || rs_has_room(conn, &wait),
+				wait);
+			continue;
+		}
 		r = next_block(conn, &err);
 		if (!r)
 			return err;
+		rs_rate_charge(rs, r->range.bytes);
 		kref_get(&r->ref);	/* the sender's */
 		spin_lock_irqsave(&conn->lock, flags);
 		r->id = ++rs->next_id;
@@ -374,6 +435,9 @@ static int source_thread(void *arg)
  * Called once the connect decided we resync (the device lock not held).
  * Bits and generations reach the disk before anything is sent: a crash
  * from here on finds the target Inconsistent and both bitmaps complete.
+ * The target's before-resync-target handler is started before its disk
+ * is marked Inconsistent; like every handler it is not waited for
+ * (helper.c), so it races with the first resync writes.
  */
 int rblk_resync_begin(struct rblk_device *dev, bool source, bool full)
 {
@@ -383,6 +447,8 @@ int rblk_resync_begin(struct rblk_device *dev, bool source, bool full)
 	unsigned long flags;
 	int ret;
 
+	if (!source)
+		rblk_helper(dev, "before-resync-target");
 	mutex_lock(&dev->lock);
 	if (full)
 		rblk_bm_set_all(&m->bm);
@@ -533,6 +599,9 @@ int rblk_resync_recv_bitmap(struct rblk_conn *conn, u32 len)
 	rs->started = jiffies;
 	rs->send_bitmap = true;		/* after SYNC_START, before any block */
 	spin_unlock_irqrestore(&conn->lock, flags);
+	rs->credit = 0;
+	rs->credit_at = jiffies;
+	rs->rate_reset = false;
 	rblk_put_be64(start.total_bits, rs->total_bits);
 	ret = rblk_queue_ctl(conn, RBLK_P_SYNC_START, &start, sizeof(start));
 	if (ret)

@@ -57,6 +57,10 @@ struct rblk_resync {
 	struct task_struct *thread;	/* source */
 	wait_queue_head_t wq;
 	struct crypto_shash *csums_tfm;	/* checksum-based resync, or NULL */
+	/* Fixed rate (source thread only, but see rate_reset) */
+	s64 credit;			/* KiB x HZ the bucket holds, < 0: debt */
+	unsigned long credit_at;	/* jiffies of the last refill */
+	bool rate_reset;		/* options changed: forget the debt */
 };
 
 void rblk_resync_init(struct rblk_resync *rs);
@@ -64,6 +68,7 @@ int rblk_resync_begin(struct rblk_device *dev, bool source, bool full);
 void rblk_resync_stop(struct rblk_device *dev);
 int rblk_resync_pause(struct rblk_device *dev, bool pause);
 bool rblk_resync_paused(struct rblk_conn *conn);
+void rblk_resync_opts_changed(struct rblk_conn *conn);
 int rblk_resync_recv_bitmap(struct rblk_conn *conn, u32 len);
 int rblk_resync_recv_start(struct rblk_conn *conn);
 int rblk_resync_recv_ack(struct rblk_conn *conn);

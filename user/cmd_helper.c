@@ -2,7 +2,8 @@
 /*
  * rblkadm helper EVENT RES: what rblk.ko runs (module parameter
  * usermode_helper) when an event happens that the configuration may act
- * on: split-brain, after-resync-target, out-of-sync (a verify found blocks
+ * on: split-brain, before-resync-target (a resync to this node is about
+ * to start), after-resync-target, out-of-sync (a verify found blocks
  * that differ), fence-peer (a Primary lost its peer) and unfence-peer (a
  * Primary resynced its peer), those two only when disk { fencing } is not
  * dont-care. It runs the handler of that name

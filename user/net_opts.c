@@ -46,6 +46,9 @@ static const struct {
 	{ "after-sb-0pri", RBLK_NET_AFTER_SB_0PRI, K_ASB },
 	{ "after-sb-1pri", RBLK_NET_AFTER_SB_1PRI, K_ASB },
 	{ "after-sb-2pri", RBLK_NET_AFTER_SB_2PRI, K_ASB },
+	/* disk { } options in the configuration, the connection's in rblk.ko */
+	{ "resync-rate", RBLK_NET_RESYNC_RATE, K_NUM },
+	{ "c-plan-ahead", RBLK_NET_C_PLAN_AHEAD, K_NUM },
 };
 
 /* The enum value of word v for an option of this kind, or -1. */

@@ -285,6 +285,23 @@ static void add_options(struct plan_step *s, const struct cfg_resource *r,
 	}
 }
 
+/*
+ * resync-rate and c-plan-ahead are disk { } options in the configuration,
+ * but the kernel keeps them with the connection (the SyncSource paces by
+ * them): the net steps carry them too, so that adjust compares them with
+ * what the kernel reports and changes them on a running connection.
+ */
+static void add_resync_options(struct plan_step *s, const struct cfg_resource *r)
+{
+	static const int opts[] = { OPT_RESYNC_RATE, OPT_C_PLAN_AHEAD };
+	char buf[64];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(opts); i++)
+		plan_attr(s, cfg_opts[opts[i]].name, "%s",
+			  cfg_val_str(opts[i], &r->opt[opts[i]], buf, sizeof(buf)));
+}
+
 void plan_attach(struct plan *p, const struct cfg_resource *r)
 {
 	struct plan_step *s = add_minor(p, "attach", r);
@@ -306,11 +323,15 @@ void plan_net(struct plan *p, const struct cfg_resource *r)
 	plan_attr(s, "peer-node", "%s", r->peer->name);
 	plan_attr(s, "protocol", "%s", r->opt[OPT_PROTOCOL].str);
 	add_options(s, r, SEC_NET);
+	add_resync_options(s, r);
 }
 
 void plan_net_options(struct plan *p, const struct cfg_resource *r)
 {
-	add_options(add_minor(p, "net-options", r), r, SEC_NET);
+	struct plan_step *s = add_minor(p, "net-options", r);
+
+	add_options(s, r, SEC_NET);
+	add_resync_options(s, r);
 }
 
 void plan_connect(struct plan *p, const struct cfg_resource *r, bool discard)

@@ -27,7 +27,8 @@
  *     RBLK_A_LAST_ERROR   string  why the last connection attempt or
  *                                 connection failed (empty if none)
  *     RBLK_A_SYNC         nested  RBLK_SYNC_A_*, while resyncing/verifying
- *     RBLK_A_NET_OPTS     nested  RBLK_NET_VERIFY_ALG, RBLK_NET_CSUMS_ALG
+ *     RBLK_A_NET_OPTS     nested  RBLK_NET_VERIFY_ALG, RBLK_NET_CSUMS_ALG,
+ *                                 RBLK_NET_RESYNC_RATE, RBLK_NET_C_PLAN_AHEAD
  *                                 of a configured connection
  *     RBLK_A_VERIFY       nested  RBLK_VERIFY_A_*: the last verify's result
  *
@@ -85,8 +86,9 @@
  *
  * RBLK_CMD_NET_OPTS (CAP_SYS_ADMIN)
  *   RBLK_A_MINOR, RBLK_A_NET_OPTS: change the options of a configured
- *   connection while it runs (timeouts, after-sb policies, digests);
- *   ENOTCONN when StandAlone. EOPNOTSUPP: the kernel lacks a digest.
+ *   connection while it runs (timeouts, after-sb policies, digests,
+ *   resync rate: a running resync follows at once); ENOTCONN when
+ *   StandAlone. EOPNOTSUPP: the kernel lacks a digest.
  *
  * RBLK_CMD_EVENT (multicast on RBLK_GENL_MCGRP_EVENTS only)
  *   RBLK_A_EVENT (enum rblk_event) followed by the device attributes of a
@@ -237,6 +239,8 @@ enum rblk_net_attr {
 	RBLK_NET_AFTER_SB_2PRI,	/* ... two Primaries */
 	RBLK_NET_VERIFY_ALG,	/* enum rblk_digest_alg (include/rblk/wire.h) */
 	RBLK_NET_CSUMS_ALG,	/* enum rblk_digest_alg: checksum-based resync */
+	RBLK_NET_RESYNC_RATE,	/* KiB/s: the resync's fixed rate when ... */
+	RBLK_NET_C_PLAN_AHEAD,	/* ... this is 0 (ms; else the rate is dynamic) */
 	__RBLK_NET_LAST
 };
 #define RBLK_NET_MAX (__RBLK_NET_LAST - 1)

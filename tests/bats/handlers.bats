@@ -17,7 +17,10 @@ setup() {
 	    device minor 3;
 	    disk /dev/VG_RBLK/LV_DATA;
 	    meta-disk internal;
-	    handlers { out-of-sync "echo $RBLK_EVENT $RBLK_RESOURCE $RBLK_MINOR $RBLK_PEER; exit 7"; }
+	    handlers {
+	        out-of-sync "echo $RBLK_EVENT $RBLK_RESOURCE $RBLK_MINOR $RBLK_PEER; exit 7";
+	        before-resync-target "echo $RBLK_EVENT $RBLK_RESOURCE $RBLK_MINOR $RBLK_PEER";
+	    }
 	    on pg1 { address 10.0.0.1:7788; }
 	    on pg2 { address 10.0.0.2:7788; }
 	}
@@ -27,6 +30,11 @@ setup() {
 @test "helper out-of-sync runs the out-of-sync handler (verify found differences)" {
 	run rblkadm -c "$BATS_TEST_TMPDIR/h.res" --node pg1 helper out-of-sync pg
 	golden helper-out-of-sync
+}
+
+@test "helper before-resync-target runs its handler (a resync to this node is about to start)" {
+	run rblkadm -c "$BATS_TEST_TMPDIR/h.res" --node pg1 helper before-resync-target pg
+	golden helper-before-resync-target
 }
 
 @test "helper with no handler configured for the event does nothing" {

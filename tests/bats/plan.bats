@@ -80,6 +80,18 @@ adjust_state() {
 	golden plan-adjust-verify-alg
 }
 
+@test "adjust after resync-rate and c-plan-ahead changed (disk { }): net-options, no reconnect" {
+	sed -e 's/^\( *on pg1\)/    disk { resync-rate 4M; c-plan-ahead 0; }\n\1/' pg.res >"$BATS_TEST_TMPDIR/pg.res"
+	adjust_state '' "$BATS_TEST_TMPDIR/pg.res"
+	golden plan-adjust-resync-rate
+}
+
+@test "adjust against a kernel that does not report the resync rate does not compare it" {
+	sed -e 's/^\( *on pg1\)/    disk { resync-rate 4M; c-plan-ahead 0; }\n\1/' pg.res >"$BATS_TEST_TMPDIR/pg.res"
+	adjust_state 's/ resync-rate=[0-9]* c-plan-ahead=[0-9]*//' "$BATS_TEST_TMPDIR/pg.res"
+	golden plan-adjust-unchanged
+}
+
 @test "adjust after verify-alg was taken out: net-options without it" {
 	adjust_state 's/verify-alg=none/verify-alg=sha256/'
 	golden plan-adjust-verify-alg-off

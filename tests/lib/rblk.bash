@@ -40,9 +40,10 @@ assert_status() {
 
 # The two-node resource "pg" on pg1 (10.0.0.1) and pg2 (10.0.0.2) over
 # /dev/vda, with fast liveness settings so that tests do not wait long.
-# Extra net{} options may be passed as $1.
+# Extra net{} options may be passed as $2, extra disk{} options as $3.
+# Handlers log "EVENT RESOURCE PEER" lines to /tmp/rblk-handlers.log.
 rblk_write_config() {
-	local vm=$1 net_extra=${2:-} f="$RUN_DIR/rblk.conf.$1"
+	local vm=$1 net_extra=${2:-} disk_extra=${3:-} f="$RUN_DIR/rblk.conf.$1"
 
 	cat >"$f" <<-EOF2
 	resource pg {
@@ -50,8 +51,10 @@ rblk_write_config() {
 	    disk /dev/vda;
 	    meta-disk internal;
 	    net { ping-int 1; ping-timeout 5; timeout 10; ko-count 3; connect-int 1; $net_extra }
+	    ${disk_extra:+disk { $disk_extra \}}
 	    handlers {
 	        split-brain "echo \$RBLK_EVENT \$RBLK_RESOURCE \$RBLK_PEER >> /tmp/rblk-handlers.log";
+	        before-resync-target "echo \$RBLK_EVENT \$RBLK_RESOURCE \$RBLK_PEER >> /tmp/rblk-handlers.log";
 	        after-resync-target "echo \$RBLK_EVENT \$RBLK_RESOURCE \$RBLK_PEER >> /tmp/rblk-handlers.log";
 	        out-of-sync "echo \$RBLK_EVENT \$RBLK_RESOURCE \$RBLK_PEER >> /tmp/rblk-handlers.log";
 	    }

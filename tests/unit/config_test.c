@@ -290,6 +290,27 @@ static void test_plan_from_devices(void)
 	plan_free(&p);
 	plan_free(&running);
 
+	/* the resync rate (disk { }) as the kernel reports it in the net options */
+	d.net_opts[RBLK_NET_VERIFY_ALG] = RBLK_DIGEST_NONE;
+	d.net_opts[RBLK_NET_RESYNC_RATE] = 100 * 1024;
+	d.net_opts[RBLK_NET_C_PLAN_AHEAD] = 2000;
+	d.net_opts_set |= 1U << RBLK_NET_RESYNC_RATE | 1U << RBLK_NET_C_PLAN_AHEAD;
+	plan_from_devices(&running, &d, 1);
+	CHECK(!plan_adjust(&p, r, &running) && p.nsteps == 0, "rate as configured: %d steps",
+	      p.nsteps);
+	plan_free(&p);
+	plan_free(&running);
+	d.net_opts[RBLK_NET_C_PLAN_AHEAD] = 0;
+	plan_from_devices(&running, &d, 1);
+	CHECK(!plan_adjust(&p, r, &running) && p.nsteps == 1 &&
+	      !strcmp(p.steps[0].cmd, "net-options") &&
+	      plan_get(&p.steps[0], "c-plan-ahead") &&
+	      !strcmp(plan_get(&p.steps[0], "c-plan-ahead"), "2000") &&
+	      !strcmp(plan_get(&p.steps[0], "resync-rate"), "102400"),
+	      "c-plan-ahead changed in the kernel");
+	plan_free(&p);
+	plan_free(&running);
+
 	/* StandAlone: the options are configured again with the connect */
 	d.conn_state = RBLK_CONN_STANDALONE;
 	plan_from_devices(&running, &d, 1);

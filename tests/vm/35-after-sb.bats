@@ -1,0 +1,294 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: (GPL-2.0 OR MIT)
+# Automatic split brain recovery, one test per after-sb policy: a real
+# split brain (both disconnected, both Primary in turn and writing
+# different amounts, reconnect), then who lost (it resyncs from the
+# winner, and both disks end up with the winner's data) or the refusal.
+# discard-least-changes is in 30-resync.bats. Also the fixed resync rate
+# (c-plan-ahead 0), changed live by adjust, and the before-resync-target
+# handler.
+
+load ../lib/vm
+load ../lib/rblk
+
+setup_file() {
+	vm_setup_run
+	vm_start pg1 --no-wait --disk "$(vm_disk pg1 384M)" --net l1 --ip 10.0.0.1/24
+	vm_start pg2 --no-wait --disk "$(vm_disk pg2 384M)" --net l1 --ip 10.0.0.2/24
+	vm_wait_up pg1 pg2
+	for n in pg1 pg2; do
+		rblk_write_config $n
+		rblk_load $n
+	done
+}
+
+teardown() {
+	vm_teardown
+}
+
+teardown_file() {
+	vm_teardown_all
+}
+
+# md5 of the replicated data area of the backing disk.
+md5_data() {
+	echo "n=\$($(st size-kib)); dd if=/dev/vda bs=1M count=\$((n / 1024)) iflag=direct status=none | md5sum | cut -d' ' -f1"
+}
+
+# Both nodes get the same net { } ($1) and disk { } ($2) options.
+configure() {
+	local n
+	for n in pg1 pg2; do
+		rblk_write_config $n "$1" "${2:-}"
+	done
+}
+
+# Both disks zeroed, fresh metadata, one common generation, connected;
+# the handler log emptied.
+reseed() {
+	local n
+	for n in pg1 pg2; do
+		vm_run $n "$RBLKADM down pg >/dev/null 2>&1; rm -f /tmp/rblk-handlers.log; true"
+	done
+	for n in pg1 pg2; do
+		vm_run $n "blkdiscard -f -z /dev/vda 2>/dev/null &&
+			$RBLKADM create-md --force pg >/dev/null &&
+			$RBLKADM set-gi pg 3000:0:0:0:consistent,was-up-to-date >/dev/null &&
+			$RBLKADM up pg"
+	done
+	wait_conn pg1 Connected
+	wait_conn pg2 Connected
+}
+
+# A new line in both kernel logs; since_mark prints what came after the
+# last one, so that a test looks only at what it caused (the log is never
+# cleared: the harness checks all of it).
+mark() {
+	local n
+	mark_id=$BATS_TEST_NUMBER.$RANDOM
+	for n in pg1 pg2; do
+		vm_run $n "echo 'rblk-test: mark $mark_id' >/dev/kmsg"
+	done
+}
+
+since_mark() {
+	echo "dmesg | sed -n '/rblk-test: mark $mark_id\$/,\$p'"
+}
+
+# Guest command: the handler log's lines naming $1 (0 if there is none).
+handler_count() {
+	echo "cat /tmp/rblk-handlers.log 2>/dev/null | grep -c '$1'"
+}
+
+# write NODE BLOCKS SEEK: BLOCKS random 4 KiB blocks from block SEEK on.
+write_blocks() {
+	[ "$2" = 0 ] || vm_run "$1" "dd if=/dev/urandom of=/dev/rblk0 bs=4k count=$2 seek=$3 oflag=direct status=none"
+}
+
+# A split brain from one common generation. pg1 is Primary when the two
+# part (lost-as-primary: the older Primary) and writes $1 blocks; pg2 is
+# promoted afterwards (the younger Primary) and writes $2 blocks, at other
+# offsets. $3 and $4 are the roles pg1 and pg2 reconnect with. Leaves
+# md5_pg1/md5_pg2 (the data areas before the reconnect) and a log mark.
+split_brain() {
+	reseed
+	vm_run pg1 "$RBLKADM primary pg && $RBLKADM disconnect pg"
+	vm_run pg2 "$RBLKADM disconnect pg"
+	write_blocks pg1 "$1" 1000
+	vm_run pg1 "$RBLKADM $3 pg"
+	vm_run pg2 "$RBLKADM primary --force pg"
+	write_blocks pg2 "$2" 5000
+	vm_run pg2 "$RBLKADM $4 pg"
+	md5_pg1=$(vm_run pg1 "$(md5_data)")
+	md5_pg2=$(vm_run pg2 "$(md5_data)")
+	[ -n "$md5_pg1" ] && [ "$md5_pg1" != "$md5_pg2" ] ||
+		{ echo "data areas before the reconnect: pg1 $md5_pg1, pg2 $md5_pg2"; false; }
+	mark
+	vm_run pg1 "$RBLKADM connect pg"
+	vm_run pg2 "$RBLKADM connect pg"
+}
+
+# The policy $3 ($4 on the winner, if its own differs) made $1 lose to
+# $2: $1 became SyncTarget of $2, and both backing disks now hold exactly
+# what $2 had.
+assert_lost() {
+	local loser=$1 winner=$2 policy=$3 wpolicy=${4:-$3} want a b
+	run vm_run "$loser" "$RBLKADM wait-sync pg --timeout 120"
+	assert_status 0
+	vm_wait "$winner" 30 "[ \"\$($(st connection))\" = Connected ]"
+	run vm_run "$loser" "$(since_mark)"
+	assert_output_has "split brain detected and resolved ($policy): this node's changes are discarded"
+	assert_output_has "resync from $winner"
+	run vm_run "$winner" "$(since_mark)"
+	assert_output_has "split brain detected and resolved ($wpolicy): the peer's changes are discarded"
+	assert_output_has "resync to $loser"
+	run vm_run "$loser" "$(st disk); $(st out-of-sync-kib)"
+	[ "${lines[0]}" = UpToDate ] && [ "${lines[1]}" = 0 ] || { echo "$output"; false; }
+	vm_wait "$loser" 10 "grep -qx 'before-resync-target pg $winner' /tmp/rblk-handlers.log"
+	vm_wait "$loser" 10 "grep -qx 'after-resync-target pg $winner' /tmp/rblk-handlers.log"
+	run vm_run "$winner" "$(handler_count resync-target)"
+	[ "$output" = 0 ]
+	want=$md5_pg1
+	[ "$winner" = pg2 ] && want=$md5_pg2
+	a=$(vm_run pg1 "$(md5_data)")
+	b=$(vm_run pg2 "$(md5_data)")
+	[ "$a" = "$want" ] && [ "$b" = "$want" ] ||
+		{ echo "pg1 $a pg2 $b, want $want (what $winner had)"; false; }
+}
+
+# Neither side resolved it: both StandAlone with "split brain detected",
+# no resync, and neither disk touched.
+assert_refused() {
+	local n
+	wait_conn pg1 StandAlone
+	wait_conn pg2 StandAlone
+	for n in pg1 pg2; do
+		run vm_run $n "$RBLKADM status pg"
+		assert_output_has "split brain detected"
+		run vm_run $n "$(since_mark)"
+		[[ "$output" != *"split brain detected and resolved"* ]] || { echo "$output"; false; }
+		[[ "$output" != *"resync from"* && "$output" != *"resync to"* ]] ||
+			{ echo "$output"; false; }
+		vm_wait $n 10 "grep -q '^split-brain pg ' /tmp/rblk-handlers.log"
+	done
+	[ "$md5_pg1" = "$(vm_run pg1 "$(md5_data)")" ]
+	[ "$md5_pg2" = "$(vm_run pg2 "$(md5_data)")" ]
+}
+
+@test "after-sb-0pri disconnect: both Secondary, refused with 'split brain detected'" {
+	configure "after-sb-0pri disconnect;"
+	split_brain 100 50 secondary secondary
+	assert_refused
+}
+
+@test "after-sb-0pri discard-younger-primary: the node promoted during the split loses, though it wrote more" {
+	configure "after-sb-0pri discard-younger-primary;"
+	split_brain 20 100 secondary secondary
+	assert_lost pg2 pg1 discard-younger-primary
+}
+
+@test "after-sb-0pri discard-older-primary: the node that was Primary at the split loses, though it wrote more" {
+	configure "after-sb-0pri discard-older-primary;"
+	split_brain 100 20 secondary secondary
+	assert_lost pg1 pg2 discard-older-primary
+}
+
+@test "after-sb-0pri discard-zero-changes: the node that wrote nothing loses" {
+	configure "after-sb-0pri discard-zero-changes;"
+	split_brain 0 30 secondary secondary
+	assert_lost pg1 pg2 discard-zero-changes
+}
+
+@test "after-sb-0pri discard-local on one node, discard-remote on the other" {
+	rblk_write_config pg1 "after-sb-0pri discard-local;"
+	rblk_write_config pg2 "after-sb-0pri discard-remote;"
+	split_brain 30 100 secondary secondary
+	assert_lost pg1 pg2 discard-local discard-remote
+}
+
+@test "after-sb-1pri disconnect: one Primary, refused with 'split brain detected'" {
+	configure "after-sb-0pri discard-least-changes; after-sb-1pri disconnect;"
+	split_brain 100 50 secondary primary
+	assert_refused
+	run vm_run pg2 "$(st role)"
+	[ "$output" = Primary ]
+}
+
+@test "after-sb-1pri consensus: refused while the 0pri policy picks the Primary, resolved once it picks the Secondary" {
+	configure "after-sb-0pri discard-least-changes; after-sb-1pri consensus;"
+	# pg2, the Primary, changed less: least-changes says pg2, a Primary
+	# cannot lose.
+	split_brain 100 40 secondary primary
+	assert_refused
+	# pg2 writes on: now pg1, the Secondary, changed less.
+	write_blocks pg2 200 20000
+	md5_pg2=$(vm_run pg2 "$(md5_data)")
+	mark
+	vm_run pg1 "$RBLKADM connect pg"
+	vm_run pg2 "$RBLKADM connect pg"
+	assert_lost pg1 pg2 consensus
+	run vm_run pg2 "$(st role)"
+	[ "$output" = Primary ]
+}
+
+@test "after-sb-1pri discard-secondary: the Secondary loses, though it wrote more" {
+	configure "after-sb-0pri disconnect; after-sb-1pri discard-secondary;"
+	split_brain 100 20 secondary primary
+	assert_lost pg1 pg2 discard-secondary
+}
+
+@test "after-sb-2pri disconnect: both Primary, refused with 'split brain detected'" {
+	configure "after-sb-0pri discard-least-changes; after-sb-1pri discard-secondary; after-sb-2pri disconnect;"
+	split_brain 100 50 primary primary
+	assert_refused
+	for n in pg1 pg2; do
+		run vm_run $n "$(st role)"
+		[ "$output" = Primary ]
+	done
+}
+
+# Guest command: milliseconds since the time saved in /tmp/t0 (ns).
+elapsed_ms() {
+	echo "echo \$(( (\$(date +%s%N) - \$(cat /tmp/t0)) / 1000000 ))"
+}
+
+@test "fixed resync-rate (c-plan-ahead 0): set live by adjust, the resync keeps to it, back to dynamic mid-resync; before-resync-target ran" {
+	local mib=16 rate=1024 ms min_ms n0 n1
+	configure ""
+	reseed
+	# Connected, dynamic: adjust changes the rate on the running connection.
+	n0=$(vm_run pg1 "dmesg | grep -c 'network options changed' || true")
+	configure "" "resync-rate 1M; c-plan-ahead 0;"
+	for n in pg1 pg2; do
+		vm_run $n "$RBLKADM adjust pg"
+	done
+	run vm_run pg1 "dmesg | grep 'network options changed' | tail -1"
+	assert_output_has "resync-rate $rate KiB/s"
+	# The kernel reports the new values: a second adjust has nothing to do.
+	vm_run pg1 "$RBLKADM adjust pg"
+	n1=$(vm_run pg1 "dmesg | grep -c 'network options changed' || true")
+	[ "$n1" = $((n0 + 1)) ] || { echo "net-options sent $((n1 - n0)) times"; false; }
+	wait_conn pg1 Connected
+
+	vm_run pg1 "$RBLKADM primary pg && $RBLKADM disconnect pg"
+	vm_run pg1 "dd if=/dev/urandom of=/dev/rblk0 bs=1M count=$mib seek=16 oflag=direct status=none"
+	mark
+	vm_run pg1 "date +%s%N >/tmp/t0 && $RBLKADM connect pg"
+	vm_wait pg1 60 "[ \"\$($(st connection))\" = SyncSource ] &&
+		[ \"\$($(st sync-done-kib))\" -ge 4096 ]"
+	run vm_run pg1 "$(st sync-rate-kib); $(st sync-done-kib); $(elapsed_ms)"
+	echo "fixed rate $rate KiB/s: ${lines[1]} KiB in ${lines[2]} ms, status sync-rate ${lines[0]} KiB/s" >&3
+	run vm_run pg1 "$RBLKADM wait-sync pg --timeout 120 >/dev/null && $(elapsed_ms)"
+	assert_status 0
+	ms=$output
+	min_ms=$((mib * 1024 * 1000 / rate * 8 / 10))
+	run vm_run pg1 "$(since_mark) | grep 'resync to pg2 done'"
+	echo "resync of $mib MiB at resync-rate $rate KiB/s: $ms ms (lower bound $min_ms ms); kernel: ${output##*: }" >&3
+	[ "$ms" -ge "$min_ms" ] || { echo "$mib MiB in $ms ms: faster than $rate KiB/s"; false; }
+	# The target ran its before-resync-target handler, the source did not.
+	vm_wait pg2 10 "grep -qx 'before-resync-target pg pg1' /tmp/rblk-handlers.log"
+	run vm_run pg1 "$(handler_count resync-target)"
+	[ "$output" = 0 ]
+	run vm_run pg2 "$(since_mark) | grep 'before-resync-target handler started'"
+	assert_status 0
+	vm_wait pg2 30 "[ \"\$($(st disk))\" = UpToDate ]"
+
+	# Back to the dynamic rate in the middle of the next resync.
+	vm_run pg1 "$RBLKADM disconnect pg"
+	vm_run pg1 "dd if=/dev/urandom of=/dev/rblk0 bs=1M count=$mib seek=64 oflag=direct status=none"
+	vm_run pg1 "date +%s%N >/tmp/t0 && $RBLKADM connect pg"
+	vm_wait pg1 60 "[ \"\$($(st connection))\" = SyncSource ] &&
+		[ \"\$($(st sync-done-kib))\" -ge 2048 ]"
+	configure ""
+	for n in pg1 pg2; do
+		vm_run $n "$RBLKADM adjust pg"
+	done
+	run vm_run pg1 "dmesg | grep 'network options changed' | tail -1"
+	assert_output_has "dynamic resync rate"
+	run vm_run pg1 "$RBLKADM wait-sync pg --timeout 120 >/dev/null && $(elapsed_ms)"
+	assert_status 0
+	echo "next resync of $mib MiB, switched to the dynamic rate after 2 MiB: $output ms" >&3
+	vm_wait pg2 30 "[ \"\$($(st disk))\" = UpToDate ]"
+	vm_run pg1 "$RBLKADM secondary pg"
+	[ "$(vm_run pg1 "$(md5_data)")" = "$(vm_run pg2 "$(md5_data)")" ]
+}
