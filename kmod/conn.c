@@ -31,6 +31,28 @@ void rblk_conn_error(struct rblk_conn *conn, const char *fmt, ...)
 		conn->last_error);
 }
 
+/* The peer broke the protocol: say what and in which packet; -EPROTO. */
+int rblk_conn_protocol_error(struct rblk_conn *conn, enum rblk_wire_error e,
+			     u16 type)
+{
+	rblk_conn_error(conn, "protocol error from peer %s: %s (packet type %u)",
+			conn->peer_node, rblk_wire_strerror(e), type);
+	return -EPROTO;
+}
+
+/* Is the counter @n (under conn->lock, e.g. blocks in flight) below @limit? */
+bool rblk_conn_below(struct rblk_conn *conn, const unsigned int *n,
+		     unsigned int limit)
+{
+	unsigned long flags;
+	bool below;
+
+	spin_lock_irqsave(&conn->lock, flags);
+	below = *n < limit;
+	spin_unlock_irqrestore(&conn->lock, flags);
+	return below;
+}
+
 enum rblk_conn_state rblk_conn_state(struct rblk_device *dev)
 {
 	return READ_ONCE(dev->conn.cstate);
@@ -392,6 +414,7 @@ static void teardown(struct rblk_conn *conn)
 	LIST_HEAD(ctls);
 
 	set_cstate(conn, RBLK_CONN_CONNECTING);	/* no new writes queue up */
+	rblk_conn_end_handshake(conn);		/* and none waits for it */
 	mutex_lock(&conn->sock_mutex);
 	if (conn->sock)
 		kernel_sock_shutdown(conn->sock, SHUT_RDWR);
@@ -471,6 +494,12 @@ static int worker(void *arg)
 			break;
 		ret = run_connected(conn);
 		teardown(conn);
+		/* Why it ended, unless we were told to end it. */
+		if (!READ_ONCE(conn->stopping))
+			pr_info("rblk%d: %s: connection to %s ended (%pe)%s\n",
+				conn->dev->minor, conn->dev->name, conn->peer_node,
+				ERR_PTR(ret ?: -ECONNRESET),
+				conn->fatal ? "" : "; connecting again");
 		if (conn->fatal) {
 			/* Reconnecting would only repeat it: wait for the admin. */
 			set_cstate(conn, RBLK_CONN_STANDALONE);
@@ -498,6 +527,7 @@ void rblk_conn_init(struct rblk_conn *conn, struct rblk_device *dev)
 	INIT_LIST_HEAD(&conn->data_queue);
 	init_waitqueue_head(&conn->send_wq);
 	init_waitqueue_head(&conn->peer_reqs_wq);
+	init_waitqueue_head(&conn->handshake_wq);
 	atomic_set(&conn->peer_reqs, 0);
 	rblk_resync_init(&conn->rs);
 	rblk_verify_init(&conn->vf);
@@ -509,6 +539,43 @@ static int both_primary(struct rblk_conn *conn)
 	rblk_conn_error(conn, "both nodes are Primary; refusing to connect to %s: make one of them Secondary, then 'rblkadm connect %s'",
 			conn->peer_node, conn->dev->name);
 	return -EPROTO;
+}
+
+/*
+ * The first STATE of a connection decides whether the two disks can be
+ * used together (the generation table of include/rblk/gi.h); later ones
+ * only update what we know of the peer.
+ */
+void rblk_conn_end_handshake(struct rblk_conn *conn)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&conn->lock, flags);
+	conn->handshake = false;
+	spin_unlock_irqrestore(&conn->lock, flags);
+	wake_up_all(&conn->handshake_wq);
+}
+
+/* The peer's first STATE: can we use its disk with ours, and how? */
+static int decide(struct rblk_conn *conn, const struct rblk_peer_state *ps)
+{
+	struct rblk_device *dev = conn->dev;
+	int ret;
+
+	/* Split brain or unrelated data is said first, whatever the roles. */
+	ret = rblk_device_peer_connected(dev, ps, conn->won_nonce);
+	if (!ret && ps->role == RBLK_ROLE_PRIMARY &&
+	    dev->role == RBLK_ROLE_PRIMARY)
+		ret = both_primary(conn);
+	if (ret == -EAGAIN)
+		return ret;	/* not decided: try again on a new connection */
+	if (ret) {
+		conn->fatal = true;
+		return ret;
+	}
+	/* A resync, if one began, set the state already. */
+	rblk_conn_change_state(conn, RBLK_CONN_CONNECTING, RBLK_CONN_CONNECTED);
+	return 0;
 }
 
 /*
@@ -528,19 +595,10 @@ int rblk_conn_peer_state_changed(struct rblk_conn *conn)
 	spin_unlock_irqrestore(&conn->lock, flags);
 	if (!conn->decided) {
 		conn->decided = true;
-		/* Split brain or unrelated data is said first, whatever the roles. */
-		ret = rblk_device_peer_connected(dev, &ps, conn->won_nonce);
-		if (!ret && ps.role == RBLK_ROLE_PRIMARY &&
-		    dev->role == RBLK_ROLE_PRIMARY)
-			ret = both_primary(conn);
-		if (ret) {
-			conn->fatal = true;
-			return ret;
-		}
-		/* A resync, if one began, set the state already. */
-		rblk_conn_change_state(conn, RBLK_CONN_CONNECTING,
-				       RBLK_CONN_CONNECTED);
-		return 0;
+		ret = decide(conn, &ps);
+		/* Waiting writes now see the connection up, or go without. */
+		rblk_conn_end_handshake(conn);
+		return ret;
 	}
 	if (ps.role == RBLK_ROLE_PRIMARY && dev->role == RBLK_ROLE_PRIMARY) {
 		conn->fatal = true;

@@ -90,6 +90,15 @@ struct rblk_conn {
 	unsigned long ping_sent, next_check;
 	bool ping_pending;
 	bool decided;			/* the first STATE was handled */
+	/*
+	 * From our first STATE until the decision on the peer's: writes and
+	 * role changes wait (handshake_wq), so that both nodes decide on the
+	 * generations, bits and role that were sent.
+	 */
+	bool handshake;
+	wait_queue_head_t handshake_wq;
+	u64 sent_uuid[RBLK_UI_COUNT];	/* what our first STATE said */
+	u64 sent_bits;
 	struct rblk_resync rs;
 	struct rblk_verify vf;
 	char last_error[512];
@@ -100,11 +109,16 @@ void rblk_conn_stop(struct rblk_device *dev);
 void rblk_conn_reconnect(struct rblk_conn *conn);
 void rblk_conn_error(struct rblk_conn *conn, const char *fmt, ...)
 	__printf(2, 3);
+int rblk_conn_protocol_error(struct rblk_conn *conn, enum rblk_wire_error e,
+			     u16 type);
 enum rblk_conn_state rblk_conn_state(struct rblk_device *dev);
+bool rblk_conn_below(struct rblk_conn *conn, const unsigned int *n,
+		     unsigned int limit);
 int rblk_conn_idle(struct rblk_conn *conn);
 bool rblk_conn_change_state(struct rblk_conn *conn, enum rblk_conn_state from,
 			    enum rblk_conn_state to);
 int rblk_conn_peer_state_changed(struct rblk_conn *conn);
+void rblk_conn_end_handshake(struct rblk_conn *conn);
 void rblk_conn_init(struct rblk_conn *conn, struct rblk_device *dev);
 
 /* send.c */

@@ -370,7 +370,19 @@ int rblk_device_set_role(struct rblk_device *dev, enum rblk_role role,
 	bool forced;
 	int ret = 0;
 
-	mutex_lock(&dev->lock);
+	/*
+	 * The peer decides on the role our first STATE said: a change waits
+	 * for the handshake's end, then the peer hears of it.
+	 */
+	for (;;) {
+		mutex_lock(&dev->lock);
+		if (role == dev->role || !READ_ONCE(dev->conn.handshake))
+			break;
+		mutex_unlock(&dev->lock);
+		if (wait_event_interruptible(dev->conn.handshake_wq,
+					     !READ_ONCE(dev->conn.handshake)))
+			return -EINTR;
+	}
 	forced = role == RBLK_ROLE_PRIMARY && role != dev->role &&
 		 dev->disk_state != RBLK_DISK_UPTODATE;
 	if (role != dev->role)
@@ -492,7 +504,8 @@ static enum sync_action same_generation_marks(struct rblk_device *dev,
 					      const struct rblk_peer_state *ps,
 					      bool won)
 {
-	u64 mine = rblk_bm_weight(&dev->meta.bm), theirs = ps->bits_set;
+	/* What both sides decide on: the counts in the first STATEs. */
+	u64 mine = dev->conn.sent_bits, theirs = ps->bits_set;
 
 	if (!mine && !theirs)
 		return SYNC_NONE;
@@ -571,6 +584,13 @@ int rblk_device_peer_connected(struct rblk_device *dev,
 				dev->conn.peer_node, ps->data_sectors,
 				(unsigned long long)get_capacity(dev->disk));
 		ret = -EMEDIUMTYPE;
+	} else if (dev->meta.present &&
+		   memcmp(dev->meta.gi.uuid, dev->conn.sent_uuid,
+			  sizeof(dev->conn.sent_uuid))) {
+		/* The peer decides on what we sent: so must we. */
+		rblk_conn_error(&dev->conn, "the generations changed during the handshake with %s; connecting again",
+				dev->conn.peer_node);
+		ret = -EAGAIN;
 	} else if (dev->meta.present) {
 		ret = decide_sync(dev, ps, won, &action);
 	}

@@ -197,13 +197,6 @@ static void dreq_work(struct work_struct *w)
 		wake_up(&conn->peer_reqs_wq);
 }
 
-static int dreq_error(struct rblk_conn *conn, enum rblk_wire_error e, u16 type)
-{
-	rblk_conn_error(conn, "protocol error from peer %s: %s (packet type %u)",
-			conn->peer_node, rblk_wire_strerror(e), type);
-	return -EPROTO;
-}
-
 /*
  * VERIFY_REQ (we are VerifyT) or RS_CSUM (we are SyncTarget): take the
  * request off the wire; a work item reads, digests and answers.
@@ -230,7 +223,7 @@ int rblk_dreq_receive(struct rblk_conn *conn, u16 type, u32 len)
 		if (!bytes || bytes % 512 || bytes > RBLK_WIRE_MAX_DATA ||
 		    sector > get_capacity(dev->disk) ||
 		    bytes / 512 > get_capacity(dev->disk) - sector)
-			return dreq_error(conn, RBLK_WIRE_BAD_PAYLOAD, type);
+			return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_PAYLOAD, type);
 		/* Only UpToDate data is served; the asker fails the read. */
 		if (dev->disk_state != RBLK_DISK_UPTODATE || !dev->backing.bdev) {
 			struct rblk_p_ack a = {};
@@ -269,13 +262,13 @@ int rblk_dreq_receive(struct rblk_conn *conn, u16 type, u32 len)
 		return rblk_queue_ctl(conn, RBLK_P_VERIFY_REPLY, &h, sizeof(h));
 	}
 	if (!tfm || !dev->backing.bdev)
-		return dreq_error(conn, RBLK_WIRE_BAD_STATE, type);
+		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, type);
 	sector = rblk_be64(h.sector);
 	bytes = rblk_be32(h.bytes);
 	if (rblk_be32(h.status) ||
 	    rblk_wire_check_digest(sector, bytes, 0, data_len, ds,
 				   get_capacity(dev->disk)))
-		return dreq_error(conn, RBLK_WIRE_BAD_PAYLOAD, type);
+		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_PAYLOAD, type);
 alloc:
 	n = DIV_ROUND_UP(bytes, PAGE_SIZE);
 	d = kzalloc(struct_size(d, pages, n), GFP_NOIO);

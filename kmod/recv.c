@@ -171,14 +171,6 @@ static void submit_range(struct rblk_peer_req *p, struct block_device *bdev,
 	submit_bio(bio);
 }
 
-static int protocol_error(struct rblk_conn *conn, enum rblk_wire_error e,
-			  u16 type)
-{
-	rblk_conn_error(conn, "protocol error from peer %s: %s (packet type %u)",
-			conn->peer_node, rblk_wire_strerror(e), type);
-	return -EPROTO;
-}
-
 /* WRITE from the Primary, or RS_DATA from the SyncSource. */
 static int receive_write(struct rblk_conn *conn, u16 type, u32 len)
 {
@@ -197,14 +189,14 @@ static int receive_write(struct rblk_conn *conn, u16 type, u32 len)
 	if (dev->role != RBLK_ROLE_SECONDARY || !bdev ||
 	    (!resync && READ_ONCE(conn->peer_state.role) != RBLK_ROLE_PRIMARY) ||
 	    (resync && (conn->rs.source || conn->rs.phase != RBLK_RS_RUNNING)))
-		return protocol_error(conn, RBLK_WIRE_BAD_STATE, type);
+		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, type);
 	e = rblk_wire_check_write(&w, data_len, get_capacity(dev->disk));
 	wflags = rblk_be32(w.wflags);
 	/* Resync blocks: data, or a run of zeros without data. */
 	if (!e && resync && (wflags ? wflags != RBLK_WF_ZEROES : !data_len))
 		e = RBLK_WIRE_BAD_PAYLOAD;
 	if (e)
-		return protocol_error(conn, e, type);
+		return rblk_conn_protocol_error(conn, e, type);
 	p = alloc_peer_req(conn, &w, data_len,
 			   resync ? RBLK_P_RS_ACK : RBLK_P_WRITE_ACK);
 	if (!p)
@@ -242,7 +234,7 @@ static int receive_ack(struct rblk_conn *conn)
 	if (!req || READ_ONCE(req->wire_id) != id ||
 	    READ_ONCE(req->epoch) != conn->epoch ||
 	    atomic_read(&req->remote) != RBLK_REMOTE_PENDING)
-		return protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_WRITE_ACK);
+		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_WRITE_ACK);
 	if (rblk_be32(a.status))
 		pr_warn_ratelimited("rblk%d: peer failed a write (error %u)\n",
 				    dev->minor, rblk_be32(a.status));
@@ -274,9 +266,9 @@ static int receive_read_reply(struct rblk_conn *conn, u32 len)
 	if (!req || req_op(rq) != REQ_OP_READ || READ_ONCE(req->wire_id) != id ||
 	    READ_ONCE(req->epoch) != conn->epoch ||
 	    atomic_read(&req->remote) != RBLK_REMOTE_PENDING)
-		return protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_READ_REPLY);
+		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_READ_REPLY);
 	if (data_len != (status ? 0 : req->range.bytes))
-		return protocol_error(conn, RBLK_WIRE_BAD_PAYLOAD, RBLK_P_READ_REPLY);
+		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_PAYLOAD, RBLK_P_READ_REPLY);
 	if (!status) {
 		rq_for_each_segment(bv, rq, iter) {
 			void *p = kmap_local_page(bv.bv_page);
@@ -308,7 +300,7 @@ static int receive_state(struct rblk_conn *conn)
 		return ret;
 	if (st.role >= __RBLK_ROLE_LAST || st.disk_state >= __RBLK_DISK_LAST ||
 	    (st.state_flags & ~__RBLK_SF_ALL))
-		return protocol_error(conn, RBLK_WIRE_BAD_PAYLOAD, RBLK_P_STATE);
+		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_PAYLOAD, RBLK_P_STATE);
 	ps.role = st.role;
 	ps.disk_state = st.disk_state;
 	ps.state_flags = st.state_flags;
@@ -333,7 +325,7 @@ static int receive_new_uuid(struct rblk_conn *conn)
 		return ret;
 	ret = rblk_device_peer_new_uuid(conn->dev, rblk_be64(p.current_uuid));
 	if (ret == -EPROTO)
-		return protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_NEW_UUID);
+		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_NEW_UUID);
 	return ret;
 }
 
@@ -391,7 +383,7 @@ static int dispatch(struct rblk_conn *conn, u16 type, u32 len)
 		return -ECONNRESET;
 	default:
 		/* HELLO, COMMIT after the handshake. */
-		return protocol_error(conn, RBLK_WIRE_BAD_STATE, type);
+		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, type);
 	}
 }
 
@@ -421,7 +413,7 @@ int rblk_recv_packet_hdr(struct rblk_conn *conn, u16 *type, u32 *len)
 	conn->last_rx = jiffies;
 	e = rblk_wire_check_hdr(&h, conn->recv_seq + 1);
 	if (e)
-		return protocol_error(conn, e, rblk_be16(h.type));
+		return rblk_conn_protocol_error(conn, e, rblk_be16(h.type));
 	conn->recv_seq++;
 	*type = rblk_be16(h.type);
 	*len = rblk_be32(h.length);

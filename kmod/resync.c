@@ -234,17 +234,6 @@ void rblk_resync_opts_changed(struct rblk_conn *conn)
 	wake_up(&conn->rs.wq);
 }
 
-static bool rs_drained(struct rblk_conn *conn)
-{
-	unsigned long flags;
-	bool drained;
-
-	spin_lock_irqsave(&conn->lock, flags);
-	drained = !conn->rs.in_flight;
-	spin_unlock_irqrestore(&conn->lock, flags);
-	return drained;
-}
-
 /* Everything marked is on the peer: rotate the generations, tell it. */
 static int finish_source(struct rblk_conn *conn)
 {
@@ -409,7 +398,7 @@ static int source_thread(void *arg)
 			break;
 		/* End of a pass: done once nothing is in flight or left. */
 		wait_event_interruptible(conn->rs.wq, kthread_should_stop() ||
-						      rs_drained(conn));
+					 rblk_conn_below(conn, &conn->rs.in_flight, 1));
 		if (kthread_should_stop())
 			break;
 		if (!rblk_bm_weight(bm)) {
@@ -520,14 +509,6 @@ void rblk_resync_stop(struct rblk_device *dev)
 	rblk_bm_flush(&dev->meta);
 }
 
-static int rs_protocol_error(struct rblk_conn *conn, u16 type)
-{
-	rblk_conn_error(conn, "protocol error from peer %s: %s (packet type %u)",
-			conn->peer_node, rblk_wire_strerror(RBLK_WIRE_BAD_STATE),
-			type);
-	return -EPROTO;
-}
-
 /* Source: a slice of the target's bitmap; the last one starts the resync. */
 int rblk_resync_recv_bitmap(struct rblk_conn *conn, u32 len)
 {
@@ -552,7 +533,7 @@ int rblk_resync_recv_bitmap(struct rblk_conn *conn, u32 len)
 	 */
 	if (rs->source ? rs->phase != RBLK_RS_WAIT_BITMAP :
 			 rs->phase != RBLK_RS_WAIT_START && rs->phase != RBLK_RS_RUNNING)
-		return rs_protocol_error(conn, RBLK_P_BITMAP);
+		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_BITMAP);
 	if (rblk_wire_check_bitmap(&b, data_len, bm->area_bytes)) {
 		rblk_conn_error(conn, "protocol error from peer %s: %s (packet type %u)",
 				conn->peer_node,
@@ -636,7 +617,7 @@ int rblk_resync_recv_start(struct rblk_conn *conn)
 	if (ret)
 		return ret;
 	if (rs->source || rs->phase != RBLK_RS_WAIT_START)
-		return rs_protocol_error(conn, RBLK_P_SYNC_START);
+		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_SYNC_START);
 	rs_free_tfm(rs);
 	if (p.csums_alg) {
 		struct crypto_shash *tfm = rblk_digest_tfm(p.csums_alg);
@@ -739,7 +720,7 @@ int rblk_resync_recv_ack(struct rblk_conn *conn)
 	}
 	spin_unlock_irqrestore(&conn->lock, flags);
 	if (!r)
-		return rs_protocol_error(conn, RBLK_P_RS_ACK);
+		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_RS_ACK);
 	if (status) {
 		/* Teardown releases what stays; this one is off the lists. */
 		rblk_conn_error(conn, "peer %s could not write resync block at sector %llu (error %u)",
@@ -783,7 +764,7 @@ int rblk_resync_recv_csum_reply(struct rblk_conn *conn)
 		r = NULL;
 	spin_unlock_irqrestore(&conn->lock, flags);
 	if (!r)
-		return rs_protocol_error(conn, RBLK_P_RS_CSUM_REPLY);
+		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_RS_CSUM_REPLY);
 	all = r->send;
 	/* A target that could not digest gets every block. */
 	differ = rblk_be32(c.status) ? all : rblk_be64(c.differ) & all;
@@ -821,7 +802,7 @@ int rblk_resync_recv_done(struct rblk_conn *conn)
 	if (ret)
 		return ret;
 	if (rs->source || rs->phase != RBLK_RS_RUNNING)
-		return rs_protocol_error(conn, RBLK_P_SYNC_DONE);
+		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_SYNC_DONE);
 	/* Every block the source sent has been acked, so it is written. */
 	mutex_lock(&dev->lock);
 	rblk_bm_clear_all(&dev->meta.bm);

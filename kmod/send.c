@@ -108,8 +108,12 @@ int rblk_queue_ctl(struct rblk_conn *conn, u16 type, const void *payload,
 	return rblk_queue_ctl_data(conn, type, payload, len, NULL, 0);
 }
 
-static void fill_state(struct rblk_device *dev, struct rblk_p_state *st)
+static void fill_state(struct rblk_device *dev, struct rblk_p_state *st,
+		       bool first)
 {
+	struct rblk_conn *conn = &dev->conn;
+	unsigned long flags;
+	u64 bits;
 	int i;
 
 	memset(st, 0, sizeof(*st));
@@ -124,7 +128,16 @@ static void fill_state(struct rblk_device *dev, struct rblk_p_state *st)
 		st->state_flags |= RBLK_SF_DISCARD_MY_DATA;
 	if (READ_ONCE(dev->conn.rs.paused))
 		st->state_flags |= RBLK_SF_SYNC_PAUSED;
-	rblk_put_be64(st->bits_set, rblk_bm_weight(&dev->meta.bm));
+	bits = rblk_bm_weight(&dev->meta.bm);
+	rblk_put_be64(st->bits_set, bits);
+	if (first) {
+		/* Under dev->lock: no role or generation change slips in. */
+		memcpy(conn->sent_uuid, dev->meta.gi.uuid, sizeof(conn->sent_uuid));
+		conn->sent_bits = bits;
+		spin_lock_irqsave(&conn->lock, flags);
+		conn->handshake = true;
+		spin_unlock_irqrestore(&conn->lock, flags);
+	}
 	mutex_unlock(&dev->lock);
 }
 
@@ -133,37 +146,46 @@ int rblk_queue_state(struct rblk_conn *conn)
 {
 	struct rblk_p_state st;
 
-	fill_state(conn->dev, &st);
+	fill_state(conn->dev, &st, false);
 	return rblk_queue_ctl(conn, RBLK_P_STATE, &st, sizeof(st));
 }
 
 /*
  * The first STATE of a connection, sent before the sender thread starts
  * and before we read anything: whatever we decide about the peer's STATE,
- * the peer gets ours and reaches the same decision.
+ * the peer gets ours and reaches the same decision. Until we decided,
+ * writes and role changes wait (the handshake), so what we sent stays
+ * true.
  */
 int rblk_send_state(struct rblk_conn *conn)
 {
 	struct rblk_p_state st;
 
-	fill_state(conn->dev, &st);
+	fill_state(conn->dev, &st, true);
 	return rblk_send_raw(conn, RBLK_P_STATE, &st, sizeof(st));
 }
 
 /*
- * Queue the peer's part of a write (or flush) if connected; the request
- * then also waits for the sender and for the ACK. False: the peer misses
- * this write (the caller marks it out of sync).
+ * Queue the peer's part of a request if @allowed (checked under conn->lock
+ * with the connection up); the request then also waits for the sender and
+ * for its answer. A request arriving during the handshake waits for its
+ * end (a round trip, or the connection's timeout): until then nobody
+ * knows whether the peer will take it.
  */
-bool rblk_queue_write(struct rblk_conn *conn, struct request *rq)
+static bool queue_remote(struct rblk_conn *conn, struct request *rq,
+			 bool (*allowed)(struct rblk_conn *conn))
 {
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
 	unsigned long flags;
 	bool queued = false;
 
 	spin_lock_irqsave(&conn->lock, flags);
-	if (rblk_conn_is_up(conn->cstate) &&
-	    conn->peer_state.role == RBLK_ROLE_SECONDARY) {
+	while (conn->handshake) {
+		spin_unlock_irqrestore(&conn->lock, flags);
+		wait_event(conn->handshake_wq, !READ_ONCE(conn->handshake));
+		spin_lock_irqsave(&conn->lock, flags);
+	}
+	if (rblk_conn_is_up(conn->cstate) && allowed(conn)) {
 		req->epoch = conn->epoch;
 		req->wire_id = (u64)(++conn->next_id) << 16 | rq->tag;
 		atomic_set(&req->remote, RBLK_REMOTE_PENDING);
@@ -177,30 +199,29 @@ bool rblk_queue_write(struct rblk_conn *conn, struct request *rq)
 	return queued;
 }
 
+static bool peer_takes_writes(struct rblk_conn *conn)
+{
+	return conn->peer_state.role == RBLK_ROLE_SECONDARY;
+}
+
+static bool peer_serves_reads(struct rblk_conn *conn)
+{
+	return conn->peer_state.disk_state == RBLK_DISK_UPTODATE;
+}
+
+/* A write (or flush). False: the peer misses it (the caller marks it). */
+bool rblk_queue_write(struct rblk_conn *conn, struct request *rq)
+{
+	return queue_remote(conn, rq, peer_takes_writes);
+}
+
 /*
- * A read the peer serves (our blocks are out of sync): queue READ_REQ if
- * an UpToDate peer is connected. False: nobody can serve it.
+ * A read the peer serves (our blocks are out of sync), if an UpToDate peer
+ * is connected. False: nobody can serve it.
  */
 bool rblk_queue_read(struct rblk_conn *conn, struct request *rq)
 {
-	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
-	unsigned long flags;
-	bool queued = false;
-
-	spin_lock_irqsave(&conn->lock, flags);
-	if (rblk_conn_is_up(conn->cstate) &&
-	    conn->peer_state.disk_state == RBLK_DISK_UPTODATE) {
-		req->epoch = conn->epoch;
-		req->wire_id = (u64)(++conn->next_id) << 16 | rq->tag;
-		atomic_set(&req->remote, RBLK_REMOTE_PENDING);
-		atomic_add(2, &req->pending);
-		list_add_tail(&req->send_list, &conn->data_queue);
-		queued = true;
-	}
-	spin_unlock_irqrestore(&conn->lock, flags);
-	if (queued)
-		wake_up(&conn->send_wq);
-	return queued;
+	return queue_remote(conn, rq, peer_serves_reads);
 }
 
 static int send_read_req(struct rblk_conn *conn, struct request *rq, bool more)

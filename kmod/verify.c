@@ -37,28 +37,6 @@ void rblk_verify_init(struct rblk_verify *vf)
 	init_waitqueue_head(&vf->wq);
 }
 
-static bool vf_has_room(struct rblk_conn *conn)
-{
-	unsigned long flags;
-	bool room;
-
-	spin_lock_irqsave(&conn->lock, flags);
-	room = conn->vf.in_flight < VF_WINDOW;
-	spin_unlock_irqrestore(&conn->lock, flags);
-	return room;
-}
-
-static bool vf_drained(struct rblk_conn *conn)
-{
-	unsigned long flags;
-	bool drained;
-
-	spin_lock_irqsave(&conn->lock, flags);
-	drained = !conn->vf.in_flight;
-	spin_unlock_irqrestore(&conn->lock, flags);
-	return drained;
-}
-
 /* Read, digest and ask for the next range. */
 static int ask_next(struct rblk_conn *conn, struct page **pages)
 {
@@ -178,13 +156,15 @@ static int source_thread(void *arg)
 
 	while (!ret && vf->pos < vf->stop) {
 		wait_event_interruptible(vf->wq, kthread_should_stop() ||
-					 READ_ONCE(vf->abort) || vf_has_room(conn));
+					 READ_ONCE(vf->abort) ||
+					 rblk_conn_below(conn, &vf->in_flight, VF_WINDOW));
 		if (kthread_should_stop() || READ_ONCE(vf->abort))
 			break;
 		ret = ask_next(conn, pages);
 	}
 	rblk_pages_free(pages, RBLK_DIGEST_MAX_BLOCKS);
-	wait_event_interruptible(vf->wq, kthread_should_stop() || vf_drained(conn));
+	wait_event_interruptible(vf->wq, kthread_should_stop() ||
+				 rblk_conn_below(conn, &vf->in_flight, 1));
 	if (!kthread_should_stop()) {
 		if (ret && ret != -EINTR)
 			rblk_conn_error(conn, "verify with %s failed (%d)",
@@ -383,14 +363,6 @@ void rblk_verify_stop(struct rblk_device *dev)
 	}
 }
 
-static int vf_protocol_error(struct rblk_conn *conn, enum rblk_wire_error e,
-			     u16 type)
-{
-	rblk_conn_error(conn, "protocol error from peer %s: %s (packet type %u)",
-			conn->peer_node, rblk_wire_strerror(e), type);
-	return -EPROTO;
-}
-
 /* Tell an asking peer that we cannot lead now. */
 static int refuse_ask(struct rblk_conn *conn, int why)
 {
@@ -421,7 +393,7 @@ int rblk_verify_recv_start(struct rblk_conn *conn)
 	if ((p.vflags & ~__RBLK_VF_ALL) || start >= stop ||
 	    stop > get_capacity(dev->disk) ||
 	    start % (RBLK_DIGEST_BLOCK >> SECTOR_SHIFT))
-		return vf_protocol_error(conn, RBLK_WIRE_BAD_PAYLOAD,
+		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_PAYLOAD,
 					 RBLK_P_VERIFY_START);
 	if (p.vflags & RBLK_VF_ASK) {
 		ret = vf_check(dev);
@@ -434,7 +406,7 @@ int rblk_verify_recv_start(struct rblk_conn *conn)
 	}
 	if (vf->source || (READ_ONCE(conn->cstate) != RBLK_CONN_CONNECTED &&
 			   !(vf->running && vf->asked)))
-		return vf_protocol_error(conn, RBLK_WIRE_BAD_STATE,
+		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE,
 					 RBLK_P_VERIFY_START);
 	/* Without the peer's digest we answer every request with an error. */
 	tfm = rblk_digest_tfm(p.alg);
@@ -488,7 +460,7 @@ int rblk_verify_recv_reply(struct rblk_conn *conn, u32 len)
 	}
 	spin_unlock_irqrestore(&conn->lock, flags);
 	if (!v || !vf->source)
-		return vf_protocol_error(conn, RBLK_WIRE_BAD_STATE,
+		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE,
 					 RBLK_P_VERIFY_REPLY);
 	ds = crypto_shash_digestsize(vf->tfm);
 	status = rblk_be32(h.status);
@@ -496,7 +468,7 @@ int rblk_verify_recv_reply(struct rblk_conn *conn, u32 len)
 	if (rblk_be64(h.sector) != v->range.sector || bytes != v->range.bytes ||
 	    rblk_wire_check_digest(v->range.sector, bytes, status, data_len, ds,
 				   get_capacity(dev->disk))) {
-		ret = vf_protocol_error(conn, RBLK_WIRE_BAD_PAYLOAD,
+		ret = rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_PAYLOAD,
 					RBLK_P_VERIFY_REPLY);
 		goto out;
 	}
@@ -558,7 +530,7 @@ int rblk_verify_recv_done(struct rblk_conn *conn)
 	if (ret)
 		return ret;
 	if (vf->source || !vf->running || d.stopped > 1 || d.repair > 1)
-		return vf_protocol_error(conn, RBLK_WIRE_BAD_STATE,
+		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE,
 					 RBLK_P_VERIFY_DONE);
 	spin_lock_irqsave(&conn->lock, flags);
 	vf->checked_kib = rblk_be64(d.checked_kib);

@@ -264,7 +264,7 @@ static void show_progress(struct waiter *w, const struct rblk_dev_info *d,
 {
 	uint64_t total = d->sync_total_kib, done = d->sync_done_kib;
 	double pct = total ? 100.0 * (done > total ? total : done) / total : 0;
-	uint64_t eta = d->sync_rate_kib && total > done ?
+	uint64_t eta = total > done && d->sync_rate_kib ?
 		       (total - done) / d->sync_rate_kib : 0;
 	int i, width = 30, fill = (int)(pct * width / 100);
 
@@ -284,8 +284,12 @@ static void show_progress(struct waiter *w, const struct rblk_dev_info *d,
 		       (unsigned long long)done, (unsigned long long)total);
 	}
 	print_rate(d->sync_rate_kib);
-	printf(" eta %llu:%02llu%s", (unsigned long long)eta / 60,
-	       (unsigned long long)eta % 60, w->tty ? "  " : "\n");
+	/* No rate sample yet (the first seconds): the time left is unknown. */
+	if (!d->sync_rate_kib && total > done)
+		printf(" eta unknown%s", w->tty ? "  " : "\n");
+	else
+		printf(" eta %llu:%02llu%s", (unsigned long long)eta / 60,
+		       (unsigned long long)eta % 60, w->tty ? "  " : "\n");
 	fflush(stdout);
 }
 
@@ -329,6 +333,9 @@ static int wait_for(struct waiter *w, int argc, char **argv)
 		if (w->tty && w->last_print_ms && (!d || !d->has_sync))
 			putchar('\n');
 		if (!d) {
+			/* After progress lines, say that it ended, not just stop. */
+			if (w->last_print_ms)
+				printf("%s: %s\n", argv[optind], w->goal);
 			free(l.v);
 			return EXIT_OK;
 		}

@@ -391,3 +391,38 @@ pc_job() {
 	vm_run pg1 "$RBLKADM secondary pg"
 	md5_both_equal
 }
+
+# Both nodes decide on the STATEs they exchanged first: a promotion and
+# writes on one node while the other's STATE is still on the wire must
+# wait for that decision (a generation or role changed behind the peer's
+# back made the two decide differently, then drop the connection).
+@test "a promotion with writes during a slow handshake: one connection, both decide alike" {
+	reseed
+	perr() { vm_run $1 "dmesg | grep -c 'protocol error' || true"; }
+	e1=$(perr pg1) e2=$(perr pg2)
+	vm_netem pg2 eth0 delay 150ms
+	for wait in 0 0.1 0.2 0.3 0.45 0.6; do
+		# (status shows the counters of a connected resource only)
+		c1=$(vm_run pg1 "$(st connects)")
+		c2=$(vm_run pg2 "$(st connects)")
+		vm_run pg1 "$RBLKADM disconnect pg"
+		vm_run pg2 "$RBLKADM disconnect pg"
+		vm_run pg2 "$RBLKADM connect pg"
+		vm_run pg1 "$RBLKADM connect pg && sleep $wait && $RBLKADM primary pg &&
+			dd if=/dev/urandom of=/dev/rblk0 bs=64k count=32 seek=$((RANDOM % 2000)) oflag=direct status=none"
+		run vm_run pg1 "$RBLKADM wait-sync pg --timeout 60"
+		assert_status 0
+		wait_conn pg1 Connected
+		wait_conn pg2 Connected
+		run vm_run pg2 "$(st peer-role); $(st disk); $(st connects)"
+		echo "promoted $wait s after connect: pg2 sees ${lines[0]}, ${lines[1]}" >&3
+		[ "${lines[0]}" = Primary ] && [ "${lines[1]}" = UpToDate ]
+		[ "${lines[2]}" = $((c2 + 1)) ]
+		[ "$(vm_run pg1 "$(st connects)")" = $((c1 + 1)) ]
+		[ "$(vm_run pg1 "$(st out-of-sync-kib)")" = 0 ]
+		vm_run pg1 "$RBLKADM secondary pg"
+		md5_both_equal
+	done
+	vm_netem pg2 eth0 off
+	[ "$(perr pg1)" = "$e1" ] && [ "$(perr pg2)" = "$e2" ]
+}
