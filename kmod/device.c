@@ -218,6 +218,9 @@ static int attach_locked(struct rblk_device *dev, struct rblk_bdev *b,
 		ret = rblk_meta_attach(&dev->meta, b->bdev, meta_path, dev);
 		if (ret)
 			return ret;
+		if (dev->meta.crash_marked_kib)
+			pr_warn("rblk%d: %s: this node crashed while Primary: the activity log marks %llu KiB of %s for resync\n",
+				dev->minor, dev->name, dev->meta.crash_marked_kib, path);
 		size = rblk_meta_data_sectors(&dev->meta);
 	}
 	blk_mq_freeze_queue(q);

@@ -60,7 +60,8 @@ static int check_sb(struct rblk_meta *m, struct block_device *data_bdev)
 /*
  * Read and check the metadata of @data_bdev: internal if @ext_path is NULL,
  * else on the block device at @ext_path. A Primary flag still set means the
- * node crashed while Primary: remember that (rules 5-7 of gi.h).
+ * node crashed while Primary: remember that (rules 5-7 of gi.h), and mark
+ * what the activity log names (crash_marked_kib says how much).
  */
 int rblk_meta_attach(struct rblk_meta *m, struct block_device *data_bdev,
 		     const char *ext_path, void *holder)
@@ -97,8 +98,7 @@ int rblk_meta_attach(struct rblk_meta *m, struct block_device *data_bdev,
 		 * Writes in flight at the crash may be on one disk only; they
 		 * are all within the extents of the activity log.
 		 */
-		pr_warn("%pg: this node crashed while Primary: the activity log marks %llu KiB for resync\n",
-			m->bdev, rblk_al_mark_bits(m) * 4);
+		m->crash_marked_kib = rblk_al_mark_bits(m) * 4;
 		m->gi.flags |= RBLK_MDF_CRASHED_PRIMARY;
 		m->gi.flags &= ~RBLK_MDF_PRIMARY;
 		ret = rblk_bm_flush(m);

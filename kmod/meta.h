@@ -25,6 +25,7 @@ struct rblk_meta {
 	struct page *sb_page;		/* 4 KiB superblock block */
 	struct rblk_bitmap bm;
 	struct rblk_al al;
+	u64 crash_marked_kib;		/* crashed Primary: what the log marked */
 };
 
 struct rblk_device;

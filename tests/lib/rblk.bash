@@ -75,3 +75,41 @@ st() {
 wait_conn() {
 	vm_wait "$1" "${3:-30}" "[ \"\$($(st connection))\" = $2 ]"
 }
+
+# The value of status field $2 of pg on $1.
+stat_of() {
+	vm_run "$1" "$(st "$2")"
+}
+
+# Guest command: md5 of the replicated data area of the backing disk (the
+# metadata at its end is per node and differs by design).
+md5_data() {
+	echo "n=\$($(st size-kib)); dd if=/dev/vda bs=4k count=\$((n / 4)) iflag=direct status=none | md5sum | cut -d' ' -f1"
+}
+
+# The data areas of pg1 and pg2 are identical.
+md5_both_equal() {
+	local a b
+	a=$(vm_run pg1 "$(md5_data)")
+	b=$(vm_run pg2 "$(md5_data)")
+	[ -n "$a" ] && [ "$a" = "$b" ] || { echo "pg1 $a != pg2 $b"; return 1; }
+}
+
+# Both disks of pg1 and pg2 zeroed, fresh metadata, one common generation,
+# connected, the handler log emptied: a truthful "in sync" start for a
+# test that follows a divergence. Both go down before either comes up: an
+# old peer must not meet a new one.
+reseed() {
+	local n
+	for n in pg1 pg2; do
+		vm_run $n "$RBLKADM down pg >/dev/null 2>&1; rm -f /tmp/rblk-handlers.log; true"
+	done
+	for n in pg1 pg2; do
+		vm_run $n "blkdiscard -f -z /dev/vda 2>/dev/null &&
+			$RBLKADM create-md --force pg >/dev/null &&
+			$RBLKADM set-gi pg 3000:0:0:0:consistent,was-up-to-date >/dev/null &&
+			$RBLKADM up pg"
+	done
+	wait_conn pg1 Connected
+	wait_conn pg2 Connected
+}

@@ -26,19 +26,6 @@ teardown_file() {
 	vm_teardown_all
 }
 
-# md5 of the replicated data area of the backing disk (the metadata at its
-# end is per node and differs by design).
-md5_data() {
-	echo "n=\$($(st size-kib)); dd if=/dev/vda bs=4k count=\$((n / 4)) iflag=direct status=none | md5sum | cut -d' ' -f1"
-}
-
-md5_both_equal() {
-	local a b
-	a=$(vm_run pg1 "$(md5_data)")
-	b=$(vm_run pg2 "$(md5_data)")
-	[ -n "$a" ] && [ "$a" = "$b" ] || { echo "pg1 $a != pg2 $b"; return 1; }
-}
-
 @test "up on both: Connected, both UpToDate, Secondary/Secondary" {
 	vm_run pg1 "$RBLKADM up pg"
 	vm_run pg2 "$RBLKADM up pg"
@@ -103,24 +90,6 @@ md5_both_equal() {
 	want=$(vm_run pg1 'cut -d" " -f1 /tmp/f.md5')
 	[ "${lines[0]%% *}" = "$want" ] || { echo "pg2: $output, pg1: $want"; false; }
 	md5_both_equal
-}
-
-# Both disks zeroed, fresh metadata, one common generation, connected:
-# a truthful "in sync" start for tests that follow a divergence.
-reseed() {
-	local n
-	# Both down before either comes up: an old peer must not meet a new one.
-	for n in pg1 pg2; do
-		vm_run $n "$RBLKADM down pg >/dev/null 2>&1; true"
-	done
-	for n in pg1 pg2; do
-		vm_run $n "blkdiscard -f -z /dev/vda 2>/dev/null &&
-			$RBLKADM create-md --force pg >/dev/null &&
-			$RBLKADM set-gi pg 2000:0:0:0:consistent,was-up-to-date >/dev/null &&
-			$RBLKADM up pg"
-	done
-	wait_conn pg1 Connected
-	wait_conn pg2 Connected
 }
 
 @test "link down: the Primary keeps completing writes within timeout x ko-count" {

@@ -22,35 +22,6 @@ teardown_file() {
 	vm_teardown_all
 }
 
-# md5 of the replicated data area of the backing disk.
-md5_data() {
-	echo "n=\$($(st size-kib)); dd if=/dev/vda bs=1M count=\$((n / 1024)) iflag=direct status=none | md5sum | cut -d' ' -f1"
-}
-
-md5_both_equal() {
-	local a b
-	a=$(vm_run pg1 "$(md5_data)")
-	b=$(vm_run pg2 "$(md5_data)")
-	[ -n "$a" ] && [ "$a" = "$b" ] || { echo "pg1 $a != pg2 $b"; return 1; }
-}
-
-# Both disks zeroed, fresh metadata, one common generation, connected.
-reseed() {
-	local n
-	# Both down before either comes up: an old peer must not meet a new one.
-	for n in pg1 pg2; do
-		vm_run $n "$RBLKADM down pg >/dev/null 2>&1; true"
-	done
-	for n in pg1 pg2; do
-		vm_run $n "blkdiscard -f -z /dev/vda 2>/dev/null &&
-			$RBLKADM create-md --force pg >/dev/null &&
-			$RBLKADM set-gi pg 3000:0:0:0:consistent,was-up-to-date >/dev/null &&
-			$RBLKADM up pg"
-	done
-	wait_conn pg1 Connected
-	wait_conn pg2 Connected
-}
-
 # Fresh metadata on both (zeroed disks with -z), neither up until both are
 # done: a node coming up must not meet the other's old generation.
 fresh_md() {

@@ -30,34 +30,12 @@ teardown_file() {
 	vm_teardown_all
 }
 
-# md5 of the replicated data area of the backing disk.
-md5_data() {
-	echo "n=\$($(st size-kib)); dd if=/dev/vda bs=1M count=\$((n / 1024)) iflag=direct status=none | md5sum | cut -d' ' -f1"
-}
-
 # Both nodes get the same net { } ($1) and disk { } ($2) options.
 configure() {
 	local n
 	for n in pg1 pg2; do
 		rblk_write_config $n "$1" "${2:-}"
 	done
-}
-
-# Both disks zeroed, fresh metadata, one common generation, connected;
-# the handler log emptied.
-reseed() {
-	local n
-	for n in pg1 pg2; do
-		vm_run $n "$RBLKADM down pg >/dev/null 2>&1; rm -f /tmp/rblk-handlers.log; true"
-	done
-	for n in pg1 pg2; do
-		vm_run $n "blkdiscard -f -z /dev/vda 2>/dev/null &&
-			$RBLKADM create-md --force pg >/dev/null &&
-			$RBLKADM set-gi pg 3000:0:0:0:consistent,was-up-to-date >/dev/null &&
-			$RBLKADM up pg"
-	done
-	wait_conn pg1 Connected
-	wait_conn pg2 Connected
 }
 
 # A new line in both kernel logs; since_mark prints what came after the

@@ -22,41 +22,10 @@ teardown_file() {
 	vm_teardown_all
 }
 
-md5_data() {
-	echo "n=\$($(st size-kib)); dd if=/dev/vda bs=1M count=\$((n / 1024)) iflag=direct status=none | md5sum | cut -d' ' -f1"
-}
-
-md5_both_equal() {
-	local a b
-	a=$(vm_run pg1 "$(md5_data)")
-	b=$(vm_run pg2 "$(md5_data)")
-	[ -n "$a" ] && [ "$a" = "$b" ] || { echo "pg1 $a != pg2 $b"; return 1; }
-}
-
-# Both disks zeroed, fresh metadata, one common generation, connected.
-reseed() {
-	local n
-	for n in pg1 pg2; do
-		vm_run $n "$RBLKADM down pg >/dev/null 2>&1; true"
-	done
-	for n in pg1 pg2; do
-		vm_run $n "blkdiscard -f -z /dev/vda 2>/dev/null &&
-			$RBLKADM create-md --force pg >/dev/null &&
-			$RBLKADM set-gi pg 3000:0:0:0:consistent,was-up-to-date >/dev/null &&
-			$RBLKADM up pg"
-	done
-	wait_conn pg1 Connected
-	wait_conn pg2 Connected
-}
-
 # Write 4 KiB of random data at KiB offset $2 of $1's backing disk, behind
 # rblk's back.
 inject() {
 	vm_run "$1" "dd if=/dev/urandom of=/dev/vda bs=4k count=1 seek=$(($2 / 4)) oflag=direct conv=notrunc status=none"
-}
-
-stat_of() {
-	vm_run "$1" "$(st "$2")"
 }
 
 @test "verify finds exactly the blocks changed behind rblk's back; reconnect repairs them" {

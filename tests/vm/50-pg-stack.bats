@@ -230,7 +230,7 @@ md5_lower() {
 		client_stop $s
 		missing=$(missing_on $s)
 		n=$(acked_count $s)
-		checked=$n
+		checked=$((checked + n))
 		echo "trial $t: $p lost power; $n acknowledged ids on $s, $missing missing" >&3
 		[ "$missing" = 0 ]
 		vm_restart $p
