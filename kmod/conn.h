@@ -129,6 +129,15 @@ int rblk_queue_ctl(struct rblk_conn *conn, u16 type, const void *payload,
 		   u32 len);
 int rblk_queue_ctl_data(struct rblk_conn *conn, u16 type, const void *fixed,
 			u32 fixed_len, const void *data, u32 data_len);
+struct rblk_ctl *rblk_ctl_alloc(u16 type, const void *fixed, u32 fixed_len,
+				u32 data_len);
+void rblk_queue_ctl_item(struct rblk_conn *conn, struct rblk_ctl *c);
+
+/* Where the data of a control packet from rblk_ctl_alloc() goes. */
+static inline void *rblk_ctl_data(struct rblk_ctl *c)
+{
+	return c->payload + c->fixed_len;
+}
 int rblk_queue_state(struct rblk_conn *conn);
 int rblk_send_state(struct rblk_conn *conn);
 void rblk_fill_hello(struct rblk_conn *conn, struct rblk_p_hello *h, u64 nonce);

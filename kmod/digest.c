@@ -114,27 +114,28 @@ static void dreq_free(struct rblk_dreq *d)
 	kfree(d);
 }
 
-/* READ_REPLY: the status, then the data if it is 0. */
+/* READ_REPLY: the status, then the data if it is 0, copied once. */
 static void read_reply(struct rblk_dreq *d, int err)
 {
 	struct rblk_p_ack a = {};
-	u8 *buf = NULL;
+	struct rblk_ctl *c = NULL;
 	unsigned int i;
 
-	if (!err) {
-		buf = kvmalloc(d->bytes, GFP_NOIO);
-		err = buf ? 0 : -ENOMEM;
-	}
-	for (i = 0; !err && i < d->nr_pages; i++)
-		memcpy_from_page(buf + i * PAGE_SIZE, d->pages[i], 0,
-				 min_t(u32, d->bytes - i * PAGE_SIZE, PAGE_SIZE));
 	rblk_put_be64(a.id, d->id);
-	rblk_put_be32(a.status, -err);
-	if (!err)
-		atomic64_add(d->bytes >> 10, &d->conn->dev->stats.sent_kib);
-	rblk_queue_ctl_data(d->conn, RBLK_P_READ_REPLY, &a, sizeof(a), buf,
-			    err ? 0 : d->bytes);
-	kvfree(buf);
+	if (!err) {
+		c = rblk_ctl_alloc(RBLK_P_READ_REPLY, &a, sizeof(a), d->bytes);
+		err = c ? 0 : -ENOMEM;
+	}
+	if (err) {
+		rblk_put_be32(a.status, -err);
+		rblk_queue_ctl(d->conn, RBLK_P_READ_REPLY, &a, sizeof(a));
+		return;
+	}
+	for (i = 0; i < d->nr_pages; i++)
+		memcpy_from_page(rblk_ctl_data(c) + i * PAGE_SIZE, d->pages[i], 0,
+				 min_t(u32, d->bytes - i * PAGE_SIZE, PAGE_SIZE));
+	atomic64_add(d->bytes >> 10, &d->conn->dev->stats.sent_kib);
+	rblk_queue_ctl_item(d->conn, c);
 }
 
 static void dreq_reply(struct rblk_dreq *d, int err, const u8 *mine)

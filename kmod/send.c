@@ -78,27 +78,47 @@ void rblk_fill_hello(struct rblk_conn *conn, struct rblk_p_hello *h, u64 nonce)
 	strscpy(h->node, conn->node, sizeof(h->node));
 }
 
-int rblk_queue_ctl_data(struct rblk_conn *conn, u16 type, const void *fixed,
-			u32 fixed_len, const void *data, u32 data_len)
+/*
+ * A control packet whose @data_len bytes of data the caller fills in at
+ * rblk_ctl_data() before rblk_queue_ctl_item(); NULL without memory.
+ */
+struct rblk_ctl *rblk_ctl_alloc(u16 type, const void *fixed, u32 fixed_len,
+				u32 data_len)
 {
 	struct rblk_ctl *c;
-	unsigned long flags;
 
 	if (WARN_ON_ONCE(fixed_len > sizeof(struct rblk_p_hello)))
-		return -EINVAL;
+		return NULL;
 	c = kvmalloc(struct_size(c, payload, fixed_len + data_len), GFP_NOIO);
 	if (!c)
-		return -ENOMEM;
+		return NULL;
 	c->type = type;
 	c->len = fixed_len + data_len;
 	c->fixed_len = fixed_len;
 	memcpy(c->payload, fixed, fixed_len);
-	if (data_len)
-		memcpy(c->payload + fixed_len, data, data_len);
+	return c;
+}
+
+void rblk_queue_ctl_item(struct rblk_conn *conn, struct rblk_ctl *c)
+{
+	unsigned long flags;
+
 	spin_lock_irqsave(&conn->lock, flags);
 	list_add_tail(&c->list, &conn->ctl_queue);
 	spin_unlock_irqrestore(&conn->lock, flags);
 	wake_up(&conn->send_wq);
+}
+
+int rblk_queue_ctl_data(struct rblk_conn *conn, u16 type, const void *fixed,
+			u32 fixed_len, const void *data, u32 data_len)
+{
+	struct rblk_ctl *c = rblk_ctl_alloc(type, fixed, fixed_len, data_len);
+
+	if (!c)
+		return -ENOMEM;
+	if (data_len)
+		memcpy(rblk_ctl_data(c), data, data_len);
+	rblk_queue_ctl_item(conn, c);
 	return 0;
 }
 
