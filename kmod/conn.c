@@ -53,6 +53,20 @@ bool rblk_conn_below(struct rblk_conn *conn, const unsigned int *n,
 	return below;
 }
 
+/*
+ * A connection thread whose work is done stays until kthread_stop(): its
+ * owner stops it exactly once, whether it ended by itself or not.
+ */
+void rblk_thread_wait_stop(void)
+{
+	while (!kthread_should_stop()) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (!kthread_should_stop())
+			schedule();
+		__set_current_state(TASK_RUNNING);
+	}
+}
+
 enum rblk_conn_state rblk_conn_state(struct rblk_device *dev)
 {
 	return READ_ONCE(dev->conn.cstate);
@@ -508,12 +522,7 @@ static int worker(void *arg)
 		if (!kthread_should_stop())
 			msleep_interruptible(POLL_MS + get_random_u32_below(POLL_MS * 4));
 	}
-	while (!kthread_should_stop()) {
-		set_current_state(TASK_INTERRUPTIBLE);
-		if (!kthread_should_stop())
-			schedule();
-		__set_current_state(TASK_RUNNING);
-	}
+	rblk_thread_wait_stop();
 	return 0;
 }
 

@@ -112,6 +112,7 @@ void rblk_conn_error(struct rblk_conn *conn, const char *fmt, ...)
 int rblk_conn_protocol_error(struct rblk_conn *conn, enum rblk_wire_error e,
 			     u16 type);
 enum rblk_conn_state rblk_conn_state(struct rblk_device *dev);
+void rblk_thread_wait_stop(void);
 bool rblk_conn_below(struct rblk_conn *conn, const unsigned int *n,
 		     unsigned int limit);
 int rblk_conn_idle(struct rblk_conn *conn);

@@ -411,12 +411,7 @@ static int source_thread(void *arg)
 		rblk_conn_error(conn, "resync to %s failed (%d)", conn->peer_node, ret);
 		kernel_sock_shutdown(conn->sock, SHUT_RDWR);
 	}
-	while (!kthread_should_stop()) {
-		set_current_state(TASK_INTERRUPTIBLE);
-		if (!kthread_should_stop())
-			schedule();
-		__set_current_state(TASK_RUNNING);
-	}
+	rblk_thread_wait_stop();
 	return 0;
 }
 

@@ -171,12 +171,7 @@ static int source_thread(void *arg)
 					conn->peer_node, ret);
 		finish_source(conn, ret || READ_ONCE(vf->abort));
 	}
-	while (!kthread_should_stop()) {
-		set_current_state(TASK_INTERRUPTIBLE);
-		if (!kthread_should_stop())
-			schedule();
-		__set_current_state(TASK_RUNNING);
-	}
+	rblk_thread_wait_stop();
 	return 0;
 }
 
