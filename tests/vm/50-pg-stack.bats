@@ -11,9 +11,7 @@
 
 load ../lib/vm
 load ../lib/rblk
-
-PGBIN=/usr/lib/postgresql/15/bin
-XFS_OPTS=noatime,logbsize=256k,allocsize=1m
+load ../lib/pg
 
 setup_file() {
 	vm_setup_run
@@ -29,17 +27,7 @@ setup_file() {
 	    on pg2 { address 10.0.0.2:7788; }
 	}
 	EOF2
-	# LVM sees the lower PV on the disk and the upper one on rblk, never the
-	# upper PV through the lower LV (that would be a duplicate).
-	cat >"$RUN_DIR/lvmlocal.conf" <<-'EOF2'
-	activation { udev_sync = 0 udev_rules = 0 monitoring = 0 }
-	devices {
-	    obtain_device_list_from_udev = 0
-	    types = [ "rblk", 16 ]
-	    filter = [ "a|^/dev/vda$|", "a|^/dev/rblk[0-9]+$|", "r|.*|" ]
-	}
-	global { use_lvmlockd = 0 }
-	EOF2
+	pg_write_lvmlocal
 	for n in pg1 pg2; do
 		node_prepare $n
 	done
@@ -51,64 +39,20 @@ teardown_file() {
 
 # After a boot: configuration, lower LVM active, module loaded.
 node_prepare() {
-	vm_run "$1" "mkdir -p /etc/rblk.d && cp $RUN_DIR/pg.res /etc/rblk.d/pg.res &&
-		echo 'include \"/etc/rblk.d/*.res\";' >/etc/rblk.conf &&
-		cp $RUN_DIR/lvmlocal.conf /etc/lvm/lvmlocal.conf &&
-		rm -f /etc/lvm/devices/system.devices"
-	vm_run "$1" "vgs VG_RBLK >/dev/null 2>&1 && vgchange -q -a y VG_RBLK >/dev/null; true"
+	pg_node_config "$1"
 	rblk_load "$1"
-}
-
-pg_start() {
-	vm_run "$1" "vgchange -q -a y VG_POSTGRES >/dev/null && mkdir -p /pgdata &&
-		mount -o $XFS_OPTS /dev/VG_POSTGRES/LV_DATA /pgdata &&
-		su postgres -c '$PGBIN/pg_ctl -D /pgdata/pg -l /tmp/pg.log -w start' >/dev/null"
-}
-
-pg_stop() {
-	vm_run "$1" "su postgres -c '$PGBIN/pg_ctl -D /pgdata/pg -m fast -w stop' >/dev/null &&
-		umount /pgdata && vgchange -q -a n VG_POSTGRES >/dev/null"
 }
 
 sql() {
 	vm_run "$1" "psql -h /run/postgresql -U postgres -qAt -c \"$2\""
 }
 
-# The client, on $1: inserts increasing ids into whichever node is Primary
-# (libpq tries both, read-write only) and logs "id epoch-ms" after COMMIT
-# returned. Ids continue from the largest in the table.
+# The client, on $1: connects to whichever node is Primary (libpq tries
+# both, read-write only); ids continue from the largest in the table.
 CONNINFO="host=10.0.0.1,10.0.0.2 user=postgres connect_timeout=2 target_session_attrs=read-write"
 client_start() {
-	local i
-	i=$(vm_run "$1" "psql '$CONNINFO' -qAtc 'select coalesce(max(id), 0) from t'")
-	vm_run "$1" "setsid -f sh -c 'echo \$\$ >/tmp/client.pid
-		i=$i
-		while :; do i=\$((i+1))
-			psql \"$CONNINFO\" \
-				-qAtc \"insert into t values (\$i)\" >/dev/null 2>&1 &&
-				echo \"\$i \$(date +%s%3N)\" >>/tmp/acked ||
-				sleep 0.2	# no Primary: do not starve the node taking over
-		done' </dev/null >/dev/null 2>&1"
-}
-
-client_stop() {
-	vm_run "$1" "kill -- -\$(cat /tmp/client.pid) 2>/dev/null; while pgrep -s \$(cat /tmp/client.pid) >/dev/null; do sleep 0.1; done; true"
-}
-
-acked_count() {
-	vm_run "$1" "cat /tmp/acked 2>/dev/null | wc -l"
-}
-
-# Acknowledged ids (logged on $1, PostgreSQL running there) not in the table.
-missing_on() {
-	vm_run "$1" "cut -d' ' -f1 /tmp/acked >/tmp/ids && chmod 644 /tmp/ids" >/dev/null
-	vm_run "$1" "psql -h /run/postgresql -U postgres -qAt -c 'create temp table a(id int)' \
-		-c \"copy a from '/tmp/ids'\" -c 'select count(*) from a where id not in (select id from t)'" | tail -1
-}
-
-# Longest gap between two acknowledged commits, in ms.
-longest_gap_ms() {
-	vm_run "$1" "awk 'NR > 1 && \$2 - p > m { m = \$2 - p } { p = \$2 } END { print m + 0 }' /tmp/acked"
+	pg_client_start "$1" "$CONNINFO" \
+		"$(vm_run "$1" "psql '$CONNINFO' -qAtc 'select coalesce(max(id), 0) from t'")"
 }
 
 md5_lower() {
@@ -170,7 +114,7 @@ md5_lower() {
 	done
 	client_start pg2
 	run vm_run pg1 "$RBLKADM verify pg --wait"
-	client_stop pg2
+	pg_client_stop pg2
 	echo "$output" | tail -1 >&3
 	assert_status 0
 	assert_output_has "no block differs"
@@ -202,12 +146,12 @@ md5_lower() {
 	t3=$(date +%s%N)
 	steps=$(( (t3 - t0) / 1000000 ))
 	echo "stop+umount+deactivate $(( (t1 - t0) / 1000000 )) ms, roles $(( (t2 - t1) / 1000000 )) ms, activate+mount+start $(( (t3 - t2) / 1000000 )) ms" >&3
-	n=$(acked_count pg2)
+	n=$(pg_acked_count pg2)
 	vm_wait pg2 300 "[ \$(wc -l </tmp/acked) -ge $((n + 10)) ]"
-	client_stop pg2
-	gap=$(vm_run pg2 "awk -v s=$start 'NR > 1 && \$2 > s && \$2 - p > m { m = \$2 - p } { p = \$2 } END { print m + 0 }' /tmp/acked")
-	missing=$(missing_on pg2)
-	echo "switchover under load: the recipe's steps took ${steps} ms, longest gap between commits ${gap} ms; $(acked_count pg2) acknowledged, $missing missing" >&3
+	pg_client_stop pg2
+	gap=$(pg_longest_gap_ms pg2 "$start")
+	missing=$(pg_missing_on pg2)
+	echo "switchover under load: the recipe's steps took ${steps} ms, longest gap between commits ${gap} ms; $(pg_acked_count pg2) acknowledged, $missing missing" >&3
 	[ "$missing" = 0 ]
 	[ "$(vm_run pg2 "$(st role)")" = Primary ]
 }
@@ -216,7 +160,7 @@ md5_lower() {
 	local p=pg2 s=pg1 t trials=${RBLK_PG_TRIALS:-2} checked=0 n missing size resynced
 	for t in $(seq "$trials"); do
 		client_start $s
-		n=$(acked_count $s)
+		n=$(pg_acked_count $s)
 		vm_wait $s 300 "[ \$(cat /tmp/acked 2>/dev/null | wc -l) -ge $((n + 20)) ]" || {
 			vm_run $s "cat /tmp/client.pid; ps ax | grep -c psql; psql '$CONNINFO' -c 'select 1'; ls -la /tmp" >&3
 			false
@@ -225,11 +169,11 @@ md5_lower() {
 		wait_conn $s Connecting 60
 		vm_run $s "$RBLKADM primary pg"
 		pg_start $s
-		n=$(acked_count $s)
+		n=$(pg_acked_count $s)
 		vm_wait $s 300 "[ \$(wc -l </tmp/acked) -ge $((n + 5)) ]"
-		client_stop $s
-		missing=$(missing_on $s)
-		n=$(acked_count $s)
+		pg_client_stop $s
+		missing=$(pg_missing_on $s)
+		n=$(pg_acked_count $s)
 		checked=$((checked + n))
 		echo "trial $t: $p lost power; $n acknowledged ids on $s, $missing missing" >&3
 		[ "$missing" = 0 ]
