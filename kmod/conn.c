@@ -367,6 +367,13 @@ int rblk_conn_idle(struct rblk_conn *conn)
 	if (conn->rs.phase == RBLK_RS_RUNNING && !conn->rs.source &&
 	    rblk_bm_flush_lazy(&conn->dev->meta, 1000))
 		return -EIO;
+	/* Writes wait for the handshake: it must not last (a peer that pings). */
+	if (!conn->decided &&
+	    time_after(now, conn->connected_at + msecs_to_jiffies(o->timeout))) {
+		rblk_conn_error(conn, "peer %s did not send its state within %u ms of connecting",
+				conn->peer_node, o->timeout);
+		return -ETIMEDOUT;
+	}
 	if (conn->ping_pending &&
 	    time_after(now, conn->ping_sent + msecs_to_jiffies(o->ping_timeout))) {
 		rblk_conn_error(conn, "peer %s did not answer a ping within %u ms",
@@ -473,6 +480,7 @@ static int run_connected(struct rblk_conn *conn)
 	int ret;
 
 	conn->epoch++;
+	conn->connected_at = jiffies;
 	conn->last_rx = jiffies;
 	conn->ping_pending = false;
 	conn->last_error[0] = 0;

@@ -86,6 +86,7 @@ struct rblk_conn {
 	u32 next_id;			/* for wire ids of writes */
 	atomic_t peer_reqs;		/* peer writes on our disk */
 	wait_queue_head_t peer_reqs_wq;
+	unsigned long connected_at;	/* jiffies when this connection began */
 	unsigned long last_rx;		/* jiffies of the last packet received */
 	unsigned long ping_sent, next_check;
 	bool ping_pending;

@@ -12,6 +12,7 @@
  *   bad-magic unknown-type bad-flags oversized truncated out-of-order
  *   write-to-secondary ack-unknown hello-again ping-flood
  *   pre-commit-data  (a WRITE instead of the handshake)
+ *   no-state  (never sends its STATE, answers pings for up to 60 s)
  *
  * Output: "dropped" (the node closed the connection, as it must) or
  * "alive" (still open after the scenario; expected only for ping-flood,
@@ -81,7 +82,7 @@ static int recv_pkt(void *buf, size_t cap, uint32_t *len, int timeout_ms)
 
 	while (got < sizeof(h)) {
 		if (poll(&pfd, 1, timeout_ms) <= 0)
-			return -1;
+			return got ? -1 : -2;	/* -2: nothing came */
 		n = recv(fd, (uint8_t *)&h + got, sizeof(h) - got, 0);
 		if (n <= 0)
 			return -1;
@@ -119,8 +120,11 @@ static int connect_to(const char *spec)
 	return connect(fd, (struct sockaddr *)&a, sizeof(a));
 }
 
-/* HELLO both ways with the largest nonce, so we commit; mirror STATE. */
-static int handshake(const char *res, const char *node)
+/*
+ * HELLO both ways with the largest nonce, so we commit; mirror STATE
+ * unless @quiet.
+ */
+static int handshake(const char *res, const char *node, int quiet)
 {
 	static uint8_t buf[1 << 16];
 	struct rblk_p_hello h = {};
@@ -144,6 +148,8 @@ static int handshake(const char *res, const char *node)
 	} while (type >= 0 && type != RBLK_P_STATE);
 	if (type < 0 || len != sizeof(st))
 		return -1;
+	if (quiet)
+		return 0;
 	memcpy(&st, buf, sizeof(st));
 	st.role = RBLK_ROLE_SECONDARY;
 	return send_pkt(RBLK_P_STATE, &st, sizeof(st));
@@ -180,6 +186,23 @@ static void ping_flood(void)
 			break;
 	printf("pings answered: %d\n", answered);
 	puts(type < 0 && answered < 10000 ? "dropped" : "alive");
+}
+
+/* Alive but never saying our state: the node must not wait for it forever. */
+static void no_state(void)
+{
+	static uint8_t buf[1 << 16];
+	int type = 0, waited;
+	uint32_t len;
+
+	for (waited = 0; waited < 60; waited++) {
+		type = recv_pkt(buf, sizeof(buf), &len, 1000);
+		if (type == RBLK_P_PING && len == sizeof(struct rblk_p_ping))
+			send_pkt(RBLK_P_PING_ACK, buf, len);
+		else if (type < 0 && type != -2)
+			break;
+	}
+	puts(type < 0 && type != -2 ? "dropped" : "alive");
 }
 
 static int play(const char *s)
@@ -224,6 +247,9 @@ static int play(const char *s)
 	} else if (!strcmp(s, "ping-flood")) {
 		ping_flood();
 		return 0;
+	} else if (!strcmp(s, "no-state")) {
+		no_state();
+		return 0;
 	} else {
 		fprintf(stderr, "hostile-peer: unknown scenario %s\n", s);
 		return 1;
@@ -249,7 +275,7 @@ int main(int argc, char **argv)
 		puts(still_open(3000) ? "alive" : "dropped");
 		return 0;
 	}
-	if (handshake(argv[2], argv[3])) {
+	if (handshake(argv[2], argv[3], !strcmp(argv[4], "no-state"))) {
 		fprintf(stderr, "hostile-peer: handshake with %s failed\n", argv[1]);
 		return 1;
 	}

@@ -135,6 +135,22 @@ teardown_file() {
 	[ "$before" = "$(vm_run pg1 "$(md5_of /dev/vda)")" ]
 }
 
+# Writes wait for the handshake's decision (docs/protocol.md); a peer that
+# answers pings but never says its state must not hold them for long.
+@test "a peer that never sends its state is dropped after timeout; writes go on" {
+	vm_run pg1 "$RBLKADM primary pg"
+	vm_run pg2 "setsid -f sh -c 'build/tools/hostile-peer 10.0.0.1:7788 pg pg2 no-state >/tmp/hp.out 2>&1'"
+	run vm_run pg1 "timeout 60 sh -c 'for i in \$(seq 40); do
+		dd if=/dev/urandom of=/dev/rblk0 bs=4k count=1 seek=\$((300 + i)) oflag=direct status=none || exit 1
+		sleep 0.1; done' && echo DONE"
+	assert_output_has "DONE"
+	vm_wait pg2 90 "grep -q . /tmp/hp.out"
+	[ "$(vm_run pg2 "cat /tmp/hp.out")" = dropped ]
+	run vm_run pg1 "dmesg | grep 'did not send its state'"
+	assert_output_has "peer pg2 did not send its state within 1000 ms of connecting"
+	vm_run pg1 "$RBLKADM secondary pg"
+}
+
 @test "power cut of the Secondary: the Primary goes on; after reboot the peer resyncs" {
 	reseed
 	vm_run pg1 "$RBLKADM primary pg"
