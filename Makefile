@@ -14,7 +14,7 @@ DEB_PACKAGES := build-essential clang llvm libclang-rt-14-dev pkg-config kmod cp
 	libnl-3-dev libnl-genl-3-dev libssl-dev liburing-dev libaio-dev \
 	bats jq python3 iproute2 iputils-ping util-linux e2fsprogs xfsprogs lvm2 \
 	fio postgresql drbd-utils procps \
-	resource-agents pacemaker-cli-utils libxml2-utils
+	resource-agents pacemaker-cli-utils libxml2-utils pacemaker corosync
 
 all: kmod user
 
