@@ -249,7 +249,8 @@ missing_on() {
 		done"
 	run vm_run pg1 "crm_verify -L -V"
 	assert_status 0
-	vm_wait pg1 600 "crm_resource --locate -r pg-db 2>/dev/null | grep -q 'running on'"
+	# Started, not only Starting (--locate also names a starting resource).
+	vm_wait pg1 600 "crm_mon -1 -r | grep -Eq 'pg-db.*Started (pg1|pg2)\$'"
 	p=$(located pg1 pg-db)
 	[ -n "$p" ]
 	if [ "$p" = pg1 ]; then s=pg2; else s=pg1; fi
@@ -281,7 +282,7 @@ missing_on() {
 	vm_wait $s 300 "[ \$(wc -l </tmp/acked 2>/dev/null || echo 0) -ge 10 ]"
 	t0=$(vm_run $s "date +%s%3N")
 	vm_kill $p
-	vm_wait $s 600 "crm_resource --locate -r pg-db 2>/dev/null | grep -q 'running on: $s'"
+	vm_wait $s 600 "crm_mon -1 -r | grep -Eq 'pg-db.*Started $s\$'"
 	t_db=$(vm_run $s "date +%s%3N")
 	n=$(acked_count $s)
 	vm_wait $s 300 "[ \$(wc -l </tmp/acked) -ge $((n + 5)) ]"
