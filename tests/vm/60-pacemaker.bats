@@ -51,13 +51,15 @@ setup_file() {
 	vm_wait_up pg1 pg2
 
 	# RECIPES.md 1 plus resource-level fencing through Pacemaker, and fast
-	# liveness settings so that a lost peer is noticed in about a second.
+	# liveness settings so that a lost peer is noticed within seconds
+	# (ping-timeout 20 = 2 s: with 500 ms the Primary dropped a live peer
+	# several times on a loaded host, each time fencing it in the CIB).
 	cat >"$RUN_DIR/pg.res" <<-'EOF2'
 	resource pg {
 	    device minor 0;
 	    disk /dev/VG_RBLK/LV_DATA;
 	    meta-disk internal;
-	    net { ping-int 1; ping-timeout 5; timeout 10; ko-count 3; connect-int 1; }
+	    net { ping-int 1; ping-timeout 20; timeout 10; ko-count 3; connect-int 1; }
 	    disk { fencing resource-only; }
 	    handlers {
 	        fence-peer          "/usr/lib/rblk/rblk-fence-peer";
