@@ -37,9 +37,8 @@
 
 load ../lib/vm
 load ../lib/rblk
+load ../lib/pg
 
-PGBIN=/usr/lib/postgresql/15/bin
-XFS_OPTS=noatime,logbsize=256k,allocsize=1m
 SERVICE_IP=10.0.0.10
 
 setup_file() {
@@ -72,15 +71,7 @@ setup_file() {
 	EOF2
 	# As in 50-pg-stack, plus a system ID (the host name) for
 	# LVM-activate's vg_access_mode=system_id: no lvmlockd needed.
-	cat >"$RUN_DIR/lvmlocal.conf" <<-'EOF2'
-	activation { udev_sync = 0 udev_rules = 0 monitoring = 0 }
-	devices {
-	    obtain_device_list_from_udev = 0
-	    types = [ "rblk", 16 ]
-	    filter = [ "a|^/dev/vda$|", "a|^/dev/rblk[0-9]+$|", "r|.*|" ]
-	}
-	global { use_lvmlockd = 0 system_id_source = "uname" }
-	EOF2
+	pg_write_lvmlocal 'system_id_source = "uname" '
 	cat >"$RUN_DIR/corosync.conf" <<-'EOF2'
 	totem {
 	    version: 2
@@ -141,15 +132,11 @@ teardown_file() {
 # overlay with a tmpfs upper layer over the host's read-only root, so these
 # files exist in this guest until it powers off and never on the host.
 node_prepare() {
-	vm_run "$1" "mkdir -p /etc/rblk.d && cp $RUN_DIR/pg.res /etc/rblk.d/pg.res &&
-		echo 'include \"/etc/rblk.d/*.res\";' >/etc/rblk.conf &&
-		cp $RUN_DIR/lvmlocal.conf /etc/lvm/lvmlocal.conf &&
-		rm -f /etc/lvm/devices/system.devices &&
-		install -D -m 755 scripts/ocf/rblk /usr/lib/ocf/resource.d/rblk/rblk &&
+	pg_node_config "$1"
+	vm_run "$1" "install -D -m 755 scripts/ocf/rblk /usr/lib/ocf/resource.d/rblk/rblk &&
 		install -D -m 755 scripts/ocf/fence-peer /usr/lib/rblk/rblk-fence-peer &&
 		ln -sfn \$PWD/$RBLKADM /usr/local/sbin/rblkadm &&
 		cp $RUN_DIR/corosync.conf /etc/corosync/corosync.conf"
-	vm_run "$1" "vgs VG_RBLK >/dev/null 2>&1 && vgchange -q -a y VG_RBLK >/dev/null; true"
 	rblk_load "$1"
 }
 
@@ -169,31 +156,10 @@ located() {
 		sed -n 's/.*is running on: \([^ ]*\).*/\1/p' | head -n1
 }
 
-# The client, on $1: inserts increasing ids through the service IP and
-# logs "id epoch-ms" after COMMIT returned (as in 50-pg-stack).
+# The client, on $1: inserts increasing ids through the service IP
+# (tests/lib/pg.bash), continuing from the last id it logged.
 client_start() {
-	vm_run "$1" "setsid -f sh -c 'echo \$\$ >/tmp/client.pid
-		i=\$(tail -1 /tmp/acked 2>/dev/null | cut -d\" \" -f1); i=\${i:-0}
-		while :; do i=\$((i+1))
-			psql \"host=$SERVICE_IP user=postgres connect_timeout=10\" \
-				-qAtc \"insert into t values (\$i)\" >/dev/null 2>&1 &&
-				echo \"\$i \$(date +%s%3N)\" >>/tmp/acked
-		done' </dev/null >/dev/null 2>&1"
-}
-
-client_stop() {
-	vm_run "$1" "kill -- -\$(cat /tmp/client.pid) 2>/dev/null; while pgrep -s \$(cat /tmp/client.pid) >/dev/null; do sleep 0.1; done; true"
-}
-
-acked_count() {
-	vm_run "$1" "wc -l </tmp/acked"
-}
-
-# Acknowledged ids (logged on $1, PostgreSQL running there) not in the table.
-missing_on() {
-	vm_run "$1" "cut -d' ' -f1 /tmp/acked >/tmp/ids && chmod 644 /tmp/ids" >/dev/null
-	vm_run "$1" "psql -h /run/postgresql -U postgres -qAt -c 'create temp table a(id int)' \
-		-c \"copy a from '/tmp/ids'\" -c 'select count(*) from a where id not in (select id from t)'" | tail -1
+	pg_client_start "$1" "host=$SERVICE_IP user=postgres connect_timeout=10"
 }
 
 @test "data prepared by hand (recipes 1-2), then left to Pacemaker" {
@@ -286,12 +252,12 @@ missing_on() {
 	vm_kill $p
 	vm_wait $s 600 "crm_mon -1 -r | grep -Eq 'pg-db.*Started $s\$'"
 	t_db=$(vm_run $s "date +%s%3N")
-	n=$(acked_count $s)
+	n=$(pg_acked_count $s)
 	vm_wait $s 300 "[ \$(wc -l </tmp/acked) -ge $((n + 5)) ]"
-	client_stop $s
+	pg_client_stop $s
 	first=$(vm_run $s "awk -v t=$t0 '\$2 > t { print \$2; exit }' /tmp/acked")
-	missing=$(missing_on $s)
-	n=$(acked_count $s)
+	missing=$(pg_missing_on $s)
+	n=$(pg_acked_count $s)
 	echo "failover $p -> $s: Pacemaker reports pg-db started on $s $(( (t_db - t0) / 1000 )).$(( (t_db - t0) % 1000 / 100 )) s after the power cut; first acknowledged commit after $(( (first - t0) / 1000 )).$(( (first - t0) % 1000 / 100 )) s" >&3
 	echo "$n acknowledged ids, $missing missing" >&3
 	echo "$(( (first - t0) / 1000 ))" >"$RUN_DIR/failover-seconds"
