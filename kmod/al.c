@@ -181,6 +181,7 @@ static int commit_batch(struct rblk_meta *m)
 	u16 slot[RBLK_AL_UPDATES];
 	u32 ext[RBLK_AL_UPDATES];
 	unsigned long flags;
+	bool evicts;
 	u32 i, n;
 	int ret;
 
@@ -189,8 +190,18 @@ static int commit_batch(struct rblk_meta *m)
 	memcpy(slot, al->batch_slot, n * sizeof(*slot));
 	memcpy(ext, al->batch_ext, n * sizeof(*ext));
 	al->batch_n = 0;
+	evicts = al->batch_evicts;
+	al->batch_evicts = false;
 	spin_unlock_irqrestore(&al->lock, flags);
-	ret = write_tr(m, slot, ext, n);
+	/*
+	 * Bits set for writes in an extent the log is about to forget are
+	 * on disk before it forgets it (they were set before those writes
+	 * began, and all of them have ended). So a write the log covers
+	 * needs its bit in memory only (start_write()).
+	 */
+	ret = evicts ? rblk_bm_flush(m) : 0;
+	if (!ret)
+		ret = write_tr(m, slot, ext, n);
 	spin_lock_irqsave(&al->lock, flags);
 	for (i = 0; i < n; i++) {
 		__clear_bit(slot[i], al->pending);
@@ -241,6 +252,8 @@ static int get_extent(struct rblk_meta *m, u32 extent)
 			continue;
 		}
 		old = al->set[slot];
+		if (old != RBLK_AL_EMPTY)
+			al->batch_evicts = true;
 		al->set[slot] = extent;
 		al->refs[slot] = 1;
 		al->used[slot] = ++al->tick;

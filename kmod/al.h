@@ -33,6 +33,7 @@ struct rblk_al {
 	u32 batch_ext[RBLK_AL_UPDATES];
 	u32 batch_n;
 	u32 batch_res;			/* places promised, not filled yet */
+	bool batch_evicts;		/* the batch drops an extent from the set */
 	wait_queue_head_t wq;		/* a slot was released or committed */
 	struct page *page;
 	atomic64_t transactions;	/* written since attach */

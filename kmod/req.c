@@ -246,8 +246,13 @@ static blk_status_t start_write(struct rblk_device *dev, struct request *rq)
 		return BLK_STS_OK;
 	if (rblk_device_write_without_peer(dev))
 		return BLK_STS_IOERR;
+	/*
+	 * The bit reaches the disk before the log forgets the extent (al.c);
+	 * a crash before that marks the whole extent. Without the log the
+	 * bit must be on disk before the data.
+	 */
 	if (rblk_bm_set(&m->bm, req->range.sector, req->range.bytes) &&
-	    rblk_bm_flush(m))
+	    !req->al && rblk_bm_flush(m))
 		return BLK_STS_IOERR;
 	return BLK_STS_OK;
 }
