@@ -35,6 +35,22 @@ pg_node_config() {
 	vm_run "$1" "vgs VG_RBLK >/dev/null 2>&1 && vgchange -q -a y VG_RBLK >/dev/null; true"
 }
 
+# RECIPES.md 2 on the Primary $1: VG_POSTGRES/LV_DATA (95%) on /dev/rblk0,
+# XFS mounted on /pgdata, a new cluster in /pgdata/pg that trusts the
+# guests' network, started, with the table t(id) the client fills.
+pg_create() {
+	vm_run "$1" "pvcreate -q /dev/rblk0 >/dev/null && vgcreate -q VG_POSTGRES /dev/rblk0 >/dev/null &&
+		lvcreate -q -n LV_DATA -l 95%VG VG_POSTGRES >/dev/null &&
+		mkfs.xfs -q /dev/VG_POSTGRES/LV_DATA && mkdir -p /pgdata &&
+		mount -o $XFS_OPTS /dev/VG_POSTGRES/LV_DATA /pgdata &&
+		mkdir /pgdata/pg && chown postgres /pgdata/pg &&
+		su postgres -c '$PGBIN/initdb -A trust -D /pgdata/pg' >/dev/null &&
+		echo \"listen_addresses='*'\" >>/pgdata/pg/postgresql.conf &&
+		echo 'host all all 10.0.0.0/24 trust' >>/pgdata/pg/pg_hba.conf &&
+		su postgres -c '$PGBIN/pg_ctl -D /pgdata/pg -l /tmp/pg.log -w start' >/dev/null &&
+		psql -h /run/postgresql -U postgres -qAt -c 'create table t(id int primary key)'"
+}
+
 # On a Primary $1: activate VG_POSTGRES, mount, start PostgreSQL.
 pg_start() {
 	vm_run "$1" "vgchange -q -a y VG_POSTGRES >/dev/null && mkdir -p /pgdata &&

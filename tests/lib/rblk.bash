@@ -98,7 +98,7 @@ md5_both_equal() {
 # Both disks of pg1 and pg2 zeroed, fresh metadata, one common generation,
 # connected, the handler log emptied: a truthful "in sync" start for a
 # test that follows a divergence. Both go down before either comes up: an
-# old peer must not meet a new one.
+# old peer must not meet a new one. $1: more create-md options.
 reseed() {
 	local n
 	for n in pg1 pg2; do
@@ -106,7 +106,7 @@ reseed() {
 	done
 	for n in pg1 pg2; do
 		vm_run $n "blkdiscard -f -z /dev/vda 2>/dev/null &&
-			$RBLKADM create-md --force pg >/dev/null &&
+			$RBLKADM create-md --force ${1:-} pg >/dev/null &&
 			$RBLKADM set-gi pg 3000:0:0:0:consistent,was-up-to-date >/dev/null &&
 			$RBLKADM up pg"
 	done

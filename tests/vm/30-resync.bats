@@ -405,17 +405,7 @@ pc_job() {
 # go all the time) must still leave every changed block named by the
 # bitmap on disk or the log.
 @test "peer away, random writes over more extents than the log holds, power cut: every changed block is resynced" {
-	local n
-	for n in pg1 pg2; do
-		vm_run $n "$RBLKADM down pg >/dev/null 2>&1; true"
-	done
-	for n in pg1 pg2; do
-		vm_run $n "blkdiscard -f -z /dev/vda 2>/dev/null &&
-			$RBLKADM create-md --force --al-extents 7 pg >/dev/null &&
-			$RBLKADM set-gi pg 3000:0:0:0:consistent,was-up-to-date >/dev/null &&
-			$RBLKADM up pg"
-	done
-	wait_conn pg1 Connected
+	reseed "--al-extents 7"
 	vm_run pg1 "$RBLKADM primary pg && $RBLKADM disconnect pg"
 	vm_run pg1 "setsid -f fio --name=w --filename=/dev/rblk0 --rw=randwrite --bs=4k \
 		--size=360M --ioengine=libaio --iodepth=16 --direct=1 --time_based --runtime=120 \

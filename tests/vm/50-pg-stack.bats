@@ -87,16 +87,7 @@ md5_lower() {
 }
 
 @test "recipe 2: LVM, XFS and PostgreSQL on pg1; pg2 cannot open /dev/rblk0 for writing" {
-	vm_run pg1 "pvcreate -q /dev/rblk0 >/dev/null && vgcreate -q VG_POSTGRES /dev/rblk0 >/dev/null &&
-		lvcreate -q -n LV_DATA -l 95%VG VG_POSTGRES >/dev/null &&
-		mkfs.xfs -q /dev/VG_POSTGRES/LV_DATA && mkdir -p /pgdata &&
-		mount -o $XFS_OPTS /dev/VG_POSTGRES/LV_DATA /pgdata &&
-		mkdir /pgdata/pg && chown postgres /pgdata/pg &&
-		su postgres -c '$PGBIN/initdb -A trust -D /pgdata/pg' >/dev/null &&
-		echo \"listen_addresses='*'\" >>/pgdata/pg/postgresql.conf &&
-		echo 'host all all 10.0.0.0/24 trust' >>/pgdata/pg/pg_hba.conf &&
-		su postgres -c '$PGBIN/pg_ctl -D /pgdata/pg -l /tmp/pg.log -w start' >/dev/null"
-	sql pg1 "create table t(id int primary key)"
+	pg_create pg1
 	run vm_run pg1 "lvs --noheadings -o lv_name,vg_name VG_POSTGRES | xargs; findmnt -no OPTIONS /pgdata"
 	echo "$output" >&3
 	assert_output_has "LV_DATA VG_POSTGRES"

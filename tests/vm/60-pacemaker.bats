@@ -175,20 +175,8 @@ client_start() {
 	run vm_run pg1 "$RBLKADM wait-sync pg --timeout 300"
 	assert_status 0
 	vm_run pg1 "$RBLKADM primary pg"
-	run vm_run pg1 "pvcreate -q /dev/rblk0 >/dev/null && vgcreate -q VG_POSTGRES /dev/rblk0 >/dev/null &&
-		lvcreate -q -n LV_DATA -l 95%VG VG_POSTGRES >/dev/null &&
-		mkfs.xfs -q /dev/VG_POSTGRES/LV_DATA && mkdir -p /pgdata &&
-		mount -o $XFS_OPTS /dev/VG_POSTGRES/LV_DATA /pgdata &&
-		mkdir /pgdata/pg && chown postgres /pgdata/pg &&
-		su postgres -c '$PGBIN/initdb -A trust -D /pgdata/pg' >/dev/null &&
-		echo \"listen_addresses='*'\" >>/pgdata/pg/postgresql.conf &&
-		echo 'host all all 10.0.0.0/24 trust' >>/pgdata/pg/pg_hba.conf &&
-		su postgres -c '$PGBIN/pg_ctl -D /pgdata/pg -l /tmp/pg.log -w start' >/dev/null &&
-		psql -h /run/postgresql -U postgres -qAt -c 'create table t(id int primary key)' &&
-		su postgres -c '$PGBIN/pg_ctl -D /pgdata/pg -m fast -w stop' >/dev/null &&
-		umount /pgdata && vgchange -q -a n VG_POSTGRES >/dev/null"
-	echo "$output"
-	assert_status 0
+	pg_create pg1
+	pg_stop pg1
 	# The VG carries pg1's system ID; LVM-activate moves it.
 	run vm_run pg1 "vgs --noheadings -o systemid VG_POSTGRES"
 	assert_output_has pg1
