@@ -527,12 +527,6 @@ int rblk_sender(void *arg)
 			break;
 		}
 	}
-	/* Stay until stopped so kthread_stop() never sees a freed task. */
-	while (!kthread_should_stop()) {
-		set_current_state(TASK_INTERRUPTIBLE);
-		if (!kthread_should_stop())
-			schedule();
-		__set_current_state(TASK_RUNNING);
-	}
+	rblk_thread_wait_stop();
 	return ret;
 }
