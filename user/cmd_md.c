@@ -23,6 +23,7 @@ struct md_args {
 	const char *res;
 	const char *extra;		/* FILE of restore-md, GI of set-gi */
 	bool force;
+	bool al_given;			/* --al-extents: only with --disk */
 	uint32_t al_extents;
 };
 
@@ -65,6 +66,7 @@ static int parse_md_args(struct rblk_ctx *ctx, int argc, char **argv,
 				return EXIT_USAGE;
 			}
 			a->al_extents = v;
+			a->al_given = true;
 			break;
 		default: return rblk_cmd_usage(cmd);
 		}
@@ -92,6 +94,13 @@ static int for_each_target(struct rblk_ctx *ctx, const struct md_args *a, md_fn 
 	if (config_load(ctx->config_path, ctx->node, 0, &cfg))
 		return EXIT_CONFIG;
 	if (config_select(cfg, a->res, &res, &n)) {
+		config_free(cfg);
+		return EXIT_USAGE;
+	}
+	if (a->al_given) {
+		err("--al-extents goes with --disk; a resource takes it from its configuration");
+		hint("set 'disk { al-extents N; }' in the resource, or leave --al-extents out");
+		free(res);
 		config_free(cfg);
 		return EXIT_USAGE;
 	}

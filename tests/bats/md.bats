@@ -47,6 +47,16 @@ write_config() {
 	[[ "$output" == *"al-extents 257"* ]]
 }
 
+@test "create-md RES refuses --al-extents: the configuration says it" {
+	write_config
+	run rblkadm -c rblk.conf --node pg1 create-md --al-extents 7 pg
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "rblkadm: --al-extents goes with --disk; a resource takes it from its configuration" ]
+	[ "${lines[1]}" = "  hint: set 'disk { al-extents N; }' in the resource, or leave --al-extents out" ]
+	run rblkadm show-gi --disk disk.img
+	[ "$status" -ne 0 ]	# nothing was written
+}
+
 @test "create-md refuses existing metadata, --force overwrites it" {
 	rblkadm create-md --disk disk.img
 	cp disk.img before.img

@@ -40,17 +40,23 @@ assert_status() {
 
 # The two-node resource "pg" on pg1 (10.0.0.1) and pg2 (10.0.0.2) over
 # /dev/vda, with fast liveness settings so that tests do not wait long.
-# Extra net{} options may be passed as $2, extra disk{} options as $3.
-# Handlers log "EVENT RESOURCE PEER" lines to /tmp/rblk-handlers.log.
+# Extra net{} options may be passed as $2 (one of the liveness settings
+# there replaces ours), extra disk{} options as $3. Handlers log
+# "EVENT RESOURCE PEER" lines to /tmp/rblk-handlers.log.
 rblk_write_config() {
 	local vm=$1 net_extra=${2:-} disk_extra=${3:-} f="$RUN_DIR/rblk.conf.$1"
+	local o net=""
+
+	for o in "ping-int 1" "ping-timeout 5" "timeout 10" "ko-count 3" "connect-int 1"; do
+		[[ " $net_extra" == *" ${o% *} "* ]] || net+="$o; "
+	done
 
 	cat >"$f" <<-EOF2
 	resource pg {
 	    device minor 0;
 	    disk /dev/vda;
 	    meta-disk internal;
-	    net { ping-int 1; ping-timeout 5; timeout 10; ko-count 3; connect-int 1; $net_extra }
+	    net { $net$net_extra }
 	    ${disk_extra:+disk { $disk_extra \}}
 	    handlers {
 	        split-brain "echo \$RBLK_EVENT \$RBLK_RESOURCE \$RBLK_PEER >> /tmp/rblk-handlers.log";
@@ -98,7 +104,7 @@ md5_both_equal() {
 # Both disks of pg1 and pg2 zeroed, fresh metadata, one common generation,
 # connected, the handler log emptied: a truthful "in sync" start for a
 # test that follows a divergence. Both go down before either comes up: an
-# old peer must not meet a new one. $1: more create-md options.
+# old peer must not meet a new one.
 reseed() {
 	local n
 	for n in pg1 pg2; do
@@ -106,7 +112,7 @@ reseed() {
 	done
 	for n in pg1 pg2; do
 		vm_run $n "blkdiscard -f -z /dev/vda 2>/dev/null &&
-			$RBLKADM create-md --force ${1:-} pg >/dev/null &&
+			$RBLKADM create-md --force pg >/dev/null &&
 			$RBLKADM set-gi pg 3000:0:0:0:consistent,was-up-to-date >/dev/null &&
 			$RBLKADM up pg"
 	done

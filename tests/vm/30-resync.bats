@@ -368,6 +368,12 @@ pc_job() {
 # wait for that decision (a generation or role changed behind the peer's
 # back made the two decide differently, then drop the connection).
 @test "a promotion with writes during a slow handshake: one connection, both decide alike" {
+	local n
+	# Liveness settings that the 300 ms round trip cannot trip on a loaded
+	# host: one connection per round is what the test counts.
+	for n in pg1 pg2; do
+		rblk_write_config $n "ping-timeout 30; timeout 30; connect-int 3;"
+	done
 	reseed
 	perr() { vm_run $1 "dmesg | grep -c 'protocol error' || true"; }
 	e1=$(perr pg1) e2=$(perr pg2)
@@ -396,6 +402,9 @@ pc_job() {
 	done
 	vm_netem pg2 eth0 off
 	[ "$(perr pg1)" = "$e1" ] && [ "$(perr pg2)" = "$e2" ]
+	for n in pg1 pg2; do
+		rblk_write_config $n
+	done
 }
 
 # Without its peer a Primary keeps the bits of writes the activity log
@@ -405,7 +414,11 @@ pc_job() {
 # go all the time) must still leave every changed block named by the
 # bitmap on disk or the log.
 @test "peer away, random writes over more extents than the log holds, power cut: every changed block is resynced" {
-	reseed "--al-extents 7"
+	local n
+	for n in pg1 pg2; do
+		rblk_write_config $n "" "al-extents 7;"
+	done
+	reseed
 	vm_run pg1 "$RBLKADM primary pg && $RBLKADM disconnect pg"
 	vm_run pg1 "setsid -f fio --name=w --filename=/dev/rblk0 --rw=randwrite --bs=4k \
 		--size=360M --ioengine=libaio --iodepth=16 --direct=1 --time_based --runtime=120 \
@@ -415,7 +428,7 @@ pc_job() {
 	echo "before the power cut: ${lines[0]} activity log writes, ${lines[1]} KiB marked" >&3
 	vm_kill pg1
 	vm_restart pg1
-	rblk_write_config pg1
+	rblk_write_config pg1 "" "al-extents 7;"
 	rblk_load pg1
 	vm_run pg1 "$RBLKADM up pg"
 	run vm_run pg1 "$RBLKADM wait-sync pg --timeout 300"
@@ -423,4 +436,7 @@ pc_job() {
 	run vm_run pg1 "$(st resynced-kib); $(st size-kib)"
 	echo "resynced ${lines[0]} of ${lines[1]} KiB" >&3
 	md5_both_equal
+	for n in pg1 pg2; do
+		rblk_write_config $n
+	done
 }
