@@ -169,9 +169,17 @@ static struct socket *accept_pending(struct rblk_conn *conn)
 {
 	struct socket *sock;
 
-	if (kernel_accept(conn->listen_sock, &sock, O_NONBLOCK))
-		return NULL;
-	return sock;
+	/*
+	 * A peer whose handshake on a connection timed out closed it, but
+	 * left it in our backlog with its HELLO readable: answering that
+	 * HELLO would "connect" to a closed socket. Skip such connections.
+	 */
+	while (!kernel_accept(conn->listen_sock, &sock, O_NONBLOCK)) {
+		if (READ_ONCE(sock->sk->sk_state) == TCP_ESTABLISHED)
+			return sock;
+		sock_release(sock);
+	}
+	return NULL;
 }
 
 /* One outgoing attempt, from our own address to the peer's. */

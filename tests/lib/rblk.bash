@@ -90,7 +90,7 @@ stat_of() {
 # Guest command: md5 of the replicated data area of the backing disk (the
 # metadata at its end is per node and differs by design).
 md5_data() {
-	echo "n=\$($(st size-kib)); dd if=/dev/vda bs=4k count=\$((n / 4)) iflag=direct status=none | md5sum | cut -d' ' -f1"
+	echo "n=\$($(st size-kib)); dd if=/dev/vda bs=1M count=\$((n * 1024)) iflag=direct,count_bytes status=none | md5sum | cut -d' ' -f1"
 }
 
 # The data areas of pg1 and pg2 are identical.
