@@ -507,9 +507,6 @@ static int run_connected(struct rblk_conn *conn)
 	get_task_struct(t);
 	conn->sender = t;
 	wake_up_process(t);
-	pr_info("rblk%d: %s: connected to %s (%pISpc)\n", conn->dev->minor,
-		conn->dev->name, conn->peer_node, &conn->peer);
-	atomic64_inc(&conn->dev->stats.connects);
 	return rblk_receiver(conn);
 }
 
@@ -525,7 +522,7 @@ static int worker(void *arg)
 		ret = run_connected(conn);
 		teardown(conn);
 		/* Why it ended, unless we were told to end it. */
-		if (!READ_ONCE(conn->stopping))
+		if (!READ_ONCE(conn->stopping) && conn->decided)
 			pr_info("rblk%d: %s: connection to %s ended (%pe)%s\n",
 				conn->dev->minor, conn->dev->name, conn->peer_node,
 				ERR_PTR(ret ?: -ECONNRESET),
@@ -619,6 +616,13 @@ int rblk_conn_peer_state_changed(struct rblk_conn *conn)
 	ps = conn->peer_state;
 	spin_unlock_irqrestore(&conn->lock, flags);
 	if (!conn->decided) {
+		/*
+		 * Connected only now that both states are exchanged: a peer
+		 * that closes before (its handshake gave up) is not counted.
+		 */
+		pr_info("rblk%d: %s: connected to %s (%pISpc)\n", dev->minor,
+			dev->name, conn->peer_node, &conn->peer);
+		atomic64_inc(&dev->stats.connects);
 		conn->decided = true;
 		ret = decide(conn, &ps);
 		/* Waiting writes now see the connection up, or go without. */
