@@ -75,7 +75,12 @@ static int init_tag_set(struct rblk_device *dev)
 	set->queue_depth = RBLK_QUEUE_DEPTH;
 	set->numa_node = NUMA_NO_NODE;
 	set->cmd_size = sizeof(struct rblk_req);
-	set->flags = BLK_MQ_F_SHOULD_MERGE;
+	/*
+	 * No I/O scheduler by default: the backing device has its own, and
+	 * one here only moves every dispatch from the submitter to kblockd
+	 * (a context switch per request).
+	 */
+	set->flags = BLK_MQ_F_SHOULD_MERGE | BLK_MQ_F_NO_SCHED_BY_DEFAULT;
 	set->driver_data = dev;
 	return blk_mq_alloc_tag_set(set);
 }
