@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,41 +47,25 @@ static void nodelay(int fd)
 		die("TCP_NODELAY");
 }
 
-static int read_full(int fd, void *buf, size_t len)
+/* All of @len bytes in (@out false) or out; false at end of stream. */
+static bool xfer_full(int fd, void *buf, size_t len, bool out)
 {
 	char *p = buf;
 
 	while (len) {
-		ssize_t n = read(fd, p, len);
+		ssize_t n = out ? write(fd, p, len) : read(fd, p, len);
 
-		if (n == 0)
-			return 0;
+		if (n == 0 && !out)
+			return false;
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			die("read");
+			die(out ? "write" : "read");
 		}
 		p += n;
 		len -= n;
 	}
-	return 1;
-}
-
-static void write_full(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			die("write");
-		}
-		p += n;
-		len -= n;
-	}
+	return true;
 }
 
 /* Messages start with their size (4 bytes, host order: both ends alike). */
@@ -102,12 +87,12 @@ static int serve(int port)
 		die("accept");
 	close(l);	/* the next server may listen while this one finishes */
 	nodelay(fd);
-	while (read_full(fd, &size, sizeof(size))) {
+	while (xfer_full(fd, &size, sizeof(size), false)) {
 		if (size < sizeof(size) || size > sizeof(buf))
 			return fprintf(stderr, "tcp-rr: bad size %u\n", size), 1;
-		if (!read_full(fd, buf, size - sizeof(size)))
+		if (!xfer_full(fd, buf, size - sizeof(size), false))
 			break;
-		write_full(fd, ack, sizeof(ack));
+		xfer_full(fd, ack, sizeof(ack), true);
 	}
 	return 0;
 }
@@ -143,7 +128,7 @@ static int client(const char *host, int port, unsigned int size,
 		/* Top up the window, then wait for answers. */
 		while (t < end && sent - done < depth) {
 			sent_at[sent % depth] = t;
-			write_full(fd, msg, size);
+			xfer_full(fd, msg, size, true);
 			sent++;
 		}
 		if (done == sent)
