@@ -660,6 +660,8 @@ int rblk_conn_start(struct rblk_device *dev, struct rblk_conn *conn)
 	}
 	get_task_struct(t);
 	conn->worker = t;
+	/* Connecting when the command returns, not once the thread runs. */
+	set_cstate(conn, RBLK_CONN_CONNECTING);
 	wake_up_process(t);
 	return 0;
 }

@@ -649,6 +649,14 @@ static void invalidate_remote(struct rblk_device *dev)
 	rblk_bm_set_all(&dev->meta.bm);
 	dev->disk_state = RBLK_DISK_UPTODATE;
 	dev->diverged = true;
+	/*
+	 * What we know of the peer until the reconnect: its data is no good
+	 * (no read goes there, and status never shows the pair in sync).
+	 */
+	spin_lock_irq(&dev->conn.lock);
+	if (rblk_conn_is_up(dev->conn.cstate))
+		dev->conn.peer_state.disk_state = RBLK_DISK_INCONSISTENT;
+	spin_unlock_irq(&dev->conn.lock);
 }
 
 /*

@@ -135,9 +135,14 @@ static void finish_source(struct rblk_conn *conn, bool stopped)
 	d.stopped = stopped;
 	d.repair = repair;
 	log_result(dev, vf);
-	rblk_conn_change_state(conn, RBLK_CONN_VERIFY_SOURCE, RBLK_CONN_CONNECTED);
-	/* The repair's resync is set up before the peer hears of it. */
-	if (repair && rblk_resync_begin(dev, true, false))
+	/*
+	 * The repair's resync is set up before the peer hears of it, and
+	 * straight from VerifyS: no moment looks Connected and in sync.
+	 */
+	if (!repair)
+		rblk_conn_change_state(conn, RBLK_CONN_VERIFY_SOURCE,
+				       RBLK_CONN_CONNECTED);
+	else if (rblk_resync_begin(dev, true, false))
 		kernel_sock_shutdown(conn->sock, SHUT_RDWR);
 	rblk_queue_ctl(conn, RBLK_P_VERIFY_DONE, &d, sizeof(d));
 	if (!repair)
@@ -541,11 +546,12 @@ int rblk_verify_recv_done(struct rblk_conn *conn)
 	if (tfm)
 		crypto_free_shash(tfm);
 	log_result(dev, vf);
-	rblk_conn_change_state(conn, RBLK_CONN_VERIFY_TARGET, RBLK_CONN_CONNECTED);
 	if (vf->diff_kib)
 		rblk_helper(dev, "out-of-sync");
+	/* From VerifyT straight to SyncTarget, as on the source. */
 	if (d.repair)
 		return rblk_resync_begin(dev, false, false);
+	rblk_conn_change_state(conn, RBLK_CONN_VERIFY_TARGET, RBLK_CONN_CONNECTED);
 	rblk_genl_event(dev, RBLK_EVENT_CHANGE);
 	return 0;
 }

@@ -225,10 +225,17 @@ static bool is_connected(const struct rblk_dev_info *d)
 	return rblk_conn_is_up(d->conn_state);
 }
 
-/* Connected with no resync and no verify running (VerifyS/VerifyT). */
+/*
+ * Connected with no resync and no verify running (VerifyS/VerifyT), and
+ * both disks UpToDate: the source reaches Connected a moment before the
+ * target's STATE says it is UpToDate, and two Inconsistent disks connected
+ * are not in sync either.
+ */
 static bool is_in_sync(const struct rblk_dev_info *d)
 {
-	return d->conn_state == RBLK_CONN_CONNECTED;
+	return d->conn_state == RBLK_CONN_CONNECTED &&
+	       d->disk_state == RBLK_DISK_UPTODATE &&
+	       d->peer_disk_state == RBLK_DISK_UPTODATE;
 }
 
 /* The first device of @name that is not ready yet, or NULL. */
@@ -346,10 +353,18 @@ static int wait_for(struct waiter *w, int argc, char **argv)
 				err("%s: StandAlone: it is not connecting, so it will not get %s",
 				    d->resource, w->goal);
 			else
-				err("%s: not %s after %llu s (%s)", d->resource, w->goal,
+				err("%s: not %s after %llu s (%s, disk %s, peer-disk %s)",
+				    d->resource, w->goal,
 				    (unsigned long long)timeout,
-				    conn_state_name(d->conn_state));
-			if (d->last_error[0])
+				    conn_state_name(d->conn_state),
+				    disk_state_name(d->disk_state),
+				    disk_state_name(d->peer_disk_state));
+			if (d->conn_state == RBLK_CONN_CONNECTED &&
+			    d->disk_state != RBLK_DISK_UPTODATE &&
+			    d->peer_disk_state != RBLK_DISK_UPTODATE)
+				hint("neither disk is UpToDate: 'rblkadm invalidate-remote %s' on the node with the good data starts the initial sync",
+				     d->resource);
+			else if (d->last_error[0])
 				hint("the last connection attempt ended with: %s",
 				     d->last_error);
 			else if (d->conn_state == RBLK_CONN_STANDALONE)

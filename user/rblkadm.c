@@ -26,7 +26,7 @@ static const struct rblkadm_cmd commands[] = {
 	{ "wait-connect", cmd_wait_connect, "RES|all [--timeout SECONDS]",
 	  "wait until connected to the peer (default: 0 = forever)", 0 },
 	{ "wait-sync", cmd_wait_sync, "RES|all [--timeout SECONDS]",
-	  "wait until connected and any resync or verify has finished, showing progress", 0 },
+	  "wait until connected, both disks UpToDate, no resync or verify running; shows progress", 0 },
 	{ "primary", cmd_primary, "RES|all [--force]",
 	  "make the local device Primary (writable)", CMD_ROOT },
 	{ "secondary", cmd_secondary, "RES|all",
