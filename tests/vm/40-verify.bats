@@ -43,7 +43,7 @@ inject() {
 	[ "$(stat_of pg1 out-of-sync-kib)" = 12 ]
 	[ "$(stat_of pg1 last-verify-diff-kib)" = 12 ]
 	[ "$(stat_of pg2 last-verify-diff-kib)" = 12 ]
-	vm_run pg1 "grep -x 'out-of-sync pg pg2' /tmp/rblk-handlers.log"
+	vm_wait pg1 10 "grep -x 'out-of-sync pg pg2' /tmp/rblk-handlers.log"
 	vm_run pg1 "dmesg | grep 'verify: sectors' | tail -3" >&3
 	vm_run pg1 "$RBLKADM disconnect pg && $RBLKADM connect pg"
 	run vm_run pg1 "$RBLKADM wait-sync pg --timeout 120"

@@ -71,8 +71,9 @@ md5_lower() {
 	# Slow the wire so that the progress can be seen.
 	vm_netem pg1 eth0 rate 200mbit
 	vm_run pg1 "$RBLKADM invalidate-remote pg"
-	vm_wait pg1 60 "$RBLKADM status pg | grep -q 'eta'"
-	run vm_run pg1 "$RBLKADM status pg"
+	# What showed the progress is what is checked (one status, kept).
+	vm_wait pg1 60 "$RBLKADM status pg >/tmp/st && grep -q 'eta' /tmp/st"
+	run vm_run pg1 "cat /tmp/st"
 	echo "$output" | grep -E 'SyncSource|sync' >&3
 	assert_output_has "SyncSource"
 	vm_netem pg1 eth0 off
