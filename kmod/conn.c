@@ -453,6 +453,9 @@ static void teardown(struct rblk_conn *conn)
 		put_task_struct(conn->sender);
 		conn->sender = NULL;
 	}
+	mutex_lock(&conn->send_mutex);		/* no inline send from here on */
+	WRITE_ONCE(conn->sending, false);
+	mutex_unlock(&conn->send_mutex);
 	/* Peer writes still on our disk finish before their acks go. */
 	wait_event(conn->peer_reqs_wq, !atomic_read(&conn->peer_reqs));
 	spin_lock_irqsave(&conn->lock, flags);
@@ -506,6 +509,9 @@ static int run_connected(struct rblk_conn *conn)
 		return PTR_ERR(t);
 	get_task_struct(t);
 	conn->sender = t;
+	mutex_lock(&conn->send_mutex);
+	WRITE_ONCE(conn->sending, true);
+	mutex_unlock(&conn->send_mutex);
 	wake_up_process(t);
 	return rblk_receiver(conn);
 }
@@ -544,6 +550,7 @@ void rblk_conn_init(struct rblk_conn *conn, struct rblk_device *dev)
 	conn->dev = dev;
 	spin_lock_init(&conn->lock);
 	mutex_init(&conn->sock_mutex);
+	mutex_init(&conn->send_mutex);
 	INIT_LIST_HEAD(&conn->ack_queue);
 	INIT_LIST_HEAD(&conn->ctl_queue);
 	INIT_LIST_HEAD(&conn->data_queue);

@@ -65,6 +65,13 @@ struct rblk_conn {
 	struct socket *listen_sock;
 	struct socket *sock;		/* in handshake, then committed */
 	struct mutex sock_mutex;	/* ->sock changes; stop shuts it down */
+	/*
+	 * Held by whoever sends: the sender thread, or a request's worker
+	 * that found it free (rblk_send_queued). ->sending says that the
+	 * socket is there to send on (from the sender's start to teardown).
+	 */
+	struct mutex send_mutex;
+	bool sending;
 	bool stopping;
 	bool fatal;			/* go StandAlone, don't reconnect */
 	bool won_nonce;			/* our HELLO nonce was the larger */
@@ -81,7 +88,8 @@ struct rblk_conn {
 	wait_queue_head_t send_wq;
 	struct rblk_peer_state peer_state;
 
-	u32 send_seq, recv_seq;		/* owned by the sending/receiving thread */
+	u32 send_seq;			/* the handshake's, then send_mutex */
+	u32 recv_seq;			/* owned by the receiving thread */
 	u32 epoch;			/* increases with every connection */
 	u32 next_id;			/* for wire ids of writes */
 	atomic_t peer_reqs;		/* peer writes on our disk */
@@ -144,6 +152,7 @@ int rblk_queue_state(struct rblk_conn *conn);
 int rblk_send_state(struct rblk_conn *conn);
 void rblk_fill_hello(struct rblk_conn *conn, struct rblk_p_hello *h, u64 nonce);
 bool rblk_queue_write(struct rblk_conn *conn, struct request *rq);
+void rblk_send_queued(struct rblk_conn *conn, bool inline_ok);
 bool rblk_queue_read(struct rblk_conn *conn, struct request *rq);
 
 /* recv.c */

@@ -21,7 +21,8 @@ struct bio_set rblk_bio_set;
 /*
  * Requests are started from here, not from ->queue_rq: starting one may
  * sleep (overlapping writes, mempools, a metadata write), and the
- * submitter's context may be in the middle of flushing its own plug.
+ * submitter's context may be in the middle of flushing its own plug. The
+ * worker also sends the peer's part when the sender is idle.
  */
 static struct workqueue_struct *rblk_wq;
 
@@ -306,11 +307,14 @@ static void rblk_req_work(struct work_struct *work)
 {
 	struct rblk_req *req = container_of(work, struct rblk_req, work);
 	struct request *rq = blk_mq_rq_from_pdu(req);
+	struct rblk_device *dev = rq->q->queuedata;
 	struct blk_plug plug;
 
 	blk_start_plug(&plug);
-	start_rq(rq->q->queuedata, rq);
+	start_rq(dev, rq);
 	blk_finish_plug(&plug);
+	/* The local part is on its way; now the peer's, if queued. */
+	rblk_send_queued(&dev->conn, atomic_read(&dev->stats.in_flight) == 1);
 	rblk_req_put(rq);
 }
 
