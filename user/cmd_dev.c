@@ -193,6 +193,14 @@ CMD(events)
 		else
 			return rblk_cmd_usage(rblk_find_cmd("events"));
 	}
+	ret = rblk_nl_open_or_explain();	/* no module: say so first */
+	if (ret)
+		return ret;
+	/* Listening before listing: nothing changes unseen in between. */
+	if (!now && rblk_nl_events_subscribe()) {
+		err("cannot subscribe to rblk's events");
+		return EXIT_FAIL;
+	}
 	ret = list_devices(&l);
 	if (ret)
 		return ret;

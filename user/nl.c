@@ -495,21 +495,41 @@ static int on_event(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/*
+ * A socket of its own for the events group, joined before the caller lists
+ * what exists: a change in between comes as an event after the listing,
+ * none is lost, and replies on the request socket never meet an event.
+ */
+static struct nl_sock *ev_sock;
+
+int rblk_nl_events_subscribe(void)
+{
+	int grp;
+
+	ev_sock = nl_socket_alloc();
+	if (!ev_sock)
+		return -ENOMEM;
+	if (genl_connect(ev_sock) < 0)
+		goto err;
+	grp = genl_ctrl_resolve_grp(ev_sock, RBLK_GENL_NAME, RBLK_GENL_MCGRP_EVENTS);
+	if (grp < 0 || nl_socket_add_membership(ev_sock, grp) < 0)
+		goto err;
+	nl_socket_disable_seq_check(ev_sock);
+	return 0;
+err:
+	nl_socket_free(ev_sock);
+	ev_sock = NULL;
+	return -EIO;
+}
+
 int rblk_nl_events(rblk_dev_cb cb, void *arg)
 {
 	struct request_state st = { .cb = cb, .arg = arg };
-	int grp, ret;
+	int ret;
 
-	grp = genl_ctrl_resolve_grp(sock, RBLK_GENL_NAME, RBLK_GENL_MCGRP_EVENTS);
-	if (grp < 0)
-		return -ENOENT;
-	ret = nl_socket_add_membership(sock, grp);
-	if (ret < 0)
-		return -EIO;
-	nl_socket_disable_seq_check(sock);
-	nl_socket_modify_cb(sock, NL_CB_VALID, NL_CB_CUSTOM, on_event, &st);
+	nl_socket_modify_cb(ev_sock, NL_CB_VALID, NL_CB_CUSTOM, on_event, &st);
 	for (;;) {
-		ret = nl_recvmsgs_default(sock);
+		ret = nl_recvmsgs_default(ev_sock);
 		if (ret < 0 && ret != -NLE_INTR && ret != -NLE_AGAIN)
 			return -EIO;
 	}

@@ -86,7 +86,9 @@ const char *rblk_nl_last_msg(void);
 /* "1.2.3.4:7788" or "[::1]:7788" into a sockaddr. */
 int parse_sockaddr(const char *s, struct sockaddr_storage *ss, int *len);
 int rblk_nl_set_role(uint32_t minor, uint8_t role, uint32_t flags);
-/* Subscribe to the events group and call @cb for each; never returns 0. */
+/* Join the events group (before listing what exists). */
+int rblk_nl_events_subscribe(void);
+/* After rblk_nl_events_subscribe(): call @cb for each event; never returns 0. */
 int rblk_nl_events(rblk_dev_cb cb, void *arg);
 
 /*
