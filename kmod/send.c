@@ -528,7 +528,9 @@ void rblk_send_queued(struct rblk_conn *conn, bool inline_ok)
 	int n, ret = 0;
 
 	if (!inline_ok || !mutex_trylock(&conn->send_mutex)) {
-		wake_up(&conn->send_wq);
+		/* Nothing queued (a local read): the sender sleeps on. */
+		if (has_work(conn))
+			wake_up(&conn->send_wq);
 		return;
 	}
 	for (n = 0; n < 4 && conn->sending && has_work(conn); n++) {
