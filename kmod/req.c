@@ -314,7 +314,9 @@ static void rblk_req_work(struct work_struct *work)
 	start_rq(dev, rq);
 	blk_finish_plug(&plug);
 	/* The local part is on its way; now the peer's, if queued. */
-	rblk_send_queued(&dev->conn, atomic_read(&dev->stats.in_flight) == 1);
+	if (atomic_read(&req->remote) != RBLK_REMOTE_NONE)
+		rblk_send_queued(&dev->conn,
+				 atomic_read(&dev->stats.in_flight) == 1);
 	rblk_req_put(rq);
 }
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The sending side of a connection: one thread per connection owns the
- * socket's send direction and the send sequence number. Control packets
+ * The sending side of a connection: whoever holds conn->send_mutex owns
+ * the socket's send direction and the send sequence number, the sender
+ * thread or, for a request alone in flight, its worker. Control packets
  * (ACKs, pings, state) always go before queued write data, so an ACK waits
  * at most for what is already in the socket buffer (docs/protocol.md).
  */
@@ -507,17 +508,29 @@ static int send_one(struct rblk_conn *conn)
 	return ret;
 }
 
-/* A send failed: the connection ends (the receiver wakes, the worker tears down). */
-static void send_failed(struct rblk_conn *conn, int ret)
+/*
+ * Send the next item, under send_mutex. A failed send ends the connection
+ * (the receiver wakes, the worker tears down) and nothing more goes.
+ */
+static int send_locked(struct rblk_conn *conn)
 {
-	rblk_conn_error(conn, "send failed: %d", ret);
-	WRITE_ONCE(conn->sending, false);
-	kernel_sock_shutdown(conn->sock, SHUT_RDWR);
+	int ret;
+
+	if (!conn->sending)
+		return -EPIPE;
+	ret = send_one(conn);
+	if (ret) {
+		rblk_conn_error(conn, "send failed: %d", ret);
+		WRITE_ONCE(conn->sending, false);
+		kernel_sock_shutdown(conn->sock, SHUT_RDWR);
+	}
+	return ret;
 }
 
 /*
- * Have what is queued sent. @inline_ok (a request alone in flight): from
- * the caller's context if nobody else is sending, which saves the hand-off
+ * A request's worker queued a packet: have it sent. @inline_ok (a request
+ * alone in flight): from the caller's context if nobody else is sending,
+ * which saves the hand-off
  * to the sender thread, a context switch that is a large part of a small
  * write's latency on a busy CPU. Among other requests the sender thread
  * does it: it sends their packets back to back (MSG_MORE), in fewer
@@ -528,20 +541,13 @@ void rblk_send_queued(struct rblk_conn *conn, bool inline_ok)
 	int n, ret = 0;
 
 	if (!inline_ok || !mutex_trylock(&conn->send_mutex)) {
-		/* Nothing queued (a local read): the sender sleeps on. */
-		if (has_work(conn))
-			wake_up(&conn->send_wq);
+		wake_up(&conn->send_wq);
 		return;
 	}
-	for (n = 0; n < 4 && conn->sending && has_work(conn); n++) {
-		ret = send_one(conn);
-		if (ret) {
-			send_failed(conn, ret);
-			break;
-		}
-	}
+	for (n = 0; n < 4 && !ret && has_work(conn); n++)
+		ret = send_locked(conn);
 	mutex_unlock(&conn->send_mutex);
-	if (!ret && has_work(conn))
+	if (has_work(conn))
 		wake_up(&conn->send_wq);
 }
 
@@ -563,10 +569,7 @@ int rblk_sender(void *arg)
 		if (kthread_should_stop())
 			break;
 		mutex_lock(&conn->send_mutex);
-		if (conn->sending)
-			ret = send_one(conn);
-		if (ret)
-			send_failed(conn, ret);
+		ret = send_locked(conn);
 		mutex_unlock(&conn->send_mutex);
 		if (ret)
 			break;
