@@ -8,6 +8,7 @@
 
 #include <linux/blkdev.h>
 #include <linux/blk-mq.h>
+#include <linux/netlink.h>
 #include <linux/version.h>
 #include <rblk/wire.h>
 
@@ -135,6 +136,17 @@ static inline int rblk_set_limits(struct gendisk *disk, struct block_device *b)
 						  RBLK_MAX_RANGE_SECTORS));
 	return 0;
 #endif
+}
+
+/*
+ * -- an extended ack message that is not a literal ---------------------
+ * NL_SET_ERR_MSG() wants a string literal; NL_SET_ERR_MSG_FMT() came in
+ * 6.2. The state rules' reasons are static strings: point at them.
+ */
+static inline void rblk_extack_msg(struct netlink_ext_ack *extack,
+				   const char *msg)
+{
+	extack->_msg = msg;
 }
 
 #endif /* RBLK_COMPAT_H */

@@ -14,9 +14,10 @@
 
 #include "conn.h"
 #include "device.h"
-#include "netlink.h"
+#include "gen.h"
 #include "recv.h"
 #include "req.h"
+#include "state.h"
 
 #define POLL_MS		100	/* accept polling period while Connecting */
 
@@ -69,37 +70,21 @@ void rblk_thread_wait_stop(void)
 
 enum rblk_conn_state rblk_conn_state(struct rblk_device *dev)
 {
-	return READ_ONCE(dev->conn.cstate);
+	return READ_ONCE(dev->state.conn);
 }
 
-static void set_cstate(struct rblk_conn *conn, enum rblk_conn_state s)
+/*
+ * The connection is gone: Connecting again, or StandAlone once told to
+ * stop (rblk_conn_stop sets ->stopping before it shuts the socket down),
+ * so that a disconnect is one change, not two.
+ */
+static void conn_down(struct rblk_conn *conn)
 {
-	unsigned long flags;
-	bool changed;
+	bool stop = READ_ONCE(conn->stopping);
 
-	spin_lock_irqsave(&conn->lock, flags);
-	changed = conn->cstate != s;
-	conn->cstate = s;
-	spin_unlock_irqrestore(&conn->lock, flags);
-	if (changed)
-		rblk_genl_event(conn->dev, RBLK_EVENT_CHANGE);
-}
-
-/* Move from @from to @to; false if the state was no longer @from. */
-bool rblk_conn_change_state(struct rblk_conn *conn, enum rblk_conn_state from,
-			    enum rblk_conn_state to)
-{
-	unsigned long flags;
-	bool ok;
-
-	spin_lock_irqsave(&conn->lock, flags);
-	ok = conn->cstate == from;
-	if (ok)
-		conn->cstate = to;
-	spin_unlock_irqrestore(&conn->lock, flags);
-	if (ok && from != to)
-		rblk_genl_event(conn->dev, RBLK_EVENT_CHANGE);
-	return ok;
+	rblk_state_set_conn(conn->dev, RBLK_CONN_ANY,
+			    stop ? RBLK_CONN_STANDALONE : RBLK_CONN_CONNECTING,
+			    stop ? "disconnect" : "connection lost");
 }
 
 /* conn->sock is swapped under sock_mutex so that stop can shut it down. */
@@ -316,7 +301,7 @@ static int establish(struct rblk_conn *conn)
 	struct socket *sock;
 	u32 jitter;
 
-	while (!kthread_should_stop()) {
+	while (!kthread_should_stop() && !READ_ONCE(conn->stopping)) {
 		sock = accept_pending(conn);
 		if (!sock)
 			sock = connect_peer(conn, handshake_ms(conn));
@@ -442,7 +427,7 @@ static void teardown(struct rblk_conn *conn)
 	LIST_HEAD(acks);
 	LIST_HEAD(ctls);
 
-	set_cstate(conn, RBLK_CONN_CONNECTING);	/* no new writes queue up */
+	conn_down(conn);			/* no new writes queue up */
 	rblk_conn_end_handshake(conn);		/* and none waits for it */
 	mutex_lock(&conn->sock_mutex);
 	if (conn->sock)
@@ -465,8 +450,8 @@ static void teardown(struct rblk_conn *conn)
 	memset(&conn->peer_state, 0, sizeof(conn->peer_state));
 	spin_unlock_irqrestore(&conn->lock, flags);
 	/* Before any write completes without the peer: a new generation. */
-	if (dev->role == RBLK_ROLE_PRIMARY)
-		rblk_device_lost_peer_as_primary(dev);
+	if (READ_ONCE(dev->state.role) == RBLK_ROLE_PRIMARY)
+		rblk_gen_lost_peer_as_primary(dev);
 	list_for_each_entry_safe(req, tr, &data, send_list) {
 		list_del_init(&req->send_list);
 		rblk_req_put(blk_mq_rq_from_pdu(req));
@@ -482,7 +467,6 @@ static void teardown(struct rblk_conn *conn)
 	list_for_each_entry_safe(c, tc, &ctls, list)
 		kvfree(c);
 	set_sock(conn, NULL);
-	rblk_device_peer_lost(dev);
 }
 
 static int run_connected(struct rblk_conn *conn)
@@ -522,7 +506,6 @@ static int worker(void *arg)
 	int ret;
 
 	while (!kthread_should_stop()) {
-		set_cstate(conn, RBLK_CONN_CONNECTING);
 		if (establish(conn))
 			break;
 		ret = run_connected(conn);
@@ -535,7 +518,8 @@ static int worker(void *arg)
 				conn->fatal ? "" : "; connecting again");
 		if (conn->fatal) {
 			/* Reconnecting would only repeat it: wait for the admin. */
-			set_cstate(conn, RBLK_CONN_STANDALONE);
+			rblk_state_set_conn(conn->dev, RBLK_CONN_ANY,
+					    RBLK_CONN_STANDALONE, "refused");
 			break;
 		}
 		if (!kthread_should_stop())
@@ -560,10 +544,9 @@ void rblk_conn_init(struct rblk_conn *conn, struct rblk_device *dev)
 	atomic_set(&conn->peer_reqs, 0);
 	rblk_resync_init(&conn->rs);
 	rblk_verify_init(&conn->vf);
-	conn->cstate = RBLK_CONN_STANDALONE;
 }
 
-static int both_primary(struct rblk_conn *conn)
+int rblk_conn_both_primary(struct rblk_conn *conn)
 {
 	rblk_conn_error(conn, "both nodes are Primary; refusing to connect to %s: make one of them Secondary, then 'rblkadm connect %s'",
 			conn->peer_node, conn->dev->name);
@@ -588,23 +571,34 @@ void rblk_conn_end_handshake(struct rblk_conn *conn)
 /* The peer's first STATE: can we use its disk with ours, and how? */
 static int decide(struct rblk_conn *conn, const struct rblk_peer_state *ps)
 {
-	struct rblk_device *dev = conn->dev;
-	int ret;
+	int ret = rblk_gen_peer_connected(conn->dev, ps, conn->won_nonce);
 
-	/* Split brain or unrelated data is said first, whatever the roles. */
-	ret = rblk_device_peer_connected(dev, ps, conn->won_nonce);
-	if (!ret && ps->role == RBLK_ROLE_PRIMARY &&
-	    dev->role == RBLK_ROLE_PRIMARY)
-		ret = both_primary(conn);
 	if (ret == -EAGAIN)
 		return ret;	/* not decided: try again on a new connection */
-	if (ret) {
+	if (ret)
 		conn->fatal = true;
-		return ret;
-	}
-	/* A resync, if one began, set the state already. */
-	rblk_conn_change_state(conn, RBLK_CONN_CONNECTING, RBLK_CONN_CONNECTED);
-	return 0;
+	return ret;
+}
+
+/* A later STATE: what we know of the peer changes (one event, if any). */
+static int take_peer_state(struct rblk_conn *conn, const struct rblk_peer_state *ps)
+{
+	struct rblk_device *dev = conn->dev;
+	struct rblk_state ns;
+	int ret;
+
+	mutex_lock(&dev->lock);
+	ns = dev->state;
+	rblk_state_take_peer(&ns, ps);
+	ret = rblk_state_commit(dev, &ns, 0, "the peer's state", NULL);
+	mutex_unlock(&dev->lock);
+	if (ret)
+		rblk_conn_error(conn, "the state %s sent (%s, %s) does not fit this node's (%s, %s, %s)",
+				conn->peer_node, rblk_role_name(ps->role),
+				rblk_disk_name(ps->disk_state),
+				rblk_role_name(ns.role), rblk_disk_name(ns.disk),
+				rblk_conn_name(ns.conn));
+	return ret;
 }
 
 /*
@@ -636,15 +630,15 @@ int rblk_conn_peer_state_changed(struct rblk_conn *conn)
 		rblk_conn_end_handshake(conn);
 		return ret;
 	}
-	if (ps.role == RBLK_ROLE_PRIMARY && dev->role == RBLK_ROLE_PRIMARY) {
+	if (ps.role == RBLK_ROLE_PRIMARY &&
+	    READ_ONCE(dev->state.role) == RBLK_ROLE_PRIMARY) {
 		conn->fatal = true;
-		return both_primary(conn);
+		return rblk_conn_both_primary(conn);
 	}
 	/* Only a Primary source keeps application writes out of a verify. */
 	if (ps.role == RBLK_ROLE_PRIMARY)
 		rblk_verify_abort(conn, "the peer became Primary");
-	rblk_genl_event(dev, RBLK_EVENT_CHANGE);
-	return 0;
+	return take_peer_state(conn, &ps);
 }
 
 /* Starts listening and connecting; conn holds the configuration. */
@@ -668,7 +662,8 @@ int rblk_conn_start(struct rblk_device *dev, struct rblk_conn *conn)
 	get_task_struct(t);
 	conn->worker = t;
 	/* Connecting when the command returns, not once the thread runs. */
-	set_cstate(conn, RBLK_CONN_CONNECTING);
+	rblk_state_set_conn(dev, RBLK_CONN_STANDALONE, RBLK_CONN_CONNECTING,
+			    "connect");
 	wake_up_process(t);
 	return 0;
 }
@@ -702,7 +697,7 @@ void rblk_conn_stop(struct rblk_device *dev)
 		teardown(conn);
 	sock_release(conn->listen_sock);
 	conn->listen_sock = NULL;
-	set_cstate(conn, RBLK_CONN_STANDALONE);
+	rblk_state_set_conn(dev, RBLK_CONN_ANY, RBLK_CONN_STANDALONE, "disconnect");
 	put_net(conn->net);
 	conn->net = NULL;
 }

@@ -26,7 +26,11 @@ struct rblk_net_opts {
 	u32 c_plan_ahead;		/* ms; 0 = fixed resync_rate */
 };
 
-/* What the peer told us in its last STATE packet. */
+/*
+ * What the peer told us in its last STATE packet. Its role and disk are
+ * taken into dev->state by state.c (after the connect decision); this
+ * copy is the packet, for the decision and for what only it has.
+ */
 struct rblk_peer_state {
 	u8 role, disk_state, state_flags;
 	u64 data_sectors;
@@ -77,11 +81,11 @@ struct rblk_conn {
 	bool won_nonce;			/* our HELLO nonce was the larger */
 
 	/*
-	 * Protects cstate, the send queues and the peer state. Taken from
-	 * bio completion (acks), hence irqsave.
+	 * Protects the send queues, peer_state, the resync's and verify's
+	 * counters, and (with dev->lock) dev->state. Taken from bio
+	 * completion (acks), hence irqsave.
 	 */
 	spinlock_t lock;
-	enum rblk_conn_state cstate;
 	struct list_head ack_queue;	/* struct rblk_peer_req, done */
 	struct list_head ctl_queue;	/* struct rblk_ctl */
 	struct list_head data_queue;	/* struct rblk_req, Primary writes */
@@ -125,8 +129,7 @@ void rblk_thread_wait_stop(void);
 bool rblk_conn_below(struct rblk_conn *conn, const unsigned int *n,
 		     unsigned int limit);
 int rblk_conn_idle(struct rblk_conn *conn);
-bool rblk_conn_change_state(struct rblk_conn *conn, enum rblk_conn_state from,
-			    enum rblk_conn_state to);
+int rblk_conn_both_primary(struct rblk_conn *conn);
 int rblk_conn_peer_state_changed(struct rblk_conn *conn);
 void rblk_conn_end_handshake(struct rblk_conn *conn);
 void rblk_conn_init(struct rblk_conn *conn, struct rblk_device *dev);

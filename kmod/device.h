@@ -10,6 +10,7 @@
 #include "compat.h"
 #include "conn.h"
 #include "meta.h"
+#include "state.h"
 
 struct rblk_stats {
 	atomic64_t read_kib, written_kib, reads, writes, flushes, discards;
@@ -31,15 +32,16 @@ struct rblk_device {
 	struct blk_mq_tag_set tag_set;
 
 	/*
-	 * Protects role, open_count, removing and backing changes. Readers
-	 * in the I/O path look at ->backing without it: attach and detach
-	 * freeze the queue, so it is stable while a request is in flight.
+	 * Protects state (with conn.lock: state.h has the rules), the
+	 * metadata in memory, open_count, removing and backing changes.
+	 * Readers in the I/O path look at ->backing without it: attach and
+	 * detach freeze the queue, so it is stable while a request is in
+	 * flight.
 	 */
 	struct mutex lock;
+	struct rblk_state state;	/* written by state.c only */
 	struct rblk_bdev backing;
 	char backing_path[RBLK_PATH_MAX];
-	enum rblk_role role;
-	enum rblk_disk_state disk_state;
 	unsigned int open_count;
 	bool removing;
 	struct rblk_meta meta;
@@ -67,18 +69,8 @@ struct rblk_device *rblk_device_next(int *minor);
 
 int rblk_device_attach(struct rblk_device *dev, const char *path,
 		       const char *meta_path, bool meta_internal);
-int rblk_device_detach(struct rblk_device *dev);
-int rblk_device_set_role(struct rblk_device *dev, enum rblk_role role,
-			 bool force);
+int rblk_device_detach(struct rblk_device *dev, struct netlink_ext_ack *extack);
 int rblk_device_connect(struct rblk_device *dev, const struct rblk_conn *cfg);
 int rblk_device_disconnect(struct rblk_device *dev);
-int rblk_device_peer_connected(struct rblk_device *dev,
-			       const struct rblk_peer_state *ps, bool won);
-void rblk_device_peer_lost(struct rblk_device *dev);
-void rblk_device_lost_peer_as_primary(struct rblk_device *dev);
-int rblk_device_write_without_peer(struct rblk_device *dev);
-int rblk_device_invalidate(struct rblk_device *dev, bool remote);
-int rblk_device_new_current_uuid(struct rblk_device *dev, bool clear);
-int rblk_device_peer_new_uuid(struct rblk_device *dev, u64 uuid);
 
 #endif /* RBLK_DEVICE_H */

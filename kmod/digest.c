@@ -226,7 +226,8 @@ int rblk_dreq_receive(struct rblk_conn *conn, u16 type, u32 len)
 		    bytes / 512 > get_capacity(dev->disk) - sector)
 			return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_PAYLOAD, type);
 		/* Only UpToDate data is served; the asker fails the read. */
-		if (dev->disk_state != RBLK_DISK_UPTODATE || !dev->backing.bdev) {
+		if (READ_ONCE(dev->state.disk) != RBLK_DISK_UPTODATE ||
+		    !dev->backing.bdev) {
 			struct rblk_p_ack a = {};
 
 			memcpy(a.id, q.id, 8);

@@ -12,8 +12,10 @@
 
 #include "device.h"
 #include "digest.h"
+#include "gen.h"
 #include "netlink.h"
 #include "req.h"
+#include "state.h"
 
 static const struct nla_policy rblk_net_policy[RBLK_NET_MAX + 1] = {
 	[RBLK_NET_PING_INT]	= { .type = NLA_U32 },
@@ -211,21 +213,17 @@ static int put_sync(struct sk_buff *skb, struct rblk_conn *conn)
 	return put_verify(skb, conn);
 }
 
-static int put_conn(struct sk_buff *skb, struct rblk_conn *conn)
+static int put_conn(struct sk_buff *skb, struct rblk_conn *conn,
+		    const struct rblk_state *st)
 {
-	struct rblk_peer_state ps;
 	struct nlattr *nest;
-	unsigned long flags;
 
-	spin_lock_irqsave(&conn->lock, flags);
-	ps = conn->peer_state;
-	spin_unlock_irqrestore(&conn->lock, flags);
-	if (nla_put_u8(skb, RBLK_A_CONN_STATE, conn->cstate))
+	if (nla_put_u8(skb, RBLK_A_CONN_STATE, st->conn))
 		return -EMSGSIZE;
 	if (!conn->worker)
 		return 0;
-	if (nla_put_u8(skb, RBLK_A_PEER_ROLE, ps.role) ||
-	    nla_put_u8(skb, RBLK_A_PEER_DISK_STATE, ps.disk_state) ||
+	if (nla_put_u8(skb, RBLK_A_PEER_ROLE, st->peer_role) ||
+	    nla_put_u8(skb, RBLK_A_PEER_DISK_STATE, st->peer_disk) ||
 	    nla_put(skb, RBLK_A_PEER_ADDR, conn->addrlen, &conn->peer) ||
 	    nla_put_string(skb, RBLK_A_PEER_NAME, conn->peer_node) ||
 	    nla_put_string(skb, RBLK_A_LAST_ERROR, conn->last_error))
@@ -241,45 +239,60 @@ static int put_conn(struct sk_buff *skb, struct rblk_conn *conn)
 	return 0;
 }
 
-/* Called with rblk_devices_lock held, so the connection cannot change. */
-static int put_dev_attrs(struct sk_buff *skb, struct rblk_device *dev)
+/*
+ * Under dev->lock, so the state is one state. The connection's
+ * configuration changes only under rblk_devices_lock with its threads
+ * stopped: a connection thread announcing a change reads it safely.
+ */
+static int put_dev_attrs_locked(struct sk_buff *skb, struct rblk_device *dev)
 {
+	const struct rblk_state *st = &dev->state;
 	u64 pending = 0;
-	int ret = -EMSGSIZE;
 
+	lockdep_assert_held(&dev->lock);
 	blk_mq_tagset_busy_iter(&dev->tag_set, count_pending, &pending);
-	mutex_lock(&dev->lock);
 	if (nla_put_u32(skb, RBLK_A_MINOR, dev->minor) ||
 	    nla_put_string(skb, RBLK_A_RESOURCE, dev->name) ||
 	    nla_put_u64_64bit(skb, RBLK_A_SIZE, get_capacity(dev->disk),
 			      RBLK_A_UNSPEC) ||
-	    nla_put_u8(skb, RBLK_A_ROLE, dev->role) ||
-	    nla_put_u8(skb, RBLK_A_DISK_STATE, dev->disk_state) ||
-	    nla_put_u32(skb, RBLK_A_OPEN_COUNT, dev->open_count))
-		goto out_unlock;
+	    nla_put_u8(skb, RBLK_A_ROLE, st->role) ||
+	    nla_put_u8(skb, RBLK_A_DISK_STATE, st->disk) ||
+	    nla_put_u32(skb, RBLK_A_OPEN_COUNT, dev->open_count) ||
+	    (st->susp && nla_put_u32(skb, RBLK_A_SUSP, st->susp)))
+		return -EMSGSIZE;
 	if (dev->backing.bdev &&
 	    nla_put_string(skb, RBLK_A_BACKING_DEV, dev->backing_path))
-		goto out_unlock;
+		return -EMSGSIZE;
 	if (dev->meta.external &&
 	    nla_put_string(skb, RBLK_A_META_DEV, "external"))
-		goto out_unlock;
+		return -EMSGSIZE;
 	if (dev->meta.present && put_gi(skb, &dev->meta.gi))
-		goto out_unlock;
-	if (put_conn(skb, &dev->conn))
-		goto out_unlock;
-	ret = put_sync(skb, &dev->conn);
-	if (!ret)
-		ret = put_stats(skb, dev, pending);
-out_unlock:
+		return -EMSGSIZE;
+	if (put_conn(skb, &dev->conn, st))
+		return -EMSGSIZE;
+	return put_sync(skb, &dev->conn) ?: put_stats(skb, dev, pending);
+}
+
+static int put_dev_attrs(struct sk_buff *skb, struct rblk_device *dev)
+{
+	int ret;
+
+	mutex_lock(&dev->lock);
+	ret = put_dev_attrs_locked(skb, dev);
 	mutex_unlock(&dev->lock);
 	return ret;
 }
 
-/* A message of command @cmd describing @dev; NULL if out of memory. */
+/*
+ * A message of command @cmd describing @dev; NULL if out of memory.
+ * @locked: the caller holds dev->lock, which metadata I/O is done under:
+ * no allocation may recurse into the I/O path then.
+ */
 static struct sk_buff *device_msg(struct rblk_device *dev, u8 cmd,
-				  u32 portid, u32 seq, int event)
+				  u32 portid, u32 seq, int event, bool locked)
 {
-	struct sk_buff *skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	struct sk_buff *skb = genlmsg_new(NLMSG_GOODSIZE,
+					  locked ? GFP_NOIO : GFP_KERNEL);
 	void *hdr;
 
 	if (!skb)
@@ -289,7 +302,7 @@ static struct sk_buff *device_msg(struct rblk_device *dev, u8 cmd,
 		goto err_free;
 	if (event && nla_put_u8(skb, RBLK_A_EVENT, event))
 		goto err_free;
-	if (put_dev_attrs(skb, dev))
+	if (locked ? put_dev_attrs_locked(skb, dev) : put_dev_attrs(skb, dev))
 		goto err_free;
 	genlmsg_end(skb, hdr);
 	return skb;
@@ -298,12 +311,27 @@ err_free:
 	return NULL;
 }
 
+/* RBLK_EVENT_CREATE and RBLK_EVENT_DESTROY. */
 void rblk_genl_event(struct rblk_device *dev, enum rblk_event event)
 {
-	struct sk_buff *skb = device_msg(dev, RBLK_CMD_EVENT, 0, 0, event);
+	struct sk_buff *skb = device_msg(dev, RBLK_CMD_EVENT, 0, 0, event, false);
 
 	if (skb)
 		genlmsg_multicast(&rblk_genl_family, skb, 0, 0, GFP_KERNEL);
+}
+
+/* The one RBLK_EVENT_CHANGE of a state change (state.c, dev->lock held). */
+void rblk_genl_state_event(struct rblk_device *dev)
+{
+	struct sk_buff *skb;
+
+	lockdep_assert_held(&dev->lock);
+	skb = device_msg(dev, RBLK_CMD_EVENT, 0, 0, RBLK_EVENT_CHANGE, true);
+	if (skb)
+		genlmsg_multicast(&rblk_genl_family, skb, 0, 0, GFP_NOIO);
+	else
+		pr_warn_ratelimited("rblk%d: %s: out of memory: a state change event is lost\n",
+				    dev->minor, dev->name);
 }
 
 static bool valid_name(const char *s)
@@ -347,7 +375,7 @@ static struct rblk_device *info_device(struct genl_info *info)
 static int reply_device(struct genl_info *info, struct rblk_device *dev)
 {
 	struct sk_buff *skb = device_msg(dev, RBLK_CMD_GET_DEVICE,
-					 info->snd_portid, info->snd_seq, 0);
+					 info->snd_portid, info->snd_seq, 0, false);
 
 	return skb ? genlmsg_reply(skb, info) : -ENOMEM;
 }
@@ -416,6 +444,7 @@ static int new_device_doit(struct sk_buff *skb, struct genl_info *info)
 	ret = PTR_ERR_OR_ZERO(dev);
 	if (ret)
 		goto out_unlock;
+	rblk_genl_event(dev, RBLK_EVENT_CREATE);
 	if (a[RBLK_A_BACKING_DEV]) {
 		ret = rblk_device_attach(dev, nla_data(a[RBLK_A_BACKING_DEV]),
 					 NULL, false);
@@ -425,7 +454,6 @@ static int new_device_doit(struct sk_buff *skb, struct genl_info *info)
 			goto out_unlock;
 		}
 	}
-	rblk_genl_event(dev, RBLK_EVENT_CREATE);
 out_unlock:
 	mutex_unlock(&rblk_devices_lock);
 	return ret;
@@ -467,16 +495,14 @@ static int attach_doit(struct sk_buff *skb, struct genl_info *info)
 				info->attrs[RBLK_A_META_DEV] ?
 				nla_data(info->attrs[RBLK_A_META_DEV]) : NULL,
 				nla_get_flag(info->attrs[RBLK_A_META_INTERNAL]));
-	if (!ret)
-		rblk_genl_event(dev, RBLK_EVENT_CHANGE);
 	mutex_unlock(&rblk_devices_lock);
 	return ret;
 }
 
 /*
  * The common shape of a command on one device: admin check, known flags
- * only, the device by minor, @op under rblk_devices_lock, and a change
- * event when it succeeded.
+ * only, the device by minor, @op under rblk_devices_lock. What @op changes
+ * in the device's state is announced by state.c, once.
  */
 static int device_doit(struct sk_buff *skb, struct genl_info *info,
 		       u32 known_flags,
@@ -503,15 +529,13 @@ static int device_doit(struct sk_buff *skb, struct genl_info *info,
 	ret = PTR_ERR_OR_ZERO(dev);
 	if (!ret)
 		ret = op(dev, info, flags);
-	if (!ret)
-		rblk_genl_event(dev, RBLK_EVENT_CHANGE);
 	mutex_unlock(&rblk_devices_lock);
 	return ret;
 }
 
 static int detach_op(struct rblk_device *dev, struct genl_info *info, u32 flags)
 {
-	return rblk_device_detach(dev);
+	return rblk_device_detach(dev, info->extack);
 }
 
 static int detach_doit(struct sk_buff *skb, struct genl_info *info)
@@ -522,7 +546,7 @@ static int detach_doit(struct sk_buff *skb, struct genl_info *info)
 static int invalidate_op(struct rblk_device *dev, struct genl_info *info,
 			 u32 flags)
 {
-	return rblk_device_invalidate(dev, flags & RBLK_F_REMOTE);
+	return rblk_gen_invalidate(dev, flags & RBLK_F_REMOTE);
 }
 
 static int invalidate_doit(struct sk_buff *skb, struct genl_info *info)
@@ -533,7 +557,7 @@ static int invalidate_doit(struct sk_buff *skb, struct genl_info *info)
 static int new_uuid_op(struct rblk_device *dev, struct genl_info *info,
 		       u32 flags)
 {
-	return rblk_device_new_current_uuid(dev, flags & RBLK_F_CLEAR_BITMAP);
+	return rblk_gen_new_current_uuid(dev, flags & RBLK_F_CLEAR_BITMAP);
 }
 
 static int new_uuid_doit(struct sk_buff *skb, struct genl_info *info)
@@ -544,7 +568,7 @@ static int new_uuid_doit(struct sk_buff *skb, struct genl_info *info)
 static int pause_sync_op(struct rblk_device *dev, struct genl_info *info,
 			 u32 flags)
 {
-	return rblk_resync_pause(dev, !(flags & RBLK_F_RESUME));
+	return rblk_state_pause_sync(dev, !(flags & RBLK_F_RESUME));
 }
 
 static int pause_sync_doit(struct sk_buff *skb, struct genl_info *info)
@@ -557,8 +581,8 @@ static int set_role_op(struct rblk_device *dev, struct genl_info *info,
 {
 	if (GENL_REQ_ATTR_CHECK(info, RBLK_A_ROLE))
 		return -EINVAL;
-	return rblk_device_set_role(dev, nla_get_u8(info->attrs[RBLK_A_ROLE]),
-				    flags & RBLK_F_FORCE);
+	return rblk_state_set_role(dev, nla_get_u8(info->attrs[RBLK_A_ROLE]),
+				   flags & RBLK_F_FORCE, info->extack);
 }
 
 static int set_role_doit(struct sk_buff *skb, struct genl_info *info)

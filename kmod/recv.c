@@ -14,6 +14,7 @@
 
 #include "conn.h"
 #include "device.h"
+#include "gen.h"
 #include "digest.h"
 #include "recv.h"
 #include "req.h"
@@ -186,8 +187,8 @@ static int receive_write(struct rblk_conn *conn, u16 type, u32 len)
 	ret = rblk_recv_exact(conn, &w, sizeof(w));
 	if (ret)
 		return ret;
-	if (dev->role != RBLK_ROLE_SECONDARY || !bdev ||
-	    (!resync && READ_ONCE(conn->peer_state.role) != RBLK_ROLE_PRIMARY) ||
+	if (READ_ONCE(dev->state.role) != RBLK_ROLE_SECONDARY || !bdev ||
+	    (!resync && READ_ONCE(dev->state.peer_role) != RBLK_ROLE_PRIMARY) ||
 	    (resync && (conn->rs.source || conn->rs.phase != RBLK_RS_RUNNING)))
 		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, type);
 	e = rblk_wire_check_write(&w, data_len, get_capacity(dev->disk));
@@ -323,7 +324,7 @@ static int receive_new_uuid(struct rblk_conn *conn)
 
 	if (ret)
 		return ret;
-	ret = rblk_device_peer_new_uuid(conn->dev, rblk_be64(p.current_uuid));
+	ret = rblk_gen_peer_new_uuid(conn->dev, rblk_be64(p.current_uuid));
 	if (ret == -EPROTO)
 		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_NEW_UUID);
 	return ret;

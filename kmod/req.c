@@ -11,6 +11,7 @@
 
 #include "conn.h"
 #include "device.h"
+#include "gen.h"
 #include "req.h"
 #include "bitmap.h"
 #include <linux/math64.h>
@@ -208,7 +209,7 @@ static blk_status_t check_rq(struct rblk_device *dev, struct request *rq)
 	if (!dev->backing.bdev)
 		return BLK_STS_IOERR;
 	/* Open refuses writers on a Secondary; this catches the rest. */
-	if (is_write(rq) && dev->role != RBLK_ROLE_PRIMARY) {
+	if (is_write(rq) && READ_ONCE(dev->state.role) != RBLK_ROLE_PRIMARY) {
 		pr_warn_ratelimited("rblk%d: write refused: %s is Secondary\n",
 				    dev->minor, dev->name);
 		return BLK_STS_IOERR;
@@ -245,7 +246,7 @@ static blk_status_t start_write(struct rblk_device *dev, struct request *rq)
 	/* Network first: the peer's round trip is the longer part. */
 	if (rblk_queue_write(&dev->conn, rq) || !req->range.bytes)
 		return BLK_STS_OK;
-	if (rblk_device_write_without_peer(dev))
+	if (rblk_gen_write_without_peer(dev))
 		return BLK_STS_IOERR;
 	/*
 	 * The bit reaches the disk before the log forgets the extent (al.c);
@@ -268,7 +269,7 @@ static bool read_from_peer(struct rblk_device *dev, struct request *rq)
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
 	u64 first, last;
 
-	if (READ_ONCE(dev->disk_state) != RBLK_DISK_INCONSISTENT ||
+	if (READ_ONCE(dev->state.disk) != RBLK_DISK_INCONSISTENT ||
 	    !req->range.bytes)
 		return false;
 	first = div64_u64(req->range.sector << SECTOR_SHIFT, RBLK_BM_BYTES_PER_BIT);

@@ -19,8 +19,8 @@
 #include "device.h"
 #include "digest.h"
 #include "helper.h"
-#include "netlink.h"
 #include "resync.h"
+#include "state.h"
 
 #define RS_MAX_BITS	64	/* 256 KiB per RS_DATA */
 #define RS_WINDOW_IDLE	16	/* blocks in flight when the application is idle */
@@ -141,25 +141,8 @@ static int rs_read(struct rblk_device *dev, struct rblk_rs_req *r)
 /* Paused by pause-sync here or on the peer. */
 bool rblk_resync_paused(struct rblk_conn *conn)
 {
-	return READ_ONCE(conn->rs.paused) ||
-	       (READ_ONCE(conn->peer_state.state_flags) & RBLK_SF_SYNC_PAUSED);
-}
-
-/*
- * pause-sync / resume-sync: kept here and told to the peer in our STATE,
- * so that it works on either node; the source stops sending new blocks.
- */
-int rblk_resync_pause(struct rblk_device *dev, bool pause)
-{
-	struct rblk_conn *conn = &dev->conn;
-
-	if (READ_ONCE(conn->rs.paused) == pause)
-		return -EALREADY;
-	WRITE_ONCE(conn->rs.paused, pause);
-	wake_up(&conn->rs.wq);
-	if (rblk_conn_is_up(READ_ONCE(conn->cstate)))
-		return rblk_queue_state(conn);
-	return 0;
+	return READ_ONCE(conn->dev->state.susp) &
+	       (RBLK_SUSP_SYNC_USER | RBLK_SUSP_SYNC_PEER);
 }
 
 /*
@@ -267,11 +250,11 @@ static int finish_source(struct rblk_conn *conn)
 	pr_info("rblk%d: %s: resync to %s done: %llu KiB in %lu s\n",
 		dev->minor, dev->name, conn->peer_node,
 		conn->rs.done_bits * 4, secs);
-	if (rblk_conn_change_state(conn, RBLK_CONN_SYNC_SOURCE,
-				   RBLK_CONN_CONNECTED))
+	if (rblk_state_set_conn(dev, RBLK_CONN_SYNC_SOURCE, RBLK_CONN_CONNECTED,
+				"resync done"))
 		rblk_queue_state(conn);
 	/* A peer fenced when we lost it is UpToDate again. */
-	if (dev->role == RBLK_ROLE_PRIMARY)
+	if (READ_ONCE(dev->state.role) == RBLK_ROLE_PRIMARY)
 		rblk_helper(dev, "unfence-peer");
 	return 0;
 }
@@ -416,41 +399,47 @@ static int source_thread(void *arg)
 }
 
 /*
- * Called once the connect decided we resync (the device lock not held).
+ * Called once the connect decided we resync (the device lock not held),
+ * with the peer's first STATE (@ps), or from a verify's repair (NULL).
  * Bits and generations reach the disk before anything is sent: a crash
  * from here on finds the target Inconsistent and both bitmaps complete.
  * The target's before-resync-target handler is started before its disk
  * is marked Inconsistent; like every handler it is not waited for
  * (helper.c), so it races with the first resync writes.
  */
-int rblk_resync_begin(struct rblk_device *dev, bool source, bool full)
+int rblk_resync_begin(struct rblk_device *dev, bool source, bool full,
+		      const struct rblk_peer_state *ps)
 {
 	struct rblk_conn *conn = &dev->conn;
 	struct rblk_resync *rs = &conn->rs;
 	struct rblk_meta *m = &dev->meta;
+	struct rblk_state ns;
 	unsigned long flags;
 	int ret;
 
 	if (!source)
 		rblk_helper(dev, "before-resync-target");
 	mutex_lock(&dev->lock);
+	ns = dev->state;
+	if (ps)
+		rblk_state_take_peer(&ns, ps);
+	ns.conn = source ? RBLK_CONN_SYNC_SOURCE : RBLK_CONN_SYNC_TARGET;
+	ns.disk = source ? RBLK_DISK_UPTODATE : RBLK_DISK_INCONSISTENT;
+	if (source)
+		ns.peer_disk = RBLK_DISK_INCONSISTENT;
+	ret = rblk_state_try(dev, &ns, 0, NULL);
+	if (ret)
+		goto out_unlock;
 	if (full)
 		rblk_bm_set_all(&m->bm);
-	if (source) {
-		/* The target's remaining bits count from our bitmap UUID. */
-		if (!m->gi.uuid[RBLK_UI_BITMAP])
-			rblk_gi_new_current(&m->gi, get_random_u64() | 1);
-		dev->disk_state = RBLK_DISK_UPTODATE;
-	} else {
+	/* The target's remaining bits count from our bitmap UUID. */
+	if (source && !m->gi.uuid[RBLK_UI_BITMAP])
+		rblk_gi_new_current(&m->gi, get_random_u64() | 1);
+	if (!source)
 		m->gi.flags &= ~RBLK_MDF_CONSISTENT;
-		dev->disk_state = RBLK_DISK_INCONSISTENT;
-	}
-	ret = rblk_bm_flush(m);
-	if (!ret)
-		ret = rblk_meta_write(m);
-	mutex_unlock(&dev->lock);
+	ret = rblk_bm_flush(m) ?: rblk_meta_write(m);
 	if (ret)
-		return ret;
+		goto out_unlock;
 	pr_info("rblk%d: %s: %s resync %s %s (%llu KiB marked here)\n",
 		dev->minor, dev->name, full ? "full" : "bitmap",
 		source ? "to" : "from", conn->peer_node,
@@ -464,9 +453,11 @@ int rblk_resync_begin(struct rblk_device *dev, bool source, bool full)
 	rs->in_flight = 0;
 	rs->cursor = 0;
 	spin_unlock_irqrestore(&conn->lock, flags);
-	rblk_conn_change_state(conn, conn->cstate, source ?
-			       RBLK_CONN_SYNC_SOURCE : RBLK_CONN_SYNC_TARGET);
-	return rblk_queue_state(conn);	/* wakes the sender, too */
+	ret = rblk_state_commit(dev, &ns, 0, full ? "full resync" : "resync",
+				NULL);
+out_unlock:
+	mutex_unlock(&dev->lock);
+	return ret ?: rblk_queue_state(conn);	/* wakes the sender, too */
 }
 
 /* Teardown of the connection: what was not acked stays marked. */
@@ -593,7 +584,6 @@ int rblk_resync_recv_bitmap(struct rblk_conn *conn, u32 len)
 	get_task_struct(t);
 	rs->thread = t;
 	wake_up_process(t);
-	rblk_genl_event(dev, RBLK_EVENT_CHANGE);
 	return 0;
 }
 
@@ -642,7 +632,6 @@ int rblk_resync_recv_start(struct rblk_conn *conn)
 	rs->total_bits = rblk_be64(p.total_bits);
 	rs->started = jiffies;
 	spin_unlock_irqrestore(&conn->lock, flags);
-	rblk_genl_event(dev, RBLK_EVENT_CHANGE);
 	return 0;
 }
 
@@ -789,6 +778,7 @@ int rblk_resync_recv_done(struct rblk_conn *conn)
 	struct rblk_device *dev = conn->dev;
 	struct rblk_resync *rs = &conn->rs;
 	struct rblk_gi *gi = &dev->meta.gi;
+	struct rblk_state ns;
 	struct rblk_p_sync p;
 	unsigned long flags;
 	int ret;
@@ -800,6 +790,13 @@ int rblk_resync_recv_done(struct rblk_conn *conn)
 		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_SYNC_DONE);
 	/* Every block the source sent has been acked, so it is written. */
 	mutex_lock(&dev->lock);
+	ns = dev->state;
+	ns.conn = RBLK_CONN_CONNECTED;
+	ns.disk = RBLK_DISK_UPTODATE;
+	if (dev->state.conn != RBLK_CONN_SYNC_TARGET) {
+		mutex_unlock(&dev->lock);
+		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_SYNC_DONE);
+	}
 	rblk_bm_clear_all(&dev->meta.bm);
 	ret = rblk_bm_flush(&dev->meta);
 	rblk_gi_sync_target_done(gi, rblk_be64(p.current_uuid));
@@ -807,20 +804,20 @@ int rblk_resync_recv_done(struct rblk_conn *conn)
 		       RBLK_MDF_LOST_AS_PRIMARY);
 	if (!ret)
 		ret = rblk_meta_write(&dev->meta);
-	if (!ret)
-		dev->disk_state = RBLK_DISK_UPTODATE;
 	dev->diverged = false;
+	if (!ret) {
+		spin_lock_irqsave(&conn->lock, flags);
+		rs->phase = RBLK_RS_IDLE;
+		spin_unlock_irqrestore(&conn->lock, flags);
+		ret = rblk_state_commit(dev, &ns, 0, "resync done", NULL);
+	}
 	mutex_unlock(&dev->lock);
 	if (ret)
 		return ret;
-	spin_lock_irqsave(&conn->lock, flags);
-	rs->phase = RBLK_RS_IDLE;
-	spin_unlock_irqrestore(&conn->lock, flags);
 	rs_free_tfm(rs);
 	pr_info("rblk%d: %s: resync from %s done: %llu KiB in %lu s\n",
 		dev->minor, dev->name, conn->peer_node, rs->done_bits * 4,
 		(jiffies - rs->started) / HZ);
-	rblk_conn_change_state(conn, RBLK_CONN_SYNC_TARGET, RBLK_CONN_CONNECTED);
 	rblk_helper(dev, "after-resync-target");
 	return rblk_queue_state(conn);
 }

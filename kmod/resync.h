@@ -46,7 +46,6 @@ struct rblk_resync {
 	enum rblk_rs_phase phase;
 	bool source;
 	bool send_bitmap;		/* target: the sender owes the bitmap */
-	bool paused;			/* pause-sync here (kept across connects) */
 	u64 total_bits, done_bits;
 	unsigned long started;		/* jiffies */
 	u64 cursor;			/* source thread only: next bit to look at */
@@ -64,9 +63,10 @@ struct rblk_resync {
 };
 
 void rblk_resync_init(struct rblk_resync *rs);
-int rblk_resync_begin(struct rblk_device *dev, bool source, bool full);
+struct rblk_peer_state;
+int rblk_resync_begin(struct rblk_device *dev, bool source, bool full,
+		      const struct rblk_peer_state *ps);
 void rblk_resync_stop(struct rblk_device *dev);
-int rblk_resync_pause(struct rblk_device *dev, bool pause);
 bool rblk_resync_paused(struct rblk_conn *conn);
 void rblk_resync_opts_changed(struct rblk_conn *conn);
 int rblk_resync_recv_bitmap(struct rblk_conn *conn, u32 len);

@@ -143,11 +143,11 @@ static void fill_state(struct rblk_device *dev, struct rblk_p_state *st,
 	for (i = 0; i < RBLK_UI_COUNT; i++)
 		rblk_put_be64(st->uuid[i], dev->meta.gi.uuid[i]);
 	rblk_put_be32(st->md_flags, dev->meta.gi.flags);
-	st->role = dev->role;
-	st->disk_state = dev->disk_state;
+	st->role = dev->state.role;
+	st->disk_state = dev->state.disk;
 	if (dev->conn.flags & RBLK_F_DISCARD_MY_DATA)
 		st->state_flags |= RBLK_SF_DISCARD_MY_DATA;
-	if (READ_ONCE(dev->conn.rs.paused))
+	if (dev->state.susp & RBLK_SUSP_SYNC_USER)
 		st->state_flags |= RBLK_SF_SYNC_PAUSED;
 	bits = rblk_bm_weight(&dev->meta.bm);
 	rblk_put_be64(st->bits_set, bits);
@@ -207,7 +207,7 @@ static bool queue_remote(struct rblk_conn *conn, struct request *rq,
 		wait_event(conn->handshake_wq, !READ_ONCE(conn->handshake));
 		spin_lock_irqsave(&conn->lock, flags);
 	}
-	if (rblk_conn_is_up(conn->cstate) && allowed(conn)) {
+	if (rblk_conn_is_up(conn->dev->state.conn) && allowed(conn)) {
 		req->epoch = conn->epoch;
 		req->wire_id = (u64)(++conn->next_id) << 16 | rq->tag;
 		atomic_set(&req->remote, RBLK_REMOTE_PENDING);
@@ -221,12 +221,12 @@ static bool queue_remote(struct rblk_conn *conn, struct request *rq,
 
 static bool peer_takes_writes(struct rblk_conn *conn)
 {
-	return conn->peer_state.role == RBLK_ROLE_SECONDARY;
+	return conn->dev->state.peer_role == RBLK_ROLE_SECONDARY;
 }
 
 static bool peer_serves_reads(struct rblk_conn *conn)
 {
-	return conn->peer_state.disk_state == RBLK_DISK_UPTODATE;
+	return conn->dev->state.peer_disk == RBLK_DISK_UPTODATE;
 }
 
 /* A write (or flush). False: the peer misses it (the caller marks it). */

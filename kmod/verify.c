@@ -18,7 +18,7 @@
 #include "device.h"
 #include "digest.h"
 #include "helper.h"
-#include "netlink.h"
+#include "state.h"
 #include "verify.h"
 
 #define VF_WINDOW	4	/* ranges in flight */
@@ -140,16 +140,14 @@ static void finish_source(struct rblk_conn *conn, bool stopped)
 	 * straight from VerifyS: no moment looks Connected and in sync.
 	 */
 	if (!repair)
-		rblk_conn_change_state(conn, RBLK_CONN_VERIFY_SOURCE,
-				       RBLK_CONN_CONNECTED);
-	else if (rblk_resync_begin(dev, true, false))
+		rblk_state_set_conn(dev, RBLK_CONN_VERIFY_SOURCE, RBLK_CONN_CONNECTED, "verify done");
+	else if (rblk_resync_begin(dev, true, false, NULL))
 		kernel_sock_shutdown(conn->sock, SHUT_RDWR);
 	rblk_queue_ctl(conn, RBLK_P_VERIFY_DONE, &d, sizeof(d));
 	if (!repair)
 		rblk_queue_state(conn);	/* our out-of-sync count */
 	if (vf->diff_kib)
 		rblk_helper(dev, "out-of-sync");
-	rblk_genl_event(dev, RBLK_EVENT_CHANGE);
 }
 
 static int source_thread(void *arg)
@@ -199,14 +197,16 @@ static void vf_reset(struct rblk_verify *vf, sector_t start, sector_t stop,
 static int vf_check(struct rblk_device *dev)
 {
 	struct rblk_conn *conn = &dev->conn;
-	enum rblk_conn_state s = READ_ONCE(conn->cstate);
+	struct rblk_state st;
 
-	if (!rblk_conn_is_up(s))
+	mutex_lock(&dev->lock);
+	st = dev->state;
+	mutex_unlock(&dev->lock);
+	if (!rblk_conn_is_up(st.conn))
 		return -ENOTCONN;
-	if (s != RBLK_CONN_CONNECTED || conn->vf.running)
+	if (st.conn != RBLK_CONN_CONNECTED || conn->vf.running)
 		return -EBUSY;
-	if (dev->disk_state != RBLK_DISK_UPTODATE ||
-	    READ_ONCE(conn->peer_state.disk_state) != RBLK_DISK_UPTODATE)
+	if (st.disk != RBLK_DISK_UPTODATE || st.peer_disk != RBLK_DISK_UPTODATE)
 		return -EBUSY;
 	return 0;
 }
@@ -238,8 +238,7 @@ static int start_source(struct rblk_device *dev, sector_t start, sector_t stop,
 	vf->running = true;
 	vf->asked = false;
 	spin_unlock_irqrestore(&conn->lock, flags);
-	if (!rblk_conn_change_state(conn, RBLK_CONN_CONNECTED,
-				    RBLK_CONN_VERIFY_SOURCE)) {
+	if (!rblk_state_set_conn(dev, RBLK_CONN_CONNECTED, RBLK_CONN_VERIFY_SOURCE, "verify")) {
 		ret = -EBUSY;
 		goto out;
 	}
@@ -269,7 +268,7 @@ out:
 	vf->tfm = NULL;
 	spin_unlock_irqrestore(&conn->lock, flags);
 	crypto_free_shash(tfm);
-	rblk_conn_change_state(conn, RBLK_CONN_VERIFY_SOURCE, RBLK_CONN_CONNECTED);
+	rblk_state_set_conn(dev, RBLK_CONN_VERIFY_SOURCE, RBLK_CONN_CONNECTED, "verify failed to start");
 	return ret;
 }
 
@@ -294,8 +293,8 @@ int rblk_verify_start(struct rblk_device *dev, sector_t start, sector_t stop,
 	stop = min_t(sector_t, stop, size);
 	if (start >= stop)
 		return -ERANGE;
-	if (READ_ONCE(conn->peer_state.role) != RBLK_ROLE_PRIMARY ||
-	    dev->role == RBLK_ROLE_PRIMARY)
+	if (READ_ONCE(dev->state.peer_role) != RBLK_ROLE_PRIMARY ||
+	    READ_ONCE(dev->state.role) == RBLK_ROLE_PRIMARY)
 		return start_source(dev, start, stop, alg, repair);
 	/* The Primary leads; we become the target when it starts. */
 	spin_lock_irqsave(&conn->lock, flags);
@@ -305,7 +304,7 @@ int rblk_verify_start(struct rblk_device *dev, sector_t start, sector_t stop,
 	conn->vf.asked = true;
 	conn->vf.last.valid = false;
 	spin_unlock_irqrestore(&conn->lock, flags);
-	rblk_conn_change_state(conn, RBLK_CONN_CONNECTED, RBLK_CONN_VERIFY_TARGET);
+	rblk_state_set_conn(dev, RBLK_CONN_CONNECTED, RBLK_CONN_VERIFY_TARGET, "verify");
 	rblk_put_be64(p.start, start);
 	rblk_put_be64(p.stop, stop);
 	p.alg = alg;
@@ -397,14 +396,14 @@ int rblk_verify_recv_start(struct rblk_conn *conn)
 					 RBLK_P_VERIFY_START);
 	if (p.vflags & RBLK_VF_ASK) {
 		ret = vf_check(dev);
-		if (!ret && dev->role != RBLK_ROLE_PRIMARY)
+		if (!ret && READ_ONCE(dev->state.role) != RBLK_ROLE_PRIMARY)
 			ret = -EPROTO;
 		if (!ret)
 			ret = start_source(dev, start, stop, p.alg,
 					   p.vflags & RBLK_VF_REPAIR);
 		return ret ? refuse_ask(conn, ret) : 0;
 	}
-	if (vf->source || (READ_ONCE(conn->cstate) != RBLK_CONN_CONNECTED &&
+	if (vf->source || (rblk_conn_state(dev) != RBLK_CONN_CONNECTED &&
 			   !(vf->running && vf->asked)))
 		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE,
 					 RBLK_P_VERIFY_START);
@@ -426,8 +425,7 @@ int rblk_verify_recv_start(struct rblk_conn *conn)
 		crypto_free_shash(vf->tfm);
 	vf->tfm = tfm;
 	spin_unlock_irqrestore(&conn->lock, flags);
-	rblk_conn_change_state(conn, RBLK_CONN_CONNECTED, RBLK_CONN_VERIFY_TARGET);
-	rblk_genl_event(dev, RBLK_EVENT_CHANGE);
+	rblk_state_set_conn(dev, RBLK_CONN_CONNECTED, RBLK_CONN_VERIFY_TARGET, "verify");
 	return 0;
 }
 
@@ -550,8 +548,7 @@ int rblk_verify_recv_done(struct rblk_conn *conn)
 		rblk_helper(dev, "out-of-sync");
 	/* From VerifyT straight to SyncTarget, as on the source. */
 	if (d.repair)
-		return rblk_resync_begin(dev, false, false);
-	rblk_conn_change_state(conn, RBLK_CONN_VERIFY_TARGET, RBLK_CONN_CONNECTED);
-	rblk_genl_event(dev, RBLK_EVENT_CHANGE);
+		return rblk_resync_begin(dev, false, false, NULL);
+	rblk_state_set_conn(dev, RBLK_CONN_VERIFY_TARGET, RBLK_CONN_CONNECTED, "verify done");
 	return 0;
 }

@@ -423,8 +423,14 @@ static int do_primary(const struct rblk_dev_info *d, void *arg)
 		    d->peer_name);
 		hint("only one node may be Primary while connected: run 'rblkadm secondary %s' on %s first",
 		     d->resource, d->peer_name);
+	} else if (ret == -EBUSY && d->conn_state == RBLK_CONN_SYNC_TARGET) {
+		err("%s: cannot become Primary: %s", d->resource,
+		    rblk_nl_last_msg()[0] ? rblk_nl_last_msg() : strerror(-ret));
+		hint("this node is receiving a resync; 'rblkadm wait-sync %s' first, or 'rblkadm disconnect %s' to promote it alone",
+		     d->resource, d->resource);
 	} else {
-		err("%s: cannot become Primary: %s", d->resource, strerror(-ret));
+		err("%s: cannot become Primary: %s", d->resource,
+		    rblk_nl_last_msg()[0] ? rblk_nl_last_msg() : strerror(-ret));
 	}
 	return EXIT_FAIL;
 }
@@ -440,7 +446,8 @@ static int do_secondary(const struct rblk_dev_info *d, void *arg)
 		    d->resource, d->minor, d->open_count);
 		hint("unmount filesystems on it and deactivate its volume groups ('vgchange -a n VG') first");
 	} else {
-		err("%s: cannot become Secondary: %s", d->resource, strerror(-ret));
+		err("%s: cannot become Secondary: %s", d->resource,
+		    rblk_nl_last_msg()[0] ? rblk_nl_last_msg() : strerror(-ret));
 	}
 	return EXIT_FAIL;
 }
@@ -512,7 +519,7 @@ static void explain_sync_op(const struct sync_op *op,
 		hint("'rblkadm secondary %s' first (unmount and deactivate what uses it)",
 		     d->resource);
 	} else if (ret == -EINPROGRESS) {
-		err("%s %s: a resync is running (%s)", op->name, d->resource,
+		err("%s %s: a resync or verify is running (%s)", op->name, d->resource,
 		    conn_state_name(d->conn_state));
 		hint("'rblkadm wait-sync %s', then try again", d->resource);
 	} else if (ret == -ESTALE) {

@@ -204,6 +204,8 @@ static int parse_device(struct nl_msg *msg, struct rblk_dev_info *d)
 		d->role = nla_get_u8(tb[RBLK_A_ROLE]);
 	if (tb[RBLK_A_DISK_STATE])
 		d->disk_state = nla_get_u8(tb[RBLK_A_DISK_STATE]);
+	if (tb[RBLK_A_SUSP])
+		d->susp = nla_get_u32(tb[RBLK_A_SUSP]);
 	if (tb[RBLK_A_OPEN_COUNT])
 		d->open_count = nla_get_u32(tb[RBLK_A_OPEN_COUNT]);
 	if (tb[RBLK_A_EVENT])

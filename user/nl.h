@@ -24,6 +24,7 @@ struct rblk_dev_info {
 	uint8_t role, disk_state;
 	uint8_t event;		/* enum rblk_event, in event messages only */
 	uint32_t open_count;
+	uint32_t susp;		/* enum rblk_susp_flags */
 	uint64_t stats[__RBLK_STAT_LAST];	/* indexed by RBLK_STAT_* */
 	bool has_gi;
 	uint64_t uuid[4];	/* current, bitmap, history 0, 1 */

@@ -160,6 +160,17 @@ const char *event_name(uint8_t event)
 	}
 }
 
+/* What suspends the resync (enum rblk_susp_flags). */
+const char *susp_name(uint32_t susp)
+{
+	switch (susp & __RBLK_SUSP_ALL) {
+	case RBLK_SUSP_SYNC_USER: return "user";
+	case RBLK_SUSP_SYNC_PEER: return "peer";
+	case RBLK_SUSP_SYNC_USER | RBLK_SUSP_SYNC_PEER: return "user+peer";
+	default: return "no";
+	}
+}
+
 /* "sync-" or "verify-" + name, for the progress fields of either. */
 static const char *progress_key(const struct rblk_dev_info *d, const char *name,
 				char *buf, size_t len)
@@ -351,6 +362,8 @@ void print_device_event(struct printer *p, const struct rblk_dev_info *d)
 		field_str(p, "peer-role", role_name(d->peer_role));
 		field_str(p, "peer-disk", disk_state_name(d->peer_disk_state));
 	}
+	if (d->susp)
+		field_str(p, "sync-paused", susp_name(d->susp));
 	if (d->has_verify) {
 		field_u64(p, "last-verify-checked-kib", d->verify_checked_kib);
 		field_u64(p, "last-verify-diff-kib", d->verify_diff_kib);

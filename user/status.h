@@ -36,6 +36,7 @@ void field_bool(struct printer *p, const char *key, bool val);
 const char *role_name(uint8_t role);
 const char *disk_state_name(uint8_t state);
 const char *event_name(uint8_t event);
+const char *susp_name(uint32_t susp);
 const char *conn_state_name(uint8_t s);
 
 /* "8 KiB differ (2 blocks) in 262144 KiB checked, 12 s" (+ where it stopped). */

@@ -31,6 +31,8 @@
  *                                 RBLK_NET_RESYNC_RATE, RBLK_NET_C_PLAN_AHEAD
  *                                 of a configured connection
  *     RBLK_A_VERIFY       nested  RBLK_VERIFY_A_*: the last verify's result
+ *     RBLK_A_SUSP         u32     enum rblk_susp_flags: what suspends the
+ *                                 resync (absent: nothing)
  *
  * RBLK_CMD_NEW_DEVICE (CAP_SYS_ADMIN)
  *   Creates /dev/rblk<RBLK_A_MINOR> for resource RBLK_A_RESOURCE (letters,
@@ -92,7 +94,14 @@
  *
  * RBLK_CMD_EVENT (multicast on RBLK_GENL_MCGRP_EVENTS only)
  *   RBLK_A_EVENT (enum rblk_event) followed by the device attributes of a
- *   RBLK_CMD_GET_DEVICE reply (as far as they still exist).
+ *   RBLK_CMD_GET_DEVICE reply (as far as they still exist). A device's
+ *   RBLK_EVENT_CHANGE comes exactly once for every change of its state
+ *   (role, disk, connection, peer role, peer disk, suspend flags) and
+ *   never otherwise; generations, options and progress are read with
+ *   RBLK_CMD_GET_DEVICE.
+ *
+ * A command refused by the state rules (include/rblk/state.h) fails with
+ * their errno and says which rule in the extended ack's message.
  *
  * Compatibility: commands, attributes and enum values are only ever
  * appended. The kernel rejects unknown attributes and flags (strict
@@ -157,6 +166,7 @@ enum rblk_attr {
 	RBLK_A_VERIFY_START,	/* u64 sector */
 	RBLK_A_VERIFY_STOP,	/* u64 sector, exclusive */
 	RBLK_A_VERIFY,		/* nest, enum rblk_verify_attr */
+	RBLK_A_SUSP,		/* u32, enum rblk_susp_flags */
 	__RBLK_A_LAST
 };
 #define RBLK_A_MAX (__RBLK_A_LAST - 1)
@@ -326,6 +336,13 @@ enum rblk_disk_state {
 	RBLK_DISK_CONSISTENT,
 	RBLK_DISK_UPTODATE,
 	__RBLK_DISK_LAST
+};
+
+/* RBLK_A_SUSP: what keeps a resync from sending (pause-sync). */
+enum rblk_susp_flags {
+	RBLK_SUSP_SYNC_USER = 1U << 0,	/* pause-sync on this node */
+	RBLK_SUSP_SYNC_PEER = 1U << 1,	/* pause-sync on the peer */
+	__RBLK_SUSP_ALL = (1U << 2) - 1
 };
 
 enum rblk_event {

@@ -194,15 +194,18 @@ teardown_file() {
 	[ "$output" = "/dev/rblk0 " ]
 }
 
-@test "the events stream announces create and destroy" {
+@test "the events stream announces create, each state change once, and destroy" {
 	vm_run n1 "setsid -f $RBLKADM events > /tmp/events.log 2>&1 < /dev/null"
 	vm_wait n1 10 "grep -q '^exists r0' /tmp/events.log"
 	vm_run n1 "$RBLKADM create-device --minor 1 --disk /dev/vdb r1"
 	vm_run n1 "$RBLKADM remove-device r1"
 	vm_wait n1 10 "grep -q '^destroy r1' /tmp/events.log"
 	run vm_run n1 "cat /tmp/events.log; pkill -x rblkadm"
-	assert_output_has "create r1 role:Secondary disk:UpToDate minor:1 size-kib:65536"
+	# Created Diskless, then attached (one change: the disk), then gone.
+	assert_output_has "create r1 role:Secondary disk:Diskless minor:1 size-kib:0"
+	assert_output_has "change r1 role:Secondary disk:UpToDate minor:1 size-kib:65536"
 	assert_output_has "destroy r1"
+	[ "$(grep -c ' r1 ' <<<"$output")" -eq 3 ]
 }
 
 @test "remove and unload: nothing left behind" {

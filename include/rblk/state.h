@@ -1,0 +1,416 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR MIT) */
+/*
+ * The state of a device and the rules for changing it.
+ *
+ * A device's state is five values and a set of flags (struct rblk_state):
+ * its role, its disk's state, its connection's state, the peer's role and
+ * disk as far as this node knows them, and what suspends its resync. The
+ * kernel changes them in one place only (kmod/state.c); every change is a
+ * request that rblk_state_check() accepts or refuses with an errno and a
+ * sentence, so the rules below are the whole of them:
+ *
+ *  1. Transitions: each field moves only along the edges of its table
+ *     (disk_edges, conn_edges below; a role moves between Primary and
+ *     Secondary). Setting a field to its current value is no change.
+ *  2. Invariants of the new state, whatever the edge:
+ *     - a Primary is never SyncTarget, and two Primaries never stay
+ *       connected;
+ *     - SyncTarget has an Inconsistent disk, SyncSource an UpToDate one;
+ *     - a verify runs between two UpToDate disks;
+ *     - while not connected the peer is unknown (role Unknown, disk
+ *       Diskless) and nothing suspends a resync from its side.
+ *  3. Requests of the administrator (RBLK_SC_ADMIN) also respect what the
+ *     device is used for: no promotion without UpToDate data (unless
+ *     forced, which makes the disk UpToDate in the same change), none
+ *     while the peer is Primary, no demotion while /dev/rblkN is open, no
+ *     detach while open or while a connection is configured.
+ *
+ * The connect decision (rblk_connect_decide()) is here too: once both
+ * first STATE packets of a connection are exchanged, each node runs it
+ * with itself as "local" and both must reach mirror answers (one
+ * SyncSource, the other SyncTarget; or both refuse). tests/unit/state_test.c
+ * checks every edge, every invariant and the decision from both sides.
+ *
+ * Pure static inline code: compiled into rblk.ko and the unit tests.
+ */
+#ifndef RBLK_STATE_H
+#define RBLK_STATE_H
+
+#include "genl.h"
+#include "gi.h"
+#include "splitbrain.h"
+#include "types.h"
+
+#ifdef __KERNEL__
+#include <linux/errno.h>
+#else
+#include <errno.h>
+#endif
+
+struct rblk_state {
+	u8 role;		/* enum rblk_role */
+	u8 disk;		/* enum rblk_disk_state */
+	u8 conn;		/* enum rblk_conn_state */
+	u8 peer_role;		/* enum rblk_role, as the peer said */
+	u8 peer_disk;		/* enum rblk_disk_state, as the peer said */
+	u8 susp;		/* enum rblk_susp_flags */
+};
+
+static inline bool rblk_state_equal(const struct rblk_state *a,
+				    const struct rblk_state *b)
+{
+	return a->role == b->role && a->disk == b->disk &&
+	       a->conn == b->conn && a->peer_role == b->peer_role &&
+	       a->peer_disk == b->peer_disk && a->susp == b->susp;
+}
+
+/* What a change request says about itself (flags of rblk_state_check). */
+enum rblk_state_change_flags {
+	RBLK_SC_ADMIN	= 1U << 0,	/* asked by the administrator: rules 3 */
+	RBLK_SC_FORCE	= 1U << 1,	/* primary --force */
+	RBLK_SC_OPEN	= 1U << 2,	/* /dev/rblkN is open */
+	RBLK_SC_CONFIGURED = 1U << 3,	/* a connection is configured */
+};
+
+#define RBLK_D(x)	(1U << RBLK_DISK_##x)
+#define RBLK_C(x)	(1U << RBLK_CONN_##x)
+
+/*
+ * disk_edges[from]: the disk states a disk in state @from may go to.
+ * Attach finds the state its metadata justifies; detach goes Diskless; a
+ * resync target and invalidate go Inconsistent; a finished resync, a
+ * forced promotion, a same-generation connect (Consistent) and adopting a
+ * fresh pair's generation go UpToDate.
+ */
+static const unsigned int rblk_disk_edges[__RBLK_DISK_LAST] = {
+	[RBLK_DISK_DISKLESS] = RBLK_D(INCONSISTENT) | RBLK_D(OUTDATED) |
+			       RBLK_D(CONSISTENT) | RBLK_D(UPTODATE),
+	[RBLK_DISK_ATTACHING] = RBLK_D(DISKLESS),
+	[RBLK_DISK_FAILED] = RBLK_D(DISKLESS),
+	[RBLK_DISK_INCONSISTENT] = RBLK_D(DISKLESS) | RBLK_D(UPTODATE),
+	[RBLK_DISK_OUTDATED] = RBLK_D(DISKLESS) | RBLK_D(INCONSISTENT) |
+			       RBLK_D(UPTODATE),
+	[RBLK_DISK_CONSISTENT] = RBLK_D(DISKLESS) | RBLK_D(INCONSISTENT) |
+				 RBLK_D(UPTODATE),
+	[RBLK_DISK_UPTODATE] = RBLK_D(DISKLESS) | RBLK_D(INCONSISTENT),
+};
+
+/*
+ * conn_edges[from]. connect: StandAlone -> Connecting; the decision on
+ * the peer's first STATE: Connecting -> Connected or straight into a
+ * resync; a verify from Connected, and from it straight into the repair's
+ * resync; the end of a resync or verify: back to Connected; a lost
+ * connection: Connecting; disconnect or a refusal: StandAlone.
+ */
+static const unsigned int rblk_conn_edges[__RBLK_CONN_LAST] = {
+	[RBLK_CONN_STANDALONE] = RBLK_C(CONNECTING),
+	[RBLK_CONN_CONNECTING] = RBLK_C(STANDALONE) | RBLK_C(CONNECTED) |
+				 RBLK_C(SYNC_SOURCE) | RBLK_C(SYNC_TARGET),
+	[RBLK_CONN_CONNECTED] = RBLK_C(STANDALONE) | RBLK_C(CONNECTING) |
+				RBLK_C(SYNC_SOURCE) | RBLK_C(SYNC_TARGET) |
+				RBLK_C(VERIFY_SOURCE) | RBLK_C(VERIFY_TARGET),
+	[RBLK_CONN_SYNC_SOURCE] = RBLK_C(STANDALONE) | RBLK_C(CONNECTING) |
+				  RBLK_C(CONNECTED),
+	[RBLK_CONN_SYNC_TARGET] = RBLK_C(STANDALONE) | RBLK_C(CONNECTING) |
+				  RBLK_C(CONNECTED),
+	[RBLK_CONN_VERIFY_SOURCE] = RBLK_C(STANDALONE) | RBLK_C(CONNECTING) |
+				    RBLK_C(CONNECTED) | RBLK_C(SYNC_SOURCE),
+	[RBLK_CONN_VERIFY_TARGET] = RBLK_C(STANDALONE) | RBLK_C(CONNECTING) |
+				    RBLK_C(CONNECTED) | RBLK_C(SYNC_TARGET),
+};
+
+#undef RBLK_D
+#undef RBLK_C
+
+static inline const char *rblk_role_name(unsigned int r)
+{
+	static const char *const names[] = { "Unknown", "Primary", "Secondary" };
+
+	return r < __RBLK_ROLE_LAST ? names[r] : "?";
+}
+
+static inline const char *rblk_disk_name(unsigned int d)
+{
+	static const char *const names[] = {
+		"Diskless", "Attaching", "Failed", "Inconsistent", "Outdated",
+		"Consistent", "UpToDate",
+	};
+
+	return d < __RBLK_DISK_LAST ? names[d] : "?";
+}
+
+static inline const char *rblk_conn_name(unsigned int c)
+{
+	static const char *const names[] = {
+		"StandAlone", "Connecting", "Connected", "SyncSource",
+		"SyncTarget", "VerifyS", "VerifyT",
+	};
+
+	return c < __RBLK_CONN_LAST ? names[c] : "?";
+}
+
+static inline bool rblk_state_valid_values(const struct rblk_state *s)
+{
+	return s->role < __RBLK_ROLE_LAST && s->disk < __RBLK_DISK_LAST &&
+	       s->conn < __RBLK_CONN_LAST && s->peer_role < __RBLK_ROLE_LAST &&
+	       s->peer_disk < __RBLK_DISK_LAST && !(s->susp & ~__RBLK_SUSP_ALL);
+}
+
+/* Rule 1: every field that changes moves along an edge of its table. */
+static inline int rblk_state_check_edges(const struct rblk_state *os,
+					 const struct rblk_state *ns,
+					 const char **why)
+{
+	if (os->role != ns->role && ns->role == RBLK_ROLE_UNKNOWN)
+		return *why = "a device is Primary or Secondary", -EINVAL;
+	if (os->disk != ns->disk && !(rblk_disk_edges[os->disk] & (1U << ns->disk)))
+		return *why = "no such disk state transition", -EINVAL;
+	if (os->conn != ns->conn && !(rblk_conn_edges[os->conn] & (1U << ns->conn)))
+		return *why = "no such connection state transition", -EINVAL;
+	return 0;
+}
+
+/* Rule 2: what any state must satisfy. */
+static inline int rblk_state_check_invariants(const struct rblk_state *s,
+					      const char **why)
+{
+	bool up = rblk_conn_is_up(s->conn);
+
+	if (up && s->role == RBLK_ROLE_PRIMARY && s->peer_role == RBLK_ROLE_PRIMARY)
+		return *why = "both nodes would be Primary", -EEXIST;
+	if (s->conn == RBLK_CONN_SYNC_TARGET && s->role == RBLK_ROLE_PRIMARY)
+		return *why = "a Primary cannot be SyncTarget", -EBUSY;
+	if (s->conn == RBLK_CONN_SYNC_TARGET && s->disk != RBLK_DISK_INCONSISTENT)
+		return *why = "a SyncTarget's disk is Inconsistent", -EINVAL;
+	if (s->conn == RBLK_CONN_SYNC_SOURCE && s->disk != RBLK_DISK_UPTODATE)
+		return *why = "a SyncSource's disk is UpToDate", -EINVAL;
+	if ((s->conn == RBLK_CONN_VERIFY_SOURCE ||
+	     s->conn == RBLK_CONN_VERIFY_TARGET) &&
+	    (s->disk != RBLK_DISK_UPTODATE || s->peer_disk != RBLK_DISK_UPTODATE))
+		return *why = "a verify needs both disks UpToDate", -EBUSY;
+	if (!up && (s->peer_role != RBLK_ROLE_UNKNOWN ||
+		    s->peer_disk != RBLK_DISK_DISKLESS ||
+		    (s->susp & RBLK_SUSP_SYNC_PEER)))
+		return *why = "the peer is unknown while not connected", -EINVAL;
+	return 0;
+}
+
+/* Rule 3: what the administrator may not do to a device in use. */
+static inline int rblk_state_check_admin(const struct rblk_state *os,
+					 const struct rblk_state *ns,
+					 unsigned int flags, const char **why)
+{
+	if (os->role != RBLK_ROLE_PRIMARY && ns->role == RBLK_ROLE_PRIMARY) {
+		if (rblk_conn_is_up(os->conn) && os->peer_role == RBLK_ROLE_PRIMARY)
+			return *why = "the peer is Primary", -EEXIST;
+		if (os->disk == RBLK_DISK_DISKLESS)
+			return *why = "no disk is attached", -ENODATA;
+		if (os->disk != RBLK_DISK_UPTODATE && !(flags & RBLK_SC_FORCE))
+			return *why = "the local disk is not UpToDate", -ENODATA;
+	}
+	if (os->role == RBLK_ROLE_PRIMARY && ns->role == RBLK_ROLE_SECONDARY &&
+	    (flags & RBLK_SC_OPEN))
+		return *why = "the device is held open", -EBUSY;
+	if (os->disk != RBLK_DISK_DISKLESS && ns->disk == RBLK_DISK_DISKLESS) {
+		if (flags & RBLK_SC_OPEN)
+			return *why = "the device is held open", -EBUSY;
+		if (flags & RBLK_SC_CONFIGURED)
+			return *why = "a connection is configured", -EISCONN;
+	}
+	return 0;
+}
+
+/*
+ * May the device go from @os to @ns? 0, or a negative errno with *why
+ * saying which rule refused it.
+ */
+static inline int rblk_state_check(const struct rblk_state *os,
+				   const struct rblk_state *ns,
+				   unsigned int flags, const char **why)
+{
+	int ret;
+
+	if (!rblk_state_valid_values(ns))
+		return *why = "no such state", -EINVAL;
+	if (rblk_state_equal(os, ns))
+		return 0;
+	ret = rblk_state_check_edges(os, ns, why);
+	if (!ret && (flags & RBLK_SC_ADMIN))
+		ret = rblk_state_check_admin(os, ns, flags, why);
+	if (!ret)
+		ret = rblk_state_check_invariants(ns, why);
+	return ret;
+}
+
+/* ---- the connect decision ------------------------------------------- */
+
+/* One node as its first STATE of a connection described it. */
+struct rblk_cd_side {
+	struct rblk_gi gi;
+	u64 sectors;			/* size of the data area */
+	u64 bits;			/* blocks marked out of sync */
+	u8 role, disk;
+	bool discard_my_data;		/* connect --discard-my-data */
+};
+
+enum rblk_cd_verdict {
+	RBLK_CD_CONNECT,		/* use both disks; sync says how */
+	RBLK_CD_SIZE,			/* the data areas differ in size */
+	RBLK_CD_SPLIT_BRAIN,		/* both wrote; no policy resolves it */
+	RBLK_CD_UNRELATED,		/* no common generation */
+	RBLK_CD_LOCAL_PRIMARY_TARGET,	/* we lack data but are Primary */
+	RBLK_CD_PEER_PRIMARY_TARGET,	/* the peer lacks data but is Primary */
+	RBLK_CD_BOTH_PRIMARY,
+	RBLK_CD_LOCAL_INCONSISTENT_SOURCE, /* we would send data we lack */
+	RBLK_CD_PEER_INCONSISTENT_SOURCE,  /* the peer would */
+	__RBLK_CD_LAST
+};
+
+enum rblk_cd_sync {
+	RBLK_CD_SYNC_NONE,
+	RBLK_CD_SYNC_SOURCE,
+	RBLK_CD_SYNC_TARGET,
+};
+
+struct rblk_cd_result {
+	enum rblk_cd_verdict verdict;
+	enum rblk_cd_sync sync;
+	bool full;			/* every block, not only the marked */
+	bool same_generation;		/* both in one generation: diverged ends */
+	bool up_to_date;		/* a Consistent disk here is current */
+	enum rblk_gi_result gi;		/* the generation compare ... */
+	int rule;			/* ... and its row in docs/generations.md */
+	enum rblk_sb_verdict sb;	/* a split brain resolved, and how */
+	int sb_policy;			/* after-sb policy index, -1: discard-my-data */
+};
+
+/*
+ * Same generation, but blocks marked out of sync on a side (a verify found
+ * them, or the peer failed a write): resync them from the Primary, or from
+ * the side that marked them; the tie goes to the nonce's winner.
+ */
+static inline enum rblk_cd_sync
+rblk_cd_marks(const struct rblk_cd_side *l, const struct rblk_cd_side *p,
+	      bool won)
+{
+	if (!l->bits && !p->bits)
+		return RBLK_CD_SYNC_NONE;
+	if (l->disk < RBLK_DISK_CONSISTENT || p->disk < RBLK_DISK_CONSISTENT)
+		return RBLK_CD_SYNC_NONE;
+	if (l->role == RBLK_ROLE_PRIMARY)
+		return RBLK_CD_SYNC_SOURCE;
+	if (p->role == RBLK_ROLE_PRIMARY)
+		return RBLK_CD_SYNC_TARGET;
+	if (l->bits && p->bits)
+		return won ? RBLK_CD_SYNC_SOURCE : RBLK_CD_SYNC_TARGET;
+	return l->bits ? RBLK_CD_SYNC_SOURCE : RBLK_CD_SYNC_TARGET;
+}
+
+static inline void rblk_cd_split_brain(const unsigned int after_sb[3],
+				       const struct rblk_cd_side *l,
+				       const struct rblk_cd_side *p, bool won,
+				       struct rblk_cd_result *r)
+{
+	struct rblk_sb_side ls = {
+		.primary = l->role == RBLK_ROLE_PRIMARY,
+		.lost_as_primary = !!(l->gi.flags & (RBLK_MDF_LOST_AS_PRIMARY |
+						     RBLK_MDF_CRASHED_PRIMARY)),
+		.discard_my_data = l->discard_my_data,
+		.changes = l->bits,
+	}, ps = {
+		.primary = p->role == RBLK_ROLE_PRIMARY,
+		.lost_as_primary = !!(p->gi.flags & (RBLK_MDF_LOST_AS_PRIMARY |
+						     RBLK_MDF_CRASHED_PRIMARY)),
+		.discard_my_data = p->discard_my_data,
+		.changes = p->bits,
+	};
+	int primaries = ls.primary + ps.primary;
+
+	r->sb = rblk_sb_resolve(after_sb, &ls, &ps, won);
+	r->sb_policy = ls.discard_my_data || ps.discard_my_data ? -1 :
+		       (int)after_sb[primaries < 2 ? primaries : 2];
+	if (r->sb == RBLK_SB_REFUSE) {
+		r->verdict = RBLK_CD_SPLIT_BRAIN;
+		return;
+	}
+	r->sync = r->sb == RBLK_SB_LOCAL_LOSES ? RBLK_CD_SYNC_TARGET :
+						 RBLK_CD_SYNC_SOURCE;
+	r->full = r->gi == RBLK_GI_SPLIT_BRAIN_FULL;
+}
+
+/* The generation table's answer (include/rblk/gi.h), as a sync. */
+static inline void rblk_cd_generations(const unsigned int after_sb[3],
+				       const struct rblk_cd_side *l,
+				       const struct rblk_cd_side *p, bool won,
+				       struct rblk_cd_result *r)
+{
+	r->gi = rblk_gi_compare(&l->gi, &p->gi, won, &r->rule);
+	switch (r->gi) {
+	case RBLK_GI_NO_SYNC:
+		r->same_generation = true;
+		r->up_to_date = l->disk == RBLK_DISK_CONSISTENT &&
+				p->disk >= RBLK_DISK_CONSISTENT;
+		r->sync = rblk_cd_marks(l, p, won);
+		break;
+	case RBLK_GI_BOTH_NEW:
+		break;
+	case RBLK_GI_BITMAP_SOURCE:
+	case RBLK_GI_FULL_SOURCE:
+		r->sync = RBLK_CD_SYNC_SOURCE;
+		r->full = r->gi == RBLK_GI_FULL_SOURCE;
+		break;
+	case RBLK_GI_BITMAP_TARGET:
+	case RBLK_GI_FULL_TARGET:
+		r->sync = RBLK_CD_SYNC_TARGET;
+		r->full = r->gi == RBLK_GI_FULL_TARGET;
+		break;
+	case RBLK_GI_SPLIT_BRAIN:
+	case RBLK_GI_SPLIT_BRAIN_FULL:
+		rblk_cd_split_brain(after_sb, l, p, won, r);
+		break;
+	default:
+		r->verdict = RBLK_CD_UNRELATED;
+		break;
+	}
+}
+
+/*
+ * The peer's first STATE against ours: can the two disks be used together,
+ * and which way does a resync go? @has_meta: this node tracks generations
+ * (without metadata there is nothing to compare; the sizes still must
+ * match). @won: our HELLO nonce was the larger, so we break ties.
+ * Checked in this order, each refusal said before the next: sizes, the
+ * generations (split brain, unrelated data), an Inconsistent disk that
+ * would be SyncSource (it would spread what it lacks), a Primary that
+ * would be SyncTarget, two Primaries.
+ */
+static inline void rblk_connect_decide(const unsigned int after_sb[3],
+				       const struct rblk_cd_side *l,
+				       const struct rblk_cd_side *p,
+				       bool has_meta, bool won,
+				       struct rblk_cd_result *r)
+{
+	*r = (struct rblk_cd_result){ .verdict = RBLK_CD_CONNECT,
+				      .gi = RBLK_GI_NO_SYNC, .rule = -1,
+				      .sb = RBLK_SB_REFUSE, .sb_policy = -1 };
+	if (l->sectors != p->sectors) {
+		r->verdict = RBLK_CD_SIZE;
+		return;
+	}
+	if (has_meta)
+		rblk_cd_generations(after_sb, l, p, won, r);
+	if (r->verdict != RBLK_CD_CONNECT)
+		return;
+	if (r->sync == RBLK_CD_SYNC_SOURCE && l->disk < RBLK_DISK_OUTDATED)
+		r->verdict = RBLK_CD_LOCAL_INCONSISTENT_SOURCE;
+	else if (r->sync == RBLK_CD_SYNC_TARGET && p->disk < RBLK_DISK_OUTDATED)
+		r->verdict = RBLK_CD_PEER_INCONSISTENT_SOURCE;
+	else if (r->sync == RBLK_CD_SYNC_TARGET && l->role == RBLK_ROLE_PRIMARY)
+		r->verdict = RBLK_CD_LOCAL_PRIMARY_TARGET;
+	else if (r->sync == RBLK_CD_SYNC_SOURCE && p->role == RBLK_ROLE_PRIMARY)
+		r->verdict = RBLK_CD_PEER_PRIMARY_TARGET;
+	else if (l->role == RBLK_ROLE_PRIMARY && p->role == RBLK_ROLE_PRIMARY)
+		r->verdict = RBLK_CD_BOTH_PRIMARY;
+}
+
+#endif /* RBLK_STATE_H */

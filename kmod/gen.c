@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Generations: what the generation UUIDs of a disk become when its data
+ * starts to diverge from the peer's (a promotion, a write without the
+ * peer, invalidate, new-current-uuid), and the connect decision that
+ * compares them with the peer's (include/rblk/state.h decides; this file
+ * carries the decision out and explains refusals). docs/generations.md
+ * has the table.
+ */
+#include <linux/blkdev.h>
+#include <linux/random.h>
+
+#include "device.h"
+#include "gen.h"
+#include "helper.h"
+#include "state.h"
+
+/* A forced promotion: this disk's data becomes the newest generation. */
+static void force_up_to_date(struct rblk_device *dev)
+{
+	struct rblk_gi *gi = &dev->meta.gi;
+
+	lockdep_assert_held(&dev->lock);
+	if (dev->meta.present) {
+		rblk_gi_new_current(gi, get_random_u64() | 1);
+		gi->flags |= RBLK_MDF_CONSISTENT | RBLK_MDF_WAS_UP_TO_DATE;
+		gi->flags &= ~RBLK_MDF_FULL_SYNC;
+	}
+	dev->diverged = true;
+}
+
+/*
+ * A Primary without its peer: whatever it writes, the peer lacks. A new
+ * generation now, before the first write, so that a crashed old Primary
+ * coming back finds itself behind (rule 8) rather than ahead (rule 5).
+ */
+static void start_alone(struct rblk_device *dev)
+{
+	lockdep_assert_held(&dev->lock);
+	if (!dev->meta.present || dev->diverged)
+		return;
+	rblk_gi_new_current(&dev->meta.gi, get_random_u64() | 1);
+	dev->meta.gi.flags |= RBLK_MDF_PEER_OUTDATED;
+	dev->diverged = true;
+}
+
+/*
+ * The metadata side of a role change, before the new role is in force:
+ * a crash from here on must be seen as a crashed Primary.
+ */
+int rblk_gen_role_change(struct rblk_device *dev, enum rblk_role role,
+			 bool forced)
+{
+	int ret;
+
+	lockdep_assert_held(&dev->lock);
+	if (role == RBLK_ROLE_PRIMARY) {
+		if (forced)
+			force_up_to_date(dev);
+		else if (!rblk_conn_is_up(dev->state.conn))
+			start_alone(dev);
+		ret = rblk_al_reset(&dev->meta);
+		if (ret)
+			return ret;
+		dev->meta.gi.flags |= RBLK_MDF_PRIMARY;
+	} else {
+		dev->meta.gi.flags &= ~RBLK_MDF_PRIMARY;
+	}
+	return rblk_meta_write(&dev->meta);
+}
+
+static const char *const asb_names[] = {
+	"disconnect", "discard-younger-primary", "discard-older-primary",
+	"discard-zero-changes", "discard-least-changes", "discard-local",
+	"discard-remote", "consensus", "discard-secondary",
+};
+
+/* This node as its first STATE of this connection described it. */
+static void local_side(struct rblk_device *dev, struct rblk_cd_side *l)
+{
+	l->gi = dev->meta.gi;
+	l->sectors = get_capacity(dev->disk);
+	l->bits = dev->conn.sent_bits;
+	l->role = dev->state.role;
+	l->disk = dev->state.disk;
+	l->discard_my_data = dev->conn.flags & RBLK_F_DISCARD_MY_DATA;
+}
+
+static void peer_side(const struct rblk_peer_state *ps, struct rblk_cd_side *p)
+{
+	p->gi = ps->gi;
+	p->sectors = ps->data_sectors;
+	p->bits = ps->bits_set;
+	p->role = ps->role;
+	p->disk = ps->disk_state;
+	p->discard_my_data = ps->state_flags & RBLK_SF_DISCARD_MY_DATA;
+}
+
+/* Why the two disks cannot be used together, and what to do about it. */
+static int refuse_connect(struct rblk_device *dev, const struct rblk_cd_result *r,
+			  const struct rblk_cd_side *l, const struct rblk_cd_side *p)
+{
+	struct rblk_conn *conn = &dev->conn;
+	const char *peer = conn->peer_node, *res = dev->name;
+
+	switch (r->verdict) {
+	case RBLK_CD_SIZE:
+		rblk_conn_error(conn, "size mismatch: peer %s has %llu sectors, this node %llu; both data areas must be the same size",
+				peer, p->sectors, l->sectors);
+		return -EMEDIUMTYPE;
+	case RBLK_CD_SPLIT_BRAIN:
+		rblk_helper(dev, "split-brain");
+		rblk_conn_error(conn, "split brain detected: this node and %s both wrote since generation %016llx (here %llu KiB changed, there %llu KiB); refusing to connect. Keep one node's data: on the other run 'rblkadm disconnect %s; rblkadm secondary %s; rblkadm connect --discard-my-data %s', then 'rblkadm connect %s' here",
+				peer, l->gi.uuid[RBLK_UI_BITMAP], l->bits * 4,
+				p->bits * 4, res, res, res, res);
+		return -ENOTUNIQ;
+	case RBLK_CD_UNRELATED:
+		rblk_conn_error(conn, "the disks hold unrelated data (no common generation, rule %d of docs/generations.md); refusing to connect to %s. If %s's data is to be thrown away, run 'rblkadm invalidate %s' there",
+				r->rule, peer, peer, res);
+		return -ENOTUNIQ;
+	case RBLK_CD_LOCAL_PRIMARY_TARGET:
+		rblk_conn_error(conn, "%s has newer data, but this node is Primary and cannot become SyncTarget; refusing to connect. Make this node Secondary first (or, to keep this node's data, run 'rblkadm invalidate %s' on %s)",
+				peer, res, peer);
+		return -EBUSY;
+	case RBLK_CD_PEER_PRIMARY_TARGET:
+		rblk_conn_error(conn, "this node has newer data than %s, but %s is Primary and cannot become SyncTarget; refusing to connect. Make %s Secondary first (or, to keep its data, run 'rblkadm invalidate %s' here)",
+				peer, peer, peer, res);
+		return -EBUSY;
+	case RBLK_CD_BOTH_PRIMARY:
+		return rblk_conn_both_primary(conn);
+	case RBLK_CD_LOCAL_INCONSISTENT_SOURCE:
+		rblk_conn_error(conn, "the generations make this node SyncSource for %s, but this disk is %s: it cannot give data it lacks; refusing to connect. If %s's data is to be kept, run 'rblkadm invalidate %s' here",
+				peer, rblk_disk_name(l->disk), peer, res);
+		return -ENODATA;
+	case RBLK_CD_PEER_INCONSISTENT_SOURCE:
+		rblk_conn_error(conn, "the generations make %s SyncSource, but its disk is %s: it cannot give data it lacks; refusing to connect. If this node's data is to be kept, run 'rblkadm invalidate %s' on %s",
+				peer, rblk_disk_name(p->disk), res, peer);
+		return -ENODATA;
+	default:
+		return 0;
+	}
+}
+
+static void log_decision(struct rblk_device *dev, const struct rblk_cd_result *r,
+			 const struct rblk_cd_side *l, const struct rblk_cd_side *p)
+{
+	int i = r->sb_policy;
+
+	pr_info("rblk%d: %s: generations: %s (rule %d of docs/generations.md)\n",
+		dev->minor, dev->name, rblk_gi_result_name(r->gi), r->rule);
+	if (r->sb != RBLK_SB_REFUSE)
+		pr_warn("rblk%d: %s: split brain detected and resolved (%s): %s changes are discarded\n",
+			dev->minor, dev->name,
+			i < 0 ? "--discard-my-data" :
+			i < ARRAY_SIZE(asb_names) ? asb_names[i] : "?",
+			r->sb == RBLK_SB_LOCAL_LOSES ? "this node's" : "the peer's");
+	if (r->same_generation && r->sync != RBLK_CD_SYNC_NONE)
+		pr_info("rblk%d: %s: same generation, %llu KiB marked out of sync here, %llu KiB on %s\n",
+			dev->minor, dev->name, l->bits * 4, p->bits * 4,
+			dev->conn.peer_node);
+}
+
+/*
+ * The peer's first STATE: can we use its disk with ours, and how? Both
+ * nodes decide on what the two first STATEs said (writes and role changes
+ * waited since ours went). Returns 0 (connected, or a resync began),
+ * -EAGAIN to try again on a new connection, or another -errno: refused.
+ */
+int rblk_gen_peer_connected(struct rblk_device *dev,
+			    const struct rblk_peer_state *ps, bool won)
+{
+	struct rblk_cd_side l, p;
+	struct rblk_cd_result r;
+	struct rblk_state ns;
+	bool disk_changed;
+	int ret;
+
+	mutex_lock(&dev->lock);
+	if (dev->meta.present &&
+	    memcmp(dev->meta.gi.uuid, dev->conn.sent_uuid,
+		   sizeof(dev->conn.sent_uuid))) {
+		/* The peer decides on what we sent: so must we. */
+		rblk_conn_error(&dev->conn, "the generations changed during the handshake with %s; connecting again",
+				dev->conn.peer_node);
+		mutex_unlock(&dev->lock);
+		return -EAGAIN;
+	}
+	local_side(dev, &l);
+	peer_side(ps, &p);
+	rblk_connect_decide(dev->conn.opts.after_sb, &l, &p, dev->meta.present,
+			    won, &r);
+	if (dev->meta.present && r.verdict != RBLK_CD_SIZE)
+		log_decision(dev, &r, &l, &p);
+	ret = refuse_connect(dev, &r, &l, &p);
+	if (ret) {
+		mutex_unlock(&dev->lock);
+		return ret;
+	}
+	if (r.same_generation) {
+		dev->diverged = false;
+		dev->meta.gi.flags &= ~RBLK_MDF_LOST_AS_PRIMARY;
+	}
+	if (r.sync != RBLK_CD_SYNC_NONE) {
+		mutex_unlock(&dev->lock);
+		return rblk_resync_begin(dev, r.sync == RBLK_CD_SYNC_SOURCE,
+					 r.full, ps);
+	}
+	ns = dev->state;
+	rblk_state_take_peer(&ns, ps);
+	ns.conn = RBLK_CONN_CONNECTED;
+	if (r.up_to_date)
+		ns.disk = RBLK_DISK_UPTODATE;
+	disk_changed = ns.disk != dev->state.disk;
+	ret = rblk_state_commit(dev, &ns, 0, "connected", NULL);
+	mutex_unlock(&dev->lock);
+	if (!ret && disk_changed)
+		ret = rblk_queue_state(&dev->conn);
+	return ret;
+}
+
+static void invalidate_local(struct rblk_device *dev)
+{
+	struct rblk_gi *gi = &dev->meta.gi;
+
+	lockdep_assert_held(&dev->lock);
+	if (rblk_gi_real(gi->uuid[RBLK_UI_CURRENT]))
+		rblk_gi_push_history(gi, gi->uuid[RBLK_UI_CURRENT]);
+	gi->uuid[RBLK_UI_CURRENT] = RBLK_UUID_JUST_CREATED;
+	gi->uuid[RBLK_UI_BITMAP] = 0;
+	gi->flags &= ~(RBLK_MDF_CONSISTENT | RBLK_MDF_WAS_UP_TO_DATE |
+		       RBLK_MDF_PEER_OUTDATED);
+	gi->flags |= RBLK_MDF_FULL_SYNC;
+	rblk_bm_set_all(&dev->meta.bm);
+}
+
+static void invalidate_remote(struct rblk_device *dev)
+{
+	struct rblk_gi *gi = &dev->meta.gi;
+
+	lockdep_assert_held(&dev->lock);
+	/* The peer's generations end up in our history: rule 11, full. */
+	if (gi->uuid[RBLK_UI_BITMAP])
+		rblk_gi_push_history(gi, gi->uuid[RBLK_UI_BITMAP]);
+	if (rblk_gi_real(gi->uuid[RBLK_UI_CURRENT]))
+		rblk_gi_push_history(gi, gi->uuid[RBLK_UI_CURRENT]);
+	gi->uuid[RBLK_UI_BITMAP] = 0;
+	gi->uuid[RBLK_UI_CURRENT] = get_random_u64() | 1;
+	gi->flags |= RBLK_MDF_CONSISTENT | RBLK_MDF_WAS_UP_TO_DATE |
+		     RBLK_MDF_PEER_OUTDATED;
+	gi->flags &= ~RBLK_MDF_FULL_SYNC;
+	rblk_bm_set_all(&dev->meta.bm);
+	dev->diverged = true;
+}
+
+/*
+ * invalidate: this node's data is to be replaced by the peer's, all of it;
+ * invalidate-remote: the peer's by ours. The new generations make the next
+ * connect decide a full resync that way (rules 2 and 11 of
+ * docs/generations.md); a live connection is dropped to get there.
+ */
+int rblk_gen_invalidate(struct rblk_device *dev, bool remote)
+{
+	struct rblk_state ns;
+	int ret = 0;
+
+	mutex_lock(&dev->lock);
+	ns = dev->state;
+	if (!dev->backing.bdev || !dev->meta.present)
+		ret = -ENODATA;
+	else if (!remote && ns.role == RBLK_ROLE_PRIMARY)
+		ret = -EBUSY;
+	else if (ns.conn >= RBLK_CONN_SYNC_SOURCE)	/* resync or verify */
+		ret = -EINPROGRESS;
+	if (ret)
+		goto out_unlock;
+	if (remote) {
+		ns.disk = RBLK_DISK_UPTODATE;
+		/*
+		 * What we know of the peer until the reconnect: its data is no
+		 * good (no read goes there, status never shows the pair in sync).
+		 */
+		if (rblk_conn_is_up(ns.conn))
+			ns.peer_disk = RBLK_DISK_INCONSISTENT;
+	} else {
+		ns.disk = RBLK_DISK_INCONSISTENT;
+	}
+	ret = rblk_state_try(dev, &ns, RBLK_SC_ADMIN, NULL);
+	if (ret)
+		goto out_unlock;
+	if (remote)
+		invalidate_remote(dev);
+	else
+		invalidate_local(dev);
+	rblk_state_commit(dev, &ns, RBLK_SC_ADMIN,
+			  remote ? "invalidate-remote" : "invalidate", NULL);
+	ret = rblk_bm_flush(&dev->meta) ?: rblk_meta_write(&dev->meta);
+out_unlock:
+	mutex_unlock(&dev->lock);
+	if (ret)
+		return ret;
+	pr_info("rblk%d: %s: %s: a full resync %s follows\n", dev->minor,
+		dev->name, remote ? "invalidate-remote" : "invalidate",
+		remote ? "to the peer" : "from the peer");
+	if (rblk_conn_is_up(rblk_conn_state(dev)))
+		rblk_conn_reconnect(&dev->conn);
+	return 0;
+}
+
+/* Both disks just created, connected, nothing written: a pair already. */
+static bool fresh_pair(struct rblk_device *dev)
+{
+	struct rblk_conn *conn = &dev->conn;
+
+	lockdep_assert_held(&dev->lock);
+	return dev->state.conn == RBLK_CONN_CONNECTED &&
+	       dev->meta.gi.uuid[RBLK_UI_CURRENT] == RBLK_UUID_JUST_CREATED &&
+	       READ_ONCE(conn->peer_state.gi.uuid[RBLK_UI_CURRENT]) ==
+			RBLK_UUID_JUST_CREATED;
+}
+
+/*
+ * Take generation @uuid as in sync with the peer: UpToDate, no bits. The
+ * state is checked first: nothing is cleared for a change it refuses.
+ */
+static int adopt_uuid(struct rblk_device *dev, u64 uuid, const char *why)
+{
+	struct rblk_state ns = dev->state;
+	int ret;
+
+	lockdep_assert_held(&dev->lock);
+	ns.disk = RBLK_DISK_UPTODATE;
+	ret = rblk_state_try(dev, &ns, 0, NULL);
+	if (ret)
+		return ret;
+	rblk_bm_clear_all(&dev->meta.bm);
+	rblk_gi_sync_target_done(&dev->meta.gi, uuid);
+	dev->diverged = false;
+	rblk_state_commit(dev, &ns, 0, why, NULL);
+	return rblk_bm_flush(&dev->meta) ?: rblk_meta_write(&dev->meta);
+}
+
+/*
+ * new-current-uuid: start a new generation here. With --clear-bitmap on
+ * two fresh connected disks (identical by construction, e.g. both zeroed
+ * or about to be initialized by mkfs): both take the same generation and
+ * are UpToDate without a resync; the peer learns it from NEW_UUID.
+ */
+int rblk_gen_new_current_uuid(struct rblk_device *dev, bool clear)
+{
+	struct rblk_p_sync p = {};
+	u64 uuid = get_random_u64() | 1;
+	int ret = 0;
+
+	mutex_lock(&dev->lock);
+	if (!dev->backing.bdev || !dev->meta.present)
+		ret = -ENODATA;
+	else if (clear && !fresh_pair(dev))
+		ret = -ESTALE;
+	else if (clear)
+		ret = adopt_uuid(dev, uuid, "new-current-uuid --clear-bitmap");
+	else {
+		rblk_gi_new_current(&dev->meta.gi, uuid);
+		ret = rblk_meta_write(&dev->meta);
+	}
+	mutex_unlock(&dev->lock);
+	if (ret || !clear)
+		return ret;
+	pr_info("rblk%d: %s: new generation %016llx on both nodes, no initial resync\n",
+		dev->minor, dev->name, uuid);
+	rblk_put_be64(p.current_uuid, uuid);
+	ret = rblk_queue_ctl(&dev->conn, RBLK_P_NEW_UUID, &p, sizeof(p));
+	return ret ?: rblk_queue_state(&dev->conn);
+}
+
+/* NEW_UUID from the peer: only a fresh pair may take it. */
+int rblk_gen_peer_new_uuid(struct rblk_device *dev, u64 uuid)
+{
+	int ret = -EPROTO;
+
+	mutex_lock(&dev->lock);
+	if (dev->meta.present &&
+	    dev->meta.gi.uuid[RBLK_UI_CURRENT] == RBLK_UUID_JUST_CREATED)
+		ret = adopt_uuid(dev, uuid, "the peer's new-current-uuid --clear-bitmap");
+	mutex_unlock(&dev->lock);
+	if (ret)
+		return ret;
+	pr_info("rblk%d: %s: took generation %016llx from %s: UpToDate, no initial resync\n",
+		dev->minor, dev->name, uuid, dev->conn.peer_node);
+	return rblk_queue_state(&dev->conn);
+}
+
+/*
+ * A Primary is about to have data the peer lacks: start a new generation
+ * first, on disk, so that no crash can hide that the two disks differ
+ * (docs/generations.md). Once per disconnected period.
+ */
+int rblk_gen_write_without_peer(struct rblk_device *dev)
+{
+	int ret = 0;
+
+	if (READ_ONCE(dev->diverged) || !dev->meta.present)
+		return 0;
+	mutex_lock(&dev->lock);
+	if (!dev->diverged && dev->state.role == RBLK_ROLE_PRIMARY) {
+		rblk_gi_new_current(&dev->meta.gi, get_random_u64() | 1);
+		dev->meta.gi.flags |= RBLK_MDF_PEER_OUTDATED;
+		ret = rblk_meta_write(&dev->meta);
+		if (!ret) {
+			dev->diverged = true;
+			pr_info("rblk%d: %s: writing without the peer: new generation %016llx\n",
+				dev->minor, dev->name, dev->meta.gi.uuid[RBLK_UI_CURRENT]);
+		}
+	}
+	mutex_unlock(&dev->lock);
+	return ret;
+}
+
+/* The connection ended while we were Primary (after-sb policies ask). */
+void rblk_gen_lost_peer_as_primary(struct rblk_device *dev)
+{
+	mutex_lock(&dev->lock);
+	dev->meta.gi.flags |= RBLK_MDF_LOST_AS_PRIMARY;
+	/* Writes the flag with the new generation, or on its own. */
+	if (dev->diverged && dev->meta.present)
+		rblk_meta_write(&dev->meta);
+	mutex_unlock(&dev->lock);
+	rblk_gen_write_without_peer(dev);
+	/* disk { fencing } decides in userspace whether the peer is fenced. */
+	rblk_helper(dev, "fence-peer");
+}

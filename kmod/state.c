@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Device state: the only code that writes dev->state (role, disk,
+ * connection, what we know of the peer, suspend flags). A change is a
+ * whole new state, checked by the rules of include/rblk/state.h, applied
+ * under dev->lock and conn->lock, logged once and announced as exactly one
+ * event. The locks are described in state.h.
+ */
+#include <linux/kernel.h>
+#include <net/netlink.h>
+
+#include "device.h"
+#include "gen.h"
+#include "netlink.h"
+#include "state.h"
+
+void rblk_state_init(struct rblk_device *dev)
+{
+	dev->state = (struct rblk_state){
+		.role = RBLK_ROLE_SECONDARY,
+		.disk = RBLK_DISK_DISKLESS,
+		.conn = RBLK_CONN_STANDALONE,
+		.peer_role = RBLK_ROLE_UNKNOWN,
+		.peer_disk = RBLK_DISK_DISKLESS,
+	};
+}
+
+static const char *susp_name(unsigned int susp)
+{
+	static const char *const names[] = { "none", "user", "peer", "user+peer" };
+
+	return names[susp & __RBLK_SUSP_ALL];
+}
+
+/* "role Secondary -> Primary, disk Inconsistent -> UpToDate" */
+static void describe(char *buf, size_t size, const struct rblk_state *os,
+		     const struct rblk_state *ns)
+{
+	size_t n = 0;
+
+#define FIELD(name, f, namefn)						\
+	if (os->f != ns->f)						\
+		n += scnprintf(buf + n, size - n, "%s" name " %s -> %s",	\
+			       n ? ", " : "", namefn(os->f), namefn(ns->f))
+	FIELD("role", role, rblk_role_name);
+	FIELD("disk", disk, rblk_disk_name);
+	FIELD("connection", conn, rblk_conn_name);
+	FIELD("peer role", peer_role, rblk_role_name);
+	FIELD("peer disk", peer_disk, rblk_disk_name);
+	FIELD("sync suspended by", susp, susp_name);
+#undef FIELD
+}
+
+static int refuse(struct rblk_device *dev, const struct rblk_state *ns,
+		  unsigned int flags, int ret, const char *reason,
+		  struct netlink_ext_ack *extack)
+{
+	char what[160];
+
+	describe(what, sizeof(what), &dev->state, ns);
+	if (extack)
+		rblk_extack_msg(extack, reason);
+	if (flags & RBLK_SC_ADMIN)
+		pr_info("rblk%d: %s: refused: %s: %s\n", dev->minor, dev->name,
+			what, reason);
+	else
+		pr_warn_ratelimited("rblk%d: %s: state change refused: %s: %s\n",
+				    dev->minor, dev->name, what, reason);
+	return ret;
+}
+
+/* Would rblk_state_commit() accept @ns now? Refusals reach @extack. */
+int rblk_state_try(struct rblk_device *dev, const struct rblk_state *ns,
+		   unsigned int flags, struct netlink_ext_ack *extack)
+{
+	const char *reason = NULL;
+	int ret;
+
+	lockdep_assert_held(&dev->lock);
+	ret = rblk_state_check(&dev->state, ns, flags, &reason);
+	if (ret)
+		return refuse(dev, ns, flags, ret, reason, extack);
+	return 0;
+}
+
+/*
+ * Make @ns the device's state, if the rules allow it (@flags: enum
+ * rblk_state_change_flags); @why goes into the log line. The event is
+ * built and sent under dev->lock, so events come in the order of the
+ * changes and each shows the state it announces.
+ */
+int rblk_state_commit(struct rblk_device *dev, const struct rblk_state *ns,
+		      unsigned int flags, const char *why,
+		      struct netlink_ext_ack *extack)
+{
+	struct rblk_state os = dev->state;
+	unsigned long irqflags;
+	char what[160];
+	int ret;
+
+	ret = rblk_state_try(dev, ns, flags, extack);
+	if (ret || rblk_state_equal(&os, ns))
+		return ret;
+	spin_lock_irqsave(&dev->conn.lock, irqflags);
+	dev->state = *ns;
+	spin_unlock_irqrestore(&dev->conn.lock, irqflags);
+	describe(what, sizeof(what), &os, ns);
+	pr_info("rblk%d: %s: %s (%s)\n", dev->minor, dev->name, what, why);
+	rblk_genl_state_event(dev);
+	if (os.susp != ns->susp)
+		wake_up(&dev->conn.rs.wq);
+	return 0;
+}
+
+/*
+ * Move the connection from @from (or RBLK_CONN_ANY) to @to; false if it
+ * was elsewhere or the rules refused. A connection that is not up knows
+ * nothing of the peer.
+ */
+bool rblk_state_set_conn(struct rblk_device *dev, int from,
+			 enum rblk_conn_state to, const char *why)
+{
+	struct rblk_state ns;
+	bool ok = false;
+
+	mutex_lock(&dev->lock);
+	ns = dev->state;
+	if (from == RBLK_CONN_ANY || ns.conn == from) {
+		ns.conn = to;
+		if (!rblk_conn_is_up(to)) {
+			ns.peer_role = RBLK_ROLE_UNKNOWN;
+			ns.peer_disk = RBLK_DISK_DISKLESS;
+			ns.susp &= ~RBLK_SUSP_SYNC_PEER;
+		}
+		ok = !rblk_state_commit(dev, &ns, 0, why, NULL);
+	}
+	mutex_unlock(&dev->lock);
+	return ok;
+}
+
+/* What the peer's STATE packet says of it, into @ns. */
+void rblk_state_take_peer(struct rblk_state *ns, const struct rblk_peer_state *ps)
+{
+	ns->peer_role = ps->role;
+	ns->peer_disk = ps->disk_state;
+	if (ps->state_flags & RBLK_SF_SYNC_PAUSED)
+		ns->susp |= RBLK_SUSP_SYNC_PEER;
+	else
+		ns->susp &= ~RBLK_SUSP_SYNC_PEER;
+}
+
+/*
+ * primary / secondary. The peer decides on the role our first STATE said:
+ * a change waits for the handshake's end (dev->lock is dropped while
+ * waiting), then the peer hears of it.
+ */
+int rblk_state_set_role(struct rblk_device *dev, enum rblk_role role,
+			bool force, struct netlink_ext_ack *extack)
+{
+	unsigned int flags = RBLK_SC_ADMIN | (force ? RBLK_SC_FORCE : 0);
+	struct rblk_state ns;
+	bool forced;
+	int ret;
+
+	for (;;) {
+		mutex_lock(&dev->lock);
+		if (role == dev->state.role || !READ_ONCE(dev->conn.handshake))
+			break;
+		mutex_unlock(&dev->lock);
+		if (wait_event_interruptible(dev->conn.handshake_wq,
+					     !READ_ONCE(dev->conn.handshake)))
+			return -EINTR;
+	}
+	ns = dev->state;
+	forced = role == RBLK_ROLE_PRIMARY && role != ns.role &&
+		 ns.disk != RBLK_DISK_UPTODATE;
+	ns.role = role;
+	if (forced && force && ns.disk != RBLK_DISK_DISKLESS)
+		ns.disk = RBLK_DISK_UPTODATE;
+	if (dev->open_count)
+		flags |= RBLK_SC_OPEN;
+	ret = rblk_state_try(dev, &ns, flags, extack);
+	if (!ret && role != dev->state.role)
+		ret = rblk_gen_role_change(dev, role, forced);
+	if (!ret)
+		ret = rblk_state_commit(dev, &ns, flags,
+					forced ? "primary --force" :
+					role == RBLK_ROLE_PRIMARY ? "primary" :
+					"secondary", extack);
+	mutex_unlock(&dev->lock);
+	if (ret)
+		return ret;
+	/* Forced onto a connected peer: decide the (full) resync now. */
+	if (forced && rblk_conn_is_up(rblk_conn_state(dev)))
+		rblk_conn_reconnect(&dev->conn);
+	else if (rblk_conn_is_up(rblk_conn_state(dev)))
+		rblk_queue_state(&dev->conn);
+	return 0;
+}
+
+/*
+ * pause-sync / resume-sync: kept here and told to the peer in our STATE,
+ * so that it works on either node; the source stops sending new blocks.
+ */
+int rblk_state_pause_sync(struct rblk_device *dev, bool pause)
+{
+	struct rblk_state ns;
+	int ret;
+
+	mutex_lock(&dev->lock);
+	ns = dev->state;
+	if (!!(ns.susp & RBLK_SUSP_SYNC_USER) == pause) {
+		mutex_unlock(&dev->lock);
+		return -EALREADY;
+	}
+	ns.susp ^= RBLK_SUSP_SYNC_USER;
+	ret = rblk_state_commit(dev, &ns, RBLK_SC_ADMIN,
+				pause ? "pause-sync" : "resume-sync", NULL);
+	mutex_unlock(&dev->lock);
+	if (!ret && rblk_conn_is_up(rblk_conn_state(dev)))
+		ret = rblk_queue_state(&dev->conn);
+	return ret;
+}
