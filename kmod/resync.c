@@ -224,6 +224,7 @@ static int finish_source(struct rblk_conn *conn)
 	struct rblk_gi *gi = &dev->meta.gi;
 	struct rblk_p_sync p = {};
 	unsigned long secs, flags;
+	bool done;
 	int ret;
 
 	ret = rblk_bm_flush(&dev->meta);
@@ -239,9 +240,6 @@ static int finish_source(struct rblk_conn *conn)
 	mutex_unlock(&dev->lock);
 	if (ret)
 		return ret;
-	ret = rblk_queue_ctl(conn, RBLK_P_SYNC_DONE, &p, sizeof(p));
-	if (ret)
-		return ret;
 	spin_lock_irqsave(&conn->lock, flags);
 	conn->rs.phase = RBLK_RS_IDLE;
 	spin_unlock_irqrestore(&conn->lock, flags);
@@ -250,8 +248,16 @@ static int finish_source(struct rblk_conn *conn)
 	pr_info("rblk%d: %s: resync to %s done: %llu KiB in %lu s\n",
 		dev->minor, dev->name, conn->peer_node,
 		conn->rs.done_bits * 4, secs);
-	if (rblk_state_set_conn(dev, RBLK_CONN_SYNC_SOURCE, RBLK_CONN_CONNECTED,
-				"resync done"))
+	/*
+	 * Connected before the peer hears of it: its answer (UpToDate) then
+	 * always comes after, and the two changes are seen in one order.
+	 */
+	done = rblk_state_set_conn(dev, RBLK_CONN_SYNC_SOURCE,
+				   RBLK_CONN_CONNECTED, "resync done");
+	ret = rblk_queue_ctl(conn, RBLK_P_SYNC_DONE, &p, sizeof(p));
+	if (ret)
+		return ret;
+	if (done)
 		rblk_queue_state(conn);
 	/* A peer fenced when we lost it is UpToDate again. */
 	if (READ_ONCE(dev->state.role) == RBLK_ROLE_PRIMARY)
