@@ -66,6 +66,13 @@ demo: deps all
 bench: all
 	@bash scripts/bench
 
+# Two modules interleaved in one pair of guests (docs/performance.md,
+# "Measured interleaved"): make bench-ab OLD=path/rblk.ko [NEW=kmod/rblk.ko]
+NEW ?= kmod/rblk.ko
+bench-ab: all
+	@test -n "$(OLD)" || { echo "usage: make bench-ab OLD=old/rblk.ko [NEW=kmod/rblk.ko]"; exit 2; }
+	@bash scripts/bench-ab $(OLD) $(NEW)
+
 # Userspace and the Pacemaker agent. The module: 'make -C kmod install'
 # would need the running kernel's headers; copy kmod/rblk.ko to
 # /lib/modules/$$(uname -r)/extra/ and run depmod -a instead.
@@ -86,4 +93,4 @@ clean:
 	-$(MAKE) -C tests/fuzz clean
 	rm -rf build
 
-.PHONY: all kmod kmod-6.12 user deps unit fuzz fuzz-smoke check demo bench install clean
+.PHONY: all kmod kmod-6.12 user deps unit fuzz fuzz-smoke check demo bench bench-ab install clean

@@ -287,13 +287,21 @@ int rblk_gen_invalidate(struct rblk_device *dev, bool remote)
 	ret = rblk_state_try(dev, &ns, RBLK_SC_ADMIN, NULL);
 	if (ret)
 		goto out_unlock;
-	if (remote)
+	/*
+	 * A state that claims less than the disk (Inconsistent) may come
+	 * first; one that claims more (UpToDate) only once the metadata that
+	 * justifies it is on disk.
+	 */
+	if (remote) {
 		invalidate_remote(dev);
-	else
+	} else {
 		invalidate_local(dev);
-	rblk_state_commit(dev, &ns, RBLK_SC_ADMIN,
-			  remote ? "invalidate-remote" : "invalidate", NULL);
+		rblk_state_commit(dev, &ns, RBLK_SC_ADMIN, "invalidate", NULL);
+	}
 	ret = rblk_bm_flush(&dev->meta) ?: rblk_meta_write(&dev->meta);
+	if (!ret && remote)
+		ret = rblk_state_commit(dev, &ns, RBLK_SC_ADMIN,
+					"invalidate-remote", NULL);
 out_unlock:
 	mutex_unlock(&dev->lock);
 	if (ret)
@@ -335,8 +343,9 @@ static int adopt_uuid(struct rblk_device *dev, u64 uuid, const char *why)
 	rblk_bm_clear_all(&dev->meta.bm);
 	rblk_gi_sync_target_done(&dev->meta.gi, uuid);
 	dev->diverged = false;
-	rblk_state_commit(dev, &ns, 0, why, NULL);
-	return rblk_bm_flush(&dev->meta) ?: rblk_meta_write(&dev->meta);
+	/* UpToDate once the metadata saying so is on disk. */
+	return rblk_bm_flush(&dev->meta) ?: rblk_meta_write(&dev->meta) ?:
+	       rblk_state_commit(dev, &ns, 0, why, NULL);
 }
 
 /*
