@@ -9,6 +9,7 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/tcp.h>
+#include <net/ipv6.h>
 #include <net/sock.h>
 #include <net/tcp.h>
 
@@ -28,8 +29,9 @@ void rblk_conn_error(struct rblk_conn *conn, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(conn->last_error, sizeof(conn->last_error), fmt, ap);
 	va_end(ap);
-	pr_warn("rblk%d: %s: %s\n", conn->dev->minor, conn->dev->name,
-		conn->last_error);
+	/* A peer can provoke these at will: rate-limited. */
+	pr_warn_ratelimited("rblk%d: %s: %s\n", conn->dev->minor,
+			    conn->dev->name, conn->last_error);
 }
 
 /* The peer broke the protocol: say what and in which packet; -EPROTO. */
@@ -150,16 +152,45 @@ static int start_listening(struct rblk_conn *conn)
 	return 0;
 }
 
+/* Is @sock's remote end the configured peer's address (any port)? */
+static bool from_peer(struct rblk_conn *conn, struct socket *sock,
+		      struct sockaddr_storage *from)
+{
+	const struct sockaddr_in *a4 = (struct sockaddr_in *)from;
+	const struct sockaddr_in *p4 = (struct sockaddr_in *)&conn->peer;
+	const struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)from;
+	const struct sockaddr_in6 *p6 = (struct sockaddr_in6 *)&conn->peer;
+
+	memset(from, 0, sizeof(*from));
+	if (kernel_getpeername(sock, (struct sockaddr *)from) < 0 ||
+	    from->ss_family != conn->peer.ss_family)
+		return false;
+	if (from->ss_family == AF_INET)
+		return a4->sin_addr.s_addr == p4->sin_addr.s_addr;
+	return ipv6_addr_equal(&a6->sin6_addr, &p6->sin6_addr);
+}
+
 static struct socket *accept_pending(struct rblk_conn *conn)
 {
+	struct sockaddr_storage from;
 	struct socket *sock;
 
 	/*
 	 * A peer whose handshake on a connection timed out closed it, but
 	 * left it in our backlog with its HELLO readable: answering that
 	 * HELLO would "connect" to a closed socket. Skip such connections.
+	 * A connection from anywhere but the configured peer's address is
+	 * closed before a byte of it is read.
 	 */
 	while (!kernel_accept(conn->listen_sock, &sock, O_NONBLOCK)) {
+		if (!from_peer(conn, sock, &from)) {
+			atomic64_inc(&conn->dev->stats.refused_addr);
+			pr_warn_ratelimited("rblk%d: %s: refused a connection from %pISc: not the configured peer %pISc\n",
+					    conn->dev->minor, conn->dev->name,
+					    &from, &conn->peer);
+			sock_release(sock);
+			continue;
+		}
 		if (READ_ONCE(sock->sk->sk_state) == TCP_ESTABLISHED)
 			return sock;
 		sock_release(sock);
@@ -222,10 +253,6 @@ static int check_hello(struct rblk_conn *conn, const struct rblk_p_hello *h)
 				RBLK_PROTO_MIN, RBLK_PROTO_MAX);
 		return -EPROTO;
 	}
-	if (rblk_be16(h->auth_alg) || rblk_be16(h->auth_len)) {
-		rblk_conn_error(conn, "peer asks for authentication, which is not configured here");
-		return -EPROTO;
-	}
 	if (strcmp(res, conn->dev->name)) {
 		rblk_conn_error(conn, "peer is resource '%s', expected '%s'",
 				res, conn->dev->name);
@@ -239,9 +266,8 @@ static int check_hello(struct rblk_conn *conn, const struct rblk_p_hello *h)
 	return 0;
 }
 
-static int recv_hello(struct rblk_conn *conn, u64 *peer_nonce)
+static int recv_hello(struct rblk_conn *conn, struct rblk_p_hello *h)
 {
-	struct rblk_p_hello h;
 	u16 type;
 	u32 len;
 	int ret;
@@ -249,40 +275,54 @@ static int recv_hello(struct rblk_conn *conn, u64 *peer_nonce)
 	ret = rblk_recv_packet_hdr(conn, &type, &len);
 	if (ret)
 		return ret;
-	if (type != RBLK_P_HELLO || len != sizeof(h)) {
+	if (type != RBLK_P_HELLO || len != sizeof(*h)) {
 		rblk_conn_error(conn, "protocol error: expected HELLO, got packet type %u",
 				type);
 		return -EPROTO;
 	}
-	ret = rblk_recv_exact(conn, &h, sizeof(h));
-	if (ret)
-		return ret;
-	*peer_nonce = rblk_be64(h.nonce);
-	return check_hello(conn, &h);
+	ret = rblk_recv_exact(conn, h, sizeof(*h));
+	return ret ?: check_hello(conn, h);
 }
 
 /*
- * HELLO both ways, then the node with the larger nonce commits this
+ * HELLO both ways, the answers to each other's challenge if a secret is
+ * configured (auth.c), then the node with the larger nonce commits this
  * connection and the other waits for that COMMIT (docs/protocol.md).
+ * Nothing of the device goes out before the peer has authenticated.
  */
 static int handshake(struct rblk_conn *conn, u64 nonce)
 {
-	struct rblk_p_hello h;
+	struct rblk_p_hello ours, theirs;
+	struct rblk_auth_secret *auth;
+	unsigned long flags;
 	u64 peer_nonce;
 	u16 type;
 	u32 len;
 	int ret;
 
+	/* One snapshot of the secret for the HELLO and the answers. */
+	auth = kmalloc(sizeof(*auth), GFP_NOIO);
+	if (!auth)
+		return -ENOMEM;
+	spin_lock_irqsave(&conn->lock, flags);
+	*auth = conn->opts.auth;
+	spin_unlock_irqrestore(&conn->lock, flags);
+
 	conn->send_seq = 0;
 	conn->recv_seq = 0;
 	tcp_sock_set_nodelay(conn->sock->sk);
 	set_timeouts(conn->sock, handshake_ms(conn));
-	rblk_fill_hello(conn, &h, nonce);
-	ret = rblk_send_raw(conn, RBLK_P_HELLO, &h, sizeof(h));
+	rblk_fill_hello(conn, &ours, nonce);
+	rblk_auth_fill_hello(auth, &ours);
+	ret = rblk_send_raw(conn, RBLK_P_HELLO, &ours, sizeof(ours));
 	if (!ret)
-		ret = recv_hello(conn, &peer_nonce);
+		ret = recv_hello(conn, &theirs);
+	if (!ret)
+		ret = rblk_auth_exchange(conn, auth, &ours, &theirs);
+	kfree_sensitive(auth);
 	if (ret)
 		return ret;
+	peer_nonce = rblk_be64(theirs.nonce);
 	if (nonce == peer_nonce)
 		return -EAGAIN;
 	conn->won_nonce = nonce > peer_nonce;
@@ -700,4 +740,5 @@ void rblk_conn_stop(struct rblk_device *dev)
 	rblk_state_set_conn(dev, RBLK_CONN_ANY, RBLK_CONN_STANDALONE, "disconnect");
 	put_net(conn->net);
 	conn->net = NULL;
+	rblk_auth_wipe(&conn->opts.auth);
 }

@@ -11,6 +11,7 @@
 #include <rblk/gi.h>
 #include <rblk/wire.h>
 
+#include "auth.h"
 #include "resync.h"
 #include "verify.h"
 
@@ -24,6 +25,7 @@ struct rblk_net_opts {
 	u32 verify_alg, csums_alg;	/* enum rblk_digest_alg */
 	u32 resync_rate;		/* KiB/s, used when c_plan_ahead is 0 */
 	u32 c_plan_ahead;		/* ms; 0 = fixed resync_rate */
+	struct rblk_auth_secret auth;	/* cram-hmac-alg, shared-secret */
 };
 
 /*

@@ -333,8 +333,10 @@ int rblk_device_connect(struct rblk_device *dev, const struct rblk_conn *cfg)
 	conn->flags = cfg->flags;
 	conn->stopping = false;
 	ret = rblk_conn_start(dev, conn);
-	if (ret)
+	if (ret) {
 		conn->net = NULL;
+		rblk_auth_wipe(&conn->opts.auth);
+	}
 	return ret;
 }
 

@@ -17,6 +17,7 @@ struct rblk_stats {
 	atomic64_t io_errors;
 	atomic64_t sent_kib, received_kib, connects, resynced_kib;
 	atomic64_t rs_skipped_kib, rs_zero_kib;
+	atomic64_t refused_addr, auth_failures;
 	atomic_t in_flight;
 };
 

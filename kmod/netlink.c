@@ -32,6 +32,10 @@ static const struct nla_policy rblk_net_policy[RBLK_NET_MAX + 1] = {
 	[RBLK_NET_CSUMS_ALG]	= NLA_POLICY_MAX(NLA_U32, __RBLK_DIGEST_LAST - 1),
 	[RBLK_NET_RESYNC_RATE]	= { .type = NLA_U32 },
 	[RBLK_NET_C_PLAN_AHEAD]	= { .type = NLA_U32 },
+	[RBLK_NET_CRAM_HMAC_ALG] = { .type = NLA_NUL_STRING, .len = RBLK_AUTH_ALG_LEN - 1 },
+	[RBLK_NET_SHARED_SECRET] = { .type = NLA_BINARY, .len = RBLK_SHARED_SECRET_MAX },
+	/* reported only */
+	[RBLK_NET_SECRET_ID]	= { .type = NLA_REJECT },
 };
 
 static const struct nla_policy rblk_policy[RBLK_A_MAX + 1] = {
@@ -110,6 +114,8 @@ static int put_stats(struct sk_buff *skb, struct rblk_device *dev,
 	PUT(RBLK_STAT_RS_SKIPPED_KIB, atomic64_read(&s->rs_skipped_kib));
 	PUT(RBLK_STAT_RS_ZERO_KIB, atomic64_read(&s->rs_zero_kib));
 	PUT(RBLK_STAT_AL_WRITES, atomic64_read(&dev->meta.al.transactions));
+	PUT(RBLK_STAT_REFUSED_ADDR, atomic64_read(&s->refused_addr));
+	PUT(RBLK_STAT_AUTH_FAILURES, atomic64_read(&s->auth_failures));
 #undef PUT
 	nla_nest_end(skb, nest);
 	return 0;
@@ -213,11 +219,34 @@ static int put_sync(struct sk_buff *skb, struct rblk_conn *conn)
 	return put_verify(skb, conn);
 }
 
-static int put_conn(struct sk_buff *skb, struct rblk_conn *conn,
-		    const struct rblk_state *st)
+/*
+ * The connection's options. The secret's identifier only for @admin (a
+ * GET from CAP_SYS_ADMIN, for 'rblkadm adjust'), never in events; the
+ * secret itself never.
+ */
+static int put_net_opts(struct sk_buff *skb, const struct rblk_net_opts *o,
+			bool admin)
 {
-	struct nlattr *nest;
+	struct nlattr *nest = nla_nest_start(skb, RBLK_A_NET_OPTS);
 
+	if (!nest ||
+	    nla_put_u32(skb, RBLK_NET_VERIFY_ALG, o->verify_alg) ||
+	    nla_put_u32(skb, RBLK_NET_CSUMS_ALG, o->csums_alg) ||
+	    nla_put_u32(skb, RBLK_NET_RESYNC_RATE, o->resync_rate) ||
+	    nla_put_u32(skb, RBLK_NET_C_PLAN_AHEAD, o->c_plan_ahead))
+		return -EMSGSIZE;
+	if (o->auth.key_len &&
+	    (nla_put_string(skb, RBLK_NET_CRAM_HMAC_ALG, o->auth.alg) ||
+	     (admin && nla_put(skb, RBLK_NET_SECRET_ID, sizeof(o->auth.id),
+			       o->auth.id))))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int put_conn(struct sk_buff *skb, struct rblk_conn *conn,
+		    const struct rblk_state *st, bool admin)
+{
 	if (nla_put_u8(skb, RBLK_A_CONN_STATE, st->conn))
 		return -EMSGSIZE;
 	if (!conn->worker)
@@ -228,15 +257,7 @@ static int put_conn(struct sk_buff *skb, struct rblk_conn *conn,
 	    nla_put_string(skb, RBLK_A_PEER_NAME, conn->peer_node) ||
 	    nla_put_string(skb, RBLK_A_LAST_ERROR, conn->last_error))
 		return -EMSGSIZE;
-	nest = nla_nest_start(skb, RBLK_A_NET_OPTS);
-	if (!nest ||
-	    nla_put_u32(skb, RBLK_NET_VERIFY_ALG, conn->opts.verify_alg) ||
-	    nla_put_u32(skb, RBLK_NET_CSUMS_ALG, conn->opts.csums_alg) ||
-	    nla_put_u32(skb, RBLK_NET_RESYNC_RATE, conn->opts.resync_rate) ||
-	    nla_put_u32(skb, RBLK_NET_C_PLAN_AHEAD, conn->opts.c_plan_ahead))
-		return -EMSGSIZE;
-	nla_nest_end(skb, nest);
-	return 0;
+	return put_net_opts(skb, &conn->opts, admin);
 }
 
 /*
@@ -244,7 +265,8 @@ static int put_conn(struct sk_buff *skb, struct rblk_conn *conn,
  * configuration changes only under rblk_devices_lock with its threads
  * stopped: a connection thread announcing a change reads it safely.
  */
-static int put_dev_attrs_locked(struct sk_buff *skb, struct rblk_device *dev)
+static int put_dev_attrs_locked(struct sk_buff *skb, struct rblk_device *dev,
+				bool admin)
 {
 	const struct rblk_state *st = &dev->state;
 	u64 pending = 0;
@@ -268,17 +290,18 @@ static int put_dev_attrs_locked(struct sk_buff *skb, struct rblk_device *dev)
 		return -EMSGSIZE;
 	if (dev->meta.present && put_gi(skb, &dev->meta.gi))
 		return -EMSGSIZE;
-	if (put_conn(skb, &dev->conn, st))
+	if (put_conn(skb, &dev->conn, st, admin))
 		return -EMSGSIZE;
 	return put_sync(skb, &dev->conn) ?: put_stats(skb, dev, pending);
 }
 
-static int put_dev_attrs(struct sk_buff *skb, struct rblk_device *dev)
+static int put_dev_attrs(struct sk_buff *skb, struct rblk_device *dev,
+			 bool admin)
 {
 	int ret;
 
 	mutex_lock(&dev->lock);
-	ret = put_dev_attrs_locked(skb, dev);
+	ret = put_dev_attrs_locked(skb, dev, admin);
 	mutex_unlock(&dev->lock);
 	return ret;
 }
@@ -289,7 +312,8 @@ static int put_dev_attrs(struct sk_buff *skb, struct rblk_device *dev)
  * no allocation may recurse into the I/O path then.
  */
 static struct sk_buff *device_msg(struct rblk_device *dev, u8 cmd,
-				  u32 portid, u32 seq, int event, bool locked)
+				  u32 portid, u32 seq, int event, bool locked,
+				  bool admin)
 {
 	struct sk_buff *skb = genlmsg_new(NLMSG_GOODSIZE,
 					  locked ? GFP_NOIO : GFP_KERNEL);
@@ -302,7 +326,8 @@ static struct sk_buff *device_msg(struct rblk_device *dev, u8 cmd,
 		goto err_free;
 	if (event && nla_put_u8(skb, RBLK_A_EVENT, event))
 		goto err_free;
-	if (locked ? put_dev_attrs_locked(skb, dev) : put_dev_attrs(skb, dev))
+	if (locked ? put_dev_attrs_locked(skb, dev, admin) :
+		     put_dev_attrs(skb, dev, admin))
 		goto err_free;
 	genlmsg_end(skb, hdr);
 	return skb;
@@ -314,7 +339,8 @@ err_free:
 /* RBLK_EVENT_CREATE and RBLK_EVENT_DESTROY. */
 void rblk_genl_event(struct rblk_device *dev, enum rblk_event event)
 {
-	struct sk_buff *skb = device_msg(dev, RBLK_CMD_EVENT, 0, 0, event, false);
+	struct sk_buff *skb = device_msg(dev, RBLK_CMD_EVENT, 0, 0, event,
+						 false, false);
 
 	if (skb)
 		genlmsg_multicast(&rblk_genl_family, skb, 0, 0, GFP_KERNEL);
@@ -326,7 +352,8 @@ void rblk_genl_state_event(struct rblk_device *dev)
 	struct sk_buff *skb;
 
 	lockdep_assert_held(&dev->lock);
-	skb = device_msg(dev, RBLK_CMD_EVENT, 0, 0, RBLK_EVENT_CHANGE, true);
+	skb = device_msg(dev, RBLK_CMD_EVENT, 0, 0, RBLK_EVENT_CHANGE, true,
+			 false);
 	if (skb)
 		genlmsg_multicast(&rblk_genl_family, skb, 0, 0, GFP_NOIO);
 	else
@@ -372,10 +399,12 @@ static struct rblk_device *info_device(struct genl_info *info)
 	return dev;
 }
 
-static int reply_device(struct genl_info *info, struct rblk_device *dev)
+static int reply_device(struct sk_buff *req, struct genl_info *info,
+			struct rblk_device *dev)
 {
 	struct sk_buff *skb = device_msg(dev, RBLK_CMD_GET_DEVICE,
-					 info->snd_portid, info->snd_seq, 0, false);
+					 info->snd_portid, info->snd_seq, 0, false,
+					 netlink_capable(req, CAP_SYS_ADMIN));
 
 	return skb ? genlmsg_reply(skb, info) : -ENOMEM;
 }
@@ -387,7 +416,7 @@ static int get_device_doit(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&rblk_devices_lock);
 	dev = info_device(info);
-	ret = IS_ERR(dev) ? PTR_ERR(dev) : reply_device(info, dev);
+	ret = IS_ERR(dev) ? PTR_ERR(dev) : reply_device(skb, info, dev);
 	mutex_unlock(&rblk_devices_lock);
 	return ret;
 }
@@ -405,7 +434,7 @@ static int get_device_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 				  NLM_F_MULTI, RBLK_CMD_GET_DEVICE);
 		if (!hdr)
 			break;
-		if (put_dev_attrs(skb, dev)) {
+		if (put_dev_attrs(skb, dev, netlink_capable(cb->skb, CAP_SYS_ADMIN))) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}
@@ -658,7 +687,8 @@ static int get_net_opts(struct genl_info *info, struct rblk_net_opts *o)
 		}
 		*(u32 *)((u8 *)o + r->off) = v;
 	}
-	return 0;
+	return rblk_auth_set(&o->auth, tb[RBLK_NET_CRAM_HMAC_ALG],
+			     tb[RBLK_NET_SHARED_SECRET], info->extack);
 }
 
 /* The digests named must exist in this kernel (crypto modules load here). */
@@ -748,7 +778,7 @@ static int connect_doit(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		put_net(cfg->net);
 out_free:
-	kfree(cfg);
+	kfree_sensitive(cfg);
 	return ret;
 }
 
@@ -757,7 +787,7 @@ static int net_opts_op(struct rblk_device *dev, struct genl_info *info,
 		       u32 flags)
 {
 	struct rblk_conn *conn = &dev->conn;
-	struct rblk_net_opts o;
+	struct rblk_net_opts *o;
 	unsigned long irqflags;
 	int ret;
 
@@ -765,24 +795,34 @@ static int net_opts_op(struct rblk_device *dev, struct genl_info *info,
 		return -EINVAL;
 	if (!conn->worker)
 		return -ENOTCONN;
-	ret = get_net_opts(info, &o);
+	o = kzalloc(sizeof(*o), GFP_KERNEL);
+	if (!o)
+		return -ENOMEM;
+	ret = get_net_opts(info, o);
 	if (!ret)
-		ret = check_digests(info, &o);
+		ret = check_digests(info, o);
 	if (ret)
-		return ret;
+		goto out;
+	/* dev->lock too: a state event reads the options under it. */
+	mutex_lock(&dev->lock);
 	spin_lock_irqsave(&conn->lock, irqflags);
-	conn->opts = o;
+	conn->opts = *o;
 	spin_unlock_irqrestore(&conn->lock, irqflags);
+	mutex_unlock(&dev->lock);
 	rblk_resync_opts_changed(conn);
-	if (o.c_plan_ahead)
-		pr_info("rblk%d: %s: network options changed (verify-alg %s, csums-alg %s, dynamic resync rate)\n",
-			dev->minor, dev->name, rblk_digest_name(o.verify_alg),
-			rblk_digest_name(o.csums_alg));
+	if (o->c_plan_ahead)
+		pr_info("rblk%d: %s: network options changed (verify-alg %s, csums-alg %s, dynamic resync rate, authentication %s)\n",
+			dev->minor, dev->name, rblk_digest_name(o->verify_alg),
+			rblk_digest_name(o->csums_alg),
+			o->auth.key_len ? o->auth.alg : "none");
 	else
-		pr_info("rblk%d: %s: network options changed (verify-alg %s, csums-alg %s, resync-rate %u KiB/s)\n",
-			dev->minor, dev->name, rblk_digest_name(o.verify_alg),
-			rblk_digest_name(o.csums_alg), o.resync_rate);
-	return 0;
+		pr_info("rblk%d: %s: network options changed (verify-alg %s, csums-alg %s, resync-rate %u KiB/s, authentication %s)\n",
+			dev->minor, dev->name, rblk_digest_name(o->verify_alg),
+			rblk_digest_name(o->csums_alg), o->resync_rate,
+			o->auth.key_len ? o->auth.alg : "none");
+out:
+	kfree_sensitive(o);
+	return ret;
 }
 
 static int net_opts_doit(struct sk_buff *skb, struct genl_info *info)

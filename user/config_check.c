@@ -216,12 +216,23 @@ static int check_options(const struct cfg_checker *c, struct cfg_resource *r)
 	const struct cfg_val *o = r->opt;
 	const char *bp = o[OPT_BECOME_PRIMARY_ON].str;
 
-	if (o[OPT_CRAM_HMAC_ALG].num && !o[OPT_SHARED_SECRET].str[0]) {
+	const char *alg = o[OPT_CRAM_HMAC_ALG].str;
+	size_t i;
+
+	for (i = 0; alg[i]; i++) {
+		if ((alg[i] >= 'a' && alg[i] <= 'z') || (alg[i] >= '0' && alg[i] <= '9') ||
+		    alg[i] == '-')
+			continue;
+		cfg_err(c->quiet, &o[OPT_CRAM_HMAC_ALG].loc,
+			"cram-hmac-alg '%s' is not a digest name in resource '%s'", alg, r->name);
+		return cfg_hint(c->quiet, "name the digest, e.g. 'cram-hmac-alg sha256;' (rblk uses the kernel's hmac(sha256))");
+	}
+	if (alg[0] && !o[OPT_SHARED_SECRET].str[0]) {
 		cfg_err(c->quiet, &o[OPT_CRAM_HMAC_ALG].loc,
 			"cram-hmac-alg needs a shared-secret in resource '%s'", r->name);
 		return cfg_hint(c->quiet, "add 'shared-secret \"...\";' to the net section");
 	}
-	if (o[OPT_SHARED_SECRET].str[0] && !o[OPT_CRAM_HMAC_ALG].num) {
+	if (o[OPT_SHARED_SECRET].str[0] && !alg[0]) {
 		cfg_err(c->quiet, &o[OPT_SHARED_SECRET].loc,
 			"shared-secret without cram-hmac-alg in resource '%s'", r->name);
 		return cfg_hint(c->quiet, "add 'cram-hmac-alg sha256;' to the net section");

@@ -3,7 +3,8 @@
  * rblkadm dump: the configuration in one normal form. common{} is folded
  * into the resources, settings shared by both hosts are written once at
  * resource level, values keep their config units. The output is valid
- * input and dumps to itself (tests/bats/config.bats checks this).
+ * input and dumps to itself (tests/bats/config.bats checks this), except
+ * that a shared-secret is written as "<hidden>".
  */
 #include <netinet/in.h>
 #include <stdio.h>
@@ -59,8 +60,11 @@ static void dump_section(FILE *f, const char *ind, enum cfg_section sec,
 			fprintf(f, "%s%s {\n", ind, cfg_section_names[sec]);
 		opened = true;
 		fprintf(f, "%s" IND "%s ", ind, cfg_opts[i].name);
-		put_word(f, cfg_val_config_str(i, &vals[i], buf, sizeof(buf)),
-			 sec == SEC_HANDLERS || i == OPT_SHARED_SECRET);
+		if (i == OPT_SHARED_SECRET && vals[i].str[0])
+			put_word(f, CFG_SECRET_HIDDEN, true);
+		else
+			put_word(f, cfg_val_config_str(i, &vals[i], buf, sizeof(buf)),
+				 sec == SEC_HANDLERS || i == OPT_SHARED_SECRET);
 		fputs(";\n", f);
 	}
 	if (opened)

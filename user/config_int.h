@@ -13,6 +13,9 @@ void cfg_set_default(enum cfg_opt_id id, struct cfg_val *v);
 /* 0, or -1 with a message in msg. */
 int cfg_opt_parse(enum cfg_opt_id id, const char *s, struct cfg_val *v,
 		  char *msg, size_t len);
+/* What rblkadm dump writes for a shared-secret: never the secret. */
+#define CFG_SECRET_HIDDEN "<hidden>"
+
 const char *cfg_val_config_str(enum cfg_opt_id id, const struct cfg_val *v,
 			       char *buf, size_t len);
 

@@ -22,7 +22,6 @@
 static const char *const w_usage[] = { "yes", "no", "ask", NULL };
 static const char *const w_proto[] = { "C", NULL };
 static const char *const w_alg[] = { "none", "crc32c", "md5", "sha1", "sha256", NULL };
-static const char *const w_hmac[] = { "none", "sha1", "sha256", NULL };
 static const char *const w_sb0[] = { "disconnect", "discard-younger-primary",
 	"discard-older-primary", "discard-zero-changes",
 	"discard-least-changes", "discard-local", "discard-remote", NULL };
@@ -86,10 +85,10 @@ const struct cfg_opt_def cfg_opts[__OPT_COUNT] = {
 	     "digest used by 'rblkadm verify' (none: verify refused)"),
 	ENUM(OPT_CSUMS_ALG, "csums-alg", w_alg, 0,
 	     "digest to skip resyncing blocks that are already equal"),
-	ENUM(OPT_CRAM_HMAC_ALG, "cram-hmac-alg", w_hmac, 0,
-	     "HMAC for peer authentication (needs shared-secret)"),
+	STR(OPT_CRAM_HMAC_ALG, "cram-hmac-alg", 31,
+	    "the kernel's hmac that authenticates the peer (sha256, sha1, ...; needs shared-secret)"),
 	STR(OPT_SHARED_SECRET, "shared-secret", 64,
-	    "secret for peer authentication, up to 64 characters"),
+	    "secret both nodes prove in the handshake, up to 64 characters (never shown)"),
 	ENUM(OPT_AFTER_SB_0PRI, "after-sb-0pri", w_sb0, 0,
 	     "split brain policy when neither node is Primary"),
 	ENUM(OPT_AFTER_SB_1PRI, "after-sb-1pri", w_sb1, 0,

@@ -91,6 +91,8 @@ static int connect_request(uint32_t minor, bool discard, struct rblk_connect_req
 		err("minor %u: the plan names no nodes", minor);
 		return -EINVAL;
 	}
+	r->hmac_alg = plan_get(n, "cram-hmac-alg");
+	r->secret = plan_get(n, "shared-secret");
 	return net_opts_from_step(n, r->opts, &r->opts_set);
 }
 
@@ -111,6 +113,9 @@ static int net_options_request(const struct plan_step *s, uint32_t minor,
 		r->opts[digests[i]] = RBLK_DIGEST_NONE;
 		r->opts_set |= 1U << digests[i];
 	}
+	/* Like the digests: no secret in the step turns authentication off. */
+	r->hmac_alg = plan_get(s, "cram-hmac-alg");
+	r->secret = plan_get(s, "shared-secret");
 	return net_opts_from_step(s, r->opts, &r->opts_set);
 }
 
@@ -130,7 +135,7 @@ static int verify_request(const struct plan_step *s, uint32_t minor)
 			      RBLK_F_VERIFY_REPAIR : 0);
 }
 
-/* EOPNOTSUPP from connect or net-options: a digest the kernel lacks. */
+/* EOPNOTSUPP from connect or net-options: a digest or hmac the kernel lacks. */
 static void explain_digest(const struct plan_step *s)
 {
 	const struct plan_step *n = strcmp(s->cmd, "connect") ? s : &pending_net;
@@ -147,7 +152,10 @@ static void explain_digest(const struct plan_step *s)
 	else
 		err("%s: the kernel has no digest for %s", s->cmd,
 		    algs[0] ? algs : "a configured option");
-	hint("load the kernel's crypto module for it, or choose another algorithm (crc32c, md5, sha1, sha256) in net { } and run 'rblkadm adjust RES'");
+	if (strstr(rblk_nl_last_msg(), "hmac"))
+		hint("load the kernel's crypto module for it, or name a digest listed in /proc/crypto as cram-hmac-alg (sha256, sha1, ...) and run 'rblkadm adjust RES'");
+	else
+		hint("load the kernel's crypto module for it, or choose another algorithm (crc32c, md5, sha1, sha256) in net { } and run 'rblkadm adjust RES'");
 }
 
 static void explain(const struct plan_step *s, int ret)

@@ -14,6 +14,7 @@
 #include <linux/netlink.h>
 #include <netlink/msg.h>
 
+#include <rblk/auth.h>
 #include <rblk/genl.h>
 
 #include "nl.h"
@@ -130,7 +131,19 @@ static void parse_net_opts(struct nlattr *nest, struct rblk_dev_info *d)
 	if (nla_parse_nested(tb, RBLK_NET_MAX, nest, NULL) < 0)
 		return;
 	d->has_net_opts = true;
+	if (tb[RBLK_NET_CRAM_HMAC_ALG])
+		snprintf(d->hmac_alg, sizeof(d->hmac_alg), "%.*s",
+			 nla_len(tb[RBLK_NET_CRAM_HMAC_ALG]),
+			 (const char *)nla_data(tb[RBLK_NET_CRAM_HMAC_ALG]));
+	if (tb[RBLK_NET_SECRET_ID] &&
+	    nla_len(tb[RBLK_NET_SECRET_ID]) == RBLK_AUTH_SECRET_ID_LEN)
+		for (i = 0; i < RBLK_AUTH_SECRET_ID_LEN; i++)
+			snprintf(d->secret_id + 2 * i, 3, "%02x",
+				 ((const uint8_t *)nla_data(tb[RBLK_NET_SECRET_ID]))[i]);
 	for (i = 1; i <= RBLK_NET_MAX; i++) {
+		if (i == RBLK_NET_CRAM_HMAC_ALG || i == RBLK_NET_SHARED_SECRET ||
+		    i == RBLK_NET_SECRET_ID)
+			continue;
 		if (!tb[i] || nla_len(tb[i]) != sizeof(uint32_t))
 			continue;
 		d->net_opts[i] = nla_get_u32(tb[i]);
@@ -385,6 +398,10 @@ static int put_net_opts(struct nl_msg *msg, const struct rblk_connect_req *r)
 	for (i = 1; i <= RBLK_NET_MAX; i++)
 		if ((r->opts_set & (1U << i)) && nla_put_u32(msg, i, r->opts[i]))
 			return -EMSGSIZE;
+	if (r->hmac_alg && r->secret &&
+	    (nla_put_string(msg, RBLK_NET_CRAM_HMAC_ALG, r->hmac_alg) ||
+	     nla_put(msg, RBLK_NET_SHARED_SECRET, strlen(r->secret), r->secret)))
+		return -EMSGSIZE;
 	nla_nest_end(msg, opts);
 	return 0;
 }

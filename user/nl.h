@@ -44,7 +44,9 @@ struct rblk_dev_info {
 	/* The connection's options (RBLK_A_NET_OPTS), when one is configured. */
 	bool has_net_opts;
 	uint32_t net_opts[__RBLK_NET_LAST];	/* indexed by RBLK_NET_* */
-	uint32_t net_opts_set;			/* bit per RBLK_NET_* reported */
+	uint32_t net_opts_set;			/* bit per RBLK_NET_* u32 reported */
+	char hmac_alg[32];			/* cram-hmac-alg, "" without */
+	char secret_id[17];			/* hex, reported to root only */
 	/* The last verify on this node (RBLK_A_VERIFY). */
 	bool has_verify, verify_stopped;
 	uint64_t verify_checked_kib, verify_diff_kib, verify_start, verify_pos,
@@ -76,6 +78,7 @@ struct rblk_connect_req {
 	const char *node, *peer_node;
 	uint32_t opts[__RBLK_NET_LAST];	/* indexed by RBLK_NET_* */
 	uint32_t opts_set;		/* bit per RBLK_NET_* given */
+	const char *hmac_alg, *secret;	/* cram-hmac-alg, shared-secret */
 };
 int rblk_nl_connect(const struct rblk_connect_req *r);
 /* RBLK_CMD_NET_OPTS: r->opts of a configured connection (addresses unused). */

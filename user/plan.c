@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rblk/auth.h>
+
 #include "config.h"
 #include "net_opts.h"
 #include "nl.h"
@@ -27,8 +29,12 @@ void plan_free(struct plan *p)
 	for (i = 0; i < p->nsteps; i++) {
 		free((char *)p->steps[i].cmd);
 		for (j = 0; j < p->steps[i].nattrs; j++) {
+			char *v = (char *)p->steps[i].attrs[j].value;
+
+			if (!strcmp(p->steps[i].attrs[j].key, "shared-secret"))
+				explicit_bzero(v, strlen(v));
 			free((char *)p->steps[i].attrs[j].key);
-			free((char *)p->steps[i].attrs[j].value);
+			free(v);
 		}
 	}
 	free(p->steps);
@@ -120,14 +126,22 @@ plain:
 	fputs(v, f);
 }
 
+/*
+ * A plan carries the shared secret to the kernel but never shows it, nor
+ * its identifier (which would let a reader test guesses): shared-secret=<set>.
+ */
 void plan_print_step(FILE *f, const struct plan_step *s)
 {
+	const char *k;
 	int i;
 
 	fputs(s->cmd, f);
 	for (i = 0; i < s->nattrs; i++) {
-		fprintf(f, " %s=", s->attrs[i].key);
-		print_value(f, s->attrs[i].value);
+		k = s->attrs[i].key;
+		if (!strcmp(k, "secret-id"))
+			continue;
+		fprintf(f, " %s=", k);
+		print_value(f, strcmp(k, "shared-secret") ? s->attrs[i].value : "<set>");
 	}
 	fputc('\n', f);
 }
@@ -382,6 +396,12 @@ static bool in_keys(const char *const *keys, const char *k)
  * state has and want leaves out is an option set to "none" or "" in the
  * configuration (see add_options()).
  */
+/* The secret is compared by its identifier (secret_differs), not here. */
+static bool secret_key(const char *k)
+{
+	return !strcmp(k, "shared-secret") || !strcmp(k, "secret-id");
+}
+
 static bool differs(const struct plan_step *want, const struct plan_step *running,
 		    const char *const *keys)
 {
@@ -391,16 +411,43 @@ static bool differs(const struct plan_step *want, const struct plan_step *runnin
 	for (i = 0; i < want->nattrs; i++) {
 		k = want->attrs[i].key;
 		rv = plan_get(running, k);
-		if (in_keys(keys, k) && rv && strcmp(rv, want->attrs[i].value))
+		if (in_keys(keys, k) && !secret_key(k) && rv &&
+		    strcmp(rv, want->attrs[i].value))
 			return true;
 	}
 	for (i = 0; i < running->nattrs; i++) {
 		k = running->attrs[i].key;
 		rv = running->attrs[i].value;
-		if (in_keys(keys, k) && !plan_get(want, k) && *rv && strcmp(rv, "none"))
+		if (in_keys(keys, k) && !secret_key(k) && !plan_get(want, k) &&
+		    *rv && strcmp(rv, "none"))
 			return true;
 	}
 	return false;
+}
+
+/*
+ * The kernel never gives the secret back; it reports its identifier
+ * (include/rblk/auth.h) to root, which is compared with the configured
+ * secret's. A running connection that reports none has no secret.
+ */
+static bool secret_differs(const struct plan_step *want,
+			   const struct plan_step *running)
+{
+	const char *secret = plan_get(want, "shared-secret");
+	const char *alg = plan_get(want, "cram-hmac-alg");
+	const char *id = plan_get(running, "secret-id");
+	uint8_t raw[RBLK_AUTH_SECRET_ID_LEN];
+	char hex[2 * RBLK_AUTH_SECRET_ID_LEN + 1];
+	int i;
+
+	if (!secret || !alg)
+		return id && *id;
+	if (!id)
+		return true;
+	rblk_auth_secret_id(alg, (const uint8_t *)secret, strlen(secret), raw);
+	for (i = 0; i < RBLK_AUTH_SECRET_ID_LEN; i++)
+		snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+	return strcmp(hex, id) != 0;
 }
 
 static void adjust_disk(struct plan *p, const struct cfg_resource *r,
@@ -439,7 +486,7 @@ static void adjust_net(struct plan *p, const struct cfg_resource *r,
 	if (!connected) {
 		plan_net(p, r);
 		plan_connect(p, r, false);
-	} else if (run && differs(w, run, NULL)) {
+	} else if (run && (differs(w, run, NULL) || secret_differs(w, run))) {
 		plan_net_options(p, r);
 	}
 }
@@ -482,6 +529,10 @@ static void net_from_device(struct plan *out, const struct rblk_dev_info *d)
 	if (d->peer_name[0])
 		plan_attr(s, "peer-node", "%s", d->peer_name);
 	net_opts_to_step(s, d->net_opts, d->net_opts_set);
+	if (d->hmac_alg[0])
+		plan_attr(s, "cram-hmac-alg", "%s", d->hmac_alg);
+	if (d->secret_id[0])
+		plan_attr(s, "secret-id", "%s", d->secret_id);
 }
 
 void plan_from_devices(struct plan *out, const struct rblk_dev_info *devs, int n)

@@ -274,6 +274,11 @@ static void connection_fields(struct printer *p, const struct rblk_dev_info *d)
 		field_u64(p, "pending-acks", d->stats[RBLK_STAT_PENDING_ACKS]);
 		field_u64(p, "connects", d->stats[RBLK_STAT_CONNECTS]);
 		digest_fields(p, d);
+		/* Who may connect: the hmac, and who was turned away. */
+		printer_line(p);
+		field_str(p, "cram-hmac-alg", d->hmac_alg[0] ? d->hmac_alg : "none");
+		field_u64(p, "refused-addr", d->stats[RBLK_STAT_REFUSED_ADDR]);
+		field_u64(p, "auth-failures", d->stats[RBLK_STAT_AUTH_FAILURES]);
 	}
 	if (d->has_sync)
 		sync_fields(p, d);

@@ -29,7 +29,10 @@
  *     RBLK_A_SYNC         nested  RBLK_SYNC_A_*, while resyncing/verifying
  *     RBLK_A_NET_OPTS     nested  RBLK_NET_VERIFY_ALG, RBLK_NET_CSUMS_ALG,
  *                                 RBLK_NET_RESYNC_RATE, RBLK_NET_C_PLAN_AHEAD
- *                                 of a configured connection
+ *                                 of a configured connection; with a shared
+ *                                 secret, RBLK_NET_CRAM_HMAC_ALG and, to a
+ *                                 CAP_SYS_ADMIN caller (never in events),
+ *                                 RBLK_NET_SECRET_ID; never the secret
  *     RBLK_A_VERIFY       nested  RBLK_VERIFY_A_*: the last verify's result
  *     RBLK_A_SUSP         u32     enum rblk_susp_flags: what suspends the
  *                                 resync (absent: nothing)
@@ -70,9 +73,12 @@
  *   optional RBLK_A_NET_OPTS (nested RBLK_NET_*; missing ones take their
  *   defaults) and RBLK_A_FLAGS (enum rblk_connect_flags). Listens on the
  *   local address (in the caller's network namespace) and connects to the
- *   peer until connected; reconnects by itself after a loss. EALREADY if
+ *   peer until connected; reconnects by itself after a loss. Incoming
+ *   connections from any other address than the peer's are closed unread.
+ *   With RBLK_NET_CRAM_HMAC_ALG and RBLK_NET_SHARED_SECRET both nodes must
+ *   prove the secret in the handshake (include/rblk/auth.h). EALREADY if
  *   not StandAlone, EADDRINUSE if the local address is taken, ENODATA
- *   without a disk.
+ *   without a disk, EOPNOTSUPP the kernel lacks the hmac.
  *
  * RBLK_CMD_DISCONNECT (CAP_SYS_ADMIN)
  *   RBLK_A_MINOR: close the connection and stop reconnecting (StandAlone).
@@ -89,8 +95,9 @@
  * RBLK_CMD_NET_OPTS (CAP_SYS_ADMIN)
  *   RBLK_A_MINOR, RBLK_A_NET_OPTS: change the options of a configured
  *   connection while it runs (timeouts, after-sb policies, digests,
- *   resync rate: a running resync follows at once); ENOTCONN when
- *   StandAlone. EOPNOTSUPP: the kernel lacks a digest.
+ *   resync rate: a running resync follows at once; the shared secret:
+ *   the next handshake uses it); ENOTCONN when StandAlone. EOPNOTSUPP:
+ *   the kernel lacks a digest or the hmac.
  *
  * RBLK_CMD_EVENT (multicast on RBLK_GENL_MCGRP_EVENTS only)
  *   RBLK_A_EVENT (enum rblk_event) followed by the device attributes of a
@@ -191,6 +198,8 @@ enum rblk_stat_attr {
 	RBLK_STAT_RS_SKIPPED_KIB,	/* resync: digests matched, not sent */
 	RBLK_STAT_RS_ZERO_KIB,		/* resync: sent as a short zero packet */
 	RBLK_STAT_AL_WRITES,		/* activity log transactions written */
+	RBLK_STAT_REFUSED_ADDR,		/* connections from another address */
+	RBLK_STAT_AUTH_FAILURES,	/* handshakes refused on authentication */
 	__RBLK_STAT_LAST
 };
 #define RBLK_STAT_MAX (__RBLK_STAT_LAST - 1)
@@ -234,7 +243,10 @@ enum rblk_gi_attr {
 };
 #define RBLK_GI_A_MAX (__RBLK_GI_A_LAST - 1)
 
-/* Nested in RBLK_A_NET_OPTS; all u32. Times in milliseconds. */
+/*
+ * Nested in RBLK_A_NET_OPTS; u32 unless said otherwise. Times in
+ * milliseconds.
+ */
 enum rblk_net_attr {
 	RBLK_NET_UNSPEC,
 	RBLK_NET_PING_INT,	/* idle time before a PING */
@@ -251,6 +263,11 @@ enum rblk_net_attr {
 	RBLK_NET_CSUMS_ALG,	/* enum rblk_digest_alg: checksum-based resync */
 	RBLK_NET_RESYNC_RATE,	/* KiB/s: the resync's fixed rate when ... */
 	RBLK_NET_C_PLAN_AHEAD,	/* ... this is 0 (ms; else the rate is dynamic) */
+	RBLK_NET_CRAM_HMAC_ALG,	/* string: "sha256" = hmac(sha256); not u32 */
+	RBLK_NET_SHARED_SECRET,	/* binary, 1..64 bytes, with the above; never
+				 * reported back */
+	RBLK_NET_SECRET_ID,	/* binary, 8 bytes, reported only: identifies
+				 * the secret (include/rblk/auth.h) */
 	__RBLK_NET_LAST
 };
 #define RBLK_NET_MAX (__RBLK_NET_LAST - 1)

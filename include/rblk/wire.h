@@ -49,6 +49,7 @@ enum rblk_packet_type {
 	RBLK_P_VERIFY_DONE,	/* source -> target: finished or stopped, result */
 	RBLK_P_RS_CSUM,		/* SyncSource -> SyncTarget: digests of a range */
 	RBLK_P_RS_CSUM_REPLY,	/* SyncTarget -> SyncSource: which blocks differ */
+	RBLK_P_AUTH,		/* both ways, after HELLO: the answer to a challenge */
 	__RBLK_P_LAST
 };
 
@@ -119,10 +120,10 @@ struct rblk_wire_hdr {
 } __attribute__((packed));
 
 /*
- * HELLO: who we are and what we speak. The auth fields reserve the place
- * where peer authentication (shared-secret, a challenge/response with
- * cram-hmac-alg) goes; version 1 sends them as zero and refuses a peer that
- * asks for authentication.
+ * HELLO: who we are and what we speak. With a shared secret configured,
+ * auth_alg is RBLK_AUTH_CRAM_HMAC, auth_len the challenge's length, then a
+ * random challenge and the hmac's name (include/rblk/auth.h); without one,
+ * all four are zero (and a peer without one refuses a HELLO that asks).
  */
 struct rblk_p_hello {
 	u8 proto_min[2], proto_max[2];
@@ -130,10 +131,18 @@ struct rblk_p_hello {
 	u8 nonce[8];			/* random per connection attempt */
 	u8 resource[RBLK_WIRE_NAME_LEN];
 	u8 node[RBLK_WIRE_NAME_LEN];	/* sender's name as in the config */
-	u8 auth_alg[2];			/* 0 = none */
-	u8 auth_len[2];			/* 0 */
-	u8 auth_challenge[64];		/* zero */
+	u8 auth_alg[2];			/* enum rblk_auth_method */
+	u8 auth_len[2];			/* challenge bytes, 32, or 0 */
+	u8 auth_challenge[32];		/* random per connection attempt */
+	u8 auth_hmac[32];		/* "sha256": the hmac, NUL-padded */
 	u8 reserved[12];
+} __attribute__((packed));
+
+/* AUTH: HMAC(shared-secret, rblk_auth_msg()), mac_len bytes, zero-padded. */
+struct rblk_p_auth {
+	u8 mac_len[2];
+	u8 reserved[2];
+	u8 mac[64];
 } __attribute__((packed));
 
 struct rblk_p_state {
@@ -265,6 +274,7 @@ enum rblk_state_flags {
 
 _Static_assert(sizeof(struct rblk_wire_hdr) == RBLK_WIRE_HDR_SIZE, "hdr");
 _Static_assert(sizeof(struct rblk_p_hello) == 224, "hello");
+_Static_assert(sizeof(struct rblk_p_auth) == 68, "auth");
 _Static_assert(sizeof(struct rblk_p_state) == 56, "state");
 _Static_assert(sizeof(struct rblk_p_write) == 24, "write");
 _Static_assert(sizeof(struct rblk_p_ack) == 16, "ack");
@@ -350,6 +360,7 @@ static inline u32 rblk_wire_fixed_len(u16 type)
 	case RBLK_P_VERIFY_DONE: return sizeof(struct rblk_p_verify_done);
 	case RBLK_P_RS_CSUM: return sizeof(struct rblk_p_digest);
 	case RBLK_P_RS_CSUM_REPLY: return sizeof(struct rblk_p_csum_reply);
+	case RBLK_P_AUTH: return sizeof(struct rblk_p_auth);
 	default: return 0;
 	}
 }

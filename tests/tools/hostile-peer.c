@@ -3,16 +3,30 @@
  * hostile-peer: pretend to be a node's peer and misbehave, to test that
  * rblk.ko drops the connection cleanly and touches no data.
  *
- *   hostile-peer ADDR:PORT RESOURCE NODE SCENARIO
+ *   hostile-peer [--from ADDR] [--secret S] ADDR:PORT RESOURCE NODE SCENARIO
  *
- * It connects, completes the HELLO/COMMIT handshake as NODE, answers the
- * node's STATE with the same generations as a Secondary, then plays
- * SCENARIO and reports on stdout whether the node dropped the connection:
+ * It connects (from ADDR if given), completes the HELLO/COMMIT handshake as
+ * NODE (answering the node's challenge with hmac(sha256) and S if --secret
+ * is given), answers the node's STATE with the same generations as a
+ * Secondary, then plays SCENARIO and reports on stdout whether the node
+ * dropped the connection:
  *
  *   bad-magic unknown-type bad-flags oversized truncated out-of-order
  *   write-to-secondary ack-unknown hello-again ping-flood
  *   pre-commit-data  (a WRITE instead of the handshake)
  *   no-state  (never sends its STATE, answers pings for up to 60 s)
+ *
+ * Two scenarios report what the node sent instead ("received: HELLO AUTH
+ * ...", then "dropped" or "alive"), for the authentication tests:
+ *
+ *   impostor   HELLO (and an answer, right or wrong, with --secret), then
+ *              without waiting for the node's verdict COMMIT, a STATE that
+ *              claims Primary and UpToDate, a 4 KiB WRITE at sector 0 and
+ *              a READ_REQ of sector 0; reads until the node closes
+ *   auth-only  HELLO, the answer, COMMIT; reads up to the node's STATE
+ *
+ * With --secret the node's own answer is checked too: "node answer wrong"
+ * and exit 1 if it is not what the secret gives.
  *
  * Output: "dropped" (the node closed the connection, as it must) or
  * "alive" (still open after the scenario; expected only for ping-flood,
@@ -30,11 +44,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <rblk/auth.h>
 #include <rblk/genl.h>
 #include <rblk/wire.h>
 
 static int fd = -1;
 static uint32_t seq;
+static const char *secret;	/* --secret: answer with hmac(sha256) */
 
 static int send_all(const void *buf, size_t len)
 {
@@ -101,9 +117,10 @@ static int recv_pkt(void *buf, size_t cap, uint32_t *len, int timeout_ms)
 	return rblk_be16(h.type);
 }
 
-static int connect_to(const char *spec)
+static int connect_to(const char *spec, const char *from)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct sockaddr_in src = { .sin_family = AF_INET };
 	char host[64];
 	const char *colon = strrchr(spec, ':');
 	int one = 1;
@@ -117,7 +134,70 @@ static int connect_to(const char *spec)
 		return -1;
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (from && (inet_pton(AF_INET, from, &src.sin_addr) != 1 ||
+		     bind(fd, (struct sockaddr *)&src, sizeof(src))))
+		return -1;
 	return connect(fd, (struct sockaddr *)&a, sizeof(a));
+}
+
+static void our_hello(struct rblk_p_hello *h, const char *res, const char *node)
+{
+	int i;
+
+	memset(h, 0, sizeof(*h));
+	rblk_put_be16(h->proto_min, RBLK_PROTO_MIN);
+	rblk_put_be16(h->proto_max, RBLK_PROTO_MAX);
+	rblk_put_be64(h->nonce, UINT64_MAX);
+	snprintf((char *)h->resource, sizeof(h->resource), "%s", res);
+	snprintf((char *)h->node, sizeof(h->node), "%s", node);
+	if (!secret)
+		return;
+	rblk_put_be16(h->auth_alg, RBLK_AUTH_CRAM_HMAC);
+	rblk_put_be16(h->auth_len, RBLK_AUTH_CHALLENGE_LEN);
+	srandom(getpid());
+	for (i = 0; i < RBLK_AUTH_CHALLENGE_LEN; i++)
+		h->auth_challenge[i] = (uint8_t)random();
+	strcpy((char *)h->auth_hmac, "sha256");
+}
+
+static void hmac_answer(const struct rblk_p_hello *asker,
+			const struct rblk_p_hello *responder, struct rblk_p_auth *a)
+{
+	uint8_t msg[RBLK_AUTH_MSG_LEN];
+
+	memset(a, 0, sizeof(*a));
+	rblk_put_be16(a->mac_len, RBLK_SHA256_SIZE);
+	rblk_auth_msg(msg, asker, responder);
+	rblk_hmac_sha256(secret, strlen(secret), msg, sizeof(msg), a->mac);
+}
+
+/*
+ * Our answer to the node's challenge (if we have a secret and it asked),
+ * sent right after our HELLO was answered by its HELLO.
+ */
+static int send_answer(const struct rblk_p_hello *ours,
+		       const struct rblk_p_hello *theirs)
+{
+	struct rblk_p_auth a;
+
+	if (!secret || !rblk_be16(theirs->auth_alg))
+		return 0;
+	hmac_answer(theirs, ours, &a);
+	return send_pkt(RBLK_P_AUTH, &a, sizeof(a));
+}
+
+/* The node's answer to our challenge, as the secret says it must be. */
+static int check_answer(const struct rblk_p_hello *ours,
+			const struct rblk_p_hello *theirs, const void *got)
+{
+	struct rblk_p_auth want;
+
+	hmac_answer(ours, theirs, &want);
+	if (memcmp(&want, got, sizeof(want))) {
+		puts("node answer wrong");
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -127,20 +207,24 @@ static int connect_to(const char *spec)
 static int handshake(const char *res, const char *node, int quiet)
 {
 	static uint8_t buf[1 << 16];
-	struct rblk_p_hello h = {};
+	struct rblk_p_hello h, theirs;
 	struct rblk_p_state st;
 	uint32_t len;
 	int type;
 
-	rblk_put_be16(h.proto_min, RBLK_PROTO_MIN);
-	rblk_put_be16(h.proto_max, RBLK_PROTO_MAX);
-	rblk_put_be64(h.nonce, UINT64_MAX);
-	snprintf((char *)h.resource, sizeof(h.resource), "%s", res);
-	snprintf((char *)h.node, sizeof(h.node), "%s", node);
+	our_hello(&h, res, node);
 	if (send_pkt(RBLK_P_HELLO, &h, sizeof(h)))
 		return -1;
-	if (recv_pkt(buf, sizeof(buf), &len, 5000) != RBLK_P_HELLO)
+	if (recv_pkt(buf, sizeof(buf), &len, 5000) != RBLK_P_HELLO || len != sizeof(theirs))
 		return -1;
+	memcpy(&theirs, buf, sizeof(theirs));
+	if (send_answer(&h, &theirs))
+		return -1;
+	if (secret) {
+		if (recv_pkt(buf, sizeof(buf), &len, 5000) != RBLK_P_AUTH ||
+		    check_answer(&h, &theirs, buf))
+			return -1;
+	}
 	if (send_pkt(RBLK_P_COMMIT, NULL, 0))
 		return -1;
 	do {
@@ -205,6 +289,98 @@ static void no_state(void)
 	puts(type < 0 && type != -2 ? "dropped" : "alive");
 }
 
+static const char *type_name(int t)
+{
+	static const char *const names[] = {
+		[RBLK_P_HELLO] = "HELLO", [RBLK_P_COMMIT] = "COMMIT",
+		[RBLK_P_STATE] = "STATE", [RBLK_P_PING] = "PING",
+		[RBLK_P_PING_ACK] = "PING_ACK", [RBLK_P_WRITE] = "WRITE",
+		[RBLK_P_WRITE_ACK] = "WRITE_ACK", [RBLK_P_READ_REQ] = "READ_REQ",
+		[RBLK_P_READ_REPLY] = "READ_REPLY", [RBLK_P_DISCONNECT] = "DISCONNECT",
+		[RBLK_P_AUTH] = "AUTH",
+	};
+
+	return t > 0 && t < (int)(sizeof(names) / sizeof(names[0])) && names[t] ?
+	       names[t] : "OTHER";
+}
+
+/*
+ * What the node sends until it closes (or @until arrives, or 10 s of
+ * silence): "received: T1 T2 ..." on one line. Returns the last type, or
+ * -1 if closed, -2 if silent.
+ */
+static int report_received(int until, int first)
+{
+	static uint8_t buf[RBLK_WIRE_MAX_DATA + 4096];
+	uint32_t len;
+	int type = first;
+
+	fputs("received:", stdout);
+	if (first > 0)
+		printf(" %s", type_name(first));
+	while (type != until) {
+		type = recv_pkt(buf, sizeof(buf), &len, 10000);
+		if (type < 0)
+			break;
+		printf(" %s", type_name(type));
+	}
+	putchar('\n');
+	return type;
+}
+
+/*
+ * Authentication tests: an impostor that does not wait for the verdict,
+ * or one that stops at the node's STATE.
+ */
+static int auth_scenario(const char *res, const char *node, const char *s)
+{
+	static uint8_t buf[1 << 16];
+	static uint8_t data[4096];
+	struct rblk_p_hello h, theirs;
+	struct rblk_p_state st = {};
+	struct rblk_p_write w = {};
+	struct rblk_p_read_req rr = {};
+	uint32_t len;
+	int type, last;
+
+	our_hello(&h, res, node);
+	if (send_pkt(RBLK_P_HELLO, &h, sizeof(h)))
+		return 1;
+	type = recv_pkt(buf, sizeof(buf), &len, 10000);
+	if (type != RBLK_P_HELLO || len != sizeof(theirs)) {
+		/* closed before a HELLO: the address check */
+		last = report_received(0, type);
+		puts(last == -2 ? "alive" : "dropped");
+		return 0;
+	}
+	memcpy(&theirs, buf, sizeof(theirs));
+	send_answer(&h, &theirs);
+	if (!strcmp(s, "auth-only")) {
+		send_pkt(RBLK_P_COMMIT, NULL, 0);
+		last = report_received(RBLK_P_STATE, RBLK_P_HELLO);
+		puts(last == -1 ? "dropped" : "alive");
+		return 0;
+	}
+	send_pkt(RBLK_P_COMMIT, NULL, 0);
+	rblk_put_be64(st.data_sectors, 1ULL << 20);
+	rblk_put_be64(st.uuid[0], 0x1234567890abcdefULL);
+	st.role = RBLK_ROLE_PRIMARY;
+	st.disk_state = RBLK_DISK_UPTODATE;
+	send_pkt(RBLK_P_STATE, &st, sizeof(st));
+	memset(data, 0xe1, sizeof(data));
+	rblk_put_be64(w.id, 1);
+	rblk_put_be32(w.bytes, sizeof(data));
+	send_pkt_raw(RBLK_WIRE_MAGIC, RBLK_P_WRITE, 0, sizeof(w) + sizeof(data),
+		     ++seq, &w, sizeof(w));
+	send_all(data, sizeof(data));
+	rblk_put_be64(rr.id, 2);
+	rblk_put_be32(rr.bytes, 4096);
+	send_pkt(RBLK_P_READ_REQ, &rr, sizeof(rr));
+	last = report_received(0, RBLK_P_HELLO);
+	puts(last == -2 ? "alive" : "dropped");
+	return 0;
+}
+
 static int play(const char *s)
 {
 	uint8_t junk[64] = {};
@@ -260,14 +436,28 @@ static int play(const char *s)
 
 int main(int argc, char **argv)
 {
+	const char *from = NULL;
+
+	while (argc > 2 && !strncmp(argv[1], "--", 2)) {
+		if (!strcmp(argv[1], "--from"))
+			from = argv[2];
+		else if (!strcmp(argv[1], "--secret"))
+			secret = argv[2];
+		else
+			break;
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc != 5) {
-		fprintf(stderr, "usage: hostile-peer ADDR:PORT RESOURCE NODE SCENARIO\n");
+		fprintf(stderr, "usage: hostile-peer [--from ADDR] [--secret S] ADDR:PORT RESOURCE NODE SCENARIO\n");
 		return 1;
 	}
-	if (connect_to(argv[1])) {
+	if (connect_to(argv[1], from)) {
 		perror("hostile-peer: connect");
 		return 1;
 	}
+	if (!strcmp(argv[4], "impostor") || !strcmp(argv[4], "auth-only"))
+		return auth_scenario(argv[2], argv[3], argv[4]);
 	if (!strcmp(argv[4], "pre-commit-data")) {
 		struct rblk_p_write w = {};
 

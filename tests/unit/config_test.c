@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "config.h"
+#include <rblk/auth.h>
 #include <rblk/genl.h>
 #include <rblk/wire.h>
 
@@ -329,10 +330,10 @@ static void test_plan_quoting(void)
 
 	plan_init(&p);
 	s = plan_add(&p, "net");
-	plan_attr(s, "shared-secret", "a \"b\" c\\d=e");
+	plan_attr(s, "fence-peer", "a \"b\" c\\d=e");
 	plan_attr(s, "empty", "%s", "");
 	t = plan_text(&p);
-	CHECK_STR(t, "net shared-secret=\"a \\\"b\\\" c\\\\d=e\" empty=\"\"\n");
+	CHECK_STR(t, "net fence-peer=\"a \\\"b\\\" c\\\\d=e\" empty=\"\"\n");
 	CHECK(!plan_parse("t", t, &q), "parse quoted");
 	t2 = plan_text(&q);
 	CHECK_STR(t2, t);
@@ -340,6 +341,101 @@ static void test_plan_quoting(void)
 	free(t2);
 	plan_free(&p);
 	plan_free(&q);
+}
+
+/*
+ * The shared secret: the plan carries it to the kernel but never shows it;
+ * adjust tells a changed secret by the identifier the kernel reports.
+ */
+static void test_plan_secret(void)
+{
+	struct rblk_config *cfg = parse("resource pg {\n"
+		"    device minor 0; disk /dev/vg/lv; meta-disk internal;\n"
+		"    net { cram-hmac-alg sha256; shared-secret \"Open Sesame\"; }\n"
+		"    on pg1 { address 10.0.0.1:7788; }\n"
+		"    on pg2 { address 10.0.0.2:7788; }\n"
+		"}\n", "pg1");
+	struct cfg_resource *r = cfg ? config_find(cfg, "pg") : NULL;
+	struct rblk_dev_info d = {
+		.minor = 0, .resource = "pg", .backing_dev = "/dev/vg/lv",
+		.conn_state = RBLK_CONN_CONNECTED, .peer_addr = "10.0.0.2:7788",
+		.peer_name = "pg2", .has_net_opts = true, .hmac_alg = "sha256",
+	};
+	const struct plan_step *n;
+	struct plan p, running;
+	uint8_t id[RBLK_AUTH_SECRET_ID_LEN];
+	char *t;
+	int i;
+
+	CHECK(r != NULL, "parses with a secret");
+	if (!r)
+		return;
+	plan_init(&p);
+	plan_up(&p, r);
+	n = plan_find(&p, "net", 0);
+	CHECK(n && plan_get(n, "shared-secret") &&
+	      !strcmp(plan_get(n, "shared-secret"), "Open Sesame") &&
+	      !strcmp(plan_get(n, "cram-hmac-alg"), "sha256"), "the step carries the secret");
+	t = plan_text(&p);
+	CHECK(strstr(t, " cram-hmac-alg=sha256 shared-secret=<set> ") && !strstr(t, "Sesame"),
+	      "printed as <set>: %s", t);
+	free(t);
+	plan_free(&p);
+
+	/* the identifier the kernel would report for this secret */
+	rblk_auth_secret_id("sha256", (const uint8_t *)"Open Sesame", 11, id);
+	for (i = 0; i < RBLK_AUTH_SECRET_ID_LEN; i++)
+		snprintf(d.secret_id + 2 * i, 3, "%02x", id[i]);
+	plan_init(&running);
+	plan_from_devices(&running, &d, 1);
+	t = plan_text(&running);
+	CHECK(strstr(t, "cram-hmac-alg=sha256") && !strstr(t, d.secret_id),
+	      "running: alg shown, id not: %s", t);
+	free(t);
+	CHECK(!plan_adjust(&p, r, &running) && p.nsteps == 0, "same secret: %d steps", p.nsteps);
+	plan_free(&p);
+	plan_free(&running);
+
+	/* another secret in the kernel: net-options with ours */
+	d.secret_id[0] = d.secret_id[0] == '0' ? '1' : '0';
+	plan_from_devices(&running, &d, 1);
+	CHECK(!plan_adjust(&p, r, &running) && p.nsteps == 1 &&
+	      !strcmp(p.steps[0].cmd, "net-options") &&
+	      !strcmp(plan_get(&p.steps[0], "shared-secret") ?: "", "Open Sesame"),
+	      "secret changed");
+	plan_free(&p);
+	plan_free(&running);
+
+	/* no secret in the kernel */
+	d.secret_id[0] = 0;
+	d.hmac_alg[0] = 0;
+	plan_from_devices(&running, &d, 1);
+	CHECK(!plan_adjust(&p, r, &running) && p.nsteps == 1 &&
+	      !strcmp(p.steps[0].cmd, "net-options"), "secret added");
+	plan_free(&p);
+	plan_free(&running);
+	config_free(cfg);
+
+	/* a secret in the kernel, none configured: net-options without */
+	cfg = parse(RES_PG, "pg1");
+	r = cfg ? config_find(cfg, "pg") : NULL;
+	strcpy(d.hmac_alg, "sha256");
+	strcpy(d.secret_id, "0123456789abcdef");
+	plan_from_devices(&running, &d, 1);
+	CHECK(r && !plan_adjust(&p, r, &running) && p.nsteps == 1 &&
+	      !plan_get(&p.steps[0], "shared-secret") &&
+	      !plan_get(&p.steps[0], "cram-hmac-alg"), "secret removed");
+	plan_free(&p);
+	plan_free(&running);
+	config_free(cfg);
+
+	/* the configuration's checks */
+	CHECK(fails("resource pg { device minor 0; disk /dev/x; net { cram-hmac-alg \"hmac(sha1)\"; "
+		    "shared-secret s; } on a { address 10.0.0.1:1; } on b { address 10.0.0.2:1; } }"),
+	      "cram-hmac-alg is a digest name");
+	CHECK(fails("resource pg { device minor 0; disk /dev/x; net { cram-hmac-alg sha1; } "
+		    "on a { address 10.0.0.1:1; } on b { address 10.0.0.2:1; } }"),
+	      "cram-hmac-alg needs a secret");
 }
 
 int main(void)
@@ -352,5 +448,6 @@ int main(void)
 	test_plans();
 	test_plan_from_devices();
 	test_plan_quoting();
+	test_plan_secret();
 	TEST_DONE();
 }
