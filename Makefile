@@ -73,6 +73,16 @@ bench-ab: all
 	@test -n "$(OLD)" || { echo "usage: make bench-ab OLD=old/rblk.ko [NEW=kmod/rblk.ko]"; exit 2; }
 	@bash scripts/bench-ab $(OLD) $(NEW)
 
+# The debug-kernel lane (tests/README.md): a guest kernel with lockdep,
+# KASAN, kmemleak, hung task detection (scripts/debug-kernel; cached in
+# /var/cache/rblk-debug-kernel, a no-op when up to date), and the VM tests
+# of replication, resync, after-sb, verify and auth on it.
+debug-kernel:
+	@bash scripts/debug-kernel
+
+check-debug: debug-kernel
+	@bash scripts/check-debug
+
 # Userspace and the Pacemaker agent. The module: 'make -C kmod install'
 # would need the running kernel's headers; copy kmod/rblk.ko to
 # /lib/modules/$$(uname -r)/extra/ and run depmod -a instead.
@@ -94,3 +104,4 @@ clean:
 	rm -rf build
 
 .PHONY: all kmod kmod-6.12 user deps unit fuzz fuzz-smoke check demo bench bench-ab install clean
+.PHONY: debug-kernel check-debug

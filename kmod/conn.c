@@ -253,14 +253,15 @@ static int check_hello(struct rblk_conn *conn, const struct rblk_p_hello *h)
 				RBLK_PROTO_MIN, RBLK_PROTO_MAX);
 		return -EPROTO;
 	}
+	/* The peer chose these names: printed escaped. */
 	if (strcmp(res, conn->dev->name)) {
-		rblk_conn_error(conn, "peer is resource '%s', expected '%s'",
-				res, conn->dev->name);
+		rblk_conn_error(conn, "peer is resource '%*pE', expected '%s'",
+				(int)strlen(res), res, conn->dev->name);
 		return -EPROTO;
 	}
 	if (strcmp(node, conn->peer_node)) {
-		rblk_conn_error(conn, "peer calls itself '%s', the configured peer is '%s'",
-				node, conn->peer_node);
+		rblk_conn_error(conn, "peer calls itself '%*pE', the configured peer is '%s'",
+				(int)strlen(node), node, conn->peer_node);
 		return -EPROTO;
 	}
 	return 0;

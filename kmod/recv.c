@@ -22,9 +22,16 @@
 /* Pages for peer writes: a reserve so receiving never waits on reclaim. */
 static mempool_t *rblk_page_pool;
 
+/*
+ * The rest of a packet whose first byte has come. The socket's receive
+ * timeout is short (it paces the liveness checks of an idle link); in the
+ * middle of a packet a pause (a retransmission) is waited out for as long
+ * as the connection's timeout, counted from the last byte that came.
+ */
 int rblk_recv_exact(struct rblk_conn *conn, void *buf, size_t len)
 {
 	unsigned int noreclaim = memalloc_noreclaim_save();
+	unsigned long last = jiffies;
 	struct kvec kv;
 	struct msghdr msg;
 	int ret = 0;
@@ -34,12 +41,23 @@ int rblk_recv_exact(struct rblk_conn *conn, void *buf, size_t len)
 		kv.iov_base = buf;
 		kv.iov_len = len;
 		ret = kernel_recvmsg(conn->sock, &msg, &kv, 1, len, MSG_WAITALL);
+		if (ret == -EAGAIN && !kthread_should_stop()) {
+			if (time_before(jiffies, last +
+					msecs_to_jiffies(READ_ONCE(conn->opts.timeout))))
+				continue;
+			/* Not an idle link (-EAGAIN to the receiver): dead. */
+			rblk_conn_error(conn, "peer %s stopped for %u ms in the middle of a packet",
+					conn->peer_node, READ_ONCE(conn->opts.timeout));
+			ret = -ETIMEDOUT;
+			break;
+		}
 		if (ret <= 0) {
 			ret = ret ? ret : -ECONNRESET;
 			break;
 		}
 		buf += ret;
 		len -= ret;
+		last = jiffies;
 		ret = 0;
 	}
 	memalloc_noreclaim_restore(noreclaim);
@@ -231,8 +249,11 @@ static int receive_ack(struct rblk_conn *conn)
 	id = rblk_be64(a.id);
 	rq = rblk_req_by_wire_id(&dev->tag_set, id);
 	req = rq ? blk_mq_rq_to_pdu(rq) : NULL;
-	/* Only an ACK for a write of this connection still waiting for it. */
-	if (!req || READ_ONCE(req->wire_id) != id ||
+	/*
+	 * Only an ACK for a write of this connection still waiting for it:
+	 * never for a read, whose pages it would complete unfilled.
+	 */
+	if (!req || req_op(rq) == REQ_OP_READ || READ_ONCE(req->wire_id) != id ||
 	    READ_ONCE(req->epoch) != conn->epoch ||
 	    atomic_read(&req->remote) != RBLK_REMOTE_PENDING)
 		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_WRITE_ACK);

@@ -88,13 +88,25 @@ static void key(struct printer *p, const char *k)
 	}
 }
 
+/*
+ * Text: control characters as \xNN, so that a name a peer chose (in a
+ * kernel message) cannot drive the terminal.
+ */
 void field_str(struct printer *p, const char *k, const char *val)
 {
+	const unsigned char *c;
+
 	key(p, k);
-	if (p->json)
+	if (p->json) {
 		json_str(val);
-	else
-		fputs(val, stdout);
+		return;
+	}
+	for (c = (const unsigned char *)val; *c; c++) {
+		if (*c < 0x20 || *c == 0x7f)
+			printf("\\x%02x", *c);
+		else
+			putchar(*c);
+	}
 }
 
 void field_u64(struct printer *p, const char *k, uint64_t val)

@@ -481,10 +481,13 @@ static inline enum rblk_wire_error
 rblk_wire_check_digest(u64 sector, u32 bytes, u32 status, u32 data_len,
 		       unsigned int dsize, u64 dev_sectors)
 {
-	u32 blocks = (bytes + RBLK_DIGEST_BLOCK - 1) / RBLK_DIGEST_BLOCK;
+	u32 blocks;
 
-	if (!bytes || bytes % 512 || blocks > RBLK_DIGEST_MAX_BLOCKS)
+	/* Bounded first: bytes + 4095 must not wrap below. */
+	if (!bytes || bytes % 512 ||
+	    bytes > RBLK_DIGEST_MAX_BLOCKS * RBLK_DIGEST_BLOCK)
 		return RBLK_WIRE_BAD_PAYLOAD;
+	blocks = (bytes + RBLK_DIGEST_BLOCK - 1) / RBLK_DIGEST_BLOCK;
 	if (sector % (RBLK_DIGEST_BLOCK / 512))
 		return RBLK_WIRE_BAD_PAYLOAD;
 	if (sector > dev_sectors || (u64)(bytes / 512) > dev_sectors - sector)

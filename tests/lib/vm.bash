@@ -27,10 +27,11 @@ VM_BIN=$RBLK_BUILD/harness
 : "${VM_HUNG_TASK_SECS:=90}"    # kernel.hung_task_timeout_secs in the guest
 : "${VM_DISK_CACHE:=none}"      # qemu cache= for disks (none|writeback|...)
 : "${VM_QEMU_CPU:=max}"         # qemu -cpu model under TCG
+: "${VM_TIME_SCALE:=1}"         # vm_wait timeouts x this (slow debug kernels)
 VM_NPORTS=4                     # agent ports = parallel commands per VM
 
 # Kernel lines that make vm_check_kernel fail.
-VM_BAD_KERNEL_RE='(^|\] )WARNING:|-+\[ cut here \]-+|(^|[] ])BUG:|Oops|general protection fault|Kernel panic|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|INFO: task .* blocked for more than|Call Trace:'
+VM_BAD_KERNEL_RE='(^|\] )WARNING:|-+\[ cut here \]-+|(^|[] ])BUG:|Oops|general protection fault|Kernel panic|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|INFO: task .* blocked for more than|Call Trace:|unreferenced object 0x'
 # Extra regex of lines to ignore (e.g. known-benign messages), empty = none.
 : "${VM_CHECK_IGNORE:=}"
 
@@ -467,9 +468,11 @@ vm_run_split() {
 }
 
 # vm_wait NAME TIMEOUT CMD... - poll CMD every 0.2 s until it succeeds.
+# TIMEOUT is multiplied by VM_TIME_SCALE (an integer, default 1).
 vm_wait() {
 	local name=${1:?vm_wait NAME TIMEOUT CMD...} timeout=${2:?vm_wait NAME TIMEOUT CMD...}
 	shift 2
+	timeout=$((timeout * VM_TIME_SCALE))
 	local deadline out rc
 	deadline=$(( $(date +%s%N) / 1000000 + timeout * 1000 ))
 	while :; do
@@ -566,6 +569,11 @@ vm_check_kernel() {
 		off=$(cat "$RUN_DIR/$name.ack.$boot" 2>/dev/null || echo 0)
 		_vm_scan "$name console (boot $boot)" "$f" "$off" || rc=1
 	done
+	for f in "$RUN_DIR/$name".kmemleak.*.txt; do
+		[ -e "$f" ] || continue
+		boot=${f%.txt}; boot=${boot##*.}
+		_vm_scan "$name kmemleak (boot $boot)" "$f" || rc=1
+	done
 	if vm_is_running "$name"; then
 		boot=$(cat "$RUN_DIR/$name.boots")
 		if vm_dmesg "$name" >"$RUN_DIR/$name.dmesg.$boot.txt" 2>&1; then
@@ -617,11 +625,36 @@ vm_teardown() {
 	return 0
 }
 
+# _vm_kmemleak NAME - on a kernel with kmemleak (CONFIG_DEBUG_KMEMLEAK=y in
+# /boot/config-KVER: the debug kernel, not Debian's), scan the running
+# guest's memory for leaks now and save the report (the "unreferenced
+# object" entries) in RUN_DIR/NAME.kmemleak.BOOT.txt, which vm_check_kernel
+# scans. Nothing is reported for objects younger than 5 s: the scan runs
+# after a short wait.
+_vm_kmemleak() {
+	local name=$1 kver boot
+	kver=$(cat "$RUN_DIR/$name.kver" 2>/dev/null) || return 0
+	grep -qx 'CONFIG_DEBUG_KMEMLEAK=y' "/boot/config-$kver" 2>/dev/null || return 0
+	vm_is_running "$name" || return 0
+	boot=$(cat "$RUN_DIR/$name.boots")
+	VM_TIMEOUT=${VM_KMEMLEAK_TIMEOUT:-600} vm_run "$name" \
+		'f=/sys/kernel/debug/kmemleak
+		[ -e $f ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+		[ -w $f ] || { echo "kmemleak: no $f" >&2; exit 0; }
+		sleep 6; echo scan >$f && sleep 1 && echo scan >$f && cat $f' \
+		>"$RUN_DIR/$name.kmemleak.$boot.txt" 2>&1 || true
+}
+
 # vm_teardown_all - for teardown_file: check all kernels, stop all VMs,
 # remove RUN_DIR if everything passed (unless VM_KEEP is set).
 vm_teardown_all() {
 	[ -n "${RUN_DIR:-}" ] && [ -d "$RUN_DIR" ] || return 0
-	local rc=0 n
+	local rc=0 n pids=()
+	for n in $(vm_names); do
+		_vm_kmemleak "$n" &
+		pids+=($!)
+	done
+	[ ${#pids[@]} -eq 0 ] || wait "${pids[@]}"
 	for n in $(vm_names); do
 		vm_check_kernel "$n" || rc=1
 	done

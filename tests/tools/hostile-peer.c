@@ -15,6 +15,10 @@
  *   write-to-secondary ack-unknown hello-again ping-flood
  *   pre-commit-data  (a WRITE instead of the handshake)
  *   no-state  (never sends its STATE, answers pings for up to 60 s)
+ *   stall-header, stall-payload  (a PING that stops for 1.5 s after 8
+ *             header bytes, or after its header and 3 payload bytes;
+ *             "alive" if the node then answers it)
+ *   stall-long  (the same, stopping for 6 s)
  *
  * Two scenarios report what the node sent instead ("received: HELLO AUTH
  * ...", then "dropped" or "alive"), for the authentication tests:
@@ -381,6 +385,31 @@ static int auth_scenario(const char *res, const char *node, const char *s)
 	return 0;
 }
 
+/*
+ * A PING sent in two parts with a pause of @ms after @split bytes; "alive"
+ * if the node answers it afterwards (a pause inside a packet shorter than
+ * the node's timeout is a slow link, not a dead one).
+ */
+static void stalled_ping(size_t split, int ms)
+{
+	static uint8_t buf[1 << 16];
+	uint8_t pkt[sizeof(struct rblk_wire_hdr) + sizeof(struct rblk_p_ping)];
+	struct rblk_wire_hdr h;
+	uint32_t len;
+	int type;
+
+	rblk_wire_hdr_init(&h, RBLK_P_PING, sizeof(struct rblk_p_ping), ++seq);
+	memcpy(pkt, &h, sizeof(h));
+	rblk_put_be64(pkt + sizeof(h), 0x5741114c);
+	send_all(pkt, split);
+	usleep(ms * 1000);
+	send_all(pkt + split, sizeof(pkt) - split);
+	do {
+		type = recv_pkt(buf, sizeof(buf), &len, 3000);
+	} while (type >= 0 && !(type == RBLK_P_PING_ACK && rblk_be64(buf) == 0x5741114c));
+	puts(type == RBLK_P_PING_ACK ? "alive" : "dropped");
+}
+
 static int play(const char *s)
 {
 	uint8_t junk[64] = {};
@@ -425,6 +454,15 @@ static int play(const char *s)
 		return 0;
 	} else if (!strcmp(s, "no-state")) {
 		no_state();
+		return 0;
+	} else if (!strcmp(s, "stall-header")) {
+		stalled_ping(8, 1500);
+		return 0;
+	} else if (!strcmp(s, "stall-payload")) {
+		stalled_ping(sizeof(struct rblk_wire_hdr) + 3, 1500);
+		return 0;
+	} else if (!strcmp(s, "stall-long")) {
+		stalled_ping(sizeof(struct rblk_wire_hdr) + 3, 6000);
 		return 0;
 	} else {
 		fprintf(stderr, "hostile-peer: unknown scenario %s\n", s);

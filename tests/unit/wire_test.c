@@ -101,6 +101,46 @@ static void test_writes(void)
 	}
 }
 
+static void test_digests(void)
+{
+	const u64 big = 1ULL << 34;	/* an 8 TiB device */
+	const u32 max = RBLK_DIGEST_MAX_BLOCKS * RBLK_DIGEST_BLOCK;
+	const struct {
+		u64 sector;
+		u32 bytes, status, data_len;
+		unsigned int dsize;
+		u64 dev;
+		enum rblk_wire_error want;
+	} rows[] = {
+		{ 0, 4096, 0, 32, 32, 2048, RBLK_WIRE_OK },
+		{ 0, max, 0, 64 * 32, 32, big, RBLK_WIRE_OK },
+		{ 8, 4096, 0, 0, 0, 2048, RBLK_WIRE_OK },		/* a request */
+		{ 0, 512, 0, 4, 4, 2048, RBLK_WIRE_OK },		/* part of a block */
+		{ 0, 4096, 5, 0, 32, 2048, RBLK_WIRE_OK },		/* failed: no digests */
+		{ 0, max + 4096, 0, 65 * 32, 32, big, RBLK_WIRE_BAD_PAYLOAD },
+		/* bytes + 4095 wraps in 32 bits: a huge range must not pass */
+		{ 0, 0xfffff000U, 0, 0, 0, big, RBLK_WIRE_BAD_PAYLOAD },
+		{ 0, 0xfffffe00U, 0, 0, 0, big, RBLK_WIRE_BAD_PAYLOAD },
+		{ 0, 0, 0, 0, 0, 2048, RBLK_WIRE_BAD_PAYLOAD },
+		{ 0, 100, 0, 0, 0, 2048, RBLK_WIRE_BAD_PAYLOAD },
+		{ 1, 4096, 0, 0, 0, 2048, RBLK_WIRE_BAD_PAYLOAD },	/* not block-aligned */
+		{ 2048, 4096, 0, 0, 0, 2048, RBLK_WIRE_BAD_PAYLOAD },	/* past the end */
+		{ ~0ULL - 7, 4096, 0, 0, 0, big, RBLK_WIRE_BAD_PAYLOAD },
+		{ 0, 8192, 0, 32, 32, 2048, RBLK_WIRE_BAD_PAYLOAD },	/* one digest short */
+		{ 0, 4096, 0, 4, 0, 2048, RBLK_WIRE_BAD_PAYLOAD },	/* data on a request */
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		enum rblk_wire_error e = rblk_wire_check_digest(rows[i].sector,
+				rows[i].bytes, rows[i].status, rows[i].data_len,
+				rows[i].dsize, rows[i].dev);
+
+		CHECK(e == rows[i].want, "row %u: got %s, want %s", i,
+		      rblk_wire_strerror(e), rblk_wire_strerror(rows[i].want));
+	}
+}
+
 static void test_byte_order(void)
 {
 	struct rblk_wire_hdr h;
@@ -119,6 +159,7 @@ int main(void)
 {
 	test_headers();
 	test_writes();
+	test_digests();
 	test_byte_order();
 	TEST_DONE();
 }

@@ -135,6 +135,25 @@ teardown_file() {
 	[ "$before" = "$(vm_run pg1 "$(md5_of /dev/vda)")" ]
 }
 
+# A pause inside a packet (a retransmission) is waited out for the
+# connection's timeout (3 s here), not the short receive timeout of an
+# idle link (the ping timeout, 0.5 s); a longer one ends the connection.
+@test "a pause inside a packet shorter than timeout keeps the connection; a longer one drops it" {
+	rblk_write_config pg1 "timeout 30;"
+	vm_run pg1 "$RBLKADM disconnect pg && $RBLKADM connect pg"
+	wait_conn pg1 Connecting
+	for s in stall-header stall-payload; do
+		run vm_run pg2 "build/tools/hostile-peer 10.0.0.1:7788 pg pg2 $s"
+		[ "$output" = alive ] || { echo "$s: $output"; false; }
+	done
+	run vm_run pg2 "build/tools/hostile-peer 10.0.0.1:7788 pg pg2 stall-long"
+	[ "$output" = dropped ]
+	run vm_run pg1 "dmesg | tail -n 20"
+	assert_output_has "pg: peer pg2 stopped for 3000 ms in the middle of a packet"
+	rblk_write_config pg1
+	vm_run pg1 "$RBLKADM disconnect pg && $RBLKADM connect pg"
+}
+
 # Writes wait for the handshake's decision (docs/protocol.md); a peer that
 # answers pings but never says its state must not hold them for long.
 @test "a peer that never sends its state is dropped after timeout; writes go on" {
