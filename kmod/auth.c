@@ -45,13 +45,16 @@ void rblk_auth_wipe(struct rblk_auth_secret *s)
 /*
  * The netlink attributes RBLK_NET_CRAM_HMAC_ALG and RBLK_NET_SHARED_SECRET
  * into @s: both or neither, the hmac known to this kernel, a secret of 1 to
- * RBLK_SHARED_SECRET_MAX bytes.
+ * RBLK_SHARED_SECRET_MAX bytes that the hmac accepts as its key (in FIPS
+ * mode not one shorter than 14 bytes): what a handshake would refuse is
+ * refused here, where the administrator sees it.
  */
 int rblk_auth_set(struct rblk_auth_secret *s, const struct nlattr *alg,
 		  const struct nlattr *key, struct netlink_ext_ack *extack)
 {
 	struct crypto_shash *tfm;
 	u8 name[RBLK_AUTH_ALG_LEN] = {};
+	int ret;
 
 	rblk_auth_wipe(s);
 	if (!alg && !key)
@@ -64,12 +67,24 @@ int rblk_auth_set(struct rblk_auth_secret *s, const struct nlattr *alg,
 		NL_SET_ERR_MSG_ATTR(extack, alg, "rblk: bad cram-hmac-alg name");
 		return -EINVAL;
 	}
+	if (nla_len(key) == sizeof(RBLK_SECRET_HIDDEN) - 1 &&
+	    !memcmp(nla_data(key), RBLK_SECRET_HIDDEN, nla_len(key))) {
+		NL_SET_ERR_MSG_ATTR(extack, key, "rblk: shared-secret is the placeholder 'rblkadm dump' writes, not a secret");
+		return -EINVAL;
+	}
 	tfm = alloc_hmac(name);
 	if (IS_ERR(tfm)) {
+		if (PTR_ERR(tfm) == -ENOMEM)
+			return -ENOMEM;
 		NL_SET_ERR_MSG_ATTR(extack, alg, "rblk: this kernel has no such hmac (cram-hmac-alg), or its digest is longer than 64 bytes");
 		return -EOPNOTSUPP;
 	}
+	ret = crypto_shash_setkey(tfm, nla_data(key), nla_len(key));
 	crypto_free_shash(tfm);
+	if (ret) {
+		NL_SET_ERR_MSG_ATTR(extack, key, "rblk: the hmac refuses this shared-secret as its key (too short for FIPS mode?)");
+		return -EINVAL;
+	}
 	memcpy(s->alg, name, sizeof(s->alg));
 	s->key_len = nla_len(key);
 	memcpy(s->key, nla_data(key), s->key_len);
@@ -105,39 +120,51 @@ static int refuse(struct rblk_conn *conn, int err, const char *why)
 	return err;
 }
 
-static int recv_answer(struct rblk_conn *conn, struct rblk_p_auth *a,
-		       unsigned int mac_len)
+/* The peer's answer, checked against @expect. */
+static int check_answer(struct rblk_conn *conn, const u8 *expect,
+			unsigned int mac_len)
 {
+	struct rblk_p_auth a;
 	u16 type;
 	u32 len;
 	int ret;
 
 	ret = rblk_recv_packet_hdr(conn, &type, &len);
+	if (ret == -EAGAIN || ret == -ETIMEDOUT)
+		return refuse(conn, -ETIMEDOUT,
+			      rblk_auth_strerror(RBLK_AUTH_NO_ANSWER));
 	if (ret)
 		return ret;
-	if (type != RBLK_P_AUTH || len != sizeof(*a))
+	if (type != RBLK_P_AUTH || len != sizeof(a)) {
+		atomic64_inc(&conn->dev->stats.auth_failures);
 		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, type);
-	ret = rblk_recv_exact(conn, a, sizeof(*a));
+	}
+	ret = rblk_recv_exact(conn, &a, sizeof(a));
 	if (ret)
 		return ret;
-	if (rblk_wire_check_auth(a, mac_len))
+	if (rblk_wire_check_auth(&a, mac_len)) {
+		atomic64_inc(&conn->dev->stats.auth_failures);
 		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_PAYLOAD, type);
+	}
+	if (crypto_memneq(a.mac, expect, mac_len))
+		return refuse(conn, -EACCES, RBLK_AUTH_FAILED_MSG);
 	return 0;
 }
 
 /*
- * After both HELLOs: decide whether to authenticate, and if so send our
- * answer to the peer's challenge and check its answer to ours. 0 lets the
- * handshake go on; anything else closes this connection, with the reason
- * in the status.
+ * After both HELLOs: decide whether to authenticate, and if so exchange
+ * answers. The node that connected (@accepted false) answers first; the
+ * node that accepted checks that answer before it sends its own. 0 lets
+ * the handshake go on; anything else closes this connection, with the
+ * reason in the status.
  */
 int rblk_auth_exchange(struct rblk_conn *conn, const struct rblk_auth_secret *s,
 		       const struct rblk_p_hello *ours,
-		       const struct rblk_p_hello *theirs)
+		       const struct rblk_p_hello *theirs, bool accepted)
 {
 	enum rblk_auth_verdict v = rblk_auth_decide(ours, theirs);
 	u8 expect[RBLK_AUTH_MAC_MAX];
-	struct rblk_p_auth mine = {}, peer;
+	struct rblk_p_auth mine = {};
 	struct crypto_shash *tfm;
 	unsigned int mac_len;
 	int ret;
@@ -176,11 +203,15 @@ int rblk_auth_exchange(struct rblk_conn *conn, const struct rblk_auth_secret *s,
 		goto out;
 	}
 	rblk_put_be16(mine.mac_len, mac_len);
-	ret = rblk_send_raw(conn, RBLK_P_AUTH, &mine, sizeof(mine));
-	if (!ret)
-		ret = recv_answer(conn, &peer, mac_len);
-	if (!ret && crypto_memneq(peer.mac, expect, mac_len))
-		ret = refuse(conn, -EACCES, RBLK_AUTH_FAILED_MSG);
+	if (accepted) {
+		ret = check_answer(conn, expect, mac_len);
+		if (!ret)
+			ret = rblk_send_raw(conn, RBLK_P_AUTH, &mine, sizeof(mine));
+	} else {
+		ret = rblk_send_raw(conn, RBLK_P_AUTH, &mine, sizeof(mine));
+		if (!ret)
+			ret = check_answer(conn, expect, mac_len);
+	}
 out:
 	memzero_explicit(expect, sizeof(expect));
 	memzero_explicit(&mine, sizeof(mine));

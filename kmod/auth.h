@@ -27,6 +27,6 @@ void rblk_auth_fill_hello(const struct rblk_auth_secret *s,
 			  struct rblk_p_hello *h);
 int rblk_auth_exchange(struct rblk_conn *conn, const struct rblk_auth_secret *s,
 		       const struct rblk_p_hello *ours,
-		       const struct rblk_p_hello *theirs);
+		       const struct rblk_p_hello *theirs, bool accepted);
 
 #endif /* RBLK_KAUTH_H */

@@ -29,9 +29,10 @@ void rblk_conn_error(struct rblk_conn *conn, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(conn->last_error, sizeof(conn->last_error), fmt, ap);
 	va_end(ap);
-	/* A peer can provoke these at will: rate-limited. */
-	pr_warn_ratelimited("rblk%d: %s: %s\n", conn->dev->minor,
-			    conn->dev->name, conn->last_error);
+	/* A peer can provoke these at will: rate-limited, per connection. */
+	if (__ratelimit(&conn->err_rs))
+		pr_warn("rblk%d: %s: %s\n", conn->dev->minor, conn->dev->name,
+			conn->last_error);
 }
 
 /* The peer broke the protocol: say what and in which packet; -EPROTO. */
@@ -89,7 +90,10 @@ static void conn_down(struct rblk_conn *conn)
 			    stop ? "disconnect" : "connection lost");
 }
 
-/* conn->sock is swapped under sock_mutex so that stop can shut it down. */
+/*
+ * conn->sock is swapped under sock_mutex so that stop can shut it down; a
+ * socket set after stop did is shut down at once.
+ */
 static void set_sock(struct rblk_conn *conn, struct socket *sock)
 {
 	struct socket *old;
@@ -97,6 +101,8 @@ static void set_sock(struct rblk_conn *conn, struct socket *sock)
 	mutex_lock(&conn->sock_mutex);
 	old = conn->sock;
 	conn->sock = sock;
+	if (sock && conn->stopping)
+		kernel_sock_shutdown(sock, SHUT_RDWR);
 	mutex_unlock(&conn->sock_mutex);
 	if (old)
 		sock_release(old);
@@ -152,9 +158,14 @@ static int start_listening(struct rblk_conn *conn)
 	return 0;
 }
 
-/* Is @sock's remote end the configured peer's address (any port)? */
-static bool from_peer(struct rblk_conn *conn, struct socket *sock,
-		      struct sockaddr_storage *from)
+#define REFUSE_MAX	16	/* strangers closed per look at the backlog */
+
+/*
+ * Is @sock's remote end the configured peer's address (any port)? 0 yes,
+ * 1 no (@from says who), -1 the connection is already gone.
+ */
+static int from_peer(struct rblk_conn *conn, struct socket *sock,
+		     struct sockaddr_storage *from)
 {
 	const struct sockaddr_in *a4 = (struct sockaddr_in *)from;
 	const struct sockaddr_in *p4 = (struct sockaddr_in *)&conn->peer;
@@ -162,36 +173,42 @@ static bool from_peer(struct rblk_conn *conn, struct socket *sock,
 	const struct sockaddr_in6 *p6 = (struct sockaddr_in6 *)&conn->peer;
 
 	memset(from, 0, sizeof(*from));
-	if (kernel_getpeername(sock, (struct sockaddr *)from) < 0 ||
-	    from->ss_family != conn->peer.ss_family)
-		return false;
+	if (kernel_getpeername(sock, (struct sockaddr *)from) < 0)
+		return -1;
+	if (from->ss_family != conn->peer.ss_family)
+		return 1;
 	if (from->ss_family == AF_INET)
-		return a4->sin_addr.s_addr == p4->sin_addr.s_addr;
-	return ipv6_addr_equal(&a6->sin6_addr, &p6->sin6_addr);
+		return a4->sin_addr.s_addr != p4->sin_addr.s_addr;
+	return !ipv6_addr_equal(&a6->sin6_addr, &p6->sin6_addr);
 }
 
 static struct socket *accept_pending(struct rblk_conn *conn)
 {
 	struct sockaddr_storage from;
 	struct socket *sock;
+	int refused = 0, who;
 
 	/*
 	 * A peer whose handshake on a connection timed out closed it, but
 	 * left it in our backlog with its HELLO readable: answering that
 	 * HELLO would "connect" to a closed socket. Skip such connections.
 	 * A connection from anywhere but the configured peer's address is
-	 * closed before a byte of it is read.
+	 * reset before a byte of it is read; a flood of them does not keep
+	 * this thread from connecting out.
 	 */
-	while (!kernel_accept(conn->listen_sock, &sock, O_NONBLOCK)) {
-		if (!from_peer(conn, sock, &from)) {
+	while (refused < REFUSE_MAX &&
+	       !kernel_accept(conn->listen_sock, &sock, O_NONBLOCK)) {
+		who = from_peer(conn, sock, &from);
+		if (who > 0) {
+			refused++;
 			atomic64_inc(&conn->dev->stats.refused_addr);
-			pr_warn_ratelimited("rblk%d: %s: refused a connection from %pISc: not the configured peer %pISc\n",
-					    conn->dev->minor, conn->dev->name,
-					    &from, &conn->peer);
-			sock_release(sock);
-			continue;
+			if (__ratelimit(&conn->err_rs))
+				pr_warn("rblk%d: %s: refused a connection from %pISc: not the configured peer %pISc\n",
+					conn->dev->minor, conn->dev->name,
+					&from, &conn->peer);
+			sock_no_linger(sock->sk);	/* RST, not FIN */
 		}
-		if (READ_ONCE(sock->sk->sk_state) == TCP_ESTABLISHED)
+		if (!who && READ_ONCE(sock->sk->sk_state) == TCP_ESTABLISHED)
 			return sock;
 		sock_release(sock);
 	}
@@ -313,26 +330,31 @@ static int handshake(struct rblk_conn *conn, u64 nonce)
 	conn->recv_seq = 0;
 	tcp_sock_set_nodelay(conn->sock->sk);
 	set_timeouts(conn->sock, handshake_ms(conn));
+	/* The whole handshake, not each read: a trickle does not hold us. */
+	conn->hs_deadline = jiffies + 2 * msecs_to_jiffies(handshake_ms(conn));
 	rblk_fill_hello(conn, &ours, nonce);
 	rblk_auth_fill_hello(auth, &ours);
 	ret = rblk_send_raw(conn, RBLK_P_HELLO, &ours, sizeof(ours));
 	if (!ret)
 		ret = recv_hello(conn, &theirs);
 	if (!ret)
-		ret = rblk_auth_exchange(conn, auth, &ours, &theirs);
+		ret = rblk_auth_exchange(conn, auth, &ours, &theirs,
+					 conn->accepted);
 	kfree_sensitive(auth);
 	if (ret)
-		return ret;
+		goto out;
 	peer_nonce = rblk_be64(theirs.nonce);
-	if (nonce == peer_nonce)
-		return -EAGAIN;
 	conn->won_nonce = nonce > peer_nonce;
-	if (nonce > peer_nonce)
-		return rblk_send_raw(conn, RBLK_P_COMMIT, NULL, 0);
-	ret = rblk_recv_packet_hdr(conn, &type, &len);
-	if (ret)
-		return ret;
-	return type == RBLK_P_COMMIT ? 0 : -EPROTO;
+	if (nonce == peer_nonce)
+		ret = -EAGAIN;
+	else if (nonce > peer_nonce)
+		ret = rblk_send_raw(conn, RBLK_P_COMMIT, NULL, 0);
+	else
+		ret = rblk_recv_packet_hdr(conn, &type, &len) ?:
+		      (type == RBLK_P_COMMIT ? 0 : -EPROTO);
+out:
+	conn->hs_deadline = 0;
+	return ret;
 }
 
 /* Returns 0 with conn->sock committed, or -EINTR when told to stop. */
@@ -340,19 +362,23 @@ static int establish(struct rblk_conn *conn)
 {
 	u64 nonce = get_random_u64();
 	struct socket *sock;
+	bool accepted;
 	u32 jitter;
 
 	while (!kthread_should_stop() && !READ_ONCE(conn->stopping)) {
 		sock = accept_pending(conn);
+		accepted = sock;
 		if (!sock)
 			sock = connect_peer(conn, handshake_ms(conn));
 		if (!sock) {
 			/* Jitter breaks the symmetry of two nodes in lockstep. */
 			jitter = get_random_u32_below(conn->opts.connect_int / 2 + 1);
 			sock = wait_incoming(conn, conn->opts.connect_int / 2 + jitter);
+			accepted = sock;
 		}
 		if (!sock)
 			continue;
+		conn->accepted = accepted;
 		set_sock(conn, sock);
 		if (!handshake(conn, nonce))
 			return 0;
@@ -572,6 +598,8 @@ static int worker(void *arg)
 
 void rblk_conn_init(struct rblk_conn *conn, struct rblk_device *dev)
 {
+	ratelimit_state_init(&conn->err_rs, DEFAULT_RATELIMIT_INTERVAL,
+			     DEFAULT_RATELIMIT_BURST);
 	conn->dev = dev;
 	spin_lock_init(&conn->lock);
 	mutex_init(&conn->sock_mutex);

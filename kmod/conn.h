@@ -3,6 +3,7 @@
 #define RBLK_CONN_H
 
 #include <linux/kthread.h>
+#include <linux/ratelimit.h>
 #include <linux/net.h>
 #include <linux/socket.h>
 #include <linux/spinlock.h>
@@ -81,6 +82,10 @@ struct rblk_conn {
 	bool stopping;
 	bool fatal;			/* go StandAlone, don't reconnect */
 	bool won_nonce;			/* our HELLO nonce was the larger */
+	bool accepted;			/* the peer connected to us */
+	/* Set during the handshake: no read may go on past it. */
+	unsigned long hs_deadline;
+	struct ratelimit_state err_rs;	/* this connection's log lines */
 
 	/*
 	 * Protects the send queues, peer_state, the resync's and verify's

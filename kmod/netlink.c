@@ -789,6 +789,7 @@ static int net_opts_op(struct rblk_device *dev, struct genl_info *info,
 	struct rblk_conn *conn = &dev->conn;
 	struct rblk_net_opts *o;
 	unsigned long irqflags;
+	bool had_auth;
 	int ret;
 
 	if (GENL_REQ_ATTR_CHECK(info, RBLK_A_NET_OPTS))
@@ -806,9 +807,14 @@ static int net_opts_op(struct rblk_device *dev, struct genl_info *info,
 	/* dev->lock too: a state event reads the options under it. */
 	mutex_lock(&dev->lock);
 	spin_lock_irqsave(&conn->lock, irqflags);
+	had_auth = conn->opts.auth.key_len;
 	conn->opts = *o;
 	spin_unlock_irqrestore(&conn->lock, irqflags);
 	mutex_unlock(&dev->lock);
+	/* The request carries the whole set: no secret in it means none. */
+	if (had_auth && !o->auth.key_len)
+		pr_warn("rblk%d: %s: peer authentication turned off: the next connection takes any peer at the configured address\n",
+			dev->minor, dev->name);
 	rblk_resync_opts_changed(conn);
 	if (o->c_plan_ahead)
 		pr_info("rblk%d: %s: network options changed (verify-alg %s, csums-alg %s, dynamic resync rate, authentication %s)\n",

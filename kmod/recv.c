@@ -37,10 +37,18 @@ int rblk_recv_exact(struct rblk_conn *conn, void *buf, size_t len)
 	int ret = 0;
 
 	while (len) {
+		if (conn->hs_deadline && time_after(jiffies, conn->hs_deadline)) {
+			rblk_conn_error(conn, "the handshake with %s took too long",
+					conn->peer_node);
+			ret = -ETIMEDOUT;
+			break;
+		}
 		memset(&msg, 0, sizeof(msg));
 		kv.iov_base = buf;
 		kv.iov_len = len;
 		ret = kernel_recvmsg(conn->sock, &msg, &kv, 1, len, MSG_WAITALL);
+		if (ret == -EAGAIN && conn->hs_deadline)
+			continue;	/* the deadline decides */
 		if (ret == -EAGAIN && !kthread_should_stop()) {
 			if (time_before(jiffies, last +
 					msecs_to_jiffies(READ_ONCE(conn->opts.timeout))))

@@ -232,6 +232,12 @@ static int check_options(const struct cfg_checker *c, struct cfg_resource *r)
 			"cram-hmac-alg needs a shared-secret in resource '%s'", r->name);
 		return cfg_hint(c->quiet, "add 'shared-secret \"...\";' to the net section");
 	}
+	if (!strcmp(o[OPT_SHARED_SECRET].str, CFG_SECRET_HIDDEN)) {
+		cfg_err(c->quiet, &o[OPT_SHARED_SECRET].loc,
+			"shared-secret in resource '%s' is the placeholder 'rblkadm dump' writes, not a secret",
+			r->name);
+		return cfg_hint(c->quiet, "put the real secret here (dump never shows it)");
+	}
 	if (o[OPT_SHARED_SECRET].str[0] && !alg[0]) {
 		cfg_err(c->quiet, &o[OPT_SHARED_SECRET].loc,
 			"shared-secret without cram-hmac-alg in resource '%s'", r->name);

@@ -62,6 +62,8 @@ static void dump_section(FILE *f, const char *ind, enum cfg_section sec,
 		fprintf(f, "%s" IND "%s ", ind, cfg_opts[i].name);
 		if (i == OPT_SHARED_SECRET && vals[i].str[0])
 			put_word(f, CFG_SECRET_HIDDEN, true);
+		else if (i == OPT_CRAM_HMAC_ALG && !vals[i].str[0])
+			put_word(f, "none", false);
 		else
 			put_word(f, cfg_val_config_str(i, &vals[i], buf, sizeof(buf)),
 				 sec == SEC_HANDLERS || i == OPT_SHARED_SECRET);

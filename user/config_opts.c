@@ -327,7 +327,8 @@ int cfg_opt_parse(enum cfg_opt_id id, const char *s, struct cfg_val *v,
 				 o->name, o->max_len);
 			return -1;
 		}
-		v->str = s;
+		/* DRBD-era configurations and older dumps say "none". */
+		v->str = id == OPT_CRAM_HMAC_ALG && !strcmp(s, "none") ? "" : s;
 		return 0;
 	}
 	return -1;

@@ -74,6 +74,7 @@ void plan_attr(struct plan_step *s, const char *key, const char *fmt, ...)
 	s->attrs[s->nattrs].key = xstrdup(key);
 	s->attrs[s->nattrs].value = xstrdup(buf);
 	s->nattrs++;
+	explicit_bzero(buf, sizeof(buf));	/* it may have held the secret */
 }
 
 const char *plan_get(const struct plan_step *s, const char *key)

@@ -5,11 +5,13 @@
  *
  * Both nodes put a fresh random challenge and the name of their hmac in
  * their HELLO. Each then answers the other's challenge with an AUTH packet:
- * HMAC(shared-secret, rblk_auth_msg()), where the message binds the answer
- * to both challenges, both nonces, the resource and the direction (who
- * answers whom). Each checks the other's answer before anything else of the
- * device is sent: no COMMIT, no STATE, no data before both answers are
- * right. docs/security.md explains what this protects against and what not.
+ * HMAC(shared-secret, rblk_auth_msg()), where the message is both HELLOs
+ * in the order of who answers whom. The node that connected answers first;
+ * the node that accepted checks that answer before it gives its own, so a
+ * stranger who connects from the peer's address gets no answer to try
+ * guesses against. Nothing else of the device is sent before both answers
+ * are right: no COMMIT, no STATE, no data. docs/security.md explains what
+ * this protects against and what not.
  *
  * A node without a secret sends method RBLK_AUTH_NONE and zeros, as
  * protocol version 1 always did; a peer that asks for authentication is
@@ -42,6 +44,7 @@ enum rblk_auth_verdict {
 	RBLK_AUTH_ALG_DIFFERS,	/* both have one, with different hmacs */
 	RBLK_AUTH_BAD_HELLO,	/* unknown method, bad length or name */
 	RBLK_AUTH_REFLECTED,	/* the peer's challenge is ours */
+	RBLK_AUTH_NO_ANSWER,	/* (not a verdict: no AUTH came in time) */
 };
 
 static inline bool rblk_auth_name_ok(const u8 name[RBLK_AUTH_ALG_LEN])
@@ -123,6 +126,8 @@ static inline const char *rblk_auth_strerror(enum rblk_auth_verdict v)
 		return "protocol error: malformed authentication fields in HELLO";
 	case RBLK_AUTH_REFLECTED:
 		return "peer failed authentication (it sent our own challenge back)";
+	case RBLK_AUTH_NO_ANSWER:
+		return "peer did not answer our challenge in time";
 	default:
 		return NULL;
 	}
@@ -133,36 +138,28 @@ static inline const char *rblk_auth_strerror(enum rblk_auth_verdict v)
 
 /*
  * The message an AUTH answers: @asker sent the challenge, @responder
- * answers it. Both HELLOs as sent; the resource is the same in both.
+ * answers it. A tag, then both HELLOs whole, as sent: the answer is bound
+ * to both challenges and nonces, the names, the hmac, the protocol range
+ * and the features, and to its direction (who answers whom).
  */
 #define RBLK_AUTH_TAG_LEN	16
-#define RBLK_AUTH_MSG_LEN	(RBLK_AUTH_TAG_LEN + 3 * RBLK_WIRE_NAME_LEN + \
-				 2 * RBLK_AUTH_CHALLENGE_LEN + 2 * 8)
+#define RBLK_AUTH_MSG_LEN	(RBLK_AUTH_TAG_LEN + 2 * sizeof(struct rblk_p_hello))
 
 static inline void rblk_auth_msg(u8 out[RBLK_AUTH_MSG_LEN],
 				 const struct rblk_p_hello *asker,
 				 const struct rblk_p_hello *responder)
 {
 	static const char tag[RBLK_AUTH_TAG_LEN] = "rblk auth v1";
+	const u8 *a = (const u8 *)asker, *r = (const u8 *)responder;
 	u8 *p = out;
-	int i;
+	size_t i;
 
 	for (i = 0; i < RBLK_AUTH_TAG_LEN; i++)
 		*p++ = (u8)tag[i];
-	for (i = 0; i < RBLK_WIRE_NAME_LEN; i++)
-		*p++ = responder->resource[i];
-	for (i = 0; i < RBLK_WIRE_NAME_LEN; i++)
-		*p++ = responder->node[i];
-	for (i = 0; i < RBLK_WIRE_NAME_LEN; i++)
-		*p++ = asker->node[i];
-	for (i = 0; i < RBLK_AUTH_CHALLENGE_LEN; i++)
-		*p++ = asker->auth_challenge[i];
-	for (i = 0; i < RBLK_AUTH_CHALLENGE_LEN; i++)
-		*p++ = responder->auth_challenge[i];
-	for (i = 0; i < 8; i++)
-		*p++ = asker->nonce[i];
-	for (i = 0; i < 8; i++)
-		*p++ = responder->nonce[i];
+	for (i = 0; i < sizeof(*asker); i++)
+		*p++ = a[i];
+	for (i = 0; i < sizeof(*responder); i++)
+		*p++ = r[i];
 }
 
 /* An AUTH packet: the answer, mac_len bytes of mac, the rest zero. */
@@ -179,6 +176,9 @@ rblk_wire_check_auth(const struct rblk_p_auth *a, unsigned int expect_len)
 			return RBLK_WIRE_BAD_PAYLOAD;
 	return RBLK_WIRE_OK;
 }
+
+/* What rblkadm dump writes for a secret; refused as a secret. */
+#define RBLK_SECRET_HIDDEN	"<hidden>"
 
 /*
  * The secret's identifier: the first bytes of SHA-256 over a tag, the hmac
@@ -204,6 +204,8 @@ static inline void rblk_auth_secret_id(const char *alg, const u8 *secret,
 	rblk_sha256_final(&c, d);
 	for (i = 0; i < RBLK_AUTH_SECRET_ID_LEN; i++)
 		out[i] = d[i];
+	rblk_wipe(&c, sizeof(c));
+	rblk_wipe(d, sizeof(d));
 }
 
 #endif /* RBLK_AUTH_H */

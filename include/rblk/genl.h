@@ -96,8 +96,10 @@
  *   RBLK_A_MINOR, RBLK_A_NET_OPTS: change the options of a configured
  *   connection while it runs (timeouts, after-sb policies, digests,
  *   resync rate: a running resync follows at once; the shared secret:
- *   the next handshake uses it); ENOTCONN when StandAlone. EOPNOTSUPP:
- *   the kernel lacks a digest or the hmac.
+ *   the next handshake uses it; like every option, one the request leaves
+ *   out takes its default: no secret turns authentication off, logged);
+ *   ENOTCONN when StandAlone. EOPNOTSUPP: the kernel lacks a digest or
+ *   the hmac. EINVAL: a secret the hmac refuses as its key.
  *
  * RBLK_CMD_EVENT (multicast on RBLK_GENL_MCGRP_EVENTS only)
  *   RBLK_A_EVENT (enum rblk_event) followed by the device attributes of a

@@ -24,6 +24,15 @@ struct rblk_sha256 {
 	u8 buf[RBLK_SHA256_BLOCK];	/* bytes % 64 of them pending */
 };
 
+/* Clear what held secret-derived bytes, in a way the compiler keeps. */
+static inline void rblk_wipe(void *p, size_t n)
+{
+	volatile u8 *b = (volatile u8 *)p;
+
+	while (n--)
+		*b++ = 0;
+}
+
 static inline u32 rblk_sha256_ror(u32 x, unsigned int n)
 {
 	return (x >> n) | (x << (32 - n));
@@ -74,6 +83,8 @@ static inline void rblk_sha256_block(struct rblk_sha256 *c, const u8 *p)
 	}
 	for (i = 0; i < 8; i++)
 		c->h[i] += v[i];
+	rblk_wipe(w, sizeof(w));
+	rblk_wipe(v, sizeof(v));
 }
 
 static inline void rblk_sha256_init(struct rblk_sha256 *c)
@@ -133,6 +144,7 @@ static inline void rblk_sha256_final(struct rblk_sha256 *c,
 		out[4 * i + 2] = (u8)(c->h[i] >> 8);
 		out[4 * i + 3] = (u8)c->h[i];
 	}
+	rblk_wipe(pad, sizeof(pad));
 }
 
 /* HMAC-SHA256 of @msg under @key (keys longer than a block are hashed). */
@@ -164,6 +176,9 @@ static inline void rblk_hmac_sha256(const void *key, size_t key_len,
 	rblk_sha256_update(&c, pad, sizeof(pad));
 	rblk_sha256_update(&c, out, RBLK_SHA256_SIZE);
 	rblk_sha256_final(&c, out);
+	rblk_wipe(k, sizeof(k));
+	rblk_wipe(pad, sizeof(pad));
+	rblk_wipe(&c, sizeof(c));
 }
 
 #endif /* RBLK_SHA256_H */

@@ -28,18 +28,41 @@ setup() {
 	golden dump-defaults
 }
 
+# The secret is dumped as "<hidden>", which is refused as a secret: the
+# round trip puts one back.
 @test "dump output parses back to the same configuration" {
 	for f in pg.res full.res main.conf; do
-		rblkadm -c "$f" --node pg1 dump >"$BATS_TEST_TMPDIR/once"
-		rblkadm -c "$BATS_TEST_TMPDIR/once" --node pg1 dump >"$BATS_TEST_TMPDIR/twice"
+		rblkadm -c "$f" --node pg1 dump | sed 's/"<hidden>"/"s3cr3t"/' >"$BATS_TEST_TMPDIR/once"
+		rblkadm -c "$BATS_TEST_TMPDIR/once" --node pg1 dump | sed 's/"<hidden>"/"s3cr3t"/' >"$BATS_TEST_TMPDIR/twice"
 		diff <(tail -n +2 "$BATS_TEST_TMPDIR/once") <(tail -n +2 "$BATS_TEST_TMPDIR/twice")
 	done
 }
 
 @test "dump --defaults parses back to the same configuration" {
-	rblkadm -c full.res --node pg2 dump --defaults >"$BATS_TEST_TMPDIR/once"
-	rblkadm -c "$BATS_TEST_TMPDIR/once" --node pg2 dump --defaults >"$BATS_TEST_TMPDIR/twice"
+	rblkadm -c full.res --node pg2 dump --defaults | sed 's/"<hidden>"/"s3cr3t"/' >"$BATS_TEST_TMPDIR/once"
+	rblkadm -c "$BATS_TEST_TMPDIR/once" --node pg2 dump --defaults | sed 's/"<hidden>"/"s3cr3t"/' >"$BATS_TEST_TMPDIR/twice"
 	diff <(tail -n +2 "$BATS_TEST_TMPDIR/once") <(tail -n +2 "$BATS_TEST_TMPDIR/twice")
+}
+
+@test "the secret is never dumped, and the dump's placeholder is refused as one" {
+	run rblkadm -c full.res --node pg1 dump
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" != *s3cr3t* ]]
+	[[ "$output" == *'shared-secret "<hidden>";'* ]]
+	rblkadm -c full.res --node pg1 dump >"$BATS_TEST_TMPDIR/dumped"
+	run rblkadm -c "$BATS_TEST_TMPDIR/dumped" --node pg1 dump
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"is the placeholder 'rblkadm dump' writes, not a secret"* ]]
+	[[ "$output" == *"hint: put the real secret here (dump never shows it)"* ]]
+}
+
+@test "cram-hmac-alg none (older configurations) means no authentication" {
+	printf 'resource pg { device minor 0; disk /dev/x; net { cram-hmac-alg none; } on pg1 { address 10.0.0.1:7788; } on pg2 { address 10.0.0.2:7788; } }\n' >"$BATS_TEST_TMPDIR/none.res"
+	run rblkadm -c "$BATS_TEST_TMPDIR/none.res" --node pg1 up pg --dry-run
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" != *cram-hmac-alg* ]]
+	run rblkadm -c "$BATS_TEST_TMPDIR/none.res" --node pg1 dump --defaults pg
+	[[ "$output" == *"cram-hmac-alg none;"* ]]
 }
 
 @test "include: globs relative to the including file, empty globs allowed" {

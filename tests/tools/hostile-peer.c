@@ -28,6 +28,9 @@
  *              claims Primary and UpToDate, a 4 KiB WRITE at sector 0 and
  *              a READ_REQ of sector 0; reads until the node closes
  *   auth-only  HELLO, the answer, COMMIT; reads up to the node's STATE
+ *   no-auth    HELLO with a challenge, then never an answer
+ *   reflect    the node's own challenge back in our HELLO
+ *   drip       HELLO one byte every 300 ms; "dropped after N s"
  *
  * With --secret the node's own answer is checked too: "node answer wrong"
  * and exit 1 if it is not what the secret gives.
@@ -46,6 +49,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rblk/auth.h>
@@ -348,6 +352,42 @@ static int auth_scenario(const char *res, const char *node, const char *s)
 	int type, last;
 
 	our_hello(&h, res, node);
+	if (!strcmp(s, "drip")) {
+		struct rblk_wire_hdr wh;
+		uint8_t pkt[sizeof(wh) + sizeof(h)];
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		time_t t0 = time(NULL);
+		size_t i;
+
+		rblk_wire_hdr_init(&wh, RBLK_P_HELLO, sizeof(h), ++seq);
+		memcpy(pkt, &wh, sizeof(wh));
+		memcpy(pkt + sizeof(wh), &h, sizeof(h));
+		for (i = 0; i < sizeof(pkt); i++) {
+			if (send(fd, pkt + i, 1, MSG_NOSIGNAL) != 1)
+				break;
+			/* drain what the node sends; EOF ends it */
+			while (poll(&pfd, 1, 300) > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR)))
+				if (recv(fd, buf, sizeof(buf), 0) <= 0)
+					goto closed;
+		}
+		puts("alive");
+		return 0;
+closed:
+		printf("dropped after %ld s\n", (long)(time(NULL) - t0));
+		return 0;
+	}
+	if (!strcmp(s, "reflect")) {
+		/* the node speaks first: send its challenge back as ours */
+		type = recv_pkt(buf, sizeof(buf), &len, 10000);
+		if (type != RBLK_P_HELLO || len != sizeof(theirs))
+			return 1;
+		memcpy(&theirs, buf, sizeof(theirs));
+		memcpy(h.auth_challenge, theirs.auth_challenge, RBLK_AUTH_CHALLENGE_LEN);
+		send_pkt(RBLK_P_HELLO, &h, sizeof(h));
+		last = report_received(0, RBLK_P_HELLO);
+		puts(last == -2 ? "alive" : "dropped");
+		return 0;
+	}
 	if (send_pkt(RBLK_P_HELLO, &h, sizeof(h)))
 		return 1;
 	type = recv_pkt(buf, sizeof(buf), &len, 10000);
@@ -358,6 +398,11 @@ static int auth_scenario(const char *res, const char *node, const char *s)
 		return 0;
 	}
 	memcpy(&theirs, buf, sizeof(theirs));
+	if (!strcmp(s, "no-auth")) {
+		last = report_received(0, RBLK_P_HELLO);
+		puts(last == -2 ? "alive" : "dropped");
+		return 0;
+	}
 	send_answer(&h, &theirs);
 	if (!strcmp(s, "auth-only")) {
 		send_pkt(RBLK_P_COMMIT, NULL, 0);
@@ -494,7 +539,9 @@ int main(int argc, char **argv)
 		perror("hostile-peer: connect");
 		return 1;
 	}
-	if (!strcmp(argv[4], "impostor") || !strcmp(argv[4], "auth-only"))
+	if (!strcmp(argv[4], "impostor") || !strcmp(argv[4], "auth-only") ||
+	    !strcmp(argv[4], "no-auth") || !strcmp(argv[4], "reflect") ||
+	    !strcmp(argv[4], "drip"))
 		return auth_scenario(argv[2], argv[3], argv[4]);
 	if (!strcmp(argv[4], "pre-commit-data")) {
 		struct rblk_p_write w = {};

@@ -173,14 +173,24 @@ static void test_answer(void)
 	hello(&b, "pg2", "sha256", 2);
 	answer("s3cr3t", &a, &b, ab);	/* b answers a's challenge */
 	answer("s3cr3t", &b, &a, ba);	/* a answers b's */
+	/*
+	 * Pinned: the layout of the signed message is part of the protocol
+	 * (computed independently: HMAC-SHA256 over the tag and both HELLOs).
+	 */
+	{
+		char h[65];
+
+		hex(ab, sizeof(ab), h);
+		CHECK_STR(h, "a0757e845aacdc037d904d329e97660bc155115bc2a944148b98e1fb77b8d5a4");
+	}
 	CHECK(memcmp(ab, ba, sizeof(ab)), "the two directions differ");
 	answer("s3cr3T", &a, &b, t);
 	CHECK(memcmp(ab, t, sizeof(ab)), "another secret, another answer");
 
 	/*
-	 * Reflection: an impostor posing as pg2 opens a second connection
-	 * and sends a's challenge as its own; a's answer there is to
-	 * (asker pg2, responder pg1) and still not what a expects of pg2.
+	 * Direction: an answer pg1 gave is never the answer pg1 expects from
+	 * pg2, even for the same challenges (a reflected challenge is also
+	 * refused before any answer: RBLK_AUTH_REFLECTED).
 	 */
 	x = b;
 	memcpy(x.auth_challenge, a.auth_challenge, RBLK_AUTH_CHALLENGE_LEN);
@@ -221,6 +231,14 @@ static void test_answer(void)
 	x.nonce[0] ^= 1;
 	rblk_auth_msg(msg2, &a, &x);
 	CHECK(memcmp(msg, msg2, sizeof(msg)), "responder nonce");
+	x = b;
+	x.features[3] ^= 1;
+	rblk_auth_msg(msg2, &a, &x);
+	CHECK(memcmp(msg, msg2, sizeof(msg)), "features");
+	x = a;
+	x.proto_max[1] ^= 2;
+	rblk_auth_msg(msg2, &x, &b);
+	CHECK(memcmp(msg, msg2, sizeof(msg)), "protocol range");
 }
 
 static void test_auth_packet(void)

@@ -181,10 +181,22 @@ wait_error() {
 	run vm_run pg2 "build/tools/hostile-peer 10.0.0.1:7788 pg pg2 impostor"
 	[ "$output" = "received: HELLO"$'\n'"dropped" ] || { echo "$output"; false; }
 	wait_error pg1 "peer has no shared secret, this node requires one"
-	# A wrong secret: the node's answer, then nothing.
+	# A wrong secret: the node (which accepted) checks our answer before
+	# it gives its own, so the impostor gets no answer to test guesses on.
 	run vm_run pg2 "build/tools/hostile-peer --secret wrong 10.0.0.1:7788 pg pg2 impostor"
-	[ "$output" = "received: HELLO AUTH"$'\n'"dropped" ] || { echo "$output"; false; }
-	wait_error pg1 "peer failed authentication"
+	[ "$output" = "received: HELLO"$'\n'"dropped" ] || { echo "$output"; false; }
+	wait_error pg1 "peer failed authentication (its shared-secret differs from ours)"
+	# No answer at all; our own challenge sent back; a HELLO trickled in.
+	run vm_run pg2 "build/tools/hostile-peer --secret wrong 10.0.0.1:7788 pg pg2 no-auth"
+	[ "$output" = "received: HELLO"$'\n'"dropped" ] || { echo "$output"; false; }
+	wait_error pg1 "peer did not answer our challenge in time"
+	run vm_run pg2 "build/tools/hostile-peer --secret wrong 10.0.0.1:7788 pg pg2 reflect"
+	[ "$output" = "received: HELLO"$'\n'"dropped" ] || { echo "$output"; false; }
+	wait_error pg1 "peer failed authentication (it sent our own challenge back)"
+	run vm_run pg2 "build/tools/hostile-peer --secret wrong 10.0.0.1:7788 pg pg2 drip"
+	[[ "$output" =~ ^dropped\ after\ ([0-9]+)\ s$ ]] && [ "${BASH_REMATCH[1]}" -le 5 ] ||
+		{ echo "$output"; false; }
+	wait_error pg1 "the handshake with pg2 took too long"
 	[ "$before" = "$(vm_run pg1 "$(md5_of /dev/vda)")" ]
 	[ "$(stat_of pg1 received-kib)" = "$rx" ]
 	# The control: with the secret the same tool is answered with a STATE
