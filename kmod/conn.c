@@ -596,6 +596,15 @@ static int worker(void *arg)
 	return 0;
 }
 
+/*
+ * Until no peer request (a write on our disk, a read or digest for the
+ * peer) is in flight: before a transform such work holds is freed.
+ */
+void rblk_conn_wait_peer_reqs(struct rblk_conn *conn)
+{
+	wait_event(conn->peer_reqs_wq, !atomic_read(&conn->peer_reqs));
+}
+
 void rblk_conn_init(struct rblk_conn *conn, struct rblk_device *dev)
 {
 	ratelimit_state_init(&conn->err_rs, DEFAULT_RATELIMIT_INTERVAL,

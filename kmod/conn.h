@@ -140,6 +140,7 @@ int rblk_conn_both_primary(struct rblk_conn *conn);
 int rblk_conn_peer_state_changed(struct rblk_conn *conn);
 void rblk_conn_end_handshake(struct rblk_conn *conn);
 void rblk_conn_init(struct rblk_conn *conn, struct rblk_device *dev);
+void rblk_conn_wait_peer_reqs(struct rblk_conn *conn);
 
 /* send.c */
 int rblk_sender(void *arg);

@@ -609,6 +609,8 @@ int rblk_resync_recv_start(struct rblk_conn *conn)
 		return ret;
 	if (rs->source || rs->phase != RBLK_RS_WAIT_START)
 		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_SYNC_START);
+	if (rs->csums_tfm)	/* digest work of an earlier resync may hold it */
+		rblk_conn_wait_peer_reqs(conn);
 	rs_free_tfm(rs);
 	if (p.csums_alg) {
 		struct crypto_shash *tfm = rblk_digest_tfm(p.csums_alg);
@@ -820,6 +822,8 @@ int rblk_resync_recv_done(struct rblk_conn *conn)
 	mutex_unlock(&dev->lock);
 	if (ret)
 		return ret;
+	/* RS_CSUM work in flight holds the transform (a source done early). */
+	rblk_conn_wait_peer_reqs(conn);
 	rs_free_tfm(rs);
 	pr_info("rblk%d: %s: resync from %s done: %llu KiB in %lu s\n",
 		dev->minor, dev->name, conn->peer_node, rs->done_bits * 4,

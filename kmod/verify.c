@@ -35,6 +35,7 @@ void rblk_verify_init(struct rblk_verify *vf)
 {
 	INIT_LIST_HEAD(&vf->sent);
 	init_waitqueue_head(&vf->wq);
+	mutex_init(&vf->start_mutex);
 }
 
 /* Read, digest and ask for the next range. */
@@ -119,15 +120,25 @@ static void finish_source(struct rblk_conn *conn, bool stopped)
 	struct rblk_device *dev = conn->dev;
 	struct rblk_verify *vf = &conn->vf;
 	struct rblk_p_verify_done d = {};
+	struct crypto_shash *tfm;
 	bool repair;
 	unsigned long flags;
 
 	stopped = stopped || vf->pos < vf->stop;
 	rblk_bm_flush(&dev->meta);
+	/*
+	 * Every reply is in (none uses the transform any more): this node
+	 * no longer leads, and the peer may lead the next verify.
+	 */
 	spin_lock_irqsave(&conn->lock, flags);
 	save_result(vf, stopped);
 	vf->running = false;
+	vf->source = false;
+	tfm = vf->tfm;
+	vf->tfm = NULL;
 	spin_unlock_irqrestore(&conn->lock, flags);
+	if (tfm)
+		crypto_free_shash(tfm);
 	repair = vf->repair && vf->diff_kib && !stopped;
 	rblk_put_be64(d.checked_kib, vf->checked_kib);
 	rblk_put_be64(d.diff_kib, vf->diff_kib);
@@ -231,6 +242,11 @@ static int start_source(struct rblk_device *dev, sector_t start, sector_t stop,
 		put_task_struct(vf->thread);
 		vf->thread = NULL;
 	}
+	if (vf->tfm) {		/* a target's whose DONE never came */
+		rblk_conn_wait_peer_reqs(conn);
+		crypto_free_shash(vf->tfm);
+		vf->tfm = NULL;
+	}
 	spin_lock_irqsave(&conn->lock, flags);
 	vf_reset(vf, start, stop, alg, repair);
 	vf->tfm = tfm;
@@ -265,6 +281,7 @@ out:
 	/* The peer may have been told: a stopped, empty verify ends it. */
 	spin_lock_irqsave(&conn->lock, flags);
 	vf->running = false;
+	vf->source = false;
 	vf->tfm = NULL;
 	spin_unlock_irqrestore(&conn->lock, flags);
 	crypto_free_shash(tfm);
@@ -272,9 +289,8 @@ out:
 	return ret;
 }
 
-/* RBLK_CMD_VERIFY (under rblk_devices_lock). */
-int rblk_verify_start(struct rblk_device *dev, sector_t start, sector_t stop,
-		      bool repair)
+static int verify_start(struct rblk_device *dev, sector_t start, sector_t stop,
+			bool repair)
 {
 	struct rblk_conn *conn = &dev->conn;
 	sector_t size = get_capacity(dev->disk);
@@ -312,6 +328,19 @@ int rblk_verify_start(struct rblk_device *dev, sector_t start, sector_t stop,
 	return rblk_queue_ctl(conn, RBLK_P_VERIFY_START, &p, sizeof(p));
 }
 
+/* RBLK_CMD_VERIFY (under rblk_devices_lock). */
+int rblk_verify_start(struct rblk_device *dev, sector_t start, sector_t stop,
+		      bool repair)
+{
+	struct rblk_verify *vf = &dev->conn.vf;
+	int ret;
+
+	mutex_lock(&vf->start_mutex);
+	ret = verify_start(dev, start, stop, repair);
+	mutex_unlock(&vf->start_mutex);
+	return ret;
+}
+
 /* A role changed under a running verify: its remaining answers are void. */
 void rblk_verify_abort(struct rblk_conn *conn, const char *why)
 {
@@ -335,6 +364,7 @@ void rblk_verify_stop(struct rblk_device *dev)
 	LIST_HEAD(sent);
 	bool was;
 
+	mutex_lock(&vf->start_mutex);
 	if (vf->thread) {
 		kthread_stop(vf->thread);
 		put_task_struct(vf->thread);
@@ -356,10 +386,13 @@ void rblk_verify_stop(struct rblk_device *dev)
 		rblk_bm_flush(&dev->meta);
 		log_result(dev, vf);
 	}
+	/* Teardown waited for the peer's requests: nothing uses it. */
 	if (vf->tfm) {
 		crypto_free_shash(vf->tfm);
 		vf->tfm = NULL;
 	}
+	vf->source = false;
+	mutex_unlock(&vf->start_mutex);
 }
 
 /* Tell an asking peer that we cannot lead now. */
@@ -374,11 +407,11 @@ static int refuse_ask(struct rblk_conn *conn, int why)
 }
 
 /* VERIFY_START: the peer leads (we are the target), or asks us to. */
-int rblk_verify_recv_start(struct rblk_conn *conn)
+static int recv_start(struct rblk_conn *conn)
 {
 	struct rblk_device *dev = conn->dev;
 	struct rblk_verify *vf = &conn->vf;
-	struct crypto_shash *tfm;
+	struct crypto_shash *tfm, *old;
 	struct rblk_p_verify p;
 	sector_t start, stop;
 	unsigned long flags;
@@ -415,18 +448,32 @@ int rblk_verify_recv_start(struct rblk_conn *conn)
 			rblk_digest_name(p.alg));
 		tfm = NULL;
 	}
+	/* A transform of an earlier verify may still be in digest work. */
+	if (vf->tfm)
+		rblk_conn_wait_peer_reqs(conn);
 	spin_lock_irqsave(&conn->lock, flags);
 	vf_reset(vf, start, stop, p.alg, p.vflags & RBLK_VF_REPAIR);
 	vf->source = false;
 	vf->running = true;
 	vf->asked = false;
 	vf->last.valid = false;
-	if (vf->tfm)
-		crypto_free_shash(vf->tfm);
+	old = vf->tfm;
 	vf->tfm = tfm;
 	spin_unlock_irqrestore(&conn->lock, flags);
+	if (old)
+		crypto_free_shash(old);
 	rblk_state_set_conn(dev, RBLK_CONN_CONNECTED, RBLK_CONN_VERIFY_TARGET, "verify");
 	return 0;
+}
+
+int rblk_verify_recv_start(struct rblk_conn *conn)
+{
+	int ret;
+
+	mutex_lock(&conn->vf.start_mutex);
+	ret = recv_start(conn);
+	mutex_unlock(&conn->vf.start_mutex);
+	return ret;
 }
 
 /* Source: the peer's digests of a range; compare block by block. */
@@ -530,6 +577,11 @@ int rblk_verify_recv_done(struct rblk_conn *conn)
 	if (vf->source || !vf->running || d.stopped > 1 || d.repair > 1)
 		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE,
 					 RBLK_P_VERIFY_DONE);
+	/*
+	 * Our digest work holds the transform; a source that is done has all
+	 * its answers, but one that says so early must not free it under us.
+	 */
+	rblk_conn_wait_peer_reqs(conn);
 	spin_lock_irqsave(&conn->lock, flags);
 	vf->checked_kib = rblk_be64(d.checked_kib);
 	vf->diff_kib = rblk_be64(d.diff_kib);

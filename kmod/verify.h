@@ -3,6 +3,7 @@
 #define RBLK_VERIFY_H
 
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <rblk/wire.h>
@@ -44,6 +45,11 @@ struct rblk_verify {
 	u64 next_id;
 	struct list_head sent;		/* struct rblk_vreq awaiting VERIFY_REPLY */
 	struct task_struct *thread;	/* source */
+	/*
+	 * Held while a verify starts (an admin's, or one the peer leads or
+	 * asks for) and when the connection ends: one start at a time.
+	 */
+	struct mutex start_mutex;
 	wait_queue_head_t wq;
 	struct rblk_verify_result last;
 };

@@ -93,7 +93,10 @@ _vm_kernel_image() {
 	local kver=$1 bz=/boot/vmlinuz-$1 out stamp want
 	out=$VM_BIN/vmlinux-$kver
 	stamp=$out.stamp
-	if [ -n "${RBLK_NO_PVH:-}" ]; then
+	# A KASAN kernel (the debug kernel, scripts/debug-kernel) dies in its
+	# PVH entry, which runs instrumented code before KASAN's shadow memory
+	# is mapped: boot its bzImage.
+	if [ -n "${RBLK_NO_PVH:-}" ] || grep -qx 'CONFIG_KASAN=y' "/boot/config-$kver" 2>/dev/null; then
 		echo "$bz"
 		return 0
 	fi

@@ -19,6 +19,9 @@
  *             header bytes, or after its header and 3 payload bytes;
  *             "alive" if the node then answers it)
  *   stall-long  (the same, stopping for 6 s)
+ *   verify-race  (20 times: lead a verify of 1 MiB with sha256, ask for
+ *             its four 256 KiB digests and end it at once, before the
+ *             node's digest work is done; "alive" and "replies: N")
  *
  * Two scenarios report what the node sent instead ("received: HELLO AUTH
  * ...", then "dropped" or "alive"), for the authentication tests:
@@ -455,6 +458,48 @@ static void stalled_ping(size_t split, int ms)
 	puts(type == RBLK_P_PING_ACK ? "alive" : "dropped");
 }
 
+/*
+ * VERIFY_START, four VERIFY_REQ and VERIFY_DONE back to back, 20 times:
+ * the node's digest work for the requests runs while DONE ends the
+ * verify, and must not use a transform DONE freed.
+ */
+static void verify_race(void)
+{
+	static uint8_t buf[1 << 16];
+	struct rblk_p_verify v = {};
+	struct rblk_p_read_req q = {};
+	struct rblk_p_verify_done d = {};
+	int round, i, type, replies = 0;
+	uint32_t len;
+
+	for (round = 0; round < 20; round++) {
+		rblk_put_be64(v.start, 0);
+		rblk_put_be64(v.stop, 2048);
+		v.alg = RBLK_DIGEST_SHA256;
+		send_pkt(RBLK_P_VERIFY_START, &v, sizeof(v));
+		for (i = 0; i < 4; i++) {
+			rblk_put_be64(q.id, round * 4 + i + 1);
+			rblk_put_be64(q.sector, i * 512);
+			rblk_put_be32(q.bytes, 256 << 10);
+			send_pkt(RBLK_P_VERIFY_REQ, &q, sizeof(q));
+		}
+		rblk_put_be64(d.checked_kib, 1024);
+		rblk_put_be64(d.pos, 2048);
+		send_pkt(RBLK_P_VERIFY_DONE, &d, sizeof(d));
+		/* the node answers; pings keep it alive */
+		while ((type = recv_pkt(buf, sizeof(buf), &len, 300)) >= 0) {
+			if (type == RBLK_P_VERIFY_REPLY)
+				replies++;
+			else if (type == RBLK_P_PING)
+				send_pkt(RBLK_P_PING_ACK, buf, len);
+		}
+		if (type == -1)
+			break;
+	}
+	printf("replies: %d\n", replies);
+	puts(type == -1 ? "dropped" : "alive");
+}
+
 static int play(const char *s)
 {
 	uint8_t junk[64] = {};
@@ -499,6 +544,9 @@ static int play(const char *s)
 		return 0;
 	} else if (!strcmp(s, "no-state")) {
 		no_state();
+		return 0;
+	} else if (!strcmp(s, "verify-race")) {
+		verify_race();
 		return 0;
 	} else if (!strcmp(s, "stall-header")) {
 		stalled_ping(8, 1500);
