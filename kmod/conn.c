@@ -16,6 +16,7 @@
 #include "conn.h"
 #include "device.h"
 #include "gen.h"
+#include "helper.h"
 #include "recv.h"
 #include "req.h"
 #include "state.h"
@@ -85,9 +86,14 @@ static void conn_down(struct rblk_conn *conn)
 {
 	bool stop = READ_ONCE(conn->stopping);
 
-	rblk_state_set_conn(conn->dev, RBLK_CONN_ANY,
-			    stop ? RBLK_CONN_STANDALONE : RBLK_CONN_CONNECTING,
-			    stop ? "disconnect" : "connection lost");
+	/* Refused for good: StandAlone at once, one change not two. */
+	if (!stop && conn->fatal)
+		rblk_state_set_conn(conn->dev, RBLK_CONN_ANY,
+				    RBLK_CONN_STANDALONE, "refused");
+	else
+		rblk_state_set_conn(conn->dev, RBLK_CONN_ANY,
+				    stop ? RBLK_CONN_STANDALONE : RBLK_CONN_CONNECTING,
+				    stop ? "disconnect" : "connection lost");
 }
 
 /*
@@ -527,8 +533,13 @@ static void teardown(struct rblk_conn *conn)
 	blk_mq_tagset_busy_iter(&dev->tag_set, mark_remote, conn);
 	rblk_bm_flush(&dev->meta);
 	blk_mq_tagset_busy_iter(&dev->tag_set, fail_remote, conn);
-	rblk_resync_stop(dev);
+	/* A verify's repair starts a resync: the verify stops first. */
 	rblk_verify_stop(dev);
+	rblk_resync_stop(dev);
+	/* What their threads queued meanwhile was for this connection. */
+	spin_lock_irqsave(&conn->lock, flags);
+	list_splice_init(&conn->ctl_queue, &ctls);
+	spin_unlock_irqrestore(&conn->lock, flags);
 	list_for_each_entry_safe(p, tp, &acks, list)
 		rblk_peer_req_free(p);
 	list_for_each_entry_safe(c, tc, &ctls, list)
@@ -609,6 +620,7 @@ void rblk_conn_init(struct rblk_conn *conn, struct rblk_device *dev)
 {
 	ratelimit_state_init(&conn->err_rs, DEFAULT_RATELIMIT_INTERVAL,
 			     DEFAULT_RATELIMIT_BURST);
+	ratelimit_state_init(&conn->state_rs, DEFAULT_RATELIMIT_INTERVAL, 30);
 	conn->dev = dev;
 	spin_lock_init(&conn->lock);
 	mutex_init(&conn->sock_mutex);
@@ -668,7 +680,7 @@ static int take_peer_state(struct rblk_conn *conn, const struct rblk_peer_state 
 	mutex_lock(&dev->lock);
 	ns = dev->state;
 	rblk_state_take_peer(&ns, ps);
-	ret = rblk_state_commit(dev, &ns, 0, "the peer's state", NULL);
+	ret = rblk_state_commit(dev, &ns, RBLK_SC_PEER, "the peer's state", NULL);
 	mutex_unlock(&dev->lock);
 	if (ret)
 		rblk_conn_error(conn, "the state %s sent (%s, %s) does not fit this node's (%s, %s, %s)",
@@ -706,6 +718,10 @@ int rblk_conn_peer_state_changed(struct rblk_conn *conn)
 		ret = decide(conn, &ps);
 		/* Waiting writes now see the connection up, or go without. */
 		rblk_conn_end_handshake(conn);
+		if (conn->sb_helper) {
+			conn->sb_helper = false;
+			rblk_helper(dev, "split-brain");
+		}
 		return ret;
 	}
 	if (ps.role == RBLK_ROLE_PRIMARY &&

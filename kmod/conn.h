@@ -86,6 +86,8 @@ struct rblk_conn {
 	/* Set during the handshake: no read may go on past it. */
 	unsigned long hs_deadline;
 	struct ratelimit_state err_rs;	/* this connection's log lines */
+	struct ratelimit_state state_rs; /* changes the peer's STATEs make */
+	bool sb_helper;			/* run split-brain after the handshake */
 
 	/*
 	 * Protects the send queues, peer_state, the resync's and verify's

@@ -175,8 +175,9 @@ int rblk_device_destroy(struct rblk_device *dev)
 	dev->removing = true;	/* from here on, opens fail */
 	mutex_unlock(&dev->lock);
 
-	rblk_genl_event(dev, RBLK_EVENT_DESTROY);
+	/* The connection's last change is announced before the device goes. */
 	rblk_conn_stop(dev);
+	rblk_genl_event(dev, RBLK_EVENT_DESTROY);
 	del_gendisk(dev->disk);
 	rblk_meta_detach(&dev->meta);
 	if (dev->backing.bdev)

@@ -51,6 +51,8 @@ static void start_alone(struct rblk_device *dev)
 int rblk_gen_role_change(struct rblk_device *dev, enum rblk_role role,
 			 bool forced)
 {
+	struct rblk_gi old = dev->meta.gi;
+	bool diverged = dev->diverged;
 	int ret;
 
 	lockdep_assert_held(&dev->lock);
@@ -60,13 +62,22 @@ int rblk_gen_role_change(struct rblk_device *dev, enum rblk_role role,
 		else if (!rblk_conn_is_up(dev->state.conn))
 			start_alone(dev);
 		ret = rblk_al_reset(&dev->meta);
-		if (ret)
-			return ret;
-		dev->meta.gi.flags |= RBLK_MDF_PRIMARY;
+		if (!ret)
+			dev->meta.gi.flags |= RBLK_MDF_PRIMARY;
 	} else {
 		dev->meta.gi.flags &= ~RBLK_MDF_PRIMARY;
+		ret = 0;
 	}
-	return rblk_meta_write(&dev->meta);
+	ret = ret ?: rblk_meta_write(&dev->meta);
+	/*
+	 * Failed: the change is not made, and what it would have written
+	 * must not reach the disk with a later, unrelated metadata write.
+	 */
+	if (ret) {
+		dev->meta.gi = old;
+		dev->diverged = diverged;
+	}
+	return ret;
 }
 
 static const char *const asb_names[] = {
@@ -109,7 +120,8 @@ static int refuse_connect(struct rblk_device *dev, const struct rblk_cd_result *
 				peer, p->sectors, l->sectors);
 		return -EMEDIUMTYPE;
 	case RBLK_CD_SPLIT_BRAIN:
-		rblk_helper(dev, "split-brain");
+		/* Run by the receiver once the lock and the handshake are done. */
+		conn->sb_helper = true;
 		rblk_conn_error(conn, "split brain detected: this node and %s both wrote since generation %016llx (here %llu KiB changed, there %llu KiB); refusing to connect. Keep one node's data: on the other run 'rblkadm disconnect %s; rblkadm secondary %s; rblkadm connect --discard-my-data %s', then 'rblkadm connect %s' here",
 				peer, l->gi.uuid[RBLK_UI_BITMAP], l->bits * 4,
 				p->bits * 4, res, res, res, res);
@@ -258,12 +270,18 @@ static void invalidate_remote(struct rblk_device *dev)
  * connect decide a full resync that way (rules 2 and 11 of
  * docs/generations.md); a live connection is dropped to get there.
  */
-int rblk_gen_invalidate(struct rblk_device *dev, bool remote)
+int rblk_gen_invalidate(struct rblk_device *dev, bool remote,
+			struct netlink_ext_ack *extack)
 {
 	struct rblk_state ns;
-	int ret = 0;
+	struct rblk_gi old;
+	bool diverged;
+	int ret;
 
-	mutex_lock(&dev->lock);
+	/* Not between our first STATE and the decision: it would be undone. */
+	ret = rblk_state_lock_decided(dev);
+	if (ret)
+		return ret;
 	ns = dev->state;
 	if (!dev->backing.bdev || !dev->meta.present)
 		ret = -ENODATA;
@@ -271,6 +289,12 @@ int rblk_gen_invalidate(struct rblk_device *dev, bool remote)
 		ret = -EBUSY;
 	else if (ns.conn >= RBLK_CONN_SYNC_SOURCE)	/* resync or verify */
 		ret = -EINPROGRESS;
+	else if (remote && rblk_conn_is_up(ns.conn) &&
+		 ns.peer_role == RBLK_ROLE_PRIMARY) {
+		/* Its data is the current one: ours would diverge from it. */
+		rblk_extack_msg(extack, "the peer is Primary: its data cannot be thrown away");
+		ret = -EEXIST;
+	}
 	if (ret)
 		goto out_unlock;
 	if (remote) {
@@ -284,7 +308,7 @@ int rblk_gen_invalidate(struct rblk_device *dev, bool remote)
 	} else {
 		ns.disk = RBLK_DISK_INCONSISTENT;
 	}
-	ret = rblk_state_try(dev, &ns, RBLK_SC_ADMIN, NULL);
+	ret = rblk_state_try(dev, &ns, RBLK_SC_ADMIN, extack);
 	if (ret)
 		goto out_unlock;
 	/*
@@ -292,6 +316,8 @@ int rblk_gen_invalidate(struct rblk_device *dev, bool remote)
 	 * first; one that claims more (UpToDate) only once the metadata that
 	 * justifies it is on disk.
 	 */
+	old = dev->meta.gi;
+	diverged = dev->diverged;
 	if (remote) {
 		invalidate_remote(dev);
 	} else {
@@ -299,6 +325,11 @@ int rblk_gen_invalidate(struct rblk_device *dev, bool remote)
 		rblk_state_commit(dev, &ns, RBLK_SC_ADMIN, "invalidate", NULL);
 	}
 	ret = rblk_bm_flush(&dev->meta) ?: rblk_meta_write(&dev->meta);
+	if (ret && remote) {
+		/* Not done: the generations that would say so go too. */
+		dev->meta.gi = old;
+		dev->diverged = diverged;
+	}
 	if (!ret && remote)
 		ret = rblk_state_commit(dev, &ns, RBLK_SC_ADMIN,
 					"invalidate-remote", NULL);
@@ -333,6 +364,8 @@ static bool fresh_pair(struct rblk_device *dev)
 static int adopt_uuid(struct rblk_device *dev, u64 uuid, const char *why)
 {
 	struct rblk_state ns = dev->state;
+	struct rblk_gi old;
+	bool diverged;
 	int ret;
 
 	lockdep_assert_held(&dev->lock);
@@ -340,12 +373,21 @@ static int adopt_uuid(struct rblk_device *dev, u64 uuid, const char *why)
 	ret = rblk_state_try(dev, &ns, 0, NULL);
 	if (ret)
 		return ret;
+	old = dev->meta.gi;
+	diverged = dev->diverged;
 	rblk_bm_clear_all(&dev->meta.bm);
 	rblk_gi_sync_target_done(&dev->meta.gi, uuid);
 	dev->diverged = false;
 	/* UpToDate once the metadata saying so is on disk. */
-	return rblk_bm_flush(&dev->meta) ?: rblk_meta_write(&dev->meta) ?:
-	       rblk_state_commit(dev, &ns, 0, why, NULL);
+	ret = rblk_bm_flush(&dev->meta) ?: rblk_meta_write(&dev->meta);
+	if (ret) {
+		/* Not adopted: all of it stays to be synced, as before. */
+		dev->meta.gi = old;
+		dev->diverged = diverged;
+		rblk_bm_set_all(&dev->meta.bm);
+		return ret;
+	}
+	return rblk_state_commit(dev, &ns, 0, why, NULL);
 }
 
 /*
@@ -358,9 +400,11 @@ int rblk_gen_new_current_uuid(struct rblk_device *dev, bool clear)
 {
 	struct rblk_p_sync p = {};
 	u64 uuid = get_random_u64() | 1;
-	int ret = 0;
+	int ret;
 
-	mutex_lock(&dev->lock);
+	ret = rblk_state_lock_decided(dev);
+	if (ret)
+		return ret;
 	if (!dev->backing.bdev || !dev->meta.present)
 		ret = -ENODATA;
 	else if (clear && !fresh_pair(dev))
@@ -381,13 +425,25 @@ int rblk_gen_new_current_uuid(struct rblk_device *dev, bool clear)
 	return ret ?: rblk_queue_state(&dev->conn);
 }
 
-/* NEW_UUID from the peer: only a fresh pair may take it. */
+/*
+ * NEW_UUID from the peer: only a fresh pair may take it, decided and
+ * connected (not before the connect decision, not while resyncing), and
+ * only from a peer that said it was fresh too.
+ */
 int rblk_gen_peer_new_uuid(struct rblk_device *dev, u64 uuid)
 {
+	struct rblk_conn *conn = &dev->conn;
+	unsigned long flags;
+	bool peer_fresh;
 	int ret = -EPROTO;
 
+	spin_lock_irqsave(&conn->lock, flags);
+	peer_fresh = conn->peer_state.gi.uuid[RBLK_UI_CURRENT] == RBLK_UUID_JUST_CREATED;
+	spin_unlock_irqrestore(&conn->lock, flags);
 	mutex_lock(&dev->lock);
-	if (dev->meta.present &&
+	if (dev->meta.present && peer_fresh && conn->decided &&
+	    dev->state.conn == RBLK_CONN_CONNECTED &&
+	    dev->state.disk == RBLK_DISK_INCONSISTENT &&
 	    dev->meta.gi.uuid[RBLK_UI_CURRENT] == RBLK_UUID_JUST_CREATED)
 		ret = adopt_uuid(dev, uuid, "the peer's new-current-uuid --clear-bitmap");
 	mutex_unlock(&dev->lock);

@@ -69,6 +69,7 @@ static const struct nla_policy rblk_policy[RBLK_A_MAX + 1] = {
 	[RBLK_A_PEER_NAME]	= { .type = NLA_NUL_STRING,
 				    .len = RBLK_WIRE_NAME_LEN - 1 },
 	[RBLK_A_NET_OPTS]	= NLA_POLICY_NESTED(rblk_net_policy),
+	[RBLK_A_SUSP]		= { .type = NLA_REJECT },	/* reported only */
 	[RBLK_A_LAST_ERROR]	= { .type = NLA_REJECT },
 	[RBLK_A_VERIFY_START]	= { .type = NLA_U64 },
 	[RBLK_A_VERIFY_STOP]	= { .type = NLA_U64 },
@@ -247,15 +248,19 @@ static int put_net_opts(struct sk_buff *skb, const struct rblk_net_opts *o,
 static int put_conn(struct sk_buff *skb, struct rblk_conn *conn,
 		    const struct rblk_state *st, bool admin)
 {
+	/* Connection threads rewrite it: a terminated copy goes out. */
+	char last_error[sizeof(conn->last_error)];
+
 	if (nla_put_u8(skb, RBLK_A_CONN_STATE, st->conn))
 		return -EMSGSIZE;
 	if (!conn->worker)
 		return 0;
+	strscpy(last_error, conn->last_error, sizeof(last_error));
 	if (nla_put_u8(skb, RBLK_A_PEER_ROLE, st->peer_role) ||
 	    nla_put_u8(skb, RBLK_A_PEER_DISK_STATE, st->peer_disk) ||
 	    nla_put(skb, RBLK_A_PEER_ADDR, conn->addrlen, &conn->peer) ||
 	    nla_put_string(skb, RBLK_A_PEER_NAME, conn->peer_node) ||
-	    nla_put_string(skb, RBLK_A_LAST_ERROR, conn->last_error))
+	    nla_put_string(skb, RBLK_A_LAST_ERROR, last_error))
 		return -EMSGSIZE;
 	return put_net_opts(skb, &conn->opts, admin);
 }
@@ -336,11 +341,17 @@ err_free:
 	return NULL;
 }
 
+/* Set on module unload before the family goes: no event after it. */
+static bool rblk_genl_gone;
+
 /* RBLK_EVENT_CREATE and RBLK_EVENT_DESTROY. */
 void rblk_genl_event(struct rblk_device *dev, enum rblk_event event)
 {
-	struct sk_buff *skb = device_msg(dev, RBLK_CMD_EVENT, 0, 0, event,
-						 false, false);
+	struct sk_buff *skb;
+
+	if (READ_ONCE(rblk_genl_gone))
+		return;
+	skb = device_msg(dev, RBLK_CMD_EVENT, 0, 0, event, false, false);
 
 	if (skb)
 		genlmsg_multicast(&rblk_genl_family, skb, 0, 0, GFP_KERNEL);
@@ -352,6 +363,8 @@ void rblk_genl_state_event(struct rblk_device *dev)
 	struct sk_buff *skb;
 
 	lockdep_assert_held(&dev->lock);
+	if (READ_ONCE(rblk_genl_gone))
+		return;
 	skb = device_msg(dev, RBLK_CMD_EVENT, 0, 0, RBLK_EVENT_CHANGE, true,
 			 false);
 	if (skb)
@@ -575,7 +588,7 @@ static int detach_doit(struct sk_buff *skb, struct genl_info *info)
 static int invalidate_op(struct rblk_device *dev, struct genl_info *info,
 			 u32 flags)
 {
-	return rblk_gen_invalidate(dev, flags & RBLK_F_REMOTE);
+	return rblk_gen_invalidate(dev, flags & RBLK_F_REMOTE, info->extack);
 }
 
 static int invalidate_doit(struct sk_buff *skb, struct genl_info *info)
@@ -948,5 +961,6 @@ int __init rblk_genl_init(void)
 
 void rblk_genl_exit(void)
 {
+	WRITE_ONCE(rblk_genl_gone, true);
 	genl_unregister_family(&rblk_genl_family);
 }

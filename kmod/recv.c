@@ -373,6 +373,10 @@ static int receive_ping(struct rblk_conn *conn, u16 type)
 
 static int dispatch(struct rblk_conn *conn, u16 type, u32 len)
 {
+	/* Before the connect decision the peer may only say who it is. */
+	if (!conn->decided && type != RBLK_P_STATE && type != RBLK_P_PING &&
+	    type != RBLK_P_PING_ACK && type != RBLK_P_DISCONNECT)
+		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, type);
 	switch (type) {
 	case RBLK_P_WRITE:
 	case RBLK_P_RS_DATA:

@@ -254,11 +254,12 @@ static int finish_source(struct rblk_conn *conn)
 	 */
 	done = rblk_state_set_conn(dev, RBLK_CONN_SYNC_SOURCE,
 				   RBLK_CONN_CONNECTED, "resync done");
+	if (!done)	/* the connection it was for is gone */
+		return 0;
 	ret = rblk_queue_ctl(conn, RBLK_P_SYNC_DONE, &p, sizeof(p));
 	if (ret)
 		return ret;
-	if (done)
-		rblk_queue_state(conn);
+	rblk_queue_state(conn);
 	/* A peer fenced when we lost it is UpToDate again. */
 	if (READ_ONCE(dev->state.role) == RBLK_ROLE_PRIMARY)
 		rblk_helper(dev, "unfence-peer");
@@ -427,6 +428,22 @@ int rblk_resync_begin(struct rblk_device *dev, bool source, bool full,
 		rblk_helper(dev, "before-resync-target");
 	mutex_lock(&dev->lock);
 	ns = dev->state;
+	/*
+	 * From where it must start: the connect decision (@ps) on a
+	 * connection being made, a verify's repair from the verify. Anything
+	 * else is a connection lost meanwhile: no resync on it.
+	 */
+	if (ps ? ns.conn != RBLK_CONN_CONNECTING :
+		 (ns.conn != RBLK_CONN_VERIFY_SOURCE &&
+		  ns.conn != RBLK_CONN_VERIFY_TARGET)) {
+		ret = -ENOTCONN;
+		goto out_unlock;
+	}
+	/* A source has data to give (an invalidate may have come between). */
+	if (source && ns.disk < RBLK_DISK_OUTDATED) {
+		ret = -EAGAIN;
+		goto out_unlock;
+	}
 	if (ps)
 		rblk_state_take_peer(&ns, ps);
 	ns.conn = source ? RBLK_CONN_SYNC_SOURCE : RBLK_CONN_SYNC_TARGET;
@@ -461,9 +478,11 @@ int rblk_resync_begin(struct rblk_device *dev, bool source, bool full,
 	spin_unlock_irqrestore(&conn->lock, flags);
 	ret = rblk_state_commit(dev, &ns, 0, full ? "full resync" : "resync",
 				NULL);
-out_unlock:
 	mutex_unlock(&dev->lock);
 	return ret ?: rblk_queue_state(conn);	/* wakes the sender, too */
+out_unlock:
+	mutex_unlock(&dev->lock);
+	return ret;
 }
 
 /* Teardown of the connection: what was not acked stays marked. */
@@ -785,7 +804,7 @@ int rblk_resync_recv_done(struct rblk_conn *conn)
 {
 	struct rblk_device *dev = conn->dev;
 	struct rblk_resync *rs = &conn->rs;
-	struct rblk_gi *gi = &dev->meta.gi;
+	struct rblk_gi *gi = &dev->meta.gi, old;
 	struct rblk_state ns;
 	struct rblk_p_sync p;
 	unsigned long flags;
@@ -805,14 +824,30 @@ int rblk_resync_recv_done(struct rblk_conn *conn)
 		mutex_unlock(&dev->lock);
 		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_SYNC_DONE);
 	}
-	rblk_bm_clear_all(&dev->meta.bm);
+	/*
+	 * Each block the source sent (or found equal) cleared its bit as it
+	 * landed: a source that says done with bits left is wrong.
+	 */
+	if (rblk_bm_weight(&dev->meta.bm)) {
+		mutex_unlock(&dev->lock);
+		rblk_conn_error(conn, "peer %s ended the resync with %llu KiB still out of sync here",
+				conn->peer_node, rblk_bm_weight(&dev->meta.bm) * 4);
+		return -EPROTO;
+	}
 	ret = rblk_bm_flush(&dev->meta);
+	if (ret) {
+		mutex_unlock(&dev->lock);
+		return ret;
+	}
+	old = *gi;
 	rblk_gi_sync_target_done(gi, rblk_be64(p.current_uuid));
 	gi->flags &= ~(RBLK_MDF_CRASHED_PRIMARY | RBLK_MDF_PEER_OUTDATED |
 		       RBLK_MDF_LOST_AS_PRIMARY);
-	if (!ret)
-		ret = rblk_meta_write(&dev->meta);
-	dev->diverged = false;
+	ret = rblk_meta_write(&dev->meta);
+	if (ret)
+		*gi = old;	/* still the target it was */
+	else
+		dev->diverged = false;
 	if (!ret) {
 		spin_lock_irqsave(&conn->lock, flags);
 		rs->phase = RBLK_RS_IDLE;

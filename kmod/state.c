@@ -55,7 +55,7 @@ static int refuse(struct rblk_device *dev, const struct rblk_state *ns,
 		  unsigned int flags, int ret, const char *reason,
 		  struct netlink_ext_ack *extack)
 {
-	char what[160];
+	char what[256];
 
 	describe(what, sizeof(what), &dev->state, ns);
 	if (extack)
@@ -95,7 +95,7 @@ int rblk_state_commit(struct rblk_device *dev, const struct rblk_state *ns,
 {
 	struct rblk_state os = dev->state;
 	unsigned long irqflags;
-	char what[160];
+	char what[256];
 	int ret;
 
 	ret = rblk_state_try(dev, ns, flags, extack);
@@ -104,8 +104,10 @@ int rblk_state_commit(struct rblk_device *dev, const struct rblk_state *ns,
 	spin_lock_irqsave(&dev->conn.lock, irqflags);
 	dev->state = *ns;
 	spin_unlock_irqrestore(&dev->conn.lock, irqflags);
-	describe(what, sizeof(what), &os, ns);
-	pr_info("rblk%d: %s: %s (%s)\n", dev->minor, dev->name, what, why);
+	if (!(flags & RBLK_SC_PEER) || __ratelimit(&dev->conn.state_rs)) {
+		describe(what, sizeof(what), &os, ns);
+		pr_info("rblk%d: %s: %s (%s)\n", dev->minor, dev->name, what, why);
+	}
 	rblk_genl_state_event(dev);
 	if (os.susp != ns->susp)
 		wake_up(&dev->conn.rs.wq);
@@ -154,6 +156,24 @@ void rblk_state_take_peer(struct rblk_state *ns, const struct rblk_peer_state *p
  * a change waits for the handshake's end (dev->lock is dropped while
  * waiting), then the peer hears of it.
  */
+/*
+ * Take dev->lock once no handshake is between our first STATE and the
+ * decision on the peer's: what that STATE said (role, generations) must
+ * hold until then. 0 with the lock held, or -EINTR.
+ */
+int rblk_state_lock_decided(struct rblk_device *dev)
+{
+	for (;;) {
+		mutex_lock(&dev->lock);
+		if (!READ_ONCE(dev->conn.handshake))
+			return 0;
+		mutex_unlock(&dev->lock);
+		if (wait_event_interruptible(dev->conn.handshake_wq,
+					     !READ_ONCE(dev->conn.handshake)))
+			return -EINTR;
+	}
+}
+
 int rblk_state_set_role(struct rblk_device *dev, enum rblk_role role,
 			bool force, struct netlink_ext_ack *extack)
 {

@@ -49,6 +49,7 @@ bool rblk_state_set_conn(struct rblk_device *dev, int from,
 			 enum rblk_conn_state to, const char *why);
 void rblk_state_take_peer(struct rblk_state *ns,
 			  const struct rblk_peer_state *ps);
+int rblk_state_lock_decided(struct rblk_device *dev);
 int rblk_state_set_role(struct rblk_device *dev, enum rblk_role role,
 			bool force, struct netlink_ext_ack *extack);
 int rblk_state_pause_sync(struct rblk_device *dev, bool pause);

@@ -123,6 +123,7 @@ static void finish_source(struct rblk_conn *conn, bool stopped)
 	struct crypto_shash *tfm;
 	bool repair;
 	unsigned long flags;
+	int ret;
 
 	stopped = stopped || vf->pos < vf->stop;
 	rblk_bm_flush(&dev->meta);
@@ -150,10 +151,18 @@ static void finish_source(struct rblk_conn *conn, bool stopped)
 	 * The repair's resync is set up before the peer hears of it, and
 	 * straight from VerifyS: no moment looks Connected and in sync.
 	 */
-	if (!repair)
-		rblk_state_set_conn(dev, RBLK_CONN_VERIFY_SOURCE, RBLK_CONN_CONNECTED, "verify done");
-	else if (rblk_resync_begin(dev, true, false, NULL))
-		kernel_sock_shutdown(conn->sock, SHUT_RDWR);
+	if (!repair) {
+		/* Only for the connection the verify ran on. */
+		if (!rblk_state_set_conn(dev, RBLK_CONN_VERIFY_SOURCE,
+					 RBLK_CONN_CONNECTED, "verify done"))
+			return;
+	} else {
+		ret = rblk_resync_begin(dev, true, false, NULL);
+		if (ret == -ENOTCONN)
+			return;
+		if (ret)
+			rblk_conn_reconnect(conn);
+	}
 	rblk_queue_ctl(conn, RBLK_P_VERIFY_DONE, &d, sizeof(d));
 	if (!repair)
 		rblk_queue_state(conn);	/* our out-of-sync count */
@@ -320,7 +329,14 @@ static int verify_start(struct rblk_device *dev, sector_t start, sector_t stop,
 	conn->vf.asked = true;
 	conn->vf.last.valid = false;
 	spin_unlock_irqrestore(&conn->lock, flags);
-	rblk_state_set_conn(dev, RBLK_CONN_CONNECTED, RBLK_CONN_VERIFY_TARGET, "verify");
+	if (!rblk_state_set_conn(dev, RBLK_CONN_CONNECTED, RBLK_CONN_VERIFY_TARGET,
+				 "verify")) {
+		spin_lock_irqsave(&conn->lock, flags);
+		conn->vf.running = false;
+		conn->vf.asked = false;
+		spin_unlock_irqrestore(&conn->lock, flags);
+		return -EBUSY;
+	}
 	rblk_put_be64(p.start, start);
 	rblk_put_be64(p.stop, stop);
 	p.alg = alg;
@@ -462,8 +478,22 @@ static int recv_start(struct rblk_conn *conn)
 	spin_unlock_irqrestore(&conn->lock, flags);
 	if (old)
 		crypto_free_shash(old);
-	rblk_state_set_conn(dev, RBLK_CONN_CONNECTED, RBLK_CONN_VERIFY_TARGET, "verify");
-	return 0;
+	/*
+	 * We asked (already VerifyT), or the rules let us compare now (both
+	 * UpToDate, Connected); else this verify is refused and undone.
+	 */
+	if (rblk_conn_state(dev) == RBLK_CONN_VERIFY_TARGET ||
+	    rblk_state_set_conn(dev, RBLK_CONN_CONNECTED, RBLK_CONN_VERIFY_TARGET,
+				"verify"))
+		return 0;
+	spin_lock_irqsave(&conn->lock, flags);
+	vf->running = false;
+	tfm = vf->tfm;
+	vf->tfm = NULL;
+	spin_unlock_irqrestore(&conn->lock, flags);
+	if (tfm)
+		crypto_free_shash(tfm);
+	return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_VERIFY_START);
 }
 
 int rblk_verify_recv_start(struct rblk_conn *conn)
@@ -576,6 +606,15 @@ int rblk_verify_recv_done(struct rblk_conn *conn)
 		return ret;
 	if (vf->source || !vf->running || d.stopped > 1 || d.repair > 1)
 		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE,
+					 RBLK_P_VERIFY_DONE);
+	/*
+	 * A repair only as a correct source asks for it: one that was asked
+	 * for, that ran to its end and found differences. Never a way round
+	 * the connect decision.
+	 */
+	if (d.repair && (!vf->repair || d.stopped || !rblk_be64(d.diff_kib) ||
+			 rblk_conn_state(dev) != RBLK_CONN_VERIFY_TARGET))
+		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_PAYLOAD,
 					 RBLK_P_VERIFY_DONE);
 	/*
 	 * Our digest work holds the transform; a source that is done has all

@@ -527,6 +527,10 @@ static void explain_sync_op(const struct sync_op *op,
 		    op->name, d->resource);
 		hint("both must be Inconsistent and never synced ('rblkadm create-md' on both, then 'rblkadm up'); otherwise use 'rblkadm invalidate-remote %s'",
 		     d->resource);
+	} else if (ret == -EEXIST) {
+		err("%s %s: the peer is Primary: its data is the current one and cannot be thrown away",
+		    op->name, d->resource);
+		hint("to replace the peer's data with this node's, make the peer Secondary first");
 	} else if (ret == -EALREADY) {
 		err("%s %s: the resync is already %s", op->name, d->resource,
 		    op->flags ? "running (not paused)" : "paused");

@@ -23,7 +23,8 @@
  *     device is used for: no promotion without UpToDate data (unless
  *     forced, which makes the disk UpToDate in the same change), none
  *     while the peer is Primary, no demotion while /dev/rblkN is open, no
- *     detach while open or while a connection is configured.
+ *     detach while open, while Primary or while a connection is
+ *     configured.
  *
  * The connect decision (rblk_connect_decide()) is here too: once both
  * first STATE packets of a connection are exchanged, each node runs it
@@ -70,6 +71,8 @@ enum rblk_state_change_flags {
 	RBLK_SC_FORCE	= 1U << 1,	/* primary --force */
 	RBLK_SC_OPEN	= 1U << 2,	/* /dev/rblkN is open */
 	RBLK_SC_CONFIGURED = 1U << 3,	/* a connection is configured */
+	RBLK_SC_PEER	= 1U << 4,	/* what a STATE of the peer says (logged
+					 * rate-limited: the peer sets the pace) */
 };
 
 #define RBLK_D(x)	(1U << RBLK_DISK_##x)
@@ -214,6 +217,9 @@ static inline int rblk_state_check_admin(const struct rblk_state *os,
 	if (os->disk != RBLK_DISK_DISKLESS && ns->disk == RBLK_DISK_DISKLESS) {
 		if (flags & RBLK_SC_OPEN)
 			return *why = "the device is held open", -EBUSY;
+		/* An attach would then give a Primary whatever disk it finds. */
+		if (os->role == RBLK_ROLE_PRIMARY)
+			return *why = "the device is Primary", -EBUSY;
 		if (flags & RBLK_SC_CONFIGURED)
 			return *why = "a connection is configured", -EISCONN;
 	}
