@@ -440,14 +440,28 @@ int rblk_conn_idle(struct rblk_conn *conn)
 				conn->peer_node, o->timeout);
 		return -ETIMEDOUT;
 	}
-	if (conn->ping_pending &&
-	    time_after(now, conn->ping_sent + msecs_to_jiffies(o->ping_timeout))) {
-		rblk_conn_error(conn, "peer %s did not answer a ping within %u ms",
-				conn->peer_node, o->ping_timeout);
-		return -ETIMEDOUT;
+	/*
+	 * Only a PING_ACK answers a PING: ping-timeout on a quiet link; on a
+	 * busy one (its answer may queue behind data) up to timeout.
+	 */
+	if (conn->ping_pending) {
+		bool quiet = time_after_eq(now, conn->last_rx +
+					   msecs_to_jiffies(o->ping_timeout));
+		u32 limit = quiet ? o->ping_timeout : max(o->timeout, o->ping_timeout);
+
+		if (time_after(now, conn->ping_sent + msecs_to_jiffies(limit))) {
+			rblk_conn_error(conn, "peer %s did not answer a ping within %u ms",
+					conn->peer_node, limit);
+			return -ETIMEDOUT;
+		}
 	}
+	/*
+	 * A PING after ping-int of silence, and at least every ping-int: a
+	 * peer that keeps sending but never reads is found out too.
+	 */
 	if (!conn->ping_pending &&
-	    time_after_eq(now, conn->last_rx + msecs_to_jiffies(o->ping_int))) {
+	    (time_after_eq(now, conn->last_rx + msecs_to_jiffies(o->ping_int)) ||
+	     time_after_eq(now, conn->last_pong + msecs_to_jiffies(o->ping_int)))) {
 		conn->ping_pending = true;
 		conn->ping_sent = now;
 		rblk_put_be64(ping.cookie, now);
@@ -520,6 +534,7 @@ static void teardown(struct rblk_conn *conn)
 	list_splice_init(&conn->data_queue, &data);
 	list_splice_init(&conn->ack_queue, &acks);
 	list_splice_init(&conn->ctl_queue, &ctls);
+	conn->ping_ack = NULL;
 	memset(&conn->peer_state, 0, sizeof(conn->peer_state));
 	spin_unlock_irqrestore(&conn->lock, flags);
 	/* Before any write completes without the peer: a new generation. */
@@ -539,6 +554,7 @@ static void teardown(struct rblk_conn *conn)
 	/* What their threads queued meanwhile was for this connection. */
 	spin_lock_irqsave(&conn->lock, flags);
 	list_splice_init(&conn->ctl_queue, &ctls);
+	conn->ping_ack = NULL;
 	spin_unlock_irqrestore(&conn->lock, flags);
 	list_for_each_entry_safe(p, tp, &acks, list)
 		rblk_peer_req_free(p);
@@ -556,6 +572,7 @@ static int run_connected(struct rblk_conn *conn)
 	conn->connected_at = jiffies;
 	conn->last_rx = jiffies;
 	conn->ping_pending = false;
+	conn->last_pong = jiffies;
 	conn->last_error[0] = 0;
 	conn->next_check = jiffies;
 	conn->decided = false;

@@ -110,6 +110,8 @@ struct rblk_conn {
 	unsigned long connected_at;	/* jiffies when this connection began */
 	unsigned long last_rx;		/* jiffies of the last packet received */
 	unsigned long ping_sent, next_check;
+	unsigned long last_pong;	/* jiffies of the last PING_ACK */
+	struct rblk_ctl *ping_ack;	/* queued, not sent yet (conn->lock) */
 	bool ping_pending;
 	bool decided;			/* the first STATE was handled */
 	/*

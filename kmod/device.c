@@ -227,6 +227,14 @@ static int attach_locked(struct rblk_device *dev, struct rblk_bdev *b,
 				dev->minor, dev->name, dev->meta.crash_marked_kib, path);
 		size = rblk_meta_data_sectors(&dev->meta);
 	}
+	/* Checked before the disk is installed: a refusal leaves nothing. */
+	ns = dev->state;
+	ns.disk = rblk_meta_disk_state(&dev->meta);
+	ret = rblk_state_try(dev, &ns, RBLK_SC_ADMIN, NULL);
+	if (ret) {
+		rblk_meta_detach(&dev->meta);
+		return ret;
+	}
 	blk_mq_freeze_queue(q);
 	ret = rblk_set_limits(dev->disk, b->bdev);
 	if (!ret) {
@@ -240,8 +248,6 @@ static int attach_locked(struct rblk_device *dev, struct rblk_bdev *b,
 	}
 	set_capacity_and_notify(dev->disk, size);
 	/* Announced with its size: the disk state is what the metadata says. */
-	ns = dev->state;
-	ns.disk = rblk_meta_disk_state(&dev->meta);
 	return rblk_state_commit(dev, &ns, RBLK_SC_ADMIN, "attach", NULL);
 }
 

@@ -359,15 +359,40 @@ static int receive_new_uuid(struct rblk_conn *conn)
 	return ret;
 }
 
+/*
+ * PING: one PING_ACK waits to be sent at most; a newer PING updates its
+ * cookie (a peer that pings and never reads costs no memory). PING_ACK:
+ * the peer is alive and reading.
+ */
 static int receive_ping(struct rblk_conn *conn, u16 type)
 {
 	struct rblk_p_ping p;
+	struct rblk_ctl *c;
+	unsigned long flags;
 	int ret = rblk_recv_exact(conn, &p, sizeof(p));
 
 	if (ret)
 		return ret;
-	if (type == RBLK_P_PING)
-		return rblk_queue_ctl(conn, RBLK_P_PING_ACK, &p, sizeof(p));
+	if (type == RBLK_P_PING_ACK) {
+		conn->ping_pending = false;
+		conn->last_pong = jiffies;
+		return 0;
+	}
+	spin_lock_irqsave(&conn->lock, flags);
+	if (conn->ping_ack) {
+		memcpy(conn->ping_ack->payload, &p, sizeof(p));
+		spin_unlock_irqrestore(&conn->lock, flags);
+		return 0;
+	}
+	spin_unlock_irqrestore(&conn->lock, flags);
+	c = rblk_ctl_alloc(RBLK_P_PING_ACK, &p, sizeof(p), 0);
+	if (!c)
+		return -ENOMEM;
+	spin_lock_irqsave(&conn->lock, flags);
+	conn->ping_ack = c;	/* only this thread sets it */
+	list_add_tail(&c->list, &conn->ctl_queue);
+	spin_unlock_irqrestore(&conn->lock, flags);
+	wake_up(&conn->send_wq);
 	return 0;
 }
 
@@ -471,7 +496,6 @@ int rblk_receiver(struct rblk_conn *conn)
 		}
 		if (ret)
 			return ret;
-		conn->ping_pending = false;
 		ret = dispatch(conn, type, len);
 		if (!ret && time_after(jiffies, conn->next_check))
 			ret = rblk_conn_idle(conn);

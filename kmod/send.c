@@ -445,6 +445,8 @@ static bool next_item(struct rblk_conn *conn, struct send_item *it, bool *more)
 	} else if (!list_empty(&conn->ctl_queue)) {
 		it->ctl = list_first_entry(&conn->ctl_queue, struct rblk_ctl, list);
 		list_del(&it->ctl->list);
+		if (it->ctl == conn->ping_ack)	/* a new PING gets a new one */
+			conn->ping_ack = NULL;
 	} else if (!list_empty(&conn->data_queue)) {
 		req = list_first_entry(&conn->data_queue, struct rblk_req, send_list);
 		list_del_init(&req->send_list);

@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <rblk/al.h>
+
 #include "md.h"
 #include "util.h"
 
@@ -159,49 +161,24 @@ uint64_t md_bits_set(const struct md_image *img)
 	return n;
 }
 
-/* Apply one transaction to the slots (window first, then the updates). */
-static void al_apply(struct md_image *img, const struct rblk_al_tr *tr)
-{
-	unsigned int start = rblk_get_le16(&tr->context_start);
-	unsigned int i, n = rblk_get_le16(&tr->context_count), slot;
-
-	for (i = 0; i < n; i++) {
-		slot = start + i;
-		if (slot < img->al_extents)
-			img->al[slot] = rblk_get_le32(&tr->context[i]);
-	}
-	n = rblk_get_le16(&tr->n_updates);
-	for (i = 0; i < n; i++) {
-		slot = rblk_get_le16(&tr->update_slot[i]);
-		if (slot < img->al_extents)
-			img->al[slot] = rblk_get_le32(&tr->update_extent[i]);
-	}
-}
-
-/* Replay the activity log ring in transaction order. */
+/*
+ * Replay the activity log ring with the kernel's own function
+ * (include/rblk/al.h): the same transactions count, windows wrap alike.
+ */
 static int al_replay(const struct md_io *io, struct md_image *img)
 {
 	struct rblk_al_tr *tr = xmalloc(RBLK_AL_BYTES);
-	int order[RBLK_AL_SLOTS], n = 0, i, j, ret;
+	int i, ret;
 
 	ret = io->pread(io->priv, tr, RBLK_AL_BYTES, img->layout.al_offset);
 	if (ret)
 		goto out;
-	for (i = 0; i < RBLK_AL_SLOTS; i++) {
-		if (!rblk_al_tr_valid(&tr[i]))
-			continue;
-		/* insertion sort by tr_number: at most 8 entries */
-		for (j = n++; j > 0 && rblk_get_le64(&tr[order[j - 1]].tr_number) >
-				       rblk_get_le64(&tr[i].tr_number); j--)
-			order[j] = order[j - 1];
-		order[j] = i;
-	}
-	for (i = 0; i < (int)img->al_extents; i++)
-		img->al[i] = RBLK_AL_EMPTY;
-	for (i = 0; i < n; i++)
-		al_apply(img, &tr[order[i]]);
-	img->al_valid = n;
-	img->al_newest_tr = n ? rblk_get_le64(&tr[order[n - 1]].tr_number) : 0;
+	img->al_newest_tr = rblk_al_replay(img->al, img->al_extents, tr, RBLK_AL_SLOTS);
+	img->al_valid = 0;
+	for (i = 0; i < RBLK_AL_SLOTS; i++)
+		img->al_valid += rblk_al_tr_valid(&tr[i]) &&
+				 rblk_get_le16(&tr[i].al_extents) == img->al_extents;
+	img->al_active = 0;
 	for (i = 0; i < (int)img->al_extents; i++)
 		img->al_active += img->al[i] != RBLK_AL_EMPTY;
 out:
@@ -303,20 +280,20 @@ int md_image_new(struct md_image *img, enum rblk_md_kind kind,
 	return 0;
 }
 
-/* An empty activity log: one transaction naming no extent, the rest zero. */
+/*
+ * An empty activity log: one transaction naming no extent (built by the
+ * kernel's own function, include/rblk/al.h), the rest zero.
+ */
 static void al_init(struct rblk_al_tr *ring, uint32_t al_extents)
 {
-	struct rblk_al_tr *tr = &ring[0];
-	unsigned int i, n = al_extents < RBLK_AL_CONTEXT ? al_extents : RBLK_AL_CONTEXT;
+	uint32_t *set = xcalloc(al_extents, sizeof(*set));
+	uint32_t i;
 
+	for (i = 0; i < al_extents; i++)
+		set[i] = RBLK_AL_EMPTY;
 	memset(ring, 0, RBLK_AL_BYTES);
-	rblk_put_le32(&tr->magic, RBLK_AL_MAGIC);
-	rblk_put_le64(&tr->tr_number, 1);
-	rblk_put_le16(&tr->context_count, n);
-	rblk_put_le16(&tr->al_extents, al_extents);
-	for (i = 0; i < n; i++)
-		rblk_put_le32(&tr->context[i], RBLK_AL_EMPTY);
-	rblk_put_le32(&tr->crc32c, rblk_al_tr_crc(tr));
+	rblk_al_tr_fill(&ring[0], 1, set, al_extents, 0, NULL, NULL, 0);
+	free(set);
 }
 
 static int write_fail(struct md_dev *d, const char *what, int ret)

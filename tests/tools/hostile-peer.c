@@ -19,6 +19,10 @@
  *             header bytes, or after its header and 3 payload bytes;
  *             "alive" if the node then answers it)
  *   stall-long  (the same, stopping for 6 s)
+ *   early-new-uuid, early-read  (NEW_UUID or READ_REQ before our STATE:
+ *             nothing but STATE, PING and DISCONNECT before the decision)
+ *   verify-repair-trick  (a verify started without repair, then a
+ *             VERIFY_DONE that asks for one: no way round the decision)
  *   verify-race  (20 times: lead a verify of 1 MiB with sha256, ask for
  *             its four 256 KiB digests and end it at once, before the
  *             node's digest work is done; "alive" and "replies: N")
@@ -264,11 +268,17 @@ static int still_open(int ms)
 	return 1;
 }
 
+/*
+ * 10000 PINGs without reading: the node answers with at most one PING_ACK
+ * waiting (newer cookies replace older ones), so the last PING is answered
+ * and nothing piles up. "last answered: yes|no", then "alive" if the
+ * connection is still open.
+ */
 static void ping_flood(void)
 {
 	static uint8_t buf[1 << 16];
 	struct rblk_p_ping p = {};
-	int i, answered = 0, type;
+	int i, type, last = 0;
 	uint32_t len;
 
 	for (i = 0; i < 10000; i++) {
@@ -276,11 +286,16 @@ static void ping_flood(void)
 		if (send_pkt(RBLK_P_PING, &p, sizeof(p)))
 			break;
 	}
-	while ((type = recv_pkt(buf, sizeof(buf), &len, 3000)) >= 0)
-		if (type == RBLK_P_PING_ACK && ++answered == 10000)
+	while ((type = recv_pkt(buf, sizeof(buf), &len, 3000)) >= 0) {
+		if (type == RBLK_P_PING_ACK && rblk_be64(buf) == 9999)
+			last = 1;
+		else if (type == RBLK_P_PING)
+			send_pkt(RBLK_P_PING_ACK, buf, len);
+		if (last)
 			break;
-	printf("pings answered: %d\n", answered);
-	puts(type < 0 && answered < 10000 ? "dropped" : "alive");
+	}
+	printf("last answered: %s\n", last ? "yes" : "no");
+	puts(type == -1 ? "dropped" : "alive");
 }
 
 /* Alive but never saying our state: the node must not wait for it forever. */
@@ -545,6 +560,18 @@ static int play(const char *s)
 	} else if (!strcmp(s, "no-state")) {
 		no_state();
 		return 0;
+	} else if (!strcmp(s, "verify-repair-trick")) {
+		struct rblk_p_verify v = {};
+		struct rblk_p_verify_done d = {};
+
+		rblk_put_be64(v.stop, 2048);
+		v.alg = RBLK_DIGEST_SHA256;
+		send_pkt(RBLK_P_VERIFY_START, &v, sizeof(v));
+		rblk_put_be64(d.checked_kib, 1024);
+		rblk_put_be64(d.diff_kib, 4);
+		rblk_put_be64(d.pos, 2048);
+		d.repair = 1;
+		send_pkt(RBLK_P_VERIFY_DONE, &d, sizeof(d));
 	} else if (!strcmp(s, "verify-race")) {
 		verify_race();
 		return 0;
@@ -596,6 +623,24 @@ int main(int argc, char **argv)
 
 		send_pkt(RBLK_P_WRITE, &w, sizeof(w));
 		puts(still_open(3000) ? "alive" : "dropped");
+		return 0;
+	}
+	if (!strcmp(argv[4], "early-new-uuid") || !strcmp(argv[4], "early-read")) {
+		struct rblk_p_sync u = {};
+		struct rblk_p_read_req q = {};
+
+		if (handshake(argv[2], argv[3], 1))
+			return 1;
+		if (!strcmp(argv[4], "early-new-uuid")) {
+			rblk_put_be64(u.current_uuid, 0x1234567890abcdefULL);
+			send_pkt(RBLK_P_NEW_UUID, &u, sizeof(u));
+		} else {
+			rblk_put_be64(q.id, 7);
+			rblk_put_be32(q.bytes, 4096);
+			send_pkt(RBLK_P_READ_REQ, &q, sizeof(q));
+		}
+		/* what the node sends until it closes (10 s of silence: alive) */
+		puts(report_received(-100, 0) == -2 ? "alive" : "dropped");
 		return 0;
 	}
 	if (handshake(argv[2], argv[3], !strcmp(argv[4], "no-state"))) {

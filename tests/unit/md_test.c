@@ -229,6 +229,38 @@ static void test_read_and_al(void)
 	free(m.data);
 }
 
+/*
+ * A window that wraps past the last slot goes on at slot 0, as the kernel
+ * replays it (include/rblk/al.h); a transaction of another set size is
+ * not this set's.
+ */
+static void test_al_wrap(void)
+{
+	static const uint32_t ctx[8] = { 100, 101, 102, 103, 104, 105, 106, 107 };
+	struct md_image w, r;
+	struct membuf m = make_image(16 * MiB, &w);
+	struct md_io io = mem_io(&m);
+	uint8_t *al = m.data + w.layout.al_offset;
+	char why[256];
+
+	put_tr(al + 1 * 4096, 8, 60, 8, ctx, 0, NULL, NULL);
+	put_tr(al + 3 * 4096, 9, 10, 1, ctx, 0, NULL, NULL);
+	rblk_put_le16(&((struct rblk_al_tr *)(al + 3 * 4096))->al_extents, 32);
+	rblk_put_le32(&((struct rblk_al_tr *)(al + 3 * 4096))->crc32c,
+		      rblk_al_tr_crc((struct rblk_al_tr *)(al + 3 * 4096)));
+	CHECK(md_read(&io, &io, RBLK_MD_INTERNAL, &r, why, sizeof(why)) == RBLK_MD_OK,
+	      "read: %s", why);
+	CHECK(r.al[60] == 100 && r.al[63] == 103, "window up to the last slot");
+	CHECK(r.al[0] == 104 && r.al[3] == 107, "window wrapped to slot 0: %u %u", r.al[0], r.al[3]);
+	CHECK(r.al[10] == RBLK_AL_EMPTY, "another set size is ignored");
+	CHECK(r.al_valid == 1 && r.al_newest_tr == 8 && r.al_active == 8,
+	      "valid %d newest %llu active %d", r.al_valid,
+	      (unsigned long long)r.al_newest_tr, r.al_active);
+	md_image_free(&r);
+	md_image_free(&w);
+	free(m.data);
+}
+
 static void test_dump_round_trip(void)
 {
 	struct md_image w, r;
@@ -306,6 +338,7 @@ int main(void)
 	test_layout();
 	test_sb_check();
 	test_read_and_al();
+	test_al_wrap();
 	test_dump_round_trip();
 	test_probe();
 	test_lvm_probe();

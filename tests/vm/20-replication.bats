@@ -123,8 +123,9 @@ teardown_file() {
 		run vm_run pg2 "build/tools/hostile-peer 10.0.0.1:7788 pg pg2 $s"
 		[ "$output" = dropped ] || { echo "$s: $output"; false; }
 	done
+	# At most one answer waits: the last PING is answered, nothing piles up.
 	run vm_run pg2 "build/tools/hostile-peer 10.0.0.1:7788 pg pg2 ping-flood"
-	assert_output_has "pings answered: 10000"
+	[ "$output" = "last answered: yes"$'\n'"alive" ] || { echo "$output"; false; }
 	run vm_run pg1 "dmesg | grep -c 'protocol error from peer pg2'"
 	[ "$output" -ge 8 ]
 	run vm_run pg1 "dmesg"
@@ -152,6 +153,26 @@ teardown_file() {
 	assert_output_has "pg: peer pg2 stopped for 3000 ms in the middle of a packet"
 	rblk_write_config pg1
 	vm_run pg1 "$RBLKADM disconnect pg && $RBLKADM connect pg"
+}
+
+# Before the connect decision the peer may only say who it is; a verify
+# it leads cannot end in a resync it did not start with.
+@test "packets before the decision, and a repair no verify asked for: refused, nothing changes" {
+	wait_conn pg1 Connecting
+	before=$(vm_run pg1 "$(md5_of /dev/vda)")
+	for s in early-new-uuid early-read; do
+		run vm_run pg2 "build/tools/hostile-peer 10.0.0.1:7788 pg pg2 $s"
+		[ "$output" = "received:"$'\n'"dropped" ] || { echo "$s: $output"; false; }
+	done
+	run vm_run pg2 "build/tools/hostile-peer 10.0.0.1:7788 pg pg2 verify-repair-trick"
+	[ "$output" = dropped ] || { echo "$output"; false; }
+	run vm_run pg1 "dmesg | tail -n 60"
+	assert_output_has "protocol error from peer pg2: packet not allowed in this state (packet type 16)"
+	assert_output_has "protocol error from peer pg2: packet not allowed in this state (packet type 8)"
+	assert_output_has "protocol error from peer pg2: malformed payload (packet type 20)"
+	[[ "$output" != *SyncTarget* ]] || { echo "$output"; false; }
+	[ "$(stat_of pg1 disk)" = UpToDate ]
+	[ "$before" = "$(vm_run pg1 "$(md5_of /dev/vda)")" ]
 }
 
 # Writes wait for the handshake's decision (docs/protocol.md); a peer that
