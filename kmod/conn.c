@@ -305,7 +305,13 @@ static int recv_hello(struct rblk_conn *conn, struct rblk_p_hello *h)
 		return -EPROTO;
 	}
 	ret = rblk_recv_exact(conn, h, sizeof(*h));
-	return ret ?: check_hello(conn, h);
+	if (ret)
+		return ret;
+	/* Its fields (include/rblk/wire.h); then whether it is our peer. */
+	if (rblk_wire_check(RBLK_P_HELLO, h, 0, &(struct rblk_wire_dev){}))
+		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_PAYLOAD,
+						RBLK_P_HELLO);
+	return check_hello(conn, h);
 }
 
 /*
@@ -416,10 +422,33 @@ static bool find_oldest(struct request *rq, void *arg)
 }
 
 /*
+ * Does the peer take nothing of what we send? Its TCP acknowledges no
+ * byte for @ms while some wait: it does not read (its window is shut) or
+ * the link is gone. Checked apart from pings, whose answer a receiver
+ * stopped at max-buffers cannot read.
+ */
+static bool peer_not_reading(struct rblk_conn *conn, unsigned long now, u32 ms)
+{
+	const struct tcp_sock *tp = tcp_sk(conn->sock->sk);
+	u32 una = READ_ONCE(tp->snd_una);
+
+	if (una != conn->tx_una || una == READ_ONCE(tp->write_seq)) {
+		conn->tx_una = una;
+		conn->tx_una_at = now;
+		return false;
+	}
+	if (time_before(now, conn->tx_una_at + msecs_to_jiffies(ms)))
+		return false;
+	rblk_conn_error(conn, "peer %s has taken nothing we sent for %u ms (timeout x ko-count): it does not read",
+			conn->peer_node, ms);
+	return true;
+}
+
+/*
  * Liveness, checked when the socket has been quiet for a while and at
  * least every 100 ms while busy: a PING after ping-int of silence, dead
- * after ping-timeout without an answer, dead when a write waits for its
- * ACK longer than timeout x ko-count.
+ * when it goes unanswered (below), dead when a write waits for its ACK
+ * longer than timeout x ko-count.
  */
 int rblk_conn_idle(struct rblk_conn *conn)
 {
@@ -441,13 +470,18 @@ int rblk_conn_idle(struct rblk_conn *conn)
 		return -ETIMEDOUT;
 	}
 	/*
-	 * Only a PING_ACK answers a PING: ping-timeout on a quiet link; on a
-	 * busy one (its answer may queue behind data) up to timeout.
+	 * Only a PING_ACK answers a PING: within ping-timeout on a quiet
+	 * link; while other packets keep arriving its answer may queue behind
+	 * data, and a slow link with deep socket buffers is not a dead peer:
+	 * then it has as long as a write has for its ACK.
 	 */
-	if (conn->ping_pending) {
+	if (conn->ping_pending && !READ_ONCE(conn->rx_blocked)) {
+		/* Unread bytes (we were busy) may hold the answer: not quiet. */
 		bool quiet = time_after_eq(now, conn->last_rx +
-					   msecs_to_jiffies(o->ping_timeout));
-		u32 limit = quiet ? o->ping_timeout : max(o->timeout, o->ping_timeout);
+					   msecs_to_jiffies(o->ping_timeout)) &&
+			skb_queue_empty_lockless(&conn->sock->sk->sk_receive_queue);
+		u32 limit = quiet ? o->ping_timeout :
+			max(o->timeout * max(o->ko_count, 1U), o->ping_timeout);
 
 		if (time_after(now, conn->ping_sent + msecs_to_jiffies(limit))) {
 			rblk_conn_error(conn, "peer %s did not answer a ping within %u ms",
@@ -455,13 +489,9 @@ int rblk_conn_idle(struct rblk_conn *conn)
 			return -ETIMEDOUT;
 		}
 	}
-	/*
-	 * A PING after ping-int of silence, and at least every ping-int: a
-	 * peer that keeps sending but never reads is found out too.
-	 */
-	if (!conn->ping_pending &&
-	    (time_after_eq(now, conn->last_rx + msecs_to_jiffies(o->ping_int)) ||
-	     time_after_eq(now, conn->last_pong + msecs_to_jiffies(o->ping_int)))) {
+	/* A PING after ping-int of silence (not ours: the receiver's). */
+	if (!conn->ping_pending && !READ_ONCE(conn->rx_blocked) &&
+	    time_after_eq(now, conn->last_rx + msecs_to_jiffies(o->ping_int))) {
 		conn->ping_pending = true;
 		conn->ping_sent = now;
 		rblk_put_be64(ping.cookie, now);
@@ -470,6 +500,8 @@ int rblk_conn_idle(struct rblk_conn *conn)
 	}
 	if (!o->ko_count)	/* 0: never give up on a slow peer */
 		return 0;
+	if (peer_not_reading(conn, now, o->timeout * o->ko_count))
+		return -ETIMEDOUT;
 	blk_mq_tagset_busy_iter(&conn->dev->tag_set, find_oldest, &old);
 	if (old.found && time_after(now, old.oldest +
 			msecs_to_jiffies(o->timeout * o->ko_count))) {
@@ -559,20 +591,38 @@ static void teardown(struct rblk_conn *conn)
 	list_for_each_entry_safe(p, tp, &acks, list)
 		rblk_peer_req_free(p);
 	list_for_each_entry_safe(c, tc, &ctls, list)
-		kvfree(c);
+		rblk_ctl_free(conn, c);
 	set_sock(conn, NULL);
 }
 
 static int run_connected(struct rblk_conn *conn)
 {
+	struct rblk_ctl *c, *tc;
 	struct task_struct *t;
+	unsigned long flags;
+	LIST_HEAD(stale);
 	int ret;
+
+	/*
+	 * What was queued for the last connection after its teardown (a
+	 * state change that saw it up a moment before) is not for this one.
+	 */
+	spin_lock_irqsave(&conn->lock, flags);
+	list_splice_init(&conn->ctl_queue, &stale);
+	conn->ping_ack = NULL;
+	spin_unlock_irqrestore(&conn->lock, flags);
+	list_for_each_entry_safe(c, tc, &stale, list)
+		rblk_ctl_free(conn, c);
 
 	conn->epoch++;
 	conn->connected_at = jiffies;
 	conn->last_rx = jiffies;
 	conn->ping_pending = false;
-	conn->last_pong = jiffies;
+	conn->rx_blocked = false;
+	conn->pkt_start = 0;
+	conn->tx_una = 0;
+	conn->tx_una_at = jiffies;
+	atomic_set(&conn->peer_pages, 0);
 	conn->last_error[0] = 0;
 	conn->next_check = jiffies;
 	conn->decided = false;
@@ -647,6 +697,7 @@ void rblk_conn_init(struct rblk_conn *conn, struct rblk_device *dev)
 	INIT_LIST_HEAD(&conn->data_queue);
 	init_waitqueue_head(&conn->send_wq);
 	init_waitqueue_head(&conn->peer_reqs_wq);
+	init_waitqueue_head(&conn->buffers_wq);
 	init_waitqueue_head(&conn->handshake_wq);
 	atomic_set(&conn->peer_reqs, 0);
 	rblk_resync_init(&conn->rs);

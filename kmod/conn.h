@@ -26,6 +26,7 @@ struct rblk_net_opts {
 	u32 verify_alg, csums_alg;	/* enum rblk_digest_alg */
 	u32 resync_rate;		/* KiB/s, used when c_plan_ahead is 0 */
 	u32 c_plan_ahead;		/* ms; 0 = fixed resync_rate */
+	u32 max_buffers;		/* pages the peer's requests may hold */
 	struct rblk_auth_secret auth;	/* cram-hmac-alg, shared-secret */
 };
 
@@ -49,6 +50,7 @@ struct rblk_ctl {
 	struct list_head list;
 	u16 type;
 	u32 len, fixed_len;
+	u32 charge;			/* pages of conn->peer_pages it holds */
 	u8 payload[];
 };
 
@@ -107,10 +109,21 @@ struct rblk_conn {
 	u32 next_id;			/* for wire ids of writes */
 	atomic_t peer_reqs;		/* peer writes on our disk */
 	wait_queue_head_t peer_reqs_wq;
+	/*
+	 * Pages the peer's requests hold here from their arrival until their
+	 * answer is sent (its WRITEs, RS_DATA, READ_REQ and digest requests),
+	 * at most opts.max_buffers: at the bound the receiver stops reading
+	 * (rx_blocked) until answers have gone (buffers_wq).
+	 */
+	atomic_t peer_pages;
+	wait_queue_head_t buffers_wq;
+	bool rx_blocked;
+	unsigned long pkt_start;	/* jiffies of this packet's first byte */
+	u32 tx_una;			/* the socket's snd_una, last seen ... */
+	unsigned long tx_una_at;	/* ... changing */
 	unsigned long connected_at;	/* jiffies when this connection began */
 	unsigned long last_rx;		/* jiffies of the last packet received */
 	unsigned long ping_sent, next_check;
-	unsigned long last_pong;	/* jiffies of the last PING_ACK */
 	struct rblk_ctl *ping_ack;	/* queued, not sent yet (conn->lock) */
 	bool ping_pending;
 	bool decided;			/* the first STATE was handled */
@@ -157,6 +170,7 @@ int rblk_queue_ctl_data(struct rblk_conn *conn, u16 type, const void *fixed,
 struct rblk_ctl *rblk_ctl_alloc(u16 type, const void *fixed, u32 fixed_len,
 				u32 data_len);
 void rblk_queue_ctl_item(struct rblk_conn *conn, struct rblk_ctl *c);
+void rblk_ctl_free(struct rblk_conn *conn, struct rblk_ctl *c);
 
 /* Where the data of a control packet from rblk_ctl_alloc() goes. */
 static inline void *rblk_ctl_data(struct rblk_ctl *c)
@@ -174,5 +188,13 @@ bool rblk_queue_read(struct rblk_conn *conn, struct request *rq);
 int rblk_recv_exact(struct rblk_conn *conn, void *buf, size_t len);
 int rblk_recv_packet_hdr(struct rblk_conn *conn, u16 *type, u32 *len);
 int rblk_receiver(struct rblk_conn *conn);
+int rblk_recv_charge(struct rblk_conn *conn, u32 n);
+void rblk_peer_uncharge(struct rblk_conn *conn, u32 n);
+
+/* Pages a peer's request of @bytes holds against max-buffers (at least 1). */
+static inline u32 rblk_peer_pages(u32 bytes)
+{
+	return max_t(u32, DIV_ROUND_UP(bytes, PAGE_SIZE), 1);
+}
 
 #endif /* RBLK_CONN_H */

@@ -111,6 +111,7 @@ static void dreq_free(struct rblk_dreq *d)
 	for (i = 0; i < d->nr_pages; i++)
 		if (d->pages[i])
 			__free_page(d->pages[i]);
+	rblk_peer_uncharge(d->conn, d->charge);
 	kfree(d);
 }
 
@@ -135,6 +136,13 @@ static void read_reply(struct rblk_dreq *d, int err)
 		memcpy_from_page(rblk_ctl_data(c) + i * PAGE_SIZE, d->pages[i], 0,
 				 min_t(u32, d->bytes - i * PAGE_SIZE, PAGE_SIZE));
 	atomic64_add(d->bytes >> 10, &d->conn->dev->stats.sent_kib);
+	/*
+	 * The reply (a copy) takes over the request's share of max-buffers
+	 * until it is sent (rblk_recv_charge); any other ends with the
+	 * request.
+	 */
+	c->charge = d->charge;
+	d->charge = 0;
 	rblk_queue_ctl_item(d->conn, c);
 }
 
@@ -202,84 +210,72 @@ static void dreq_work(struct work_struct *w)
  * VERIFY_REQ (we are VerifyT) or RS_CSUM (we are SyncTarget): take the
  * request off the wire; a work item reads, digests and answers.
  */
-int rblk_dreq_receive(struct rblk_conn *conn, u16 type, u32 len)
+int rblk_dreq_receive(struct rblk_conn *conn, u16 type, const void *fixed,
+		      u32 data_len)
 {
+	/* READ_REQ and VERIFY_REQ are a read_req, RS_CSUM a digest header. */
+	const struct rblk_p_read_req *q = fixed;
+	const struct rblk_p_digest *h = fixed;
 	struct rblk_device *dev = conn->dev;
 	struct crypto_shash *tfm;
-	struct rblk_p_digest h = {};
-	struct rblk_p_read_req q;
-	unsigned int i, n, ds;
+	unsigned int i, n;
 	struct rblk_dreq *d;
-	u32 bytes, data_len;
+	u32 bytes;
 	u64 sector;
 	int ret;
 
+	BUILD_BUG_ON(offsetof(struct rblk_p_read_req, sector) !=
+		     offsetof(struct rblk_p_digest, sector) ||
+		     offsetof(struct rblk_p_read_req, bytes) !=
+		     offsetof(struct rblk_p_digest, bytes));
+	sector = rblk_be64(q->sector);
+	bytes = rblk_be32(q->bytes);
 	if (type == RBLK_P_READ_REQ) {
-		ret = rblk_recv_exact(conn, &q, sizeof(q));
-		if (ret)
-			return ret;
-		memcpy(h.id, q.id, 8);
-		sector = rblk_be64(q.sector);
-		bytes = rblk_be32(q.bytes);
-		if (!bytes || bytes % 512 || bytes > RBLK_WIRE_MAX_DATA ||
-		    sector > get_capacity(dev->disk) ||
-		    bytes / 512 > get_capacity(dev->disk) - sector)
-			return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_PAYLOAD, type);
 		/* Only UpToDate data is served; the asker fails the read. */
 		if (READ_ONCE(dev->state.disk) != RBLK_DISK_UPTODATE ||
 		    !dev->backing.bdev) {
 			struct rblk_p_ack a = {};
 
-			memcpy(a.id, q.id, 8);
+			memcpy(a.id, q->id, 8);
 			rblk_put_be32(a.status, ENODATA);
 			return rblk_queue_ctl(conn, RBLK_P_READ_REPLY, &a, sizeof(a));
 		}
-		data_len = 0;
 		tfm = NULL;
 		goto alloc;
 	}
-	if (type == RBLK_P_VERIFY_REQ) {
-		ret = rblk_recv_exact(conn, &q, sizeof(q));
-		if (ret)
-			return ret;
-		memcpy(h.id, q.id, 8);
-		memcpy(h.sector, q.sector, 8);
-		memcpy(h.bytes, q.bytes, 4);
-		data_len = 0;
+	if (type == RBLK_P_VERIFY_REQ)
 		tfm = conn->vf.source ? NULL : conn->vf.tfm;
-		ds = 0;
-	} else {
-		ret = rblk_recv_exact(conn, &h, sizeof(h));
-		if (ret)
-			return ret;
-		data_len = len - sizeof(h);
+	else	/* its digests are of this transform's size (checked) */
 		tfm = conn->rs.source || conn->rs.phase != RBLK_RS_RUNNING ?
 		      NULL : conn->rs.csums_tfm;
-		ds = tfm ? crypto_shash_digestsize(tfm) : 0;
-	}
 	if (!tfm && type == RBLK_P_VERIFY_REQ && conn->vf.running &&
 	    !conn->vf.source) {
 		/* VERIFY_START named a digest this kernel lacks. */
-		h.status[3] = EOPNOTSUPP;
-		return rblk_queue_ctl(conn, RBLK_P_VERIFY_REPLY, &h, sizeof(h));
+		struct rblk_p_digest r = {};
+
+		memcpy(r.id, q->id, 8);
+		memcpy(r.sector, q->sector, 8);
+		memcpy(r.bytes, q->bytes, 4);
+		rblk_put_be32(r.status, EOPNOTSUPP);
+		return rblk_queue_ctl(conn, RBLK_P_VERIFY_REPLY, &r, sizeof(r));
 	}
 	if (!tfm || !dev->backing.bdev)
 		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, type);
-	sector = rblk_be64(h.sector);
-	bytes = rblk_be32(h.bytes);
-	if (rblk_be32(h.status) ||
-	    rblk_wire_check_digest(sector, bytes, 0, data_len, ds,
-				   get_capacity(dev->disk)))
-		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_PAYLOAD, type);
 alloc:
 	n = DIV_ROUND_UP(bytes, PAGE_SIZE);
+	ret = rblk_recv_charge(conn, rblk_peer_pages(bytes));
+	if (ret)
+		return ret;
 	d = kzalloc(struct_size(d, pages, n), GFP_NOIO);
-	if (!d)
+	if (!d) {
+		rblk_peer_uncharge(conn, rblk_peer_pages(bytes));
 		return -ENOMEM;
+	}
 	d->conn = conn;
+	d->charge = rblk_peer_pages(bytes);
 	d->tfm = tfm;
 	d->type = type;
-	d->id = rblk_be64(h.id);
+	d->id = rblk_be64(h->id);
 	d->sector = sector;
 	d->bytes = bytes;
 	d->nr_pages = n;

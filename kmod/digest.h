@@ -21,6 +21,7 @@ struct rblk_dreq {
 	u64 id;
 	sector_t sector;
 	u32 bytes;
+	u32 charge;			/* pages of conn->peer_pages, to the answer */
 	u8 peer[RBLK_DIGEST_MAX_BLOCKS * RBLK_DIGEST_MAX_SIZE]; /* RS_CSUM's */
 	unsigned int nr_pages;
 	struct page *pages[];
@@ -33,6 +34,7 @@ int rblk_read_pages(struct block_device *bdev, sector_t sector,
 		    struct page **pages, u32 bytes);
 struct page **rblk_pages_alloc(unsigned int n);
 void rblk_pages_free(struct page **pages, unsigned int n);
-int rblk_dreq_receive(struct rblk_conn *conn, u16 type, u32 len);
+int rblk_dreq_receive(struct rblk_conn *conn, u16 type, const void *fixed,
+		      u32 data_len);
 
 #endif /* RBLK_DIGEST_H */

@@ -32,6 +32,7 @@ static const struct nla_policy rblk_net_policy[RBLK_NET_MAX + 1] = {
 	[RBLK_NET_CSUMS_ALG]	= NLA_POLICY_MAX(NLA_U32, __RBLK_DIGEST_LAST - 1),
 	[RBLK_NET_RESYNC_RATE]	= { .type = NLA_U32 },
 	[RBLK_NET_C_PLAN_AHEAD]	= { .type = NLA_U32 },
+	[RBLK_NET_MAX_BUFFERS]	= { .type = NLA_U32 },
 	[RBLK_NET_CRAM_HMAC_ALG] = { .type = NLA_NUL_STRING, .len = RBLK_AUTH_ALG_LEN - 1 },
 	[RBLK_NET_SHARED_SECRET] = { .type = NLA_BINARY, .len = RBLK_SHARED_SECRET_MAX },
 	/* reported only */
@@ -674,6 +675,7 @@ static const struct opt_range net_opts[] = {
 	OPT(RBLK_NET_CSUMS_ALG, 0, __RBLK_DIGEST_LAST - 1, 0, csums_alg),
 	OPT(RBLK_NET_RESYNC_RATE, 1, 4 << 20, 100 << 10, resync_rate),
 	OPT(RBLK_NET_C_PLAN_AHEAD, 0, 30000, 2000, c_plan_ahead),
+	OPT(RBLK_NET_MAX_BUFFERS, 32, 131072, 2048, max_buffers),
 };
 #undef OPT
 

@@ -22,11 +22,84 @@
 /* Pages for peer writes: a reserve so receiving never waits on reclaim. */
 static mempool_t *rblk_page_pool;
 
+/* Has the packet being read taken longer than timeout x ko-count? */
+static bool packet_late(struct rblk_conn *conn)
+{
+	u32 ko = READ_ONCE(conn->opts.ko_count);
+	u32 ms = READ_ONCE(conn->opts.timeout) * ko;
+
+	if (!ko || time_before(jiffies, conn->pkt_start + msecs_to_jiffies(ms)))
+		return false;
+	rblk_conn_error(conn, "peer %s took more than %u ms to send one packet (timeout x ko-count)",
+			conn->peer_node, ms);
+	return true;
+}
+
+static bool buffers_room(struct rblk_conn *conn, u32 n)
+{
+	int held = atomic_read(&conn->peer_pages);
+
+	return !held || held + n <= READ_ONCE(conn->opts.max_buffers);
+}
+
+/*
+ * The receiver takes @n pages of the peer's bound (max-buffers) for a
+ * request it is about to hold: a write until it is on our disk, a digest
+ * request until it is read and digested, a read until its reply is sent
+ * (only a read's reply, the one large answer, waits for the socket, and
+ * only the node with the up-to-date data answers reads: the two nodes
+ * never wait for each other's bound). At the bound it stops reading
+ * until memory is given back; meanwhile the liveness checks run, except
+ * the ping (its answer would wait unread behind the request): a peer
+ * that does not read what we send is found out by its TCP window
+ * (rblk_conn_idle). One request always fits.
+ */
+int rblk_recv_charge(struct rblk_conn *conn, u32 n)
+{
+	int ret = 0;
+
+	while (!buffers_room(conn, n)) {
+		WRITE_ONCE(conn->rx_blocked, true);
+		wait_event_interruptible_timeout(conn->buffers_wq,
+				buffers_room(conn, n) || !READ_ONCE(conn->sending) ||
+				kthread_should_stop(), msecs_to_jiffies(100));
+		if (kthread_should_stop())
+			ret = -EINTR;
+		else if (!READ_ONCE(conn->sending))
+			ret = -EPIPE;	/* the sender failed: nothing goes */
+		else
+			ret = rblk_conn_idle(conn);
+		if (ret)
+			return ret;
+	}
+	if (conn->rx_blocked) {
+		/* What we did not read was not the peer's silence. */
+		WRITE_ONCE(conn->rx_blocked, false);
+		conn->last_rx = jiffies;
+		conn->ping_sent = jiffies;
+		conn->pkt_start = jiffies;
+	}
+	atomic_add(n, &conn->peer_pages);
+	return 0;
+}
+
+/* An answer holding @n pages of the bound was sent or dropped. */
+void rblk_peer_uncharge(struct rblk_conn *conn, u32 n)
+{
+	if (!n)
+		return;
+	atomic_sub(n, &conn->peer_pages);
+	wake_up(&conn->buffers_wq);
+}
+
 /*
  * The rest of a packet whose first byte has come. The socket's receive
  * timeout is short (it paces the liveness checks of an idle link); in the
  * middle of a packet a pause (a retransmission) is waited out for as long
- * as the connection's timeout, counted from the last byte that came.
+ * as the connection's timeout, counted from the last byte that came, and
+ * the whole packet must have come within timeout x ko-count of its first
+ * byte (a peer that trickles it would hold the receiver, and with it the
+ * liveness checks, for ever).
  */
 int rblk_recv_exact(struct rblk_conn *conn, void *buf, size_t len)
 {
@@ -40,6 +113,10 @@ int rblk_recv_exact(struct rblk_conn *conn, void *buf, size_t len)
 		if (conn->hs_deadline && time_after(jiffies, conn->hs_deadline)) {
 			rblk_conn_error(conn, "the handshake with %s took too long",
 					conn->peer_node);
+			ret = -ETIMEDOUT;
+			break;
+		}
+		if (!conn->hs_deadline && conn->pkt_start && packet_late(conn)) {
 			ret = -ETIMEDOUT;
 			break;
 		}
@@ -79,6 +156,7 @@ void rblk_peer_req_free(struct rblk_peer_req *p)
 	for (i = 0; i < p->nr_pages; i++)
 		if (p->pages[i])
 			mempool_free(p->pages[i], rblk_page_pool);
+	rblk_peer_uncharge(p->conn, p->charge);
 	kfree(p);
 }
 
@@ -91,11 +169,18 @@ static void peer_write_done(struct rblk_peer_req *p, int err)
 	p->status = -err;
 	if (p->ack_type == RBLK_P_RS_ACK && !err)
 		rblk_resync_target_wrote(conn->dev, p->sector, p->bytes);
-	/* The data is on disk (or failed): give the pages back now. */
+	/*
+	 * The data is on disk (or failed): give the pages back now, and
+	 * their share of max-buffers; the ACK waits for nothing but the
+	 * socket (a bound held until it is sent could close a cycle: each
+	 * node waiting for the other to read).
+	 */
 	for (i = 0; i < p->nr_pages; i++) {
 		mempool_free(p->pages[i], rblk_page_pool);
 		p->pages[i] = NULL;
 	}
+	rblk_peer_uncharge(conn, p->charge);
+	p->charge = 0;
 	spin_lock_irqsave(&conn->lock, flags);
 	list_add_tail(&p->list, &conn->ack_queue);
 	spin_unlock_irqrestore(&conn->lock, flags);
@@ -118,12 +203,19 @@ static struct rblk_peer_req *alloc_peer_req(struct rblk_conn *conn,
 					    u32 data_len, u16 ack_type)
 {
 	unsigned int i, n = DIV_ROUND_UP(data_len, PAGE_SIZE);
+	u32 charge = rblk_peer_pages(data_len);
 	struct rblk_peer_req *p;
+	int ret = rblk_recv_charge(conn, charge);
 
+	if (ret)
+		return ERR_PTR(ret);
 	p = kzalloc(struct_size(p, pages, n), GFP_NOIO);
-	if (!p)
-		return NULL;
+	if (!p) {
+		rblk_peer_uncharge(conn, charge);
+		return ERR_PTR(-ENOMEM);
+	}
 	p->conn = conn;
+	p->charge = charge;
 	p->id = rblk_be64(w->id);
 	p->ack_type = ack_type;
 	p->sector = rblk_be64(w->sector);
@@ -199,35 +291,25 @@ static void submit_range(struct rblk_peer_req *p, struct block_device *bdev,
 }
 
 /* WRITE from the Primary, or RS_DATA from the SyncSource. */
-static int receive_write(struct rblk_conn *conn, u16 type, u32 len)
+static int receive_write(struct rblk_conn *conn, u16 type, const void *fixed,
+			 u32 data_len)
 {
+	const struct rblk_p_write *w = fixed;
 	struct rblk_device *dev = conn->dev;
 	struct block_device *bdev = dev->backing.bdev;
 	bool resync = type == RBLK_P_RS_DATA;
+	u32 wflags = rblk_be32(w->wflags);
 	struct rblk_peer_req *p;
-	struct rblk_p_write w;
-	u32 data_len = len - sizeof(w), wflags;
-	enum rblk_wire_error e;
 	int ret;
 
-	ret = rblk_recv_exact(conn, &w, sizeof(w));
-	if (ret)
-		return ret;
 	if (READ_ONCE(dev->state.role) != RBLK_ROLE_SECONDARY || !bdev ||
 	    (!resync && READ_ONCE(dev->state.peer_role) != RBLK_ROLE_PRIMARY) ||
 	    (resync && (conn->rs.source || conn->rs.phase != RBLK_RS_RUNNING)))
 		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, type);
-	e = rblk_wire_check_write(&w, data_len, get_capacity(dev->disk));
-	wflags = rblk_be32(w.wflags);
-	/* Resync blocks: data, or a run of zeros without data. */
-	if (!e && resync && (wflags ? wflags != RBLK_WF_ZEROES : !data_len))
-		e = RBLK_WIRE_BAD_PAYLOAD;
-	if (e)
-		return rblk_conn_protocol_error(conn, e, type);
-	p = alloc_peer_req(conn, &w, data_len,
+	p = alloc_peer_req(conn, w, data_len,
 			   resync ? RBLK_P_RS_ACK : RBLK_P_WRITE_ACK);
-	if (!p)
-		return -ENOMEM;
+	if (IS_ERR(p))
+		return PTR_ERR(p);
 	ret = recv_data(conn, p, data_len);
 	if (ret) {
 		rblk_peer_req_free(p);
@@ -242,19 +324,15 @@ static int receive_write(struct rblk_conn *conn, u16 type, u32 len)
 	return 0;
 }
 
-static int receive_ack(struct rblk_conn *conn)
+static int receive_ack(struct rblk_conn *conn, u16 type, const void *fixed,
+		       u32 data_len)
 {
+	const struct rblk_p_ack *a = fixed;
 	struct rblk_device *dev = conn->dev;
-	struct rblk_p_ack a;
+	u64 id = rblk_be64(a->id);
 	struct request *rq;
 	struct rblk_req *req;
-	u64 id;
-	int ret;
 
-	ret = rblk_recv_exact(conn, &a, sizeof(a));
-	if (ret)
-		return ret;
-	id = rblk_be64(a.id);
 	rq = rblk_req_by_wire_id(&dev->tag_set, id);
 	req = rq ? blk_mq_rq_to_pdu(rq) : NULL;
 	/*
@@ -265,32 +343,27 @@ static int receive_ack(struct rblk_conn *conn)
 	    READ_ONCE(req->epoch) != conn->epoch ||
 	    atomic_read(&req->remote) != RBLK_REMOTE_PENDING)
 		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_WRITE_ACK);
-	if (rblk_be32(a.status))
+	if (rblk_be32(a->status))
 		pr_warn_ratelimited("rblk%d: peer failed a write (error %u)\n",
-				    dev->minor, rblk_be32(a.status));
-	rblk_req_remote_done(rq, rblk_be32(a.status) == 0);
+				    dev->minor, rblk_be32(a->status));
+	rblk_req_remote_done(rq, rblk_be32(a->status) == 0);
 	return 0;
 }
 
 /* The peer's copy of blocks we read while ours are out of sync. */
-static int receive_read_reply(struct rblk_conn *conn, u32 len)
+static int receive_read_reply(struct rblk_conn *conn, u16 type,
+			      const void *fixed, u32 data_len)
 {
+	const struct rblk_p_ack *a = fixed;
 	struct rblk_device *dev = conn->dev;
-	u32 data_len = len - sizeof(struct rblk_p_ack);
+	u32 status = rblk_be32(a->status);
+	u64 id = rblk_be64(a->id);
 	struct req_iterator iter;
 	struct rblk_req *req;
 	struct request *rq;
-	struct rblk_p_ack a;
 	struct bio_vec bv;
-	u32 status;
-	u64 id;
 	int ret;
 
-	ret = rblk_recv_exact(conn, &a, sizeof(a));
-	if (ret)
-		return ret;
-	id = rblk_be64(a.id);
-	status = rblk_be32(a.status);
 	rq = rblk_req_by_wire_id(&dev->tag_set, id);
 	req = rq ? blk_mq_rq_to_pdu(rq) : NULL;
 	if (!req || req_op(rq) != REQ_OP_READ || READ_ONCE(req->wire_id) != id ||
@@ -318,27 +391,22 @@ static int receive_read_reply(struct rblk_conn *conn, u32 len)
 	return 0;
 }
 
-static int receive_state(struct rblk_conn *conn)
+static int receive_state(struct rblk_conn *conn, u16 type, const void *fixed,
+			 u32 data_len)
 {
-	struct rblk_p_state st;
+	const struct rblk_p_state *st = fixed;
 	struct rblk_peer_state ps = {};
 	unsigned long flags;
-	int i, ret;
+	int i;
 
-	ret = rblk_recv_exact(conn, &st, sizeof(st));
-	if (ret)
-		return ret;
-	if (st.role >= __RBLK_ROLE_LAST || st.disk_state >= __RBLK_DISK_LAST ||
-	    (st.state_flags & ~__RBLK_SF_ALL))
-		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_PAYLOAD, RBLK_P_STATE);
-	ps.role = st.role;
-	ps.disk_state = st.disk_state;
-	ps.state_flags = st.state_flags;
-	ps.bits_set = rblk_be64(st.bits_set);
-	ps.data_sectors = rblk_be64(st.data_sectors);
+	ps.role = st->role;
+	ps.disk_state = st->disk_state;
+	ps.state_flags = st->state_flags;
+	ps.bits_set = rblk_be64(st->bits_set);
+	ps.data_sectors = rblk_be64(st->data_sectors);
 	for (i = 0; i < RBLK_UI_COUNT; i++)
-		ps.gi.uuid[i] = rblk_be64(st.uuid[i]);
-	ps.gi.flags = rblk_be32(st.md_flags);
+		ps.gi.uuid[i] = rblk_be64(st->uuid[i]);
+	ps.gi.flags = rblk_be32(st->md_flags);
 	spin_lock_irqsave(&conn->lock, flags);
 	conn->peer_state = ps;
 	spin_unlock_irqrestore(&conn->lock, flags);
@@ -346,14 +414,13 @@ static int receive_state(struct rblk_conn *conn)
 	return rblk_conn_peer_state_changed(conn);
 }
 
-static int receive_new_uuid(struct rblk_conn *conn)
+static int receive_new_uuid(struct rblk_conn *conn, u16 type,
+			    const void *fixed, u32 data_len)
 {
-	struct rblk_p_sync p;
-	int ret = rblk_recv_exact(conn, &p, sizeof(p));
+	const struct rblk_p_sync *p = fixed;
+	int ret;
 
-	if (ret)
-		return ret;
-	ret = rblk_gen_peer_new_uuid(conn->dev, rblk_be64(p.current_uuid));
+	ret = rblk_gen_peer_new_uuid(conn->dev, rblk_be64(p->current_uuid));
 	if (ret == -EPROTO)
 		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_NEW_UUID);
 	return ret;
@@ -364,28 +431,25 @@ static int receive_new_uuid(struct rblk_conn *conn)
  * cookie (a peer that pings and never reads costs no memory). PING_ACK:
  * the peer is alive and reading.
  */
-static int receive_ping(struct rblk_conn *conn, u16 type)
+static int receive_ping(struct rblk_conn *conn, u16 type, const void *fixed,
+			u32 data_len)
 {
-	struct rblk_p_ping p;
+	const struct rblk_p_ping *p = fixed;
 	struct rblk_ctl *c;
 	unsigned long flags;
-	int ret = rblk_recv_exact(conn, &p, sizeof(p));
 
-	if (ret)
-		return ret;
 	if (type == RBLK_P_PING_ACK) {
 		conn->ping_pending = false;
-		conn->last_pong = jiffies;
 		return 0;
 	}
 	spin_lock_irqsave(&conn->lock, flags);
 	if (conn->ping_ack) {
-		memcpy(conn->ping_ack->payload, &p, sizeof(p));
+		memcpy(conn->ping_ack->payload, p, sizeof(*p));
 		spin_unlock_irqrestore(&conn->lock, flags);
 		return 0;
 	}
 	spin_unlock_irqrestore(&conn->lock, flags);
-	c = rblk_ctl_alloc(RBLK_P_PING_ACK, &p, sizeof(p), 0);
+	c = rblk_ctl_alloc(RBLK_P_PING_ACK, p, sizeof(*p), 0);
 	if (!c)
 		return -ENOMEM;
 	spin_lock_irqsave(&conn->lock, flags);
@@ -396,54 +460,91 @@ static int receive_ping(struct rblk_conn *conn, u16 type)
 	return 0;
 }
 
+static int receive_disconnect(struct rblk_conn *conn, u16 type,
+			      const void *fixed, u32 data_len)
+{
+	rblk_conn_error(conn, "peer %s disconnected", conn->peer_node);
+	return -ECONNRESET;
+}
+
+typedef int (*rblk_recv_fn)(struct rblk_conn *conn, u16 type,
+			    const void *fixed, u32 data_len);
+
+/*
+ * The handler of each type a connected peer may send; @early: also before
+ * the connect decision (the peer may only say who it is). HELLO, AUTH and
+ * COMMIT belong to the handshake (conn.c, auth.c): none here.
+ */
+static const struct {
+	rblk_recv_fn fn;
+	bool early;
+} handlers[__RBLK_P_LAST] = {
+	[RBLK_P_STATE]		= { receive_state, true },
+	[RBLK_P_PING]		= { receive_ping, true },
+	[RBLK_P_PING_ACK]	= { receive_ping, true },
+	[RBLK_P_DISCONNECT]	= { receive_disconnect, true },
+	[RBLK_P_WRITE]		= { receive_write },
+	[RBLK_P_WRITE_ACK]	= { receive_ack },
+	[RBLK_P_READ_REQ]	= { rblk_dreq_receive },
+	[RBLK_P_READ_REPLY]	= { receive_read_reply },
+	[RBLK_P_BITMAP]		= { rblk_resync_recv_bitmap },
+	[RBLK_P_SYNC_START]	= { rblk_resync_recv_start },
+	[RBLK_P_RS_DATA]	= { receive_write },
+	[RBLK_P_RS_ACK]		= { rblk_resync_recv_ack },
+	[RBLK_P_SYNC_DONE]	= { rblk_resync_recv_done },
+	[RBLK_P_NEW_UUID]	= { receive_new_uuid },
+	[RBLK_P_VERIFY_START]	= { rblk_verify_recv_start },
+	[RBLK_P_VERIFY_REQ]	= { rblk_dreq_receive },
+	[RBLK_P_VERIFY_REPLY]	= { rblk_verify_recv_reply },
+	[RBLK_P_VERIFY_DONE]	= { rblk_verify_recv_done },
+	[RBLK_P_RS_CSUM]	= { rblk_dreq_receive },
+	[RBLK_P_RS_CSUM_REPLY]	= { rblk_resync_recv_csum_reply },
+};
+
+/*
+ * What the packet checks of include/rblk/wire.h know of this node. The
+ * digest sizes are of what this receiver thread owns (the SyncTarget's
+ * csums transform) or of a number (the verify we lead), never of a
+ * transform another thread may free.
+ */
+static void wire_dev(struct rblk_conn *conn, struct rblk_wire_dev *d)
+{
+	struct rblk_resync *rs = &conn->rs;
+
+	d->sectors = get_capacity(conn->dev->disk);
+	d->bm_bytes = conn->dev->meta.bm.area_bytes;
+	d->csum_size = !rs->source && rs->phase == RBLK_RS_RUNNING &&
+		       rs->csums_tfm ? crypto_shash_digestsize(rs->csums_tfm) : 0;
+	d->verify_size = READ_ONCE(conn->vf.source) ?
+			 rblk_digest_size(READ_ONCE(conn->vf.alg)) : 0;
+}
+
+/*
+ * Read a packet's fixed part, check it whole against this node (the
+ * table of include/rblk/wire.h), then hand it to its handler, which reads
+ * the data, if any, and checks what only it knows (the state, the
+ * request an answer names).
+ */
 static int dispatch(struct rblk_conn *conn, u16 type, u32 len)
 {
-	/* Before the connect decision the peer may only say who it is. */
-	if (!conn->decided && type != RBLK_P_STATE && type != RBLK_P_PING &&
-	    type != RBLK_P_PING_ACK && type != RBLK_P_DISCONNECT)
+	const struct rblk_wire_type *t = rblk_wire_type(type);
+	u8 fixed[RBLK_WIRE_MAX_FIXED] __aligned(8);
+	struct rblk_wire_dev d;
+	enum rblk_wire_error e;
+	int ret;
+
+	/* The header was checked: t is there, len >= t->fixed. */
+	if (!handlers[type].fn ||
+	    (!conn->decided && !handlers[type].early))
 		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, type);
-	switch (type) {
-	case RBLK_P_WRITE:
-	case RBLK_P_RS_DATA:
-		return receive_write(conn, type, len);
-	case RBLK_P_BITMAP:
-		return rblk_resync_recv_bitmap(conn, len);
-	case RBLK_P_SYNC_START:
-		return rblk_resync_recv_start(conn);
-	case RBLK_P_RS_ACK:
-		return rblk_resync_recv_ack(conn);
-	case RBLK_P_SYNC_DONE:
-		return rblk_resync_recv_done(conn);
-	case RBLK_P_NEW_UUID:
-		return receive_new_uuid(conn);
-	case RBLK_P_RS_CSUM:
-	case RBLK_P_VERIFY_REQ:
-	case RBLK_P_READ_REQ:
-		return rblk_dreq_receive(conn, type, len);
-	case RBLK_P_READ_REPLY:
-		return receive_read_reply(conn, len);
-	case RBLK_P_RS_CSUM_REPLY:
-		return rblk_resync_recv_csum_reply(conn);
-	case RBLK_P_VERIFY_START:
-		return rblk_verify_recv_start(conn);
-	case RBLK_P_VERIFY_REPLY:
-		return rblk_verify_recv_reply(conn, len);
-	case RBLK_P_VERIFY_DONE:
-		return rblk_verify_recv_done(conn);
-	case RBLK_P_WRITE_ACK:
-		return receive_ack(conn);
-	case RBLK_P_STATE:
-		return receive_state(conn);
-	case RBLK_P_PING:
-	case RBLK_P_PING_ACK:
-		return receive_ping(conn, type);
-	case RBLK_P_DISCONNECT:
-		rblk_conn_error(conn, "peer %s disconnected", conn->peer_node);
-		return -ECONNRESET;
-	default:
-		/* HELLO, COMMIT after the handshake. */
-		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, type);
-	}
+	ret = rblk_recv_exact(conn, fixed, t->fixed);
+	if (ret)
+		return ret;
+	wire_dev(conn, &d);
+	e = rblk_wire_check(type, fixed, len - t->fixed, &d);
+	if (e)
+		return rblk_conn_protocol_error(conn, e, type);
+	return handlers[type].fn(conn, type, fixed, len - t->fixed);
 }
 
 /* Receive one header; -EAGAIN if the socket timed out before any byte. */
@@ -464,6 +565,7 @@ int rblk_recv_packet_hdr(struct rblk_conn *conn, u16 *type, u32 *len)
 		return ret;
 	if (ret <= 0)
 		return ret ? ret : -ECONNRESET;
+	conn->pkt_start = jiffies;
 	if (ret < sizeof(h)) {
 		ret = rblk_recv_exact(conn, (u8 *)&h + ret, sizeof(h) - ret);
 		if (ret)

@@ -521,22 +521,18 @@ void rblk_resync_stop(struct rblk_device *dev)
 }
 
 /* Source: a slice of the target's bitmap; the last one starts the resync. */
-int rblk_resync_recv_bitmap(struct rblk_conn *conn, u32 len)
+int rblk_resync_recv_bitmap(struct rblk_conn *conn, u16 type,
+			    const void *fixed, u32 data_len)
 {
+	const struct rblk_p_bitmap *b = fixed;
 	struct rblk_device *dev = conn->dev;
 	struct rblk_bitmap *bm = &dev->meta.bm;
 	struct rblk_resync *rs = &conn->rs;
 	struct rblk_p_sync start = {};
-	struct rblk_p_bitmap b;
-	u32 data_len = len - sizeof(b);
 	struct task_struct *t;
 	unsigned long flags;
 	void *buf;
 	int ret;
-
-	ret = rblk_recv_exact(conn, &b, sizeof(b));
-	if (ret)
-		return ret;
 	/*
 	 * The source gets the target's bitmap first; the target then gets
 	 * the merged one, so it knows every block it lacks (reads of those go
@@ -545,25 +541,18 @@ int rblk_resync_recv_bitmap(struct rblk_conn *conn, u32 len)
 	if (rs->source ? rs->phase != RBLK_RS_WAIT_BITMAP :
 			 rs->phase != RBLK_RS_WAIT_START && rs->phase != RBLK_RS_RUNNING)
 		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_BITMAP);
-	if (rblk_wire_check_bitmap(&b, data_len, bm->area_bytes)) {
-		rblk_conn_error(conn, "protocol error from peer %s: %s (packet type %u)",
-				conn->peer_node,
-				rblk_wire_strerror(RBLK_WIRE_BAD_PAYLOAD),
-				RBLK_P_BITMAP);
-		return -EPROTO;
-	}
 	if (data_len) {
 		buf = kvmalloc(data_len, GFP_NOIO);
 		if (!buf)
 			return -ENOMEM;
 		ret = rblk_recv_exact(conn, buf, data_len);
 		if (!ret)
-			rblk_bm_or(bm, rblk_be64(b.offset), buf, data_len);
+			rblk_bm_or(bm, rblk_be64(b->offset), buf, data_len);
 		kvfree(buf);
 		if (ret)
 			return ret;
 	}
-	if (!b.last)
+	if (!b->last)
 		return 0;
 	ret = rblk_bm_flush(&dev->meta);
 	if (ret || !rs->source)
@@ -613,36 +602,33 @@ int rblk_resync_recv_bitmap(struct rblk_conn *conn, u32 len)
 }
 
 /* Target: the source has our bitmap; its blocks follow. */
-int rblk_resync_recv_start(struct rblk_conn *conn)
+int rblk_resync_recv_start(struct rblk_conn *conn, u16 type,
+			   const void *fixed, u32 data_len)
 {
+	const struct rblk_p_sync *p = fixed;
 	struct rblk_device *dev = conn->dev;
 	struct rblk_resync *rs = &conn->rs;
 	struct rblk_gi *gi = &dev->meta.gi;
-	struct rblk_p_sync p;
 	unsigned long flags;
 	u64 from;
 	int ret;
-
-	ret = rblk_recv_exact(conn, &p, sizeof(p));
-	if (ret)
-		return ret;
 	if (rs->source || rs->phase != RBLK_RS_WAIT_START)
 		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_SYNC_START);
 	if (rs->csums_tfm)	/* digest work of an earlier resync may hold it */
 		rblk_conn_wait_peer_reqs(conn);
 	rs_free_tfm(rs);
-	if (p.csums_alg) {
-		struct crypto_shash *tfm = rblk_digest_tfm(p.csums_alg);
+	if (p->csums_alg) {
+		struct crypto_shash *tfm = rblk_digest_tfm(p->csums_alg);
 
 		if (IS_ERR(tfm)) {
 			rblk_conn_error(conn, "%s resyncs with csums-alg %s, which this kernel lacks; configure a csums-alg both kernels have",
-					conn->peer_node, rblk_digest_name(p.csums_alg));
+					conn->peer_node, rblk_digest_name(p->csums_alg));
 			return PTR_ERR(tfm);
 		}
 		rs->csums_tfm = tfm;
 	}
 	/* Our remaining bits now count from the source's bitmap UUID. */
-	from = rblk_be64(p.bitmap_uuid);
+	from = rblk_be64(p->bitmap_uuid);
 	mutex_lock(&dev->lock);
 	if (gi->uuid[RBLK_UI_CURRENT] != from) {
 		if (rblk_gi_real(gi->uuid[RBLK_UI_CURRENT]))
@@ -656,7 +642,7 @@ int rblk_resync_recv_start(struct rblk_conn *conn)
 		return ret;
 	spin_lock_irqsave(&conn->lock, flags);
 	rs->phase = RBLK_RS_RUNNING;
-	rs->total_bits = rblk_be64(p.total_bits);
+	rs->total_bits = rblk_be64(p->total_bits);
 	rs->started = jiffies;
 	spin_unlock_irqrestore(&conn->lock, flags);
 	return 0;
@@ -706,22 +692,19 @@ static void rs_complete(struct rblk_conn *conn, struct rblk_rs_req *r)
 }
 
 /* Source: the target wrote one RS_DATA of a range. */
-int rblk_resync_recv_ack(struct rblk_conn *conn)
+int rblk_resync_recv_ack(struct rblk_conn *conn, u16 type,
+			 const void *fixed, u32 data_len)
 {
+	const struct rblk_p_ack *a = fixed;
 	struct rblk_resync *rs = &conn->rs;
 	struct rblk_rs_req *r;
 	unsigned long flags;
-	struct rblk_p_ack a;
 	bool last = false;
 	u32 status;
-	int ret;
 
-	ret = rblk_recv_exact(conn, &a, sizeof(a));
-	if (ret)
-		return ret;
-	status = rblk_be32(a.status);
+	status = rblk_be32(a->status);
 	spin_lock_irqsave(&conn->lock, flags);
-	r = find_sent(rs, rblk_be64(a.id));
+	r = find_sent(rs, rblk_be64(a->id));
 	if (r && !r->csum && r->acks) {
 		last = --r->acks == 0;
 		if (last || status)
@@ -753,22 +736,18 @@ int rblk_resync_recv_ack(struct rblk_conn *conn)
  * Source: the target compared digests (csums-alg). Blocks that match are
  * in sync already; the others go as RS_DATA like any resync block.
  */
-int rblk_resync_recv_csum_reply(struct rblk_conn *conn)
+int rblk_resync_recv_csum_reply(struct rblk_conn *conn, u16 type,
+				const void *fixed, u32 data_len)
 {
+	const struct rblk_p_csum_reply *c = fixed;
 	struct rblk_device *dev = conn->dev;
 	struct rblk_resync *rs = &conn->rs;
-	struct rblk_p_csum_reply c;
 	struct rblk_rs_req *r;
 	unsigned long flags;
 	u64 differ, all;
 	u32 b, blocks;
-	int ret;
-
-	ret = rblk_recv_exact(conn, &c, sizeof(c));
-	if (ret)
-		return ret;
 	spin_lock_irqsave(&conn->lock, flags);
-	r = find_sent(rs, rblk_be64(c.id));
+	r = find_sent(rs, rblk_be64(c->id));
 	if (r && r->csum)
 		list_del_init(&r->list);
 	else
@@ -778,7 +757,7 @@ int rblk_resync_recv_csum_reply(struct rblk_conn *conn)
 		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_RS_CSUM_REPLY);
 	all = r->send;
 	/* A target that could not digest gets every block. */
-	differ = rblk_be32(c.status) ? all : rblk_be64(c.differ) & all;
+	differ = rblk_be32(c->status) ? all : rblk_be64(c->differ) & all;
 	blocks = rblk_rs_req_blocks(r);
 	for (b = 0; b < blocks; b++)
 		if ((all & ~differ) & (1ULL << b))
@@ -800,19 +779,16 @@ int rblk_resync_recv_csum_reply(struct rblk_conn *conn)
 }
 
 /* Target: every block is here; take the source's generation. */
-int rblk_resync_recv_done(struct rblk_conn *conn)
+int rblk_resync_recv_done(struct rblk_conn *conn, u16 type,
+			  const void *fixed, u32 data_len)
 {
+	const struct rblk_p_sync *p = fixed;
 	struct rblk_device *dev = conn->dev;
 	struct rblk_resync *rs = &conn->rs;
 	struct rblk_gi *gi = &dev->meta.gi, old;
 	struct rblk_state ns;
-	struct rblk_p_sync p;
 	unsigned long flags;
 	int ret;
-
-	ret = rblk_recv_exact(conn, &p, sizeof(p));
-	if (ret)
-		return ret;
 	if (rs->source || rs->phase != RBLK_RS_RUNNING)
 		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_SYNC_DONE);
 	/* Every block the source sent has been acked, so it is written. */
@@ -840,7 +816,7 @@ int rblk_resync_recv_done(struct rblk_conn *conn)
 		return ret;
 	}
 	old = *gi;
-	rblk_gi_sync_target_done(gi, rblk_be64(p.current_uuid));
+	rblk_gi_sync_target_done(gi, rblk_be64(p->current_uuid));
 	gi->flags &= ~(RBLK_MDF_CRASHED_PRIMARY | RBLK_MDF_PEER_OUTDATED |
 		       RBLK_MDF_LOST_AS_PRIMARY);
 	ret = rblk_meta_write(&dev->meta);

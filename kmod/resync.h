@@ -69,11 +69,17 @@ int rblk_resync_begin(struct rblk_device *dev, bool source, bool full,
 void rblk_resync_stop(struct rblk_device *dev);
 bool rblk_resync_paused(struct rblk_conn *conn);
 void rblk_resync_opts_changed(struct rblk_conn *conn);
-int rblk_resync_recv_bitmap(struct rblk_conn *conn, u32 len);
-int rblk_resync_recv_start(struct rblk_conn *conn);
-int rblk_resync_recv_ack(struct rblk_conn *conn);
-int rblk_resync_recv_done(struct rblk_conn *conn);
-int rblk_resync_recv_csum_reply(struct rblk_conn *conn);
+/* Receive handlers: the packet's fixed part is read and checked (recv.c). */
+int rblk_resync_recv_bitmap(struct rblk_conn *conn, u16 type,
+			    const void *fixed, u32 data_len);
+int rblk_resync_recv_start(struct rblk_conn *conn, u16 type,
+			   const void *fixed, u32 data_len);
+int rblk_resync_recv_ack(struct rblk_conn *conn, u16 type,
+			 const void *fixed, u32 data_len);
+int rblk_resync_recv_done(struct rblk_conn *conn, u16 type,
+			  const void *fixed, u32 data_len);
+int rblk_resync_recv_csum_reply(struct rblk_conn *conn, u16 type,
+				const void *fixed, u32 data_len);
 unsigned int rblk_rs_req_runs(const struct rblk_rs_req *r);
 u32 rblk_rs_req_blocks(const struct rblk_rs_req *r);
 void rblk_resync_target_wrote(struct rblk_device *dev, sector_t sector,

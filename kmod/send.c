@@ -96,6 +96,7 @@ struct rblk_ctl *rblk_ctl_alloc(u16 type, const void *fixed, u32 fixed_len,
 	c->type = type;
 	c->len = fixed_len + data_len;
 	c->fixed_len = fixed_len;
+	c->charge = 0;
 	memcpy(c->payload, fixed, fixed_len);
 	return c;
 }
@@ -121,6 +122,13 @@ int rblk_queue_ctl_data(struct rblk_conn *conn, u16 type, const void *fixed,
 		memcpy(rblk_ctl_data(c), data, data_len);
 	rblk_queue_ctl_item(conn, c);
 	return 0;
+}
+
+/* A read's reply gives its share of max-buffers back once sent. */
+void rblk_ctl_free(struct rblk_conn *conn, struct rblk_ctl *c)
+{
+	rblk_peer_uncharge(conn, c->charge);
+	kvfree(c);
 }
 
 int rblk_queue_ctl(struct rblk_conn *conn, u16 type, const void *payload,
@@ -494,7 +502,7 @@ static int send_one(struct rblk_conn *conn)
 		if (!ret && it.ctl->len > it.ctl->fixed_len)
 			ret = send_buf(conn, it.ctl->payload + it.ctl->fixed_len,
 				       it.ctl->len - it.ctl->fixed_len, more);
-		kvfree(it.ctl);
+		rblk_ctl_free(conn, it.ctl);
 	} else if (it.rq && req_op(it.rq) == REQ_OP_READ) {
 		ret = send_read_req(conn, it.rq, more);
 		rblk_req_put(it.rq);

@@ -423,33 +423,21 @@ static int refuse_ask(struct rblk_conn *conn, int why)
 }
 
 /* VERIFY_START: the peer leads (we are the target), or asks us to. */
-static int recv_start(struct rblk_conn *conn)
+static int recv_start(struct rblk_conn *conn, const struct rblk_p_verify *p)
 {
 	struct rblk_device *dev = conn->dev;
 	struct rblk_verify *vf = &conn->vf;
+	sector_t start = rblk_be64(p->start), stop = rblk_be64(p->stop);
 	struct crypto_shash *tfm, *old;
-	struct rblk_p_verify p;
-	sector_t start, stop;
 	unsigned long flags;
 	int ret;
-
-	ret = rblk_recv_exact(conn, &p, sizeof(p));
-	if (ret)
-		return ret;
-	start = rblk_be64(p.start);
-	stop = rblk_be64(p.stop);
-	if ((p.vflags & ~__RBLK_VF_ALL) || start >= stop ||
-	    stop > get_capacity(dev->disk) ||
-	    start % (RBLK_DIGEST_BLOCK >> SECTOR_SHIFT))
-		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_PAYLOAD,
-					 RBLK_P_VERIFY_START);
-	if (p.vflags & RBLK_VF_ASK) {
+	if (p->vflags & RBLK_VF_ASK) {
 		ret = vf_check(dev);
 		if (!ret && READ_ONCE(dev->state.role) != RBLK_ROLE_PRIMARY)
 			ret = -EPROTO;
 		if (!ret)
-			ret = start_source(dev, start, stop, p.alg,
-					   p.vflags & RBLK_VF_REPAIR);
+			ret = start_source(dev, start, stop, p->alg,
+					   p->vflags & RBLK_VF_REPAIR);
 		return ret ? refuse_ask(conn, ret) : 0;
 	}
 	if (vf->source || (rblk_conn_state(dev) != RBLK_CONN_CONNECTED &&
@@ -457,18 +445,18 @@ static int recv_start(struct rblk_conn *conn)
 		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE,
 					 RBLK_P_VERIFY_START);
 	/* Without the peer's digest we answer every request with an error. */
-	tfm = rblk_digest_tfm(p.alg);
+	tfm = rblk_digest_tfm(p->alg);
 	if (IS_ERR(tfm)) {
 		pr_warn("rblk%d: %s: verify from %s uses %s, which this kernel lacks\n",
 			dev->minor, dev->name, conn->peer_node,
-			rblk_digest_name(p.alg));
+			rblk_digest_name(p->alg));
 		tfm = NULL;
 	}
 	/* A transform of an earlier verify may still be in digest work. */
 	if (vf->tfm)
 		rblk_conn_wait_peer_reqs(conn);
 	spin_lock_irqsave(&conn->lock, flags);
-	vf_reset(vf, start, stop, p.alg, p.vflags & RBLK_VF_REPAIR);
+	vf_reset(vf, start, stop, p->alg, p->vflags & RBLK_VF_REPAIR);
 	vf->source = false;
 	vf->running = true;
 	vf->asked = false;
@@ -496,35 +484,33 @@ static int recv_start(struct rblk_conn *conn)
 	return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_VERIFY_START);
 }
 
-int rblk_verify_recv_start(struct rblk_conn *conn)
+int rblk_verify_recv_start(struct rblk_conn *conn, u16 type,
+			   const void *fixed, u32 data_len)
 {
 	int ret;
 
 	mutex_lock(&conn->vf.start_mutex);
-	ret = recv_start(conn);
+	ret = recv_start(conn, fixed);
 	mutex_unlock(&conn->vf.start_mutex);
 	return ret;
 }
 
 /* Source: the peer's digests of a range; compare block by block. */
-int rblk_verify_recv_reply(struct rblk_conn *conn, u32 len)
+int rblk_verify_recv_reply(struct rblk_conn *conn, u16 type,
+			   const void *fixed, u32 data_len)
 {
+	const struct rblk_p_digest *h = fixed;
 	struct rblk_device *dev = conn->dev;
 	struct rblk_verify *vf = &conn->vf;
-	u32 data_len = len - sizeof(struct rblk_p_digest);
 	struct rblk_vreq *v = NULL, *i;
 	unsigned int ds, b, blocks;
-	struct rblk_p_digest h;
 	unsigned long flags;
 	u8 *peer = NULL;
 	u32 status, bytes;
 	u64 id, diff = 0;
-	int ret;
+	int ret = 0;
 
-	ret = rblk_recv_exact(conn, &h, sizeof(h));
-	if (ret)
-		return ret;
-	id = rblk_be64(h.id);
+	id = rblk_be64(h->id);
 	spin_lock_irqsave(&conn->lock, flags);
 	list_for_each_entry(i, &vf->sent, list) {
 		if (i->id == id) {
@@ -537,12 +523,12 @@ int rblk_verify_recv_reply(struct rblk_conn *conn, u32 len)
 	if (!v || !vf->source)
 		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE,
 					 RBLK_P_VERIFY_REPLY);
+	/* Its digests are of our verify's size (checked): the range is ours. */
 	ds = crypto_shash_digestsize(vf->tfm);
-	status = rblk_be32(h.status);
-	bytes = rblk_be32(h.bytes);
-	if (rblk_be64(h.sector) != v->range.sector || bytes != v->range.bytes ||
-	    rblk_wire_check_digest(v->range.sector, bytes, status, data_len, ds,
-				   get_capacity(dev->disk))) {
+	status = rblk_be32(h->status);
+	bytes = rblk_be32(h->bytes);
+	if (rblk_be64(h->sector) != v->range.sector || bytes != v->range.bytes ||
+	    data_len != (status ? 0 : DIV_ROUND_UP(bytes, RBLK_DIGEST_BLOCK) * ds)) {
 		ret = rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_PAYLOAD,
 					RBLK_P_VERIFY_REPLY);
 		goto out;
@@ -592,19 +578,16 @@ out:
 }
 
 /* Target: the source finished (or stopped, or refused what we asked). */
-int rblk_verify_recv_done(struct rblk_conn *conn)
+int rblk_verify_recv_done(struct rblk_conn *conn, u16 type,
+			  const void *fixed, u32 data_len)
 {
+	const struct rblk_p_verify_done *d = fixed;
 	struct rblk_device *dev = conn->dev;
 	struct rblk_verify *vf = &conn->vf;
-	struct rblk_p_verify_done d;
 	struct crypto_shash *tfm;
 	unsigned long flags;
-	int ret;
 
-	ret = rblk_recv_exact(conn, &d, sizeof(d));
-	if (ret)
-		return ret;
-	if (vf->source || !vf->running || d.stopped > 1 || d.repair > 1)
+	if (vf->source || !vf->running)
 		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE,
 					 RBLK_P_VERIFY_DONE);
 	/*
@@ -612,7 +595,7 @@ int rblk_verify_recv_done(struct rblk_conn *conn)
 	 * for, that ran to its end and found differences. Never a way round
 	 * the connect decision.
 	 */
-	if (d.repair && (!vf->repair || d.stopped || !rblk_be64(d.diff_kib) ||
+	if (d->repair && (!vf->repair || d->stopped || !rblk_be64(d->diff_kib) ||
 			 rblk_conn_state(dev) != RBLK_CONN_VERIFY_TARGET))
 		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_PAYLOAD,
 					 RBLK_P_VERIFY_DONE);
@@ -622,10 +605,10 @@ int rblk_verify_recv_done(struct rblk_conn *conn)
 	 */
 	rblk_conn_wait_peer_reqs(conn);
 	spin_lock_irqsave(&conn->lock, flags);
-	vf->checked_kib = rblk_be64(d.checked_kib);
-	vf->diff_kib = rblk_be64(d.diff_kib);
-	vf->pos = rblk_be64(d.pos) ?: vf->start;
-	save_result(vf, d.stopped);
+	vf->checked_kib = rblk_be64(d->checked_kib);
+	vf->diff_kib = rblk_be64(d->diff_kib);
+	vf->pos = rblk_be64(d->pos) ?: vf->start;
+	save_result(vf, d->stopped);
 	vf->running = false;
 	vf->asked = false;
 	tfm = vf->tfm;
@@ -638,7 +621,7 @@ int rblk_verify_recv_done(struct rblk_conn *conn)
 	if (vf->diff_kib)
 		rblk_helper(dev, "out-of-sync");
 	/* From VerifyT straight to SyncTarget, as on the source. */
-	if (d.repair)
+	if (d->repair)
 		return rblk_resync_begin(dev, false, false, NULL);
 	rblk_state_set_conn(dev, RBLK_CONN_VERIFY_TARGET, RBLK_CONN_CONNECTED, "verify done");
 	return 0;

@@ -59,8 +59,12 @@ int rblk_verify_start(struct rblk_device *dev, sector_t start, sector_t stop,
 		      bool repair);
 void rblk_verify_stop(struct rblk_device *dev);
 void rblk_verify_abort(struct rblk_conn *conn, const char *why);
-int rblk_verify_recv_start(struct rblk_conn *conn);
-int rblk_verify_recv_reply(struct rblk_conn *conn, u32 len);
-int rblk_verify_recv_done(struct rblk_conn *conn);
+/* Receive handlers: the packet's fixed part is read and checked (recv.c). */
+int rblk_verify_recv_start(struct rblk_conn *conn, u16 type,
+			   const void *fixed, u32 data_len);
+int rblk_verify_recv_reply(struct rblk_conn *conn, u16 type,
+			   const void *fixed, u32 data_len);
+int rblk_verify_recv_done(struct rblk_conn *conn, u16 type,
+			  const void *fixed, u32 data_len);
 
 #endif /* RBLK_VERIFY_H */

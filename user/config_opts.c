@@ -74,7 +74,7 @@ const struct cfg_opt_def cfg_opts[__OPT_COUNT] = {
 	NUM(OPT_KO_COUNT, "ko-count", U_NONE, 1, 0, 200, 7,
 	    "drop a peer that stalls a write for this many timeouts (0 = never)"),
 	NUM(OPT_MAX_BUFFERS, "max-buffers", U_NONE, 1, 32, 131072, 2048,
-	    "4 KiB receive buffers per device"),
+	    "4 KiB pages the peer's requests may hold in memory here"),
 	NUM(OPT_MAX_EPOCH_SIZE, "max-epoch-size", U_NONE, 1, 1, 20000, 2048,
 	    "writes between two write barriers on the wire"),
 	NUM(OPT_SNDBUF_SIZE, "sndbuf-size", U_SIZE, 1, 0, 10 * MiB, 0,

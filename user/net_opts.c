@@ -41,6 +41,7 @@ static const struct {
 	{ "ko-count", RBLK_NET_KO_COUNT, K_NUM },
 	{ "sndbuf-size", RBLK_NET_SNDBUF, K_NUM },
 	{ "rcvbuf-size", RBLK_NET_RCVBUF, K_NUM },
+	{ "max-buffers", RBLK_NET_MAX_BUFFERS, K_NUM },
 	{ "verify-alg", RBLK_NET_VERIFY_ALG, K_DIGEST },
 	{ "csums-alg", RBLK_NET_CSUMS_ALG, K_DIGEST },
 	{ "after-sb-0pri", RBLK_NET_AFTER_SB_0PRI, K_ASB },

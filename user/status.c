@@ -280,6 +280,9 @@ static void connection_fields(struct printer *p, const struct rblk_dev_info *d)
 		field_str(p, "peer-role", connected ? role_name(d->peer_role) : "Unknown");
 		field_str(p, "peer-disk", connected ?
 			  disk_state_name(d->peer_disk_state) : "DUnknown");
+		/* Paused before a resync: it will start paused (and who paused). */
+		if (d->susp && !d->has_sync)
+			field_str(p, "sync-paused", susp_name(d->susp));
 		printer_line(p);
 		field_u64(p, "sent-kib", d->stats[RBLK_STAT_SENT_KIB]);
 		field_u64(p, "received-kib", d->stats[RBLK_STAT_RECEIVED_KIB]);

@@ -270,6 +270,8 @@ enum rblk_net_attr {
 				 * reported back */
 	RBLK_NET_SECRET_ID,	/* binary, 8 bytes, reported only: identifies
 				 * the secret (include/rblk/auth.h) */
+	RBLK_NET_MAX_BUFFERS,	/* 4 KiB pages the peer's requests may hold
+				 * here until answered (docs/protocol.md) */
 	__RBLK_NET_LAST
 };
 #define RBLK_NET_MAX (__RBLK_NET_LAST - 1)

@@ -16,6 +16,7 @@
 #ifndef RBLK_WIRE_H
 #define RBLK_WIRE_H
 
+#include "genl.h"		/* enum rblk_role, enum rblk_disk_state */
 #include "types.h"
 
 #define RBLK_WIRE_MAGIC		0x52424c4bU	/* "RBLK" */
@@ -334,45 +335,6 @@ static inline void rblk_wire_hdr_init(struct rblk_wire_hdr *h, u16 type,
 	rblk_put_be32(h->seq, seq);
 }
 
-/* Fixed part of each type's payload; 0 for an unknown type. */
-static inline u32 rblk_wire_fixed_len(u16 type)
-{
-	switch (type) {
-	case RBLK_P_HELLO: return sizeof(struct rblk_p_hello);
-	case RBLK_P_COMMIT: return 0;
-	case RBLK_P_STATE: return sizeof(struct rblk_p_state);
-	case RBLK_P_PING: return sizeof(struct rblk_p_ping);
-	case RBLK_P_PING_ACK: return sizeof(struct rblk_p_ping);
-	case RBLK_P_WRITE: return sizeof(struct rblk_p_write);
-	case RBLK_P_WRITE_ACK: return sizeof(struct rblk_p_ack);
-	case RBLK_P_READ_REQ: return sizeof(struct rblk_p_read_req);
-	case RBLK_P_READ_REPLY: return sizeof(struct rblk_p_ack);
-	case RBLK_P_DISCONNECT: return 0;
-	case RBLK_P_BITMAP: return sizeof(struct rblk_p_bitmap);
-	case RBLK_P_SYNC_START: return sizeof(struct rblk_p_sync);
-	case RBLK_P_RS_DATA: return sizeof(struct rblk_p_write);
-	case RBLK_P_RS_ACK: return sizeof(struct rblk_p_ack);
-	case RBLK_P_SYNC_DONE: return sizeof(struct rblk_p_sync);
-	case RBLK_P_NEW_UUID: return sizeof(struct rblk_p_sync);
-	case RBLK_P_VERIFY_START: return sizeof(struct rblk_p_verify);
-	case RBLK_P_VERIFY_REQ: return sizeof(struct rblk_p_read_req);
-	case RBLK_P_VERIFY_REPLY: return sizeof(struct rblk_p_digest);
-	case RBLK_P_VERIFY_DONE: return sizeof(struct rblk_p_verify_done);
-	case RBLK_P_RS_CSUM: return sizeof(struct rblk_p_digest);
-	case RBLK_P_RS_CSUM_REPLY: return sizeof(struct rblk_p_csum_reply);
-	case RBLK_P_AUTH: return sizeof(struct rblk_p_auth);
-	default: return 0;
-	}
-}
-
-/* Types that may carry data after their fixed part. */
-static inline bool rblk_wire_has_data(u16 type)
-{
-	return type == RBLK_P_WRITE || type == RBLK_P_READ_REPLY ||
-	       type == RBLK_P_BITMAP || type == RBLK_P_RS_DATA ||
-	       type == RBLK_P_VERIFY_REPLY || type == RBLK_P_RS_CSUM;
-}
-
 enum rblk_wire_error {
 	RBLK_WIRE_OK = 0,
 	RBLK_WIRE_BAD_MAGIC,
@@ -398,33 +360,6 @@ static inline const char *rblk_wire_strerror(enum rblk_wire_error e)
 	case RBLK_WIRE_BAD_STATE: return "packet not allowed in this state";
 	default: return "unknown error";
 	}
-}
-
-/*
- * Check a received header: @expect_seq is the sequence number the next
- * packet must carry. Returns RBLK_WIRE_OK or why the connection must go.
- */
-static inline enum rblk_wire_error
-rblk_wire_check_hdr(const struct rblk_wire_hdr *h, u32 expect_seq)
-{
-	u16 type = rblk_be16(h->type);
-	u32 len = rblk_be32(h->length);
-	u32 fixed = rblk_wire_fixed_len(type);
-
-	if (rblk_be32(h->magic) != RBLK_WIRE_MAGIC)
-		return RBLK_WIRE_BAD_MAGIC;
-	if (type == 0 || type >= __RBLK_P_LAST)
-		return RBLK_WIRE_BAD_TYPE;
-	if (rblk_be16(h->flags))
-		return RBLK_WIRE_BAD_FLAGS;
-	if (len < fixed)
-		return RBLK_WIRE_BAD_LENGTH;
-	if (len > fixed && (!rblk_wire_has_data(type) ||
-			    len - fixed > RBLK_WIRE_MAX_DATA))
-		return RBLK_WIRE_BAD_LENGTH;
-	if (rblk_be32(h->seq) != expect_seq)
-		return RBLK_WIRE_BAD_SEQ;
-	return RBLK_WIRE_OK;
 }
 
 /*
@@ -497,6 +432,401 @@ rblk_wire_check_digest(u64 sector, u32 bytes, u32 status, u32 data_len,
 	if (!dsize && data_len)
 		return RBLK_WIRE_BAD_PAYLOAD;
 	return RBLK_WIRE_OK;
+}
+
+/* ---- the packet table ------------------------------------------------- */
+
+/*
+ * What the checks know of the receiver: nothing but these numbers, so
+ * that every check is a pure function of the packet and them.
+ */
+struct rblk_wire_dev {
+	u64 sectors;		/* its data area */
+	u64 bm_bytes;		/* its bitmap (one bit per 4 KiB block) */
+	u32 csum_size;		/* digest bytes of its running resync's
+				 * csums-alg (RS_CSUM), 0 none */
+	u32 verify_size;	/* ... of the verify it leads (VERIFY_REPLY) */
+};
+
+/* A check of one type's fixed part and the data length after it. */
+typedef enum rblk_wire_error (*rblk_wire_check_fn)(const void *fixed,
+						   u32 data_len,
+						   const struct rblk_wire_dev *d);
+
+struct rblk_wire_type {
+	const char *name;
+	u32 fixed;		/* bytes of the fixed part */
+	u32 max_data;		/* most data bytes after it; 0: none */
+	rblk_wire_check_fn check;
+};
+
+#define RBLK_WIRE_MAX_FIXED	sizeof(struct rblk_p_hello)
+#define RBLK_WIRE_MAX_STATUS	4095	/* a positive errno */
+
+static inline bool rblk_wire_name_ok(const u8 *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < RBLK_WIRE_NAME_LEN; i++)
+		if (!name[i])
+			break;
+	if (i == 0 || i == RBLK_WIRE_NAME_LEN)
+		return false;
+	for (; i < RBLK_WIRE_NAME_LEN; i++)	/* NUL-padded */
+		if (name[i])
+			return false;
+	return true;
+}
+
+static inline bool rblk_wire_zero(const u8 *b, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+/* [sector, sector + bytes / 512) inside the device; bytes a sector multiple. */
+static inline bool rblk_wire_range_ok(u64 sector, u32 bytes, u64 sectors)
+{
+	return !(bytes % 512) && sector <= sectors &&
+	       (u64)(bytes / 512) <= sectors - sector;
+}
+
+static inline enum rblk_wire_error
+rblk_wire_ok_empty(const void *f, u32 data_len, const struct rblk_wire_dev *d)
+{
+	(void)f; (void)data_len; (void)d;
+	return RBLK_WIRE_OK;
+}
+
+/*
+ * HELLO: a protocol range, both names NUL-terminated and padded, and the
+ * authentication fields either all off or a challenge with an hmac name
+ * (include/rblk/auth.h decides what to do with them).
+ */
+static inline enum rblk_wire_error
+rblk_wire_check_hello(const void *f, u32 data_len, const struct rblk_wire_dev *d)
+{
+	const struct rblk_p_hello *h = (const struct rblk_p_hello *)f;
+	u16 alg = rblk_be16(h->auth_alg), len = rblk_be16(h->auth_len);
+	unsigned int i;
+
+	(void)data_len; (void)d;
+	if (rblk_be16(h->proto_min) > rblk_be16(h->proto_max) ||
+	    !rblk_wire_name_ok(h->resource) || !rblk_wire_name_ok(h->node))
+		return RBLK_WIRE_BAD_PAYLOAD;
+	if (alg == 0) {
+		if (len || !rblk_wire_zero(h->auth_challenge, sizeof(h->auth_challenge)) ||
+		    !rblk_wire_zero(h->auth_hmac, sizeof(h->auth_hmac)))
+			return RBLK_WIRE_BAD_PAYLOAD;
+	} else if (alg == 1) {	/* RBLK_AUTH_CRAM_HMAC */
+		if (len != sizeof(h->auth_challenge) || !h->auth_hmac[0])
+			return RBLK_WIRE_BAD_PAYLOAD;
+		for (i = 0; i < sizeof(h->auth_hmac) && h->auth_hmac[i]; i++)
+			;
+		if (i == sizeof(h->auth_hmac) ||
+		    !rblk_wire_zero(h->auth_hmac + i, sizeof(h->auth_hmac) - i))
+			return RBLK_WIRE_BAD_PAYLOAD;
+	} else {
+		return RBLK_WIRE_BAD_PAYLOAD;
+	}
+	return RBLK_WIRE_OK;
+}
+
+/* AUTH: the mac fits, zero-padded (its length is checked with the hmac). */
+static inline enum rblk_wire_error
+rblk_wire_check_auth_fields(const void *f, u32 data_len,
+			    const struct rblk_wire_dev *d)
+{
+	const struct rblk_p_auth *a = (const struct rblk_p_auth *)f;
+	u16 len = rblk_be16(a->mac_len);
+
+	(void)data_len; (void)d;
+	if (!len || len > sizeof(a->mac) || rblk_be16(a->reserved) ||
+	    !rblk_wire_zero(a->mac + len, sizeof(a->mac) - len))
+		return RBLK_WIRE_BAD_PAYLOAD;
+	return RBLK_WIRE_OK;
+}
+
+/* STATE: a role the peer can have, a disk state, known flags; our size. */
+static inline enum rblk_wire_error
+rblk_wire_check_state(const void *f, u32 data_len, const struct rblk_wire_dev *d)
+{
+	const struct rblk_p_state *st = (const struct rblk_p_state *)f;
+
+	(void)data_len; (void)d;
+	if ((st->role != RBLK_ROLE_PRIMARY && st->role != RBLK_ROLE_SECONDARY) ||
+	    st->disk_state >= __RBLK_DISK_LAST ||
+	    (st->state_flags & ~__RBLK_SF_ALL) || st->reserved)
+		return RBLK_WIRE_BAD_PAYLOAD;
+	/* Its bits count blocks of its data area: no more than there are. */
+	if (rblk_be64(st->bits_set) > (rblk_be64(st->data_sectors) + 7) / 8)
+		return RBLK_WIRE_BAD_PAYLOAD;
+	return RBLK_WIRE_OK;
+}
+
+static inline enum rblk_wire_error
+rblk_wire_check_write_pkt(const void *f, u32 data_len, const struct rblk_wire_dev *d)
+{
+	return rblk_wire_check_write((const struct rblk_p_write *)f, data_len,
+				     d->sectors);
+}
+
+/* RS_DATA: a write of blocks with data, or a run of zeros without. */
+static inline enum rblk_wire_error
+rblk_wire_check_rs_data(const void *f, u32 data_len, const struct rblk_wire_dev *d)
+{
+	const struct rblk_p_write *w = (const struct rblk_p_write *)f;
+	u32 wflags = rblk_be32(w->wflags);
+
+	if (wflags ? wflags != RBLK_WF_ZEROES : !data_len)
+		return RBLK_WIRE_BAD_PAYLOAD;
+	return rblk_wire_check_write(w, data_len, d->sectors);
+}
+
+/* WRITE_ACK, RS_ACK, READ_REPLY: a status, data only with a READ_REPLY's 0. */
+static inline enum rblk_wire_error
+rblk_wire_check_ack(const void *f, u32 data_len, const struct rblk_wire_dev *d)
+{
+	const struct rblk_p_ack *a = (const struct rblk_p_ack *)f;
+	u32 status = rblk_be32(a->status);
+
+	(void)d;
+	if (status > RBLK_WIRE_MAX_STATUS || rblk_be32(a->reserved) ||
+	    (status && data_len))
+		return RBLK_WIRE_BAD_PAYLOAD;
+	return RBLK_WIRE_OK;
+}
+
+/* READ_REQ: up to RBLK_WIRE_MAX_DATA inside the device. */
+static inline enum rblk_wire_error
+rblk_wire_check_read_req(const void *f, u32 data_len, const struct rblk_wire_dev *d)
+{
+	const struct rblk_p_read_req *q = (const struct rblk_p_read_req *)f;
+	u32 bytes = rblk_be32(q->bytes);
+
+	(void)data_len;
+	if (!bytes || bytes > RBLK_WIRE_MAX_DATA || rblk_be32(q->reserved) ||
+	    !rblk_wire_range_ok(rblk_be64(q->sector), bytes, d->sectors))
+		return RBLK_WIRE_BAD_PAYLOAD;
+	return RBLK_WIRE_OK;
+}
+
+static inline enum rblk_wire_error
+rblk_wire_check_bitmap_pkt(const void *f, u32 data_len, const struct rblk_wire_dev *d)
+{
+	const struct rblk_p_bitmap *b = (const struct rblk_p_bitmap *)f;
+
+	if (!rblk_wire_zero(b->reserved, sizeof(b->reserved)))
+		return RBLK_WIRE_BAD_PAYLOAD;
+	return rblk_wire_check_bitmap(b, data_len, d->bm_bytes);
+}
+
+/* SYNC_START, SYNC_DONE, NEW_UUID: real generations, a count that fits. */
+static inline enum rblk_wire_error
+rblk_wire_check_sync(const void *f, u32 data_len, const struct rblk_wire_dev *d)
+{
+	const struct rblk_p_sync *p = (const struct rblk_p_sync *)f;
+
+	(void)data_len;
+	/* An unknown csums_alg is the handler's to explain. */
+	if (!rblk_be64(p->current_uuid) ||
+	    rblk_be64(p->total_bits) > d->bm_bytes * 8 ||
+	    !rblk_wire_zero(p->reserved, sizeof(p->reserved)))
+		return RBLK_WIRE_BAD_PAYLOAD;
+	return RBLK_WIRE_OK;
+}
+
+/*
+ * VERIFY_START: a block-aligned, non-empty range inside the device (a
+ * digest this kernel lacks is answered, not refused: the handler's).
+ */
+static inline enum rblk_wire_error
+rblk_wire_check_verify(const void *f, u32 data_len, const struct rblk_wire_dev *d)
+{
+	const struct rblk_p_verify *v = (const struct rblk_p_verify *)f;
+	u64 start = rblk_be64(v->start), stop = rblk_be64(v->stop);
+
+	(void)data_len;
+	if ((v->vflags & ~__RBLK_VF_ALL) || start >= stop || stop > d->sectors ||
+	    start % (RBLK_DIGEST_BLOCK / 512) ||
+	    !rblk_wire_zero(v->reserved, sizeof(v->reserved)))
+		return RBLK_WIRE_BAD_PAYLOAD;
+	return RBLK_WIRE_OK;
+}
+
+/* VERIFY_REQ: a digest range, no data. */
+static inline enum rblk_wire_error
+rblk_wire_check_verify_req(const void *f, u32 data_len, const struct rblk_wire_dev *d)
+{
+	const struct rblk_p_read_req *q = (const struct rblk_p_read_req *)f;
+
+	if (rblk_be32(q->reserved))
+		return RBLK_WIRE_BAD_PAYLOAD;
+	return rblk_wire_check_digest(rblk_be64(q->sector), rblk_be32(q->bytes),
+				      0, data_len, 0, d->sectors);
+}
+
+/* VERIFY_REPLY: a digest per block of the verify's digest, or a status. */
+static inline enum rblk_wire_error
+rblk_wire_check_verify_reply(const void *f, u32 data_len,
+			     const struct rblk_wire_dev *d)
+{
+	const struct rblk_p_digest *h = (const struct rblk_p_digest *)f;
+	u32 status = rblk_be32(h->status);
+
+	if (status > RBLK_WIRE_MAX_STATUS)
+		return RBLK_WIRE_BAD_PAYLOAD;
+	if (!d->verify_size && data_len)	/* we lead no verify */
+		return RBLK_WIRE_BAD_STATE;
+	return rblk_wire_check_digest(rblk_be64(h->sector), rblk_be32(h->bytes),
+				      status, data_len, d->verify_size,
+				      d->sectors);
+}
+
+/* RS_CSUM: the source's digest per block, of the resync's csums-alg. */
+static inline enum rblk_wire_error
+rblk_wire_check_rs_csum(const void *f, u32 data_len, const struct rblk_wire_dev *d)
+{
+	const struct rblk_p_digest *h = (const struct rblk_p_digest *)f;
+
+	if (!d->csum_size)	/* no resync with digests here */
+		return RBLK_WIRE_BAD_STATE;
+	if (rblk_be32(h->status))
+		return RBLK_WIRE_BAD_PAYLOAD;
+	return rblk_wire_check_digest(rblk_be64(h->sector), rblk_be32(h->bytes),
+				      0, data_len, d->csum_size, d->sectors);
+}
+
+static inline enum rblk_wire_error
+rblk_wire_check_verify_done(const void *f, u32 data_len,
+			    const struct rblk_wire_dev *d)
+{
+	const struct rblk_p_verify_done *v = (const struct rblk_p_verify_done *)f;
+
+	(void)data_len;
+	if (v->stopped > 1 || v->repair > 1 || rblk_be64(v->pos) > d->sectors ||
+	    !rblk_wire_zero(v->reserved, sizeof(v->reserved)))
+		return RBLK_WIRE_BAD_PAYLOAD;
+	return RBLK_WIRE_OK;
+}
+
+/* RS_CSUM_REPLY: a status; which of at most 64 blocks differ. */
+static inline enum rblk_wire_error
+rblk_wire_check_csum_reply(const void *f, u32 data_len,
+			   const struct rblk_wire_dev *d)
+{
+	const struct rblk_p_csum_reply *c = (const struct rblk_p_csum_reply *)f;
+
+	(void)data_len; (void)d;
+	if (rblk_be32(c->status) > RBLK_WIRE_MAX_STATUS || rblk_be32(c->reserved))
+		return RBLK_WIRE_BAD_PAYLOAD;
+	return RBLK_WIRE_OK;
+}
+
+#define RBLK_WIRE_DIGESTS_MAX	(RBLK_DIGEST_MAX_BLOCKS * RBLK_DIGEST_MAX_SIZE)
+
+/* The table, by type; NULL for a type that does not exist. */
+static inline const struct rblk_wire_type *rblk_wire_type(u16 type)
+{
+#define T(t, n, f, m, c) [RBLK_P_##t] = { n, f, m, c }
+	static const struct rblk_wire_type types[__RBLK_P_LAST] = {
+		T(HELLO, "HELLO", sizeof(struct rblk_p_hello), 0, rblk_wire_check_hello),
+		T(COMMIT, "COMMIT", 0, 0, rblk_wire_ok_empty),
+		T(STATE, "STATE", sizeof(struct rblk_p_state), 0, rblk_wire_check_state),
+		T(PING, "PING", sizeof(struct rblk_p_ping), 0, rblk_wire_ok_empty),
+		T(PING_ACK, "PING_ACK", sizeof(struct rblk_p_ping), 0, rblk_wire_ok_empty),
+		T(WRITE, "WRITE", sizeof(struct rblk_p_write), RBLK_WIRE_MAX_DATA,
+		  rblk_wire_check_write_pkt),
+		T(WRITE_ACK, "WRITE_ACK", sizeof(struct rblk_p_ack), 0, rblk_wire_check_ack),
+		T(READ_REQ, "READ_REQ", sizeof(struct rblk_p_read_req), 0,
+		  rblk_wire_check_read_req),
+		T(READ_REPLY, "READ_REPLY", sizeof(struct rblk_p_ack), RBLK_WIRE_MAX_DATA,
+		  rblk_wire_check_ack),
+		T(DISCONNECT, "DISCONNECT", 0, 0, rblk_wire_ok_empty),
+		T(BITMAP, "BITMAP", sizeof(struct rblk_p_bitmap), RBLK_WIRE_MAX_DATA,
+		  rblk_wire_check_bitmap_pkt),
+		T(SYNC_START, "SYNC_START", sizeof(struct rblk_p_sync), 0, rblk_wire_check_sync),
+		T(RS_DATA, "RS_DATA", sizeof(struct rblk_p_write), RBLK_WIRE_MAX_DATA,
+		  rblk_wire_check_rs_data),
+		T(RS_ACK, "RS_ACK", sizeof(struct rblk_p_ack), 0, rblk_wire_check_ack),
+		T(SYNC_DONE, "SYNC_DONE", sizeof(struct rblk_p_sync), 0, rblk_wire_check_sync),
+		T(NEW_UUID, "NEW_UUID", sizeof(struct rblk_p_sync), 0, rblk_wire_check_sync),
+		T(VERIFY_START, "VERIFY_START", sizeof(struct rblk_p_verify), 0,
+		  rblk_wire_check_verify),
+		T(VERIFY_REQ, "VERIFY_REQ", sizeof(struct rblk_p_read_req), 0,
+		  rblk_wire_check_verify_req),
+		T(VERIFY_REPLY, "VERIFY_REPLY", sizeof(struct rblk_p_digest),
+		  RBLK_WIRE_DIGESTS_MAX, rblk_wire_check_verify_reply),
+		T(VERIFY_DONE, "VERIFY_DONE", sizeof(struct rblk_p_verify_done), 0,
+		  rblk_wire_check_verify_done),
+		T(RS_CSUM, "RS_CSUM", sizeof(struct rblk_p_digest), RBLK_WIRE_DIGESTS_MAX,
+		  rblk_wire_check_rs_csum),
+		T(RS_CSUM_REPLY, "RS_CSUM_REPLY", sizeof(struct rblk_p_csum_reply), 0,
+		  rblk_wire_check_csum_reply),
+		T(AUTH, "AUTH", sizeof(struct rblk_p_auth), 0, rblk_wire_check_auth_fields),
+	};
+#undef T
+	return type && type < __RBLK_P_LAST ? &types[type] : NULL;
+}
+
+/* Fixed part of each type's payload; 0 for an unknown type. */
+static inline u32 rblk_wire_fixed_len(u16 type)
+{
+	const struct rblk_wire_type *t = rblk_wire_type(type);
+
+	return t ? t->fixed : 0;
+}
+
+/* Types that may carry data after their fixed part. */
+static inline bool rblk_wire_has_data(u16 type)
+{
+	const struct rblk_wire_type *t = rblk_wire_type(type);
+
+	return t && t->max_data;
+}
+
+/*
+ * Check a received header: @expect_seq is the sequence number the next
+ * packet must carry. Returns RBLK_WIRE_OK or why the connection must go.
+ */
+static inline enum rblk_wire_error
+rblk_wire_check_hdr(const struct rblk_wire_hdr *h, u32 expect_seq)
+{
+	const struct rblk_wire_type *t = rblk_wire_type(rblk_be16(h->type));
+	u32 len = rblk_be32(h->length);
+
+	if (rblk_be32(h->magic) != RBLK_WIRE_MAGIC)
+		return RBLK_WIRE_BAD_MAGIC;
+	if (!t)
+		return RBLK_WIRE_BAD_TYPE;
+	if (rblk_be16(h->flags))
+		return RBLK_WIRE_BAD_FLAGS;
+	if (len < t->fixed || len - t->fixed > t->max_data)
+		return RBLK_WIRE_BAD_LENGTH;
+	if (rblk_be32(h->seq) != expect_seq)
+		return RBLK_WIRE_BAD_SEQ;
+	return RBLK_WIRE_OK;
+}
+
+/*
+ * Check a packet whose header passed: its fixed part (@fixed, the type's
+ * fixed bytes) and the @data_len bytes after it, against the receiver.
+ */
+static inline enum rblk_wire_error
+rblk_wire_check(u16 type, const void *fixed, u32 data_len,
+		const struct rblk_wire_dev *d)
+{
+	const struct rblk_wire_type *t = rblk_wire_type(type);
+
+	if (!t)
+		return RBLK_WIRE_BAD_TYPE;
+	if (data_len > t->max_data)
+		return RBLK_WIRE_BAD_LENGTH;
+	return t->check(fixed, data_len, d);
 }
 
 #endif /* RBLK_WIRE_H */
