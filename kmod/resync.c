@@ -221,22 +221,42 @@ void rblk_resync_opts_changed(struct rblk_conn *conn)
 static int finish_source(struct rblk_conn *conn)
 {
 	struct rblk_device *dev = conn->dev;
-	struct rblk_gi *gi = &dev->meta.gi;
+	struct rblk_gi *gi = &dev->meta.gi, old;
 	struct rblk_p_sync p = {};
 	unsigned long secs, flags;
-	bool done;
+	struct rblk_state ns;
 	int ret;
 
 	ret = rblk_bm_flush(&dev->meta);
 	if (ret)
 		return ret;
+	/*
+	 * Still the source of this connection, the generations moved on and
+	 * on disk, and Connected, in one step: a connection lost meanwhile
+	 * leaves the generations of a resync not done. Connected before the
+	 * peer hears of it: its answer (UpToDate) then always comes after,
+	 * and the two changes are seen in one order.
+	 */
 	mutex_lock(&dev->lock);
+	if (dev->state.conn != RBLK_CONN_SYNC_SOURCE) {
+		mutex_unlock(&dev->lock);
+		return 0;	/* the connection it was for is gone */
+	}
+	old = *gi;
 	rblk_gi_sync_source_done(gi);
 	gi->flags &= ~(RBLK_MDF_CRASHED_PRIMARY | RBLK_MDF_PEER_OUTDATED |
 		       RBLK_MDF_LOST_AS_PRIMARY);
-	dev->diverged = false;
 	ret = rblk_meta_write(&dev->meta);
+	if (ret) {
+		*gi = old;	/* still the source it was */
+		mutex_unlock(&dev->lock);
+		return ret;
+	}
+	dev->diverged = false;
 	rblk_put_be64(p.current_uuid, gi->uuid[RBLK_UI_CURRENT]);
+	ns = dev->state;
+	ns.conn = RBLK_CONN_CONNECTED;
+	ret = rblk_state_commit(dev, &ns, 0, "resync done", NULL);
 	mutex_unlock(&dev->lock);
 	if (ret)
 		return ret;
@@ -248,14 +268,6 @@ static int finish_source(struct rblk_conn *conn)
 	pr_info("rblk%d: %s: resync to %s done: %llu KiB in %lu s\n",
 		dev->minor, dev->name, conn->peer_node,
 		conn->rs.done_bits * 4, secs);
-	/*
-	 * Connected before the peer hears of it: its answer (UpToDate) then
-	 * always comes after, and the two changes are seen in one order.
-	 */
-	done = rblk_state_set_conn(dev, RBLK_CONN_SYNC_SOURCE,
-				   RBLK_CONN_CONNECTED, "resync done");
-	if (!done)	/* the connection it was for is gone */
-		return 0;
 	ret = rblk_queue_ctl(conn, RBLK_P_SYNC_DONE, &p, sizeof(p));
 	if (ret)
 		return ret;

@@ -76,7 +76,7 @@ const struct cfg_opt_def cfg_opts[__OPT_COUNT] = {
 	NUM(OPT_MAX_BUFFERS, "max-buffers", U_NONE, 1, 32, 131072, 2048,
 	    "4 KiB pages the peer's requests may hold in memory here"),
 	NUM(OPT_MAX_EPOCH_SIZE, "max-epoch-size", U_NONE, 1, 1, 20000, 2048,
-	    "writes between two write barriers on the wire"),
+	    "accepted for DRBD compatibility; no effect (no write barriers on the wire: each write has its own ACK)"),
 	NUM(OPT_SNDBUF_SIZE, "sndbuf-size", U_SIZE, 1, 0, 10 * MiB, 0,
 	    "socket send buffer in bytes (K/M suffix; 0 = auto-tune)"),
 	NUM(OPT_RCVBUF_SIZE, "rcvbuf-size", U_SIZE, 1, 0, 10 * MiB, 0,
