@@ -83,6 +83,10 @@ debug-kernel:
 check-debug: debug-kernel
 	@bash scripts/check-debug
 
+# A long campaign (tests/README.md): SOAK_ROUNDS fio rounds on a fresh pair.
+soak: all
+	@bats tests/soak/fio-loop.bats
+
 # Userspace and the Pacemaker agent. The module: 'make -C kmod install'
 # would need the running kernel's headers; copy kmod/rblk.ko to
 # /lib/modules/$$(uname -r)/extra/ and run depmod -a instead.
@@ -104,4 +108,4 @@ clean:
 	rm -rf build
 
 .PHONY: all kmod kmod-6.12 user deps unit fuzz fuzz-smoke check demo bench bench-ab install clean
-.PHONY: debug-kernel check-debug
+.PHONY: debug-kernel check-debug soak
