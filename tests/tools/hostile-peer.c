@@ -26,6 +26,9 @@
  *   verify-race  (20 times: lead a verify of 1 MiB with sha256, ask for
  *             its four 256 KiB digests and end it at once, before the
  *             node's digest work is done; "alive" and "replies: N")
+ *   read-flood  (READ_REQs of 1 MiB as fast as the node takes them, never
+ *             reading an answer; "requested: N" once our sends stalled
+ *             for 2 s, then "dropped after S s", or "alive" after 60 s)
  *
  * Two scenarios report what the node sent instead ("received: HELLO AUTH
  * ...", then "dropped" or "alive"), for the authentication tests:
@@ -47,6 +50,7 @@
  * which also prints how many pings were answered). Exit 0 on either,
  * 1 on a setup failure.
  */
+#define _GNU_SOURCE	/* POLLRDHUP */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -515,6 +519,63 @@ static void verify_race(void)
 	puts(type == -1 ? "dropped" : "alive");
 }
 
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/*
+ * Ask for 1 MiB reads and never read an answer: the node may hold its
+ * max-buffers of answers, then must stop reading (our sends stall), and
+ * drop us once its own sends have stalled for timeout x ko-count.
+ */
+static void read_flood(void)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLRDHUP };
+	uint8_t pkt[sizeof(struct rblk_wire_hdr) + sizeof(struct rblk_p_read_req)];
+	struct rblk_p_read_req q = {};
+	size_t off = sizeof(pkt);
+	int n = 0, stalled = 0;
+	double t0;
+	ssize_t r;
+
+	rblk_put_be32(q.bytes, 1 << 20);
+	while (stalled < 200) {		/* 2 s without a byte taken */
+		if (off == sizeof(pkt)) {
+			rblk_put_be64(q.id, n + 1);
+			rblk_wire_hdr_init((struct rblk_wire_hdr *)pkt, RBLK_P_READ_REQ,
+					   sizeof(q), ++seq);
+			memcpy(pkt + sizeof(struct rblk_wire_hdr), &q, sizeof(q));
+			off = 0;
+		}
+		r = send(fd, pkt + off, sizeof(pkt) - off, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (r > 0) {
+			off += r;
+			n += off == sizeof(pkt);
+			stalled = 0;
+		} else if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+			break;
+		} else {
+			stalled++;
+			usleep(10000);
+		}
+	}
+	printf("requested: %d\n", n);
+	fflush(stdout);
+	t0 = now_s();
+	while (now_s() - t0 < 60) {
+		if (poll(&pfd, 1, 100) > 0 &&
+		    (pfd.revents & (POLLERR | POLLHUP | POLLRDHUP))) {
+			printf("dropped after %.0f s\n", now_s() - t0);
+			return;
+		}
+	}
+	puts("alive");
+}
+
 static int play(const char *s)
 {
 	uint8_t junk[64] = {};
@@ -574,6 +635,9 @@ static int play(const char *s)
 		send_pkt(RBLK_P_VERIFY_DONE, &d, sizeof(d));
 	} else if (!strcmp(s, "verify-race")) {
 		verify_race();
+		return 0;
+	} else if (!strcmp(s, "read-flood")) {
+		read_flood();
 		return 0;
 	} else if (!strcmp(s, "stall-header")) {
 		stalled_ping(8, 1500);

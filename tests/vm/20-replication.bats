@@ -136,6 +136,43 @@ teardown_file() {
 	[ "$before" = "$(vm_run pg1 "$(md5_of /dev/vda)")" ]
 }
 
+# A peer that asks for reads and never reads the answers: the node holds
+# at most max-buffers (2048 pages, 8 MiB) of answers, stops reading, and
+# drops the peer once it has taken nothing for timeout x ko-count (10 s
+# here: time to measure). Twice: what the first round leaves in the page
+# allocator's per-cpu lists is not free memory, a second round must not
+# take more (a leak would).
+@test "a peer that floods READ_REQs and never reads: memory bounded by max-buffers, dropped" {
+	rblk_write_config pg1 "ko-count 10;"
+	vm_run pg1 "$RBLKADM disconnect pg && $RBLKADM connect pg"
+	wait_conn pg1 Connecting
+	avail() { vm_run pg1 "awk '/MemAvailable/ {print \$2}' /proc/meminfo"; }
+	before=$(avail)
+	for round in 1 2; do
+		vm_run pg2 "rm -f /tmp/hp.out; setsid -f sh -c 'build/tools/hostile-peer 10.0.0.1:7788 pg pg2 read-flood >/tmp/hp.out 2>&1'"
+		vm_wait pg2 60 "grep -q requested /tmp/hp.out"
+		held=$(avail)
+		run vm_run pg1 "$(st connection)"
+		[ "$output" = Connected ] || { echo "not held: $output"; vm_run pg2 "cat /tmp/hp.out"; false; }
+		vm_wait pg2 60 "grep -q 'dropped\|alive' /tmp/hp.out"
+		run vm_run pg2 "cat /tmp/hp.out"
+		echo "round $round: $output; MemAvailable $before KiB before, $held KiB held" >&3
+		assert_output_has "dropped after"
+		n=$(sed -n 's/^requested: //p' <<<"$output")
+		# Each request asks for 1 MiB: without a bound the node would
+		# hold an answer (and a read buffer) for each, 100 MiB and more.
+		[ "$n" -ge 100 ] || { echo "only $n requests sent"; false; }
+		[ $((before - held)) -lt $((48 * 1024)) ] || { echo "grew by $((before - held)) KiB"; false; }
+		run vm_run pg1 "dmesg | tail -n 20"
+		assert_output_has "pg: peer pg2 has taken nothing we sent for 10000 ms (timeout x ko-count): it does not read"
+		wait_conn pg1 Connecting
+		after[$round]=$(avail)
+	done
+	[ $((after[1] - after[2])) -lt 2048 ] || { echo "round 2 kept $((after[1] - after[2])) KiB more"; false; }
+	rblk_write_config pg1
+	vm_run pg1 "$RBLKADM disconnect pg && $RBLKADM connect pg"
+}
+
 # A pause inside a packet (a retransmission) is waited out for the
 # connection's timeout (3 s here), not the short receive timeout of an
 # idle link (the ping timeout, 0.5 s); a longer one ends the connection.
