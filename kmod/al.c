@@ -133,12 +133,15 @@ int rblk_al_reset(struct rblk_meta *m)
 		return 0;
 	mutex_lock(&al->io);
 	spin_lock_irqsave(&al->lock, flags);
-	for (i = 0; i < al->nr; i++) {
-		if (al->set[i] != RBLK_AL_EMPTY)
-			xa_erase(&al->map, al->set[i]);
+	for (i = 0; i < al->nr; i++)
 		al->set[i] = RBLK_AL_EMPTY;
-	}
 	spin_unlock_irqrestore(&al->lock, flags);
+	/*
+	 * Not under al->lock, which completions take in hard irq: the map's
+	 * own lock is not irq-safe (lockdep). What stays in it until then
+	 * names no slot (lookup() checks set[]).
+	 */
+	xa_destroy(&al->map);
 	for (i = 0; i < rblk_al_full_cover(al->nr) && !ret; i++)
 		ret = write_tr(m, NULL, NULL, 0);
 	mutex_unlock(&al->io);
