@@ -13,7 +13,7 @@ setup() {
 	cd "$FIXTURES"
 }
 
-@test "dump: the RECIPES.md example" {
+@test "dump: the guide.md example" {
 	run rblkadm -c pg.res --node pg1 dump
 	golden dump-pg
 }

@@ -35,7 +35,7 @@ pg_node_config() {
 	vm_run "$1" "vgs VG_RBLK >/dev/null 2>&1 && vgchange -q -a y VG_RBLK >/dev/null; true"
 }
 
-# RECIPES.md 2 on the Primary $1: VG_POSTGRES/LV_DATA (95%) on /dev/rblk0,
+# guide.md 2 on the Primary $1: VG_POSTGRES/LV_DATA (95%) on /dev/rblk0,
 # XFS mounted on /pgdata, a new cluster in /pgdata/pg that trusts the
 # guests' network, started, with the table t(id) the client fills.
 pg_create() {

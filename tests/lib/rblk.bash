@@ -108,7 +108,9 @@ md5_both_equal() {
 reseed() {
 	local n
 	for n in pg1 pg2; do
-		vm_run $n "$RBLKADM down pg >/dev/null 2>&1; rm -f /tmp/rblk-handlers.log; true"
+		# A load a failed test left running (the /tmp/fio.stop loops).
+		vm_run $n "touch /tmp/fio.stop; pkill -x fio; timeout 30 sh -c 'while pgrep -x fio; do sleep 0.2; done' >/dev/null
+			$RBLKADM down pg >/dev/null 2>&1; rm -f /tmp/rblk-handlers.log; true"
 	done
 	for n in pg1 pg2; do
 		vm_run $n "blkdiscard -f -z /dev/vda 2>/dev/null &&

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0 OR MIT)
 /*
- * smallfiles - the small-files workload of the benchmark (RECIPES.md):
+ * smallfiles - the small-files workload of the benchmark (guide.md):
  * create N files of SIZE bytes in DIR (100 subdirectories, like a mail
  * spool or a PostgreSQL-less application would), calling sync() after every
  * EVERY files when EVERY > 0, and one final sync() so that the figure

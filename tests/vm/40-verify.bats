@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: (GPL-2.0 OR MIT)
-# Online verify (RECIPES.md 3) and the resync's digests and zero packets:
+# Online verify (guide.md 3) and the resync's digests and zero packets:
 # divergence written behind rblk's back is found block for block and
 # repaired; verify under a write load reports nothing; csums-alg skips
 # blocks both disks already hold; zero blocks travel as short packets.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: (GPL-2.0 OR MIT)
-# RECIPES.md 1-7 as written, with the real stack on two nodes:
+# guide.md 1-7 as written, with the real stack on two nodes:
 #   /dev/vda -> VG_RBLK/LV_DATA -> rblk (pg) -> VG_POSTGRES/LV_DATA (95%)
 #   -> XFS (noatime,logbsize=256k,allocsize=1m) -> PostgreSQL 15.
 # The tests are one story and run in order. A client records every id
@@ -17,7 +17,7 @@ setup_file() {
 	vm_setup_run
 	vm_start pg1 --disk "$(vm_disk pg1 448M)" --net l1 --ip 10.0.0.1/24
 	vm_start pg2 --disk "$(vm_disk pg2 448M)" --net l1 --ip 10.0.0.2/24
-	# RECIPES.md 1, word for word.
+	# guide.md 1, word for word.
 	cat >"$RUN_DIR/pg.res" <<-'EOF2'
 	resource pg {
 	    device minor 0;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: (GPL-2.0 OR MIT)
-# RECIPES.md 8: a real two-node Corosync + Pacemaker cluster runs the
+# guide.md 8: a real two-node Corosync + Pacemaker cluster runs the
 # PostgreSQL stack of 50-pg-stack.bats
 #   /dev/vda -> VG_RBLK/LV_DATA -> rblk (pg) -> VG_POSTGRES/LV_DATA
 #   -> XFS (noatime,logbsize=256k,allocsize=1m) -> PostgreSQL 15
@@ -49,7 +49,7 @@ setup_file() {
 		--net l1 --ip 10.0.0.2/24 --net l2 --ip 10.0.1.2/24
 	vm_wait_up pg1 pg2
 
-	# RECIPES.md 1 plus resource-level fencing through Pacemaker, and fast
+	# guide.md 1 plus resource-level fencing through Pacemaker, and fast
 	# liveness settings so that a lost peer is noticed within seconds
 	# (ping-timeout 20 = 2 s: with 500 ms the Primary dropped a live peer
 	# several times on a loaded host, each time fencing it in the CIB).
