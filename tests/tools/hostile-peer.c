@@ -26,6 +26,9 @@
  *   verify-race  (20 times: lead a verify of 1 MiB with sha256, ask for
  *             its four 256 KiB digests and end it at once, before the
  *             node's digest work is done; "alive" and "replies: N")
+ *   trickle  (a PING one byte every 300 ms, each gap shorter than the
+ *             node's timeout; the whole packet takes 7 s; "dropped after
+ *             N bytes" or "alive" if the node answers it)
  *   read-flood  (READ_REQs of 1 MiB as fast as the node takes them, never
  *             reading an answer; "requested: N" once our sends stalled
  *             for 2 s, then "dropped after S s", or "alive" after 60 s)
@@ -576,6 +579,34 @@ static void read_flood(void)
 	puts("alive");
 }
 
+/*
+ * A PING one byte at a time: no gap as long as the node's timeout, but
+ * the packet as a whole takes far longer than timeout x ko-count.
+ */
+static void trickle(void)
+{
+	static uint8_t buf[1 << 16];
+	uint8_t pkt[sizeof(struct rblk_wire_hdr) + sizeof(struct rblk_p_ping)];
+	struct rblk_wire_hdr h;
+	uint32_t len;
+	size_t i;
+	int type;
+
+	rblk_wire_hdr_init(&h, RBLK_P_PING, sizeof(struct rblk_p_ping), ++seq);
+	memcpy(pkt, &h, sizeof(h));
+	rblk_put_be64(pkt + sizeof(h), 0x7121c13);
+	for (i = 0; i < sizeof(pkt); i++) {
+		if (send(fd, pkt + i, 1, MSG_NOSIGNAL) != 1 || !still_open(300)) {
+			printf("dropped after %zu bytes\n", i + 1);
+			return;
+		}
+	}
+	do {
+		type = recv_pkt(buf, sizeof(buf), &len, 3000);
+	} while (type >= 0 && !(type == RBLK_P_PING_ACK && rblk_be64(buf) == 0x7121c13));
+	puts(type == RBLK_P_PING_ACK ? "alive" : "dropped");
+}
+
 static int play(const char *s)
 {
 	uint8_t junk[64] = {};
@@ -635,6 +666,9 @@ static int play(const char *s)
 		send_pkt(RBLK_P_VERIFY_DONE, &d, sizeof(d));
 	} else if (!strcmp(s, "verify-race")) {
 		verify_race();
+		return 0;
+	} else if (!strcmp(s, "trickle")) {
+		trickle();
 		return 0;
 	} else if (!strcmp(s, "read-flood")) {
 		read_flood();

@@ -176,7 +176,7 @@ teardown_file() {
 # A pause inside a packet (a retransmission) is waited out for the
 # connection's timeout (3 s here), not the short receive timeout of an
 # idle link (the ping timeout, 0.5 s); a longer one ends the connection.
-@test "a pause inside a packet shorter than timeout keeps the connection; a longer one drops it" {
+@test "a pause inside a packet shorter than timeout keeps the connection; a longer one, or a trickle, drops it" {
 	rblk_write_config pg1 "timeout 30;"
 	vm_run pg1 "$RBLKADM disconnect pg && $RBLKADM connect pg"
 	wait_conn pg1 Connecting
@@ -190,6 +190,15 @@ teardown_file() {
 	assert_output_has "pg: peer pg2 stopped for 3000 ms in the middle of a packet"
 	rblk_write_config pg1
 	vm_run pg1 "$RBLKADM disconnect pg && $RBLKADM connect pg"
+	wait_conn pg1 Connecting
+	# A byte every 300 ms: no gap is as long as timeout (1 s), but the
+	# packet (24 bytes, 7 s) must be whole within timeout x ko-count.
+	run vm_run pg2 "build/tools/hostile-peer 10.0.0.1:7788 pg pg2 trickle"
+	[[ "$output" == "dropped after "*" bytes" ]] || { echo "$output"; false; }
+	n=${output#dropped after }; n=${n% bytes}
+	[ "$n" -ge 8 ] && [ "$n" -le 20 ] || { echo "after $n bytes"; false; }
+	run vm_run pg1 "dmesg | tail -n 20"
+	assert_output_has "pg: peer pg2 took more than 3000 ms to send one packet (timeout x ko-count)"
 }
 
 # Before the connect decision the peer may only say who it is; a verify
