@@ -563,7 +563,8 @@ rblk_wire_check_state(const void *f, u32 data_len, const struct rblk_wire_dev *d
 	    (st->state_flags & ~__RBLK_SF_ALL) || st->reserved)
 		return RBLK_WIRE_BAD_PAYLOAD;
 	/* Its bits count blocks of its data area: no more than there are. */
-	if (rblk_be64(st->bits_set) > (rblk_be64(st->data_sectors) + 7) / 8)
+	if (rblk_be64(st->bits_set) > rblk_be64(st->data_sectors) / 8 +
+	    !!(rblk_be64(st->data_sectors) % 8))
 		return RBLK_WIRE_BAD_PAYLOAD;
 	return RBLK_WIRE_OK;
 }
