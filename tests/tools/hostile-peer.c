@@ -3,13 +3,27 @@
  * hostile-peer: pretend to be a node's peer and misbehave, to test that
  * rblk.ko drops the connection cleanly and touches no data.
  *
- *   hostile-peer [--from ADDR] [--secret S] ADDR:PORT RESOURCE NODE SCENARIO
+ *   hostile-peer [--from ADDR] [--secret S] [--as ROLE] ADDR:PORT RESOURCE NODE SCENARIO
  *
  * It connects (from ADDR if given), completes the HELLO/COMMIT handshake as
  * NODE (answering the node's challenge with hmac(sha256) and S if --secret
  * is given), answers the node's STATE with the same generations as a
- * Secondary, then plays SCENARIO and reports on stdout whether the node
- * dropped the connection:
+ * Secondary (--as primary: as a Primary; --as source: UpToDate, with the
+ * generation the node had before an 'invalidate', so that the node is
+ * our SyncTarget), then plays SCENARIO and reports on stdout whether the
+ * node dropped the connection:
+ *
+ *   bad:TYPE  (TYPE a packet name as in include/rblk/wire.h's table: one
+ *             packet of it with a field the table refuses, a range past
+ *             the node's end, or a byte of data on a type without; prints
+ *             the reason the node must log first; bad:HELLO is sent
+ *             instead of our HELLO, AUTH and the other handshake packets
+ *             after it, where they are out of place)
+ *   write     (--as primary: a valid 4 KiB WRITE of 0x5a at sector 64;
+ *             "acked: STATUS")
+ *   read-ack, read-reply, read-short  (--as source: the node's first
+ *             READ_REQ answered with a WRITE_ACK, a READ_REPLY of 0x5a,
+ *             or one with half the bytes; "asked: SECTOR+BYTES")
  *
  *   bad-magic unknown-type bad-flags oversized truncated out-of-order
  *   write-to-secondary ack-unknown hello-again ping-flood
@@ -44,6 +58,7 @@
  *   no-auth    HELLO with a challenge, then never an answer
  *   reflect    the node's own challenge back in our HELLO
  *   drip       HELLO one byte every 300 ms; "dropped after N s"
+ *   bad-auth   HELLO, then an AUTH whose mac has no bytes
  *
  * With --secret the node's own answer is checked too: "node answer wrong"
  * and exit 1 if it is not what the secret gives.
@@ -68,11 +83,14 @@
 
 #include <rblk/auth.h>
 #include <rblk/genl.h>
+#include <rblk/gi.h>
 #include <rblk/wire.h>
 
 static int fd = -1;
 static uint32_t seq;
 static const char *secret;	/* --secret: answer with hmac(sha256) */
+static const char *as = "secondary";	/* --as: the STATE we send */
+static struct rblk_p_state node_st;	/* the node's first STATE */
 
 static int send_all(const void *buf, size_t len)
 {
@@ -254,23 +272,50 @@ static int handshake(const char *res, const char *node, int quiet)
 	} while (type >= 0 && type != RBLK_P_STATE);
 	if (type < 0 || len != sizeof(st))
 		return -1;
+	memcpy(&node_st, buf, sizeof(node_st));
 	if (quiet)
 		return 0;
-	memcpy(&st, buf, sizeof(st));
+	st = node_st;
 	st.role = RBLK_ROLE_SECONDARY;
+	if (!strcmp(as, "primary")) {
+		st.role = RBLK_ROLE_PRIMARY;
+	} else if (!strcmp(as, "source")) {
+		/*
+		 * The node's data as it was before its 'invalidate' (its
+		 * current UUID went to the history), UpToDate: the node
+		 * becomes our SyncTarget and reads its blocks from us.
+		 */
+		if (rblk_be64(st.uuid[0]) == RBLK_UUID_JUST_CREATED)
+			memcpy(st.uuid[0], st.uuid[2], 8);
+		memset(st.uuid[1], 0, 8);
+		rblk_put_be32(st.md_flags, RBLK_MDF_CONSISTENT | RBLK_MDF_WAS_UP_TO_DATE);
+		st.disk_state = RBLK_DISK_UPTODATE;
+		memset(st.bits_set, 0, 8);
+	}
 	return send_pkt(RBLK_P_STATE, &st, sizeof(st));
 }
 
-/* True if the node keeps the connection open for @ms of silence. */
+/* True if the node keeps the connection open for @ms (answering its pings). */
 static int still_open(int ms)
 {
 	static uint8_t buf[1 << 16];
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct timespec t0, t;
 	uint32_t len;
+	int type;
 
-	while (poll(&pfd, 1, ms) > 0) {
-		if (recv_pkt(buf, sizeof(buf), &len, ms) < 0)
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		ms -= (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+		t0 = t;
+		if (ms <= 0 || poll(&pfd, 1, ms) <= 0)
+			break;
+		type = recv_pkt(buf, sizeof(buf), &len, ms);
+		if (type < 0)
 			return 0;
+		if (type == RBLK_P_PING)	/* a live peer answers */
+			send_pkt(RBLK_P_PING_ACK, buf, len);
 	}
 	return 1;
 }
@@ -424,6 +469,15 @@ closed:
 	}
 	memcpy(&theirs, buf, sizeof(theirs));
 	if (!strcmp(s, "no-auth")) {
+		last = report_received(0, RBLK_P_HELLO);
+		puts(last == -2 ? "alive" : "dropped");
+		return 0;
+	}
+	if (!strcmp(s, "bad-auth")) {
+		/* an answer of no bytes, where the answer goes */
+		struct rblk_p_auth a = {};
+
+		send_pkt(RBLK_P_AUTH, &a, sizeof(a));
 		last = report_received(0, RBLK_P_HELLO);
 		puts(last == -2 ? "alive" : "dropped");
 		return 0;
@@ -607,6 +661,229 @@ static void trickle(void)
 	puts(type == RBLK_P_PING_ACK ? "alive" : "dropped");
 }
 
+/*
+ * bad:TYPE: one packet of TYPE (its name as in the packet table) whose
+ * fixed part the table refuses, or with a length its header check
+ * refuses (the four types that have no field to get wrong). Ranges are
+ * made wrong against the node's own size (its STATE). Prints the reason
+ * the node must log, then "dropped" or "alive".
+ */
+static int bad_packet(const char *name)
+{
+	static uint8_t data[4096];
+	union {
+		uint8_t b[RBLK_WIRE_MAX_FIXED];
+		struct rblk_p_hello hello;
+		struct rblk_p_auth auth;
+		struct rblk_p_state state;
+		struct rblk_p_write write;
+		struct rblk_p_ack ack;
+		struct rblk_p_read_req rreq;
+		struct rblk_p_bitmap bitmap;
+		struct rblk_p_sync sync;
+		struct rblk_p_verify verify;
+		struct rblk_p_digest digest;
+		struct rblk_p_verify_done vdone;
+		struct rblk_p_csum_reply creply;
+	} f;
+	const struct rblk_wire_type *t = NULL;
+	u64 end = rblk_be64(node_st.data_sectors);	/* one sector past */
+	const char *why = "malformed payload";
+	uint32_t extra = 0, dlen = 0;
+	uint16_t type;
+
+	for (type = 1; type < __RBLK_P_LAST; type++) {
+		t = rblk_wire_type(type);
+		if (t && !strcmp(t->name, name))
+			break;
+	}
+	if (type == __RBLK_P_LAST) {
+		fprintf(stderr, "hostile-peer: no packet type %s\n", name);
+		return 1;
+	}
+	memset(&f, 0, sizeof(f));
+	memset(data, 0x5a, sizeof(data));
+	switch (type) {
+	case RBLK_P_HELLO:		/* a range that is empty */
+		rblk_put_be16(f.hello.proto_min, 2);
+		rblk_put_be16(f.hello.proto_max, 1);
+		strcpy((char *)f.hello.resource, "pg");
+		strcpy((char *)f.hello.node, "x");
+		break;
+	case RBLK_P_AUTH:		/* after the handshake: out of place */
+		rblk_put_be16(f.auth.mac_len, 32);
+		why = "packet not allowed in this state";
+		break;
+	case RBLK_P_STATE:		/* no such role */
+		f.state = node_st;
+		f.state.role = 9;
+		break;
+	case RBLK_P_COMMIT:
+	case RBLK_P_PING:
+	case RBLK_P_PING_ACK:
+	case RBLK_P_DISCONNECT:		/* a byte of data on a type without */
+		extra = 1;
+		why = "bad length";
+		break;
+	case RBLK_P_WRITE:		/* the last block, one sector past the end */
+		rblk_put_be64(f.write.id, 1);
+		rblk_put_be64(f.write.sector, end - 7);
+		rblk_put_be32(f.write.bytes, 4096);
+		dlen = 4096;
+		break;
+	case RBLK_P_RS_DATA:		/* FUA: a resync write has no flags */
+		rblk_put_be64(f.write.id, 1);
+		rblk_put_be32(f.write.bytes, 4096);
+		rblk_put_be32(f.write.wflags, RBLK_WF_FUA);
+		dlen = 4096;
+		break;
+	case RBLK_P_WRITE_ACK:		/* a status that is no errno */
+	case RBLK_P_RS_ACK:
+		rblk_put_be64(f.ack.id, 1);
+		rblk_put_be32(f.ack.status, 0x80000000U);
+		break;
+	case RBLK_P_READ_REPLY:		/* an error, and data anyway */
+		rblk_put_be64(f.ack.id, 1);
+		rblk_put_be32(f.ack.status, 5);
+		dlen = 4096;
+		break;
+	case RBLK_P_READ_REQ:		/* one sector past the end */
+		rblk_put_be64(f.rreq.id, 1);
+		rblk_put_be64(f.rreq.sector, end - 7);
+		rblk_put_be32(f.rreq.bytes, 4096);
+		break;
+	case RBLK_P_BITMAP:		/* far past the bitmap's end */
+		rblk_put_be64(f.bitmap.offset, 1ULL << 62);
+		rblk_put_be32(f.bitmap.bytes, 16);
+		dlen = 16;
+		break;
+	case RBLK_P_SYNC_START:		/* generation 0 */
+	case RBLK_P_SYNC_DONE:
+	case RBLK_P_NEW_UUID:
+		break;
+	case RBLK_P_VERIFY_START:	/* an empty range */
+		rblk_put_be64(f.verify.start, 8);
+		rblk_put_be64(f.verify.stop, 8);
+		f.verify.alg = RBLK_DIGEST_SHA256;
+		break;
+	case RBLK_P_VERIFY_REQ:		/* bytes + 4095 wraps in 32 bits */
+		rblk_put_be64(f.rreq.id, 1);
+		rblk_put_be64(f.rreq.sector, (end & ~7ULL) - 8);
+		rblk_put_be32(f.rreq.bytes, 0xfffff000U);
+		break;
+	case RBLK_P_VERIFY_REPLY:	/* digests, and no verify led by the node */
+		rblk_put_be64(f.digest.id, 1);
+		rblk_put_be32(f.digest.bytes, 4096);
+		dlen = 32;
+		why = "packet not allowed in this state";
+		break;
+	case RBLK_P_RS_CSUM:		/* no resync with checksums runs */
+		rblk_put_be64(f.digest.id, 1);
+		rblk_put_be32(f.digest.bytes, 4096);
+		dlen = 4;
+		why = "packet not allowed in this state";
+		break;
+	case RBLK_P_VERIFY_DONE:	/* "stopped" is 0 or 1 */
+		f.vdone.stopped = 2;
+		break;
+	case RBLK_P_RS_CSUM_REPLY:	/* a status that is no errno */
+		rblk_put_be64(f.creply.id, 1);
+		rblk_put_be32(f.creply.status, 0x10000000U);
+		break;
+	}
+	printf("%s (packet type %u)\n", why, type);
+	send_pkt_raw(RBLK_WIRE_MAGIC, type, 0, t->fixed + extra + dlen, ++seq,
+		     &f, t->fixed + extra);
+	if (dlen)
+		send_all(data, dlen);
+	puts(still_open(3000) ? "alive" : "dropped");
+	return 0;
+}
+
+/*
+ * As the node's sync source (--as source): wait for its first READ_REQ
+ * (it reads a block it lacks), then answer it as @how says:
+ *   read-ack     a WRITE_ACK with the read's id (must never complete it)
+ *   read-reply   a READ_REPLY with 0x5a in every byte
+ *   read-short   a READ_REPLY with half the bytes asked for
+ * "asked: SECTOR+BYTES", then "dropped" or "alive".
+ */
+static int answer_read(const char *how)
+{
+	static uint8_t buf[1 << 16];
+	static uint8_t data[RBLK_WIRE_MAX_DATA];
+	struct rblk_p_read_req q;
+	struct rblk_p_ack a = {};
+	int type, waited;
+	uint32_t len, bytes;
+
+	for (waited = 0; waited < 60; waited++) {
+		type = recv_pkt(buf, sizeof(buf), &len, 1000);
+		if (type == RBLK_P_PING)
+			send_pkt(RBLK_P_PING_ACK, buf, len);
+		else if (type == RBLK_P_READ_REQ && len == sizeof(q))
+			break;
+		else if (type < 0 && type != -2)
+			break;
+	}
+	if (type != RBLK_P_READ_REQ) {
+		puts(type == -2 ? "no read asked" : "dropped");
+		return 1;
+	}
+	memcpy(&q, buf, sizeof(q));
+	bytes = rblk_be32(q.bytes);
+	printf("asked: %llu+%u\n", (unsigned long long)rblk_be64(q.sector), bytes);
+	fflush(stdout);
+	memcpy(a.id, q.id, sizeof(a.id));
+	memset(data, 0x5a, sizeof(data));
+	if (!strcmp(how, "read-ack")) {
+		send_pkt(RBLK_P_WRITE_ACK, &a, sizeof(a));
+	} else {
+		if (!strcmp(how, "read-short"))
+			bytes /= 2;
+		send_pkt_raw(RBLK_WIRE_MAGIC, RBLK_P_READ_REPLY, 0, sizeof(a) + bytes,
+			     ++seq, &a, sizeof(a));
+		send_all(data, bytes);
+	}
+	puts(still_open(3000) ? "alive" : "dropped");
+	return 0;
+}
+
+/*
+ * As Primary (--as primary): a valid 4 KiB WRITE of 0x5a at sector 64;
+ * "acked: STATUS" when its WRITE_ACK comes, then "alive" or "dropped".
+ */
+static int good_write(void)
+{
+	static uint8_t buf[1 << 16];
+	static uint8_t data[4096];
+	struct rblk_p_write w = {};
+	int type, waited;
+	uint32_t len;
+
+	memset(data, 0x5a, sizeof(data));
+	rblk_put_be64(w.id, 0x77);
+	rblk_put_be64(w.sector, 64);
+	rblk_put_be32(w.bytes, sizeof(data));
+	send_pkt_raw(RBLK_WIRE_MAGIC, RBLK_P_WRITE, 0, sizeof(w) + sizeof(data),
+		     ++seq, &w, sizeof(w));
+	send_all(data, sizeof(data));
+	for (waited = 0; waited < 30; waited++) {
+		type = recv_pkt(buf, sizeof(buf), &len, 1000);
+		if (type == RBLK_P_PING)
+			send_pkt(RBLK_P_PING_ACK, buf, len);
+		else if (type == RBLK_P_WRITE_ACK && len == sizeof(struct rblk_p_ack) &&
+			 rblk_be64(buf) == 0x77)
+			break;
+		else if (type < 0 && type != -2)
+			break;
+	}
+	if (type == RBLK_P_WRITE_ACK)
+		printf("acked: %u\n", rblk_be32(buf + 8));
+	puts(still_open(3000) ? "alive" : "dropped");
+	return 0;
+}
+
 static int play(const char *s)
 {
 	uint8_t junk[64] = {};
@@ -664,6 +941,13 @@ static int play(const char *s)
 		rblk_put_be64(d.pos, 2048);
 		d.repair = 1;
 		send_pkt(RBLK_P_VERIFY_DONE, &d, sizeof(d));
+	} else if (!strncmp(s, "bad:", 4)) {
+		return bad_packet(s + 4);
+	} else if (!strcmp(s, "read-ack") || !strcmp(s, "read-reply") ||
+		   !strcmp(s, "read-short")) {
+		return answer_read(s);
+	} else if (!strcmp(s, "write")) {
+		return good_write();
 	} else if (!strcmp(s, "verify-race")) {
 		verify_race();
 		return 0;
@@ -699,13 +983,15 @@ int main(int argc, char **argv)
 			from = argv[2];
 		else if (!strcmp(argv[1], "--secret"))
 			secret = argv[2];
+		else if (!strcmp(argv[1], "--as"))
+			as = argv[2];
 		else
 			break;
 		argc -= 2;
 		argv += 2;
 	}
 	if (argc != 5) {
-		fprintf(stderr, "usage: hostile-peer [--from ADDR] [--secret S] ADDR:PORT RESOURCE NODE SCENARIO\n");
+		fprintf(stderr, "usage: hostile-peer [--from ADDR] [--secret S] [--as primary|secondary|source] ADDR:PORT RESOURCE NODE SCENARIO\n");
 		return 1;
 	}
 	if (connect_to(argv[1], from)) {
@@ -714,8 +1000,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[4], "impostor") || !strcmp(argv[4], "auth-only") ||
 	    !strcmp(argv[4], "no-auth") || !strcmp(argv[4], "reflect") ||
-	    !strcmp(argv[4], "drip"))
+	    !strcmp(argv[4], "drip") || !strcmp(argv[4], "bad-auth"))
 		return auth_scenario(argv[2], argv[3], argv[4]);
+	if (!strcmp(argv[4], "bad:HELLO"))	/* in its place: first */
+		return bad_packet("HELLO");
 	if (!strcmp(argv[4], "pre-commit-data")) {
 		struct rblk_p_write w = {};
 

@@ -237,6 +237,100 @@ teardown_file() {
 	vm_run pg1 "$RBLKADM secondary pg"
 }
 
+# Every packet type with a field its check refuses (include/rblk/wire.h),
+# from a peer that says it is Secondary and from one that says it is
+# Primary: each ends the connection with its reason in the log, the node
+# keeps no memory for it and writes nothing.
+@test "hostile peer: every packet type malformed, as Secondary and as Primary: dropped with its reason; memory and data unchanged" {
+	local types="HELLO AUTH COMMIT STATE PING PING_ACK WRITE WRITE_ACK READ_REQ
+		READ_REPLY DISCONNECT BITMAP SYNC_START RS_DATA RS_ACK SYNC_DONE
+		NEW_UUID VERIFY_START VERIFY_REQ VERIFY_REPLY VERIFY_DONE RS_CSUM
+		RS_CSUM_REPLY" role t n=0 want
+	wait_conn pg1 Connecting
+	[ "$(stat_of pg1 role)" = Secondary ]
+	before=$(vm_run pg1 "$(md5_of /dev/vda)")
+	mem() { vm_run pg1 "awk '/^(MemAvailable|Slab):/ {print \$2}' /proc/meminfo"; }
+	m0=($(mem))
+	for role in secondary primary; do
+		for t in $types; do
+			case $t in
+			COMMIT|PING|PING_ACK|DISCONNECT) want="bad length" ;;
+			# out of place after the handshake; digests of a resync with
+			# csums, or of a verify we lead, when none runs
+			AUTH|RS_CSUM|VERIFY_REPLY) want="packet not allowed in this state" ;;
+			*) want="malformed payload" ;;
+			esac
+			run vm_run pg2 "build/tools/hostile-peer --as $role 10.0.0.1:7788 pg pg2 bad:$t"
+			[ "${lines[1]}" = dropped ] && [[ "${lines[0]}" == "$want (packet type "* ]] ||
+				{ echo "$role $t: $output"; false; }
+			# the node's own words for it, as the last protocol error
+			vm_wait pg1 10 "dmesg | grep 'protocol error from peer pg2' | tail -n 1 |
+				grep -qF 'pg: protocol error from peer pg2: ${lines[0]}'" ||
+				{ echo "$role $t"; vm_run pg1 "dmesg | tail -n 5"; false; }
+			wait_conn pg1 Connecting
+			n=$((n + 1))
+		done
+	done
+	[ "$n" = 46 ]
+	m1=($(mem))
+	echo "MemAvailable ${m0[0]} -> ${m1[0]} KiB, Slab ${m0[1]} -> ${m1[1]} KiB after $n connections" >&3
+	# A leak of a page per connection would show; noise is well under it.
+	[ $((m0[0] - m1[0])) -lt 8192 ] && [ $((m1[1] - m0[1])) -lt 4096 ] ||
+		{ echo "grew: MemAvailable ${m0[0]} -> ${m1[0]}, Slab ${m0[1]} -> ${m1[1]}"; false; }
+	[ "$before" = "$(vm_run pg1 "$(md5_of /dev/vda)")" ]
+	[ "$(stat_of pg1 disk)" = UpToDate ]
+}
+
+# The positive control of the above: what a Primary may send, the node does.
+@test "hostile peer as Primary: a valid WRITE is written and acknowledged" {
+	wait_conn pg1 Connecting
+	run vm_run pg2 "build/tools/hostile-peer --as primary 10.0.0.1:7788 pg pg2 write"
+	[ "$output" = "acked: 0"$'\n'"alive" ] || { echo "$output"; false; }
+	run vm_run pg1 "dd if=/dev/vda bs=512 skip=64 count=8 iflag=direct status=none | md5sum | cut -d' ' -f1"
+	[ "$output" = "$(head -c 4096 /dev/zero | tr '\0' Z | md5sum | cut -d' ' -f1)" ]
+}
+
+# A SyncTarget reads the blocks it lacks from its source (read_from_peer in
+# kmod/req.c). A source that answers with the wrong kind of packet, or
+# with fewer bytes than asked, ends the connection and the read fails: a
+# reader never gets pages nobody filled. A right answer is what it reads.
+@test "hostile sync source: a read answered by a WRITE_ACK or a short reply fails (never garbage); a right reply is read" {
+	wait_conn pg1 Connecting
+	vm_run pg1 "$RBLKADM disconnect pg && $RBLKADM invalidate pg && $RBLKADM connect pg"
+	[ "$(stat_of pg1 disk)" = Inconsistent ]
+	zz=$(head -c 4096 /dev/zero | tr '\0' Z | md5sum | cut -d' ' -f1)
+	for how in read-reply read-ack read-short; do
+		wait_conn pg1 Connecting
+		vm_run pg2 "rm -f /tmp/hp.out; setsid -f sh -c 'build/tools/hostile-peer --as source 10.0.0.1:7788 pg pg2 $how >/tmp/hp.out 2>&1'"
+		vm_wait pg1 30 "[ \"\$($(st peer-disk))\" = UpToDate ]"
+		run vm_run pg1 "rm -f /tmp/rd; dd if=/dev/rblk0 of=/tmp/rd bs=4k skip=100 count=1 iflag=direct status=none 2>/dev/null; echo \$?; md5sum </tmp/rd | cut -d' ' -f1"
+		vm_wait pg2 60 "grep -q 'dropped\|alive\|no read' /tmp/hp.out" ||
+			{ echo "dd: $output"; vm_run pg2 "cat /tmp/hp.out"; vm_run pg1 "dmesg | tail -n 20"; false; }
+		hp=$(vm_run pg2 "cat /tmp/hp.out")
+		echo "$how: dd $output; peer: $hp" >&3
+		[ "${hp%%$'\n'*}" = "asked: 800+4096" ] || { echo "$hp"; false; }
+		case $how in
+		read-reply)
+			[ "${lines[0]}" = 0 ] && [ "${lines[1]}" = "$zz" ] || { echo "$output"; false; }
+			[ "${hp##*$'\n'}" = alive ]
+			vm_run pg1 "$RBLKADM disconnect pg && $RBLKADM connect pg" ;;
+		read-ack)
+			[ "${lines[0]}" != 0 ] && [ "${lines[1]}" != "$zz" ] ||
+				{ echo "read succeeded: $output"; false; }
+			[ "${hp##*$'\n'}" = dropped ]
+			run vm_run pg1 "dmesg | grep 'protocol error from peer pg2' | tail -n 1"
+			assert_output_has "pg: protocol error from peer pg2: packet not allowed in this state (packet type 7)" ;;
+		read-short)
+			[ "${lines[0]}" != 0 ] && [ "${lines[1]}" != "$zz" ] ||
+				{ echo "read succeeded: $output"; false; }
+			[ "${hp##*$'\n'}" = dropped ]
+			run vm_run pg1 "dmesg | grep 'protocol error from peer pg2' | tail -n 1"
+			assert_output_has "pg: protocol error from peer pg2: malformed payload (packet type 9)" ;;
+		esac
+	done
+	[ "$(stat_of pg1 disk)" = Inconsistent ]
+}
+
 @test "power cut of the Secondary: the Primary goes on; after reboot the peer resyncs" {
 	reseed
 	vm_run pg1 "$RBLKADM primary pg"

@@ -197,6 +197,10 @@ wait_error() {
 	[[ "$output" =~ ^dropped\ after\ ([0-9]+)\ s$ ]] && [ "${BASH_REMATCH[1]}" -le 5 ] ||
 		{ echo "$output"; false; }
 	wait_error pg1 "the handshake with pg2 took too long"
+	# An answer with a mac of no bytes: malformed, before any compare.
+	run vm_run pg2 "build/tools/hostile-peer --secret wrong 10.0.0.1:7788 pg pg2 bad-auth"
+	[ "$output" = "received: HELLO"$'\n'"dropped" ] || { echo "$output"; false; }
+	wait_error pg1 "protocol error from peer pg2: malformed payload (packet type 23)"
 	[ "$before" = "$(vm_run pg1 "$(md5_of /dev/vda)")" ]
 	[ "$(stat_of pg1 received-kib)" = "$rx" ]
 	# The control: with the secret the same tool is answered with a STATE
