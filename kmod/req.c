@@ -357,8 +357,24 @@ static int rblk_init_request(struct blk_mq_tag_set *set, struct request *rq,
 	return 0;
 }
 
+/*
+ * Our flushes complete from the backing disk's flush completion, which
+ * holds that queue's flush lock: ours is another lock of the same kind
+ * (lockdep: "possible recursive locking", fq->mq_flush_lock, on the debug
+ * kernel), so it gets a class of its own, as stacked drivers do.
+ */
+static struct lock_class_key rblk_fq_lock_key;
+
+static int rblk_init_hctx(struct blk_mq_hw_ctx *hctx, void *data,
+			  unsigned int hctx_idx)
+{
+	blk_mq_hctx_set_fq_lock_class(hctx, &rblk_fq_lock_key);
+	return 0;
+}
+
 const struct blk_mq_ops rblk_mq_ops = {
 	.queue_rq = rblk_queue_rq,
+	.init_hctx = rblk_init_hctx,
 	.init_request = rblk_init_request,
 };
 

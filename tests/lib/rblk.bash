@@ -38,6 +38,14 @@ assert_status() {
 	fi
 }
 
+# The liveness settings of the test config in tenths of a second (0.5 s
+# and 1 s), times VM_TIME_SCALE: under a debug kernel a guest can take
+# longer than a second to acknowledge a write, and a peer given up on
+# starts a resync no test expects. A test that asserts these times gives
+# them itself.
+RBLK_PING_TIMEOUT=$((5 * ${VM_TIME_SCALE:-1}))
+RBLK_TIMEOUT=$((10 * ${VM_TIME_SCALE:-1}))
+
 # The two-node resource "pg" on pg1 (10.0.0.1) and pg2 (10.0.0.2) over
 # /dev/vda, with fast liveness settings so that tests do not wait long.
 # Extra net{} options may be passed as $2 (one of the liveness settings
@@ -47,7 +55,8 @@ rblk_write_config() {
 	local vm=$1 net_extra=${2:-} disk_extra=${3:-} f="$RUN_DIR/rblk.conf.$1"
 	local o net=""
 
-	for o in "ping-int 1" "ping-timeout 5" "timeout 10" "ko-count 3" "connect-int 1"; do
+	for o in "ping-int 1" "ping-timeout $RBLK_PING_TIMEOUT" "timeout $RBLK_TIMEOUT" \
+		 "ko-count 3" "connect-int 1"; do
 		[[ " $net_extra" == *" ${o% *} "* ]] || net+="$o; "
 	done
 

@@ -143,7 +143,7 @@ teardown_file() {
 # allocator's per-cpu lists is not free memory, a second round must not
 # take more (a leak would).
 @test "a peer that floods READ_REQs and never reads: memory bounded by max-buffers, dropped" {
-	rblk_write_config pg1 "ko-count 10;"
+	rblk_write_config pg1 "timeout 10; ko-count 10;"
 	vm_run pg1 "$RBLKADM disconnect pg && $RBLKADM connect pg"
 	wait_conn pg1 Connecting
 	avail() { vm_run pg1 "awk '/MemAvailable/ {print \$2}' /proc/meminfo"; }
@@ -188,7 +188,8 @@ teardown_file() {
 	[ "$output" = dropped ]
 	run vm_run pg1 "dmesg | tail -n 20"
 	assert_output_has "pg: peer pg2 stopped for 3000 ms in the middle of a packet"
-	rblk_write_config pg1
+	# (and for the tests up to the next reseed, which measure it too)
+	rblk_write_config pg1 "timeout 10;"
 	vm_run pg1 "$RBLKADM disconnect pg && $RBLKADM connect pg"
 	wait_conn pg1 Connecting
 	# A byte every 300 ms: no gap is as long as timeout (1 s), but the
@@ -332,6 +333,7 @@ teardown_file() {
 }
 
 @test "power cut of the Secondary: the Primary goes on; after reboot the peer resyncs" {
+	rblk_write_config pg1	# the usual liveness settings again
 	reseed
 	vm_run pg1 "$RBLKADM primary pg"
 	vm_kill pg2
