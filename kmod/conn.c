@@ -439,21 +439,23 @@ static bool peer_not_reading(struct rblk_conn *conn, unsigned long now, u32 ms)
 	}
 	if (time_before(now, conn->tx_una_at + msecs_to_jiffies(ms)))
 		return false;
-	rblk_conn_error(conn, "peer %s has taken nothing we sent for %u ms (timeout x ko-count): it does not read",
-			conn->peer_node, ms);
+	rblk_conn_error(conn, "peer %s has taken nothing we sent for %u ms (%s): it does not read",
+			conn->peer_node, ms, rblk_link_patience_name(&conn->opts));
 	return true;
 }
 
 /*
  * Liveness, checked when the socket has been quiet for a while and at
  * least every 100 ms while busy: a PING after ping-int of silence, dead
- * when it goes unanswered (below), dead when a write waits for its ACK
- * longer than timeout x ko-count.
+ * when it goes unanswered (below), when the peer takes none of our bytes
+ * for timeout x ko-count, or when a write waits for its ACK longer than
+ * that (not with ko-count 0).
  */
 int rblk_conn_idle(struct rblk_conn *conn)
 {
 	struct rblk_net_opts *o = &conn->opts;
 	struct oldest_ctx old = { .conn = conn };
+	u32 patience = rblk_link_patience(o);
 	struct rblk_p_ping ping = {};
 	unsigned long now = jiffies;
 
@@ -469,19 +471,25 @@ int rblk_conn_idle(struct rblk_conn *conn)
 				conn->peer_node, o->timeout);
 		return -ETIMEDOUT;
 	}
+	blk_mq_tagset_busy_iter(&conn->dev->tag_set, find_oldest, &old);
 	/*
 	 * Only a PING_ACK answers a PING: within ping-timeout on a quiet
-	 * link; while other packets keep arriving its answer may queue behind
-	 * data, and a slow link with deep socket buffers is not a dead peer:
-	 * then it has as long as a write has for its ACK.
+	 * link. While other packets keep arriving its answer may queue
+	 * behind data (a slow link with deep socket buffers); while our
+	 * requests wait for the peer, its receiver may be stopped at its
+	 * max-buffers behind a slow disk, with our PING unread: neither is
+	 * a dead peer, and the answer has timeout x ko-count, as long as a
+	 * write has for its ACK.
 	 */
 	if (conn->ping_pending && !READ_ONCE(conn->rx_blocked)) {
 		/* Unread bytes (we were busy) may hold the answer: not quiet. */
 		bool quiet = time_after_eq(now, conn->last_rx +
 					   msecs_to_jiffies(o->ping_timeout)) &&
 			skb_queue_empty_lockless(&conn->sock->sk->sk_receive_queue);
-		u32 limit = quiet ? o->ping_timeout :
-			max(o->timeout * max(o->ko_count, 1U), o->ping_timeout);
+		bool waiting = old.found || READ_ONCE(conn->rs.in_flight) ||
+			       READ_ONCE(conn->vf.in_flight);
+		u32 limit = quiet && !waiting ? o->ping_timeout :
+			    max(patience, o->ping_timeout);
 
 		if (time_after(now, conn->ping_sent + msecs_to_jiffies(limit))) {
 			rblk_conn_error(conn, "peer %s did not answer a ping within %u ms",
@@ -498,15 +506,12 @@ int rblk_conn_idle(struct rblk_conn *conn)
 		if (rblk_queue_ctl(conn, RBLK_P_PING, &ping, sizeof(ping)))
 			return -ENOMEM;
 	}
-	if (!o->ko_count)	/* 0: never give up on a slow peer */
-		return 0;
-	if (peer_not_reading(conn, now, o->timeout * o->ko_count))
+	if (peer_not_reading(conn, now, patience))
 		return -ETIMEDOUT;
-	blk_mq_tagset_busy_iter(&conn->dev->tag_set, find_oldest, &old);
-	if (old.found && time_after(now, old.oldest +
-			msecs_to_jiffies(o->timeout * o->ko_count))) {
+	if (o->ko_count && old.found && time_after(now, old.oldest +
+			msecs_to_jiffies(patience))) {
 		rblk_conn_error(conn, "peer %s did not acknowledge a write within %u ms (timeout x ko-count)",
-				conn->peer_node, o->timeout * o->ko_count);
+				conn->peer_node, patience);
 		return -ETIMEDOUT;
 	}
 	return 0;
@@ -623,6 +628,9 @@ static int run_connected(struct rblk_conn *conn)
 	conn->tx_una = 0;
 	conn->tx_una_at = jiffies;
 	atomic_set(&conn->peer_pages, 0);
+	/* The last connection's answers were all sent or dropped. */
+	WARN_ON_ONCE(atomic_read(&conn->owed));
+	atomic_set(&conn->owed, 0);
 	conn->last_error[0] = 0;
 	conn->next_check = jiffies;
 	conn->decided = false;

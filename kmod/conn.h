@@ -51,6 +51,7 @@ struct rblk_ctl {
 	u16 type;
 	u32 len, fixed_len;
 	u32 charge;			/* pages of conn->peer_pages it holds */
+	bool owed;			/* answers a request: counted in conn->owed */
 	u8 payload[];
 };
 
@@ -117,6 +118,14 @@ struct rblk_conn {
 	 */
 	atomic_t peer_pages;
 	wait_queue_head_t buffers_wq;
+	/*
+	 * The peer's requests whose answer has not gone yet, from their
+	 * arrival until the answer is sent or dropped; an answer without
+	 * pages (an ACK, a status, digests) costs no max-buffers, so a peer
+	 * that asks without reading is bounded by this count instead
+	 * (RBLK_OWED_MAX, rblk_recv_owe).
+	 */
+	atomic_t owed;
 	bool rx_blocked;
 	unsigned long pkt_start;	/* jiffies of this packet's first byte */
 	u32 tx_una;			/* the socket's snd_una, last seen ... */
@@ -167,6 +176,8 @@ int rblk_queue_ctl(struct rblk_conn *conn, u16 type, const void *payload,
 		   u32 len);
 int rblk_queue_ctl_data(struct rblk_conn *conn, u16 type, const void *fixed,
 			u32 fixed_len, const void *data, u32 data_len);
+int rblk_queue_answer(struct rblk_conn *conn, u16 type, const void *fixed,
+		      u32 fixed_len, const void *data, u32 data_len);
 struct rblk_ctl *rblk_ctl_alloc(u16 type, const void *fixed, u32 fixed_len,
 				u32 data_len);
 void rblk_queue_ctl_item(struct rblk_conn *conn, struct rblk_ctl *c);
@@ -192,6 +203,47 @@ int rblk_recv_charge(struct rblk_conn *conn, u32 n);
 void rblk_peer_uncharge(struct rblk_conn *conn, u32 n);
 
 /* Pages a peer's request of @bytes holds against max-buffers (at least 1). */
+/*
+ * At most this many requests of the peer wait here for their answer. A
+ * peer of ours has far fewer out (its 128 requests in flight, 16 resync
+ * blocks of up to 32 RS_DATA each, 16 digest requests, 4 verify ranges);
+ * one that goes on asking while it reads no answer is dropped here
+ * before its answers pile up in memory.
+ */
+#define RBLK_OWED_MAX	4096
+
+/*
+ * How long a peer may take nothing we send, trickle one packet, or leave
+ * a ping unanswered while our requests wait for it: timeout x ko-count.
+ * ko-count 0 lifts only the limit on a write's acknowledgement; a link
+ * that moves nothing is still given up, after timeout x 7 (the default
+ * ko-count).
+ */
+#define RBLK_KO_LINK	7
+
+static inline u32 rblk_link_patience(const struct rblk_net_opts *o)
+{
+	return READ_ONCE(o->timeout) * (READ_ONCE(o->ko_count) ?: RBLK_KO_LINK);
+}
+
+/* How the log names that time. */
+static inline const char *rblk_link_patience_name(const struct rblk_net_opts *o)
+{
+	return READ_ONCE(o->ko_count) ? "timeout x ko-count" :
+					"timeout x 7 with ko-count 0";
+}
+
+/*
+ * The receiver waited for memory since @since in the middle of a packet:
+ * that time is not the peer's, the packet's deadline moves with it.
+ */
+static inline void rblk_recv_waited(struct rblk_conn *conn,
+				    unsigned long since)
+{
+	if (conn->pkt_start)
+		conn->pkt_start += jiffies - since;
+}
+
 static inline u32 rblk_peer_pages(u32 bytes)
 {
 	return max_t(u32, DIV_ROUND_UP(bytes, PAGE_SIZE), 1);

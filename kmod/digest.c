@@ -112,6 +112,7 @@ static void dreq_free(struct rblk_dreq *d)
 		if (d->pages[i])
 			__free_page(d->pages[i]);
 	rblk_peer_uncharge(d->conn, d->charge);
+	atomic_dec(&d->conn->owed);
 	kfree(d);
 }
 
@@ -129,7 +130,7 @@ static void read_reply(struct rblk_dreq *d, int err)
 	}
 	if (err) {
 		rblk_put_be32(a.status, -err);
-		rblk_queue_ctl(d->conn, RBLK_P_READ_REPLY, &a, sizeof(a));
+		rblk_queue_answer(d->conn, RBLK_P_READ_REPLY, &a, sizeof(a), NULL, 0);
 		return;
 	}
 	for (i = 0; i < d->nr_pages; i++)
@@ -143,6 +144,8 @@ static void read_reply(struct rblk_dreq *d, int err)
 	 */
 	c->charge = d->charge;
 	d->charge = 0;
+	c->owed = true;
+	atomic_inc(&d->conn->owed);
 	rblk_queue_ctl_item(d->conn, c);
 }
 
@@ -159,8 +162,8 @@ static void dreq_reply(struct rblk_dreq *d, int err, const u8 *mine)
 		rblk_put_be64(r.sector, d->sector);
 		rblk_put_be32(r.bytes, d->bytes);
 		rblk_put_be32(r.status, -err);
-		rblk_queue_ctl_data(conn, RBLK_P_VERIFY_REPLY, &r, sizeof(r),
-				    err ? NULL : mine, err ? 0 : blocks * ds);
+		rblk_queue_answer(conn, RBLK_P_VERIFY_REPLY, &r, sizeof(r),
+				  err ? NULL : mine, err ? 0 : blocks * ds);
 	} else {
 		struct rblk_p_csum_reply r = {};
 		u64 differ = 0;
@@ -178,7 +181,7 @@ static void dreq_reply(struct rblk_dreq *d, int err, const u8 *mine)
 		rblk_put_be64(r.id, d->id);
 		rblk_put_be32(r.status, -err);
 		rblk_put_be64(r.differ, differ);
-		rblk_queue_ctl(conn, RBLK_P_RS_CSUM_REPLY, &r, sizeof(r));
+		rblk_queue_answer(conn, RBLK_P_RS_CSUM_REPLY, &r, sizeof(r), NULL, 0);
 	}
 }
 
@@ -220,7 +223,8 @@ int rblk_dreq_receive(struct rblk_conn *conn, u16 type, const void *fixed,
 	struct crypto_shash *tfm;
 	unsigned int i, n;
 	struct rblk_dreq *d;
-	u32 bytes;
+	unsigned long since;
+	u32 bytes, charge;
 	u64 sector;
 	int ret;
 
@@ -238,7 +242,8 @@ int rblk_dreq_receive(struct rblk_conn *conn, u16 type, const void *fixed,
 
 			memcpy(a.id, q->id, 8);
 			rblk_put_be32(a.status, ENODATA);
-			return rblk_queue_ctl(conn, RBLK_P_READ_REPLY, &a, sizeof(a));
+			return rblk_queue_answer(conn, RBLK_P_READ_REPLY, &a,
+						 sizeof(a), NULL, 0);
 		}
 		tfm = NULL;
 		goto alloc;
@@ -257,22 +262,28 @@ int rblk_dreq_receive(struct rblk_conn *conn, u16 type, const void *fixed,
 		memcpy(r.sector, q->sector, 8);
 		memcpy(r.bytes, q->bytes, 4);
 		rblk_put_be32(r.status, EOPNOTSUPP);
-		return rblk_queue_ctl(conn, RBLK_P_VERIFY_REPLY, &r, sizeof(r));
+		return rblk_queue_answer(conn, RBLK_P_VERIFY_REPLY, &r,
+					 sizeof(r), NULL, 0);
 	}
 	if (!tfm || !dev->backing.bdev)
 		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, type);
 alloc:
 	n = DIV_ROUND_UP(bytes, PAGE_SIZE);
-	ret = rblk_recv_charge(conn, rblk_peer_pages(bytes));
+	/* Its pages, and a page for the request (the peer's digests). */
+	charge = rblk_peer_pages(bytes) + 1;
+	ret = rblk_recv_charge(conn, charge);
 	if (ret)
 		return ret;
+	since = jiffies;
 	d = kzalloc(struct_size(d, pages, n), GFP_NOIO);
+	rblk_recv_waited(conn, since);
 	if (!d) {
-		rblk_peer_uncharge(conn, rblk_peer_pages(bytes));
+		rblk_peer_uncharge(conn, charge);
 		return -ENOMEM;
 	}
 	d->conn = conn;
-	d->charge = rblk_peer_pages(bytes);
+	atomic_inc(&conn->owed);
+	d->charge = charge;
 	d->tfm = tfm;
 	d->type = type;
 	d->id = rblk_be64(h->id);

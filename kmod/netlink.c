@@ -221,6 +221,34 @@ static int put_sync(struct sk_buff *skb, struct rblk_conn *conn)
 	return put_verify(skb, conn);
 }
 
+/* The connection's options: range, default, place in rblk_net_opts. */
+struct opt_range {
+	int attr;
+	u32 min, max, def;
+	size_t off;
+};
+
+#define OPT(a, lo, hi, d, f) \
+	{ a, lo, hi, d, offsetof(struct rblk_net_opts, f) }
+static const struct opt_range net_opts[] = {
+	OPT(RBLK_NET_PING_INT, 100, 120000, 10000, ping_int),
+	OPT(RBLK_NET_PING_TIMEOUT, 100, 30000, 500, ping_timeout),
+	OPT(RBLK_NET_TIMEOUT, 100, 600000, 6000, timeout),
+	OPT(RBLK_NET_KO_COUNT, 0, 200, 7, ko_count),
+	OPT(RBLK_NET_CONNECT_INT, 100, 120000, 10000, connect_int),
+	OPT(RBLK_NET_SNDBUF, 0, 16 << 20, 0, sndbuf),
+	OPT(RBLK_NET_RCVBUF, 0, 16 << 20, 0, rcvbuf),
+	OPT(RBLK_NET_AFTER_SB_0PRI, 0, RBLK_ASB_DISCARD_REMOTE, 0, after_sb[0]),
+	OPT(RBLK_NET_AFTER_SB_1PRI, 0, __RBLK_ASB_LAST - 1, 0, after_sb[1]),
+	OPT(RBLK_NET_AFTER_SB_2PRI, 0, RBLK_ASB_DISCONNECT, 0, after_sb[2]),
+	OPT(RBLK_NET_VERIFY_ALG, 0, __RBLK_DIGEST_LAST - 1, 0, verify_alg),
+	OPT(RBLK_NET_CSUMS_ALG, 0, __RBLK_DIGEST_LAST - 1, 0, csums_alg),
+	OPT(RBLK_NET_RESYNC_RATE, 1, 4 << 20, 100 << 10, resync_rate),
+	OPT(RBLK_NET_C_PLAN_AHEAD, 0, 30000, 2000, c_plan_ahead),
+	OPT(RBLK_NET_MAX_BUFFERS, 32, 131072, 2048, max_buffers),
+};
+#undef OPT
+
 /*
  * The connection's options. The secret's identifier only for @admin (a
  * GET from CAP_SYS_ADMIN, for 'rblkadm adjust'), never in events; the
@@ -230,13 +258,15 @@ static int put_net_opts(struct sk_buff *skb, const struct rblk_net_opts *o,
 			bool admin)
 {
 	struct nlattr *nest = nla_nest_start(skb, RBLK_A_NET_OPTS);
+	int i;
 
-	if (!nest ||
-	    nla_put_u32(skb, RBLK_NET_VERIFY_ALG, o->verify_alg) ||
-	    nla_put_u32(skb, RBLK_NET_CSUMS_ALG, o->csums_alg) ||
-	    nla_put_u32(skb, RBLK_NET_RESYNC_RATE, o->resync_rate) ||
-	    nla_put_u32(skb, RBLK_NET_C_PLAN_AHEAD, o->c_plan_ahead))
+	if (!nest)
 		return -EMSGSIZE;
+	/* All of them: 'rblkadm adjust' compares each with the file. */
+	for (i = 0; i < ARRAY_SIZE(net_opts); i++)
+		if (nla_put_u32(skb, net_opts[i].attr,
+				*(const u32 *)((const u8 *)o + net_opts[i].off)))
+			return -EMSGSIZE;
 	if (o->auth.key_len &&
 	    (nla_put_string(skb, RBLK_NET_CRAM_HMAC_ALG, o->auth.alg) ||
 	     (admin && nla_put(skb, RBLK_NET_SECRET_ID, sizeof(o->auth.id),
@@ -651,33 +681,6 @@ static int get_addr(struct genl_info *info, int type,
 	NL_SET_ERR_MSG_ATTR(info->extack, a, "rblk: bad socket address");
 	return -EINVAL;
 }
-
-struct opt_range {
-	int attr;
-	u32 min, max, def;
-	size_t off;
-};
-
-#define OPT(a, lo, hi, d, f) \
-	{ a, lo, hi, d, offsetof(struct rblk_net_opts, f) }
-static const struct opt_range net_opts[] = {
-	OPT(RBLK_NET_PING_INT, 100, 120000, 10000, ping_int),
-	OPT(RBLK_NET_PING_TIMEOUT, 100, 30000, 500, ping_timeout),
-	OPT(RBLK_NET_TIMEOUT, 100, 600000, 6000, timeout),
-	OPT(RBLK_NET_KO_COUNT, 0, 200, 7, ko_count),
-	OPT(RBLK_NET_CONNECT_INT, 100, 120000, 10000, connect_int),
-	OPT(RBLK_NET_SNDBUF, 0, 16 << 20, 0, sndbuf),
-	OPT(RBLK_NET_RCVBUF, 0, 16 << 20, 0, rcvbuf),
-	OPT(RBLK_NET_AFTER_SB_0PRI, 0, RBLK_ASB_DISCARD_REMOTE, 0, after_sb[0]),
-	OPT(RBLK_NET_AFTER_SB_1PRI, 0, __RBLK_ASB_LAST - 1, 0, after_sb[1]),
-	OPT(RBLK_NET_AFTER_SB_2PRI, 0, RBLK_ASB_DISCONNECT, 0, after_sb[2]),
-	OPT(RBLK_NET_VERIFY_ALG, 0, __RBLK_DIGEST_LAST - 1, 0, verify_alg),
-	OPT(RBLK_NET_CSUMS_ALG, 0, __RBLK_DIGEST_LAST - 1, 0, csums_alg),
-	OPT(RBLK_NET_RESYNC_RATE, 1, 4 << 20, 100 << 10, resync_rate),
-	OPT(RBLK_NET_C_PLAN_AHEAD, 0, 30000, 2000, c_plan_ahead),
-	OPT(RBLK_NET_MAX_BUFFERS, 32, 131072, 2048, max_buffers),
-};
-#undef OPT
 
 static int get_net_opts(struct genl_info *info, struct rblk_net_opts *o)
 {

@@ -25,13 +25,12 @@ static mempool_t *rblk_page_pool;
 /* Has the packet being read taken longer than timeout x ko-count? */
 static bool packet_late(struct rblk_conn *conn)
 {
-	u32 ko = READ_ONCE(conn->opts.ko_count);
-	u32 ms = READ_ONCE(conn->opts.timeout) * ko;
+	u32 ms = rblk_link_patience(&conn->opts);
 
-	if (!ko || time_before(jiffies, conn->pkt_start + msecs_to_jiffies(ms)))
+	if (time_before(jiffies, conn->pkt_start + msecs_to_jiffies(ms)))
 		return false;
-	rblk_conn_error(conn, "peer %s took more than %u ms to send one packet (timeout x ko-count)",
-			conn->peer_node, ms);
+	rblk_conn_error(conn, "peer %s took more than %u ms to send one packet (%s)",
+			conn->peer_node, ms, rblk_link_patience_name(&conn->opts));
 	return true;
 }
 
@@ -157,6 +156,7 @@ void rblk_peer_req_free(struct rblk_peer_req *p)
 		if (p->pages[i])
 			mempool_free(p->pages[i], rblk_page_pool);
 	rblk_peer_uncharge(p->conn, p->charge);
+	atomic_dec(&p->conn->owed);
 	kfree(p);
 }
 
@@ -206,6 +206,7 @@ static struct rblk_peer_req *alloc_peer_req(struct rblk_conn *conn,
 	u32 charge = rblk_peer_pages(data_len);
 	struct rblk_peer_req *p;
 	int ret = rblk_recv_charge(conn, charge);
+	unsigned long since = jiffies;
 
 	if (ret)
 		return ERR_PTR(ret);
@@ -215,6 +216,7 @@ static struct rblk_peer_req *alloc_peer_req(struct rblk_conn *conn,
 		return ERR_PTR(-ENOMEM);
 	}
 	p->conn = conn;
+	atomic_inc(&conn->owed);
 	p->charge = charge;
 	p->id = rblk_be64(w->id);
 	p->ack_type = ack_type;
@@ -223,6 +225,7 @@ static struct rblk_peer_req *alloc_peer_req(struct rblk_conn *conn,
 	p->nr_pages = n;
 	for (i = 0; i < n; i++)
 		p->pages[i] = mempool_alloc(rblk_page_pool, GFP_NOIO);
+	rblk_recv_waited(conn, since);
 	return p;
 }
 
@@ -472,32 +475,34 @@ typedef int (*rblk_recv_fn)(struct rblk_conn *conn, u16 type,
 
 /*
  * The handler of each type a connected peer may send; @early: also before
- * the connect decision (the peer may only say who it is). HELLO, AUTH and
- * COMMIT belong to the handshake (conn.c, auth.c): none here.
+ * the connect decision (the peer may only say who it is); @request: we
+ * owe it an answer (conn->owed). HELLO, AUTH and COMMIT belong to the
+ * handshake (conn.c, auth.c): none here.
  */
 static const struct {
 	rblk_recv_fn fn;
 	bool early;
+	bool request;
 } handlers[__RBLK_P_LAST] = {
 	[RBLK_P_STATE]		= { receive_state, true },
 	[RBLK_P_PING]		= { receive_ping, true },
 	[RBLK_P_PING_ACK]	= { receive_ping, true },
 	[RBLK_P_DISCONNECT]	= { receive_disconnect, true },
-	[RBLK_P_WRITE]		= { receive_write },
+	[RBLK_P_WRITE]		= { receive_write, false, true },
 	[RBLK_P_WRITE_ACK]	= { receive_ack },
-	[RBLK_P_READ_REQ]	= { rblk_dreq_receive },
+	[RBLK_P_READ_REQ]	= { rblk_dreq_receive, false, true },
 	[RBLK_P_READ_REPLY]	= { receive_read_reply },
 	[RBLK_P_BITMAP]		= { rblk_resync_recv_bitmap },
 	[RBLK_P_SYNC_START]	= { rblk_resync_recv_start },
-	[RBLK_P_RS_DATA]	= { receive_write },
+	[RBLK_P_RS_DATA]	= { receive_write, false, true },
 	[RBLK_P_RS_ACK]		= { rblk_resync_recv_ack },
 	[RBLK_P_SYNC_DONE]	= { rblk_resync_recv_done },
 	[RBLK_P_NEW_UUID]	= { receive_new_uuid },
 	[RBLK_P_VERIFY_START]	= { rblk_verify_recv_start },
-	[RBLK_P_VERIFY_REQ]	= { rblk_dreq_receive },
+	[RBLK_P_VERIFY_REQ]	= { rblk_dreq_receive, false, true },
 	[RBLK_P_VERIFY_REPLY]	= { rblk_verify_recv_reply },
 	[RBLK_P_VERIFY_DONE]	= { rblk_verify_recv_done },
-	[RBLK_P_RS_CSUM]	= { rblk_dreq_receive },
+	[RBLK_P_RS_CSUM]	= { rblk_dreq_receive, false, true },
 	[RBLK_P_RS_CSUM_REPLY]	= { rblk_resync_recv_csum_reply },
 };
 
@@ -531,7 +536,7 @@ static int dispatch(struct rblk_conn *conn, u16 type, u32 len)
 	u8 fixed[RBLK_WIRE_MAX_FIXED] __aligned(8);
 	struct rblk_wire_dev d;
 	enum rblk_wire_error e;
-	int ret;
+	int ret, owed;
 
 	/* The header was checked: t is there, len >= t->fixed. */
 	if (!handlers[type].fn ||
@@ -544,6 +549,12 @@ static int dispatch(struct rblk_conn *conn, u16 type, u32 len)
 	e = rblk_wire_check(type, fixed, len - t->fixed, &d);
 	if (e)
 		return rblk_conn_protocol_error(conn, e, type);
+	owed = atomic_read(&conn->owed);
+	if (handlers[type].request && owed >= RBLK_OWED_MAX) {
+		rblk_conn_error(conn, "peer %s has %d requests waiting for their answers here: it asks without reading them",
+				conn->peer_node, owed);
+		return -EPROTO;
+	}
 	return handlers[type].fn(conn, type, fixed, len - t->fixed);
 }
 

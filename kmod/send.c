@@ -97,6 +97,7 @@ struct rblk_ctl *rblk_ctl_alloc(u16 type, const void *fixed, u32 fixed_len,
 	c->len = fixed_len + data_len;
 	c->fixed_len = fixed_len;
 	c->charge = 0;
+	c->owed = false;
 	memcpy(c->payload, fixed, fixed_len);
 	return c;
 }
@@ -124,10 +125,34 @@ int rblk_queue_ctl_data(struct rblk_conn *conn, u16 type, const void *fixed,
 	return 0;
 }
 
-/* A read's reply gives its share of max-buffers back once sent. */
+/*
+ * The answer to a request of the peer: it counts as owed (conn->owed)
+ * until it is sent or dropped.
+ */
+int rblk_queue_answer(struct rblk_conn *conn, u16 type, const void *fixed,
+		      u32 fixed_len, const void *data, u32 data_len)
+{
+	struct rblk_ctl *c = rblk_ctl_alloc(type, fixed, fixed_len, data_len);
+
+	if (!c)
+		return -ENOMEM;
+	if (data_len)
+		memcpy(rblk_ctl_data(c), data, data_len);
+	c->owed = true;
+	atomic_inc(&conn->owed);
+	rblk_queue_ctl_item(conn, c);
+	return 0;
+}
+
+/*
+ * Sent or dropped: a read's reply gives its share of max-buffers back,
+ * an answer its place in conn->owed.
+ */
 void rblk_ctl_free(struct rblk_conn *conn, struct rblk_ctl *c)
 {
 	rblk_peer_uncharge(conn, c->charge);
+	if (c->owed)
+		atomic_dec(&conn->owed);
 	kvfree(c);
 }
 

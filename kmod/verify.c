@@ -276,7 +276,11 @@ static int start_source(struct rblk_device *dev, sector_t start, sector_t stop,
 		goto out;
 	t = kthread_create(source_thread, conn, "rblk%d_verify", dev->minor);
 	if (IS_ERR(t)) {
+		struct rblk_p_verify_done d = { .stopped = 1 };
+
 		ret = PTR_ERR(t);
+		/* The peer was told: a stopped, empty verify ends it there. */
+		rblk_queue_ctl(conn, RBLK_P_VERIFY_DONE, &d, sizeof(d));
 		goto out;
 	}
 	get_task_struct(t);
@@ -287,7 +291,6 @@ static int start_source(struct rblk_device *dev, sector_t start, sector_t stop,
 	wake_up_process(t);
 	return 0;
 out:
-	/* The peer may have been told: a stopped, empty verify ends it. */
 	spin_lock_irqsave(&conn->lock, flags);
 	vf->running = false;
 	vf->source = false;

@@ -46,6 +46,8 @@
  *   read-flood  (READ_REQs of 1 MiB as fast as the node takes them, never
  *             reading an answer; "requested: N" once our sends stalled
  *             for 2 s, then "dropped after S s", or "alive" after 60 s)
+ *   discard-flood  (--as primary: the same with 4 KiB DISCARDs of sector
+ *             64, whose answers hold no pages)
  *
  * Two scenarios report what the node sent instead ("received: HELLO AUTH
  * ...", then "dropped" or "alive"), for the authentication tests:
@@ -585,33 +587,34 @@ static double now_s(void)
 }
 
 /*
- * Ask for 1 MiB reads and never read an answer: the node may hold its
+ * Send one request after another, as fast as the node takes them, and
+ * never read an answer. READ_REQs of 1 MiB: the node may hold its
  * max-buffers of answers, then must stop reading (our sends stall), and
  * drop us once its own sends have stalled for timeout x ko-count.
+ * DISCARDs of 4 KiB: their answers hold no pages; the node must drop us
+ * once its count of unanswered requests is full.
  */
-static void read_flood(void)
+static void flood(uint16_t type, void *fixed, size_t fixed_len, uint8_t *id)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLRDHUP };
-	uint8_t pkt[sizeof(struct rblk_wire_hdr) + sizeof(struct rblk_p_read_req)];
-	struct rblk_p_read_req q = {};
-	size_t off = sizeof(pkt);
+	uint8_t pkt[sizeof(struct rblk_wire_hdr) + 64];
+	size_t len = sizeof(struct rblk_wire_hdr) + fixed_len, off = len;
 	int n = 0, stalled = 0;
 	double t0;
 	ssize_t r;
 
-	rblk_put_be32(q.bytes, 1 << 20);
 	while (stalled < 200) {		/* 2 s without a byte taken */
-		if (off == sizeof(pkt)) {
-			rblk_put_be64(q.id, n + 1);
-			rblk_wire_hdr_init((struct rblk_wire_hdr *)pkt, RBLK_P_READ_REQ,
-					   sizeof(q), ++seq);
-			memcpy(pkt + sizeof(struct rblk_wire_hdr), &q, sizeof(q));
+		if (off == len) {
+			rblk_put_be64(id, n + 1);
+			rblk_wire_hdr_init((struct rblk_wire_hdr *)pkt, type,
+					   fixed_len, ++seq);
+			memcpy(pkt + sizeof(struct rblk_wire_hdr), fixed, fixed_len);
 			off = 0;
 		}
-		r = send(fd, pkt + off, sizeof(pkt) - off, MSG_DONTWAIT | MSG_NOSIGNAL);
+		r = send(fd, pkt + off, len - off, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (r > 0) {
 			off += r;
-			n += off == sizeof(pkt);
+			n += off == len;
 			stalled = 0;
 		} else if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
 			break;
@@ -631,6 +634,25 @@ static void read_flood(void)
 		}
 	}
 	puts("alive");
+}
+
+static void read_flood(void)
+{
+	struct rblk_p_read_req q = {};
+
+	rblk_put_be32(q.bytes, 1 << 20);
+	flood(RBLK_P_READ_REQ, &q, sizeof(q), q.id);
+}
+
+/* As Primary: 4 KiB discards of sector 64 (where "write" writes). */
+static void discard_flood(void)
+{
+	struct rblk_p_write w = {};
+
+	rblk_put_be64(w.sector, 64);
+	rblk_put_be32(w.bytes, 4096);
+	rblk_put_be32(w.wflags, RBLK_WF_DISCARD);
+	flood(RBLK_P_WRITE, &w, sizeof(w), w.id);
 }
 
 /*
@@ -956,6 +978,9 @@ static int play(const char *s)
 		return 0;
 	} else if (!strcmp(s, "read-flood")) {
 		read_flood();
+		return 0;
+	} else if (!strcmp(s, "discard-flood")) {
+		discard_flood();
 		return 0;
 	} else if (!strcmp(s, "stall-header")) {
 		stalled_ping(8, 1500);

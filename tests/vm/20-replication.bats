@@ -113,6 +113,55 @@ teardown_file() {
 	md5_both_equal
 }
 
+# A Secondary whose disk stalls stops reading at its max-buffers (32 pages
+# here: the second 1 MiB write waits), so the Primary's PING goes unread
+# behind the data. While its writes wait, the Primary gives the answer
+# timeout x ko-count (15 s), not ping-timeout: a stall of 5 s (the test's
+# stimulus, not a wait) keeps the connection; one that outlasts 15 s
+# drops it, with every write done on the Primary.
+@test "a Secondary's disk stalling: kept for timeout x ko-count, not ping-timeout; dropped after" {
+	local sz
+	vm_run pg2 "$RBLKADM down pg"
+	sz=$(vm_run pg2 "blockdev --getsz /dev/vda")
+	vm_run pg2 "modprobe dm-mod && dmsetup create slow --table '0 $sz linear /dev/vda 0'"
+	rblk_write_config pg1 "timeout 10; ko-count 15;"
+	rblk_write_config pg2 "timeout 10; ko-count 15; max-buffers 32;"
+	vm_run pg2 "sed -i 's|disk /dev/vda;|disk /dev/mapper/slow;|' /etc/rblk.conf && $RBLKADM up pg"
+	vm_run pg1 "$RBLKADM adjust pg"
+	wait_conn pg1 Connected 60
+	vm_wait pg1 60 "[ \"\$($(st peer-disk))\" = UpToDate ]"
+	vm_run pg1 "$RBLKADM primary pg"
+	for round in within beyond; do
+		vm_run pg1 "dmesg -C"
+		vm_run pg2 "dmsetup suspend slow"
+		vm_run pg1 'rm -f /tmp/dd.*; for i in 0 1 2 3; do setsid -f sh -c "dd if=/dev/urandom of=/dev/rblk0 bs=1M count=2 seek=$((20 + 2 * i)) oflag=direct status=none; echo \$? >/tmp/dd.$i"; done'
+		if [ $round = within ]; then
+			sleep 5
+			run vm_run pg1 "ls /tmp/dd.* 2>/dev/null | wc -l; $(st connection)"
+			[ "${lines[0]}" = 0 ] && [ "${lines[1]}" = Connected ] ||
+				{ echo "$output"; vm_run pg1 "dmesg | tail -n 20"; false; }
+		else
+			wait_conn pg1 Connecting 60
+			run vm_run pg1 "dmesg"
+			[[ "$output" == *"pg: peer pg2 did not acknowledge a write within 15000 ms (timeout x ko-count)"* ||
+			   "$output" == *"pg: peer pg2 did not answer a ping within 15000 ms"* ]] ||
+				{ echo "$output"; false; }
+		fi
+		vm_run pg2 "dmsetup resume slow"
+		vm_wait pg1 60 '[ "$(cat /tmp/dd.* 2>/dev/null | grep -c "^0$")" = 4 ]'
+		wait_conn pg1 Connected 60
+		vm_wait pg1 60 "[ \"\$($(st peer-disk))\" = UpToDate ] && [ \"\$($(st out-of-sync-kib))\" = 0 ]"
+	done
+	vm_run pg1 "$RBLKADM secondary pg"
+	md5_both_equal
+	vm_run pg2 "$RBLKADM down pg && dmsetup remove slow"
+	rblk_write_config pg1
+	rblk_write_config pg2
+	vm_run pg1 "$RBLKADM adjust pg"
+	vm_run pg2 "$RBLKADM up pg"
+	wait_conn pg1 Connected 60
+}
+
 @test "hostile peer: every bad packet drops the connection, no data touched" {
 	vm_run pg2 "$RBLKADM down pg"
 	vm_run pg1 "$RBLKADM disconnect pg && $RBLKADM connect pg"
@@ -200,6 +249,19 @@ teardown_file() {
 	[ "$n" -ge 8 ] && [ "$n" -le 20 ] || { echo "after $n bytes"; false; }
 	run vm_run pg1 "dmesg | tail -n 20"
 	assert_output_has "pg: peer pg2 took more than 3000 ms to send one packet (timeout x ko-count)"
+	# ko-count 0 lifts the limit on a write's ACK, not this one: the
+	# packet must be whole within timeout x 7 (4.2 s; each gap 0.3 s is
+	# shorter than timeout, 0.6 s).
+	rblk_write_config pg1 "timeout 6; ko-count 0;"
+	vm_run pg1 "$RBLKADM adjust pg"
+	run vm_run pg2 "build/tools/hostile-peer 10.0.0.1:7788 pg pg2 trickle"
+	[[ "$output" == "dropped after "*" bytes" ]] || { echo "$output"; false; }
+	n=${output#dropped after }; n=${n% bytes}
+	[ "$n" -ge 12 ] && [ "$n" -le 22 ] || { echo "after $n bytes"; false; }
+	run vm_run pg1 "dmesg | tail -n 20"
+	assert_output_has "pg: peer pg2 took more than 4200 ms to send one packet (timeout x 7 with ko-count 0)"
+	rblk_write_config pg1 "timeout 10;"
+	vm_run pg1 "$RBLKADM adjust pg"
 }
 
 # Before the connect decision the peer may only say who it is; a verify
@@ -296,6 +358,36 @@ teardown_file() {
 	[ "$output" = "acked: 0"$'\n'"alive" ] || { echo "$output"; false; }
 	run vm_run pg1 "dd if=/dev/vda bs=512 skip=64 count=8 iflag=direct status=none | md5sum | cut -d' ' -f1"
 	[ "$output" = "$(head -c 4096 /dev/zero | tr '\0' Z | md5sum | cut -d' ' -f1)" ]
+}
+
+# Answers that hold no pages (a DISCARD's ACK) cost no max-buffers: a
+# peer that sends requests and reads none of the answers is bounded by the
+# count of unanswered requests instead (4096, RBLK_OWED_MAX in
+# kmod/conn.h), well before the node's sends have stalled for timeout x
+# ko-count (10 s here). Twice, with memory compared between the rounds.
+@test "a Primary that floods DISCARDs and never reads the ACKs: dropped at 4096 unanswered, memory bounded" {
+	rblk_write_config pg1 "timeout 10; ko-count 10;"
+	vm_run pg1 "$RBLKADM adjust pg"
+	mem() { vm_run pg1 "awk '/^(MemAvailable|Slab):/ {print \$2}' /proc/meminfo"; }
+	for round in 1 2; do
+		wait_conn pg1 Connecting
+		vm_run pg1 "dmesg -C"
+		run vm_run pg2 "timeout 120 build/tools/hostile-peer --as primary 10.0.0.1:7788 pg pg2 discard-flood"
+		echo "round $round: $output" >&3
+		[ "${lines[1]}" = "dropped after 0 s" ] || { echo "$output"; false; }
+		n=$(sed -n 's/^requested: //p' <<<"$output")
+		[ "$n" -ge 4096 ] || { echo "only $n requests sent"; false; }
+		run vm_run pg1 "dmesg | grep 'requests waiting'"
+		[[ "$output" == *"pg: peer pg2 has 4096 requests waiting for their answers here: it asks without reading them" ]] ||
+			{ echo "$output"; vm_run pg1 "dmesg | tail -n 20"; false; }
+		m[$round]=$(mem)
+	done
+	m1=(${m[1]}) m2=(${m[2]})
+	echo "MemAvailable ${m1[0]} -> ${m2[0]} KiB, Slab ${m1[1]} -> ${m2[1]} KiB" >&3
+	[ $((m1[0] - m2[0])) -lt 2048 ] && [ $((m2[1] - m1[1])) -lt 2048 ] ||
+		{ echo "round 2 kept more"; false; }
+	rblk_write_config pg1
+	vm_run pg1 "$RBLKADM adjust pg"
 }
 
 # A SyncTarget reads the blocks it lacks from its source (read_from_peer in
