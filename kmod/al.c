@@ -200,9 +200,12 @@ static int commit_batch(struct rblk_meta *m)
 	 * Bits set for writes in an extent the log is about to forget are
 	 * on disk before it forgets it (they were set before those writes
 	 * began, and all of them have ended). So a write the log covers
-	 * needs its bit in memory only (start_write()).
+	 * needs its bit in memory only (start_write()). And those writes
+	 * are durable on the data disk first: a volatile cache that loses
+	 * power must not lose a write the log no longer names.
 	 */
-	ret = evicts ? rblk_bm_flush(m) : 0;
+	ret = evicts ? blkdev_issue_flush(m->data_bdev) ?:
+		       rblk_bm_write_dirty(m, false) : 0;
 	if (!ret)
 		ret = write_tr(m, slot, ext, n);
 	spin_lock_irqsave(&al->lock, flags);

@@ -189,8 +189,12 @@ static int bm_block_io(struct rblk_meta *m, u64 blk, blk_opf_t opf)
 /*
  * Write every dirty block. A block is copied under the lock into a bounce
  * page so that bits set meanwhile are either in this write or dirty again.
+ * @flush_data: flush the data disk's write cache before the first block
+ * (a cleared bit says its blocks are in sync: their data must be durable
+ * first, or a power cut of a volatile cache loses it unmarked); false only
+ * for a caller that has just done so.
  */
-int rblk_bm_flush(struct rblk_meta *m)
+int rblk_bm_write_dirty(struct rblk_meta *m, bool flush_data)
 {
 	struct rblk_bitmap *bm = &m->bm;
 	u64 blk, nblocks = bm->area_bytes / RBLK_MD_BLOCK;
@@ -215,6 +219,16 @@ int rblk_bm_flush(struct rblk_meta *m)
 		memcpy(page_address(bounce), (u8 *)bm->bits + blk * RBLK_MD_BLOCK,
 		       RBLK_MD_BLOCK);
 		spin_unlock_irqrestore(&bm->lock, flags);
+		if (flush_data) {
+			flush_data = false;
+			ret = blkdev_issue_flush(m->data_bdev);
+			if (ret) {
+				spin_lock_irqsave(&bm->lock, flags);
+				__set_bit(blk, bm->dirty);
+				spin_unlock_irqrestore(&bm->lock, flags);
+				break;
+			}
+		}
 		bio_init(&bio, m->bdev, &bvec, 1,
 			 REQ_OP_WRITE | REQ_FUA | REQ_SYNC | REQ_META);
 		bio.bi_iter.bi_sector = (m->layout.bm_offset +
@@ -232,6 +246,11 @@ int rblk_bm_flush(struct rblk_meta *m)
 	mutex_unlock(&bm->io_mutex);
 	__free_page(bounce);
 	return ret;
+}
+
+int rblk_bm_flush(struct rblk_meta *m)
+{
+	return rblk_bm_write_dirty(m, true);
 }
 
 /* Flush if the last flush is more than @ms ago (progress of a resync). */

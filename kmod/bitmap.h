@@ -36,6 +36,7 @@ u64 rblk_bm_next_set(struct rblk_bitmap *bm, u64 from);
 u64 rblk_bm_run(struct rblk_bitmap *bm, u64 from, u64 max);
 void rblk_bm_or(struct rblk_bitmap *bm, u64 offset, const void *buf, u32 len);
 int rblk_bm_flush(struct rblk_meta *m);
+int rblk_bm_write_dirty(struct rblk_meta *m, bool flush_data);
 int rblk_bm_flush_lazy(struct rblk_meta *m, unsigned int ms);
 
 #endif /* RBLK_BITMAP_H */

@@ -71,6 +71,7 @@ int rblk_meta_attach(struct rblk_meta *m, struct block_device *data_bdev,
 
 	memset(m, 0, sizeof(*m));
 	m->bdev = data_bdev;
+	m->data_bdev = data_bdev;
 	m->sb_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
 	if (!m->sb_page)
 		return -ENOMEM;

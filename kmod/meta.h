@@ -20,6 +20,7 @@ struct rblk_meta {
 	bool external;
 	struct rblk_bdev md_bdev;	/* external metadata device */
 	struct block_device *bdev;	/* where the metadata lives */
+	struct block_device *data_bdev;	/* the data it describes */
 	struct rblk_md_layout layout;
 	struct rblk_gi gi;
 	struct page *sb_page;		/* 4 KiB superblock block */
