@@ -477,18 +477,24 @@ int rblk_conn_idle(struct rblk_conn *conn)
 	 * link. While other packets keep arriving its answer may queue
 	 * behind data (a slow link with deep socket buffers); while our
 	 * requests wait for the peer, its receiver may be stopped at its
-	 * max-buffers behind a slow disk, with our PING unread: neither is
-	 * a dead peer, and the answer has timeout x ko-count, as long as a
-	 * write has for its ACK.
+	 * max-buffers behind a slow disk, with our PING unread, though its
+	 * TCP takes our bytes (or shuts its window: all we sent is
+	 * acknowledged). Neither is a dead peer, and the answer has timeout
+	 * x ko-count, as long as a write has for its ACK. A host that is
+	 * gone acknowledges nothing: ping-timeout.
 	 */
 	if (conn->ping_pending && !READ_ONCE(conn->rx_blocked)) {
+		const struct tcp_sock *tp = tcp_sk(conn->sock->sk);
+		u32 una = READ_ONCE(tp->snd_una);
 		/* Unread bytes (we were busy) may hold the answer: not quiet. */
 		bool quiet = time_after_eq(now, conn->last_rx +
 					   msecs_to_jiffies(o->ping_timeout)) &&
 			skb_queue_empty_lockless(&conn->sock->sk->sk_receive_queue);
 		bool waiting = old.found || READ_ONCE(conn->rs.in_flight) ||
 			       READ_ONCE(conn->vf.in_flight);
-		u32 limit = quiet && !waiting ? o->ping_timeout :
+		bool tcp_alive = una != conn->ping_una ||
+				 una == READ_ONCE(tp->snd_nxt);
+		u32 limit = quiet && !(waiting && tcp_alive) ? o->ping_timeout :
 			    max(patience, o->ping_timeout);
 
 		if (time_after(now, conn->ping_sent + msecs_to_jiffies(limit))) {
@@ -502,6 +508,7 @@ int rblk_conn_idle(struct rblk_conn *conn)
 	    time_after_eq(now, conn->last_rx + msecs_to_jiffies(o->ping_int))) {
 		conn->ping_pending = true;
 		conn->ping_sent = now;
+		conn->ping_una = READ_ONCE(tcp_sk(conn->sock->sk)->snd_una);
 		rblk_put_be64(ping.cookie, now);
 		if (rblk_queue_ctl(conn, RBLK_P_PING, &ping, sizeof(ping)))
 			return -ENOMEM;
@@ -839,6 +846,18 @@ int rblk_conn_start(struct rblk_device *dev, struct rblk_conn *conn)
 }
 
 /* Drop the connection; the worker reconnects and decides anew. */
+/* New options (RBLK_CMD_NET_OPTS): the receiver's pace follows them. */
+void rblk_conn_opts_changed(struct rblk_conn *conn)
+{
+	mutex_lock(&conn->sock_mutex);
+	if (conn->sock && conn->decided)
+		WRITE_ONCE(conn->sock->sk->sk_rcvtimeo,
+			   msecs_to_jiffies(min3(conn->opts.ping_int,
+						 conn->opts.ping_timeout,
+						 conn->opts.timeout)));
+	mutex_unlock(&conn->sock_mutex);
+}
+
 void rblk_conn_reconnect(struct rblk_conn *conn)
 {
 	mutex_lock(&conn->sock_mutex);

@@ -123,7 +123,7 @@ struct rblk_conn {
 	 * arrival until the answer is sent or dropped; an answer without
 	 * pages (an ACK, a status, digests) costs no max-buffers, so a peer
 	 * that asks without reading is bounded by this count instead
-	 * (RBLK_OWED_MAX, rblk_recv_owe).
+	 * (RBLK_OWED_MAX, checked in dispatch()).
 	 */
 	atomic_t owed;
 	bool rx_blocked;
@@ -133,6 +133,7 @@ struct rblk_conn {
 	unsigned long connected_at;	/* jiffies when this connection began */
 	unsigned long last_rx;		/* jiffies of the last packet received */
 	unsigned long ping_sent, next_check;
+	u32 ping_una;			/* the socket's snd_una when it went */
 	struct rblk_ctl *ping_ack;	/* queued, not sent yet (conn->lock) */
 	bool ping_pending;
 	bool decided;			/* the first STATE was handled */
@@ -153,6 +154,7 @@ struct rblk_conn {
 int rblk_conn_start(struct rblk_device *dev, struct rblk_conn *conn);
 void rblk_conn_stop(struct rblk_device *dev);
 void rblk_conn_reconnect(struct rblk_conn *conn);
+void rblk_conn_opts_changed(struct rblk_conn *conn);
 void rblk_conn_error(struct rblk_conn *conn, const char *fmt, ...)
 	__printf(2, 3);
 int rblk_conn_protocol_error(struct rblk_conn *conn, enum rblk_wire_error e,
@@ -202,13 +204,12 @@ int rblk_receiver(struct rblk_conn *conn);
 int rblk_recv_charge(struct rblk_conn *conn, u32 n);
 void rblk_peer_uncharge(struct rblk_conn *conn, u32 n);
 
-/* Pages a peer's request of @bytes holds against max-buffers (at least 1). */
 /*
  * At most this many requests of the peer wait here for their answer. A
  * peer of ours has far fewer out (its 128 requests in flight, 16 resync
- * blocks of up to 32 RS_DATA each, 16 digest requests, 4 verify ranges);
- * one that goes on asking while it reads no answer is dropped here
- * before its answers pile up in memory.
+ * blocks of up to 64 RS_DATA each, 16 digest requests, 4 verify ranges:
+ * 1172); one that goes on asking while it reads no answer is dropped
+ * here before its answers pile up in memory.
  */
 #define RBLK_OWED_MAX	4096
 
@@ -244,6 +245,7 @@ static inline void rblk_recv_waited(struct rblk_conn *conn,
 		conn->pkt_start += jiffies - since;
 }
 
+/* Pages a peer's request of @bytes holds against max-buffers (at least 1). */
 static inline u32 rblk_peer_pages(u32 bytes)
 {
 	return max_t(u32, DIV_ROUND_UP(bytes, PAGE_SIZE), 1);

@@ -130,7 +130,10 @@ static void read_reply(struct rblk_dreq *d, int err)
 	}
 	if (err) {
 		rblk_put_be32(a.status, -err);
-		rblk_queue_answer(d->conn, RBLK_P_READ_REPLY, &a, sizeof(a), NULL, 0);
+		/* No memory even for that: the peer's read must not hang. */
+		if (rblk_queue_answer(d->conn, RBLK_P_READ_REPLY, &a, sizeof(a),
+				      NULL, 0))
+			rblk_conn_reconnect(d->conn);
 		return;
 	}
 	for (i = 0; i < d->nr_pages; i++)
@@ -154,6 +157,7 @@ static void dreq_reply(struct rblk_dreq *d, int err, const u8 *mine)
 	struct rblk_conn *conn = d->conn;
 	unsigned int ds = crypto_shash_digestsize(d->tfm);
 	u32 blocks = DIV_ROUND_UP(d->bytes, RBLK_DIGEST_BLOCK), i;
+	int ret;
 
 	if (d->type == RBLK_P_VERIFY_REQ) {
 		struct rblk_p_digest r = {};
@@ -162,8 +166,8 @@ static void dreq_reply(struct rblk_dreq *d, int err, const u8 *mine)
 		rblk_put_be64(r.sector, d->sector);
 		rblk_put_be32(r.bytes, d->bytes);
 		rblk_put_be32(r.status, -err);
-		rblk_queue_answer(conn, RBLK_P_VERIFY_REPLY, &r, sizeof(r),
-				  err ? NULL : mine, err ? 0 : blocks * ds);
+		ret = rblk_queue_answer(conn, RBLK_P_VERIFY_REPLY, &r, sizeof(r),
+					err ? NULL : mine, err ? 0 : blocks * ds);
 	} else {
 		struct rblk_p_csum_reply r = {};
 		u64 differ = 0;
@@ -181,8 +185,12 @@ static void dreq_reply(struct rblk_dreq *d, int err, const u8 *mine)
 		rblk_put_be64(r.id, d->id);
 		rblk_put_be32(r.status, -err);
 		rblk_put_be64(r.differ, differ);
-		rblk_queue_answer(conn, RBLK_P_RS_CSUM_REPLY, &r, sizeof(r), NULL, 0);
+		ret = rblk_queue_answer(conn, RBLK_P_RS_CSUM_REPLY, &r, sizeof(r),
+					NULL, 0);
 	}
+	/* An answer lost to memory would stall the peer's resync or verify. */
+	if (ret)
+		rblk_conn_reconnect(conn);
 }
 
 static void dreq_work(struct work_struct *w)

@@ -834,6 +834,7 @@ static int net_opts_op(struct rblk_device *dev, struct genl_info *info,
 		pr_warn("rblk%d: %s: peer authentication turned off: the next connection takes any peer at the configured address\n",
 			dev->minor, dev->name);
 	rblk_resync_opts_changed(conn);
+	rblk_conn_opts_changed(conn);
 	if (o->c_plan_ahead)
 		pr_info("rblk%d: %s: network options changed (verify-alg %s, csums-alg %s, dynamic resync rate, authentication %s)\n",
 			dev->minor, dev->name, rblk_digest_name(o->verify_alg),

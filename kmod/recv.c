@@ -475,8 +475,8 @@ typedef int (*rblk_recv_fn)(struct rblk_conn *conn, u16 type,
 
 /*
  * The handler of each type a connected peer may send; @early: also before
- * the connect decision (the peer may only say who it is); @request: we
- * owe it an answer (conn->owed). HELLO, AUTH and COMMIT belong to the
+ * the connect decision (the peer may only say who it is); @request: it
+ * asks for an answer (conn->owed: a VERIFY_START only when refused). HELLO, AUTH and COMMIT belong to the
  * handshake (conn.c, auth.c): none here.
  */
 static const struct {
@@ -498,7 +498,7 @@ static const struct {
 	[RBLK_P_RS_ACK]		= { rblk_resync_recv_ack },
 	[RBLK_P_SYNC_DONE]	= { rblk_resync_recv_done },
 	[RBLK_P_NEW_UUID]	= { receive_new_uuid },
-	[RBLK_P_VERIFY_START]	= { rblk_verify_recv_start },
+	[RBLK_P_VERIFY_START]	= { rblk_verify_recv_start, false, true },
 	[RBLK_P_VERIFY_REQ]	= { rblk_dreq_receive, false, true },
 	[RBLK_P_VERIFY_REPLY]	= { rblk_verify_recv_reply },
 	[RBLK_P_VERIFY_DONE]	= { rblk_verify_recv_done },

@@ -231,9 +231,13 @@ static int vf_check(struct rblk_device *dev)
 	return 0;
 }
 
-/* Lead a verify of [start, stop) with @alg: this node reads and decides. */
+/*
+ * Lead a verify of [start, stop) with @alg: this node reads and decides.
+ * @asked: the peer asked for it; on failure our caller refuses it (one
+ * VERIFY_DONE ends it there).
+ */
 static int start_source(struct rblk_device *dev, sector_t start, sector_t stop,
-			u8 alg, bool repair)
+			u8 alg, bool repair, bool asked)
 {
 	struct rblk_conn *conn = &dev->conn;
 	struct rblk_verify *vf = &conn->vf;
@@ -280,7 +284,8 @@ static int start_source(struct rblk_device *dev, sector_t start, sector_t stop,
 
 		ret = PTR_ERR(t);
 		/* The peer was told: a stopped, empty verify ends it there. */
-		rblk_queue_ctl(conn, RBLK_P_VERIFY_DONE, &d, sizeof(d));
+		if (!asked)
+			rblk_queue_ctl(conn, RBLK_P_VERIFY_DONE, &d, sizeof(d));
 		goto out;
 	}
 	get_task_struct(t);
@@ -323,7 +328,7 @@ static int verify_start(struct rblk_device *dev, sector_t start, sector_t stop,
 		return -ERANGE;
 	if (READ_ONCE(dev->state.peer_role) != RBLK_ROLE_PRIMARY ||
 	    READ_ONCE(dev->state.role) == RBLK_ROLE_PRIMARY)
-		return start_source(dev, start, stop, alg, repair);
+		return start_source(dev, start, stop, alg, repair, false);
 	/* The Primary leads; we become the target when it starts. */
 	spin_lock_irqsave(&conn->lock, flags);
 	vf_reset(&conn->vf, start, stop, alg, repair);
@@ -414,15 +419,18 @@ void rblk_verify_stop(struct rblk_device *dev)
 	mutex_unlock(&vf->start_mutex);
 }
 
-/* Tell an asking peer that we cannot lead now. */
+/*
+ * Tell an asking peer that we cannot lead now: an answer, counted as owed
+ * (a peer that asks again and again without reading is dropped).
+ */
 static int refuse_ask(struct rblk_conn *conn, int why)
 {
 	struct rblk_p_verify_done d = {};
 
-	pr_warn("rblk%d: %s: %s asked for a verify, which cannot start now (%d)\n",
-		conn->dev->minor, conn->dev->name, conn->peer_node, why);
+	pr_warn_ratelimited("rblk%d: %s: %s asked for a verify, which cannot start now (%d)\n",
+			    conn->dev->minor, conn->dev->name, conn->peer_node, why);
 	d.stopped = 1;
-	return rblk_queue_ctl(conn, RBLK_P_VERIFY_DONE, &d, sizeof(d));
+	return rblk_queue_answer(conn, RBLK_P_VERIFY_DONE, &d, sizeof(d), NULL, 0);
 }
 
 /* VERIFY_START: the peer leads (we are the target), or asks us to. */
@@ -440,7 +448,7 @@ static int recv_start(struct rblk_conn *conn, const struct rblk_p_verify *p)
 			ret = -EPROTO;
 		if (!ret)
 			ret = start_source(dev, start, stop, p->alg,
-					   p->vflags & RBLK_VF_REPAIR);
+					   p->vflags & RBLK_VF_REPAIR, true);
 		return ret ? refuse_ask(conn, ret) : 0;
 	}
 	if (vf->source || (rblk_conn_state(dev) != RBLK_CONN_CONNECTED &&

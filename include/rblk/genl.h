@@ -27,9 +27,9 @@
  *     RBLK_A_LAST_ERROR   string  why the last connection attempt or
  *                                 connection failed (empty if none)
  *     RBLK_A_SYNC         nested  RBLK_SYNC_A_*, while resyncing/verifying
- *     RBLK_A_NET_OPTS     nested  RBLK_NET_VERIFY_ALG, RBLK_NET_CSUMS_ALG,
- *                                 RBLK_NET_RESYNC_RATE, RBLK_NET_C_PLAN_AHEAD
- *                                 of a configured connection; with a shared
+ *     RBLK_A_NET_OPTS     nested  every RBLK_NET_* number of a configured
+ *                                 connection (times in ms, as set; what
+ *                                 'rblkadm adjust' compares); with a shared
  *                                 secret, RBLK_NET_CRAM_HMAC_ALG and, to a
  *                                 CAP_SYS_ADMIN caller (never in events),
  *                                 RBLK_NET_SECRET_ID; never the secret
