@@ -463,6 +463,24 @@ struct rblk_wire_type {
 #define RBLK_WIRE_MAX_FIXED	sizeof(struct rblk_p_hello)
 #define RBLK_WIRE_MAX_STATUS	4095	/* a positive errno */
 
+/* Room for any type's fixed part, seen as each (tools and tests build them). */
+union rblk_wire_fixed {
+	u8 b[RBLK_WIRE_MAX_FIXED];
+	struct rblk_p_hello hello;
+	struct rblk_p_auth auth;
+	struct rblk_p_state state;
+	struct rblk_p_ping ping;
+	struct rblk_p_write write;
+	struct rblk_p_ack ack;
+	struct rblk_p_read_req rreq;
+	struct rblk_p_bitmap bitmap;
+	struct rblk_p_sync sync;
+	struct rblk_p_verify verify;
+	struct rblk_p_digest digest;
+	struct rblk_p_verify_done vdone;
+	struct rblk_p_csum_reply creply;
+};
+
 static inline bool rblk_wire_name_ok(const u8 *name)
 {
 	unsigned int i;

@@ -48,6 +48,8 @@
  *             for 2 s, then "dropped after S s", or "alive" after 60 s)
  *   discard-flood  (--as primary: the same with 4 KiB DISCARDs of sector
  *             64, whose answers hold no pages)
+ *   verify-ask-flood  (the same with VERIFY_STARTs asking the node, a
+ *             Secondary, to lead: each is refused with a VERIFY_DONE)
  *
  * Two scenarios report what the node sent instead ("received: HELLO AUTH
  * ...", then "dropped" or "alive"), for the authentication tests:
@@ -603,9 +605,12 @@ static void flood(uint16_t type, void *fixed, size_t fixed_len, uint8_t *id)
 	double t0;
 	ssize_t r;
 
+	if (len > sizeof(pkt))
+		abort();
 	while (stalled < 200) {		/* 2 s without a byte taken */
 		if (off == len) {
-			rblk_put_be64(id, n + 1);
+			if (id)
+				rblk_put_be64(id, n + 1);
 			rblk_wire_hdr_init((struct rblk_wire_hdr *)pkt, type,
 					   fixed_len, ++seq);
 			memcpy(pkt + sizeof(struct rblk_wire_hdr), fixed, fixed_len);
@@ -642,6 +647,17 @@ static void read_flood(void)
 
 	rblk_put_be32(q.bytes, 1 << 20);
 	flood(RBLK_P_READ_REQ, &q, sizeof(q), q.id);
+}
+
+/* VERIFY_STARTs that ask a Secondary to lead: each is refused (answered). */
+static void verify_ask_flood(void)
+{
+	struct rblk_p_verify v = {};
+
+	rblk_put_be64(v.stop, 2048);
+	v.alg = RBLK_DIGEST_SHA256;
+	v.vflags = RBLK_VF_ASK;
+	flood(RBLK_P_VERIFY_START, &v, sizeof(v), NULL);
 }
 
 /* As Primary: 4 KiB discards of sector 64 (where "write" writes). */
@@ -693,21 +709,7 @@ static void trickle(void)
 static int bad_packet(const char *name)
 {
 	static uint8_t data[4096];
-	union {
-		uint8_t b[RBLK_WIRE_MAX_FIXED];
-		struct rblk_p_hello hello;
-		struct rblk_p_auth auth;
-		struct rblk_p_state state;
-		struct rblk_p_write write;
-		struct rblk_p_ack ack;
-		struct rblk_p_read_req rreq;
-		struct rblk_p_bitmap bitmap;
-		struct rblk_p_sync sync;
-		struct rblk_p_verify verify;
-		struct rblk_p_digest digest;
-		struct rblk_p_verify_done vdone;
-		struct rblk_p_csum_reply creply;
-	} f;
+	union rblk_wire_fixed f;
 	const struct rblk_wire_type *t = NULL;
 	u64 end = rblk_be64(node_st.data_sectors);	/* one sector past */
 	const char *why = "malformed payload";
@@ -981,6 +983,9 @@ static int play(const char *s)
 		return 0;
 	} else if (!strcmp(s, "discard-flood")) {
 		discard_flood();
+		return 0;
+	} else if (!strcmp(s, "verify-ask-flood")) {
+		verify_ask_flood();
 		return 0;
 	} else if (!strcmp(s, "stall-header")) {
 		stalled_ping(8, 1500);

@@ -147,23 +147,7 @@ static void test_digests(void)
 
 /* ---- the packet table ------------------------------------------------- */
 
-/* Any type's fixed part, built by the helpers below. */
-union fixed {
-	u8 b[RBLK_WIRE_MAX_FIXED];
-	struct rblk_p_hello hello;
-	struct rblk_p_auth auth;
-	struct rblk_p_state state;
-	struct rblk_p_ping ping;
-	struct rblk_p_write write;
-	struct rblk_p_ack ack;
-	struct rblk_p_read_req rreq;
-	struct rblk_p_bitmap bitmap;
-	struct rblk_p_sync sync;
-	struct rblk_p_verify verify;
-	struct rblk_p_digest digest;
-	struct rblk_p_verify_done vdone;
-	struct rblk_p_csum_reply creply;
-};
+/* Any type's fixed part: union rblk_wire_fixed, built by the helpers below. */
 
 #define X8	"abcdefgh"
 #define X31	X8 X8 X8 "abcdefg"
@@ -181,26 +165,26 @@ static void put_name(u8 *field, size_t n, const char *s)
 }
 
 /* One byte of a valid fixed part made wrong: reserved bytes, padding. */
-static union fixed poke(union fixed f, size_t off, u8 v)
+static union rblk_wire_fixed poke(union rblk_wire_fixed f, size_t off, u8 v)
 {
 	f.b[off] = v;
 	return f;
 }
 #define POKE(f, st, field, i, v) poke(f, offsetof(struct st, field) + (i), v)
 
-static union fixed f_none(void)
+static union rblk_wire_fixed f_none(void)
 {
-	union fixed f;
+	union rblk_wire_fixed f;
 
 	memset(&f, 0, sizeof(f));
 	return f;
 }
 
 /* With alg != 0 a non-zero challenge; hmac NULL: all zero. */
-static union fixed f_hello(u16 min, u16 max, const char *res, const char *node,
+static union rblk_wire_fixed f_hello(u16 min, u16 max, const char *res, const char *node,
 			 u16 alg, u16 auth_len, const char *hmac)
 {
-	union fixed f = f_none();
+	union rblk_wire_fixed f = f_none();
 
 	rblk_put_be16(f.hello.proto_min, min);
 	rblk_put_be16(f.hello.proto_max, max);
@@ -216,18 +200,18 @@ static union fixed f_hello(u16 min, u16 max, const char *res, const char *node,
 }
 
 /* The first @mac_len bytes of the mac non-zero, the rest zero. */
-static union fixed f_auth(u16 mac_len)
+static union rblk_wire_fixed f_auth(u16 mac_len)
 {
-	union fixed f = f_none();
+	union rblk_wire_fixed f = f_none();
 
 	rblk_put_be16(f.auth.mac_len, mac_len);
 	memset(f.auth.mac, 0x5a, mac_len < sizeof(f.auth.mac) ? mac_len : sizeof(f.auth.mac));
 	return f;
 }
 
-static union fixed f_state(u64 sectors, u8 role, u8 disk, u8 flags, u64 bits)
+static union rblk_wire_fixed f_state(u64 sectors, u8 role, u8 disk, u8 flags, u64 bits)
 {
-	union fixed f = f_none();
+	union rblk_wire_fixed f = f_none();
 
 	rblk_put_be64(f.state.data_sectors, sectors);
 	rblk_put_be64(f.state.uuid[0], 0x1111);
@@ -238,25 +222,25 @@ static union fixed f_state(u64 sectors, u8 role, u8 disk, u8 flags, u64 bits)
 	return f;
 }
 
-static union fixed f_ping(u64 cookie)
+static union rblk_wire_fixed f_ping(u64 cookie)
 {
-	union fixed f = f_none();
+	union rblk_wire_fixed f = f_none();
 
 	rblk_put_be64(f.ping.cookie, cookie);
 	return f;
 }
 
-static union fixed f_write(u64 sector, u32 bytes, u32 flags)
+static union rblk_wire_fixed f_write(u64 sector, u32 bytes, u32 flags)
 {
-	union fixed f = f_none();
+	union rblk_wire_fixed f = f_none();
 
 	f.write = w(sector, bytes, flags);
 	return f;
 }
 
-static union fixed f_ack(u32 status)
+static union rblk_wire_fixed f_ack(u32 status)
 {
-	union fixed f = f_none();
+	union rblk_wire_fixed f = f_none();
 
 	rblk_put_be64(f.ack.id, 7);
 	rblk_put_be32(f.ack.status, status);
@@ -264,9 +248,9 @@ static union fixed f_ack(u32 status)
 }
 
 /* READ_REQ and VERIFY_REQ */
-static union fixed f_rreq(u64 sector, u32 bytes)
+static union rblk_wire_fixed f_rreq(u64 sector, u32 bytes)
 {
-	union fixed f = f_none();
+	union rblk_wire_fixed f = f_none();
 
 	rblk_put_be64(f.rreq.id, 7);
 	rblk_put_be64(f.rreq.sector, sector);
@@ -274,9 +258,9 @@ static union fixed f_rreq(u64 sector, u32 bytes)
 	return f;
 }
 
-static union fixed f_bitmap(u64 offset, u32 bytes, u8 last)
+static union rblk_wire_fixed f_bitmap(u64 offset, u32 bytes, u8 last)
 {
-	union fixed f = f_none();
+	union rblk_wire_fixed f = f_none();
 
 	rblk_put_be64(f.bitmap.offset, offset);
 	rblk_put_be32(f.bitmap.bytes, bytes);
@@ -285,9 +269,9 @@ static union fixed f_bitmap(u64 offset, u32 bytes, u8 last)
 }
 
 /* SYNC_START, SYNC_DONE, NEW_UUID */
-static union fixed f_sync(u64 current, u64 total_bits, u8 csums_alg)
+static union rblk_wire_fixed f_sync(u64 current, u64 total_bits, u8 csums_alg)
 {
-	union fixed f = f_none();
+	union rblk_wire_fixed f = f_none();
 
 	rblk_put_be64(f.sync.current_uuid, current);
 	rblk_put_be64(f.sync.bitmap_uuid, 0x2222);
@@ -296,9 +280,9 @@ static union fixed f_sync(u64 current, u64 total_bits, u8 csums_alg)
 	return f;
 }
 
-static union fixed f_verify(u64 start, u64 stop, u8 alg, u8 vflags)
+static union rblk_wire_fixed f_verify(u64 start, u64 stop, u8 alg, u8 vflags)
 {
-	union fixed f = f_none();
+	union rblk_wire_fixed f = f_none();
 
 	rblk_put_be64(f.verify.start, start);
 	rblk_put_be64(f.verify.stop, stop);
@@ -308,9 +292,9 @@ static union fixed f_verify(u64 start, u64 stop, u8 alg, u8 vflags)
 }
 
 /* VERIFY_REPLY and RS_CSUM */
-static union fixed f_digest(u64 sector, u32 bytes, u32 status)
+static union rblk_wire_fixed f_digest(u64 sector, u32 bytes, u32 status)
 {
-	union fixed f = f_none();
+	union rblk_wire_fixed f = f_none();
 
 	rblk_put_be64(f.digest.id, 7);
 	rblk_put_be64(f.digest.sector, sector);
@@ -319,9 +303,9 @@ static union fixed f_digest(u64 sector, u32 bytes, u32 status)
 	return f;
 }
 
-static union fixed f_vdone(u64 pos, u8 stopped, u8 repair)
+static union rblk_wire_fixed f_vdone(u64 pos, u8 stopped, u8 repair)
 {
-	union fixed f = f_none();
+	union rblk_wire_fixed f = f_none();
 
 	rblk_put_be64(f.vdone.checked_kib, 1024);
 	rblk_put_be64(f.vdone.diff_kib, 4);
@@ -331,9 +315,9 @@ static union fixed f_vdone(u64 pos, u8 stopped, u8 repair)
 	return f;
 }
 
-static union fixed f_creply(u32 status, u64 differ)
+static union rblk_wire_fixed f_creply(u32 status, u64 differ)
 {
-	union fixed f = f_none();
+	union rblk_wire_fixed f = f_none();
 
 	rblk_put_be64(f.creply.id, 7);
 	rblk_put_be32(f.creply.status, status);
@@ -463,11 +447,11 @@ static void test_packets(void)
 		LEN = RBLK_WIRE_BAD_LENGTH, STATE = RBLK_WIRE_BAD_STATE;
 	const u32 MAX = RBLK_WIRE_MAX_DATA, DMAX = RBLK_DIGEST_MAX_BLOCKS * RBLK_DIGEST_BLOCK;
 	const u64 U64 = ~0ULL;
-	const union fixed h0 = f_hello(1, 1, "r0", "alice", 0, 0, NULL);
-	const union fixed h1 = f_hello(1, 1, "r0", "alice", 1, 32, "sha256");
+	const union rblk_wire_fixed h0 = f_hello(1, 1, "r0", "alice", 0, 0, NULL);
+	const union rblk_wire_fixed h1 = f_hello(1, 1, "r0", "alice", 1, 32, "sha256");
 	const struct {
 		u16 type;
-		union fixed f;
+		union rblk_wire_fixed f;
 		u32 data_len;
 		const struct rblk_wire_dev *d;
 		enum rblk_wire_error want;

@@ -113,6 +113,30 @@ teardown_file() {
 	md5_both_equal
 }
 
+# The other side of the test below: writes in flight give an unanswered
+# PING timeout x ko-count only while the peer's TCP takes our bytes. A
+# peer that is gone acknowledges nothing: found after ping-timeout even
+# with ko-count 100 (100 s here; the writes must end long before).
+@test "link down with ko-count 100: the silent peer is dropped after ping-timeout, writes go on" {
+	rblk_write_config pg1 "ko-count 100;"
+	vm_run pg1 "$RBLKADM adjust pg"
+	wait_conn pg1 Connected
+	vm_run pg1 "$RBLKADM primary pg"
+	vm_run pg1 "dmesg -C"
+	vm_link pg2 down
+	run vm_run pg1 "timeout 60 dd if=/dev/urandom of=/dev/rblk0 bs=64k count=16 seek=200 oflag=direct status=none && echo DONE"
+	assert_output_has "DONE"
+	run vm_run pg1 "dmesg"
+	assert_output_has "pg: peer pg2 did not answer a ping within $((RBLK_PING_TIMEOUT * 100)) ms"
+	vm_link pg2 up
+	wait_conn pg1 Connected 60
+	vm_wait pg1 60 "[ \"\$($(st out-of-sync-kib))\" = 0 ]"
+	vm_run pg1 "$RBLKADM secondary pg"
+	md5_both_equal
+	rblk_write_config pg1
+	vm_run pg1 "$RBLKADM adjust pg"
+}
+
 # A Secondary whose disk stalls stops reading at its max-buffers (32 pages
 # here: the second 1 MiB write waits), so the Primary's PING goes unread
 # behind the data. While its writes wait, the Primary gives the answer
@@ -365,7 +389,7 @@ teardown_file() {
 # count of unanswered requests instead (4096, RBLK_OWED_MAX in
 # kmod/conn.h), well before the node's sends have stalled for timeout x
 # ko-count (10 s here). Twice, with memory compared between the rounds.
-@test "a Primary that floods DISCARDs and never reads the ACKs: dropped at 4096 unanswered, memory bounded" {
+@test "a Primary that floods DISCARDs, or VERIFY_STARTs that are refused, and never reads the answers: dropped at 4096 unanswered, memory bounded" {
 	rblk_write_config pg1 "timeout 10; ko-count 10;"
 	vm_run pg1 "$RBLKADM adjust pg"
 	mem() { vm_run pg1 "awk '/^(MemAvailable|Slab):/ {print \$2}' /proc/meminfo"; }
@@ -386,6 +410,15 @@ teardown_file() {
 	echo "MemAvailable ${m1[0]} -> ${m2[0]} KiB, Slab ${m1[1]} -> ${m2[1]} KiB" >&3
 	[ $((m1[0] - m2[0])) -lt 2048 ] && [ $((m2[1] - m1[1])) -lt 2048 ] ||
 		{ echo "round 2 kept more"; false; }
+	# A refusal is an answer too: VERIFY_STARTs asking this Secondary to
+	# lead, each refused with a VERIFY_DONE nobody reads.
+	wait_conn pg1 Connecting
+	vm_run pg1 "dmesg -C"
+	run vm_run pg2 "timeout 120 build/tools/hostile-peer 10.0.0.1:7788 pg pg2 verify-ask-flood"
+	[ "${lines[1]}" = "dropped after 0 s" ] || { echo "$output"; false; }
+	run vm_run pg1 "dmesg | grep 'requests waiting'"
+	[[ "$output" == *"pg: peer pg2 has 4096 requests waiting for their answers here: it asks without reading them" ]] ||
+		{ echo "$output"; vm_run pg1 "dmesg | tail -n 20"; false; }
 	rblk_write_config pg1
 	vm_run pg1 "$RBLKADM adjust pg"
 }
