@@ -845,7 +845,6 @@ int rblk_conn_start(struct rblk_device *dev, struct rblk_conn *conn)
 	return 0;
 }
 
-/* Drop the connection; the worker reconnects and decides anew. */
 /* New options (RBLK_CMD_NET_OPTS): the receiver's pace follows them. */
 void rblk_conn_opts_changed(struct rblk_conn *conn)
 {
@@ -858,6 +857,7 @@ void rblk_conn_opts_changed(struct rblk_conn *conn)
 	mutex_unlock(&conn->sock_mutex);
 }
 
+/* Drop the connection; the worker reconnects and decides anew. */
 void rblk_conn_reconnect(struct rblk_conn *conn)
 {
 	mutex_lock(&conn->sock_mutex);

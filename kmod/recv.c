@@ -476,8 +476,9 @@ typedef int (*rblk_recv_fn)(struct rblk_conn *conn, u16 type,
 /*
  * The handler of each type a connected peer may send; @early: also before
  * the connect decision (the peer may only say who it is); @request: it
- * asks for an answer (conn->owed: a VERIFY_START only when refused). HELLO, AUTH and COMMIT belong to the
- * handshake (conn.c, auth.c): none here.
+ * asks for an answer (conn->owed: a VERIFY_START only when refused).
+ * HELLO, AUTH and COMMIT belong to the handshake (conn.c, auth.c): none
+ * here.
  */
 static const struct {
 	rblk_recv_fn fn;
