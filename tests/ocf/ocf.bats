@@ -229,6 +229,11 @@ score_case() {
 	ra monitor
 	[ "$status" -eq 8 ]
 	[ "$(last_score)" = "crm_master -l reboot -v 10000 (p_rblk)" ]
+	# Its peer away: still the top score (a Secondary has 1000 then).
+	state up=yes role=Primary disk=UpToDate conn=Connecting
+	ra monitor
+	[ "$status" -eq 8 ]
+	[ "$(last_score)" = "crm_master -l reboot -v 10000 (p_rblk)" ]
 	state up=no
 	ra monitor
 	[ "$status" -eq 7 ]
