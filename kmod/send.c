@@ -112,8 +112,9 @@ void rblk_queue_ctl_item(struct rblk_conn *conn, struct rblk_ctl *c)
 	wake_up(&conn->send_wq);
 }
 
-int rblk_queue_ctl_data(struct rblk_conn *conn, u16 type, const void *fixed,
-			u32 fixed_len, const void *data, u32 data_len)
+/* @owed: the answer to a request of the peer (conn->owed until it goes). */
+static int queue_ctl(struct rblk_conn *conn, u16 type, const void *fixed,
+		     u32 fixed_len, const void *data, u32 data_len, bool owed)
 {
 	struct rblk_ctl *c = rblk_ctl_alloc(type, fixed, fixed_len, data_len);
 
@@ -121,8 +122,18 @@ int rblk_queue_ctl_data(struct rblk_conn *conn, u16 type, const void *fixed,
 		return -ENOMEM;
 	if (data_len)
 		memcpy(rblk_ctl_data(c), data, data_len);
+	if (owed) {
+		c->owed = true;
+		atomic_inc(&conn->owed);
+	}
 	rblk_queue_ctl_item(conn, c);
 	return 0;
+}
+
+int rblk_queue_ctl_data(struct rblk_conn *conn, u16 type, const void *fixed,
+			u32 fixed_len, const void *data, u32 data_len)
+{
+	return queue_ctl(conn, type, fixed, fixed_len, data, data_len, false);
 }
 
 /*
@@ -132,16 +143,7 @@ int rblk_queue_ctl_data(struct rblk_conn *conn, u16 type, const void *fixed,
 int rblk_queue_answer(struct rblk_conn *conn, u16 type, const void *fixed,
 		      u32 fixed_len, const void *data, u32 data_len)
 {
-	struct rblk_ctl *c = rblk_ctl_alloc(type, fixed, fixed_len, data_len);
-
-	if (!c)
-		return -ENOMEM;
-	if (data_len)
-		memcpy(rblk_ctl_data(c), data, data_len);
-	c->owed = true;
-	atomic_inc(&conn->owed);
-	rblk_queue_ctl_item(conn, c);
-	return 0;
+	return queue_ctl(conn, type, fixed, fixed_len, data, data_len, true);
 }
 
 /*
