@@ -11,6 +11,7 @@
 
 #include "al.h"
 #include "bitmap.h"
+#include "device.h"
 #include "meta.h"
 
 #define EXTENT_SECTORS	(1U << (RBLK_AL_EXTENT_SHIFT - SECTOR_SHIFT))
@@ -204,8 +205,23 @@ static int commit_batch(struct rblk_meta *m)
 	 * are durable on the data disk first: a volatile cache that loses
 	 * power must not lose a write the log no longer names.
 	 */
-	ret = evicts ? blkdev_issue_flush(m->data_bdev) ?:
-		       rblk_bm_write_dirty(m, false) : 0;
+	if (evicts) {
+		/*
+		 * And durable on the peer's disk: its cache may hold writes
+		 * it acknowledged (kmod/tl.c). Both flushes run at once; the
+		 * bitmap write below also takes what a lost connection
+		 * marked out of sync meanwhile.
+		 */
+		struct rblk_conn *conn = &container_of(m, struct rblk_device,
+						       meta)->conn;
+		u64 target = rblk_tl_flush_start(conn);
+
+		ret = blkdev_issue_flush(m->data_bdev) ?:
+		      rblk_tl_flush_wait(conn, target) ?:
+		      rblk_bm_write_dirty(m, false);
+	} else {
+		ret = 0;
+	}
 	if (!ret)
 		ret = write_tr(m, slot, ext, n);
 	spin_lock_irqsave(&al->lock, flags);

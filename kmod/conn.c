@@ -457,7 +457,7 @@ int rblk_conn_idle(struct rblk_conn *conn)
 	struct oldest_ctx old = { .conn = conn };
 	u32 patience = rblk_link_patience(o);
 	struct rblk_p_ping ping = {};
-	unsigned long now = jiffies;
+	unsigned long now = jiffies, sent;
 
 	conn->next_check = now + msecs_to_jiffies(100);
 	/* A SyncTarget's progress reaches its disk now and then. */
@@ -472,6 +472,13 @@ int rblk_conn_idle(struct rblk_conn *conn)
 		return -ETIMEDOUT;
 	}
 	blk_mq_tagset_busy_iter(&conn->dev->tag_set, find_oldest, &old);
+	/* Our barriers wait for their ACK like writes (tl.c). */
+	if (rblk_tl_oldest_barrier(conn, &sent) &&
+	    (!old.found || time_before(sent, old.oldest))) {
+		old.oldest = sent;
+		old.found = true;
+	}
+	rblk_tl_tick(conn, false);
 	/*
 	 * Only a PING_ACK answers a PING: within ping-timeout on a quiet
 	 * link. While other packets keep arriving its answer may queue
@@ -589,6 +596,7 @@ static void teardown(struct rblk_conn *conn)
 		rblk_req_put(blk_mq_rq_from_pdu(req));
 	}
 	/* What the peer may lack is marked on disk before anyone is told. */
+	rblk_tl_lost(conn);
 	blk_mq_tagset_busy_iter(&dev->tag_set, mark_remote, conn);
 	rblk_bm_flush(&dev->meta);
 	blk_mq_tagset_busy_iter(&dev->tag_set, fail_remote, conn);
@@ -715,6 +723,7 @@ void rblk_conn_init(struct rblk_conn *conn, struct rblk_device *dev)
 	init_waitqueue_head(&conn->buffers_wq);
 	init_waitqueue_head(&conn->handshake_wq);
 	atomic_set(&conn->peer_reqs, 0);
+	rblk_tl_init(&conn->tl);
 	rblk_resync_init(&conn->rs);
 	rblk_verify_init(&conn->vf);
 }
@@ -827,13 +836,19 @@ int rblk_conn_start(struct rblk_device *dev, struct rblk_conn *conn)
 	conn->dev = dev;
 	conn->fatal = false;
 	conn->last_error[0] = 0;
-	ret = start_listening(conn);
+	ret = rblk_tl_alloc(&conn->tl);
 	if (ret)
 		return ret;
+	ret = start_listening(conn);
+	if (ret) {
+		rblk_tl_free(&conn->tl);
+		return ret;
+	}
 	t = kthread_create(worker, conn, "rblk%d_conn", dev->minor);
 	if (IS_ERR(t)) {
 		sock_release(conn->listen_sock);
 		conn->listen_sock = NULL;
+		rblk_tl_free(&conn->tl);
 		return PTR_ERR(t);
 	}
 	get_task_struct(t);
@@ -884,6 +899,7 @@ void rblk_conn_stop(struct rblk_device *dev)
 	conn->worker = NULL;
 	if (conn->sock || conn->sender)
 		teardown(conn);
+	rblk_tl_free(&conn->tl);
 	sock_release(conn->listen_sock);
 	conn->listen_sock = NULL;
 	rblk_state_set_conn(dev, RBLK_CONN_ANY, RBLK_CONN_STANDALONE, "disconnect");

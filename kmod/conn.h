@@ -14,6 +14,7 @@
 
 #include "auth.h"
 #include "resync.h"
+#include "tl.h"
 #include "verify.h"
 
 struct rblk_device;
@@ -146,6 +147,7 @@ struct rblk_conn {
 	wait_queue_head_t handshake_wq;
 	u64 sent_uuid[RBLK_UI_COUNT];	/* what our first STATE said */
 	u64 sent_bits;
+	struct rblk_tl tl;		/* Primary: acked, not yet flushed */
 	struct rblk_resync rs;
 	struct rblk_verify vf;
 	char last_error[512];

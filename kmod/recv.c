@@ -336,6 +336,13 @@ static int receive_ack(struct rblk_conn *conn, u16 type, const void *fixed,
 	struct request *rq;
 	struct rblk_req *req;
 
+	/* A flush of our own (tl.c): one that is in flight, or a lie. */
+	if (rblk_tl_is_barrier(id)) {
+		if (rblk_tl_barrier_acked(conn, id, rblk_be32(a->status)))
+			return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE,
+							RBLK_P_WRITE_ACK);
+		return 0;
+	}
 	rq = rblk_req_by_wire_id(&dev->tag_set, id);
 	req = rq ? blk_mq_rq_to_pdu(rq) : NULL;
 	/*
@@ -350,6 +357,8 @@ static int receive_ack(struct rblk_conn *conn, u16 type, const void *fixed,
 		pr_warn_ratelimited("rblk%d: peer failed a write (error %u)\n",
 				    dev->minor, rblk_be32(a->status));
 	rblk_req_remote_done(rq, rblk_be32(a->status) == 0);
+	/* The log may have grown past a barrier's worth. */
+	rblk_tl_tick(conn, false);
 	return 0;
 }
 

@@ -73,6 +73,7 @@ void rblk_req_remote_done(struct request *rq, bool acked)
 	if (atomic_cmpxchg(&req->remote, RBLK_REMOTE_PENDING,
 			   RBLK_REMOTE_DONE) != RBLK_REMOTE_PENDING)
 		return;
+	rblk_tl_remote_done(&dev->conn, rq, acked);
 	if (acked)
 		;
 	else if (req_op(rq) == REQ_OP_READ)	/* our copy is not usable */
@@ -341,6 +342,7 @@ static blk_status_t rblk_queue_rq(struct blk_mq_hw_ctx *hctx,
 	req->range.bytes = blk_rq_bytes(rq);
 	INIT_LIST_HEAD(&req->range.list);
 	req->al = false;
+	req->tl = false;
 	INIT_LIST_HEAD(&req->send_list);
 	atomic_inc(&dev->stats.in_flight);
 	account(dev, rq);

@@ -39,6 +39,8 @@ struct rblk_req {
 	struct rblk_range range;	/* what it writes (0 bytes: flush) */
 	struct work_struct work;	/* starts the request (req.c) */
 	bool al;			/* holds its activity log extents */
+	bool tl;			/* holds a place in the transfer log */
+	u64 tl_mark;			/* a flush: the log's end when queued */
 };
 
 extern const struct blk_mq_ops rblk_mq_ops;

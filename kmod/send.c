@@ -226,23 +226,36 @@ int rblk_send_state(struct rblk_conn *conn)
  * with the connection up); the request then also waits for the sender and
  * for its answer. A request arriving during the handshake waits for its
  * end (a round trip, or the connection's timeout): until then nobody
- * knows whether the peer will take it. The caller sends it or wakes the
- * sender: rblk_send_queued(), once its local part is under way.
+ * knows whether the peer will take it. A write (@tl) also waits for its
+ * place in the transfer log. The caller sends it or wakes the sender:
+ * rblk_send_queued(), once its local part is under way.
  */
 static bool queue_remote(struct rblk_conn *conn, struct request *rq,
-			 bool (*allowed)(struct rblk_conn *conn))
+			 bool (*allowed)(struct rblk_conn *conn), bool tl)
 {
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
 	unsigned long flags;
 	bool queued = false;
 
 	spin_lock_irqsave(&conn->lock, flags);
-	while (conn->handshake) {
-		spin_unlock_irqrestore(&conn->lock, flags);
-		wait_event(conn->handshake_wq, !READ_ONCE(conn->handshake));
+	for (;;) {
+		if (conn->handshake) {
+			spin_unlock_irqrestore(&conn->lock, flags);
+			wait_event(conn->handshake_wq, !READ_ONCE(conn->handshake));
+		} else if (tl && rblk_conn_is_up(conn->dev->state.conn) &&
+			   allowed(conn) && !rblk_tl_reserve(&conn->tl)) {
+			/* Full: barriers are on their way (tl.c). */
+			spin_unlock_irqrestore(&conn->lock, flags);
+			wait_event(conn->tl.wq, rblk_tl_has_room(&conn->tl) ||
+				   !rblk_conn_is_up(READ_ONCE(conn->dev->state.conn)));
+		} else {
+			break;
+		}
 		spin_lock_irqsave(&conn->lock, flags);
 	}
 	if (rblk_conn_is_up(conn->dev->state.conn) && allowed(conn)) {
+		req->tl = tl;
+		req->tl_mark = conn->tl.tail;
 		req->epoch = conn->epoch;
 		req->wire_id = (u64)(++conn->next_id) << 16 | rq->tag;
 		atomic_set(&req->remote, RBLK_REMOTE_PENDING);
@@ -267,7 +280,7 @@ static bool peer_serves_reads(struct rblk_conn *conn)
 /* A write (or flush). False: the peer misses it (the caller marks it). */
 bool rblk_queue_write(struct rblk_conn *conn, struct request *rq)
 {
-	return queue_remote(conn, rq, peer_takes_writes);
+	return queue_remote(conn, rq, peer_takes_writes, rblk_tl_needs(rq));
 }
 
 /*
@@ -276,7 +289,7 @@ bool rblk_queue_write(struct rblk_conn *conn, struct request *rq)
  */
 bool rblk_queue_read(struct rblk_conn *conn, struct request *rq)
 {
-	return queue_remote(conn, rq, peer_serves_reads);
+	return queue_remote(conn, rq, peer_serves_reads, false);
 }
 
 static int send_read_req(struct rblk_conn *conn, struct request *rq, bool more)

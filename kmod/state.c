@@ -182,6 +182,18 @@ int rblk_state_set_role(struct rblk_device *dev, enum rblk_role role,
 	bool forced;
 	int ret;
 
+	/*
+	 * A Primary's writes the peer holds only in its cache become durable
+	 * there first: as a Secondary we would no longer mark them out of
+	 * sync if the connection ended (tl.c).
+	 */
+	if (role == RBLK_ROLE_SECONDARY &&
+	    READ_ONCE(dev->state.role) == RBLK_ROLE_PRIMARY) {
+		ret = rblk_tl_flush_wait(&dev->conn,
+					 rblk_tl_flush_start(&dev->conn));
+		if (ret)
+			return ret;
+	}
 	for (;;) {
 		mutex_lock(&dev->lock);
 		if (role == dev->state.role || !READ_ONCE(dev->conn.handshake))

@@ -39,15 +39,19 @@ assert_status() {
 }
 
 # The liveness settings of the test config in tenths of a second (0.5 s
-# and 1 s), times VM_TIME_SCALE: under a debug kernel a guest can take
-# longer than a second to acknowledge a write, and a peer given up on
-# starts a resync no test expects. A test that asserts these times gives
-# them itself.
-RBLK_PING_TIMEOUT=$((5 * ${VM_TIME_SCALE:-1}))
-RBLK_TIMEOUT=$((10 * ${VM_TIME_SCALE:-1}))
+# and 1 s), times RBLK_NET_SCALE (default VM_TIME_SCALE): under a debug
+# kernel a guest can take longer than a second to acknowledge a write
+# (9 s seen under KASAN), and a peer given up on starts a resync no test
+# expects. A test that asserts these times gives them itself.
+RBLK_NET_SCALE=${RBLK_NET_SCALE:-${VM_TIME_SCALE:-1}}
+RBLK_PING_TIMEOUT=$((5 * RBLK_NET_SCALE))
+RBLK_TIMEOUT=$((10 * RBLK_NET_SCALE))
+
+# The backing disk of the tests' resource (a test file may set another).
+RBLK_DISK=${RBLK_DISK:-/dev/vda}
 
 # The two-node resource "pg" on pg1 (10.0.0.1) and pg2 (10.0.0.2) over
-# /dev/vda, with fast liveness settings so that tests do not wait long.
+# $RBLK_DISK, with fast liveness settings so that tests do not wait long.
 # Extra net{} options may be passed as $2 (one of the liveness settings
 # there replaces ours), extra disk{} options as $3. Handlers log
 # "EVENT RESOURCE PEER" lines to /tmp/rblk-handlers.log.
@@ -63,7 +67,7 @@ rblk_write_config() {
 	cat >"$f" <<-EOF2
 	resource pg {
 	    device minor 0;
-	    disk /dev/vda;
+	    disk $RBLK_DISK;
 	    meta-disk internal;
 	    net { $net$net_extra }
 	    ${disk_extra:+disk { $disk_extra \}}
@@ -99,7 +103,7 @@ stat_of() {
 # Guest command: md5 of the replicated data area of the backing disk (the
 # metadata at its end is per node and differs by design).
 md5_data() {
-	echo "n=\$($(st size-kib)); dd if=/dev/vda bs=1M count=\$((n * 1024)) iflag=direct,count_bytes status=none | md5sum | cut -d' ' -f1"
+	echo "n=\$($(st size-kib)); dd if=$RBLK_DISK bs=1M count=\$((n * 1024)) iflag=direct,count_bytes status=none | md5sum | cut -d' ' -f1"
 }
 
 # The data areas of pg1 and pg2 are identical.
@@ -129,4 +133,24 @@ reseed() {
 	done
 	wait_conn pg1 Connected
 	wait_conn pg2 Connected
+}
+
+# The fault disk of the power-loss tests (tests/README.md): null_blk with
+# memory_backed and a write-back cache of $2 MiB in front of $1 MiB of
+# "platter". Writes are acknowledged from the cache and reach the platter
+# on a flush or FUA (or when the cache is full); powering it off drops the
+# cache, powering it on brings back /dev/cachedisk (null_blk names a disk
+# made in configfs after its directory) with the platter only. Guest
+# commands.
+cache_disk_create() {
+	echo "modprobe null_blk nr_devices=0 &&
+		{ mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config; } &&
+		d=/sys/kernel/config/nullb/cachedisk && mkdir \$d && echo 1 >\$d/memory_backed &&
+		echo 4096 >\$d/blocksize && echo $1 >\$d/size && echo $2 >\$d/cache_size &&
+		echo 1 >\$d/power && [ -b /dev/cachedisk ]"
+}
+
+# Power the fault disk off (1 -> 0: its cache is gone) or on (0 -> 1).
+cache_disk_power() {
+	echo "echo $1 >/sys/kernel/config/nullb/cachedisk/power && { [ $1 = 0 ] || [ -b /dev/cachedisk ]; }"
 }
