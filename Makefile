@@ -87,6 +87,14 @@ check-debug: debug-kernel
 soak: all
 	@bats tests/soak/fio-loop.bats
 
+# The power-cut campaign (tests/README.md): every test of
+# tests/vm/45-power-loss.bats with TRIALS cuts at random points (make
+# check runs one each).
+TRIALS ?= 25
+power-cuts: all
+	@make -s -C tests/tools
+	@RBLK_TRIALS=$(TRIALS) bats tests/vm/45-power-loss.bats
+
 # Userspace and the Pacemaker agent. The module: 'make -C kmod install'
 # would need the running kernel's headers; copy kmod/rblk.ko to
 # /lib/modules/$$(uname -r)/extra/ and run depmod -a instead.
@@ -108,4 +116,4 @@ clean:
 	rm -rf build
 
 .PHONY: all kmod kmod-6.12 user deps unit fuzz fuzz-smoke check demo bench bench-ab install clean
-.PHONY: debug-kernel check-debug soak
+.PHONY: debug-kernel check-debug soak power-cuts

@@ -217,7 +217,7 @@ static int commit_batch(struct rblk_meta *m)
 		u64 target = rblk_tl_flush_start(conn);
 
 		ret = blkdev_issue_flush(m->data_bdev) ?:
-		      rblk_tl_flush_wait(conn, target) ?:
+		      rblk_tl_flush_wait(conn, target, 0) ?:
 		      rblk_bm_write_dirty(m, false);
 	} else {
 		ret = 0;

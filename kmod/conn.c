@@ -841,14 +841,14 @@ int rblk_conn_start(struct rblk_device *dev, struct rblk_conn *conn)
 		return ret;
 	ret = start_listening(conn);
 	if (ret) {
-		rblk_tl_free(&conn->tl);
+		rblk_tl_free(conn);
 		return ret;
 	}
 	t = kthread_create(worker, conn, "rblk%d_conn", dev->minor);
 	if (IS_ERR(t)) {
 		sock_release(conn->listen_sock);
 		conn->listen_sock = NULL;
-		rblk_tl_free(&conn->tl);
+		rblk_tl_free(conn);
 		return PTR_ERR(t);
 	}
 	get_task_struct(t);
@@ -899,7 +899,7 @@ void rblk_conn_stop(struct rblk_device *dev)
 	conn->worker = NULL;
 	if (conn->sock || conn->sender)
 		teardown(conn);
-	rblk_tl_free(&conn->tl);
+	rblk_tl_free(conn);
 	sock_release(conn->listen_sock);
 	conn->listen_sock = NULL;
 	rblk_state_set_conn(dev, RBLK_CONN_ANY, RBLK_CONN_STANDALONE, "disconnect");

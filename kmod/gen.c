@@ -57,16 +57,6 @@ int rblk_gen_role_change(struct rblk_device *dev, enum rblk_role role,
 
 	lockdep_assert_held(&dev->lock);
 	if (role == RBLK_ROLE_PRIMARY) {
-		/*
-		 * What the old Primary wrote here may still be in our disk's
-		 * cache, acknowledged: it is durable before we serve it as
-		 * the data of record.
-		 */
-		if (dev->backing.bdev) {
-			ret = blkdev_issue_flush(dev->backing.bdev);
-			if (ret)
-				return ret;
-		}
 		if (forced)
 			force_up_to_date(dev);
 		else if (!rblk_conn_is_up(dev->state.conn))

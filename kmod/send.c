@@ -255,7 +255,8 @@ static bool queue_remote(struct rblk_conn *conn, struct request *rq,
 	}
 	if (rblk_conn_is_up(conn->dev->state.conn) && allowed(conn)) {
 		req->tl = tl;
-		req->tl_mark = conn->tl.tail;
+		if (req_op(rq) == REQ_OP_FLUSH)
+			req->tl_mark = rblk_tl_flush_queued(&conn->tl.log);
 		req->epoch = conn->epoch;
 		req->wire_id = (u64)(++conn->next_id) << 16 | rq->tag;
 		atomic_set(&req->remote, RBLK_REMOTE_PENDING);

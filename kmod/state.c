@@ -174,26 +174,72 @@ int rblk_state_lock_decided(struct rblk_device *dev)
 	}
 }
 
+/*
+ * A Primary becoming Secondary: what the peer acknowledged but holds only
+ * in its cache becomes durable there first, as a Secondary we would no
+ * longer mark it out of sync if the connection ended (tl.c). One barrier's
+ * round trip, after the rules said yes (an open device is refused before
+ * any wait). A peer that does not confirm within timeout x ko-count is
+ * dropped: the teardown marks the log out of sync under a new generation.
+ */
+static int demote_flush_peer(struct rblk_device *dev, unsigned int flags,
+			     struct netlink_ext_ack *extack)
+{
+	struct rblk_conn *conn = &dev->conn;
+	u32 ms = rblk_link_patience(&conn->opts);
+	struct rblk_state ns;
+	int ret;
+
+	mutex_lock(&dev->lock);
+	ns = dev->state;
+	ns.role = RBLK_ROLE_SECONDARY;
+	ret = rblk_state_try(dev, &ns, flags | (dev->open_count ? RBLK_SC_OPEN : 0),
+			     extack);
+	mutex_unlock(&dev->lock);
+	if (ret)
+		return ret;
+	ret = rblk_tl_flush_wait(conn, rblk_tl_flush_start(conn), ms);
+	if (ret != -ETIMEDOUT)
+		return ret;
+	rblk_conn_error(conn, "peer %s did not confirm a flush of its disk within %u ms (%s)",
+			conn->peer_node, ms, rblk_link_patience_name(&conn->opts));
+	rblk_conn_reconnect(conn);
+	ret = rblk_tl_flush_wait(conn, rblk_tl_flush_start(conn), ms);
+	if (ret == -ETIMEDOUT)
+		NL_SET_ERR_MSG(extack, "the peer did not confirm a flush of its disk and the connection did not end");
+	return ret;
+}
+
+/*
+ * A Secondary becoming Primary: what the old Primary wrote here may still
+ * be in our disk's cache, acknowledged; it is made durable before it is
+ * the data of record. Before dev->lock, which the receiver needs; no peer
+ * write comes in once its writers are done (a connected Primary peer
+ * makes the promotion fail).
+ */
+static int promote_flush_local(struct rblk_device *dev)
+{
+	rblk_conn_wait_peer_reqs(&dev->conn);
+	return dev->backing.bdev ? blkdev_issue_flush(dev->backing.bdev) : 0;
+}
+
 int rblk_state_set_role(struct rblk_device *dev, enum rblk_role role,
 			bool force, struct netlink_ext_ack *extack)
 {
 	unsigned int flags = RBLK_SC_ADMIN | (force ? RBLK_SC_FORCE : 0);
+	enum rblk_role cur = READ_ONCE(dev->state.role);
 	struct rblk_state ns;
 	bool forced;
 	int ret;
 
-	/*
-	 * A Primary's writes the peer holds only in its cache become durable
-	 * there first: as a Secondary we would no longer mark them out of
-	 * sync if the connection ended (tl.c).
-	 */
-	if (role == RBLK_ROLE_SECONDARY &&
-	    READ_ONCE(dev->state.role) == RBLK_ROLE_PRIMARY) {
-		ret = rblk_tl_flush_wait(&dev->conn,
-					 rblk_tl_flush_start(&dev->conn));
-		if (ret)
-			return ret;
-	}
+	if (role == RBLK_ROLE_SECONDARY && cur == RBLK_ROLE_PRIMARY)
+		ret = demote_flush_peer(dev, flags, extack);
+	else if (role == RBLK_ROLE_PRIMARY && cur != RBLK_ROLE_PRIMARY)
+		ret = promote_flush_local(dev);
+	else
+		ret = 0;
+	if (ret)
+		return ret;
 	for (;;) {
 		mutex_lock(&dev->lock);
 		if (role == dev->state.role || !READ_ONCE(dev->conn.handshake))

@@ -2,7 +2,8 @@
 /*
  * The transfer log (tl.h): what the peer acknowledged but may still hold
  * in a volatile cache, retired by flushes the peer acknowledges, marked
- * out of sync when the connection ends. docs/protocol.md has the rules.
+ * out of sync when the connection ends. docs/protocol.md has the rules;
+ * the ring itself is include/rblk/tl.h.
  */
 #include <linux/blk-mq.h>
 #include <linux/slab.h>
@@ -21,16 +22,32 @@ void rblk_tl_init(struct rblk_tl *tl)
 
 int rblk_tl_alloc(struct rblk_tl *tl)
 {
-	tl->ring = kvcalloc(RBLK_TL_CAP, sizeof(*tl->ring), GFP_KERNEL);
-	return tl->ring ? 0 : -ENOMEM;
+	struct rblk_tl_range *ring;
+
+	ring = kvcalloc(RBLK_TL_CAP, sizeof(*ring), GFP_KERNEL);
+	if (!ring)
+		return -ENOMEM;
+	tl->log.ring = ring;	/* before the connection's threads start */
+	return 0;
 }
 
-/* After the connection's teardown: nothing is logged or reserved. */
-void rblk_tl_free(struct rblk_tl *tl)
+/*
+ * After the connection's teardown (or before it started): nothing is
+ * logged or reserved, and no receiver runs. Others look at ->ring only
+ * under conn->lock, as a flag: it is cleared there before the memory goes.
+ */
+void rblk_tl_free(struct rblk_conn *conn)
 {
-	WARN_ON_ONCE(tl->head != tl->tail || tl->reserved);
-	kvfree(tl->ring);
-	tl->ring = NULL;
+	struct rblk_tl *tl = &conn->tl;
+	struct rblk_tl_range *ring;
+	unsigned long flags;
+
+	spin_lock_irqsave(&conn->lock, flags);
+	WARN_ON_ONCE(tl->log.head != tl->log.tail || tl->log.reserved);
+	ring = tl->log.ring;
+	tl->log.ring = NULL;
+	spin_unlock_irqrestore(&conn->lock, flags);
+	kvfree(ring);
 }
 
 /*
@@ -44,68 +61,24 @@ bool rblk_tl_needs(struct request *rq)
 	       blk_rq_bytes(rq) && !(rq->cmd_flags & REQ_FUA);
 }
 
-static u64 used(const struct rblk_tl *tl)
-{
-	return tl->tail - tl->head + tl->reserved;
-}
-
 /* Under conn->lock, for a write about to be queued for the peer. */
 bool rblk_tl_reserve(struct rblk_tl *tl)
 {
-	if (used(tl) >= RBLK_TL_CAP)
-		return false;
-	tl->reserved++;
-	return true;
+	return tl->log.ring && rblk_tl_reserve_one(&tl->log);
 }
 
 /* Unlocked, for a wait condition: rechecked under the lock. */
 bool rblk_tl_has_room(struct rblk_tl *tl)
 {
-	return READ_ONCE(tl->tail) - READ_ONCE(tl->head) +
-	       READ_ONCE(tl->reserved) < RBLK_TL_CAP;
-}
-
-/* Where the part not covered by a barrier yet begins. */
-static u64 open_start(const struct rblk_tl *tl)
-{
-	return max(tl->barrier_tail, tl->head);
-}
-
-static void log_range(struct rblk_tl *tl, u64 sector, u32 bytes)
-{
-	struct rblk_tl_range *r;
-
-	/* Sequential writes extend the last range, if no barrier covers it. */
-	if (tl->tail > open_start(tl)) {
-		r = &tl->ring[(tl->tail - 1) & RING_MASK];
-		if (r->sector + (r->bytes >> SECTOR_SHIFT) == sector &&
-		    r->bytes <= U32_MAX - bytes) {
-			r->bytes += bytes;
-			tl->open_bytes += bytes;
-			return;
-		}
-	} else {
-		tl->open_since = jiffies;
-		tl->open_bytes = 0;
-	}
-	r = &tl->ring[tl->tail & RING_MASK];
-	r->sector = sector;
-	r->bytes = bytes;
-	tl->tail++;
-	tl->open_bytes += bytes;
-}
-
-/* Everything logged before @mark is on the peer's stable storage. */
-static void retire(struct rblk_tl *tl, u64 mark)
-{
-	if (mark > tl->head)
-		tl->head = min(mark, tl->tail);
+	return READ_ONCE(tl->log.tail) - READ_ONCE(tl->log.head) +
+	       READ_ONCE(tl->log.reserved) < RBLK_TL_CAP;
 }
 
 /*
  * The peer's part of @rq ended (req.c, exactly once): an acknowledged
  * write is logged in the place it reserved, an acknowledged flush retires
- * what was logged before it was queued.
+ * what was logged before it was queued. Writers wait for room only when
+ * some was made.
  */
 void rblk_tl_remote_done(struct rblk_conn *conn, struct request *rq,
 			 bool acked)
@@ -114,30 +87,36 @@ void rblk_tl_remote_done(struct rblk_conn *conn, struct request *rq,
 	bool flushed = acked && req_op(rq) == REQ_OP_FLUSH;
 	struct rblk_tl *tl = &conn->tl;
 	unsigned long flags;
+	u64 used;
 
 	if (!req->tl && !flushed)
 		return;
 	spin_lock_irqsave(&conn->lock, flags);
+	used = tl->log.tail - tl->log.head + tl->log.reserved;
 	if (req->tl) {
 		req->tl = false;
-		tl->reserved--;
-		if (acked)
-			log_range(tl, req->range.sector, req->range.bytes);
+		if (!acked)
+			tl->log.reserved--;
+		else if (rblk_tl_add(&tl->log, req->range.sector,
+				     req->range.bytes))
+			tl->open_since = jiffies;
 	}
 	if (flushed)
-		retire(tl, req->tl_mark);
+		rblk_tl_retire(&tl->log, req->tl_mark);
+	used -= tl->log.tail - tl->log.head + tl->log.reserved;
 	spin_unlock_irqrestore(&conn->lock, flags);
-	wake_up_all(&tl->wq);
+	if (used)
+		wake_up_all(&tl->wq);
 }
 
 static bool barrier_due(const struct rblk_tl *tl, bool now)
 {
-	u64 open = tl->tail - open_start(tl);
+	u64 open = rblk_tl_open(&tl->log);
 
-	if (!open || tl->nr_barriers == RBLK_TL_BARRIERS)
+	if (!tl->log.ring || !open || tl->nr_barriers == RBLK_TL_BARRIERS)
 		return false;
 	return now || open >= RBLK_TL_BARRIER_RANGES ||
-	       tl->open_bytes >= RBLK_TL_BARRIER_BYTES ||
+	       tl->log.open_bytes >= RBLK_TL_BARRIER_BYTES ||
 	       time_after_eq(jiffies, tl->open_since +
 			     msecs_to_jiffies(RBLK_TL_BARRIER_MS));
 }
@@ -154,11 +133,11 @@ static bool may_send(struct rblk_conn *conn)
 
 /*
  * Send a barrier if one is due (@now: if anything is logged that no
- * barrier covers yet): a flush of the peer's disk, a WRITE without data
+ * queued flush covers): a flush of the peer's disk, a WRITE without data
  * and with PREFLUSH that the peer handles like an application's flush.
- * From the receiver's liveness checks, after an ACK, and from a demotion.
- * Without memory it is tried again at the next check (every 100 ms);
- * meanwhile writes may wait for room in the log.
+ * From the receiver's liveness checks, after an ACK, from a demotion and
+ * from the activity log. Without memory it is tried again at the next
+ * check (every 100 ms); meanwhile writes may wait for room in the log.
  */
 void rblk_tl_tick(struct rblk_conn *conn, bool now)
 {
@@ -170,7 +149,7 @@ void rblk_tl_tick(struct rblk_conn *conn, bool now)
 	bool due;
 
 	spin_lock_irqsave(&conn->lock, flags);
-	due = tl->ring && barrier_due(tl, now) && may_send(conn);
+	due = barrier_due(tl, now) && may_send(conn);
 	spin_unlock_irqrestore(&conn->lock, flags);
 	if (!due)
 		return;
@@ -186,11 +165,8 @@ void rblk_tl_tick(struct rblk_conn *conn, bool now)
 	}
 	b = &tl->barriers[tl->nr_barriers++];
 	b->id = (u64)++tl->next_barrier << 16 | RBLK_TL_BARRIER_TAG;
-	b->mark = tl->tail;
+	b->mark = rblk_tl_flush_queued(&tl->log);
 	b->sent = jiffies;
-	tl->barrier_tail = tl->tail;
-	tl->open_bytes = 0;
-	tl->barriers_sent++;
 	rblk_put_be64(((struct rblk_p_write *)c->payload)->id, b->id);
 	list_add_tail(&c->list, &conn->ctl_queue);
 	spin_unlock_irqrestore(&conn->lock, flags);
@@ -198,14 +174,36 @@ void rblk_tl_tick(struct rblk_conn *conn, bool now)
 }
 
 /*
- * The WRITE_ACK of a barrier: it must be one of ours in flight. A flush
- * the peer failed leaves what it covered out of sync.
+ * Mark [from, to) of the log out of sync, outside conn->lock: only the
+ * receiver changes logged ranges, and none below the seal.
+ */
+static u64 mark_out_of_sync(struct rblk_conn *conn, u64 from, u64 to,
+			    u64 *n)
+{
+	struct rblk_tl_range *ring = conn->tl.log.ring;
+	u64 pos, bytes = 0;
+
+	for (pos = from; pos < to; pos++) {
+		struct rblk_tl_range *r = &ring[pos & RING_MASK];
+
+		rblk_bm_set(&conn->dev->meta.bm, r->sector, r->bytes);
+		bytes += r->bytes;
+		cond_resched();
+	}
+	*n = to - from;
+	return bytes;
+}
+
+/*
+ * The WRITE_ACK of a barrier (the receiver): it must be one of ours in
+ * flight. A flush the peer failed leaves what it covered marked out of
+ * sync; its disk failing is the peer's to report.
  */
 int rblk_tl_barrier_acked(struct rblk_conn *conn, u64 id, u32 status)
 {
-	struct rblk_tl *tl = &conn->tl;
 	struct rblk_device *dev = conn->dev;
-	u64 mark, pos, marked = 0;
+	struct rblk_tl *tl = &conn->tl;
+	u64 mark, head, bytes = 0, n = 0;
 	unsigned long flags;
 	u32 i;
 
@@ -221,21 +219,18 @@ int rblk_tl_barrier_acked(struct rblk_conn *conn, u64 id, u32 status)
 	tl->nr_barriers--;
 	memmove(&tl->barriers[i], &tl->barriers[i + 1],
 		(tl->nr_barriers - i) * sizeof(tl->barriers[0]));
-	if (status) {
-		for (pos = tl->head; pos < mark && pos < tl->tail; pos++) {
-			struct rblk_tl_range *r = &tl->ring[pos & RING_MASK];
-
-			rblk_bm_set(&dev->meta.bm, r->sector, r->bytes);
-			marked += r->bytes;
-		}
-	}
-	retire(tl, mark);
+	head = tl->log.head;
+	spin_unlock_irqrestore(&conn->lock, flags);
+	if (status)
+		bytes = mark_out_of_sync(conn, head, max(head, mark), &n);
+	spin_lock_irqsave(&conn->lock, flags);
+	rblk_tl_retire(&tl->log, mark);
 	spin_unlock_irqrestore(&conn->lock, flags);
 	wake_up_all(&tl->wq);
 	if (status)
-		pr_warn_ratelimited("rblk%d: %s: %s failed to flush its disk (error %u): %llu KiB it had acknowledged are marked out of sync\n",
+		pr_warn_ratelimited("rblk%d: %s: %s failed to flush its disk (error %u): %llu KiB in %llu writes it had acknowledged are marked out of sync\n",
 				    dev->minor, dev->name, conn->peer_node,
-				    status, marked >> 10);
+				    status, bytes >> 10, n);
 	return 0;
 }
 
@@ -254,31 +249,28 @@ bool rblk_tl_oldest_barrier(struct rblk_conn *conn, unsigned long *sent)
 }
 
 /*
- * The connection ended: whatever the peer acknowledged but did not
- * confirm durable may be lost with its cache; mark it out of sync (the
- * caller writes the bitmap before any write completes without the peer).
+ * The connection ended (teardown, after conn_down: nothing is logged any
+ * more): whatever the peer acknowledged but did not confirm durable may
+ * be lost with its cache; mark it out of sync (the caller writes the
+ * bitmap before any write completes without the peer).
  */
 void rblk_tl_lost(struct rblk_conn *conn)
 {
-	struct rblk_tl *tl = &conn->tl;
 	struct rblk_device *dev = conn->dev;
-	u64 pos, n = 0, bytes = 0;
+	struct rblk_tl *tl = &conn->tl;
+	u64 head, tail, bytes = 0, n = 0;
 	unsigned long flags;
 
 	spin_lock_irqsave(&conn->lock, flags);
-	if (tl->ring) {
-		for (pos = tl->head; pos < tl->tail; pos++) {
-			struct rblk_tl_range *r = &tl->ring[pos & RING_MASK];
-
-			rblk_bm_set(&dev->meta.bm, r->sector, r->bytes);
-			bytes += r->bytes;
-			n++;
-		}
-	}
-	tl->head = tl->tail;
-	tl->barrier_tail = tl->tail;
-	tl->open_bytes = 0;
+	head = tl->log.head;
+	tail = tl->log.tail;
 	tl->nr_barriers = 0;
+	spin_unlock_irqrestore(&conn->lock, flags);
+	if (tl->log.ring)
+		bytes = mark_out_of_sync(conn, head, tail, &n);
+	spin_lock_irqsave(&conn->lock, flags);
+	rblk_tl_retire(&tl->log, tail);
+	tl->log.open_bytes = 0;
 	spin_unlock_irqrestore(&conn->lock, flags);
 	wake_up_all(&tl->wq);
 	if (n)
@@ -296,7 +288,7 @@ u64 rblk_tl_flush_start(struct rblk_conn *conn)
 	u64 target;
 
 	spin_lock_irqsave(&conn->lock, flags);
-	target = conn->tl.ring ? conn->tl.tail : 0;
+	target = conn->tl.log.ring ? conn->tl.log.tail : 0;
 	spin_unlock_irqrestore(&conn->lock, flags);
 	rblk_tl_tick(conn, true);
 	return target;
@@ -305,27 +297,25 @@ u64 rblk_tl_flush_start(struct rblk_conn *conn)
 /*
  * Until the log is retired up to @target: by the peer's flushes, or by
  * the connection's end, which marks the rest out of sync first (the
- * caller's next bitmap write takes those bits to disk).
+ * caller's next bitmap write takes those bits to disk). Gives up after
+ * @ms (0: no limit) with -ETIMEDOUT; a signal ends it with -EINTR.
  */
-int rblk_tl_flush_wait(struct rblk_conn *conn, u64 target)
+int rblk_tl_flush_wait(struct rblk_conn *conn, u64 target, u32 ms)
 {
+	unsigned long end = jiffies + msecs_to_jiffies(ms);
 	struct rblk_tl *tl = &conn->tl;
-	int ret;
+	long ret;
 
-	while (READ_ONCE(tl->head) < target) {
+	while (READ_ONCE(tl->log.head) < target) {
+		if (ms && time_after(jiffies, end))
+			return -ETIMEDOUT;
 		ret = wait_event_interruptible_timeout(tl->wq,
-				READ_ONCE(tl->head) >= target,
+				READ_ONCE(tl->log.head) >= target,
 				msecs_to_jiffies(100));
 		if (ret < 0)
-			return ret;
+			return -EINTR;
 		/* All 8 barriers were in flight: the next one now. */
 		rblk_tl_tick(conn, true);
 	}
 	return 0;
-}
-
-/* Ranges waiting for the peer's flush, for status. */
-u64 rblk_tl_logged(struct rblk_conn *conn)
-{
-	return READ_ONCE(conn->tl.tail) - READ_ONCE(conn->tl.head);
 }

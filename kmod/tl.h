@@ -4,6 +4,7 @@
 
 #include <linux/types.h>
 #include <linux/wait.h>
+#include <rblk/tl.h>
 
 /*
  * The transfer log of a Primary: the ranges the peer acknowledged but may
@@ -20,9 +21,8 @@
  * peer, so logging an ACK never needs memory: a write waits for room
  * instead (a barrier is always on its way then).
  */
-#define RBLK_TL_CAP		4096	/* ranges, a power of 2 */
 #define RBLK_TL_BARRIERS	8	/* barriers in flight at most */
-/* A barrier goes once this much was logged since the last one ... */
+/* A barrier goes once this much was logged past the last flush ... */
 #define RBLK_TL_BARRIER_RANGES	1024
 #define RBLK_TL_BARRIER_BYTES	(64U << 20)
 /* ... or when the first of it was logged this long ago. */
@@ -30,30 +30,24 @@
 /* The tag of a barrier's wire id: no request has it (queue depth). */
 #define RBLK_TL_BARRIER_TAG	0xffff
 
-struct rblk_tl_range {
-	u64 sector;
-	u32 bytes;
-};
-
 struct rblk_tl_barrier {
 	u64 id;				/* wire id, echoed by the WRITE_ACK */
 	u64 mark;			/* retires the log up to here */
 	unsigned long sent;		/* jiffies, for the ACK timeout */
 };
 
-/* Under conn->lock, but ring (allocated at connect, freed at disconnect). */
+/*
+ * Under conn->lock. Only the connection's receiver thread (ACKs, and the
+ * teardown it runs) logs and retires, so it may read the logged ranges
+ * without the lock; the ring lives from connect to disconnect.
+ */
 struct rblk_tl {
-	struct rblk_tl_range *ring;
-	u64 head, tail;			/* logged, not yet durable: [head, tail) */
-	u32 reserved;			/* writes in flight that will log */
-	u64 barrier_tail;		/* tail when the last barrier went */
-	u64 open_bytes;			/* logged since then */
-	unsigned long open_since;	/* jiffies of the first of those */
+	struct rblk_tl_log log;		/* include/rblk/tl.h */
+	unsigned long open_since;	/* jiffies: first range past the seal */
 	struct rblk_tl_barrier barriers[RBLK_TL_BARRIERS];
 	u32 nr_barriers;
 	u32 next_barrier;
-	wait_queue_head_t wq;		/* room in the ring; the log emptied */
-	u64 barriers_sent;		/* statistics */
+	wait_queue_head_t wq;		/* room in the ring; retired */
 };
 
 struct rblk_conn;
@@ -61,7 +55,7 @@ struct request;
 
 void rblk_tl_init(struct rblk_tl *tl);
 int rblk_tl_alloc(struct rblk_tl *tl);
-void rblk_tl_free(struct rblk_tl *tl);
+void rblk_tl_free(struct rblk_conn *conn);
 bool rblk_tl_needs(struct request *rq);
 bool rblk_tl_reserve(struct rblk_tl *tl);
 bool rblk_tl_has_room(struct rblk_tl *tl);
@@ -72,8 +66,7 @@ void rblk_tl_tick(struct rblk_conn *conn, bool now);
 bool rblk_tl_oldest_barrier(struct rblk_conn *conn, unsigned long *sent);
 void rblk_tl_lost(struct rblk_conn *conn);
 u64 rblk_tl_flush_start(struct rblk_conn *conn);
-int rblk_tl_flush_wait(struct rblk_conn *conn, u64 target);
-u64 rblk_tl_logged(struct rblk_conn *conn);
+int rblk_tl_flush_wait(struct rblk_conn *conn, u64 target, u32 ms);
 
 static inline bool rblk_tl_is_barrier(u64 id)
 {

@@ -100,10 +100,11 @@ stat_of() {
 	vm_run "$1" "$(st "$2")"
 }
 
-# Guest command: md5 of the replicated data area of the backing disk (the
-# metadata at its end is per node and differs by design).
+# Guest command: md5 of the replicated data area of the backing disk as
+# status names it (the metadata at its end is per node and differs by
+# design).
 md5_data() {
-	echo "n=\$($(st size-kib)); dd if=$RBLK_DISK bs=1M count=\$((n * 1024)) iflag=direct,count_bytes status=none | md5sum | cut -d' ' -f1"
+	echo "n=\$($(st size-kib)); dd if=\$($(st backing)) bs=1M count=\$((n * 1024)) iflag=direct,count_bytes status=none | md5sum | cut -d' ' -f1"
 }
 
 # The data areas of pg1 and pg2 are identical.
