@@ -40,15 +40,15 @@ teardown_file() {
 	vm_teardown_all
 }
 
-# Fresh metadata on pg1's disk $1 and pg2's disk $2 (disk options $3), one
-# common generation, connected: a truthful start.
+# Fresh metadata on pg1's disk $1 and pg2's disk $2 (disk options $3, net
+# options $4), one common generation, connected: a truthful start.
 pair_on() {
 	local n
 	for n in pg1 pg2; do
 		vm_run $n "$RBLKADM down pg >/dev/null 2>&1; true"
 	done
-	RBLK_DISK=$1 rblk_write_config pg1 "" "${3:-}"
-	RBLK_DISK=$2 rblk_write_config pg2 "" "${3:-}"
+	RBLK_DISK=$1 rblk_write_config pg1 "${4:-}" "${3:-}"
+	RBLK_DISK=$2 rblk_write_config pg2 "${4:-}" "${3:-}"
 	for n in pg1 pg2; do
 		vm_run $n "$RBLKADM create-md --force pg >/dev/null &&
 			$RBLKADM set-gi pg 1000:0:0:0:consistent,was-up-to-date >/dev/null && $RBLKADM up pg"
@@ -57,10 +57,11 @@ pair_on() {
 	wait_conn pg2 Connected
 }
 
-# pg1 after a crash (vm_kill): booted again, up on its own disk.
+# pg1 after a crash (vm_kill): booted again, up on its own disk (disk and
+# net options $1 and $2).
 pg1_back() {
 	vm_restart pg1
-	RBLK_DISK=/dev/vda rblk_write_config pg1 "" "${1:-}"
+	RBLK_DISK=/dev/vda rblk_write_config pg1 "${2:-}" "${1:-}"
 	rblk_load pg1
 	vm_run pg1 "$RBLKADM up pg"
 }
@@ -71,12 +72,20 @@ pg2_disk_back() {
 	vm_run pg2 "$RBLKADM down pg; $(cache_disk_power 1) && $RBLKADM up pg"
 }
 
-# Random writes on pg1 (the Primary) until stopped: fio in the background,
-# over 8 extents of 4 MiB.
+# Guest command: /dev/mapper/slowflush, dm-delay over /dev/cachedisk that
+# holds every flush for 8 s (reads and writes go straight through).
+SLOW="/dev/cachedisk 0 0 /dev/cachedisk 0 0 /dev/cachedisk 0 8000"
+slow_flush_create() {
+	echo "modprobe dm_delay && dmsetup create slowflush --table \"0 \$(blockdev --getsz /dev/cachedisk) delay $SLOW\""
+}
+
+# Writes on pg1 (the Primary) until stopped: fio in the background, by
+# default random over 8 extents of 4 MiB; $1 replaces the pattern.
 start_writes() {
+	local how=${1:-"--size=32M --bsrange=4k-64k --rw=randwrite"}
 	vm_run pg1 "rm -f /tmp/fio.stop; setsid -f sh -c 'while [ ! -e /tmp/fio.stop ]; do
-		fio --name=w --filename=/dev/rblk0 --offset=8M --size=32M --bsrange=4k-64k \\
-			--rw=randwrite --ioengine=libaio --iodepth=8 --direct=1 --refill_buffers \\
+		fio --name=w --filename=/dev/rblk0 --offset=8M $how \\
+			--ioengine=libaio --iodepth=8 --direct=1 --refill_buffers \\
 			--time_based --runtime=5 >/dev/null 2>&1; done' </dev/null >/dev/null 2>&1"
 }
 
@@ -192,24 +201,36 @@ records_bad() {
 
 @test "the Primary crashes while the Secondary's cache loses power, and the activity log evicts extents: the crashed Primary's log covers what the peer lost (RBLK_TRIALS cuts)" {
 	local t
-	# 7 extents of 4 MiB in the log, random writes over 8 of them: most
-	# writes to a cold extent evict one.
-	pair_on /dev/vda /dev/cachedisk "al-extents 7;"
+	# 7 extents of 4 MiB in the log, sequential writes sweeping over 16:
+	# each new extent evicts the one written 7 extents (28 MiB) ago. pg2's
+	# flushes take 8 s (dm-delay), so without a wait for the peer's flush
+	# the log would forget extents whose writes are in pg2's cache only
+	# (more than 28 MiB are written in 8 s here). A receiver that waits
+	# for such a flush reads and answers nothing meanwhile (the SyncTarget
+	# writes its bitmap after a flush of its disk): ping-timeout 12 s,
+	# timeout 15 s.
+	vm_run pg2 "$RBLKADM down pg; $(slow_flush_create)"
+	pair_on /dev/vda /dev/mapper/slowflush "al-extents 7;" "ping-timeout 120; timeout 150;"
 	for ((t = 1; t <= TRIALS; t++)); do
 		vm_run pg1 "$RBLKADM primary pg"
-		start_writes
+		start_writes "--size=64M --bs=64k --rw=write"
 		wait_random_point
 		# One moment: pg2's disk and link, pg1 whole.
 		vm_run pg2 "$(cache_disk_power 0) && ip link set dev eth0 down" &
 		vm_kill pg1
 		wait
-		pg2_disk_back
+		vm_run pg2 "$RBLKADM down pg; dmsetup remove slowflush && $(cache_disk_power 1) &&
+			$(slow_flush_create) && $RBLKADM up pg"
 		vm_link pg2 up
-		pg1_back "al-extents 7;"
+		pg1_back "al-extents 7;" "ping-timeout 120; timeout 150;"
 		wait_in_sync
 		md5_both_equal || { echo "trial $t of $TRIALS"; false; }
 	done
+	# The next test's disks.
+	vm_run pg2 "$RBLKADM down pg; dmsetup remove slowflush"
 }
+
+PG_CONN="host=10.0.0.1 user=postgres dbname=postgres connect_timeout=5"
 
 @test "PostgreSQL: the Primary crashes; the promoted survivor has every committed transaction (RBLK_TRIALS cuts)" {
 	local t n want missing
@@ -235,9 +256,14 @@ records_bad() {
 	for ((t = 1; t <= TRIALS; t++)); do
 		# The client runs on pg2: its record of commits outlives pg1.
 		vm_run pg2 "rm -f /tmp/acked"
-		pg_client_start pg2 "host=10.0.0.1 user=postgres dbname=postgres connect_timeout=5" 0
-		want=$((20 + RANDOM % 200))
-		vm_wait pg2 180 "[ \$(cat /tmp/acked 2>/dev/null | wc -l) -ge $want ]"
+		pg_client_start pg2 "$PG_CONN" 0
+		# About one commit a second here (a psql per INSERT under TCG).
+		want=$((10 + RANDOM % 50))
+		vm_wait pg2 240 "[ \$(cat /tmp/acked 2>/dev/null | wc -l) -ge $want ]" || {
+			vm_run pg2 "wc -l /tmp/acked; psql '$PG_CONN' -c 'insert into t values (-1)'"
+			vm_run pg1 "tail -n 5 /tmp/pg.log; ss -ltn; ip -br addr"
+			false
+		}
 		vm_kill pg1
 		pg_client_stop pg2
 		# pg2 takes over: every commit PostgreSQL acknowledged is there.
