@@ -174,53 +174,94 @@ int rblk_state_lock_decided(struct rblk_device *dev)
 	}
 }
 
+/* The state a role change asks for; @forced: a promotion without UpToDate data. */
+static void role_target(struct rblk_device *dev, enum rblk_role role,
+			bool force, struct rblk_state *ns, bool *forced)
+{
+	*ns = dev->state;
+	*forced = role == RBLK_ROLE_PRIMARY && role != ns->role &&
+		  ns->disk != RBLK_DISK_UPTODATE;
+	ns->role = role;
+	if (*forced && force && ns->disk != RBLK_DISK_DISKLESS)
+		ns->disk = RBLK_DISK_UPTODATE;
+}
+
+/* Would the rules take the change now? Asked before any wait. */
+static int role_allowed(struct rblk_device *dev, enum rblk_role role,
+			bool force, unsigned int flags,
+			struct netlink_ext_ack *extack)
+{
+	struct rblk_state ns;
+	bool forced;
+	int ret;
+
+	mutex_lock(&dev->lock);
+	role_target(dev, role, force, &ns, &forced);
+	ret = rblk_state_try(dev, &ns, flags | (dev->open_count ? RBLK_SC_OPEN : 0),
+			     extack);
+	mutex_unlock(&dev->lock);
+	return ret;
+}
+
 /*
  * A Primary becoming Secondary: what the peer acknowledged but holds only
  * in its cache becomes durable there first, as a Secondary we would no
  * longer mark it out of sync if the connection ended (tl.c). One barrier's
- * round trip, after the rules said yes (an open device is refused before
- * any wait). A peer that does not confirm within timeout x ko-count is
+ * round trip. A peer that does not confirm within timeout x ko-count is
  * dropped: the teardown marks the log out of sync under a new generation.
+ * What a failed flush marked reaches the bitmap on disk before the role
+ * goes.
  */
-static int demote_flush_peer(struct rblk_device *dev, unsigned int flags,
+static int demote_flush_peer(struct rblk_device *dev,
 			     struct netlink_ext_ack *extack)
 {
 	struct rblk_conn *conn = &dev->conn;
 	u32 ms = rblk_link_patience(&conn->opts);
-	struct rblk_state ns;
 	int ret;
 
-	mutex_lock(&dev->lock);
-	ns = dev->state;
-	ns.role = RBLK_ROLE_SECONDARY;
-	ret = rblk_state_try(dev, &ns, flags | (dev->open_count ? RBLK_SC_OPEN : 0),
-			     extack);
-	mutex_unlock(&dev->lock);
-	if (ret)
-		return ret;
 	ret = rblk_tl_flush_wait(conn, rblk_tl_flush_start(conn), ms);
-	if (ret != -ETIMEDOUT)
-		return ret;
-	rblk_conn_error(conn, "peer %s did not confirm a flush of its disk within %u ms (%s)",
-			conn->peer_node, ms, rblk_link_patience_name(&conn->opts));
-	rblk_conn_reconnect(conn);
-	ret = rblk_tl_flush_wait(conn, rblk_tl_flush_start(conn), ms);
-	if (ret == -ETIMEDOUT)
-		NL_SET_ERR_MSG(extack, "the peer did not confirm a flush of its disk and the connection did not end");
-	return ret;
+	if (ret == -ETIMEDOUT) {
+		rblk_conn_error(conn, "peer %s did not confirm a flush of its disk within %u ms (%s)",
+				conn->peer_node, ms, rblk_link_patience_name(&conn->opts));
+		rblk_conn_reconnect(conn);
+		ret = rblk_tl_flush_wait(conn, rblk_tl_flush_start(conn), ms);
+		if (ret == -ETIMEDOUT)
+			NL_SET_ERR_MSG(extack, "the peer did not confirm a flush of its disk");
+	}
+	return ret ?: rblk_bm_flush(&dev->meta);
 }
 
 /*
  * A Secondary becoming Primary: what the old Primary wrote here may still
  * be in our disk's cache, acknowledged; it is made durable before it is
- * the data of record. Before dev->lock, which the receiver needs; no peer
- * write comes in once its writers are done (a connected Primary peer
- * makes the promotion fail).
+ * the data of record. Before dev->lock, which the receiver needs; once
+ * the rules allow the promotion no Primary peer is connected, and its
+ * last writes are waited for.
  */
 static int promote_flush_local(struct rblk_device *dev)
 {
-	rblk_conn_wait_peer_reqs(&dev->conn);
+	struct rblk_conn *conn = &dev->conn;
+
+	if (wait_event_interruptible(conn->peer_reqs_wq,
+				     !atomic_read(&conn->peer_reqs)))
+		return -EINTR;
 	return dev->backing.bdev ? blkdev_issue_flush(dev->backing.bdev) : 0;
+}
+
+/*
+ * Under dev->lock, the last check of a demotion: nothing logged is left
+ * (a write between the flush and now, from an opener that is gone).
+ */
+static bool demotion_flushed(struct rblk_device *dev)
+{
+	struct rblk_conn *conn = &dev->conn;
+	unsigned long flags;
+	bool empty;
+
+	spin_lock_irqsave(&conn->lock, flags);
+	empty = conn->tl.log.head == conn->tl.log.tail && !conn->tl.log.reserved;
+	spin_unlock_irqrestore(&conn->lock, flags);
+	return empty;
 }
 
 int rblk_state_set_role(struct rblk_device *dev, enum rblk_role role,
@@ -228,12 +269,19 @@ int rblk_state_set_role(struct rblk_device *dev, enum rblk_role role,
 {
 	unsigned int flags = RBLK_SC_ADMIN | (force ? RBLK_SC_FORCE : 0);
 	enum rblk_role cur = READ_ONCE(dev->state.role);
+	bool demote = role == RBLK_ROLE_SECONDARY && cur == RBLK_ROLE_PRIMARY;
 	struct rblk_state ns;
+	int ret, tries = 0;
 	bool forced;
-	int ret;
 
-	if (role == RBLK_ROLE_SECONDARY && cur == RBLK_ROLE_PRIMARY)
-		ret = demote_flush_peer(dev, flags, extack);
+	if (role != cur) {
+		ret = role_allowed(dev, role, force, flags, extack);
+		if (ret)
+			return ret;
+	}
+again:
+	if (demote)
+		ret = demote_flush_peer(dev, extack);
 	else if (role == RBLK_ROLE_PRIMARY && cur != RBLK_ROLE_PRIMARY)
 		ret = promote_flush_local(dev);
 	else
@@ -249,12 +297,15 @@ int rblk_state_set_role(struct rblk_device *dev, enum rblk_role role,
 					     !READ_ONCE(dev->conn.handshake)))
 			return -EINTR;
 	}
-	ns = dev->state;
-	forced = role == RBLK_ROLE_PRIMARY && role != ns.role &&
-		 ns.disk != RBLK_DISK_UPTODATE;
-	ns.role = role;
-	if (forced && force && ns.disk != RBLK_DISK_DISKLESS)
-		ns.disk = RBLK_DISK_UPTODATE;
+	if (demote && dev->state.role == RBLK_ROLE_PRIMARY &&
+	    !demotion_flushed(dev)) {
+		mutex_unlock(&dev->lock);
+		if (++tries < 3)
+			goto again;
+		NL_SET_ERR_MSG(extack, "writes keep arriving; stop the writers first");
+		return -EBUSY;
+	}
+	role_target(dev, role, force, &ns, &forced);
 	if (dev->open_count)
 		flags |= RBLK_SC_OPEN;
 	ret = rblk_state_try(dev, &ns, flags, extack);

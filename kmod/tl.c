@@ -75,10 +75,59 @@ bool rblk_tl_has_room(struct rblk_tl *tl)
 }
 
 /*
+ * Mark [from, to) of the log out of sync, outside conn->lock: only the
+ * receiver changes logged ranges, and none below the seal.
+ */
+static u64 mark_out_of_sync(struct rblk_conn *conn, u64 from, u64 to,
+			    u64 *n)
+{
+	struct rblk_tl_range *ring = conn->tl.log.ring;
+	u64 pos, bytes = 0;
+
+	for (pos = from; pos < to; pos++) {
+		struct rblk_tl_range *r = &ring[pos & RING_MASK];
+
+		rblk_bm_set(&conn->dev->meta.bm, r->sector, r->bytes);
+		bytes += r->bytes;
+		cond_resched();
+	}
+	*n = to - from;
+	return bytes;
+}
+
+/*
+ * A flush covering the log up to @mark failed on the peer: what it
+ * covered may be lost with the peer's cache. Marked out of sync (the
+ * peer's failing disk is the peer's to report), then retired.
+ */
+static void flush_failed(struct rblk_conn *conn, u64 mark, const char *what)
+{
+	struct rblk_device *dev = conn->dev;
+	struct rblk_tl *tl = &conn->tl;
+	u64 head, bytes, n;
+	unsigned long flags;
+
+	spin_lock_irqsave(&conn->lock, flags);
+	head = tl->log.head;
+	spin_unlock_irqrestore(&conn->lock, flags);
+	if (mark <= head)
+		return;
+	bytes = mark_out_of_sync(conn, head, mark, &n);
+	spin_lock_irqsave(&conn->lock, flags);
+	rblk_tl_retire(&tl->log, mark);
+	spin_unlock_irqrestore(&conn->lock, flags);
+	wake_up_all(&tl->wq);
+	pr_warn_ratelimited("rblk%d: %s: %s failed %s of its disk: %llu KiB in %llu writes it had acknowledged are marked out of sync\n",
+			    dev->minor, dev->name, conn->peer_node, what,
+			    bytes >> 10, n);
+}
+
+/*
  * The peer's part of @rq ended (req.c, exactly once): an acknowledged
  * write is logged in the place it reserved, an acknowledged flush retires
- * what was logged before it was queued. Writers wait for room only when
- * some was made.
+ * what was logged before it was queued, a failed one marks it out of sync
+ * (from the receiver, or from the teardown after rblk_tl_lost(): nothing
+ * left to mark). Writers wait for room only when some was made.
  */
 void rblk_tl_remote_done(struct rblk_conn *conn, struct request *rq,
 			 bool acked)
@@ -89,6 +138,10 @@ void rblk_tl_remote_done(struct rblk_conn *conn, struct request *rq,
 	unsigned long flags;
 	u64 used;
 
+	if (!acked && req_op(rq) == REQ_OP_FLUSH) {
+		flush_failed(conn, req->tl_mark, "a flush");
+		return;
+	}
 	if (!req->tl && !flushed)
 		return;
 	spin_lock_irqsave(&conn->lock, flags);
@@ -174,37 +227,15 @@ void rblk_tl_tick(struct rblk_conn *conn, bool now)
 }
 
 /*
- * Mark [from, to) of the log out of sync, outside conn->lock: only the
- * receiver changes logged ranges, and none below the seal.
- */
-static u64 mark_out_of_sync(struct rblk_conn *conn, u64 from, u64 to,
-			    u64 *n)
-{
-	struct rblk_tl_range *ring = conn->tl.log.ring;
-	u64 pos, bytes = 0;
-
-	for (pos = from; pos < to; pos++) {
-		struct rblk_tl_range *r = &ring[pos & RING_MASK];
-
-		rblk_bm_set(&conn->dev->meta.bm, r->sector, r->bytes);
-		bytes += r->bytes;
-		cond_resched();
-	}
-	*n = to - from;
-	return bytes;
-}
-
-/*
  * The WRITE_ACK of a barrier (the receiver): it must be one of ours in
  * flight. A flush the peer failed leaves what it covered marked out of
  * sync; its disk failing is the peer's to report.
  */
 int rblk_tl_barrier_acked(struct rblk_conn *conn, u64 id, u32 status)
 {
-	struct rblk_device *dev = conn->dev;
 	struct rblk_tl *tl = &conn->tl;
-	u64 mark, head, bytes = 0, n = 0;
 	unsigned long flags;
+	u64 mark;
 	u32 i;
 
 	spin_lock_irqsave(&conn->lock, flags);
@@ -219,18 +250,14 @@ int rblk_tl_barrier_acked(struct rblk_conn *conn, u64 id, u32 status)
 	tl->nr_barriers--;
 	memmove(&tl->barriers[i], &tl->barriers[i + 1],
 		(tl->nr_barriers - i) * sizeof(tl->barriers[0]));
-	head = tl->log.head;
-	spin_unlock_irqrestore(&conn->lock, flags);
-	if (status)
-		bytes = mark_out_of_sync(conn, head, max(head, mark), &n);
-	spin_lock_irqsave(&conn->lock, flags);
+	if (status) {
+		spin_unlock_irqrestore(&conn->lock, flags);
+		flush_failed(conn, mark, "a barrier (a flush)");
+		return 0;
+	}
 	rblk_tl_retire(&tl->log, mark);
 	spin_unlock_irqrestore(&conn->lock, flags);
 	wake_up_all(&tl->wq);
-	if (status)
-		pr_warn_ratelimited("rblk%d: %s: %s failed to flush its disk (error %u): %llu KiB in %llu writes it had acknowledged are marked out of sync\n",
-				    dev->minor, dev->name, conn->peer_node,
-				    status, bytes >> 10, n);
 	return 0;
 }
 
