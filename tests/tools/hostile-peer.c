@@ -50,6 +50,13 @@
  *             64, whose answers hold no pages)
  *   verify-ask-flood  (the same with VERIFY_STARTs asking the node, a
  *             Secondary, to lead: each is refused with a VERIFY_DONE)
+ *   barrier-forged  (1 s after the handshake, a WRITE_ACK for a barrier
+ *             the node never sent: an id whose low 16 bits are 0xffff,
+ *             see kmod/tl.h)
+ *   barrier-twice  (the node a Primary: acknowledge its WRITEs, and its
+ *             first barrier twice; "barrier acked twice: ID")
+ *   barrier-never  (the same, never acknowledging a barrier, until the
+ *             node drops us; "barriers unanswered: N")
  *
  * Two scenarios report what the node sent instead ("received: HELLO AUTH
  * ...", then "dropped" or "alive"), for the authentication tests:
@@ -672,6 +679,56 @@ static void discard_flood(void)
 }
 
 /*
+ * barrier-twice, barrier-never: acknowledge the node's WRITEs (as written,
+ * writing nothing) and answer its pings; its barriers (kmod/tl.c: a WRITE
+ * with PREFLUSH and no data, an id tagged 0xffff in its low 16 bits)
+ * @twice: the first one acknowledged twice, the second ACK naming a
+ * barrier no longer in flight ("barrier acked twice: ID", then "dropped"
+ * or "alive"); else never acknowledged, until the node drops us
+ * ("barriers unanswered: N", then "dropped", or "alive" after 60 s).
+ */
+static void barrier_acks(int twice)
+{
+	static uint8_t buf[sizeof(struct rblk_p_write) + RBLK_WIRE_MAX_DATA];
+	struct rblk_p_ack a = {};
+	int type, idle = 0, unanswered = 0;
+	uint32_t len;
+	uint64_t id;
+
+	while (idle < 60) {
+		type = recv_pkt(buf, sizeof(buf), &len, 1000);
+		if (type == -2) {
+			idle++;
+			continue;
+		}
+		if (type < 0)
+			break;
+		if (type == RBLK_P_PING)
+			send_pkt(RBLK_P_PING_ACK, buf, len);
+		if (type != RBLK_P_WRITE || len < sizeof(struct rblk_p_write))
+			continue;
+		id = rblk_be64(buf);	/* struct rblk_p_write starts with it */
+		rblk_put_be64(a.id, id);
+		if ((id & 0xffff) != 0xffff) {
+			send_pkt(RBLK_P_WRITE_ACK, &a, sizeof(a));
+		} else if (twice) {
+			send_pkt(RBLK_P_WRITE_ACK, &a, sizeof(a));
+			send_pkt(RBLK_P_WRITE_ACK, &a, sizeof(a));
+			printf("barrier acked twice: %#llx\n", (unsigned long long)id);
+			puts(still_open(3000) ? "alive" : "dropped");
+			return;
+		} else {
+			unanswered++;
+		}
+	}
+	if (twice)
+		puts(type < 0 ? "dropped before a barrier" : "no barrier came");
+	else
+		printf("barriers unanswered: %d\n%s\n", unanswered,
+		       type < 0 ? "dropped" : "alive");
+}
+
+/*
  * A PING one byte at a time: no gap as long as the node's timeout, but
  * the packet as a whole takes far longer than timeout x ko-count.
  */
@@ -940,6 +997,14 @@ static int play(const char *s)
 		send_pkt_raw(RBLK_WIRE_MAGIC, RBLK_P_WRITE, 0, sizeof(w) + 4096,
 			     ++seq, &w, sizeof(w));
 		send_all(data, sizeof(data));
+	} else if (!strcmp(s, "barrier-forged")) {
+		if (!still_open(1000))	/* well after the connect decision */
+			return puts("dropped early"), 0;
+		rblk_put_be64(a.id, 0x4242ffffULL);
+		send_pkt(RBLK_P_WRITE_ACK, &a, sizeof(a));
+	} else if (!strcmp(s, "barrier-twice") || !strcmp(s, "barrier-never")) {
+		barrier_acks(!strcmp(s, "barrier-twice"));
+		return 0;
 	} else if (!strcmp(s, "ack-unknown")) {
 		rblk_put_be64(a.id, 0x123456789aULL);
 		send_pkt(RBLK_P_WRITE_ACK, &a, sizeof(a));

@@ -324,6 +324,65 @@ teardown_file() {
 	vm_run pg1 "$RBLKADM secondary pg"
 }
 
+# The Primary's barriers (kmod/tl.c) retire what the peer's flush made
+# durable: an ACK for one never sent, or for one already answered, is a
+# lie about durability and ends the connection. A peer that never answers
+# one holds a demotion no longer than timeout x 7 (ko-count 0 here, so
+# that no write's ACK timeout ends the link first): the node drops it,
+# marks what it acknowledged but never confirmed durable out of sync, and
+# becomes Secondary. The writes (one of 16 KiB each time) copy blocks
+# onto themselves, so that the real pg2 stays in sync with what it missed.
+@test "barrier ACKs: one never sent, or one answered twice, ends the connection; a barrier never answered cannot hold a demotion" {
+	local same="dd if=/dev/rblk0 of=/tmp/b bs=16k count=1 skip=125 iflag=direct status=none &&
+		dd if=/tmp/b of=/dev/rblk0 bs=16k seek=125 oflag=direct status=none"
+	vm_run pg1 "$RBLKADM primary pg"
+	vm_run pg2 "$RBLKADM up pg"
+	vm_wait pg1 60 "[ \"\$($(st peer-disk))\" = UpToDate ] && [ \"\$($(st out-of-sync-kib))\" = 0 ]"
+	vm_run pg2 "$RBLKADM down pg"
+	wait_conn pg1 Connecting
+	vm_run pg1 "dmesg -C"
+	run vm_run pg2 "build/tools/hostile-peer 10.0.0.1:7788 pg pg2 barrier-forged"
+	[ "$output" = dropped ] || { echo "forged: $output"; false; }
+	vm_wait pg1 10 "dmesg | grep -qF 'pg: protocol error from peer pg2: packet not allowed in this state (packet type 7)'"
+
+	wait_conn pg1 Connecting
+	vm_run pg1 "dmesg -C"
+	vm_run pg2 "rm -f /tmp/hp.out; setsid -f sh -c 'build/tools/hostile-peer 10.0.0.1:7788 pg pg2 barrier-twice >/tmp/hp.out 2>&1'"
+	wait_conn pg1 Connected
+	# No fsync: an application's flush is a request of its own, which
+	# retires the log too; the barrier comes 1 s after the write.
+	run vm_run pg1 "$same && echo DONE"
+	assert_output_has DONE
+	vm_wait pg2 30 "grep -q 'dropped\|alive\|came' /tmp/hp.out"
+	run vm_run pg2 "cat /tmp/hp.out"
+	[[ "${lines[0]}" == "barrier acked twice: 0x"*ffff ]] && [ "${lines[1]}" = dropped ] ||
+		{ echo "twice: $output"; false; }
+	vm_wait pg1 10 "dmesg | grep -qF 'pg: protocol error from peer pg2: packet not allowed in this state (packet type 7)'"
+
+	rblk_write_config pg1 "ko-count 0;"
+	vm_run pg1 "$RBLKADM adjust pg"
+	wait_conn pg1 Connecting
+	vm_run pg1 "dmesg -C"
+	vm_run pg2 "rm -f /tmp/hp.out; setsid -f sh -c 'build/tools/hostile-peer 10.0.0.1:7788 pg pg2 barrier-never >/tmp/hp.out 2>&1'"
+	wait_conn pg1 Connected
+	vm_run pg1 "$same"
+	[ "$(stat_of pg1 out-of-sync-kib)" = 0 ]
+	run vm_run pg1 "$RBLKADM secondary pg"
+	[ "$status" = 0 ] || { echo "demotion: $output"; false; }
+	[ "$(stat_of pg1 role)" = Secondary ]
+	run vm_run pg1 "dmesg"
+	assert_output_has "pg: peer pg2 did not confirm a flush of its disk within $((RBLK_TIMEOUT * 700)) ms (timeout x 7 with ko-count 0)"
+	[[ "$output" =~ "pg: 16 KiB in 1 writes were acknowledged by pg2 but not yet flushed there: marked out of sync" ]] ||
+		{ echo "$output"; false; }
+	[ "$(stat_of pg1 out-of-sync-kib)" = 16 ]
+	vm_wait pg2 30 "grep -q 'dropped\|alive' /tmp/hp.out"
+	run vm_run pg2 "cat /tmp/hp.out"
+	[[ "${lines[0]}" == "barriers unanswered: "* ]] && [ "${lines[1]}" = dropped ] ||
+		{ echo "never: $output"; false; }
+	rblk_write_config pg1
+	vm_run pg1 "$RBLKADM adjust pg"
+}
+
 # Every packet type with a field its check refuses (include/rblk/wire.h),
 # from a peer that says it is Secondary and from one that says it is
 # Primary: each ends the connection with its reason in the log, the node

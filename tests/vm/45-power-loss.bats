@@ -9,10 +9,12 @@
 # flush reaches both platters.
 #
 # null_blk keeps its platter in the guest's RAM, so a node whose disk
-# must outlive a crash of the whole node (the Primary of the last three
-# tests, killed with its qemu) runs on /dev/vda instead, which has no
-# volatile cache of its own here (qemu cache=none): the Primary's own
-# cache loss is not emulated.
+# must outlive a crash of the whole node (the Primary, killed with its
+# qemu) runs on /dev/vda instead, which has no volatile cache of its own
+# here (qemu cache=none). Its own cache loss is emulated by a log
+# instead: dm log-writes over /dev/vda records every write, flush and FUA
+# on /dev/vdb, and after the crash the host rebuilds the disk as its
+# cache would have left it (tests/tools/lw-replay.c).
 #
 #   RBLK_TRIALS=N   power cuts per test, each at a random point (default 1)
 
@@ -24,7 +26,8 @@ TRIALS=${RBLK_TRIALS:-1}
 
 setup_file() {
 	vm_setup_run
-	vm_start pg1 --disk "$(vm_disk pg1 400M)" --net l1 --ip 10.0.0.1/24
+	vm_start pg1 --disk "$(vm_disk pg1 400M)" --disk "$(vm_disk pg1log 1G)" \
+		--net l1 --ip 10.0.0.1/24
 	vm_start pg2 --disk "$(vm_disk pg2 400M)" --net l1 --ip 10.0.0.2/24
 	for n in pg1 pg2; do
 		# A cache larger than the disk: null_blk 6.1 crashed (NULL
@@ -219,6 +222,84 @@ records_bad() {
 		bad=$(records_bad pg2 "$acked")
 		[ "$bad" = 0 ] || { echo "trial $t: $bad of $acked fsynced records missing on pg2"; false; }
 		# The old Primary comes back and catches up.
+		pg1_back
+		wait_in_sync
+		md5_both_equal || { echo "trial $t of $TRIALS"; false; }
+		vm_run pg2 "$RBLKADM secondary pg"
+	done
+}
+
+# pg1's disk as a disk with a volatile write cache: /dev/mapper/lw, dm
+# log-writes over /dev/vda logging to /dev/vdb. The start of the log is
+# $RUN_DIR/pg1.base.img, a copy of pg1's disk taken while it was down;
+# the log image is emptied first (the kernel never clears it, and a stale
+# entry past the new end could pass for one).
+lw_start() {
+	local log=$RUN_DIR/pg1log.img
+	cp --sparse=always "$RUN_DIR/pg1.img" "$RUN_DIR/pg1.base.img"
+	truncate -s 0 "$log" && truncate -s 1G "$log"
+	vm_run pg1 "modprobe dm_log_writes &&
+		dmsetup create lw --table \"0 \$(blockdev --getsz /dev/vda) log-writes /dev/vda /dev/vdb\""
+}
+
+# The power cut of pg1's disk: a mark in its log. Then the log is drained
+# (dmsetup remove logs every write still held for a flush, after the mark:
+# lost with the cache) and pg1 is killed; on the host its disk becomes
+# the base image and the log replayed up to the last flush before the
+# mark, with the FUA writes between them. Prints lw-replay's summary.
+lw_power_cut() {
+	local img=$RUN_DIR/pg1.img
+	vm_run pg1 "dmsetup message lw 0 mark powercut"
+	vm_run pg1 "ip link set dev eth0 down"
+	wait_conn pg1 Connecting
+	vm_run pg1 "$RBLKADM secondary pg && $RBLKADM down pg && dmsetup status lw >/tmp/lw.status &&
+		dmsetup remove lw && blockdev --flushbufs /dev/vdb"
+	run vm_run pg1 "cat /tmp/lw.status"
+	[[ "$output" != *logging_disabled* ]] || { echo "the log is incomplete: $output"; return 1; }
+	vm_kill pg1
+	cp --sparse=always "$RUN_DIR/pg1.base.img" "$img"
+	"$BATS_TEST_DIRNAME/../../build/tools/lw-replay" --mark powercut "$RUN_DIR/pg1log.img" "$img"
+}
+
+# The Primary's own cache: lost with the node, and what the application
+# wrote since its last fsync with it. The survivor has every record whose
+# fsync returned; the old Primary's disk lacks writes it had completed
+# (its data differs from the survivor's), and its activity log must cover
+# them: after its resync the disks are identical. The writers stop before the
+# cut (and the link goes down after it), so that nothing reaches the peer
+# after the moment pg1's disk lost its cache: pg2 has only what pg1's log
+# saw before it, whose activity-log transactions were FUA writes before
+# the mark. Follows the test above: pg1 on /dev/vda, in sync.
+@test "the Primary's disk cache loses power with the node: the survivor has every fsynced record; the old Primary's activity log covers what its cache lost (RBLK_TRIALS cuts)" {
+	local t acked bad kib
+	for ((t = 1; t <= TRIALS; t++)); do
+		vm_run pg1 "$RBLKADM down pg"
+		lw_start
+		RBLK_DISK=/dev/mapper/lw rblk_write_config pg1
+		vm_run pg1 "$RBLKADM up pg"
+		wait_conn pg1 Connected 60
+		vm_run pg1 "$RBLKADM primary pg"
+		start_writes
+		start_records
+		wait_random_point
+		vm_run pg1 "touch /tmp/rec.stop"
+		wait
+		acked=$(records_acked)
+		[ -n "$acked" ] && [ "$acked" -gt 0 ] || { echo "trial $t: no record acknowledged"; false; }
+		# fio alone for a moment: writes completed, never flushed here.
+		wait_random_point
+		stop_writes
+		run lw_power_cut
+		echo "# trial $t: $acked records; pg1's disk: $output" >&3
+		[ "$status" = 0 ] || { echo "trial $t: $output"; false; }
+		wait_conn pg2 Connecting
+		vm_run pg2 "$RBLKADM primary pg"
+		bad=$(records_bad pg2 "$acked")
+		[ "$bad" = 0 ] || { echo "trial $t: $bad of $acked fsynced records missing on pg2"; false; }
+		# pg1's disk lost writes pg2 has (pg2 has nothing pg1 did not send).
+		kib=$(stat_of pg2 size-kib)
+		[ "$(head -c $((kib * 1024)) "$RUN_DIR/pg1.img" | md5sum | cut -d' ' -f1)" != \
+		  "$(vm_run pg2 "$(md5_data)")" ] || { echo "trial $t: pg1's disk lost nothing"; false; }
 		pg1_back
 		wait_in_sync
 		md5_both_equal || { echo "trial $t of $TRIALS"; false; }
