@@ -117,9 +117,9 @@ static void flush_failed(struct rblk_conn *conn, u64 mark, const char *what)
 	rblk_tl_retire(&tl->log, mark);
 	spin_unlock_irqrestore(&conn->lock, flags);
 	wake_up_all(&tl->wq);
-	pr_warn_ratelimited("rblk%d: %s: %s failed %s of its disk: %llu KiB in %llu writes it had acknowledged are marked out of sync\n",
+	pr_warn_ratelimited("rblk%d: %s: %s failed %s of its disk: %llu KiB it had acknowledged are marked out of sync (%llu write%s)\n",
 			    dev->minor, dev->name, conn->peer_node, what,
-			    bytes >> 10, n);
+			    bytes >> 10, n, n == 1 ? "" : "s");
 }
 
 /*
@@ -301,8 +301,9 @@ void rblk_tl_lost(struct rblk_conn *conn)
 	spin_unlock_irqrestore(&conn->lock, flags);
 	wake_up_all(&tl->wq);
 	if (n)
-		pr_info("rblk%d: %s: %llu KiB in %llu writes were acknowledged by %s but not yet flushed there: marked out of sync\n",
-			dev->minor, dev->name, bytes >> 10, n, conn->peer_node);
+		pr_info("rblk%d: %s: %llu KiB acknowledged by %s but not yet flushed there (%llu write%s): marked out of sync\n",
+			dev->minor, dev->name, bytes >> 10, conn->peer_node,
+			n, n == 1 ? "" : "s");
 }
 
 /*

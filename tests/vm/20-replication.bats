@@ -372,7 +372,7 @@ teardown_file() {
 	[ "$(stat_of pg1 role)" = Secondary ]
 	run vm_run pg1 "dmesg"
 	assert_output_has "pg: peer pg2 did not confirm a flush of its disk within $((RBLK_TIMEOUT * 700)) ms (timeout x 7 with ko-count 0)"
-	[[ "$output" =~ "pg: 16 KiB in 1 writes were acknowledged by pg2 but not yet flushed there: marked out of sync" ]] ||
+	[[ "$output" =~ "pg: 16 KiB acknowledged by pg2 but not yet flushed there (1 write): marked out of sync" ]] ||
 		{ echo "$output"; false; }
 	[ "$(stat_of pg1 out-of-sync-kib)" = 16 ]
 	vm_wait pg2 30 "grep -q 'dropped\|alive' /tmp/hp.out"
