@@ -881,6 +881,25 @@ void rblk_conn_reconnect(struct rblk_conn *conn)
 	mutex_unlock(&conn->sock_mutex);
 }
 
+/*
+ * --discard-my-data is for one decision (as in DRBD): once it has taken
+ * effect, a later split brain on a reconnect of the same connect goes by
+ * the after-sb policies again. It has taken effect when the decision is
+ * recorded: a connection without resync, a resync from here, or, on a
+ * sync target, the resync's start (the generations then make this node
+ * the target again after a break); until then a reconnect needs it still.
+ * Under dev->lock, which the STATE we send is built under.
+ */
+void rblk_conn_discard_used(struct rblk_conn *conn)
+{
+	lockdep_assert_held(&conn->dev->lock);
+	if (!(conn->flags & RBLK_F_DISCARD_MY_DATA))
+		return;
+	WRITE_ONCE(conn->flags, conn->flags & ~RBLK_F_DISCARD_MY_DATA);
+	pr_info("rblk%d: %s: --discard-my-data has taken effect; a later split brain goes by the after-sb policies\n",
+		conn->dev->minor, conn->dev->name);
+}
+
 /* Back to StandAlone: close everything and stop reconnecting. */
 void rblk_conn_stop(struct rblk_device *dev)
 {

@@ -156,6 +156,7 @@ struct rblk_conn {
 int rblk_conn_start(struct rblk_device *dev, struct rblk_conn *conn);
 void rblk_conn_stop(struct rblk_device *dev);
 void rblk_conn_reconnect(struct rblk_conn *conn);
+void rblk_conn_discard_used(struct rblk_conn *conn);
 void rblk_conn_opts_changed(struct rblk_conn *conn);
 void rblk_conn_error(struct rblk_conn *conn, const char *fmt, ...)
 	__printf(2, 3);

@@ -94,7 +94,7 @@ static void local_side(struct rblk_device *dev, struct rblk_cd_side *l)
 	l->bits = dev->conn.sent_bits;
 	l->role = dev->state.role;
 	l->disk = dev->state.disk;
-	l->discard_my_data = dev->conn.flags & RBLK_F_DISCARD_MY_DATA;
+	l->discard_my_data = READ_ONCE(dev->conn.flags) & RBLK_F_DISCARD_MY_DATA;
 }
 
 static void peer_side(const struct rblk_peer_state *ps, struct rblk_cd_side *p)
@@ -213,6 +213,9 @@ int rblk_gen_peer_connected(struct rblk_device *dev,
 		dev->meta.gi.flags &= ~RBLK_MDF_LOST_AS_PRIMARY;
 	}
 	if (r.sync != RBLK_CD_SYNC_NONE) {
+		/* A sync target's: once its resync starts (resync.c). */
+		if (r.sync == RBLK_CD_SYNC_SOURCE)
+			rblk_conn_discard_used(&dev->conn);
 		mutex_unlock(&dev->lock);
 		return rblk_resync_begin(dev, r.sync == RBLK_CD_SYNC_SOURCE,
 					 r.full, ps);
@@ -224,6 +227,8 @@ int rblk_gen_peer_connected(struct rblk_device *dev,
 		ns.disk = RBLK_DISK_UPTODATE;
 	disk_changed = ns.disk != dev->state.disk;
 	ret = rblk_state_commit(dev, &ns, 0, "connected", NULL);
+	if (!ret)
+		rblk_conn_discard_used(&dev->conn);
 	mutex_unlock(&dev->lock);
 	if (!ret && disk_changed)
 		ret = rblk_queue_state(&dev->conn);

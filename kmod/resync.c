@@ -649,6 +649,8 @@ int rblk_resync_recv_start(struct rblk_conn *conn, u16 type,
 	}
 	gi->uuid[RBLK_UI_BITMAP] = 0;
 	ret = rblk_meta_write(&dev->meta);
+	if (!ret)
+		rblk_conn_discard_used(conn);
 	mutex_unlock(&dev->lock);
 	if (ret)
 		return ret;

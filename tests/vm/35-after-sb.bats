@@ -114,12 +114,12 @@ assert_lost() {
 		{ echo "pg1 $a pg2 $b, want $want (what $winner had)"; false; }
 }
 
-# Neither side resolved it: both StandAlone with "split brain detected",
-# no resync, and neither disk touched.
+# Neither side resolved it: both StandAlone (within $1 s, default 30)
+# with "split brain detected", no resync, and neither disk touched.
 assert_refused() {
 	local n
-	wait_conn pg1 StandAlone
-	wait_conn pg2 StandAlone
+	wait_conn pg1 StandAlone "${1:-30}"
+	wait_conn pg2 StandAlone "${1:-30}"
 	for n in pg1 pg2; do
 		run vm_run $n "$RBLKADM status pg"
 		assert_output_has "split brain detected"
@@ -137,6 +137,44 @@ assert_refused() {
 	configure "after-sb-0pri disconnect;"
 	split_brain 100 50 secondary secondary
 	assert_refused
+}
+
+# connect --discard-my-data decides one split brain, as in DRBD: once a
+# connection is made with it, the next split brain on the same connect
+# (the link cut and back, no new command) goes by the policy again, here
+# disconnect; it does not throw away this node's later writes.
+@test "--discard-my-data decides one split brain only: a later one, after the link came back, is refused by the policy" {
+	local hc1 hc2
+	configure "after-sb-0pri disconnect;"
+	split_brain 100 50 secondary secondary
+	assert_refused
+	vm_run pg1 "$RBLKADM connect --discard-my-data pg"
+	vm_run pg2 "$RBLKADM connect pg"
+	run vm_run pg1 "$RBLKADM wait-sync pg --timeout 120"
+	assert_status 0
+	[ "$md5_pg2" = "$(vm_run pg1 "$(md5_data)")" ]
+	run vm_run pg1 "$(since_mark)"
+	assert_output_has "pg: --discard-my-data has taken effect; a later split brain goes by the after-sb policies"
+	# The second split: the link, not a command, parts and joins them.
+	vm_link pg1 down
+	wait_conn pg1 Connecting
+	wait_conn pg2 Connecting
+	vm_run pg1 "$RBLKADM primary pg"
+	write_blocks pg1 30 2000
+	vm_run pg1 "$RBLKADM secondary pg"
+	vm_run pg2 "$RBLKADM primary --force pg"
+	write_blocks pg2 20 6000
+	vm_run pg2 "$RBLKADM secondary pg"
+	md5_pg1=$(vm_run pg1 "$(md5_data)")
+	md5_pg2=$(vm_run pg2 "$(md5_data)")
+	hc1=$(vm_run pg1 "$(handler_count '^split-brain pg ')")
+	hc2=$(vm_run pg2 "$(handler_count '^split-brain pg ')")
+	mark
+	vm_link pg1 up
+	assert_refused 60
+	# this split brain's own handler calls, not the first one's
+	vm_wait pg1 10 "[ \$($(handler_count '^split-brain pg ')) -gt $hc1 ]"
+	vm_wait pg2 10 "[ \$($(handler_count '^split-brain pg ')) -gt $hc2 ]"
 }
 
 @test "after-sb-0pri discard-younger-primary: the node promoted during the split loses, though it wrote more" {
