@@ -134,7 +134,7 @@ _vm_kill_dir() {
 # _vm_is_qemu PID PIDFILE - is PID alive and the qemu that wrote PIDFILE?
 _vm_is_qemu() {
 	[ -n "${1:-}" ] && [ -r "/proc/$1/cmdline" ] &&
-		tr '\0' '\n' <"/proc/$1/cmdline" 2>/dev/null | grep -qxF -- "$2"
+		{ tr '\0' '\n' <"/proc/$1/cmdline"; } 2>/dev/null | grep -qxF -- "$2"
 }
 
 # vm_setup_run [NAME] - create the per-test run dir and export RUN_DIR.
