@@ -99,16 +99,21 @@ enum hdr_state {
 
 static const char *prog = "lw-replay";
 
+static void vmsg(const char *what, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: %s", prog, what);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 static void __attribute__((noreturn, format(printf, 1, 2)))
 die(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmsg("", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(EXIT_FAILURE);
 }
 
@@ -117,11 +122,9 @@ warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: warning: ", prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmsg("warning: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static void __attribute__((noreturn)) usage(int status)
@@ -423,15 +426,13 @@ static void end_at_mark(struct lw_log *log, const char *text)
 		die("no mark '%s' in the log", text);
 	/* in the cache at the cut (logged at a later flush), or written after it */
 	for (j = i + 1; j < log->nr; j++) {
+		log->nr_flush -= !!(log->ent[j].flags & LW_FLUSH);
 		if (!log->ent[j].nr_sectors)
 			continue;
 		log->past_mark++;
 		log->past_mark_bytes += log->ent[j].nr_sectors * log->bsize;
 	}
 	log->nr = i;
-	log->nr_flush = 0;
-	for (i = 0; i < log->nr; i++)
-		log->nr_flush += !!(log->ent[i].flags & LW_FLUSH);
 }
 
 /*
