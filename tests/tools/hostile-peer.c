@@ -3,7 +3,7 @@
  * hostile-peer: pretend to be a node's peer and misbehave, to test that
  * rblk.ko drops the connection cleanly and touches no data.
  *
- *   hostile-peer [--from ADDR] [--secret S] [--as ROLE] ADDR:PORT RESOURCE NODE SCENARIO
+ *   hostile-peer [--from ADDR] [--secret S] [--as ROLE] [--wait S] ADDR:PORT RESOURCE NODE SCENARIO
  *
  * It connects (from ADDR if given), completes the HELLO/COMMIT handshake as
  * NODE (answering the node's challenge with hmac(sha256) and S if --secret
@@ -45,7 +45,8 @@
  *             N bytes" or "alive" if the node answers it)
  *   read-flood  (READ_REQs of 1 MiB as fast as the node takes them, never
  *             reading an answer; "requested: N" once our sends stalled
- *             for 2 s, then "dropped after S s", or "alive" after 60 s)
+ *             for 2 s, then "dropped after S s", or "alive" after 60 s;
+ *             --wait: other than 60)
  *   discard-flood  (--as primary: the same with 4 KiB DISCARDs of sector
  *             64, whose answers hold no pages)
  *   verify-ask-flood  (the same with VERIFY_STARTs asking the node, a
@@ -101,6 +102,7 @@ static int fd = -1;
 static uint32_t seq;
 static const char *secret;	/* --secret: answer with hmac(sha256) */
 static const char *as = "secondary";	/* --as: the STATE we send */
+static int wait_s = 60;			/* --wait: for the node to drop us */
 static struct rblk_p_state node_st;	/* the node's first STATE */
 
 static int send_all(const void *buf, size_t len)
@@ -638,7 +640,7 @@ static void flood(uint16_t type, void *fixed, size_t fixed_len, uint8_t *id)
 	printf("requested: %d\n", n);
 	fflush(stdout);
 	t0 = now_s();
-	while (now_s() - t0 < 60) {
+	while (now_s() - t0 < wait_s) {
 		if (poll(&pfd, 1, 100) > 0 &&
 		    (pfd.revents & (POLLERR | POLLHUP | POLLRDHUP))) {
 			printf("dropped after %.0f s\n", now_s() - t0);
@@ -685,17 +687,18 @@ static void discard_flood(void)
  * @twice: the first one acknowledged twice, the second ACK naming a
  * barrier no longer in flight ("barrier acked twice: ID", then "dropped"
  * or "alive"); else never acknowledged, until the node drops us
- * ("barriers unanswered: N", then "dropped", or "alive" after 60 s).
+ * ("barriers unanswered: N", then "dropped", or "alive" after 60 s of
+ * silence from the node, --wait: other than 60).
  */
 static void barrier_acks(int twice)
 {
 	static uint8_t buf[sizeof(struct rblk_p_write) + RBLK_WIRE_MAX_DATA];
 	struct rblk_p_ack a = {};
-	int type, idle = 0, unanswered = 0;
+	int type = -2, idle = 0, unanswered = 0;
 	uint32_t len;
 	uint64_t id;
 
-	while (idle < 60) {
+	while (idle < wait_s) {
 		type = recv_pkt(buf, sizeof(buf), &len, 1000);
 		if (type == -2) {
 			idle++;
@@ -703,6 +706,7 @@ static void barrier_acks(int twice)
 		}
 		if (type < 0)
 			break;
+		idle = 0;
 		if (type == RBLK_P_PING)
 			send_pkt(RBLK_P_PING_ACK, buf, len);
 		if (type != RBLK_P_WRITE || len < sizeof(struct rblk_p_write))
@@ -1080,13 +1084,15 @@ int main(int argc, char **argv)
 			secret = argv[2];
 		else if (!strcmp(argv[1], "--as"))
 			as = argv[2];
+		else if (!strcmp(argv[1], "--wait"))
+			wait_s = atoi(argv[2]);
 		else
 			break;
 		argc -= 2;
 		argv += 2;
 	}
 	if (argc != 5) {
-		fprintf(stderr, "usage: hostile-peer [--from ADDR] [--secret S] [--as primary|secondary|source] ADDR:PORT RESOURCE NODE SCENARIO\n");
+		fprintf(stderr, "usage: hostile-peer [--from ADDR] [--secret S] [--as primary|secondary|source] [--wait S] ADDR:PORT RESOURCE NODE SCENARIO\n");
 		return 1;
 	}
 	if (connect_to(argv[1], from)) {

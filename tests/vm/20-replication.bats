@@ -216,22 +216,24 @@ teardown_file() {
 # A peer that asks for reads and never reads the answers: the node holds
 # at most max-buffers (2048 pages, 8 MiB) of answers, stops reading, and
 # drops the peer once it has taken nothing for timeout x ko-count (10 s
-# here: time to measure). Twice: what the first round leaves in the page
+# here: time to measure; x RBLK_NET_SCALE, as the guest's handshake and
+# its reading of the flood take longer on the debug kernel). Twice: what the first round leaves in the page
 # allocator's per-cpu lists is not free memory, a second round must not
 # take more (a leak would).
 @test "a peer that floods READ_REQs and never reads: memory bounded by max-buffers, dropped" {
-	rblk_write_config pg1 "timeout 10; ko-count 10;"
+	local wait=$((60 * RBLK_NET_SCALE))
+	rblk_write_config pg1 "timeout $RBLK_TIMEOUT; ko-count 10;"
 	vm_run pg1 "$RBLKADM disconnect pg && $RBLKADM connect pg"
 	wait_conn pg1 Connecting
 	avail() { vm_run pg1 "awk '/MemAvailable/ {print \$2}' /proc/meminfo"; }
 	before=$(avail)
 	for round in 1 2; do
-		vm_run pg2 "rm -f /tmp/hp.out; setsid -f sh -c 'build/tools/hostile-peer 10.0.0.1:7788 pg pg2 read-flood >/tmp/hp.out 2>&1'"
+		vm_run pg2 "rm -f /tmp/hp.out; setsid -f sh -c 'build/tools/hostile-peer --wait $wait 10.0.0.1:7788 pg pg2 read-flood >/tmp/hp.out 2>&1'"
 		vm_wait pg2 60 "grep -q requested /tmp/hp.out"
 		held=$(avail)
 		run vm_run pg1 "$(st connection)"
 		[ "$output" = Connected ] || { echo "not held: $output"; vm_run pg2 "cat /tmp/hp.out"; false; }
-		vm_wait pg2 60 "grep -q 'dropped\|alive' /tmp/hp.out"
+		vm_wait pg2 $wait "grep -q 'dropped\|alive' /tmp/hp.out"
 		run vm_run pg2 "cat /tmp/hp.out"
 		echo "round $round: $output; MemAvailable $before KiB before, $held KiB held" >&3
 		assert_output_has "dropped after"
@@ -241,7 +243,7 @@ teardown_file() {
 		[ "$n" -ge 100 ] || { echo "only $n requests sent"; false; }
 		[ $((before - held)) -lt $((48 * 1024)) ] || { echo "grew by $((before - held)) KiB"; false; }
 		run vm_run pg1 "dmesg | tail -n 20"
-		assert_output_has "pg: peer pg2 has taken nothing we sent for 10000 ms (timeout x ko-count): it does not read"
+		assert_output_has "pg: peer pg2 has taken nothing we sent for $((RBLK_TIMEOUT * 1000)) ms (timeout x ko-count): it does not read"
 		wait_conn pg1 Connecting
 		after[$round]=$(avail)
 	done
@@ -458,7 +460,7 @@ teardown_file() {
 # the receiver waited for them in writeback throttling (blk-wbt) until
 # the hung-task detector fired. What is measured is the count of answers.
 @test "a Primary that floods DISCARDs, or VERIFY_STARTs that are refused, and never reads the answers: dropped at 4096 unanswered, memory bounded" {
-	rblk_write_config pg1 "timeout 10; ko-count 10;"
+	rblk_write_config pg1 "timeout $RBLK_TIMEOUT; ko-count 10;"
 	vm_run pg1 "$RBLKADM adjust pg"
 	vm_run pg1 "cat /sys/block/vda/queue/discard_max_bytes >/tmp/dmb &&
 		echo 0 >/sys/block/vda/queue/discard_max_bytes"
