@@ -531,6 +531,89 @@ int rblk_conn_idle(struct rblk_conn *conn)
 	return 0;
 }
 
+/* What a promotion's probe watches of the socket: any change is a live peer. */
+struct probe_sample {
+	struct socket *sock;
+	u32 snd_una, snd_nxt, rcv_nxt;
+};
+
+/* Under sock_mutex; false without a connection that is up. */
+static bool probe_sample(struct rblk_conn *conn, struct probe_sample *p)
+{
+	const struct tcp_sock *tp;
+
+	lockdep_assert_held(&conn->sock_mutex);
+	if (!conn->sock || !READ_ONCE(conn->sending))
+		return false;
+	tp = tcp_sk(conn->sock->sk);
+	p->sock = conn->sock;
+	p->snd_una = READ_ONCE(tp->snd_una);
+	p->snd_nxt = READ_ONCE(tp->snd_nxt);
+	p->rcv_nxt = READ_ONCE(tp->rcv_nxt);
+	return true;
+}
+
+/*
+ * Is the peer still there? Asked by a promotion that only a connected
+ * Primary peer stands in the way of: that peer may have lost its power a
+ * moment ago, and the liveness checks above would find out only after
+ * ping-int of silence. A PING now, and the rule of an unanswered ping:
+ * the peer is alive if within ping-timeout it sends anything (a packet
+ * read, or bytes TCP received and we did not read yet) or TCP
+ * acknowledges any of our bytes; also when we cannot tell (our receiver
+ * stopped at max-buffers, or all we sent is acknowledged: a shut window,
+ * the PING could not leave). Otherwise it is dropped at once, as an
+ * unanswered ping drops it: a peer frozen for longer than ping-timeout
+ * is taken for dead here as there (fencing is what makes a promotion
+ * safe against that). 0: alive, or nothing to probe; -ENOTCONN: the
+ * connection ended or was dropped; -EINTR.
+ */
+int rblk_conn_probe(struct rblk_conn *conn)
+{
+	u32 ms = READ_ONCE(conn->opts.ping_timeout);
+	u32 rx = READ_ONCE(conn->rx_count);
+	struct rblk_p_ping ping = {};
+	struct probe_sample a, b;
+	unsigned long end;
+	bool ok, alive;
+
+	mutex_lock(&conn->sock_mutex);
+	ok = probe_sample(conn, &a);
+	mutex_unlock(&conn->sock_mutex);
+	if (!ok)
+		return 0;	/* in a handshake or a teardown: the rules decide */
+	rblk_put_be64(ping.cookie, jiffies);
+	if (rblk_queue_ctl(conn, RBLK_P_PING, &ping, sizeof(ping)))
+		return 0;	/* no memory to ask: the rules decide as before */
+	end = jiffies + msecs_to_jiffies(ms);
+	for (;;) {
+		if (msleep_interruptible(10))
+			return -EINTR;
+		mutex_lock(&conn->sock_mutex);
+		if (!probe_sample(conn, &b) || b.sock != a.sock) {
+			mutex_unlock(&conn->sock_mutex);
+			return -ENOTCONN;	/* it ended meanwhile */
+		}
+		alive = READ_ONCE(conn->rx_count) != rx ||
+			READ_ONCE(conn->rx_blocked) ||
+			b.rcv_nxt != a.rcv_nxt || b.snd_una != a.snd_una;
+		if (!alive && time_after(jiffies, end)) {
+			alive = b.snd_una == b.snd_nxt;
+			if (!alive) {
+				rblk_conn_error(conn, "peer %s did not answer a ping within %u ms (asked before a promotion): connection dropped",
+						conn->peer_node, ms);
+				if (!conn->stopping)
+					kernel_sock_shutdown(conn->sock, SHUT_RDWR);
+			}
+			mutex_unlock(&conn->sock_mutex);
+			return alive ? 0 : -ENOTCONN;
+		}
+		mutex_unlock(&conn->sock_mutex);
+		if (alive)
+			return 0;
+	}
+}
+
 static bool mark_remote(struct request *rq, void *arg)
 {
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
@@ -613,26 +696,35 @@ static void teardown(struct rblk_conn *conn)
 	list_for_each_entry_safe(c, tc, &ctls, list)
 		rblk_ctl_free(conn, c);
 	set_sock(conn, NULL);
+	WRITE_ONCE(conn->teardowns, conn->teardowns + 1);
+	wake_up_all(&conn->teardown_wq);
 }
 
-static int run_connected(struct rblk_conn *conn)
+/*
+ * What was queued for the last connection after its teardown (a state
+ * change or a promotion's PING that saw it up a moment before) is not for
+ * the next one, and is freed when the connection is stopped.
+ */
+static void drop_stale_ctls(struct rblk_conn *conn)
 {
 	struct rblk_ctl *c, *tc;
-	struct task_struct *t;
 	unsigned long flags;
 	LIST_HEAD(stale);
-	int ret;
 
-	/*
-	 * What was queued for the last connection after its teardown (a
-	 * state change that saw it up a moment before) is not for this one.
-	 */
 	spin_lock_irqsave(&conn->lock, flags);
 	list_splice_init(&conn->ctl_queue, &stale);
 	conn->ping_ack = NULL;
 	spin_unlock_irqrestore(&conn->lock, flags);
 	list_for_each_entry_safe(c, tc, &stale, list)
 		rblk_ctl_free(conn, c);
+}
+
+static int run_connected(struct rblk_conn *conn)
+{
+	struct task_struct *t;
+	int ret;
+
+	drop_stale_ctls(conn);
 
 	conn->epoch++;
 	conn->connected_at = jiffies;
@@ -722,6 +814,7 @@ void rblk_conn_init(struct rblk_conn *conn, struct rblk_device *dev)
 	init_waitqueue_head(&conn->peer_reqs_wq);
 	init_waitqueue_head(&conn->buffers_wq);
 	init_waitqueue_head(&conn->handshake_wq);
+	init_waitqueue_head(&conn->teardown_wq);
 	atomic_set(&conn->peer_reqs, 0);
 	rblk_tl_init(&conn->tl);
 	rblk_resync_init(&conn->rs);
@@ -918,6 +1011,7 @@ void rblk_conn_stop(struct rblk_device *dev)
 	conn->worker = NULL;
 	if (conn->sock || conn->sender)
 		teardown(conn);
+	drop_stale_ctls(conn);
 	rblk_tl_free(conn);
 	sock_release(conn->listen_sock);
 	conn->listen_sock = NULL;

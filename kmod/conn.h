@@ -133,6 +133,7 @@ struct rblk_conn {
 	unsigned long tx_una_at;	/* ... changing */
 	unsigned long connected_at;	/* jiffies when this connection began */
 	unsigned long last_rx;		/* jiffies of the last packet received */
+	u32 rx_count;			/* packets received (rblk_conn_probe) */
 	unsigned long ping_sent, next_check;
 	u32 ping_una;			/* the socket's snd_una when it went */
 	struct rblk_ctl *ping_ack;	/* queued, not sent yet (conn->lock) */
@@ -145,6 +146,8 @@ struct rblk_conn {
 	 */
 	bool handshake;
 	wait_queue_head_t handshake_wq;
+	u32 teardowns;			/* connections torn down (teardown_wq) */
+	wait_queue_head_t teardown_wq;
 	u64 sent_uuid[RBLK_UI_COUNT];	/* what our first STATE said */
 	u64 sent_bits;
 	struct rblk_tl tl;		/* Primary: acked, not yet flushed */
@@ -167,6 +170,7 @@ void rblk_thread_wait_stop(void);
 bool rblk_conn_below(struct rblk_conn *conn, const unsigned int *n,
 		     unsigned int limit);
 int rblk_conn_idle(struct rblk_conn *conn);
+int rblk_conn_probe(struct rblk_conn *conn);
 int rblk_conn_both_primary(struct rblk_conn *conn);
 int rblk_conn_peer_state_changed(struct rblk_conn *conn);
 void rblk_conn_end_handshake(struct rblk_conn *conn);

@@ -6,6 +6,7 @@
  * under dev->lock and conn->lock, logged once and announced as exactly one
  * event. The locks are described in state.h.
  */
+#include <linux/delay.h>
 #include <linux/kernel.h>
 #include <net/netlink.h>
 
@@ -174,11 +175,14 @@ int rblk_state_lock_decided(struct rblk_device *dev)
 	}
 }
 
-/* The state a role change asks for; @forced: a promotion without UpToDate data. */
-static void role_target(struct rblk_device *dev, enum rblk_role role,
+/*
+ * The state a role change from @cur asks for; @forced: a promotion without
+ * UpToDate data.
+ */
+static void role_target(const struct rblk_state *cur, enum rblk_role role,
 			bool force, struct rblk_state *ns, bool *forced)
 {
-	*ns = dev->state;
+	*ns = *cur;
 	*forced = role == RBLK_ROLE_PRIMARY && role != ns->role &&
 		  ns->disk != RBLK_DISK_UPTODATE;
 	ns->role = role;
@@ -196,7 +200,7 @@ static int role_allowed(struct rblk_device *dev, enum rblk_role role,
 	int ret;
 
 	mutex_lock(&dev->lock);
-	role_target(dev, role, force, &ns, &forced);
+	role_target(&dev->state, role, force, &ns, &forced);
 	ret = rblk_state_try(dev, &ns, flags | (dev->open_count ? RBLK_SC_OPEN : 0),
 			     extack);
 	mutex_unlock(&dev->lock);
@@ -249,6 +253,59 @@ static int promote_flush_local(struct rblk_device *dev)
 }
 
 /*
+ * A promotion that only a connected Primary peer stands in the way of:
+ * has that peer just died (rblk_conn_probe)? Asked only when the rules
+ * would take the promotion once that connection is gone. If it has, the
+ * connection is dropped and, once its teardown is complete (the peer's
+ * writes on our disk done, what the loss means recorded for the role we
+ * had), the promotion goes on by the rules for a lost peer. A peer that
+ * answers is still Primary, and the rules refuse as before.
+ */
+static int promote_probe_peer(struct rblk_device *dev, bool force,
+			      struct netlink_ext_ack *extack)
+{
+	struct rblk_conn *conn = &dev->conn;
+	struct rblk_state lost, ns;
+	const char *why;
+	bool probe, forced;
+	long left;
+	u32 seq;
+	int ret;
+
+	mutex_lock(&dev->lock);
+	probe = rblk_conn_is_up(dev->state.conn) &&
+		dev->state.peer_role == RBLK_ROLE_PRIMARY;
+	if (probe) {
+		lost = dev->state;
+		lost.conn = RBLK_CONN_CONNECTING;
+		lost.peer_role = RBLK_ROLE_UNKNOWN;
+		lost.peer_disk = RBLK_DISK_DISKLESS;
+		lost.susp &= ~RBLK_SUSP_SYNC_PEER;
+		role_target(&lost, RBLK_ROLE_PRIMARY, force, &ns, &forced);
+		probe = !rblk_state_check(&lost, &ns, RBLK_SC_ADMIN |
+					  (force ? RBLK_SC_FORCE : 0) |
+					  (dev->open_count ? RBLK_SC_OPEN : 0), &why);
+	}
+	seq = READ_ONCE(conn->teardowns);
+	mutex_unlock(&dev->lock);
+	if (!probe)
+		return 0;
+	ret = rblk_conn_probe(conn);
+	if (ret != -ENOTCONN)
+		return ret;
+	left = wait_event_interruptible_timeout(conn->teardown_wq,
+			READ_ONCE(conn->teardowns) != seq,
+			msecs_to_jiffies(rblk_link_patience(&conn->opts)));
+	if (left < 0)
+		return -EINTR;
+	if (!left) {
+		NL_SET_ERR_MSG(extack, "the connection to the lost peer is still being closed; try again");
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/*
  * Under dev->lock, the last check of a demotion: nothing logged is left
  * (a write between the flush and now, from an opener that is gone).
  */
@@ -274,6 +331,11 @@ int rblk_state_set_role(struct rblk_device *dev, enum rblk_role role,
 	int ret, tries = 0;
 	bool forced;
 
+	if (role == RBLK_ROLE_PRIMARY && cur != RBLK_ROLE_PRIMARY) {
+		ret = promote_probe_peer(dev, force, extack);
+		if (ret)
+			return ret;
+	}
 	if (role != cur) {
 		ret = role_allowed(dev, role, force, flags, extack);
 		if (ret)
@@ -305,7 +367,7 @@ again:
 		NL_SET_ERR_MSG(extack, "writes keep arriving; stop the writers first");
 		return -EBUSY;
 	}
-	role_target(dev, role, force, &ns, &forced);
+	role_target(&dev->state, role, force, &ns, &forced);
 	if (dev->open_count)
 		flags |= RBLK_SC_OPEN;
 	ret = rblk_state_try(dev, &ns, flags, extack);

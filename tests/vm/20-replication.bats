@@ -43,6 +43,9 @@ teardown_file() {
 	run vm_run pg2 "$RBLKADM primary pg"
 	assert_status 1
 	assert_output_has "pg: cannot become Primary: the peer pg1 is Primary"
+	# It asked pg1 first (rblk_conn_probe), which answered: still connected.
+	run vm_run pg2 "$(st connection); dmesg | grep -c 'asked before a promotion'"
+	[ "${lines[0]}" = Connected ] && [ "${lines[1]}" = 0 ] || { echo "$output"; false; }
 	run vm_run pg2 "dd if=/dev/zero of=/dev/rblk0 bs=4k count=1 oflag=direct"
 	[ "$status" -ne 0 ]
 	run vm_run pg2 "dmesg | grep 'refusing to open pg for writing'"
@@ -556,6 +559,54 @@ teardown_file() {
 	run vm_run pg2 "dmesg | grep 'resync from pg1 done'"
 	assert_output_has "pg: resync from pg1 done: 64 KiB"
 	vm_run pg1 "$RBLKADM secondary pg"
+	md5_both_equal
+}
+
+# A Primary that loses its power is noticed by its Secondary only after
+# ping-int of silence and then ping-timeout (10.5 s with the defaults).
+# Until then `primary` on the survivor would be refused: its peer is
+# Primary. The promotion pings the peer first and drops it when neither a
+# packet nor a TCP acknowledgement comes back within ping-timeout
+# (kmod/conn.c, rblk_conn_probe); a live peer answers and the refusal
+# stands (the test "a second Primary is refused while connected").
+@test "power cut of the Primary: primary on the survivor succeeds at once, without waiting for ping-int" {
+	local n ms want limit=$((RBLK_PING_TIMEOUT * 100 + 1500 * RBLK_NET_SCALE))
+	# ping-int 30 s: the survivor's own ping would come long after.
+	for n in pg1 pg2; do
+		rblk_write_config $n "ping-int 30;"
+		vm_run $n "$RBLKADM down pg && $RBLKADM up pg"
+	done
+	wait_conn pg1 Connected
+	wait_conn pg2 Connected
+	vm_wait pg2 30 "[ \"\$($(st disk))\" = UpToDate ] && [ \"\$($(st peer-disk))\" = UpToDate ]"
+	vm_run pg1 "$RBLKADM primary pg"
+	vm_wait pg2 10 "[ \"\$($(st peer-role))\" = Primary ]"
+	vm_run pg1 "dd if=/dev/urandom of=/dev/rblk0 bs=4k count=16 seek=300 oflag=direct status=none"
+	want=$(vm_run pg1 "dd if=/dev/rblk0 bs=4k count=16 skip=300 iflag=direct status=none | md5sum")
+	vm_kill pg1
+	run vm_run pg2 "t0=\$(date +%s%N); $RBLKADM primary pg; echo \"rc=\$? ms=\$(( (\$(date +%s%N) - t0) / 1000000 ))\""
+	echo "$output"
+	assert_output_has "rc=0 "
+	ms=${output##*ms=}
+	[ "$ms" -lt "$limit" ] || { echo "primary took $ms ms, limit $limit (ping-timeout + 1.5 s x RBLK_NET_SCALE)"; false; }
+	echo "primary on the survivor, run right after its Primary peer's power cut: $ms ms (ping-int 30 s)" >&3
+	run vm_run pg2 "$(st role); $(st connection); dmesg | grep 'asked before a promotion'"
+	[ "${lines[0]}" = Primary ] && [ "${lines[1]}" = Connecting ] || { echo "$output"; false; }
+	# What pg1 was told is written is here.
+	[ "$(vm_run pg2 "dd if=/dev/rblk0 bs=4k count=16 skip=300 iflag=direct status=none | md5sum")" = "$want" ]
+	assert_output_has "pg: peer pg1 did not answer a ping within $((RBLK_PING_TIMEOUT * 100)) ms (asked before a promotion): connection dropped"
+	# The survivor writes; the old Primary comes back and takes it all.
+	vm_run pg2 "dd if=/dev/urandom of=/dev/rblk0 bs=4k count=16 seek=400 oflag=direct status=none"
+	vm_restart pg1
+	for n in pg1 pg2; do
+		rblk_write_config $n	# the usual liveness settings again
+	done
+	rblk_load pg1
+	vm_run pg1 "$RBLKADM up pg"
+	vm_run pg2 "$RBLKADM adjust pg"
+	wait_conn pg1 Connected 60
+	vm_wait pg1 60 "[ \"\$($(st disk))\" = UpToDate ]"
+	vm_run pg2 "$RBLKADM secondary pg"
 	md5_both_equal
 }
 
