@@ -51,7 +51,8 @@ RBLK_TIMEOUT=$((10 * RBLK_NET_SCALE))
 RBLK_DISK=${RBLK_DISK:-/dev/vda}
 
 # The two-node resource "pg" on pg1 (10.0.0.1) and pg2 (10.0.0.2) over
-# $RBLK_DISK, with fast liveness settings so that tests do not wait long.
+# $RBLK_DISK (metadata on $RBLK_META_DISK, default internal), with fast
+# liveness settings so that tests do not wait long.
 # Extra net{} options may be passed as $2 (one of the liveness settings
 # there replaces ours), extra disk{} options as $3. Handlers log
 # "EVENT RESOURCE PEER" lines to /tmp/rblk-handlers.log.
@@ -68,7 +69,7 @@ rblk_write_config() {
 	resource pg {
 	    device minor 0;
 	    disk $RBLK_DISK;
-	    meta-disk internal;
+	    meta-disk ${RBLK_META_DISK:-internal};
 	    net { $net$net_extra }
 	    ${disk_extra:+disk { $disk_extra \}}
 	    handlers {

@@ -28,7 +28,8 @@ setup_file() {
 	vm_setup_run
 	vm_start pg1 --disk "$(vm_disk pg1 400M)" --disk "$(vm_disk pg1log 1G)" \
 		--net l1 --ip 10.0.0.1/24
-	vm_start pg2 --disk "$(vm_disk pg2 400M)" --net l1 --ip 10.0.0.2/24
+	vm_start pg2 --disk "$(vm_disk pg2 400M)" --disk "$(vm_disk pg2log 1G)" \
+		--disk "$(vm_disk pg2md 64M)" --net l1 --ip 10.0.0.2/24
 	for n in pg1 pg2; do
 		# A cache larger than the disk: null_blk 6.1 crashed (NULL
 		# pointer in __null_lookup_page) writing back a full cache
@@ -229,36 +230,38 @@ records_bad() {
 	done
 }
 
-# pg1's disk as a disk with a volatile write cache: /dev/mapper/lw, dm
-# log-writes over /dev/vda logging to /dev/vdb. The start of the log is
-# $RUN_DIR/pg1.base.img, a copy of pg1's disk taken while it was down;
-# the log image is emptied first (the kernel never clears it, and a stale
-# entry past the new end could pass for one).
+# The disk of node $1 as a disk with a volatile write cache:
+# /dev/mapper/lw, dm log-writes over its /dev/vda logging to its
+# /dev/vdb. The start of the log is $RUN_DIR/$1.base.img, a copy of the
+# node's disk taken while rblk was down on it; the log image is emptied
+# first (the kernel never clears it, and a stale entry past the new end
+# could pass for one).
 lw_start() {
-	local log=$RUN_DIR/pg1log.img
-	cp --sparse=always "$RUN_DIR/pg1.img" "$RUN_DIR/pg1.base.img"
+	local log=$RUN_DIR/${1}log.img
+	cp --sparse=always "$RUN_DIR/$1.img" "$RUN_DIR/$1.base.img"
 	truncate -s 0 "$log" && truncate -s 1G "$log"
-	vm_run pg1 "modprobe dm_log_writes &&
+	vm_run $1 "modprobe dm_log_writes &&
 		dmsetup create lw --table \"0 \$(blockdev --getsz /dev/vda) log-writes /dev/vda /dev/vdb\""
 }
 
-# The power cut of pg1's disk: a mark in its log. Then the log is drained
-# (dmsetup remove logs every write still held for a flush, after the mark:
-# lost with the cache) and pg1 is killed; on the host its disk becomes
-# the base image and the log replayed up to the last flush before the
-# mark, with the FUA writes between them. Prints lw-replay's summary.
+# The power cut of node $1's disk: a mark in its log. Then the log is
+# drained (dmsetup remove logs every write still held for a flush, after
+# the mark: lost with the cache) and the node is killed; on the host its
+# disk becomes the base image and the log replayed up to the last flush
+# before the mark, with the FUA writes between them. Prints lw-replay's
+# summary.
 lw_power_cut() {
-	local img=$RUN_DIR/pg1.img
-	vm_run pg1 "dmsetup message lw 0 mark powercut"
-	vm_run pg1 "ip link set dev eth0 down"
-	wait_conn pg1 Connecting
-	vm_run pg1 "$RBLKADM secondary pg && $RBLKADM down pg && dmsetup status lw >/tmp/lw.status &&
+	local img=$RUN_DIR/$1.img
+	vm_run $1 "dmsetup message lw 0 mark powercut"
+	vm_run $1 "ip link set dev eth0 down"
+	wait_conn $1 Connecting
+	vm_run $1 "$RBLKADM secondary pg && $RBLKADM down pg && dmsetup status lw >/tmp/lw.status &&
 		dmsetup remove lw && blockdev --flushbufs /dev/vdb"
-	run vm_run pg1 "cat /tmp/lw.status"
+	run vm_run $1 "cat /tmp/lw.status"
 	[[ "$output" != *logging_disabled* ]] || { echo "the log is incomplete: $output"; return 1; }
-	vm_kill pg1
-	cp --sparse=always "$RUN_DIR/pg1.base.img" "$img"
-	"$BATS_TEST_DIRNAME/../../build/tools/lw-replay" --mark powercut "$RUN_DIR/pg1log.img" "$img"
+	vm_kill $1
+	cp --sparse=always "$RUN_DIR/$1.base.img" "$img"
+	"$BATS_TEST_DIRNAME/../../build/tools/lw-replay" --mark powercut "$RUN_DIR/${1}log.img" "$img"
 }
 
 # The Primary's own cache: lost with the node, and what the application
@@ -274,7 +277,7 @@ lw_power_cut() {
 	local t acked bad kib
 	for ((t = 1; t <= TRIALS; t++)); do
 		vm_run pg1 "$RBLKADM down pg"
-		lw_start
+		lw_start pg1
 		RBLK_DISK=/dev/mapper/lw rblk_write_config pg1
 		vm_run pg1 "$RBLKADM up pg"
 		wait_conn pg1 Connected 60
@@ -289,7 +292,7 @@ lw_power_cut() {
 		# fio alone for a moment: writes completed, never flushed here.
 		wait_random_point
 		stop_writes
-		run lw_power_cut
+		run lw_power_cut pg1
 		echo "# trial $t: $acked records; pg1's disk: $output" >&3
 		[ "$status" = 0 ] || { echo "trial $t: $output"; false; }
 		wait_conn pg2 Connecting
@@ -392,4 +395,54 @@ PG_CONN="host=10.0.0.1 user=postgres dbname=postgres connect_timeout=5"
 	done
 	pg_stop pg1
 	vm_run pg1 "$RBLKADM secondary pg"
+}
+
+# What the old Primary wrote on a Secondary was acknowledged from its
+# cache; once that Secondary is the Primary, it is the data of record and
+# must survive that cache: the promotion flushes the disk first
+# (promote_flush_local in kmod/state.c). pg2's metadata is on a disk of
+# its own (/dev/vdc, no cache): with internal metadata the metadata write
+# when the connection to the Primary ends is a PREFLUSH on the same disk
+# and would hide a promotion without its flush (a negative control on
+# 2026-12-04 passed that way). 1 MiB written on pg1 and acknowledged by
+# pg2, pg1 killed at once (before its next barrier, 1 s later, would
+# flush pg2's disk), pg2 promoted, then pg2's data disk loses its cache
+# (dm log-writes, as above): the 1 MiB is on pg2's disk, and after pg1's
+# return on both. Last in the file: it zeroes both /dev/vda and leaves
+# pg2 without its null_blk disk.
+@test "a promoted Secondary makes the old Primary's writes durable first: its cache lost right after the promotion keeps them" {
+	local pat=$RUN_DIR/pattern sum n
+	for n in pg1 pg2; do
+		vm_run $n "$RBLKADM down pg >/dev/null 2>&1; blkdiscard -z /dev/vda"
+	done
+	lw_start pg2
+	# External metadata on both, so that the data areas are the same size:
+	# pg1's on its log disk, unused here.
+	RBLK_DISK=/dev/vda RBLK_META_DISK=/dev/vdb rblk_write_config pg1
+	RBLK_DISK=/dev/mapper/lw RBLK_META_DISK=/dev/vdc rblk_write_config pg2
+	for n in pg1 pg2; do
+		vm_run $n "$RBLKADM create-md --force pg >/dev/null &&
+			$RBLKADM set-gi pg 1000:0:0:0:consistent,was-up-to-date >/dev/null && $RBLKADM up pg"
+	done
+	wait_conn pg1 Connected
+	wait_conn pg2 Connected
+	head -c 1M /dev/urandom >"$pat"
+	sum=$(md5sum <"$pat" | cut -d' ' -f1)
+	vm_run pg1 "$RBLKADM primary pg"
+	vm_run pg1 "dd if=$pat of=/dev/rblk0 bs=1M seek=16 oflag=direct status=none"
+	vm_kill pg1
+	wait_conn pg2 Connecting
+	vm_run pg2 "$RBLKADM primary pg"
+	run lw_power_cut pg2
+	echo "# pg2's disk: $output" >&3
+	[ "$status" = 0 ] || { echo "$output"; false; }
+	vm_restart pg2
+	RBLK_DISK=/dev/vda RBLK_META_DISK=/dev/vdc rblk_write_config pg2
+	rblk_load pg2
+	run vm_run pg2 "dd if=/dev/vda bs=1M skip=16 count=1 iflag=direct status=none | md5sum | cut -d' ' -f1"
+	[ "$output" = "$sum" ] || { echo "the 1 MiB pg2 had acknowledged is not on its disk"; false; }
+	vm_run pg2 "$RBLKADM up pg"
+	RBLK_META_DISK=/dev/vdb pg1_back
+	wait_in_sync
+	md5_both_equal
 }
