@@ -89,7 +89,7 @@ soak: all
 
 # The power-cut campaign (tests/README.md): every test of
 # tests/vm/45-power-loss.bats with TRIALS cuts at random points (make
-# check runs one each).
+# check runs one each, and the PostgreSQL one as 50-pg-stack's recipe 5).
 TRIALS ?= 25
 power-cuts: all
 	@make -s -C tests/tools
