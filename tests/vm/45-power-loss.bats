@@ -45,14 +45,15 @@ teardown_file() {
 }
 
 # Fresh metadata on pg1's disk $1 and pg2's disk $2 (disk options $3, net
-# options $4), one common generation, connected: a truthful start.
+# options $4, metadata disks $5 and $6, default internal), one common
+# generation, connected: a truthful start.
 pair_on() {
 	local n
 	for n in pg1 pg2; do
 		vm_run $n "$RBLKADM down pg >/dev/null 2>&1; true"
 	done
-	RBLK_DISK=$1 rblk_write_config pg1 "${4:-}" "${3:-}"
-	RBLK_DISK=$2 rblk_write_config pg2 "${4:-}" "${3:-}"
+	RBLK_DISK=$1 RBLK_META_DISK=${5:-internal} rblk_write_config pg1 "${4:-}" "${3:-}"
+	RBLK_DISK=$2 RBLK_META_DISK=${6:-internal} rblk_write_config pg2 "${4:-}" "${3:-}"
 	for n in pg1 pg2; do
 		vm_run $n "$RBLKADM create-md --force pg >/dev/null &&
 			$RBLKADM set-gi pg 1000:0:0:0:consistent,was-up-to-date >/dev/null && $RBLKADM up pg"
@@ -422,14 +423,7 @@ PG_CONN="host=10.0.0.1 user=postgres dbname=postgres connect_timeout=5"
 	lw_start pg2
 	# External metadata on both, so that the data areas are the same size:
 	# pg1's on its log disk, unused here.
-	RBLK_DISK=/dev/vda RBLK_META_DISK=/dev/vdb rblk_write_config pg1
-	RBLK_DISK=/dev/mapper/lw RBLK_META_DISK=/dev/vdc rblk_write_config pg2
-	for n in pg1 pg2; do
-		vm_run $n "$RBLKADM create-md --force pg >/dev/null &&
-			$RBLKADM set-gi pg 1000:0:0:0:consistent,was-up-to-date >/dev/null && $RBLKADM up pg"
-	done
-	wait_conn pg1 Connected
-	wait_conn pg2 Connected
+	pair_on /dev/vda /dev/mapper/lw "" "" /dev/vdb /dev/vdc
 	head -c 1M /dev/urandom >"$pat"
 	sum=$(md5sum <"$pat" | cut -d' ' -f1)
 	vm_run pg1 "$RBLKADM primary pg"
