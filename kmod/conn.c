@@ -558,20 +558,20 @@ static bool probe_sample(struct rblk_conn *conn, struct probe_sample *p)
  * Primary peer stands in the way of: that peer may have lost its power a
  * moment ago, and the liveness checks above would find out only after
  * ping-int of silence. A PING now, and the rule of an unanswered ping:
- * the peer is alive if within ping-timeout it sends anything (a packet
- * read, or bytes TCP received and we did not read yet) or TCP
+ * the peer is alive if within ping-timeout TCP receives any byte from
+ * it (rcv_nxt moves; bytes that came before the PING prove nothing) or
  * acknowledges any of our bytes; also when we cannot tell (our receiver
  * stopped at max-buffers, or all we sent is acknowledged: a shut window,
  * the PING could not leave). Otherwise it is dropped at once, as an
  * unanswered ping drops it: a peer frozen for longer than ping-timeout
  * is taken for dead here as there (fencing is what makes a promotion
- * safe against that). 0: alive, or nothing to probe; -ENOTCONN: the
- * connection ended or was dropped; -EINTR.
+ * safe against that). 0: alive; -ENOTCONN: the connection was already
+ * ending, ended meanwhile or was dropped (the caller waits for its
+ * teardown); -EINTR.
  */
 int rblk_conn_probe(struct rblk_conn *conn)
 {
 	u32 ms = READ_ONCE(conn->opts.ping_timeout);
-	u32 rx = READ_ONCE(conn->rx_count);
 	struct rblk_p_ping ping = {};
 	struct probe_sample a, b;
 	unsigned long end;
@@ -581,7 +581,7 @@ int rblk_conn_probe(struct rblk_conn *conn)
 	ok = probe_sample(conn, &a);
 	mutex_unlock(&conn->sock_mutex);
 	if (!ok)
-		return 0;	/* in a handshake or a teardown: the rules decide */
+		return -ENOTCONN;	/* up in the state, ending here */
 	rblk_put_be64(ping.cookie, jiffies);
 	if (rblk_queue_ctl(conn, RBLK_P_PING, &ping, sizeof(ping)))
 		return 0;	/* no memory to ask: the rules decide as before */
@@ -594,8 +594,7 @@ int rblk_conn_probe(struct rblk_conn *conn)
 			mutex_unlock(&conn->sock_mutex);
 			return -ENOTCONN;	/* it ended meanwhile */
 		}
-		alive = READ_ONCE(conn->rx_count) != rx ||
-			READ_ONCE(conn->rx_blocked) ||
+		alive = READ_ONCE(conn->rx_blocked) ||
 			b.rcv_nxt != a.rcv_nxt || b.snd_una != a.snd_una;
 		if (!alive && time_after(jiffies, end)) {
 			alive = b.snd_una == b.snd_nxt;
@@ -648,6 +647,8 @@ static void teardown(struct rblk_conn *conn)
 	LIST_HEAD(acks);
 	LIST_HEAD(ctls);
 
+	/* Role changes wait for the end (set before the state says it). */
+	WRITE_ONCE(conn->tearing_down, true);
 	conn_down(conn);			/* no new writes queue up */
 	rblk_conn_end_handshake(conn);		/* and none waits for it */
 	mutex_lock(&conn->sock_mutex);
@@ -696,7 +697,11 @@ static void teardown(struct rblk_conn *conn)
 	list_for_each_entry_safe(c, tc, &ctls, list)
 		rblk_ctl_free(conn, c);
 	set_sock(conn, NULL);
+	/* Under dev->lock: who holds it and sees no teardown sees it all. */
+	mutex_lock(&dev->lock);
+	WRITE_ONCE(conn->tearing_down, false);
 	WRITE_ONCE(conn->teardowns, conn->teardowns + 1);
+	mutex_unlock(&dev->lock);
 	wake_up_all(&conn->teardown_wq);
 }
 

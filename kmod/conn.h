@@ -133,7 +133,6 @@ struct rblk_conn {
 	unsigned long tx_una_at;	/* ... changing */
 	unsigned long connected_at;	/* jiffies when this connection began */
 	unsigned long last_rx;		/* jiffies of the last packet received */
-	u32 rx_count;			/* packets received (rblk_conn_probe) */
 	unsigned long ping_sent, next_check;
 	u32 ping_una;			/* the socket's snd_una when it went */
 	struct rblk_ctl *ping_ack;	/* queued, not sent yet (conn->lock) */
@@ -147,6 +146,7 @@ struct rblk_conn {
 	bool handshake;
 	wait_queue_head_t handshake_wq;
 	u32 teardowns;			/* connections torn down (teardown_wq) */
+	bool tearing_down;		/* teardown() runs (teardown_wq) */
 	wait_queue_head_t teardown_wq;
 	u64 sent_uuid[RBLK_UI_COUNT];	/* what our first STATE said */
 	u64 sent_bits;

@@ -593,7 +593,6 @@ int rblk_recv_packet_hdr(struct rblk_conn *conn, u16 *type, u32 *len)
 			return ret;
 	}
 	conn->last_rx = jiffies;
-	WRITE_ONCE(conn->rx_count, conn->rx_count + 1);
 	e = rblk_wire_check_hdr(&h, conn->recv_seq + 1);
 	if (e)
 		return rblk_conn_protocol_error(conn, e, rblk_be16(h.type));

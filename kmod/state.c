@@ -129,12 +129,7 @@ bool rblk_state_set_conn(struct rblk_device *dev, int from,
 	mutex_lock(&dev->lock);
 	ns = dev->state;
 	if (from == RBLK_CONN_ANY || ns.conn == from) {
-		ns.conn = to;
-		if (!rblk_conn_is_up(to)) {
-			ns.peer_role = RBLK_ROLE_UNKNOWN;
-			ns.peer_disk = RBLK_DISK_DISKLESS;
-			ns.susp &= ~RBLK_SUSP_SYNC_PEER;
-		}
+		rblk_state_set_conn_to(&ns, to);
 		ok = !rblk_state_commit(dev, &ns, 0, why, NULL);
 	}
 	mutex_unlock(&dev->lock);
@@ -152,11 +147,6 @@ void rblk_state_take_peer(struct rblk_state *ns, const struct rblk_peer_state *p
 		ns->susp &= ~RBLK_SUSP_SYNC_PEER;
 }
 
-/*
- * primary / secondary. The peer decides on the role our first STATE said:
- * a change waits for the handshake's end (dev->lock is dropped while
- * waiting), then the peer hears of it.
- */
 /*
  * Take dev->lock once no handshake is between our first STATE and the
  * decision on the peer's: what that STATE said (role, generations) must
@@ -277,10 +267,7 @@ static int promote_probe_peer(struct rblk_device *dev, bool force,
 		dev->state.peer_role == RBLK_ROLE_PRIMARY;
 	if (probe) {
 		lost = dev->state;
-		lost.conn = RBLK_CONN_CONNECTING;
-		lost.peer_role = RBLK_ROLE_UNKNOWN;
-		lost.peer_disk = RBLK_DISK_DISKLESS;
-		lost.susp &= ~RBLK_SUSP_SYNC_PEER;
+		rblk_state_set_conn_to(&lost, RBLK_CONN_CONNECTING);
 		role_target(&lost, RBLK_ROLE_PRIMARY, force, &ns, &forced);
 		probe = !rblk_state_check(&lost, &ns, RBLK_SC_ADMIN |
 					  (force ? RBLK_SC_FORCE : 0) |
@@ -299,7 +286,7 @@ static int promote_probe_peer(struct rblk_device *dev, bool force,
 	if (left < 0)
 		return -EINTR;
 	if (!left) {
-		NL_SET_ERR_MSG(extack, "the connection to the lost peer is still being closed; try again");
+		NL_SET_ERR_MSG(extack, "the lost connection is still being closed; try again");
 		return -EBUSY;
 	}
 	return 0;
@@ -321,6 +308,50 @@ static bool demotion_flushed(struct rblk_device *dev)
 	return empty;
 }
 
+/*
+ * Take dev->lock for a role change: not between our first STATE and the
+ * decision on the peer's (what it said of our role holds until then), and
+ * not while a lost connection is being torn down: its peer writes still
+ * reach our disk, and it reads our role to decide whether writes went on
+ * without the peer. 0 with the lock held, or an error without it.
+ */
+static int lock_for_role(struct rblk_device *dev, enum rblk_role role,
+			 struct netlink_ext_ack *extack)
+{
+	struct rblk_conn *conn = &dev->conn;
+	long left;
+
+	for (;;) {
+		mutex_lock(&dev->lock);
+		if (role == dev->state.role)
+			return 0;
+		if (READ_ONCE(conn->handshake)) {
+			mutex_unlock(&dev->lock);
+			if (wait_event_interruptible(conn->handshake_wq,
+						     !READ_ONCE(conn->handshake)))
+				return -EINTR;
+			continue;
+		}
+		if (!READ_ONCE(conn->tearing_down))
+			return 0;
+		mutex_unlock(&dev->lock);
+		left = wait_event_interruptible_timeout(conn->teardown_wq,
+				!READ_ONCE(conn->tearing_down),
+				msecs_to_jiffies(rblk_link_patience(&conn->opts)));
+		if (left < 0)
+			return -EINTR;
+		if (!left) {
+			NL_SET_ERR_MSG(extack, "the lost connection is still being closed; try again");
+			return -EBUSY;
+		}
+	}
+}
+
+/*
+ * primary / secondary. The peer decides on the role our first STATE said:
+ * a change waits for the handshake's end (dev->lock is dropped while
+ * waiting), then the peer hears of it.
+ */
 int rblk_state_set_role(struct rblk_device *dev, enum rblk_role role,
 			bool force, struct netlink_ext_ack *extack)
 {
@@ -350,15 +381,9 @@ again:
 		ret = 0;
 	if (ret)
 		return ret;
-	for (;;) {
-		mutex_lock(&dev->lock);
-		if (role == dev->state.role || !READ_ONCE(dev->conn.handshake))
-			break;
-		mutex_unlock(&dev->lock);
-		if (wait_event_interruptible(dev->conn.handshake_wq,
-					     !READ_ONCE(dev->conn.handshake)))
-			return -EINTR;
-	}
+	ret = lock_for_role(dev, role, extack);
+	if (ret)
+		return ret;
 	if (demote && dev->state.role == RBLK_ROLE_PRIMARY &&
 	    !demotion_flushed(dev)) {
 		mutex_unlock(&dev->lock);

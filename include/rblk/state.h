@@ -227,6 +227,21 @@ static inline int rblk_state_check_admin(const struct rblk_state *os,
 }
 
 /*
+ * @s with its connection at @to: a connection that is not up knows
+ * nothing of the peer any more (role, disk, its pause of the resync).
+ */
+static inline void rblk_state_set_conn_to(struct rblk_state *s,
+					  unsigned int to)
+{
+	s->conn = to;
+	if (!rblk_conn_is_up(to)) {
+		s->peer_role = RBLK_ROLE_UNKNOWN;
+		s->peer_disk = RBLK_DISK_DISKLESS;
+		s->susp &= ~RBLK_SUSP_SYNC_PEER;
+	}
+}
+
+/*
  * May the device go from @os to @ns? 0, or a negative errno with *why
  * saying which rule refused it.
  */

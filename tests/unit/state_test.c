@@ -583,6 +583,36 @@ static void test_names(void)
 	CHECK_STR(rblk_conn_name(__RBLK_CONN_LAST), "?");
 }
 
+/* Down, the peer is forgotten (and the result passes the checks); up, kept. */
+static void test_set_conn_to(void)
+{
+	const struct rblk_state up = ST(SECONDARY, INCONSISTENT, SYNC_TARGET,
+					PRIMARY, UPTODATE, RBLK_SUSP_SYNC_PEER |
+					RBLK_SUSP_SYNC_USER);
+	const char *why = NULL;
+	struct rblk_state s;
+	unsigned int c;
+
+	for (c = 0; c < __RBLK_CONN_LAST; c++) {
+		s = up;
+		rblk_state_set_conn_to(&s, c);
+		CHECK(s.conn == c && s.role == up.role && s.disk == up.disk,
+		      "%s: own state kept", rblk_conn_name(c));
+		if (rblk_conn_is_up(c)) {
+			CHECK(s.peer_role == up.peer_role &&
+			      s.peer_disk == up.peer_disk && s.susp == up.susp,
+			      "%s: peer kept", rblk_conn_name(c));
+			continue;
+		}
+		CHECK(s.peer_role == R(UNKNOWN) && s.peer_disk == D(DISKLESS) &&
+		      s.susp == RBLK_SUSP_SYNC_USER,
+		      "%s: peer forgotten, own pause kept", rblk_conn_name(c));
+		CHECK(rblk_state_check(&up, &s, 0, &why) == 0,
+		      "SyncTarget -> %s allowed (%s)", rblk_conn_name(c),
+		      why ? why : "");
+	}
+}
+
 int main(void)
 {
 	test_disk_edges();
@@ -593,5 +623,6 @@ int main(void)
 	test_connect_decide();
 	test_verdicts_covered();
 	test_names();
+	test_set_conn_to();
 	TEST_DONE();
 }
