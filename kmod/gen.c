@@ -223,6 +223,14 @@ int rblk_gen_peer_connected(struct rblk_device *dev,
 	ns = dev->state;
 	rblk_state_take_peer(&ns, ps);
 	ns.conn = RBLK_CONN_CONNECTED;
+	if (r.up_to_date && !(dev->meta.gi.flags & RBLK_MDF_WAS_UP_TO_DATE)) {
+		/* Outdated no more: on disk before the state says so. */
+		dev->meta.gi.flags |= RBLK_MDF_WAS_UP_TO_DATE;
+		if (rblk_meta_write(&dev->meta)) {
+			dev->meta.gi.flags &= ~RBLK_MDF_WAS_UP_TO_DATE;
+			r.up_to_date = false;
+		}
+	}
 	if (r.up_to_date)
 		ns.disk = RBLK_DISK_UPTODATE;
 	disk_changed = ns.disk != dev->state.disk;
@@ -348,6 +356,61 @@ out_unlock:
 	if (rblk_conn_is_up(rblk_conn_state(dev)))
 		rblk_conn_reconnect(&dev->conn);
 	return 0;
+}
+
+/*
+ * outdate: this Secondary's data may be older than the peer's (its fencing
+ * said so, or the administrator). Outdated, on disk, refuses a promotion
+ * without --force until a connect finds the peer in the same generation
+ * and UpToDate, or a resync brings the data. Not while connected: there
+ * the peer's state says what our data is.
+ */
+int rblk_gen_outdate(struct rblk_device *dev, struct netlink_ext_ack *extack)
+{
+	struct rblk_state ns;
+	u32 flags;
+	int ret;
+
+	ret = rblk_state_lock_decided(dev);
+	if (ret)
+		return ret;
+	ns = dev->state;
+	if (!dev->backing.bdev || !dev->meta.present) {
+		ret = -ENODATA;
+	} else if (ns.role == RBLK_ROLE_PRIMARY) {
+		rblk_extack_msg(extack, "a Primary's data is the current one");
+		ret = -EBUSY;
+	} else if (rblk_conn_is_up(ns.conn)) {
+		rblk_extack_msg(extack, "connected: the peer's state says what this node's data is");
+		ret = -EISCONN;
+	} else if (ns.disk == RBLK_DISK_OUTDATED) {
+		goto out_unlock;
+	} else if (ns.disk < RBLK_DISK_OUTDATED) {
+		/* Inconsistent is less than Outdated: leave it so. */
+		rblk_extack_msg(extack, "the disk is Inconsistent, which already refuses a promotion");
+		ret = -EALREADY;
+	}
+	if (ret)
+		goto out_unlock;
+	ns.disk = RBLK_DISK_OUTDATED;
+	ret = rblk_state_try(dev, &ns, RBLK_SC_ADMIN, extack);
+	if (ret)
+		goto out_unlock;
+	/* Less than before: the state may say it before the disk does. */
+	rblk_state_commit(dev, &ns, RBLK_SC_ADMIN, "outdate", NULL);
+	flags = dev->meta.gi.flags;
+	dev->meta.gi.flags &= ~(RBLK_MDF_WAS_UP_TO_DATE | RBLK_MDF_PEER_OUTDATED);
+	ret = rblk_meta_write(&dev->meta);
+	if (ret) {
+		dev->meta.gi.flags = flags;
+		rblk_extack_msg(extack, "the metadata could not be written");
+	}
+out_unlock:
+	mutex_unlock(&dev->lock);
+	if (!ret)
+		pr_info("rblk%d: %s: outdate: the local data is Outdated\n",
+			dev->minor, dev->name);
+	return ret;
 }
 
 /* Both disks just created, connected, nothing written: a pair already. */

@@ -17,6 +17,7 @@ int rblk_gen_write_without_peer(struct rblk_device *dev);
 int rblk_gen_invalidate(struct rblk_device *dev, bool remote,
 			struct netlink_ext_ack *extack);
 int rblk_gen_new_current_uuid(struct rblk_device *dev, bool clear);
+int rblk_gen_outdate(struct rblk_device *dev, struct netlink_ext_ack *extack);
 int rblk_gen_peer_new_uuid(struct rblk_device *dev, u64 uuid);
 
 #endif /* RBLK_GEN_H */

@@ -649,6 +649,17 @@ static int pause_sync_doit(struct sk_buff *skb, struct genl_info *info)
 	return device_doit(skb, info, __RBLK_F_PAUSE_ALL, pause_sync_op);
 }
 
+static int outdate_op(struct rblk_device *dev, struct genl_info *info,
+		      u32 flags)
+{
+	return rblk_gen_outdate(dev, info->extack);
+}
+
+static int outdate_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return device_doit(skb, info, 0, outdate_op);
+}
+
 static int set_role_op(struct rblk_device *dev, struct genl_info *info,
 		       u32 flags)
 {
@@ -939,6 +950,10 @@ static const struct genl_small_ops rblk_genl_ops[] = {
 	}, {
 		.cmd = RBLK_CMD_NET_OPTS,
 		.doit = net_opts_doit,
+		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = RBLK_CMD_OUTDATE,
+		.doit = outdate_doit,
 		.flags = GENL_ADMIN_PERM,
 	},
 };

@@ -413,7 +413,12 @@ static int do_primary(const struct rblk_dev_info *d, void *arg)
 	ret = rblk_nl_set_role(d->minor, RBLK_ROLE_PRIMARY, force ? RBLK_F_FORCE : 0);
 	if (!ret)
 		return EXIT_OK;
-	if (ret == -ENODATA) {
+	if (ret == -ENODATA && d->disk_state == RBLK_DISK_OUTDATED) {
+		err("%s: refusing to become Primary: the local data is Outdated (by 'rblkadm outdate' or the peer's fencing): the peer may have newer data",
+		    d->resource);
+		hint("connect to the peer (it becomes UpToDate or resyncs); 'rblkadm primary --force %s' only if the peer's data is lost",
+		     d->resource);
+	} else if (ret == -ENODATA) {
 		err("%s: refusing to become Primary: the local disk is %s, not UpToDate",
 		    d->resource, disk_state_name(d->disk_state));
 		hint("'rblkadm primary --force %s' only if you are sure this node has the best data",
@@ -504,11 +509,35 @@ static const struct sync_op sync_ops[] = {
 	{ "new-current-uuid", RBLK_CMD_NEW_CURRENT_UUID, 0 },
 	{ "new-current-uuid --clear-bitmap", RBLK_CMD_NEW_CURRENT_UUID,
 	  RBLK_F_CLEAR_BITMAP },
+	{ "outdate", RBLK_CMD_OUTDATE, 0 },
 };
+
+static void explain_outdate(const struct rblk_dev_info *d, int ret)
+{
+	if (ret == -EBUSY) {
+		err("outdate %s: this node is Primary; its data is the current one",
+		    d->resource);
+		hint("'rblkadm secondary %s' first", d->resource);
+	} else if (ret == -EISCONN) {
+		err("outdate %s: connected to %s: the peer's state says whether this node's data is current",
+		    d->resource, d->peer_name);
+		hint("'rblkadm disconnect %s' first", d->resource);
+	} else if (ret == -EALREADY) {
+		err("outdate %s: the disk is Inconsistent, which already refuses a promotion",
+		    d->resource);
+	} else {
+		err("outdate %s: %s", d->resource,
+		    rblk_nl_last_msg()[0] ? rblk_nl_last_msg() : strerror(-ret));
+	}
+}
 
 static void explain_sync_op(const struct sync_op *op,
 			    const struct rblk_dev_info *d, int ret)
 {
+	if (op->cmd == RBLK_CMD_OUTDATE && ret != -ENODATA) {
+		explain_outdate(d, ret);
+		return;
+	}
 	if (ret == -ENODATA) {
 		err("%s %s: no disk with metadata is attached", op->name, d->resource);
 		hint("'rblkadm up %s' (or 'rblkadm attach %s') first", d->resource,
@@ -550,6 +579,9 @@ static int do_sync_op(const struct rblk_dev_info *d, void *arg)
 	}
 	if (op->cmd == RBLK_CMD_NEW_CURRENT_UUID && op->flags)
 		printf("%s: both disks are one generation now: UpToDate, no initial resync\n",
+		       d->resource);
+	if (op->cmd == RBLK_CMD_OUTDATE)
+		printf("%s: the local data is Outdated: 'primary' needs --force until a connect or resync makes it UpToDate\n",
 		       d->resource);
 	if (op->cmd == RBLK_CMD_INVALIDATE)
 		printf("%s: %s\n", d->resource, op->flags ?
@@ -598,6 +630,11 @@ CMD(invalidate)
 CMD(invalidate_remote)
 {
 	return sync_op_cmd("invalidate-remote", argc, argv);
+}
+
+CMD(outdate)
+{
+	return sync_op_cmd("outdate", argc, argv);
 }
 
 CMD(pause_sync)

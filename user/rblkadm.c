@@ -55,6 +55,8 @@ static const struct rblkadm_cmd commands[] = {
 	  "throw the peer's data away: a full resync to it follows", CMD_ROOT },
 	{ "new-current-uuid", cmd_new_current_uuid, "RES|all [--clear-bitmap]",
 	  "start a new generation; --clear-bitmap: two fresh connected disks skip the initial sync", CMD_ROOT },
+	{ "outdate", cmd_outdate, "RES|all",
+	  "mark the local data Outdated: no promotion without --force until it is current again", CMD_ROOT },
 	{ "verify", cmd_verify, "RES|all [--start SECTOR] [--stop SECTOR] [--repair] [--wait]",
 	  "compare the data with the peer's (verify-alg); --wait: exit 5 if blocks differ", CMD_ROOT },
 	{ "pause-sync", cmd_pause_sync, "RES|all",

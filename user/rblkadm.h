@@ -50,6 +50,7 @@ CMD(events);
 CMD(wait_connect);
 CMD(wait_sync);
 CMD(invalidate);
+CMD(outdate);
 CMD(invalidate_remote);
 CMD(pause_sync);
 CMD(resume_sync);

@@ -101,6 +101,13 @@
  *   ENOTCONN when StandAlone. EOPNOTSUPP: the kernel lacks a digest or
  *   the hmac. EINVAL: a secret the hmac refuses as its key.
  *
+ * RBLK_CMD_OUTDATE (CAP_SYS_ADMIN)
+ *   RBLK_A_MINOR: mark the local data Outdated, on disk: a promotion then
+ *   needs RBLK_F_FORCE until a connect to an UpToDate peer of the same
+ *   generation (or a resync) makes it UpToDate again. ENODATA no disk
+ *   with metadata, EBUSY Primary, EISCONN connected, EALREADY the disk
+ *   is Inconsistent (less than Outdated already); 0 if already Outdated.
+ *
  * RBLK_CMD_EVENT (multicast on RBLK_GENL_MCGRP_EVENTS only)
  *   RBLK_A_EVENT (enum rblk_event) followed by the device attributes of a
  *   RBLK_CMD_GET_DEVICE reply (as far as they still exist). A device's
@@ -143,6 +150,7 @@ enum rblk_cmd {
 	RBLK_CMD_NEW_CURRENT_UUID, /* flags: RBLK_F_CLEAR_BITMAP */
 	RBLK_CMD_VERIFY,	/* flags: RBLK_F_VERIFY_REPAIR */
 	RBLK_CMD_NET_OPTS,
+	RBLK_CMD_OUTDATE,
 	__RBLK_CMD_MAX
 };
 #define RBLK_CMD_MAX (__RBLK_CMD_MAX - 1)

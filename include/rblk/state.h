@@ -81,9 +81,10 @@ enum rblk_state_change_flags {
 /*
  * disk_edges[from]: the disk states a disk in state @from may go to.
  * Attach finds the state its metadata justifies; detach goes Diskless; a
- * resync target and invalidate go Inconsistent; a finished resync, a
- * forced promotion, a same-generation connect (Consistent) and adopting a
- * fresh pair's generation go UpToDate.
+ * resync target and invalidate go Inconsistent; outdate goes Outdated; a
+ * finished resync, a forced promotion, a same-generation connect
+ * (Consistent, or Outdated with an UpToDate peer) and adopting a fresh
+ * pair's generation go UpToDate.
  */
 static const unsigned int rblk_disk_edges[__RBLK_DISK_LAST] = {
 	[RBLK_DISK_DISKLESS] = RBLK_D(INCONSISTENT) | RBLK_D(OUTDATED) |
@@ -94,8 +95,9 @@ static const unsigned int rblk_disk_edges[__RBLK_DISK_LAST] = {
 	[RBLK_DISK_OUTDATED] = RBLK_D(DISKLESS) | RBLK_D(INCONSISTENT) |
 			       RBLK_D(UPTODATE),
 	[RBLK_DISK_CONSISTENT] = RBLK_D(DISKLESS) | RBLK_D(INCONSISTENT) |
-				 RBLK_D(UPTODATE),
-	[RBLK_DISK_UPTODATE] = RBLK_D(DISKLESS) | RBLK_D(INCONSISTENT),
+				 RBLK_D(OUTDATED) | RBLK_D(UPTODATE),
+	[RBLK_DISK_UPTODATE] = RBLK_D(DISKLESS) | RBLK_D(INCONSISTENT) |
+			       RBLK_D(OUTDATED),
 };
 
 /*
@@ -369,8 +371,11 @@ static inline void rblk_cd_generations(const unsigned int after_sb[3],
 	switch (r->gi) {
 	case RBLK_GI_NO_SYNC:
 		r->same_generation = true;
-		r->up_to_date = l->disk == RBLK_DISK_CONSISTENT &&
-				p->disk >= RBLK_DISK_CONSISTENT;
+		/* Same data: Consistent is current; Outdated if the peer is. */
+		r->up_to_date = (l->disk == RBLK_DISK_CONSISTENT &&
+				 p->disk >= RBLK_DISK_CONSISTENT) ||
+				(l->disk == RBLK_DISK_OUTDATED &&
+				 p->disk == RBLK_DISK_UPTODATE);
 		r->sync = rblk_cd_marks(l, p, won);
 		break;
 	case RBLK_GI_BOTH_NEW:

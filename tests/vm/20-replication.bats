@@ -610,6 +610,46 @@ teardown_file() {
 	md5_both_equal
 }
 
+# rblkadm outdate (docs/rblkadm.8): what a fence-peer handler does to the
+# peer it fences, by hand here.
+@test "outdate: refused while connected; a disconnected Secondary is Outdated on disk and refuses a plain primary until it meets its UpToDate peer" {
+	local r0
+	run vm_run pg2 "$RBLKADM outdate pg"
+	assert_status 1
+	assert_output_has "outdate pg: connected to pg1: the peer's state says whether this node's data is current"
+	vm_run pg2 "$RBLKADM disconnect pg"
+	run vm_run pg2 "$RBLKADM outdate pg"
+	assert_status 0
+	assert_output_has "pg: the local data is Outdated"
+	[ "$(vm_run pg2 "$(st disk)")" = Outdated ]
+	# On disk: pg2 comes back alone (pg1 does not listen) still Outdated.
+	vm_run pg1 "$RBLKADM disconnect pg"
+	vm_run pg2 "$RBLKADM down pg"
+	run vm_run pg2 "$RBLKADM show-gi pg | sed -n 2p"	# C:B:H0:H1:FLAGS
+	[ "${output##*:}" = consistent ] || { echo "$output"; false; }
+	vm_run pg2 "$RBLKADM up pg"
+	[ "$(vm_run pg2 "$(st disk)")" = Outdated ]
+	run vm_run pg2 "$RBLKADM outdate pg"	# again: not an error
+	assert_status 0
+	run vm_run pg2 "$RBLKADM primary pg"
+	assert_status 1
+	assert_output_has "pg: refusing to become Primary: the local data is Outdated"
+	assert_output_has "hint: connect to the peer"
+	# The peer is UpToDate in the same generation: UpToDate, no resync.
+	syncs() { vm_run pg2 "dmesg | grep -c 'pg: .* resync from pg1' || true"; }
+	r0=$(syncs)
+	vm_run pg1 "$RBLKADM connect pg"
+	wait_conn pg2 Connected 60
+	vm_wait pg2 30 "[ \"\$($(st disk))\" = UpToDate ]"
+	[ "$(syncs)" = "$r0" ]
+	vm_run pg2 "$RBLKADM down pg"
+	run vm_run pg2 "$RBLKADM show-gi pg | sed -n 2p"
+	[ "${output##*:}" = consistent,was-up-to-date ] || { echo "$output"; false; }
+	vm_run pg2 "$RBLKADM up pg"
+	wait_conn pg2 Connected 60
+	vm_run pg2 "$RBLKADM primary pg && $RBLKADM secondary pg"
+}
+
 @test "fresh metadata is Inconsistent: primary is refused without --force" {
 	# Alone: connected, pg1 would start a full resync into the fresh disk.
 	vm_run pg1 "$RBLKADM disconnect pg"
