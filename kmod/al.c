@@ -216,9 +216,9 @@ static int commit_batch(struct rblk_meta *m)
 						       meta)->conn;
 		u64 target = rblk_tl_flush_start(conn);
 
-		ret = blkdev_issue_flush(m->data_bdev) ?:
+		ret = rblk_bm_flush_data(m) ?:
 		      rblk_tl_flush_wait(conn, target, 0) ?:
-		      rblk_bm_write_dirty(m, false);
+		      rblk_bm_flush(m);
 	} else {
 		ret = 0;
 	}

@@ -76,6 +76,8 @@ u64 rblk_bm_clear(struct rblk_bitmap *bm, sector_t sector, u64 bytes)
 		}
 	}
 	bm->weight -= n;
+	if (n)
+		bm->clears++;
 	spin_unlock_irqrestore(&bm->lock, flags);
 	return n;
 }
@@ -92,6 +94,8 @@ static void fill(struct rblk_bitmap *bm, bool set)
 			__set_bit_le(b, bm->bits);
 	bitmap_fill(bm->dirty, bm->area_bytes / RBLK_MD_BLOCK);
 	bm->weight = set ? bm->nbits : 0;
+	if (!set)
+		bm->clears++;
 	spin_unlock_irqrestore(&bm->lock, flags);
 }
 
@@ -187,14 +191,40 @@ static int bm_block_io(struct rblk_meta *m, u64 blk, blk_opf_t opf)
 }
 
 /*
+ * Flush the data disk's write cache, and note which cleared bits that
+ * made safe to write: a bit is cleared after the write it stands for
+ * completed, so every clear counted before the flush is issued is covered.
+ */
+int rblk_bm_flush_data(struct rblk_meta *m)
+{
+	struct rblk_bitmap *bm = &m->bm;
+	unsigned long flags;
+	u64 clears;
+	int ret;
+
+	spin_lock_irqsave(&bm->lock, flags);
+	clears = bm->clears;
+	spin_unlock_irqrestore(&bm->lock, flags);
+	ret = blkdev_issue_flush(m->data_bdev);
+	if (ret)
+		return ret;
+	spin_lock_irqsave(&bm->lock, flags);
+	if (clears > bm->clears_durable)
+		bm->clears_durable = clears;
+	spin_unlock_irqrestore(&bm->lock, flags);
+	return 0;
+}
+
+/*
  * Write every dirty block. A block is copied under the lock into a bounce
  * page so that bits set meanwhile are either in this write or dirty again.
- * @flush_data: flush the data disk's write cache before the first block
- * (a cleared bit says its blocks are in sync: their data must be durable
- * first, or a power cut of a volatile cache loses it unmarked); false only
- * for a caller that has just done so.
+ * A cleared bit says its blocks are in sync: their data must be durable
+ * first, or a power cut of a volatile cache loses it unmarked. So before a
+ * block goes out, the data disk is flushed if any bit was cleared since
+ * the last such flush, up to the moment the block was copied (resync
+ * writes go on clearing bits while earlier blocks are written).
  */
-int rblk_bm_write_dirty(struct rblk_meta *m, bool flush_data)
+static int bm_write_dirty(struct rblk_meta *m)
 {
 	struct rblk_bitmap *bm = &m->bm;
 	u64 blk, nblocks = bm->area_bytes / RBLK_MD_BLOCK;
@@ -202,6 +232,7 @@ int rblk_bm_write_dirty(struct rblk_meta *m, bool flush_data)
 	unsigned long flags;
 	struct bio_vec bvec;
 	struct bio bio;
+	bool flush;
 	int ret = 0;
 
 	if (!bm->bits)
@@ -218,10 +249,10 @@ int rblk_bm_write_dirty(struct rblk_meta *m, bool flush_data)
 		}
 		memcpy(page_address(bounce), (u8 *)bm->bits + blk * RBLK_MD_BLOCK,
 		       RBLK_MD_BLOCK);
+		flush = bm->clears != bm->clears_durable;
 		spin_unlock_irqrestore(&bm->lock, flags);
-		if (flush_data) {
-			flush_data = false;
-			ret = blkdev_issue_flush(m->data_bdev);
+		if (flush) {
+			ret = rblk_bm_flush_data(m);
 			if (ret) {
 				spin_lock_irqsave(&bm->lock, flags);
 				__set_bit(blk, bm->dirty);
@@ -250,7 +281,7 @@ int rblk_bm_write_dirty(struct rblk_meta *m, bool flush_data)
 
 int rblk_bm_flush(struct rblk_meta *m)
 {
-	return rblk_bm_write_dirty(m, true);
+	return bm_write_dirty(m);
 }
 
 /* Flush if the last flush is more than @ms ago (progress of a resync). */

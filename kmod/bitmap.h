@@ -18,7 +18,9 @@ struct rblk_bitmap {
 	u64 nbits;			/* data blocks */
 	u64 area_bytes;			/* whole 4 KiB blocks */
 	u64 weight;			/* bits set */
-	spinlock_t lock;		/* bits, dirty, weight; taken from endio */
+	u64 clears;			/* calls that cleared bits */
+	u64 clears_durable;		/* of them, data flushed since */
+	spinlock_t lock;		/* the above; taken from endio */
 	struct mutex io_mutex;		/* one flush at a time */
 	unsigned long last_flush;	/* jiffies */
 };
@@ -35,8 +37,8 @@ u64 rblk_bm_weight(struct rblk_bitmap *bm);
 u64 rblk_bm_next_set(struct rblk_bitmap *bm, u64 from);
 u64 rblk_bm_run(struct rblk_bitmap *bm, u64 from, u64 max);
 void rblk_bm_or(struct rblk_bitmap *bm, u64 offset, const void *buf, u32 len);
+int rblk_bm_flush_data(struct rblk_meta *m);
 int rblk_bm_flush(struct rblk_meta *m);
-int rblk_bm_write_dirty(struct rblk_meta *m, bool flush_data);
 int rblk_bm_flush_lazy(struct rblk_meta *m, unsigned int ms);
 
 #endif /* RBLK_BITMAP_H */

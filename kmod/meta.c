@@ -137,15 +137,24 @@ void rblk_meta_detach(struct rblk_meta *m)
 
 /*
  * Write the live generation set and flags. Preflush: whatever the new
- * state says about the data must already be on disk; FUA: and the state
- * itself must be, before anyone acts on it.
+ * state says about the data must already be on disk (with external
+ * metadata that is another disk: its cache is flushed first, or a
+ * demotion that clears the primary flag, and with it the activity log's
+ * replay, could forget writes still in it); FUA: and the state itself
+ * must be, before anyone acts on it.
  */
 int rblk_meta_write(struct rblk_meta *m)
 {
 	struct rblk_md_sb *sb;
+	int ret;
 
 	if (!m->present && !m->sb_page)
 		return 0;
+	if (m->external && m->data_bdev) {
+		ret = blkdev_issue_flush(m->data_bdev);
+		if (ret)
+			return ret;
+	}
 	sb = page_address(m->sb_page);
 	rblk_md_sb_set_gi(sb, &m->gi);
 	return md_io(m->bdev, m->sb_page, m->layout.sb_offset,

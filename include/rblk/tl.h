@@ -17,6 +17,8 @@
 #include "types.h"
 
 #define RBLK_TL_CAP	4096		/* ranges, a power of 2 */
+/* A range grows to this at most: marking it out of sync is one lock hold. */
+#define RBLK_TL_RANGE_MAX	(64U << 20)
 
 struct rblk_tl_range {
 	u64 sector;
@@ -66,7 +68,8 @@ static inline bool rblk_tl_add(struct rblk_tl_log *l, u64 sector, u32 bytes)
 	if (l->tail > open) {
 		r = &l->ring[(l->tail - 1) & (RBLK_TL_CAP - 1)];
 		if (r->sector + (r->bytes >> 9) == sector &&
-		    r->bytes <= 0xffffffffU - bytes) {
+		    bytes <= RBLK_TL_RANGE_MAX &&
+		    r->bytes <= RBLK_TL_RANGE_MAX - bytes) {
 			r->bytes += bytes;
 			l->open_bytes += bytes;
 			return false;

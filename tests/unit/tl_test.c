@@ -112,6 +112,25 @@ static void merge_after_flush(void)
 	      (unsigned long long)rblk_tl_open(&l), (unsigned long long)l.open_bytes);
 }
 
+/* A sequential stream fills ranges of RBLK_TL_RANGE_MAX, then starts one. */
+static void merge_cap(void)
+{
+	const u32 w = 1U << 20;		/* 1 MiB writes */
+	struct rblk_tl_log l;
+	u64 i, n = 2 * (RBLK_TL_RANGE_MAX / w) + 1;
+
+	reset(&l);
+	for (i = 0; i < n; i++)
+		ack(&l, i * (w >> 9), w);
+	CHECK(l.tail - l.head == 3, "%llu ranges for %llu MiB",
+	      (unsigned long long)(l.tail - l.head), (unsigned long long)n);
+	CHECK(l.ring[0].bytes == RBLK_TL_RANGE_MAX &&
+	      l.ring[1].bytes == RBLK_TL_RANGE_MAX && l.ring[2].bytes == w,
+	      "range sizes %u %u %u", l.ring[0].bytes, l.ring[1].bytes,
+	      l.ring[2].bytes);
+	CHECK(lost(&l) == 0, "writes not durable and not logged");
+}
+
 static void full(void)
 {
 	struct rblk_tl_log l;
@@ -174,6 +193,7 @@ int main(void)
 	unsigned int seed;
 
 	merge_after_flush();
+	merge_cap();
 	full();
 	for (seed = 1; seed <= 20; seed++)
 		random_run(seed, 20000);

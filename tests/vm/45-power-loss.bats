@@ -27,7 +27,7 @@ TRIALS=${RBLK_TRIALS:-1}
 setup_file() {
 	vm_setup_run
 	vm_start pg1 --disk "$(vm_disk pg1 400M)" --disk "$(vm_disk pg1log 1G)" \
-		--net l1 --ip 10.0.0.1/24
+		--disk "$(vm_disk pg1md 64M)" --net l1 --ip 10.0.0.1/24
 	vm_start pg2 --disk "$(vm_disk pg2 400M)" --disk "$(vm_disk pg2log 1G)" \
 		--disk "$(vm_disk pg2md 64M)" --net l1 --ip 10.0.0.2/24
 	for n in pg1 pg2; do
@@ -413,8 +413,8 @@ PG_CONN="host=10.0.0.1 user=postgres dbname=postgres connect_timeout=5"
 # pg2, pg1 killed at once (before its next barrier, 1 s later, would
 # flush pg2's disk), pg2 promoted, then pg2's data disk loses its cache
 # (dm log-writes, as above): the 1 MiB is on pg2's disk, and after pg1's
-# return on both. Last in the file: it zeroes both /dev/vda and leaves
-# pg2 without its null_blk disk.
+# return on both. Last but one in the file: it zeroes both /dev/vda and
+# leaves pg2 without its null_blk disk.
 @test "a promoted Secondary makes the old Primary's writes durable first: its cache lost right after the promotion keeps them" {
 	local pat=$RUN_DIR/pattern sum n
 	for n in pg1 pg2; do
@@ -441,6 +441,42 @@ PG_CONN="host=10.0.0.1 user=postgres dbname=postgres connect_timeout=5"
 	[ "$output" = "$sum" ] || { echo "the 1 MiB pg2 had acknowledged is not on its disk"; false; }
 	vm_run pg2 "$RBLKADM up pg"
 	RBLK_META_DISK=/dev/vdb pg1_back
+	wait_in_sync
+	md5_both_equal
+}
+
+# The other way round: a Primary that becomes Secondary clears the primary
+# flag in its metadata, and with it the replay of its activity log after a
+# crash; what it wrote must be durable on its own disk first. With
+# internal metadata the flag's write is a PREFLUSH on that disk; with
+# metadata on a disk of its own (/dev/vdc here) the data disk is flushed
+# first (rblk_meta_write in kmod/meta.c). 1 MiB written on pg1 without a
+# flush (its AL transaction goes to /dev/vdc, the barriers to pg2's disk),
+# pg1 demoted, then its data disk loses its cache (dm log-writes): the
+# 1 MiB is on pg1's disk, and nothing needs a resync. Without that flush
+# (the negative control) the 1 MiB is lost and, both nodes in one
+# generation with nothing marked, never resynced.
+@test "a demoted Primary with external metadata makes its writes durable first: its cache lost right after the demotion keeps them" {
+	local pat=$RUN_DIR/pattern sum n
+	for n in pg1 pg2; do
+		vm_run $n "$RBLKADM down pg >/dev/null 2>&1; blkdiscard -z /dev/vda"
+	done
+	lw_start pg1
+	pair_on /dev/mapper/lw /dev/vda "" "" /dev/vdc /dev/vdc
+	head -c 1M /dev/urandom >"$pat"
+	sum=$(md5sum <"$pat" | cut -d' ' -f1)
+	vm_run pg1 "$RBLKADM primary pg"
+	vm_run pg1 "dd if=$pat of=/dev/rblk0 bs=1M seek=16 oflag=direct status=none"
+	vm_run pg1 "$RBLKADM secondary pg"
+	run lw_power_cut pg1
+	echo "# pg1's disk: $output" >&3
+	[ "$status" = 0 ] || { echo "$output"; false; }
+	vm_restart pg1
+	RBLK_DISK=/dev/vda RBLK_META_DISK=/dev/vdc rblk_write_config pg1
+	rblk_load pg1
+	run vm_run pg1 "dd if=/dev/vda bs=1M skip=16 count=1 iflag=direct status=none | md5sum | cut -d' ' -f1"
+	[ "$output" = "$sum" ] || { echo "the 1 MiB pg1 wrote before its demotion is not on its disk"; false; }
+	vm_run pg1 "$RBLKADM up pg"
 	wait_in_sync
 	md5_both_equal
 }
