@@ -55,8 +55,15 @@ u64 rblk_bm_set(struct rblk_bitmap *bm, sector_t sector, u64 bytes)
 	return n;
 }
 
-/* The peer has [sector, +bytes) now: only whole blocks are cleared. */
-u64 rblk_bm_clear(struct rblk_bitmap *bm, sector_t sector, u64 bytes)
+/*
+ * The peer has [sector, +bytes) now: only whole blocks are cleared.
+ * @local: the bits say that our own disk has these blocks (a resync
+ * target's write completed, or its block equals the source's), so a
+ * flush of our data disk must come before they are written; false for a
+ * sync source, whose bits stand for the peer's disk.
+ */
+u64 rblk_bm_clear(struct rblk_bitmap *bm, sector_t sector, u64 bytes,
+		  bool local)
 {
 	u64 start = (u64)sector << SECTOR_SHIFT;
 	u64 b, first, end, n = 0;
@@ -76,7 +83,7 @@ u64 rblk_bm_clear(struct rblk_bitmap *bm, sector_t sector, u64 bytes)
 		}
 	}
 	bm->weight -= n;
-	if (n)
+	if (n && local)
 		bm->clears++;
 	spin_unlock_irqrestore(&bm->lock, flags);
 	return n;

@@ -18,7 +18,7 @@ struct rblk_bitmap {
 	u64 nbits;			/* data blocks */
 	u64 area_bytes;			/* whole 4 KiB blocks */
 	u64 weight;			/* bits set */
-	u64 clears;			/* calls that cleared bits */
+	u64 clears;			/* calls that cleared bits of our disk */
 	u64 clears_durable;		/* of them, data flushed since */
 	spinlock_t lock;		/* the above; taken from endio */
 	struct mutex io_mutex;		/* one flush at a time */
@@ -30,7 +30,8 @@ struct rblk_meta;
 int rblk_bm_load(struct rblk_meta *m);
 void rblk_bm_free(struct rblk_bitmap *bm);
 u64 rblk_bm_set(struct rblk_bitmap *bm, sector_t sector, u64 bytes);
-u64 rblk_bm_clear(struct rblk_bitmap *bm, sector_t sector, u64 bytes);
+u64 rblk_bm_clear(struct rblk_bitmap *bm, sector_t sector, u64 bytes,
+		  bool local);
 void rblk_bm_set_all(struct rblk_bitmap *bm);
 void rblk_bm_clear_all(struct rblk_bitmap *bm);
 u64 rblk_bm_weight(struct rblk_bitmap *bm);

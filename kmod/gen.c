@@ -229,6 +229,9 @@ int rblk_gen_peer_connected(struct rblk_device *dev,
 		if (rblk_meta_write(&dev->meta)) {
 			dev->meta.gi.flags &= ~RBLK_MDF_WAS_UP_TO_DATE;
 			r.up_to_date = false;
+			pr_warn("rblk%d: %s: cannot write the metadata: the disk stays %s\n",
+				dev->minor, dev->name,
+				rblk_disk_name(dev->state.disk));
 		}
 	}
 	if (r.up_to_date)
@@ -383,28 +386,29 @@ int rblk_gen_outdate(struct rblk_device *dev, struct netlink_ext_ack *extack)
 	} else if (rblk_conn_is_up(ns.conn)) {
 		rblk_extack_msg(extack, "connected: the peer's state says what this node's data is");
 		ret = -EISCONN;
-	} else if (ns.disk == RBLK_DISK_OUTDATED) {
-		goto out_unlock;
 	} else if (ns.disk < RBLK_DISK_OUTDATED) {
 		/* Inconsistent is less than Outdated: leave it so. */
 		rblk_extack_msg(extack, "the disk is Inconsistent, which already refuses a promotion");
 		ret = -EALREADY;
 	}
-	if (ret)
+	flags = dev->meta.gi.flags;
+	/* Outdated, and the disk says so: nothing to do. */
+	if (ret || (ns.disk == RBLK_DISK_OUTDATED &&
+		    !(flags & (RBLK_MDF_WAS_UP_TO_DATE | RBLK_MDF_PEER_OUTDATED))))
 		goto out_unlock;
 	ns.disk = RBLK_DISK_OUTDATED;
 	ret = rblk_state_try(dev, &ns, RBLK_SC_ADMIN, extack);
 	if (ret)
 		goto out_unlock;
-	/* Less than before: the state may say it before the disk does. */
-	rblk_state_commit(dev, &ns, RBLK_SC_ADMIN, "outdate", NULL);
-	flags = dev->meta.gi.flags;
+	/* On disk first: the state says Outdated only once it holds. */
 	dev->meta.gi.flags &= ~(RBLK_MDF_WAS_UP_TO_DATE | RBLK_MDF_PEER_OUTDATED);
 	ret = rblk_meta_write(&dev->meta);
 	if (ret) {
 		dev->meta.gi.flags = flags;
 		rblk_extack_msg(extack, "the metadata could not be written");
+		goto out_unlock;
 	}
+	rblk_state_commit(dev, &ns, RBLK_SC_ADMIN, "outdate", NULL);
 out_unlock:
 	mutex_unlock(&dev->lock);
 	if (!ret)

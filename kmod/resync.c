@@ -669,7 +669,7 @@ void rblk_resync_target_wrote(struct rblk_device *dev, sector_t sector,
 	struct rblk_conn *conn = &dev->conn;
 	unsigned long flags;
 
-	rblk_bm_clear(&dev->meta.bm, sector, bytes);
+	rblk_bm_clear(&dev->meta.bm, sector, bytes, true);
 	atomic64_add(bytes >> 10, &dev->stats.resynced_kib);
 	spin_lock_irqsave(&conn->lock, flags);
 	conn->rs.done_bits += DIV_ROUND_UP(bytes, RBLK_BM_BYTES_PER_BIT);
@@ -694,7 +694,7 @@ static void rs_complete(struct rblk_conn *conn, struct rblk_rs_req *r)
 	struct rblk_resync *rs = &conn->rs;
 	unsigned long flags;
 
-	rblk_bm_clear(&dev->meta.bm, r->range.sector, r->range.bytes);
+	rblk_bm_clear(&dev->meta.bm, r->range.sector, r->range.bytes, false);
 	atomic64_add(r->range.bytes >> 10, &dev->stats.resynced_kib);
 	rblk_range_release(dev, &r->range);
 	spin_lock_irqsave(&conn->lock, flags);

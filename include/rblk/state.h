@@ -318,6 +318,11 @@ rblk_cd_marks(const struct rblk_cd_side *l, const struct rblk_cd_side *p,
 {
 	if (!l->bits && !p->bits)
 		return RBLK_CD_SYNC_NONE;
+	/* An Outdated side takes them from an UpToDate one. */
+	if (l->disk == RBLK_DISK_OUTDATED && p->disk == RBLK_DISK_UPTODATE)
+		return RBLK_CD_SYNC_TARGET;
+	if (p->disk == RBLK_DISK_OUTDATED && l->disk == RBLK_DISK_UPTODATE)
+		return RBLK_CD_SYNC_SOURCE;
 	if (l->disk < RBLK_DISK_CONSISTENT || p->disk < RBLK_DISK_CONSISTENT)
 		return RBLK_CD_SYNC_NONE;
 	if (l->role == RBLK_ROLE_PRIMARY)
@@ -371,12 +376,16 @@ static inline void rblk_cd_generations(const unsigned int after_sb[3],
 	switch (r->gi) {
 	case RBLK_GI_NO_SYNC:
 		r->same_generation = true;
-		/* Same data: Consistent is current; Outdated if the peer is. */
+		r->sync = rblk_cd_marks(l, p, won);
+		/*
+		 * Same data, nothing to resync: Consistent is current;
+		 * Outdated if the peer is.
+		 */
 		r->up_to_date = (l->disk == RBLK_DISK_CONSISTENT &&
 				 p->disk >= RBLK_DISK_CONSISTENT) ||
 				(l->disk == RBLK_DISK_OUTDATED &&
-				 p->disk == RBLK_DISK_UPTODATE);
-		r->sync = rblk_cd_marks(l, p, won);
+				 p->disk == RBLK_DISK_UPTODATE &&
+				 r->sync == RBLK_CD_SYNC_NONE);
 		break;
 	case RBLK_GI_BOTH_NEW:
 		break;
