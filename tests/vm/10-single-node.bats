@@ -110,9 +110,6 @@ teardown_file() {
 	[ "$(echo "$output" | sed -n 1p)" = "$(echo "$output" | sed -n 2p)" ]
 }
 
-# The 6.12 smoke run leaves this one out (tests/run-all): the XFS and
-# flush tests cover its I/O there, and it takes half a minute.
-# bats test_tags=slow
 @test "PostgreSQL on /dev/rblk0: initdb, start, transactions" {
 	vm_run n1 "mount /dev/rblk0 /mnt/r0 && mkdir -p /mnt/r0/pg && chown postgres /mnt/r0/pg"
 	vm_run n1 "su postgres -c '/usr/lib/postgresql/15/bin/initdb -D /mnt/r0/pg -A trust' >/dev/null"
