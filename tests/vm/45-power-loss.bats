@@ -172,7 +172,7 @@ records_bad() {
 		md5_both_equal || { echo "trial $t of $TRIALS"; false; }
 	done
 	# How often each path marked acknowledged writes, for the campaign's figures.
-	run vm_run pg1 "dmesg | grep -c 'but not yet flushed there: marked out of sync'"
+	run vm_run pg1 "dmesg | grep -c 'but not yet flushed there (.*): marked out of sync'"
 	lost=$output
 	run vm_run pg1 "dmesg | grep -c 'failed a .*flush.* of its disk'"
 	echo "# $TRIALS trials; acknowledged writes marked at the connection's end in $lost, by a failed barrier in $output" >&3
