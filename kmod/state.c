@@ -243,6 +243,27 @@ static int promote_flush_local(struct rblk_device *dev)
 }
 
 /*
+ * Until the teardown after @seq ends (conn->teardowns moves), at most
+ * timeout x ko-count: 0, -EINTR, or -EBUSY said in @extack.
+ */
+static int wait_teardown(struct rblk_conn *conn, u32 seq,
+			 struct netlink_ext_ack *extack)
+{
+	long left;
+
+	left = wait_event_interruptible_timeout(conn->teardown_wq,
+			READ_ONCE(conn->teardowns) != seq,
+			msecs_to_jiffies(rblk_link_patience(&conn->opts)));
+	if (left < 0)
+		return -EINTR;
+	if (!left) {
+		NL_SET_ERR_MSG(extack, "the lost connection is still being closed; try again");
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/*
  * A promotion that only a connected Primary peer stands in the way of:
  * has that peer just died (rblk_conn_probe)? Asked only when the rules
  * would take the promotion once that connection is gone. If it has, the
@@ -258,7 +279,6 @@ static int promote_probe_peer(struct rblk_device *dev, bool force,
 	struct rblk_state lost, ns;
 	const char *why;
 	bool probe, forced;
-	long left;
 	u32 seq;
 	int ret;
 
@@ -280,16 +300,7 @@ static int promote_probe_peer(struct rblk_device *dev, bool force,
 	ret = rblk_conn_probe(conn);
 	if (ret != -ENOTCONN)
 		return ret;
-	left = wait_event_interruptible_timeout(conn->teardown_wq,
-			READ_ONCE(conn->teardowns) != seq,
-			msecs_to_jiffies(rblk_link_patience(&conn->opts)));
-	if (left < 0)
-		return -EINTR;
-	if (!left) {
-		NL_SET_ERR_MSG(extack, "the lost connection is still being closed; try again");
-		return -EBUSY;
-	}
-	return 0;
+	return wait_teardown(conn, seq, extack);
 }
 
 /*
@@ -319,7 +330,8 @@ static int lock_for_role(struct rblk_device *dev, enum rblk_role role,
 			 struct netlink_ext_ack *extack)
 {
 	struct rblk_conn *conn = &dev->conn;
-	long left;
+	u32 seq;
+	int ret;
 
 	for (;;) {
 		mutex_lock(&dev->lock);
@@ -334,16 +346,11 @@ static int lock_for_role(struct rblk_device *dev, enum rblk_role role,
 		}
 		if (!READ_ONCE(conn->tearing_down))
 			return 0;
+		seq = conn->teardowns;	/* moves when it ends, under dev->lock */
 		mutex_unlock(&dev->lock);
-		left = wait_event_interruptible_timeout(conn->teardown_wq,
-				!READ_ONCE(conn->tearing_down),
-				msecs_to_jiffies(rblk_link_patience(&conn->opts)));
-		if (left < 0)
-			return -EINTR;
-		if (!left) {
-			NL_SET_ERR_MSG(extack, "the lost connection is still being closed; try again");
-			return -EBUSY;
-		}
+		ret = wait_teardown(conn, seq, extack);
+		if (ret)
+			return ret;
 	}
 }
 
