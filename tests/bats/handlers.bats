@@ -51,7 +51,8 @@ setup() {
 	sed 's/handlers {/handlers { fence-peer "echo fencing $RBLK_PEER; exit 3";/' \
 		"$BATS_TEST_TMPDIR/h.res" >"$BATS_TEST_TMPDIR/f.res"
 	run rblkadm -c "$BATS_TEST_TMPDIR/f.res" --node pg1 helper fence-peer pg
-	[ "$status" -eq 0 ] && [ -z "$output" ]
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
 	sed -i 's/meta-disk internal;/meta-disk internal;\n    disk { fencing resource-only; }/' "$BATS_TEST_TMPDIR/f.res"
 	run rblkadm -c "$BATS_TEST_TMPDIR/f.res" --node pg1 helper fence-peer pg
 	[ "$status" -eq 3 ] && [ "$output" = "fencing pg2" ]

@@ -118,7 +118,8 @@ teardown_file() {
 	vm_run n1 'dd if=/tmp/pat of=/dev/vda bs=1M seek=16 oflag=direct status=none'
 	vm_run n1 'head -c 1048576 /tmp/pat | dd of=/dev/vda bs=1M seek=64 status=none && sync'
 	vm_kill n1
-	! vm_is_running n1
+	run vm_is_running n1
+	[ "$status" -ne 0 ]
 	run vm_run n1 true
 	[ "$status" -eq 255 ]
 

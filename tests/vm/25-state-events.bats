@@ -85,7 +85,8 @@ consistent_stream() {
 	local a b
 	a=$(vm_run pg1 "$(nchanges)")
 	b=$(vm_run pg2 "$(nchanges)")
-	[ "$a" -eq 0 ] && [ "$b" -eq 0 ]
+	[ "$a" -eq 0 ]
+	[ "$b" -eq 0 ]
 
 	vm_run pg1 "$RBLKADM primary pg"
 	vm_run pg1 "$RBLKADM secondary pg"

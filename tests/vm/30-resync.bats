@@ -53,9 +53,11 @@ resynced() {
 	assert_status 0
 	after=$(resynced pg1)
 	echo "resynced $((after - before)) KiB for 8192 KiB written" >&3
-	[ $((after - before)) -ge 8192 ] && [ $((after - before)) -le 9011 ]
+	[ $((after - before)) -ge 8192 ]
+	[ $((after - before)) -le 9011 ]
 	run vm_run pg2 "$(st disk); $(st out-of-sync-kib)"
-	[ "${lines[0]}" = UpToDate ] && [ "${lines[1]}" = 0 ]
+	[ "${lines[0]}" = UpToDate ]
+	[ "${lines[1]}" = 0 ]
 	vm_run pg1 "$RBLKADM secondary pg"
 	md5_both_equal
 }
@@ -76,7 +78,8 @@ resynced() {
 	oos=$(vm_run pg1 "$(st out-of-sync-kib)")
 	echo "the target went away $disk with $oos KiB of 65536 left" >&3
 	[ "$disk" = Inconsistent ]
-	[ "$oos" -gt 0 ] && [ "$oos" -le 50176 ]	# 16 MiB done, up to 1 MiB in flight
+	[ "$oos" -gt 0 ]
+	[ "$oos" -le 50176 ]	# 16 MiB done, up to 1 MiB in flight
 	# A SyncTarget holds no usable data: promotion is refused.
 	run vm_run pg2 "$RBLKADM primary pg"
 	assert_status 1
@@ -218,9 +221,11 @@ resynced() {
 	assert_output_has "pg: both disks are one generation now: UpToDate, no initial resync"
 	vm_wait pg2 10 "[ \"\$($(st disk))\" = UpToDate ] && [ \"\$($(st peer-disk))\" = UpToDate ]"
 	run vm_run pg1 "$(st disk); $(st resynced-kib)"
-	[ "${lines[0]}" = UpToDate ] && [ "${lines[1]}" = 0 ]
+	[ "${lines[0]}" = UpToDate ]
+	[ "${lines[1]}" = 0 ]
 	g1=$(vm_run pg1 "$(st generation)")
-	[ "$g1" != 0000000000000004 ] && [ "$g1" = "$(vm_run pg2 "$(st generation)")" ]
+	[ "$g1" != 0000000000000004 ]
+	[ "$g1" = "$(vm_run pg2 "$(st generation)")" ]
 	# Only for a fresh pair.
 	run vm_run pg1 "$RBLKADM new-current-uuid --clear-bitmap pg"
 	assert_status 1
@@ -235,7 +240,8 @@ resynced() {
 	done
 	wait_conn pg1 Connected
 	run vm_run pg1 "$(st disk); $(st peer-disk)"
-	[ "${lines[0]}" = Inconsistent ] && [ "${lines[1]}" = Inconsistent ]
+	[ "${lines[0]}" = Inconsistent ]
+	[ "${lines[1]}" = Inconsistent ]
 	# Connected is not in sync: wait-sync says what is missing.
 	run vm_run pg1 "$RBLKADM wait-sync pg --timeout 1"
 	assert_status 1
@@ -345,7 +351,8 @@ pc_job() {
 	assert_status 0
 	run vm_run pg1 "$(st disk); $(st resynced-kib); $(st size-kib)"
 	echo "resynced into the old Primary: ${lines[1]} of ${lines[2]} KiB" >&3
-	[ "${lines[0]}" = UpToDate ] && [ "${lines[1]}" -lt "${lines[2]}" ]
+	[ "${lines[0]}" = UpToDate ]
+	[ "${lines[1]}" -lt "${lines[2]}" ]
 	vm_run pg2 "$RBLKADM secondary pg"
 	md5_both_equal
 }
@@ -410,7 +417,8 @@ pc_job() {
 		wait_conn pg2 Connected
 		run vm_run pg2 "$(st peer-role); $(st disk); $(st connects)"
 		echo "promoted $wait s after connect: pg2 sees ${lines[0]}, ${lines[1]}" >&3
-		[ "${lines[0]}" = Primary ] && [ "${lines[1]}" = UpToDate ]
+		[ "${lines[0]}" = Primary ]
+		[ "${lines[1]}" = UpToDate ]
 		[ "${lines[2]}" = $((c2 + 1)) ]
 		[ "$(vm_run pg1 "$(st connects)")" = $((c1 + 1)) ]
 		[ "$(vm_run pg1 "$(st out-of-sync-kib)")" = 0 ]
@@ -418,7 +426,8 @@ pc_job() {
 		md5_both_equal
 	done
 	vm_netem pg2 eth0 off
-	[ "$(perr pg1)" = "$e1" ] && [ "$(perr pg2)" = "$e2" ]
+	[ "$(perr pg1)" = "$e1" ]
+	[ "$(perr pg2)" = "$e2" ]
 	for n in pg1 pg2; do
 		rblk_write_config $n
 	done

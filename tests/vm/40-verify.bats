@@ -227,7 +227,8 @@ sha256_users() {
 	sent=$(( $(stat_of pg1 sent-kib) - sent ))
 	zero=$(( $(stat_of pg1 resync-zero-kib) - zero ))
 	echo "full resync of $size KiB: $sent KiB of data sent, $zero KiB as zero packets" >&3
-	[ "$sent" -ge 16384 ] && [ "$sent" -le 20480 ]
+	[ "$sent" -ge 16384 ]
+	[ "$sent" -le 20480 ]
 	[ "$zero" -ge $((size - 20480)) ]
 	vm_run pg1 "$RBLKADM secondary pg"
 	md5_both_equal
