@@ -16,6 +16,7 @@
 #include "conn.h"
 #include "device.h"
 #include "gen.h"
+#include "fence.h"
 #include "helper.h"
 #include "recv.h"
 #include "req.h"
@@ -82,18 +83,19 @@ enum rblk_conn_state rblk_conn_state(struct rblk_device *dev)
  * stop (rblk_conn_stop sets ->stopping before it shuts the socket down),
  * so that a disconnect is one change, not two.
  */
-static void conn_down(struct rblk_conn *conn)
+/* The connection is down; @os: the state it was in. */
+static void conn_down(struct rblk_conn *conn, struct rblk_state *os)
 {
 	bool stop = READ_ONCE(conn->stopping);
 
 	/* Refused for good: StandAlone at once, one change not two. */
 	if (!stop && conn->fatal)
-		rblk_state_set_conn(conn->dev, RBLK_CONN_ANY,
-				    RBLK_CONN_STANDALONE, "refused");
+		rblk_state_set_conn_old(conn->dev, RBLK_CONN_ANY,
+					RBLK_CONN_STANDALONE, "refused", os);
 	else
-		rblk_state_set_conn(conn->dev, RBLK_CONN_ANY,
-				    stop ? RBLK_CONN_STANDALONE : RBLK_CONN_CONNECTING,
-				    stop ? "disconnect" : "connection lost");
+		rblk_state_set_conn_old(conn->dev, RBLK_CONN_ANY,
+					stop ? RBLK_CONN_STANDALONE : RBLK_CONN_CONNECTING,
+					stop ? "disconnect" : "connection lost", os);
 }
 
 /*
@@ -625,12 +627,26 @@ static bool mark_remote(struct request *rq, void *arg)
 	return true;
 }
 
+struct fail_ctx {
+	struct rblk_conn *conn;
+	bool hold;		/* the teardown suspended I/O for fencing */
+};
+
 static bool fail_remote(struct request *rq, void *arg)
 {
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
-	struct rblk_conn *conn = arg;
+	struct fail_ctx *c = arg;
 
-	if (READ_ONCE(req->epoch) == conn->epoch)
+	if (READ_ONCE(req->epoch) != c->conn->epoch)
+		return true;
+	/*
+	 * Held as the teardown decided, even if I/O resumed since: then
+	 * the release work completes them, after the new generation the
+	 * teardown did not write.
+	 */
+	if (c->hold && rblk_req_remote_hold_begin(rq))
+		rblk_req_remote_hold_end(rq);
+	else
 		rblk_req_remote_done(rq, false);
 	return true;
 }
@@ -642,6 +658,8 @@ static void teardown(struct rblk_conn *conn)
 	struct rblk_peer_req *p, *tp;
 	struct rblk_ctl *c, *tc;
 	struct rblk_req *req, *tr;
+	struct rblk_state os;
+	struct fail_ctx fail = { .conn = conn };
 	unsigned long flags;
 	LIST_HEAD(data);
 	LIST_HEAD(acks);
@@ -649,7 +667,7 @@ static void teardown(struct rblk_conn *conn)
 
 	/* Role changes wait for the end (set before the state says it). */
 	WRITE_ONCE(conn->tearing_down, true);
-	conn_down(conn);			/* no new writes queue up */
+	conn_down(conn, &os);			/* no new writes queue up */
 	rblk_conn_end_handshake(conn);		/* and none waits for it */
 	mutex_lock(&conn->sock_mutex);
 	if (conn->sock)
@@ -672,9 +690,14 @@ static void teardown(struct rblk_conn *conn)
 	conn->ping_ack = NULL;
 	memset(&conn->peer_state, 0, sizeof(conn->peer_state));
 	spin_unlock_irqrestore(&conn->lock, flags);
-	/* Before any write completes without the peer: a new generation. */
+	/*
+	 * Before any write completes without the peer: a new generation,
+	 * or, with I/O suspended for fencing, the writes held until it
+	 * resumes (one snapshot decides both).
+	 */
+	fail.hold = READ_ONCE(dev->state.susp) & RBLK_SUSP_IO_FENCING;
 	if (READ_ONCE(dev->state.role) == RBLK_ROLE_PRIMARY)
-		rblk_gen_lost_peer_as_primary(dev);
+		rblk_gen_lost_peer_as_primary(dev, fail.hold);
 	list_for_each_entry_safe(req, tr, &data, send_list) {
 		list_del_init(&req->send_list);
 		rblk_req_put(blk_mq_rq_from_pdu(req));
@@ -683,7 +706,7 @@ static void teardown(struct rblk_conn *conn)
 	rblk_tl_lost(conn);
 	blk_mq_tagset_busy_iter(&dev->tag_set, mark_remote, conn);
 	rblk_bm_flush(&dev->meta);
-	blk_mq_tagset_busy_iter(&dev->tag_set, fail_remote, conn);
+	blk_mq_tagset_busy_iter(&dev->tag_set, fail_remote, &fail);
 	/* A verify's repair starts a resync: the verify stops first. */
 	rblk_verify_stop(dev);
 	rblk_resync_stop(dev);
@@ -703,6 +726,13 @@ static void teardown(struct rblk_conn *conn)
 	WRITE_ONCE(conn->teardowns, conn->teardowns + 1);
 	mutex_unlock(&dev->lock);
 	wake_up_all(&conn->teardown_wq);
+	/*
+	 * A Primary that was connected to a peer with good data: the peer
+	 * may be promoted by someone else now; disk { fencing } outdates it.
+	 */
+	if (os.role == RBLK_ROLE_PRIMARY && rblk_conn_is_up(os.conn) &&
+	    os.peer_disk > RBLK_DISK_OUTDATED)
+		rblk_fence_start(dev);
 }
 
 /*
@@ -908,6 +938,15 @@ int rblk_conn_peer_state_changed(struct rblk_conn *conn)
 		ret = decide(conn, &ps);
 		/* Waiting writes now see the connection up, or go without. */
 		rblk_conn_end_handshake(conn);
+		/* DRBD's order: every split brain, the lost Primary, unresolved. */
+		if (conn->isb_helper) {
+			conn->isb_helper = false;
+			rblk_helper(dev, "initial-split-brain");
+		}
+		if (conn->pl_helper) {
+			conn->pl_helper = false;
+			rblk_helper(dev, "pri-lost-after-sb");
+		}
 		if (conn->sb_helper) {
 			conn->sb_helper = false;
 			rblk_helper(dev, "split-brain");

@@ -28,6 +28,8 @@ struct rblk_net_opts {
 	u32 resync_rate;		/* KiB/s, used when c_plan_ahead is 0 */
 	u32 c_plan_ahead;		/* ms; 0 = fixed resync_rate */
 	u32 max_buffers;		/* pages the peer's requests may hold */
+	u32 fencing;			/* enum rblk_fencing */
+	u32 handler_timeout;		/* ms a waited handler may take, 0 = none */
 	struct rblk_auth_secret auth;	/* cram-hmac-alg, shared-secret */
 };
 
@@ -92,6 +94,8 @@ struct rblk_conn {
 	struct ratelimit_state err_rs;	/* this connection's log lines */
 	struct ratelimit_state state_rs; /* changes the peer's STATEs make */
 	bool sb_helper;			/* run split-brain after the handshake */
+	bool isb_helper;		/* ... initial-split-brain (any split brain) */
+	bool pl_helper;			/* ... pri-lost-after-sb (this Primary lost) */
 
 	/*
 	 * Protects the send queues, peer_state, the resync's and verify's
@@ -108,6 +112,8 @@ struct rblk_conn {
 	u32 send_seq;			/* the handshake's, then send_mutex */
 	u32 recv_seq;			/* owned by the receiving thread */
 	u32 epoch;			/* increases with every connection */
+	u32 ups;			/* times the state said connected (from
+					 * down to up), under dev->lock */
 	u32 next_id;			/* for wire ids of writes */
 	atomic_t peer_reqs;		/* peer writes on our disk */
 	wait_queue_head_t peer_reqs_wq;
@@ -200,9 +206,15 @@ static inline void *rblk_ctl_data(struct rblk_ctl *c)
 int rblk_queue_state(struct rblk_conn *conn);
 int rblk_send_state(struct rblk_conn *conn);
 void rblk_fill_hello(struct rblk_conn *conn, struct rblk_p_hello *h, u64 nonce);
-bool rblk_queue_write(struct rblk_conn *conn, struct request *rq);
+/* Where the peer's part of a request went. */
+enum rblk_queued {
+	RBLK_Q_NO_PEER,		/* nowhere: no connected peer takes it */
+	RBLK_Q_QUEUED,		/* to the peer */
+	RBLK_Q_PARKED,		/* I/O is suspended for fencing (fence.c) */
+};
+enum rblk_queued rblk_queue_write(struct rblk_conn *conn, struct request *rq);
 void rblk_send_queued(struct rblk_conn *conn, bool inline_ok);
-bool rblk_queue_read(struct rblk_conn *conn, struct request *rq);
+enum rblk_queued rblk_queue_read(struct rblk_conn *conn, struct request *rq);
 
 /* recv.c */
 int rblk_recv_exact(struct rblk_conn *conn, void *buf, size_t len);

@@ -132,6 +132,7 @@ struct rblk_device *rblk_device_create(int minor, const char *name)
 	INIT_LIST_HEAD(&dev->writes);
 	init_waitqueue_head(&dev->write_wq);
 	rblk_conn_init(&dev->conn, dev);
+	rblk_fence_init(&dev->fence);
 	rblk_state_init(dev);
 
 	ret = idr_alloc(&rblk_minors, dev, minor, minor + 1, GFP_KERNEL);
@@ -177,6 +178,8 @@ int rblk_device_destroy(struct rblk_device *dev)
 
 	/* The connection's last change is announced before the device goes. */
 	rblk_conn_stop(dev);
+	/* Its teardown may have started the fence-peer handler: not waited. */
+	rblk_fence_stop(dev);
 	rblk_genl_event(dev, RBLK_EVENT_DESTROY);
 	del_gendisk(dev->disk);
 	rblk_meta_detach(&dev->meta);

@@ -9,6 +9,7 @@
 
 #include "compat.h"
 #include "conn.h"
+#include "fence.h"
 #include "meta.h"
 #include "state.h"
 
@@ -54,6 +55,7 @@ struct rblk_device {
 	wait_queue_head_t write_wq;
 
 	struct rblk_conn conn;
+	struct rblk_fence fence;
 	struct rblk_stats stats;
 };
 

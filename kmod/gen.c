@@ -12,7 +12,6 @@
 
 #include "device.h"
 #include "gen.h"
-#include "helper.h"
 #include "state.h"
 
 /* A forced promotion: this disk's data becomes the newest generation. */
@@ -84,6 +83,7 @@ static const char *const asb_names[] = {
 	"disconnect", "discard-younger-primary", "discard-older-primary",
 	"discard-zero-changes", "discard-least-changes", "discard-local",
 	"discard-remote", "consensus", "discard-secondary",
+	"call-pri-lost-after-sb",
 };
 
 /* This node as its first STATE of this connection described it. */
@@ -122,6 +122,10 @@ static int refuse_connect(struct rblk_device *dev, const struct rblk_cd_result *
 	case RBLK_CD_SPLIT_BRAIN:
 		/* Run by the receiver once the lock and the handshake are done. */
 		conn->sb_helper = true;
+		conn->pl_helper = r->pri_lost;
+		if (r->pri_lost)
+			pr_warn("rblk%d: %s: split brain: after-sb-1pri call-pri-lost-after-sb says this Primary's changes are the ones to discard; it stays Primary and refuses (the pri-lost-after-sb handler is told)\n",
+				dev->minor, res);
 		rblk_conn_error(conn, "split brain detected: this node and %s both wrote since generation %016llx (here %llu KiB changed, there %llu KiB); refusing to connect. Keep one node's data: on the other run 'rblkadm disconnect %s; rblkadm secondary %s; rblkadm connect --discard-my-data %s', then 'rblkadm connect %s' here",
 				peer, l->gi.uuid[RBLK_UI_BITMAP], l->bits * 4,
 				p->bits * 4, res, res, res, res);
@@ -160,7 +164,7 @@ static void log_decision(struct rblk_device *dev, const struct rblk_cd_result *r
 
 	pr_info("rblk%d: %s: generations: %s (rule %d of docs/generations.md)\n",
 		dev->minor, dev->name, rblk_gi_result_name(r->gi), r->rule);
-	if (r->sb != RBLK_SB_REFUSE)
+	if (r->sb == RBLK_SB_LOCAL_LOSES || r->sb == RBLK_SB_PEER_LOSES)
 		pr_warn("rblk%d: %s: split brain detected and resolved (%s): %s changes are discarded\n",
 			dev->minor, dev->name,
 			i < 0 ? "--discard-my-data" :
@@ -203,6 +207,10 @@ int rblk_gen_peer_connected(struct rblk_device *dev,
 			    won, &r);
 	if (dev->meta.present && r.verdict != RBLK_CD_SIZE)
 		log_decision(dev, &r, &l, &p);
+	/* initial-split-brain: resolved or not (the receiver runs it). */
+	if (dev->meta.present && r.verdict != RBLK_CD_SIZE &&
+	    (r.gi == RBLK_GI_SPLIT_BRAIN || r.gi == RBLK_GI_SPLIT_BRAIN_FULL))
+		dev->conn.isb_helper = true;
 	ret = refuse_connect(dev, &r, &l, &p);
 	if (ret) {
 		mutex_unlock(&dev->lock);
@@ -222,7 +230,8 @@ int rblk_gen_peer_connected(struct rblk_device *dev,
 	}
 	ns = dev->state;
 	rblk_state_take_peer(&ns, ps);
-	ns.conn = RBLK_CONN_CONNECTED;
+	/* Also ends a suspension of I/O for fencing: the peer is back. */
+	rblk_state_set_conn_to(&ns, RBLK_CONN_CONNECTED);
 	if (r.up_to_date && !(dev->meta.gi.flags & RBLK_MDF_WAS_UP_TO_DATE)) {
 		/* Outdated no more: on disk before the state says so. */
 		dev->meta.gi.flags |= RBLK_MDF_WAS_UP_TO_DATE;
@@ -553,7 +562,7 @@ int rblk_gen_write_without_peer(struct rblk_device *dev)
 }
 
 /* The connection ended while we were Primary (after-sb policies ask). */
-void rblk_gen_lost_peer_as_primary(struct rblk_device *dev)
+void rblk_gen_lost_peer_as_primary(struct rblk_device *dev, bool suspended)
 {
 	mutex_lock(&dev->lock);
 	dev->meta.gi.flags |= RBLK_MDF_LOST_AS_PRIMARY;
@@ -561,7 +570,12 @@ void rblk_gen_lost_peer_as_primary(struct rblk_device *dev)
 	if (dev->diverged && dev->meta.present)
 		rblk_meta_write(&dev->meta);
 	mutex_unlock(&dev->lock);
-	rblk_gen_write_without_peer(dev);
-	/* disk { fencing } decides in userspace whether the peer is fenced. */
-	rblk_helper(dev, "fence-peer");
+	/*
+	 * Suspended for fencing, nothing completes without the peer until
+	 * I/O is resumed, which makes it then (kmod/fence.c): a node that
+	 * never resumes keeps the peer's generation and comes back as a
+	 * plain resync target of a promoted peer, not as a split brain.
+	 */
+	if (!suspended)
+		rblk_gen_write_without_peer(dev);
 }

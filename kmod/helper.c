@@ -3,10 +3,18 @@
  * Handlers: events the configuration may act on ("handlers { split-brain
  * CMD; }") are handed to userspace as "<usermode_helper> helper EVENT RES";
  * rblkadm finds and runs the command. The kernel only waits for the exec,
- * never for the command, so a slow handler cannot stall a connection.
+ * never for the process, so a slow handler cannot stall a connection.
+ *
+ * Where the result matters (fence-peer), the handler also gets a cookie:
+ * rblkadm enforces the handler's timeout and reports the exit status with
+ * RBLK_CMD_HELPER_DONE; a work item on rblk_helper_wq waits for that
+ * report (struct rblk_helper_wait), never a connection thread and never
+ * a netlink command.
  */
 #include <linux/module.h>
+#include <linux/random.h>
 #include <linux/umh.h>
+#include <linux/workqueue.h>
 
 #include "device.h"
 #include "helper.h"
@@ -15,13 +23,50 @@ static char *usermode_helper = "/usr/sbin/rblkadm";
 module_param(usermode_helper, charp, 0644);
 MODULE_PARM_DESC(usermode_helper, "program run for handlers as 'PROG helper EVENT RESOURCE'");
 
-int rblk_helper(struct rblk_device *dev, const char *event)
+/*
+ * Not rblk_wq: that one serves I/O (WQ_MEM_RECLAIM) and must not wait
+ * minutes for a shell script.
+ */
+static struct workqueue_struct *rblk_helper_wq;
+
+int rblk_helper_init(void)
+{
+	rblk_helper_wq = alloc_workqueue("rblk_helper", WQ_UNBOUND, 0);
+	return rblk_helper_wq ? 0 : -ENOMEM;
+}
+
+void rblk_helper_exit(void)
+{
+	destroy_workqueue(rblk_helper_wq);
+}
+
+bool rblk_helper_queue(struct work_struct *work)
+{
+	return queue_work(rblk_helper_wq, work);
+}
+
+static int run(struct rblk_device *dev, const char *event, u64 cookie,
+	       u32 timeout_ms)
 {
 	char *argv[] = { usermode_helper, "helper", (char *)event, dev->name, NULL };
+	char cookie_env[40], timeout_env[40], minor_env[24];
 	char *envp[] = { "HOME=/", "TERM=linux",
-			 "PATH=/sbin:/usr/sbin:/bin:/usr/bin", NULL };
+			 "PATH=/sbin:/usr/sbin:/bin:/usr/bin", NULL, NULL, NULL,
+			 NULL };
 	int ret;
 
+	/* What rblkadm needs to report the exit status back. */
+	if (cookie) {
+		snprintf(cookie_env, sizeof(cookie_env),
+			 "RBLK_HELPER_COOKIE=%016llx", cookie);
+		snprintf(timeout_env, sizeof(timeout_env),
+			 "RBLK_HELPER_TIMEOUT=%u", timeout_ms);
+		snprintf(minor_env, sizeof(minor_env), "RBLK_MINOR=%d",
+			 dev->minor);
+		envp[3] = cookie_env;
+		envp[4] = timeout_env;
+		envp[5] = minor_env;
+	}
 	ret = call_usermodehelper(usermode_helper, argv, envp, UMH_WAIT_EXEC);
 	if (ret)
 		pr_warn("rblk%d: %s: cannot run the %s handler through %s: %d\n",
@@ -31,4 +76,133 @@ int rblk_helper(struct rblk_device *dev, const char *event)
 			dev->minor, dev->name, event, usermode_helper, event,
 			dev->name);
 	return ret;
+}
+
+int rblk_helper(struct rblk_device *dev, const char *event)
+{
+	return run(dev, event, 0, 0);
+}
+
+void rblk_helper_wait_init(struct rblk_helper_wait *w)
+{
+	spin_lock_init(&w->lock);
+	init_waitqueue_head(&w->wq);
+}
+
+/*
+ * Start @event's handler, to be waited for with rblk_helper_wait().
+ * rblkadm kills it after @timeout_ms (0: never). -ECANCELED once the
+ * wait is closed, -ESTALE if superseded since @gen was read; an exec
+ * failure as call_usermodehelper() says.
+ */
+int rblk_helper_start(struct rblk_device *dev, const char *event,
+		      struct rblk_helper_wait *w, u32 gen, u32 timeout_ms)
+{
+	u64 cookie = get_random_u64() | 1;
+	int ret;
+
+	spin_lock(&w->lock);
+	if (w->closed || w->gen != gen) {
+		ret = w->closed ? -ECANCELED : -ESTALE;
+		spin_unlock(&w->lock);
+		return ret;
+	}
+	/* Before the exec: the report may come before we wait. */
+	w->cookie = cookie;
+	w->done = false;
+	spin_unlock(&w->lock);
+	ret = run(dev, event, cookie, timeout_ms);
+	if (ret) {
+		spin_lock(&w->lock);
+		w->cookie = 0;
+		spin_unlock(&w->lock);
+	}
+	return ret;
+}
+
+/*
+ * The handler's exit status (0..255); -ETIME without a report within
+ * @timeout_ms (0: no limit); the error of rblk_helper_cancel(). Sleeps
+ * as idle: a handler may take minutes and that is no hung task.
+ */
+int rblk_helper_wait(struct rblk_helper_wait *w, u32 timeout_ms)
+{
+	int ret;
+
+	if (timeout_ms)
+		wait_event_idle_timeout(w->wq, READ_ONCE(w->done),
+					msecs_to_jiffies(timeout_ms));
+	else
+		wait_event_idle(w->wq, READ_ONCE(w->done));
+	spin_lock(&w->lock);
+	ret = w->done ? w->status : -ETIME;
+	w->cookie = 0;
+	w->done = false;
+	spin_unlock(&w->lock);
+	return ret;
+}
+
+/* RBLK_CMD_HELPER_DONE: false if no handler with @cookie is waited for. */
+bool rblk_helper_done(struct rblk_helper_wait *w, u64 cookie, int status)
+{
+	bool ok;
+
+	spin_lock(&w->lock);
+	ok = w->cookie && w->cookie == cookie && !w->done;
+	if (ok) {
+		w->status = status;
+		WRITE_ONCE(w->done, true);
+	}
+	spin_unlock(&w->lock);
+	if (ok)
+		wake_up(&w->wq);
+	return ok;
+}
+
+/* End a wait now with @err; a report that comes later is stale. */
+void rblk_helper_cancel(struct rblk_helper_wait *w, int err)
+{
+	bool woke = false;
+
+	spin_lock(&w->lock);
+	if (w->cookie && !w->done) {
+		w->status = err;
+		WRITE_ONCE(w->done, true);
+		woke = true;
+	}
+	spin_unlock(&w->lock);
+	if (woke)
+		wake_up(&w->wq);
+}
+
+/*
+ * A newer event makes the handler waited for (or about to start) useless:
+ * it ends with -ESTALE, and a start that read the old generation refuses.
+ * Returns the new generation.
+ */
+u32 rblk_helper_supersede(struct rblk_helper_wait *w)
+{
+	bool woke = false;
+	u32 gen;
+
+	spin_lock(&w->lock);
+	gen = ++w->gen;
+	if (w->cookie && !w->done) {
+		w->status = -ESTALE;
+		WRITE_ONCE(w->done, true);
+		woke = true;
+	}
+	spin_unlock(&w->lock);
+	if (woke)
+		wake_up(&w->wq);
+	return gen;
+}
+
+/* The device is going: end any wait, and refuse new ones. */
+void rblk_helper_close(struct rblk_helper_wait *w)
+{
+	spin_lock(&w->lock);
+	w->closed = true;
+	spin_unlock(&w->lock);
+	rblk_helper_cancel(w, -ECANCELED);
 }

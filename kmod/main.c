@@ -7,6 +7,7 @@
 #include <net/genetlink.h>
 
 #include "device.h"
+#include "helper.h"
 #include "netlink.h"
 #include "recv.h"
 #include "req.h"
@@ -21,9 +22,12 @@ static int __init rblk_init(void)
 	ret = rblk_recv_init();
 	if (ret)
 		goto err_req;
-	ret = rblk_device_init();
+	ret = rblk_helper_init();
 	if (ret)
 		goto err_recv;
+	ret = rblk_device_init();
+	if (ret)
+		goto err_helper;
 	ret = rblk_genl_init();
 	if (ret)
 		goto err_device;
@@ -33,6 +37,8 @@ static int __init rblk_init(void)
 
 err_device:
 	rblk_device_exit();
+err_helper:
+	rblk_helper_exit();
 err_recv:
 	rblk_recv_exit();
 err_req:
@@ -45,6 +51,7 @@ static void __exit rblk_exit(void)
 	/* No new commands first, then no devices, then no clones. */
 	rblk_genl_exit();
 	rblk_device_exit();
+	rblk_helper_exit();
 	rblk_recv_exit();
 	rblk_req_exit();
 	pr_info("unloaded\n");

@@ -33,6 +33,8 @@ static const struct nla_policy rblk_net_policy[RBLK_NET_MAX + 1] = {
 	[RBLK_NET_RESYNC_RATE]	= { .type = NLA_U32 },
 	[RBLK_NET_C_PLAN_AHEAD]	= { .type = NLA_U32 },
 	[RBLK_NET_MAX_BUFFERS]	= { .type = NLA_U32 },
+	[RBLK_NET_FENCING]	= NLA_POLICY_MAX(NLA_U32, __RBLK_FENCING_LAST - 1),
+	[RBLK_NET_HANDLER_TIMEOUT] = { .type = NLA_U32 },
 	[RBLK_NET_CRAM_HMAC_ALG] = { .type = NLA_NUL_STRING, .len = RBLK_AUTH_ALG_LEN - 1 },
 	[RBLK_NET_SHARED_SECRET] = { .type = NLA_BINARY, .len = RBLK_SHARED_SECRET_MAX },
 	/* reported only */
@@ -75,6 +77,9 @@ static const struct nla_policy rblk_policy[RBLK_A_MAX + 1] = {
 	[RBLK_A_VERIFY_START]	= { .type = NLA_U64 },
 	[RBLK_A_VERIFY_STOP]	= { .type = NLA_U64 },
 	[RBLK_A_VERIFY]		= { .type = NLA_REJECT },
+	[RBLK_A_HELPER_COOKIE]	= { .type = NLA_U64 },
+	[RBLK_A_HELPER_STATUS]	= NLA_POLICY_MAX(NLA_U32, 255),
+	[RBLK_A_FENCE]		= { .type = NLA_REJECT },	/* reported only */
 };
 
 static struct genl_family rblk_genl_family;
@@ -246,6 +251,8 @@ static const struct opt_range net_opts[] = {
 	OPT(RBLK_NET_RESYNC_RATE, 1, 4 << 20, 100 << 10, resync_rate),
 	OPT(RBLK_NET_C_PLAN_AHEAD, 0, 30000, 2000, c_plan_ahead),
 	OPT(RBLK_NET_MAX_BUFFERS, 32, 131072, 2048, max_buffers),
+	OPT(RBLK_NET_FENCING, 0, __RBLK_FENCING_LAST - 1, 0, fencing),
+	OPT(RBLK_NET_HANDLER_TIMEOUT, 0, 86400000, 120000, handler_timeout),
 };
 #undef OPT
 
@@ -326,7 +333,7 @@ static int put_dev_attrs_locked(struct sk_buff *skb, struct rblk_device *dev,
 		return -EMSGSIZE;
 	if (dev->meta.present && put_gi(skb, &dev->meta.gi))
 		return -EMSGSIZE;
-	if (put_conn(skb, &dev->conn, st, admin))
+	if (put_conn(skb, &dev->conn, st, admin) || rblk_fence_put(skb, dev))
 		return -EMSGSIZE;
 	return put_sync(skb, &dev->conn) ?: put_stats(skb, dev, pending);
 }
@@ -660,6 +667,46 @@ static int outdate_doit(struct sk_buff *skb, struct genl_info *info)
 	return device_doit(skb, info, 0, outdate_op);
 }
 
+/* rblkadm reports a waited handler's exit status; never waits itself. */
+static int helper_done_op(struct rblk_device *dev, struct genl_info *info,
+			  u32 flags)
+{
+	struct nlattr **a = info->attrs;
+
+	if (GENL_REQ_ATTR_CHECK(info, RBLK_A_HELPER_COOKIE) ||
+	    GENL_REQ_ATTR_CHECK(info, RBLK_A_HELPER_STATUS))
+		return -EINVAL;
+	if (rblk_fence_helper_done(dev, nla_get_u64(a[RBLK_A_HELPER_COOKIE]),
+				   nla_get_u32(a[RBLK_A_HELPER_STATUS])))
+		return 0;
+	NL_SET_ERR_MSG(info->extack, "rblk: no handler with this cookie is waited for (it timed out, or the peer connected again)");
+	return -ESTALE;
+}
+
+static int helper_done_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return device_doit(skb, info, 0, helper_done_op);
+}
+
+static int resume_io_op(struct rblk_device *dev, struct genl_info *info,
+			u32 flags)
+{
+	int ret = rblk_fence_resume(dev, RBLK_SC_ADMIN, "resume-io",
+				    info->extack);
+
+	if (ret == -EALREADY)
+		NL_SET_ERR_MSG(info->extack, "rblk: I/O is not suspended");
+	else if (!ret)
+		pr_warn("rblk%d: %s: I/O resumed by the administrator without a fenced peer\n",
+			dev->minor, dev->name);
+	return ret;
+}
+
+static int resume_io_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return device_doit(skb, info, 0, resume_io_op);
+}
+
 static int set_role_op(struct rblk_device *dev, struct genl_info *info,
 		       u32 flags)
 {
@@ -847,15 +894,17 @@ static int net_opts_op(struct rblk_device *dev, struct genl_info *info,
 	rblk_resync_opts_changed(conn);
 	rblk_conn_opts_changed(conn);
 	if (o->c_plan_ahead)
-		pr_info("rblk%d: %s: network options changed (verify-alg %s, csums-alg %s, dynamic resync rate, authentication %s)\n",
+		pr_info("rblk%d: %s: network options changed (verify-alg %s, csums-alg %s, dynamic resync rate, authentication %s, fencing %s)\n",
 			dev->minor, dev->name, rblk_digest_name(o->verify_alg),
 			rblk_digest_name(o->csums_alg),
-			o->auth.key_len ? o->auth.alg : "none");
+			o->auth.key_len ? o->auth.alg : "none",
+			rblk_fencing_name(o->fencing));
 	else
-		pr_info("rblk%d: %s: network options changed (verify-alg %s, csums-alg %s, resync-rate %u KiB/s, authentication %s)\n",
+		pr_info("rblk%d: %s: network options changed (verify-alg %s, csums-alg %s, resync-rate %u KiB/s, authentication %s, fencing %s)\n",
 			dev->minor, dev->name, rblk_digest_name(o->verify_alg),
 			rblk_digest_name(o->csums_alg), o->resync_rate,
-			o->auth.key_len ? o->auth.alg : "none");
+			o->auth.key_len ? o->auth.alg : "none",
+			rblk_fencing_name(o->fencing));
 out:
 	kfree_sensitive(o);
 	return ret;
@@ -954,6 +1003,16 @@ static const struct genl_small_ops rblk_genl_ops[] = {
 	}, {
 		.cmd = RBLK_CMD_OUTDATE,
 		.doit = outdate_doit,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = RBLK_CMD_HELPER_DONE,
+		.doit = helper_done_doit,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = RBLK_CMD_RESUME_IO,
+		.doit = resume_io_doit,
 		.flags = GENL_ADMIN_PERM,
 	},
 };

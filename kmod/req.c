@@ -83,6 +83,59 @@ void rblk_req_remote_done(struct request *rq, bool acked)
 	rblk_req_put(rq);
 }
 
+/*
+ * The connection ended while I/O is suspended for fencing: the request
+ * ends as not acked (marked out of sync), but does not complete yet: the
+ * peer that lacks it may be promoted unless it is fenced (kmod/fence.c).
+ * Begin: under conn->lock, where the suspension is decided; false if the
+ * peer's part was over already. End: outside it.
+ */
+bool rblk_req_remote_hold_begin(struct request *rq)
+{
+	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+
+	return atomic_cmpxchg(&req->remote, RBLK_REMOTE_PENDING,
+			      RBLK_REMOTE_HOLDING) == RBLK_REMOTE_PENDING;
+}
+
+void rblk_req_remote_hold_end(struct request *rq)
+{
+	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+	struct rblk_device *dev = rq->q->queuedata;
+	unsigned long flags;
+	bool suspended;
+
+	rblk_tl_remote_done(&dev->conn, rq, false);
+	if (req_op(rq) == REQ_OP_READ)
+		cmpxchg(&req->status, BLK_STS_OK, BLK_STS_IOERR);
+	else
+		rblk_bm_set(&dev->meta.bm, req->range.sector, req->range.bytes);
+	atomic_set(&req->remote, RBLK_REMOTE_HELD);
+	/*
+	 * A resume that came meanwhile may have skipped us (HOLDING): the
+	 * release work again, which writes the new generation first.
+	 */
+	spin_lock_irqsave(&dev->conn.lock, flags);
+	suspended = dev->state.susp & RBLK_SUSP_IO_FENCING;
+	spin_unlock_irqrestore(&dev->conn.lock, flags);
+	if (!suspended)
+		rblk_fence_release_held(dev);
+}
+
+/* I/O resumed: a held request completes (with @err if not OK). */
+bool rblk_req_remote_release(struct request *rq, blk_status_t err)
+{
+	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+
+	if (atomic_cmpxchg(&req->remote, RBLK_REMOTE_HELD,
+			   RBLK_REMOTE_DONE) != RBLK_REMOTE_HELD)
+		return false;
+	if (err)
+		cmpxchg(&req->status, BLK_STS_OK, err);
+	rblk_req_put(rq);
+	return true;
+}
+
 struct request *rblk_req_by_wire_id(struct blk_mq_tag_set *set, u64 id)
 {
 	u32 tag = id & 0xffff;
@@ -230,25 +283,47 @@ static blk_status_t check_rq(struct rblk_device *dev, struct request *rq)
 /*
  * The local part of a write starts only once we know where the peer's
  * part goes: queued for the peer, or marked in the bitmap on disk (and
- * the generation moved on) before the data can reach our disk.
+ * the generation moved on) before the data can reach our disk. Or parked
+ * while I/O is suspended for fencing: it comes back here (RBLK_PARK_PEER)
+ * with its range and activity log extents still held. Returns false if
+ * parked.
  */
-static blk_status_t start_write(struct rblk_device *dev, struct request *rq)
+static bool start_write(struct rblk_device *dev, struct request *rq)
 {
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
 	struct rblk_meta *m = &dev->meta;
 
-	rblk_range_claim(dev, &req->range);
-	/* A crash from here on must find these blocks in the activity log. */
-	if (m->present && req->range.bytes) {
-		if (rblk_al_begin(m, req->range.sector, req->range.bytes))
-			return BLK_STS_IOERR;
-		req->al = true;
+	if (req->park != RBLK_PARK_PEER) {
+		/* Nothing claimed yet: parked before, others do not wait. */
+		req->park = RBLK_PARK_NONE;
+		if (rblk_fence_park(dev, rq, RBLK_PARK_START))
+			return false;
+		rblk_range_claim(dev, &req->range);
+		/* A crash from here on must find these blocks in the log. */
+		if (m->present && req->range.bytes) {
+			if (rblk_al_begin(m, req->range.sector, req->range.bytes)) {
+				req->status = BLK_STS_IOERR;
+				return true;
+			}
+			req->al = true;
+		}
 	}
+	req->park = RBLK_PARK_NONE;
 	/* Network first: the peer's round trip is the longer part. */
-	if (rblk_queue_write(&dev->conn, rq) || !req->range.bytes)
-		return BLK_STS_OK;
-	if (rblk_gen_write_without_peer(dev))
-		return BLK_STS_IOERR;
+	switch (rblk_queue_write(&dev->conn, rq)) {
+	case RBLK_Q_PARKED:
+		return false;
+	case RBLK_Q_QUEUED:
+		return true;
+	case RBLK_Q_NO_PEER:
+		break;
+	}
+	if (!req->range.bytes)
+		return true;
+	if (rblk_gen_write_without_peer(dev)) {
+		req->status = BLK_STS_IOERR;
+		return true;
+	}
 	/*
 	 * The bit reaches the disk before the log forgets the extent (al.c);
 	 * a crash before that marks the whole extent. Without the log the
@@ -256,8 +331,8 @@ static blk_status_t start_write(struct rblk_device *dev, struct request *rq)
 	 */
 	if (rblk_bm_set(&m->bm, req->range.sector, req->range.bytes) &&
 	    !req->al && rblk_bm_flush(m))
-		return BLK_STS_IOERR;
-	return BLK_STS_OK;
+		req->status = BLK_STS_IOERR;
+	return true;
 }
 
 /*
@@ -265,44 +340,61 @@ static blk_status_t start_write(struct rblk_device *dev, struct request *rq)
  * marked out of sync: a read touching them is served by the peer, or fails
  * if no UpToDate peer is connected. Garbage is never returned.
  */
-static bool read_from_peer(struct rblk_device *dev, struct request *rq)
+static enum rblk_queued read_from_peer(struct rblk_device *dev,
+				       struct request *rq, bool *local)
 {
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+	enum rblk_queued q;
 	u64 first, last;
 
+	*local = true;
 	if (READ_ONCE(dev->state.disk) != RBLK_DISK_INCONSISTENT ||
 	    !req->range.bytes)
-		return false;
+		return RBLK_Q_NO_PEER;
 	first = div64_u64(req->range.sector << SECTOR_SHIFT, RBLK_BM_BYTES_PER_BIT);
 	last = div64_u64(((u64)req->range.sector << SECTOR_SHIFT) +
 			 req->range.bytes - 1, RBLK_BM_BYTES_PER_BIT);
 	if (rblk_bm_next_set(&dev->meta.bm, first) > last)
-		return false;
-	if (!rblk_queue_read(&dev->conn, rq)) {
+		return RBLK_Q_NO_PEER;
+	*local = false;
+	q = rblk_queue_read(&dev->conn, rq);
+	if (q == RBLK_Q_NO_PEER) {
 		pr_warn_ratelimited("rblk%d: %s: read of sectors %llu+%u failed: they are out of sync here and no UpToDate peer is connected\n",
 				    dev->minor, dev->name,
 				    (unsigned long long)req->range.sector,
 				    req->range.bytes >> SECTOR_SHIFT);
 		req->status = BLK_STS_IOERR;
 	}
-	return true;
+	return q;
 }
 
-static void start_rq(struct rblk_device *dev, struct request *rq)
+/* false: parked while I/O is suspended for fencing (kmod/fence.c). */
+static bool start_rq(struct rblk_device *dev, struct request *rq)
 {
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
 	struct block_device *bdev = dev->backing.bdev;
+	bool local;
 
-	if (is_write(rq) || req_op(rq) == REQ_OP_FLUSH)
-		req->status = start_write(dev, rq);
-	else if (read_from_peer(dev, rq))
-		return;
+	if (is_write(rq) || req_op(rq) == REQ_OP_FLUSH) {
+		if (!start_write(dev, rq))
+			return false;
+	} else {
+		/* Reads too, as DRBD: all I/O waits. */
+		req->park = RBLK_PARK_NONE;
+		if (rblk_fence_park(dev, rq, RBLK_PARK_START))
+			return false;
+		if (read_from_peer(dev, rq, &local) == RBLK_Q_PARKED)
+			return false;
+		if (!local)
+			return true;
+	}
 	if (req->status)
-		return;
+		return true;
 	if (req_op(rq) == REQ_OP_FLUSH)
 		map_flush(rq, bdev);
 	else
 		map_data(rq, bdev);
+	return true;
 }
 
 static void rblk_req_work(struct work_struct *work)
@@ -311,15 +403,27 @@ static void rblk_req_work(struct work_struct *work)
 	struct request *rq = blk_mq_rq_from_pdu(req);
 	struct rblk_device *dev = rq->q->queuedata;
 	struct blk_plug plug;
+	bool parked;
 
 	blk_start_plug(&plug);
-	start_rq(dev, rq);
+	parked = !start_rq(dev, rq);
 	blk_finish_plug(&plug);
+	/* Parked: it keeps its reference; kmod/fence.c queues it again. */
+	if (parked)
+		return;
 	/* The local part is on its way; now the peer's, if queued. */
 	if (atomic_read(&req->remote) != RBLK_REMOTE_NONE)
 		rblk_send_queued(&dev->conn,
 				 atomic_read(&dev->stats.in_flight) == 1);
 	rblk_req_put(rq);
+}
+
+/* A request parked for fencing goes on (kmod/fence.c). */
+void rblk_req_requeue(struct request *rq)
+{
+	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+
+	queue_work(rblk_wq, &req->work);
 }
 
 static blk_status_t rblk_queue_rq(struct blk_mq_hw_ctx *hctx,
@@ -343,7 +447,9 @@ static blk_status_t rblk_queue_rq(struct blk_mq_hw_ctx *hctx,
 	INIT_LIST_HEAD(&req->range.list);
 	req->al = false;
 	req->tl = false;
+	req->park = RBLK_PARK_NONE;
 	INIT_LIST_HEAD(&req->send_list);
+	INIT_LIST_HEAD(&req->park_list);
 	atomic_inc(&dev->stats.in_flight);
 	account(dev, rq);
 	queue_work(rblk_wq, &req->work);

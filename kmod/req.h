@@ -10,6 +10,17 @@ enum rblk_remote {
 	RBLK_REMOTE_NONE,	/* not replicated (read, or no peer) */
 	RBLK_REMOTE_PENDING,	/* queued or sent, no ACK yet */
 	RBLK_REMOTE_DONE,	/* acked, or given up on with the connection */
+	RBLK_REMOTE_HOLDING,	/* connection lost while I/O is suspended for
+				 * fencing: being marked out of sync ... */
+	RBLK_REMOTE_HELD,	/* ... and held: completes when I/O resumes */
+};
+
+/* Where a request parked while I/O is suspended for fencing resumes. */
+enum rblk_park {
+	RBLK_PARK_NONE,
+	RBLK_PARK_START,	/* from the start (a read: nothing held yet) */
+	RBLK_PARK_PEER,		/* a write at its peer decision (range and
+				 * activity log held) */
 };
 
 /*
@@ -35,12 +46,14 @@ struct rblk_req {
 	u32 epoch;			/* connection the write was sent on */
 	u64 wire_id;			/* tag | sequence, echoed by the ACK */
 	struct list_head send_list;	/* on conn->data_queue */
-	unsigned long start;		/* jiffies, for the ACK timeout */
+	unsigned long start;		/* jiffies queued for the peer: ACK timeout */
 	struct rblk_range range;	/* what it writes (0 bytes: flush) */
 	struct work_struct work;	/* starts the request (req.c) */
 	bool al;			/* holds its activity log extents */
 	bool tl;			/* holds a place in the transfer log */
 	u64 tl_mark;			/* a flush: the log's end when queued */
+	u8 park;			/* enum rblk_park */
+	struct list_head park_list;	/* on dev->fence.parked (conn->lock) */
 };
 
 extern const struct blk_mq_ops rblk_mq_ops;
@@ -51,6 +64,10 @@ void rblk_req_exit(void);
 void rblk_req_put(struct request *rq);
 /* The peer's part is over (@acked: the peer has it). */
 void rblk_req_remote_done(struct request *rq, bool acked);
+bool rblk_req_remote_hold_begin(struct request *rq);
+void rblk_req_remote_hold_end(struct request *rq);
+bool rblk_req_remote_release(struct request *rq, blk_status_t err);
+void rblk_req_requeue(struct request *rq);
 struct request *rblk_req_by_wire_id(struct blk_mq_tag_set *set, u64 id);
 
 struct rblk_device;

@@ -273,7 +273,8 @@ static int finish_source(struct rblk_conn *conn)
 		return ret;
 	rblk_queue_state(conn);
 	/* A peer fenced when we lost it is UpToDate again. */
-	if (READ_ONCE(dev->state.role) == RBLK_ROLE_PRIMARY)
+	if (READ_ONCE(dev->state.role) == RBLK_ROLE_PRIMARY &&
+	    READ_ONCE(conn->opts.fencing) != RBLK_FENCING_DONT_CARE)
 		rblk_helper(dev, "unfence-peer");
 	return 0;
 }
@@ -458,7 +459,8 @@ int rblk_resync_begin(struct rblk_device *dev, bool source, bool full,
 	}
 	if (ps)
 		rblk_state_take_peer(&ns, ps);
-	ns.conn = source ? RBLK_CONN_SYNC_SOURCE : RBLK_CONN_SYNC_TARGET;
+	rblk_state_set_conn_to(&ns, source ? RBLK_CONN_SYNC_SOURCE :
+					     RBLK_CONN_SYNC_TARGET);
 	ns.disk = source ? RBLK_DISK_UPTODATE : RBLK_DISK_INCONSISTENT;
 	if (source)
 		ns.peer_disk = RBLK_DISK_INCONSISTENT;

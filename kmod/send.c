@@ -230,16 +230,20 @@ int rblk_send_state(struct rblk_conn *conn)
  * place in the transfer log. The caller sends it or wakes the sender:
  * rblk_send_queued(), once its local part is under way.
  */
-static bool queue_remote(struct rblk_conn *conn, struct request *rq,
-			 bool (*allowed)(struct rblk_conn *conn), bool tl)
+static enum rblk_queued queue_remote(struct rblk_conn *conn,
+				     struct request *rq,
+				     bool (*allowed)(struct rblk_conn *conn),
+				     bool tl, enum rblk_park park)
 {
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+	enum rblk_queued q = RBLK_Q_NO_PEER;
 	unsigned long flags;
-	bool queued = false;
 
 	spin_lock_irqsave(&conn->lock, flags);
 	for (;;) {
-		if (conn->handshake) {
+		if (conn->dev->state.susp & RBLK_SUSP_IO_FENCING) {
+			break;		/* parked below, not waited for */
+		} else if (conn->handshake) {
 			spin_unlock_irqrestore(&conn->lock, flags);
 			wait_event(conn->handshake_wq, !READ_ONCE(conn->handshake));
 		} else if (tl && rblk_conn_is_up(conn->dev->state.conn) &&
@@ -253,19 +257,30 @@ static bool queue_remote(struct rblk_conn *conn, struct request *rq,
 		}
 		spin_lock_irqsave(&conn->lock, flags);
 	}
-	if (rblk_conn_is_up(conn->dev->state.conn) && allowed(conn)) {
+	if (conn->dev->state.susp & RBLK_SUSP_IO_FENCING) {
+		/*
+		 * Decided under conn->lock, as the state is set: no write
+		 * slips past to the local disk alone. Parked, not waited
+		 * for: rblk_wq serves every device's I/O.
+		 */
+		rblk_fence_park_locked(conn->dev, rq, park);
+		q = RBLK_Q_PARKED;
+	} else if (rblk_conn_is_up(conn->dev->state.conn) && allowed(conn)) {
 		req->tl = tl;
 		if (req_op(rq) == REQ_OP_FLUSH)
 			req->tl_mark = rblk_tl_flush_queued(&conn->tl.log);
 		req->epoch = conn->epoch;
+		/* The peer's clock (ko-count) starts here, not at submission:
+		 * a write parked for fencing may be old. */
+		req->start = jiffies;
 		req->wire_id = (u64)(++conn->next_id) << 16 | rq->tag;
 		atomic_set(&req->remote, RBLK_REMOTE_PENDING);
 		atomic_add(2, &req->pending);
 		list_add_tail(&req->send_list, &conn->data_queue);
-		queued = true;
+		q = RBLK_Q_QUEUED;
 	}
 	spin_unlock_irqrestore(&conn->lock, flags);
-	return queued;
+	return q;
 }
 
 static bool peer_takes_writes(struct rblk_conn *conn)
@@ -278,19 +293,20 @@ static bool peer_serves_reads(struct rblk_conn *conn)
 	return conn->dev->state.peer_disk == RBLK_DISK_UPTODATE;
 }
 
-/* A write (or flush). False: the peer misses it (the caller marks it). */
-bool rblk_queue_write(struct rblk_conn *conn, struct request *rq)
+/* A write (or flush): to the peer, nowhere (the caller marks it), parked. */
+enum rblk_queued rblk_queue_write(struct rblk_conn *conn, struct request *rq)
 {
-	return queue_remote(conn, rq, peer_takes_writes, rblk_tl_needs(rq));
+	return queue_remote(conn, rq, peer_takes_writes, rblk_tl_needs(rq),
+			    RBLK_PARK_PEER);
 }
 
 /*
  * A read the peer serves (our blocks are out of sync), if an UpToDate peer
- * is connected. False: nobody can serve it.
+ * is connected; RBLK_Q_NO_PEER: nobody can serve it.
  */
-bool rblk_queue_read(struct rblk_conn *conn, struct request *rq)
+enum rblk_queued rblk_queue_read(struct rblk_conn *conn, struct request *rq)
 {
-	return queue_remote(conn, rq, peer_serves_reads, false);
+	return queue_remote(conn, rq, peer_serves_reads, false, RBLK_PARK_START);
 }
 
 static int send_read_req(struct rblk_conn *conn, struct request *rq, bool more)

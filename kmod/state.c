@@ -28,8 +28,12 @@ void rblk_state_init(struct rblk_device *dev)
 
 static const char *susp_name(unsigned int susp)
 {
-	static const char *const names[] = { "none", "user", "peer", "user+peer" };
+	static const char *const names[] = {
+		"none", "user", "peer", "user+peer", "fencing", "user+fencing",
+		"peer+fencing", "user+peer+fencing",
+	};
 
+	BUILD_BUG_ON(ARRAY_SIZE(names) != __RBLK_SUSP_ALL + 1);
 	return names[susp & __RBLK_SUSP_ALL];
 }
 
@@ -48,7 +52,7 @@ static void describe(char *buf, size_t size, const struct rblk_state *os,
 	FIELD("connection", conn, rblk_conn_name);
 	FIELD("peer role", peer_role, rblk_role_name);
 	FIELD("peer disk", peer_disk, rblk_disk_name);
-	FIELD("sync suspended by", susp, susp_name);
+	FIELD("suspended by", susp, susp_name);
 #undef FIELD
 }
 
@@ -110,8 +114,12 @@ int rblk_state_commit(struct rblk_device *dev, const struct rblk_state *ns,
 		pr_info("rblk%d: %s: %s (%s)\n", dev->minor, dev->name, what, why);
 	}
 	rblk_genl_state_event(dev);
+	if (!rblk_conn_is_up(os.conn) && rblk_conn_is_up(ns->conn))
+		dev->conn.ups++;
 	if (os.susp != ns->susp)
 		wake_up(&dev->conn.rs.wq);
+	if (os.susp & ~ns->susp & RBLK_SUSP_IO_FENCING)
+		rblk_fence_resumed(dev);
 	return 0;
 }
 
@@ -123,13 +131,25 @@ int rblk_state_commit(struct rblk_device *dev, const struct rblk_state *ns,
 bool rblk_state_set_conn(struct rblk_device *dev, int from,
 			 enum rblk_conn_state to, const char *why)
 {
+	struct rblk_state os;
+
+	return rblk_state_set_conn_old(dev, from, to, why, &os);
+}
+
+/* rblk_state_set_conn(), and the state it changed from in @os. */
+bool rblk_state_set_conn_old(struct rblk_device *dev, int from,
+			     enum rblk_conn_state to, const char *why,
+			     struct rblk_state *os)
+{
 	struct rblk_state ns;
 	bool ok = false;
 
 	mutex_lock(&dev->lock);
 	ns = dev->state;
+	*os = ns;
 	if (from == RBLK_CONN_ANY || ns.conn == from) {
 		rblk_state_set_conn_to(&ns, to);
+		rblk_state_lost_peer(os, &ns, dev->conn.opts.fencing);
 		ok = !rblk_state_commit(dev, &ns, 0, why, NULL);
 	}
 	mutex_unlock(&dev->lock);

@@ -22,6 +22,9 @@
  *   and dev->state together with dev->lock. So dev->state may be read
  *   under either lock; a single field may be read with READ_ONCE() by a
  *   path that holds neither and only needs a snapshot (the I/O path).
+ * - dev->fence.wait.lock (spinlock, kmod/helper.c): a leaf (taken alone,
+ *   or under dev->lock to report it); the waited handler's cookie and
+ *   result, and the fence-peer handler's status.
  *
  * Every change goes through rblk_state_commit(): checked against the rules
  * (an illegal one is refused with an errno and a reason), applied under
@@ -47,6 +50,9 @@ int rblk_state_try(struct rblk_device *dev, const struct rblk_state *ns,
 		   unsigned int flags, struct netlink_ext_ack *extack);
 bool rblk_state_set_conn(struct rblk_device *dev, int from,
 			 enum rblk_conn_state to, const char *why);
+bool rblk_state_set_conn_old(struct rblk_device *dev, int from,
+			     enum rblk_conn_state to, const char *why,
+			     struct rblk_state *os);
 void rblk_state_take_peer(struct rblk_state *ns,
 			  const struct rblk_peer_state *ps);
 int rblk_state_lock_decided(struct rblk_device *dev);

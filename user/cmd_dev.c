@@ -446,7 +446,13 @@ static int do_secondary(const struct rblk_dev_info *d, void *arg)
 
 	if (!ret)
 		return EXIT_OK;
-	if (ret == -EBUSY) {
+	/* First: nothing else can be done about the rest while it lasts. */
+	if (ret == -EBUSY && (d->susp & RBLK_SUSP_IO_FENCING)) {
+		err("%s: cannot become Secondary: I/O is suspended until the peer is fenced",
+		    d->resource);
+		hint("'rblkadm resume-io %s' first (the held writes then complete without the peer)",
+		     d->resource);
+	} else if (ret == -EBUSY && d->open_count) {
 		err("%s: cannot become Secondary: /dev/rblk%u is in use (%u open)",
 		    d->resource, d->minor, d->open_count);
 		hint("unmount filesystems on it and deactivate its volume groups ('vgchange -a n VG') first");
@@ -510,6 +516,7 @@ static const struct sync_op sync_ops[] = {
 	{ "new-current-uuid --clear-bitmap", RBLK_CMD_NEW_CURRENT_UUID,
 	  RBLK_F_CLEAR_BITMAP },
 	{ "outdate", RBLK_CMD_OUTDATE, 0 },
+	{ "resume-io", RBLK_CMD_RESUME_IO, 0 },
 };
 
 static void explain_outdate(const struct rblk_dev_info *d, int ret)
@@ -536,6 +543,10 @@ static void explain_sync_op(const struct sync_op *op,
 {
 	if (op->cmd == RBLK_CMD_OUTDATE && ret != -ENODATA) {
 		explain_outdate(d, ret);
+		return;
+	}
+	if (op->cmd == RBLK_CMD_RESUME_IO && ret == -EALREADY) {
+		err("resume-io %s: I/O is not suspended", d->resource);
 		return;
 	}
 	if (ret == -ENODATA) {
@@ -582,6 +593,10 @@ static int do_sync_op(const struct rblk_dev_info *d, void *arg)
 		       d->resource);
 	if (op->cmd == RBLK_CMD_OUTDATE)
 		printf("%s: the local data is Outdated: 'primary' needs --force until a connect or resync makes it UpToDate\n",
+		       d->resource);
+	if (op->cmd == RBLK_CMD_RESUME_IO)
+		/* A fenced peer would have ended the suspension already. */
+		printf("%s: I/O resumed without a fenced peer: if the peer is promoted too, that is a split brain\n",
 		       d->resource);
 	if (op->cmd == RBLK_CMD_INVALIDATE)
 		printf("%s: %s\n", d->resource, op->flags ?
@@ -635,6 +650,11 @@ CMD(invalidate_remote)
 CMD(outdate)
 {
 	return sync_op_cmd("outdate", argc, argv);
+}
+
+CMD(resume_io)
+{
+	return sync_op_cmd("resume-io", argc, argv);
 }
 
 CMD(pause_sync)

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <rblk/genl.h>
+
 #include "config.h"
 #include "config_int.h"
 #include "util.h"
@@ -242,6 +244,14 @@ static int check_options(const struct cfg_checker *c, struct cfg_resource *r)
 		cfg_err(c->quiet, &o[OPT_SHARED_SECRET].loc,
 			"shared-secret without cram-hmac-alg in resource '%s'", r->name);
 		return cfg_hint(c->quiet, "add 'cram-hmac-alg sha256;' to the net section");
+	}
+	/* Nothing would ever end the suspension but the operator. */
+	if (o[OPT_FENCING].num == RBLK_FENCING_RESOURCE_AND_STONITH &&
+	    !o[OPT_H_FENCE_PEER].str[0]) {
+		cfg_err(c->quiet, &o[OPT_FENCING].loc,
+			"fencing resource-and-stonith needs a fence-peer handler in resource '%s'",
+			r->name);
+		return cfg_hint(c->quiet, "add 'handlers { fence-peer \"/usr/lib/rblk/rblk-fence-peer\"; }', or use resource-only");
 	}
 	if (o[OPT_SIZE].num % 4096) {
 		cfg_err(c->quiet, &o[OPT_SIZE].loc, "size must be a multiple of 4 KiB");

@@ -103,6 +103,8 @@ const struct cfg_opt_def cfg_opts[__OPT_COUNT] = {
 	     "reaction to a backing disk I/O error"),
 	ENUM(OPT_FENCING, "fencing", w_fencing, 0,
 	     "fence the peer before promoting when it may have newer data"),
+	NUM(OPT_HANDLER_TIMEOUT, "handler-timeout", U_TIME, 1000, 0, 86400000, 120000,
+	    "seconds a waited handler (fence-peer) may run before it is killed (0 = no limit)"),
 	NUM(OPT_RESYNC_RATE, "resync-rate", U_RATE, 1, 1, 4 * MiB, 100 * KiB,
 	    "fixed resync rate in KiB/s, used when c-plan-ahead is 0 (K/M/G suffix)"),
 	NUM(OPT_C_PLAN_AHEAD, "c-plan-ahead", U_TIME, 100, 0, 30000, 2000,

@@ -25,9 +25,10 @@ static const char *const asb_words[__RBLK_ASB_LAST] = {
 	[RBLK_ASB_DISCARD_REMOTE] = "discard-remote",
 	[RBLK_ASB_CONSENSUS] = "consensus",
 	[RBLK_ASB_DISCARD_SECONDARY] = "discard-secondary",
+	[RBLK_ASB_CALL_PRI_LOST_AFTER_SB] = "call-pri-lost-after-sb",
 };
 
-enum kind { K_NUM, K_ASB, K_DIGEST };
+enum kind { K_NUM, K_ASB, K_DIGEST, K_FENCING };
 
 static const struct {
 	const char *key;
@@ -50,6 +51,8 @@ static const struct {
 	/* disk { } options in the configuration, the connection's in rblk.ko */
 	{ "resync-rate", RBLK_NET_RESYNC_RATE, K_NUM },
 	{ "c-plan-ahead", RBLK_NET_C_PLAN_AHEAD, K_NUM },
+	{ "fencing", RBLK_NET_FENCING, K_FENCING },
+	{ "handler-timeout", RBLK_NET_HANDLER_TIMEOUT, K_NUM },
 };
 
 /* The enum value of word v for an option of this kind, or -1. */
@@ -63,6 +66,9 @@ static int word_value(enum kind kind, const char *v)
 	for (i = 0; kind == K_DIGEST && i < __RBLK_DIGEST_LAST; i++)
 		if (!strcmp(rblk_digest_name(i), v))
 			return i;
+	for (i = 0; kind == K_FENCING && i < __RBLK_FENCING_LAST; i++)
+		if (!strcmp(rblk_fencing_name(i), v))
+			return i;
 	return -1;
 }
 
@@ -71,6 +77,8 @@ static void unsupported(const char *key, const char *v)
 	err("%s %s is not supported by this version of rblk", key, v);
 	if (!strncmp(key, "after-sb", 8))
 		hint("use disconnect and resolve with 'rblkadm connect --discard-my-data', or one of the policies in rblk.conf(5)");
+	else if (!strcmp(key, "fencing"))
+		hint("use dont-care, resource-only or resource-and-stonith (rblk.conf(5))");
 	else
 		hint("use one of crc32c, md5, sha1, sha256 (rblk.conf(5))");
 }
@@ -92,7 +100,9 @@ int net_opts_from_step(const struct plan_step *s, uint32_t opts[__RBLK_NET_LAST]
 				continue;
 		} else {
 			w = word_value(keys[i].kind, v);
-			if (w < 0) {
+			/* Two Primaries never connect: no policy but refusing. */
+			if (w < 0 || (keys[i].attr == RBLK_NET_AFTER_SB_2PRI &&
+				      w != RBLK_ASB_DISCONNECT)) {
 				unsupported(keys[i].key, v);
 				return -EOPNOTSUPP;
 			}
@@ -118,6 +128,8 @@ void net_opts_to_step(struct plan_step *s, const uint32_t opts[__RBLK_NET_LAST],
 			plan_attr(s, keys[i].key, "%u", v);
 		else if (keys[i].kind == K_DIGEST)
 			plan_attr(s, keys[i].key, "%s", rblk_digest_name(v));
+		else if (keys[i].kind == K_FENCING)
+			plan_attr(s, keys[i].key, "%s", rblk_fencing_name(v));
 		else if (v < ARRAY_SIZE(asb_words))
 			plan_attr(s, keys[i].key, "%s", asb_words[v]);
 		else

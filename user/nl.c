@@ -198,6 +198,26 @@ static void copy_str(char *dst, size_t len, struct nlattr *a)
 		snprintf(dst, len, "%.*s", nla_len(a), (const char *)nla_data(a));
 }
 
+static void parse_fence(struct nlattr *nest, struct rblk_dev_info *d)
+{
+	struct nlattr *tb[RBLK_FENCE_A_MAX + 1];
+
+	if (nla_parse_nested(tb, RBLK_FENCE_A_MAX, nest, NULL) < 0)
+		return;
+	d->has_fence = true;
+	d->fence_running = tb[RBLK_FENCE_A_RUNNING] != NULL;
+	d->fence_no_result = tb[RBLK_FENCE_A_NO_RESULT] != NULL;
+	if (tb[RBLK_FENCE_A_LAST_EXIT]) {
+		d->fence_finished = true;
+		d->fence_last_exit = nla_get_u32(tb[RBLK_FENCE_A_LAST_EXIT]);
+	}
+	d->fence_finished |= d->fence_no_result;
+	if (tb[RBLK_FENCE_A_ELAPSED_MS])
+		d->fence_elapsed_ms = nla_get_u64(tb[RBLK_FENCE_A_ELAPSED_MS]);
+	if (tb[RBLK_FENCE_A_RUNS])
+		d->fence_runs = nla_get_u32(tb[RBLK_FENCE_A_RUNS]);
+}
+
 /* Parse a device message; unknown attributes are ignored (ABI rule). */
 static int parse_device(struct nl_msg *msg, struct rblk_dev_info *d)
 {
@@ -237,6 +257,8 @@ static int parse_device(struct nl_msg *msg, struct rblk_dev_info *d)
 		parse_net_opts(tb[RBLK_A_NET_OPTS], d);
 	if (tb[RBLK_A_VERIFY])
 		parse_verify(tb[RBLK_A_VERIFY], d);
+	if (tb[RBLK_A_FENCE])
+		parse_fence(tb[RBLK_A_FENCE], d);
 	if (tb[RBLK_A_PEER_ROLE]) {
 		d->has_peer = true;
 		d->peer_role = nla_get_u8(tb[RBLK_A_PEER_ROLE]);
@@ -497,6 +519,21 @@ int rblk_nl_set_role(uint32_t minor, uint8_t role, uint32_t flags)
 	if (nla_put_u32(msg, RBLK_A_MINOR, minor) ||
 	    nla_put_u8(msg, RBLK_A_ROLE, role) ||
 	    (flags && nla_put_u32(msg, RBLK_A_FLAGS, flags))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return transact(msg, NULL, NULL);
+}
+
+int rblk_nl_helper_done(uint32_t minor, uint64_t cookie, uint32_t status)
+{
+	struct nl_msg *msg = new_msg(RBLK_CMD_HELPER_DONE, 0);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, RBLK_A_MINOR, minor) ||
+	    nla_put_u64(msg, RBLK_A_HELPER_COOKIE, cookie) ||
+	    nla_put_u32(msg, RBLK_A_HELPER_STATUS, status)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}

@@ -51,6 +51,10 @@ struct rblk_dev_info {
 	bool has_verify, verify_stopped;
 	uint64_t verify_checked_kib, verify_diff_kib, verify_start, verify_pos,
 		 verify_elapsed_ms;
+	/* The fence-peer handler (RBLK_A_FENCE), once it ran. */
+	bool has_fence, fence_running, fence_finished, fence_no_result;
+	uint32_t fence_last_exit, fence_runs;
+	uint64_t fence_elapsed_ms;
 };
 
 typedef void (*rblk_dev_cb)(const struct rblk_dev_info *d, void *arg);
@@ -90,6 +94,8 @@ const char *rblk_nl_last_msg(void);
 /* "1.2.3.4:7788" or "[::1]:7788" into a sockaddr. */
 int parse_sockaddr(const char *s, struct sockaddr_storage *ss, int *len);
 int rblk_nl_set_role(uint32_t minor, uint8_t role, uint32_t flags);
+/* RBLK_CMD_HELPER_DONE: a waited handler's exit status, by its cookie. */
+int rblk_nl_helper_done(uint32_t minor, uint64_t cookie, uint32_t status);
 /* Join the events group (before listing what exists). */
 int rblk_nl_events_subscribe(void);
 /* After rblk_nl_events_subscribe(): call @cb for each event; never returns 0. */

@@ -301,14 +301,17 @@ static void add_options(struct plan_step *s, const struct cfg_resource *r,
 }
 
 /*
- * resync-rate and c-plan-ahead are disk { } options in the configuration,
- * but the kernel keeps them with the connection (the SyncSource paces by
- * them): the net steps carry them too, so that adjust compares them with
- * what the kernel reports and changes them on a running connection.
+ * resync-rate, c-plan-ahead, fencing and handler-timeout are disk { }
+ * options in the configuration, but the kernel keeps them with the
+ * connection (the SyncSource paces by the first two; a Primary that loses
+ * its peer fences by the others): the net steps carry them too, so that
+ * adjust compares them with what the kernel reports and changes them on
+ * a running connection.
  */
 static void add_resync_options(struct plan_step *s, const struct cfg_resource *r)
 {
-	static const int opts[] = { OPT_RESYNC_RATE, OPT_C_PLAN_AHEAD };
+	static const int opts[] = { OPT_RESYNC_RATE, OPT_C_PLAN_AHEAD,
+				    OPT_FENCING, OPT_HANDLER_TIMEOUT };
 	char buf[64];
 	size_t i;
 

@@ -57,6 +57,8 @@ static const struct rblkadm_cmd commands[] = {
 	  "start a new generation; --clear-bitmap: two fresh connected disks skip the initial sync", CMD_ROOT },
 	{ "outdate", cmd_outdate, "RES|all",
 	  "mark the local data Outdated: no promotion without --force until it is current again", CMD_ROOT },
+	{ "resume-io", cmd_resume_io, "RES|all",
+	  "end a suspension of I/O for fencing (the peer may not be fenced)", CMD_ROOT },
 	{ "verify", cmd_verify, "RES|all [--start SECTOR] [--stop SECTOR] [--repair] [--wait]",
 	  "compare the data with the peer's (verify-alg); --wait: exit 5 if blocks differ", CMD_ROOT },
 	{ "pause-sync", cmd_pause_sync, "RES|all",

@@ -51,6 +51,7 @@ CMD(wait_connect);
 CMD(wait_sync);
 CMD(invalidate);
 CMD(outdate);
+CMD(resume_io);
 CMD(invalidate_remote);
 CMD(pause_sync);
 CMD(resume_sync);

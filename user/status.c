@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0 OR MIT)
 #include <stdio.h>
 
+#include <rblk/fence.h>
 #include <rblk/genl.h>
 #include <rblk/wire.h>
 
@@ -172,10 +173,12 @@ const char *event_name(uint8_t event)
 	}
 }
 
+#define SYNC_SUSP	(RBLK_SUSP_SYNC_USER | RBLK_SUSP_SYNC_PEER)
+
 /* What suspends the resync (enum rblk_susp_flags). */
 const char *susp_name(uint32_t susp)
 {
-	switch (susp & __RBLK_SUSP_ALL) {
+	switch (susp & SYNC_SUSP) {
 	case RBLK_SUSP_SYNC_USER: return "user";
 	case RBLK_SUSP_SYNC_PEER: return "peer";
 	case RBLK_SUSP_SYNC_USER | RBLK_SUSP_SYNC_PEER: return "user+peer";
@@ -259,13 +262,45 @@ static void verify_fields(struct printer *p, const struct rblk_dev_info *d)
 	field_bool(p, "last-verify-stopped", d->verify_stopped);
 }
 
-/* The digests of the connection, when the kernel reports them. */
+/* The digests and the fencing policy of the connection, as reported. */
 static void digest_fields(struct printer *p, const struct rblk_dev_info *d)
 {
 	if (d->net_opts_set & (1U << RBLK_NET_VERIFY_ALG))
 		field_str(p, "verify-alg", rblk_digest_name(d->net_opts[RBLK_NET_VERIFY_ALG]));
 	if (d->net_opts_set & (1U << RBLK_NET_CSUMS_ALG))
 		field_str(p, "csums-alg", rblk_digest_name(d->net_opts[RBLK_NET_CSUMS_ALG]));
+	if (d->net_opts_set & (1U << RBLK_NET_FENCING))
+		field_str(p, "fencing", rblk_fencing_name(d->net_opts[RBLK_NET_FENCING]));
+}
+
+/*
+ * The fence-peer handler after a Primary lost its peer: running for how
+ * long, or what the last one said (include/rblk/fence.h).
+ */
+static void fence_fields(struct printer *p, const struct rblk_dev_info *d)
+{
+	char last[64];
+
+	printer_line(p);
+	if (d->fence_running) {
+		snprintf(last, sizeof(last), "running %llu s",
+			 (unsigned long long)d->fence_elapsed_ms / 1000);
+		field_str(p, "fence-peer", last);
+	}
+	if (d->fence_no_result)
+		field_str(p, "last-fence-peer", "no result");
+	else if (d->fence_finished) {
+		snprintf(last, sizeof(last), "%u (%s)", d->fence_last_exit,
+			 rblk_fence_exit_name(d->fence_last_exit));
+		field_str(p, "last-fence-peer", last);
+	}
+	if (p->json) {
+		field_bool(p, "fence-peer-running", d->fence_running);
+		if (d->fence_finished && !d->fence_no_result)
+			field_u64(p, "last-fence-peer-exit", d->fence_last_exit);
+		field_u64(p, "fence-peer-elapsed-ms", d->fence_elapsed_ms);
+		field_u64(p, "fence-peer-runs", d->fence_runs);
+	}
 }
 
 static void connection_fields(struct printer *p, const struct rblk_dev_info *d)
@@ -281,7 +316,7 @@ static void connection_fields(struct printer *p, const struct rblk_dev_info *d)
 		field_str(p, "peer-disk", connected ?
 			  disk_state_name(d->peer_disk_state) : "DUnknown");
 		/* Paused before a resync: it will start paused (and who paused). */
-		if (d->susp && !d->has_sync)
+		if ((d->susp & SYNC_SUSP) && !d->has_sync)
 			field_str(p, "sync-paused", susp_name(d->susp));
 		printer_line(p);
 		field_u64(p, "sent-kib", d->stats[RBLK_STAT_SENT_KIB]);
@@ -299,6 +334,8 @@ static void connection_fields(struct printer *p, const struct rblk_dev_info *d)
 		sync_fields(p, d);
 	if (d->has_verify)
 		verify_fields(p, d);
+	if (d->has_fence)
+		fence_fields(p, d);
 	/* Why it is not connected, in the kernel's words. */
 	if (!connected && d->last_error[0]) {
 		printer_line(p);
@@ -336,6 +373,9 @@ static void device_fields(struct printer *p, const struct rblk_dev_info *d)
 	field_u64(p, "open", d->open_count);
 	/* Say why writes fail before someone has to read the kernel log. */
 	field_str(p, "writable", primary ? "yes" : "no(Secondary)");
+	/* Held until the peer is fenced, or 'rblkadm resume-io'. */
+	if (d->susp & RBLK_SUSP_IO_FENCING)
+		field_str(p, "io-suspended", "fencing");
 	field_u64(p, "read-kib", d->stats[RBLK_STAT_READ_KIB]);
 	field_u64(p, "written-kib", d->stats[RBLK_STAT_WRITTEN_KIB]);
 	field_u64(p, "in-flight", d->stats[RBLK_STAT_IN_FLIGHT]);
@@ -382,8 +422,10 @@ void print_device_event(struct printer *p, const struct rblk_dev_info *d)
 		field_str(p, "peer-role", role_name(d->peer_role));
 		field_str(p, "peer-disk", disk_state_name(d->peer_disk_state));
 	}
-	if (d->susp)
+	if (d->susp & SYNC_SUSP)
 		field_str(p, "sync-paused", susp_name(d->susp));
+	if (d->susp & RBLK_SUSP_IO_FENCING)
+		field_str(p, "io-suspended", "fencing");
 	if (d->has_verify) {
 		field_u64(p, "last-verify-checked-kib", d->verify_checked_kib);
 		field_u64(p, "last-verify-diff-kib", d->verify_diff_kib);

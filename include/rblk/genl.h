@@ -35,7 +35,10 @@
  *                                 RBLK_NET_SECRET_ID; never the secret
  *     RBLK_A_VERIFY       nested  RBLK_VERIFY_A_*: the last verify's result
  *     RBLK_A_SUSP         u32     enum rblk_susp_flags: what suspends the
- *                                 resync (absent: nothing)
+ *                                 resync, and all I/O for fencing (absent:
+ *                                 nothing)
+ *     RBLK_A_FENCE        nested  RBLK_FENCE_A_*: the fence-peer handler,
+ *                                 running or last run (disk { fencing })
  *
  * RBLK_CMD_NEW_DEVICE (CAP_SYS_ADMIN)
  *   Creates /dev/rblk<RBLK_A_MINOR> for resource RBLK_A_RESOURCE (letters,
@@ -108,6 +111,20 @@
  *   with metadata, EBUSY Primary, EISCONN connected, EALREADY the disk
  *   is Inconsistent (less than Outdated already); 0 if already Outdated.
  *
+ * RBLK_CMD_HELPER_DONE (CAP_SYS_ADMIN)
+ *   RBLK_A_MINOR, RBLK_A_HELPER_COOKIE (u64), RBLK_A_HELPER_STATUS (u32,
+ *   0..255): the exit status of a handler the kernel waits for (it started
+ *   "<usermode_helper> helper EVENT RES" with RBLK_HELPER_COOKIE=<16 hex
+ *   digits> and RBLK_HELPER_TIMEOUT=<ms> in the environment). ESTALE: no
+ *   handler with that cookie is waited for (finished, timed out, or the
+ *   connection came back meanwhile). Never waits itself.
+ *
+ * RBLK_CMD_RESUME_IO (CAP_SYS_ADMIN)
+ *   RBLK_A_MINOR: end a suspension of I/O for fencing (RBLK_SUSP_IO_FENCING:
+ *   a Primary under fencing resource-and-stonith lost its peer and the
+ *   fence-peer handler has not outdated it): held and waiting requests go
+ *   on without the peer. EALREADY if I/O is not suspended.
+ *
  * RBLK_CMD_EVENT (multicast on RBLK_GENL_MCGRP_EVENTS only)
  *   RBLK_A_EVENT (enum rblk_event) followed by the device attributes of a
  *   RBLK_CMD_GET_DEVICE reply (as far as they still exist). A device's
@@ -151,6 +168,8 @@ enum rblk_cmd {
 	RBLK_CMD_VERIFY,	/* flags: RBLK_F_VERIFY_REPAIR */
 	RBLK_CMD_NET_OPTS,
 	RBLK_CMD_OUTDATE,
+	RBLK_CMD_HELPER_DONE,
+	RBLK_CMD_RESUME_IO,
 	__RBLK_CMD_MAX
 };
 #define RBLK_CMD_MAX (__RBLK_CMD_MAX - 1)
@@ -184,6 +203,9 @@ enum rblk_attr {
 	RBLK_A_VERIFY_STOP,	/* u64 sector, exclusive */
 	RBLK_A_VERIFY,		/* nest, enum rblk_verify_attr */
 	RBLK_A_SUSP,		/* u32, enum rblk_susp_flags */
+	RBLK_A_HELPER_COOKIE,	/* u64, RBLK_CMD_HELPER_DONE */
+	RBLK_A_HELPER_STATUS,	/* u32 exit status 0..255, RBLK_CMD_HELPER_DONE */
+	RBLK_A_FENCE,		/* nest, enum rblk_fence_attr */
 	__RBLK_A_LAST
 };
 #define RBLK_A_MAX (__RBLK_A_LAST - 1)
@@ -227,6 +249,21 @@ enum rblk_sync_attr {
 	__RBLK_SYNC_A_LAST
 };
 #define RBLK_SYNC_A_MAX (__RBLK_SYNC_A_LAST - 1)
+
+/*
+ * Nested in RBLK_A_FENCE: the fence-peer handler of a Primary that lost
+ * its peer (include/rblk/fence.h says what its exit codes mean).
+ */
+enum rblk_fence_attr {
+	RBLK_FENCE_A_UNSPEC,
+	RBLK_FENCE_A_RUNNING,		/* flag: started, no result yet */
+	RBLK_FENCE_A_ELAPSED_MS,	/* u64: since it started (running or the last) */
+	RBLK_FENCE_A_LAST_EXIT,		/* u32: the last run's exit status, when there is one */
+	RBLK_FENCE_A_NO_RESULT,		/* flag: the last run gave none in time */
+	RBLK_FENCE_A_RUNS,		/* u32: started since the device was created */
+	__RBLK_FENCE_A_LAST
+};
+#define RBLK_FENCE_A_MAX (__RBLK_FENCE_A_LAST - 1)
 
 /* Nested in RBLK_A_VERIFY: the last verify on this node (source or target). */
 enum rblk_verify_attr {
@@ -280,9 +317,34 @@ enum rblk_net_attr {
 				 * the secret (include/rblk/auth.h) */
 	RBLK_NET_MAX_BUFFERS,	/* 4 KiB pages the peer's requests may hold
 				 * here until answered (docs/protocol.md) */
+	RBLK_NET_FENCING,	/* enum rblk_fencing (disk { fencing }) */
+	RBLK_NET_HANDLER_TIMEOUT, /* ms a waited handler may take; 0 = none */
 	__RBLK_NET_LAST
 };
 #define RBLK_NET_MAX (__RBLK_NET_LAST - 1)
+
+/*
+ * What a Primary does when it loses its peer (disk { fencing }): nothing,
+ * run the fence-peer handler, or also hold all I/O until the handler has
+ * outdated the peer (or the operator says 'rblkadm resume-io').
+ */
+enum rblk_fencing {
+	RBLK_FENCING_DONT_CARE,
+	RBLK_FENCING_RESOURCE_ONLY,
+	RBLK_FENCING_RESOURCE_AND_STONITH,
+	__RBLK_FENCING_LAST
+};
+
+/* The words of rblk.conf(5). */
+static inline const char *rblk_fencing_name(unsigned int f)
+{
+	switch (f) {
+	case RBLK_FENCING_DONT_CARE: return "dont-care";
+	case RBLK_FENCING_RESOURCE_ONLY: return "resource-only";
+	case RBLK_FENCING_RESOURCE_AND_STONITH: return "resource-and-stonith";
+	default: return "?";
+	}
+}
 
 /* RBLK_A_FLAGS of RBLK_CMD_CONNECT. */
 /* Automatic split brain recovery policies (net { after-sb-*pri }). */
@@ -296,6 +358,9 @@ enum rblk_after_sb {
 	RBLK_ASB_DISCARD_REMOTE,	/* 0pri: the peer loses */
 	RBLK_ASB_CONSENSUS,		/* 1pri: the 0pri verdict if it makes the Secondary lose */
 	RBLK_ASB_DISCARD_SECONDARY,	/* 1pri: the Secondary loses */
+	RBLK_ASB_CALL_PRI_LOST_AFTER_SB, /* 1pri: the 0pri verdict; if it makes
+					 * the Primary lose: refused, and the
+					 * Primary runs pri-lost-after-sb */
 	__RBLK_ASB_LAST
 };
 
@@ -371,7 +436,8 @@ enum rblk_disk_state {
 enum rblk_susp_flags {
 	RBLK_SUSP_SYNC_USER = 1U << 0,	/* pause-sync on this node */
 	RBLK_SUSP_SYNC_PEER = 1U << 1,	/* pause-sync on the peer */
-	__RBLK_SUSP_ALL = (1U << 2) - 1
+	RBLK_SUSP_IO_FENCING = 1U << 2,	/* all I/O, until the peer is fenced */
+	__RBLK_SUSP_ALL = (1U << 3) - 1
 };
 
 enum rblk_event {

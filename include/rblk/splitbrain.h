@@ -25,6 +25,8 @@ enum rblk_sb_verdict {
 	RBLK_SB_REFUSE,
 	RBLK_SB_LOCAL_LOSES,
 	RBLK_SB_PEER_LOSES,
+	RBLK_SB_PRI_LOST,	/* refused; this Primary lost: pri-lost-after-sb
+				 * (the peer sees RBLK_SB_REFUSE) */
 };
 
 static inline enum rblk_sb_verdict rblk_sb_who(bool local_loses)
@@ -88,6 +90,15 @@ rblk_sb_resolve(const unsigned int policy[3], const struct rblk_sb_side *l,
 		v = rblk_sb_0pri(policy[0], l, p, local_wins_ties);
 		if (v != rblk_sb_who(!l->primary))
 			v = RBLK_SB_REFUSE;
+	} else if (primaries == 1 &&
+		   policy[1] == RBLK_ASB_CALL_PRI_LOST_AFTER_SB) {
+		/*
+		 * DRBD demotes the losing Primary first; a Primary in use
+		 * cannot be demoted from here, so it is refused, and told.
+		 */
+		v = rblk_sb_0pri(policy[0], l, p, local_wins_ties);
+		if (v == rblk_sb_who(l->primary))
+			return l->primary ? RBLK_SB_PRI_LOST : RBLK_SB_REFUSE;
 	}
 	if ((v == RBLK_SB_LOCAL_LOSES && l->primary) ||
 	    (v == RBLK_SB_PEER_LOSES && p->primary))

@@ -197,6 +197,9 @@ static inline int rblk_state_check_invariants(const struct rblk_state *s,
 		    s->peer_disk != RBLK_DISK_DISKLESS ||
 		    (s->susp & RBLK_SUSP_SYNC_PEER)))
 		return *why = "the peer is unknown while not connected", -EINVAL;
+	if ((s->susp & RBLK_SUSP_IO_FENCING) &&
+	    (up || s->role != RBLK_ROLE_PRIMARY))
+		return *why = "only a Primary without its peer suspends I/O for fencing", -EINVAL;
 	return 0;
 }
 
@@ -213,6 +216,10 @@ static inline int rblk_state_check_admin(const struct rblk_state *os,
 		if (os->disk != RBLK_DISK_UPTODATE && !(flags & RBLK_SC_FORCE))
 			return *why = "the local disk is not UpToDate", -ENODATA;
 	}
+	/* Held writes would then complete on a Secondary. */
+	if (os->role == RBLK_ROLE_PRIMARY && ns->role == RBLK_ROLE_SECONDARY &&
+	    (os->susp & RBLK_SUSP_IO_FENCING))
+		return *why = "I/O is suspended for fencing ('rblkadm resume-io' first)", -EBUSY;
 	if (os->role == RBLK_ROLE_PRIMARY && ns->role == RBLK_ROLE_SECONDARY &&
 	    (flags & RBLK_SC_OPEN))
 		return *why = "the device is held open", -EBUSY;
@@ -240,7 +247,26 @@ static inline void rblk_state_set_conn_to(struct rblk_state *s,
 		s->peer_role = RBLK_ROLE_UNKNOWN;
 		s->peer_disk = RBLK_DISK_DISKLESS;
 		s->susp &= ~RBLK_SUSP_SYNC_PEER;
+	} else {
+		/* The peer is back: its handshake says what its data is. */
+		s->susp &= ~RBLK_SUSP_IO_FENCING;
 	}
+}
+
+/*
+ * @ns after @os lost the connection: a Primary that loses a peer with
+ * good data under fencing resource-and-stonith holds all I/O until the
+ * fence-peer handler has outdated the peer (or 'rblkadm resume-io'), as
+ * that peer may be promoted meanwhile.
+ */
+static inline void rblk_state_lost_peer(const struct rblk_state *os,
+					struct rblk_state *ns,
+					unsigned int fencing)
+{
+	if (fencing == RBLK_FENCING_RESOURCE_AND_STONITH &&
+	    os->role == RBLK_ROLE_PRIMARY && rblk_conn_is_up(os->conn) &&
+	    !rblk_conn_is_up(ns->conn) && os->peer_disk > RBLK_DISK_OUTDATED)
+		ns->susp |= RBLK_SUSP_IO_FENCING;
 }
 
 /*
@@ -305,6 +331,7 @@ struct rblk_cd_result {
 	int rule;			/* ... and its row in docs/generations.md */
 	enum rblk_sb_verdict sb;	/* a split brain resolved, and how */
 	int sb_policy;			/* after-sb policy index, -1: discard-my-data */
+	bool pri_lost;			/* refused: this Primary lost (call-pri-lost-after-sb) */
 };
 
 /*
@@ -357,8 +384,9 @@ static inline void rblk_cd_split_brain(const unsigned int after_sb[3],
 	r->sb = rblk_sb_resolve(after_sb, &ls, &ps, won);
 	r->sb_policy = ls.discard_my_data || ps.discard_my_data ? -1 :
 		       (int)after_sb[primaries < 2 ? primaries : 2];
-	if (r->sb == RBLK_SB_REFUSE) {
+	if (r->sb == RBLK_SB_REFUSE || r->sb == RBLK_SB_PRI_LOST) {
 		r->verdict = RBLK_CD_SPLIT_BRAIN;
+		r->pri_lost = r->sb == RBLK_SB_PRI_LOST;
 		return;
 	}
 	r->sync = r->sb == RBLK_SB_LOCAL_LOSES ? RBLK_CD_SYNC_TARGET :

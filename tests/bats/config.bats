@@ -108,6 +108,7 @@ bad() {
 @test "error: protocol A" { bad protocol-a; }
 @test "error: option in the wrong section" { bad wrong-section; }
 @test "error: shared-secret without cram-hmac-alg" { bad secret; }
+@test "error: fencing resource-and-stonith without a fence-peer handler" { bad stonith-no-handler; }
 @test "error: include of a missing file" { bad include-missing; }
 @test "error: unterminated string" { bad unterminated; }
 @test "error: end of file inside a resource" { bad eof; }

@@ -27,6 +27,13 @@ setup() {
 	RES
 }
 
+# Process $1 no longer runs (absent, or a zombie).
+gone() {
+	local st
+	st=$(ps -o stat= -p "$1" 2>/dev/null) || true
+	[ -z "$st" ] || [ "${st:0:1}" = Z ] || { echo "pid $1 still runs ($st)"; false; }
+}
+
 @test "helper out-of-sync runs the out-of-sync handler (verify found differences)" {
 	run rblkadm -c "$BATS_TEST_TMPDIR/h.res" --node pg1 helper out-of-sync pg
 	golden helper-out-of-sync
@@ -47,13 +54,54 @@ setup() {
 	golden helper-unknown
 }
 
-@test "helper fence-peer runs only when disk { fencing } is not dont-care" {
+@test "helper fence-peer runs the handler (rblk.ko decides when to ask: disk { fencing })" {
 	sed 's/handlers {/handlers { fence-peer "echo fencing $RBLK_PEER; exit 3";/' \
 		"$BATS_TEST_TMPDIR/h.res" >"$BATS_TEST_TMPDIR/f.res"
 	run rblkadm -c "$BATS_TEST_TMPDIR/f.res" --node pg1 helper fence-peer pg
-	[ "$status" -eq 0 ]
-	[ -z "$output" ]
-	sed -i 's/meta-disk internal;/meta-disk internal;\n    disk { fencing resource-only; }/' "$BATS_TEST_TMPDIR/f.res"
-	run rblkadm -c "$BATS_TEST_TMPDIR/f.res" --node pg1 helper fence-peer pg
-	[ "$status" -eq 3 ] && [ "$output" = "fencing pg2" ]
+	[ "$status" -eq 3 ]
+	[ "$output" = "fencing pg2" ]
+}
+
+@test "helper with a cookie: the handler is killed at RBLK_HELPER_TIMEOUT (status 124, its process group too)" {
+	sed 's/handlers {/handlers { fence-peer "sleep 60 \& echo $! >$BATS_TEST_TMPDIR\/bg; echo $$ >$BATS_TEST_TMPDIR\/sh; sleep 60";/' \
+		"$BATS_TEST_TMPDIR/h.res" >"$BATS_TEST_TMPDIR/f.res"
+	local t0=$SECONDS
+	RBLK_HELPER_COOKIE=00000000000000ab RBLK_HELPER_TIMEOUT=1000 RBLK_MINOR=3 \
+		run rblkadm -c "$BATS_TEST_TMPDIR/f.res" --node pg1 helper fence-peer pg
+	[ "$status" -eq 124 ]
+	[ $((SECONDS - t0)) -lt 10 ]
+	# Both the shell and what it started in the background are gone
+	# (killed; a zombie waits for its new parent to reap it).
+	gone "$(cat "$BATS_TEST_TMPDIR/sh")"
+	gone "$(cat "$BATS_TEST_TMPDIR/bg")"
+}
+
+@test "helper with a cookie: a handler that ignores SIGTERM is killed 5 s later" {
+	sed "s/handlers {/handlers { fence-peer \"trap '' TERM; sleep 60\";/" \
+		"$BATS_TEST_TMPDIR/h.res" >"$BATS_TEST_TMPDIR/f.res"
+	local t0=$SECONDS
+	RBLK_HELPER_COOKIE=00000000000000ab RBLK_HELPER_TIMEOUT=500 RBLK_MINOR=3 \
+		run rblkadm -c "$BATS_TEST_TMPDIR/f.res" --node pg1 helper fence-peer pg
+	[ "$status" -eq 124 ]
+	[ $((SECONDS - t0)) -ge 5 ]
+	[ $((SECONDS - t0)) -lt 15 ]
+}
+
+@test "helper with a cookie and no RBLK_MINOR reports for the configuration's minor" {
+	sed 's/handlers {/handlers { fence-peer "exit 4";/' \
+		"$BATS_TEST_TMPDIR/h.res" >"$BATS_TEST_TMPDIR/f.res"
+	RBLK_HELPER_COOKIE=00000000000000ab RBLK_HELPER_TIMEOUT=1000 \
+		run rblkadm -c "$BATS_TEST_TMPDIR/f.res" --node pg1 helper fence-peer pg
+	[ "$status" -eq 4 ]
+	# No rblk.ko here: the report was tried, and failed for that reason.
+	[ "$output" = "rblkadm: helper: cannot report the status 4 to rblk.ko (no netlink family)" ]
+}
+
+@test "helper with a malformed cookie says so and still runs the handler" {
+	sed 's/handlers {/handlers { fence-peer "exit 4";/' \
+		"$BATS_TEST_TMPDIR/h.res" >"$BATS_TEST_TMPDIR/f.res"
+	RBLK_HELPER_COOKIE=xyz RBLK_HELPER_TIMEOUT=1000 RBLK_MINOR=3 \
+		run rblkadm -c "$BATS_TEST_TMPDIR/f.res" --node pg1 helper fence-peer pg
+	[ "$status" -eq 4 ]
+	[ "$output" = "rblkadm: helper: RBLK_HELPER_COOKIE, RBLK_HELPER_TIMEOUT or RBLK_MINOR malformed: not reporting" ]
 }

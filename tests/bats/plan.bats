@@ -86,6 +86,18 @@ adjust_state() {
 	golden plan-adjust-resync-rate
 }
 
+@test "adjust after fencing and handler-timeout changed (disk { }): net-options, no reconnect" {
+	sed -e 's/^\( *on pg1\)/    disk { fencing resource-and-stonith; handler-timeout 30; }\n    handlers { fence-peer "true"; }\n\1/' pg.res >"$BATS_TEST_TMPDIR/pg.res"
+	adjust_state '' "$BATS_TEST_TMPDIR/pg.res"
+	golden plan-adjust-fencing
+}
+
+@test "adjust with the fencing the kernel reports changes nothing" {
+	sed -e 's/^\( *on pg1\)/    disk { fencing resource-only; }\n\1/' pg.res >"$BATS_TEST_TMPDIR/pg.res"
+	adjust_state 's/fencing=dont-care/fencing=resource-only/' "$BATS_TEST_TMPDIR/pg.res"
+	golden plan-adjust-unchanged
+}
+
 @test "adjust against a kernel that does not report the resync rate does not compare it" {
 	sed -e 's/^\( *on pg1\)/    disk { resync-rate 4M; c-plan-ahead 0; }\n\1/' pg.res >"$BATS_TEST_TMPDIR/pg.res"
 	adjust_state 's/ resync-rate=[0-9]* c-plan-ahead=[0-9]*//' "$BATS_TEST_TMPDIR/pg.res"

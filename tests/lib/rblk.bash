@@ -55,7 +55,8 @@ RBLK_DISK=${RBLK_DISK:-/dev/vda}
 # liveness settings so that tests do not wait long.
 # Extra net{} options may be passed as $2 (one of the liveness settings
 # there replaces ours), extra disk{} options as $3. Handlers log
-# "EVENT RESOURCE PEER" lines to /tmp/rblk-handlers.log.
+# "EVENT RESOURCE PEER" lines to /tmp/rblk-handlers.log; more handlers
+# may be given in RBLK_HANDLERS_EXTRA.
 rblk_write_config() {
 	local vm=$1 net_extra=${2:-} disk_extra=${3:-} f="$RUN_DIR/rblk.conf.$1"
 	local o net=""
@@ -77,6 +78,7 @@ rblk_write_config() {
 	        before-resync-target "echo \$RBLK_EVENT \$RBLK_RESOURCE \$RBLK_PEER >> /tmp/rblk-handlers.log";
 	        after-resync-target "echo \$RBLK_EVENT \$RBLK_RESOURCE \$RBLK_PEER >> /tmp/rblk-handlers.log";
 	        out-of-sync "echo \$RBLK_EVENT \$RBLK_RESOURCE \$RBLK_PEER >> /tmp/rblk-handlers.log";
+	        ${RBLK_HANDLERS_EXTRA:-}
 	    }
 	    on pg1 { address 10.0.0.1:7788; }
 	    on pg2 { address 10.0.0.2:7788; }

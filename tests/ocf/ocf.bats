@@ -461,13 +461,13 @@ constraints() {
 	cibadmin -Q -o constraints | grep '<rsc_location' | sed 's/^ *//'
 }
 
-@test "fence-peer: adds -INFINITY for the promoted role on the peer, idempotent" {
+@test "fence-peer: adds -INFINITY for the promoted role on the peer (4: outdated), idempotent" {
 	fence_setup
 	run "$FENCE"
-	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$status" -eq 4 ] || { echo "$output"; false; }
 	[ "$(constraints)" = '<rsc_location id="rblk-fence-pg-pg2" rsc="rblk-pg-clone" role="Promoted" node="pg2" score="-INFINITY"/>' ]
 	run "$FENCE" --fence
-	[ "$status" -eq 0 ]
+	[ "$status" -eq 4 ]
 	[[ "$output" == *"already fenced"* ]]
 	[ "$(constraints | wc -l)" -eq 1 ]
 }
@@ -475,7 +475,7 @@ constraints() {
 @test "fence-peer: --unfence on the fencing node removes it, twice is fine" {
 	fence_setup
 	run "$FENCE"
-	[ "$status" -eq 0 ]
+	[ "$status" -eq 4 ]
 	run "$FENCE" --unfence
 	[ "$status" -eq 0 ]
 	[ -z "$(constraints)" ]
@@ -486,7 +486,7 @@ constraints() {
 @test "fence-peer: --after-resync-target on the fenced node removes its own" {
 	fence_setup
 	run "$FENCE"
-	[ "$status" -eq 0 ]
+	[ "$status" -eq 4 ]
 	# the fenced node pg2 finished its resync; RBLK_PEER is pg1 there
 	RBLK_PEER=pg1 RBLK_NODE=pg1 run "$FENCE" --after-resync-target
 	[ "$status" -eq 0 ]
@@ -500,14 +500,14 @@ constraints() {
 	fence_setup
 	sed -i 's/validate-with="pacemaker-3.9"/validate-with="pacemaker-3.0"/' "$T/cib.xml"
 	run "$FENCE"
-	[ "$status" -eq 0 ]
+	[ "$status" -eq 4 ]
 	[[ "$(constraints)" == *'role="Master"'* ]]
 }
 
 @test "fence-peer: explicit clone id; unknown resource fails (1); usage (2)" {
 	fence_setup
 	RBLK_PCMK_RESOURCE=rblk-other-clone run "$FENCE"
-	[ "$status" -eq 0 ]
+	[ "$status" -eq 4 ]
 	[[ "$(constraints)" == *'rsc="rblk-other-clone"'* ]]
 	RBLK_RESOURCE=nope run "$FENCE"
 	[ "$status" -eq 1 ]
@@ -522,7 +522,7 @@ constraints() {
 	[ "$status" -eq 2 ]
 }
 
-@test "fence-peer: refuses (3) to fence the promoted instance" {
+@test "fence-peer: refuses (6) to fence the promoted instance" {
 	fence_setup
 	mkdir -p "$T/bin"
 	cat >"$T/bin/crm_resource" <<-'EOF'
@@ -532,11 +532,11 @@ constraints() {
 	EOF
 	chmod +x "$T/bin/crm_resource"
 	PATH=$T/bin:$PATH run "$FENCE"
-	[ "$status" -eq 3 ]
+	[ "$status" -eq 6 ]
 	[[ "$output" == *"refusing to fence pg2"* ]]
 	[ -z "$(constraints)" ]
 	RBLK_PEER=pg1 PATH=$T/bin:$PATH run "$FENCE"
-	[ "$status" -eq 0 ]
+	[ "$status" -eq 4 ]
 }
 
 @test "fence-peer: no cluster reachable fails (1)" {

@@ -157,10 +157,12 @@ static void test_initial_sync(void)
 	CHECK(rblk_gi_compare(&n1, &n2, true, NULL) == RBLK_GI_NO_SYNC, "in sync");
 }
 
+/* The peer's verdict for ours (a lost Primary's peer just refuses). */
 static enum rblk_sb_verdict sb_mirror(enum rblk_sb_verdict v)
 {
 	return v == RBLK_SB_LOCAL_LOSES ? RBLK_SB_PEER_LOSES :
-	       v == RBLK_SB_PEER_LOSES ? RBLK_SB_LOCAL_LOSES : v;
+	       v == RBLK_SB_PEER_LOSES ? RBLK_SB_LOCAL_LOSES :
+	       v == RBLK_SB_PRI_LOST ? RBLK_SB_REFUSE : v;
 }
 
 /* after-sb policies: named cases, then both sides agree on every input. */
@@ -197,6 +199,22 @@ static void test_after_sb(void)
 	pol[0] = RBLK_ASB_DISCARD_LOCAL;
 	CHECK(rblk_sb_resolve(pol, &a, &b, true) == RBLK_SB_REFUSE,
 	      "consensus: 0pri would make the Primary lose");
+	/* call-pri-lost-after-sb: the 0pri verdict; a losing Primary is told. */
+	pol[1] = RBLK_ASB_CALL_PRI_LOST_AFTER_SB;
+	pol[0] = RBLK_ASB_DISCARD_LOCAL;
+	CHECK(rblk_sb_resolve(pol, &a, &b, true) == RBLK_SB_PRI_LOST,
+	      "pri-lost: 0pri makes this Primary lose");
+	pol[0] = RBLK_ASB_DISCARD_REMOTE;
+	CHECK(rblk_sb_resolve(pol, &b, &a, false) == RBLK_SB_REFUSE,
+	      "pri-lost: the Secondary's side refuses");
+	pol[0] = RBLK_ASB_DISCARD_LEAST_CHANGES;
+	CHECK(rblk_sb_resolve(pol, &a, &b, true) == RBLK_SB_PEER_LOSES,
+	      "pri-lost: 0pri makes the Secondary lose: resolved");
+	CHECK(rblk_sb_resolve(pol, &b, &a, false) == RBLK_SB_LOCAL_LOSES,
+	      "pri-lost: ... from the Secondary's side");
+	pol[0] = RBLK_ASB_DISCARD_ZERO_CHANGES;
+	CHECK(rblk_sb_resolve(pol, &a, &b, true) == RBLK_SB_REFUSE,
+	      "pri-lost: 0pri refuses: refused, nobody lost");
 	/* Explicit discard-my-data beats the policies; a Primary never loses. */
 	b.discard_my_data = true;
 	CHECK(rblk_sb_resolve(dis, &a, &b, true) == RBLK_SB_PEER_LOSES, "discard-my-data");
@@ -223,7 +241,11 @@ static void test_after_sb(void)
 						pol[0] = RBLK_ASB_DISCARD_LOCAL;
 					w = rblk_sb_resolve(pol, &sides[j], &sides[i], false);
 					n++;
-					if (w != sb_mirror(v))
+					if (w != sb_mirror(v) && v != sb_mirror(w))
+						bad++;
+					/* Only a Primary is told it lost. */
+					if ((v == RBLK_SB_PRI_LOST && !sides[i].primary) ||
+					    (w == RBLK_SB_PRI_LOST && !sides[j].primary))
 						bad++;
 				}
 	CHECK(bad == 0, "%d of %d policy/side combinations are not mirrored", bad, n);

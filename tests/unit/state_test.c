@@ -642,6 +642,83 @@ static void test_set_conn_to(void)
 	}
 }
 
+/*
+ * fencing resource-and-stonith: a Primary losing a peer with good data
+ * suspends I/O (DRBD's rule); nothing else does; the peer's return ends
+ * it; a suspended node is a Primary without its peer and cannot demote.
+ */
+static void test_io_fencing(void)
+{
+	static const int pdisks[] = { D(DISKLESS), D(INCONSISTENT), D(OUTDATED),
+				      D(CONSISTENT), D(UPTODATE) };
+	const char *why = NULL;
+	struct rblk_state os, ns, s;
+	unsigned int f, i, role, to, c;
+
+	for (f = 0; f < __RBLK_FENCING_LAST; f++)
+	for (role = R(PRIMARY); role <= R(SECONDARY); role++)
+	for (i = 0; i < ARRAY_LEN(pdisks); i++)
+	for (c = 0; c < __RBLK_CONN_LAST; c++)
+	for (to = C(STANDALONE); to <= C(CONNECTING); to++) {
+		bool want;
+
+		os = with_conn(c);
+		os.role = role;
+		if (rblk_conn_is_up(c)) {
+			os.peer_disk = pdisks[i];
+			if (c == C(SYNC_TARGET) || c == C(VERIFY_TARGET) ||
+			    c == C(VERIFY_SOURCE))
+				continue;	/* no other peer disk fits */
+		} else if (i) {
+			continue;
+		}
+		ns = os;
+		rblk_state_set_conn_to(&ns, to);
+		rblk_state_lost_peer(&os, &ns, f);
+		want = f == RBLK_FENCING_RESOURCE_AND_STONITH &&
+		       role == R(PRIMARY) && rblk_conn_is_up(c) &&
+		       pdisks[i] > D(OUTDATED);
+		CHECK(!!(ns.susp & RBLK_SUSP_IO_FENCING) == want,
+		      "%s %s, %s, peer %s -> %s: suspended %d, want %d",
+		      rblk_fencing_name(f), rblk_role_name(role),
+		      rblk_conn_name(c), rblk_disk_name(os.peer_disk),
+		      rblk_conn_name(to), !!(ns.susp & RBLK_SUSP_IO_FENCING), want);
+		if (want)
+			CHECK(rblk_state_check_invariants(&ns, &why) == 0,
+			      "the suspended state holds the invariants (%s)", why);
+	}
+
+	/* Suspended: a Primary alone. */
+	s = alone(R(PRIMARY), D(UPTODATE));
+	s.susp = RBLK_SUSP_IO_FENCING;
+	CHECK(rblk_state_check_invariants(&s, &why) == 0, "Primary alone (%s)", why);
+	ns = s;
+	ns.role = R(SECONDARY);
+	CHECK(rblk_state_check_invariants(&ns, &why) == -EINVAL, "not on a Secondary");
+	CHECK(rblk_state_check(&s, &ns, RBLK_SC_ADMIN, &why) == -EBUSY &&
+	      strstr(why, "resume-io"), "no demotion while suspended: %s", why);
+	CHECK(rblk_state_check(&s, &ns, RBLK_SC_ADMIN | RBLK_SC_OPEN, &why) == -EBUSY &&
+	      strstr(why, "resume-io"), "open too: the suspension is named first: %s", why);
+	ns = with_conn(C(CONNECTED));
+	ns.role = R(PRIMARY);
+	ns.susp = RBLK_SUSP_IO_FENCING;
+	CHECK(rblk_state_check_invariants(&ns, &why) == -EINVAL, "not while connected");
+	/* The peer back: the suspension ends with the same change. */
+	ns = s;
+	ns.conn = C(CONNECTING);
+	rblk_state_set_conn_to(&ns, C(CONNECTED));
+	CHECK(!(ns.susp & RBLK_SUSP_IO_FENCING), "connected: resumed");
+	ns = s;
+	ns.conn = C(CONNECTING);
+	rblk_state_set_conn_to(&ns, C(STANDALONE));
+	CHECK(ns.susp & RBLK_SUSP_IO_FENCING, "still alone: still suspended");
+	/* resume-io: the flag off is a legal change by the administrator. */
+	ns = s;
+	ns.susp = 0;
+	CHECK(rblk_state_check(&s, &ns, RBLK_SC_ADMIN | RBLK_SC_OPEN, &why) == 0,
+	      "resume-io allowed (%s)", why);
+}
+
 int main(void)
 {
 	test_disk_edges();
@@ -653,5 +730,6 @@ int main(void)
 	test_verdicts_covered();
 	test_names();
 	test_set_conn_to();
+	test_io_fencing();
 	TEST_DONE();
 }

@@ -130,9 +130,58 @@ static void test_verify_result(void)
 	      "event json:\n%s", t);
 }
 
+/* A Primary that lost its peer: the fence-peer handler, running and done. */
+static void test_fence(void)
+{
+	struct rblk_dev_info d = connected();
+	char *t;
+
+	t = render(&d, false, false);
+	CHECK(!strstr(t, "fence-peer"), "never ran:\n%s", t);
+	d.conn_state = RBLK_CONN_CONNECTING;
+	d.has_fence = d.fence_running = true;
+	d.fence_elapsed_ms = 3500;
+	d.fence_runs = 1;
+	t = render(&d, false, false);
+	CHECK(strstr(t, "\n  fence-peer:running 3 s\n") != NULL, "running:\n%s", t);
+	CHECK(!strstr(t, "last-fence-peer"), "no result yet:\n%s", t);
+	t = render(&d, true, false);
+	CHECK(strstr(t, "\"fence-peer\":\"running 3 s\",\"fence-peer-running\":true,\"fence-peer-elapsed-ms\":3500,\"fence-peer-runs\":1") != NULL,
+	      "running json:\n%s", t);
+
+	d.fence_running = false;
+	d.fence_finished = true;
+	d.fence_last_exit = 4;
+	t = render(&d, false, false);
+	CHECK(strstr(t, "\n  last-fence-peer:4 (peer outdated)\n") != NULL, "4:\n%s", t);
+	t = render(&d, true, false);
+	CHECK(strstr(t, "\"last-fence-peer\":\"4 (peer outdated)\",\"fence-peer-running\":false,\"last-fence-peer-exit\":4,") != NULL,
+	      "4 json:\n%s", t);
+
+	d.fence_no_result = true;
+	t = render(&d, false, false);
+	CHECK(strstr(t, "\n  last-fence-peer:no result\n") != NULL, "no result:\n%s", t);
+	t = render(&d, true, false);
+	CHECK(!strstr(t, "last-fence-peer-exit"), "no exit without a result:\n%s", t);
+
+	/* I/O suspended for fencing, apart from a paused resync. */
+	CHECK(!strstr(t, "io-suspended"), "not suspended:\n%s", t);
+	d.susp = RBLK_SUSP_IO_FENCING | RBLK_SUSP_SYNC_USER;
+	t = render(&d, false, false);
+	CHECK(strstr(t, " writable:yes io-suspended:fencing ") != NULL, "suspended:\n%s", t);
+	CHECK(strstr(t, "sync-paused:user") != NULL, "paused by the user:\n%s", t);
+	t = render(&d, false, true);
+	CHECK(strstr(t, " sync-paused:user io-suspended:fencing\n") != NULL, "event:\n%s", t);
+	d.susp = RBLK_SUSP_IO_FENCING;
+	t = render(&d, false, true);
+	CHECK(!strstr(t, "sync-paused") && strstr(t, " io-suspended:fencing\n"),
+	      "event, suspended only:\n%s", t);
+}
+
 int main(void)
 {
 	test_names();
+	test_fence();
 	test_counters_and_digests();
 	test_verify_running();
 	test_verify_result();

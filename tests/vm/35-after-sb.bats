@@ -5,11 +5,15 @@
 # different amounts, reconnect), then who lost (it resyncs from the
 # winner, and both disks end up with the winner's data) or the refusal.
 # discard-least-changes is in 30-resync.bats. Also the fixed resync rate
-# (c-plan-ahead 0), changed live by adjust, and the before-resync-target
-# handler.
+# (c-plan-ahead 0), changed live by adjust, and the before-resync-target,
+# initial-split-brain, split-brain and pri-lost-after-sb handlers.
 
 load ../lib/vm
 load ../lib/rblk
+
+# Logged like the handlers of every test config (tests/lib/rblk.bash).
+RBLK_HANDLERS_EXTRA='initial-split-brain "echo $RBLK_EVENT $RBLK_RESOURCE $RBLK_PEER >> /tmp/rblk-handlers.log";
+	        pri-lost-after-sb "echo $RBLK_EVENT $RBLK_RESOURCE $RBLK_PEER >> /tmp/rblk-handlers.log";'
 
 setup_file() {
 	vm_setup_run
@@ -102,6 +106,9 @@ assert_lost() {
 	assert_output_has "resync to $loser"
 	run vm_run "$loser" "$(st disk); $(st out-of-sync-kib)"
 	[ "${lines[0]}" = UpToDate ] && [ "${lines[1]}" = 0 ] || { echo "$output"; false; }
+	# Resolved or not: initial-split-brain on both.
+	vm_wait "$loser" 10 "grep -qx 'initial-split-brain pg $winner' /tmp/rblk-handlers.log"
+	vm_wait "$winner" 10 "grep -qx 'initial-split-brain pg $loser' /tmp/rblk-handlers.log"
 	vm_wait "$loser" 10 "grep -qx 'before-resync-target pg $winner' /tmp/rblk-handlers.log"
 	vm_wait "$loser" 10 "grep -qx 'after-resync-target pg $winner' /tmp/rblk-handlers.log"
 	run vm_run "$winner" "$(handler_count resync-target)"
@@ -128,6 +135,8 @@ assert_refused() {
 		[[ "$output" != *"resync from"* && "$output" != *"resync to"* ]] ||
 			{ echo "$output"; false; }
 		vm_wait $n 10 "grep -q '^split-brain pg ' /tmp/rblk-handlers.log"
+		# Also initial-split-brain (started first; the two run at once).
+		vm_wait $n 10 "grep -q '^initial-split-brain pg ' /tmp/rblk-handlers.log"
 	done
 	[ "$md5_pg1" = "$(vm_run pg1 "$(md5_data)")" ]
 	[ "$md5_pg2" = "$(vm_run pg2 "$(md5_data)")" ]
@@ -231,6 +240,24 @@ assert_refused() {
 	configure "after-sb-0pri disconnect; after-sb-1pri discard-secondary;"
 	split_brain 100 20 secondary primary
 	assert_lost pg1 pg2 discard-secondary
+}
+
+@test "after-sb-1pri call-pri-lost-after-sb: a Primary the 0pri policy makes lose is refused and told; a losing Secondary resyncs" {
+	configure "after-sb-0pri discard-least-changes; after-sb-1pri call-pri-lost-after-sb;"
+	# The Primary changed less: it would lose.
+	split_brain 20 100 primary secondary
+	assert_refused
+	vm_wait pg1 10 "grep -qx 'pri-lost-after-sb pg pg2' /tmp/rblk-handlers.log"
+	run vm_run pg2 "$(handler_count pri-lost-after-sb)"
+	[ "$output" = 0 ]
+	run vm_run pg1 "$(since_mark)"
+	assert_output_has "after-sb-1pri call-pri-lost-after-sb says this Primary's changes are the ones to discard"
+	[ "$(stat_of pg1 role)" = Primary ]
+	# The Secondary changed less: it loses, as with consensus.
+	split_brain 100 20 primary secondary
+	assert_lost pg2 pg1 call-pri-lost-after-sb
+	run vm_run pg1 "$(handler_count pri-lost-after-sb)"
+	[ "$output" = 0 ]
 }
 
 @test "after-sb-2pri disconnect: both Primary, refused with 'split brain detected'" {

@@ -23,7 +23,8 @@
 # STONITH would guarantee. Where a node stays alive but loses the
 # replication link, rblk's resource-level fencing does the job STONITH
 # would otherwise do for the data: rblk.ko runs the fence-peer handler
-# when a Primary loses its peer (disk { fencing resource-only; }), which
+# when a Primary loses its peer (disk { fencing resource-and-stonith; }:
+# I/O waits until the handler has said the peer is outdated), which
 # adds a -INFINITY location constraint for the promoted role on the peer,
 # and after-resync-target removes it once that peer is UpToDate again. That
 # path needs Corosync to survive the replication link, hence a second,
@@ -59,7 +60,7 @@ setup_file() {
 	    disk /dev/VG_RBLK/LV_DATA;
 	    meta-disk internal;
 	    net { ping-int 1; ping-timeout 20; timeout 10; ko-count 3; connect-int 1; }
-	    disk { fencing resource-only; }
+	    disk { fencing resource-and-stonith; handler-timeout 60; }
 	    handlers {
 	        fence-peer          "/usr/lib/rblk/rblk-fence-peer";
 	        unfence-peer        "/usr/lib/rblk/rblk-fence-peer --unfence";
@@ -299,12 +300,23 @@ client_start() {
 	p=$(cat "$RUN_DIR/promoted")
 	if [ "$p" = pg1 ]; then s=pg2; else s=pg1; fi
 	c=rblk-fence-pg-$s
+	vm_run $p "setsid -f $RBLKADM events pg > /tmp/fev.log 2>&1 < /dev/null"
+	vm_wait $p 10 "grep -q '^exists pg' /tmp/fev.log"
 	vm_link $s down eth0
 	# rblk on the Primary notices the lost peer and runs fence-peer.
 	vm_wait $p 120 "cibadmin -Q -o constraints | grep -q 'id=\"$c\"'"
 	run vm_run $p "cibadmin -Q -o constraints | grep '$c'"
 	echo "$output" >&3
 	assert_output_has 'score="-INFINITY"'
+	# The handler's exit code (4: the peer is outdated) reached rblk.ko,
+	# which had suspended I/O until then (resource-and-stonith).
+	vm_wait $p 60 "dmesg | grep -q 'fence-peer returned 4 (peer outdated): the peer is outdated'"
+	[ "$(vm_run $p "$(st last-fence-peer)")" = "4 (peer outdated)" ]
+	vm_wait $p 20 "grep '^change pg ' /tmp/fev.log | tail -1 | grep -qv io-suspended"
+	run vm_run $p "grep '^change pg ' /tmp/fev.log"
+	echo "$output" >&3
+	[ "$(echo "$output" | grep -c 'io-suspended:fencing')" -ge 1 ]
+	[ "$(vm_run $p "$(st io-suspended)")" = null ]
 	# Both nodes are still members (Corosync link 1), the stack stays.
 	run vm_run $p "crm_mon -1"
 	assert_output_has "Online: [ pg1 pg2 ]"

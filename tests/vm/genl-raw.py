@@ -6,8 +6,9 @@ kernel's own validation and permission checks.
 
   genl-raw.py family
   genl-raw.py CMD key=value ...   CMD: new-device del-device set-role attach
-                                  detach verify net-opts
-  keys: minor resource backing role flags verify_start verify_stop,
+                                  detach verify net-opts helper-done
+  keys: minor resource backing role flags verify_start verify_stop
+  cookie status (helper-done),
   unknown=N (attribute 99), and net.verify_alg / net.csums_alg (nested in
   RBLK_A_NET_OPTS; enum rblk_digest_alg numbers)
 """
@@ -26,10 +27,12 @@ NLMSG_ERROR = 2
 
 # Mirrors include/rblk/genl.h.
 CMDS = {"get-device": 1, "new-device": 2, "del-device": 3, "set-role": 5,
-        "attach": 6, "detach": 7, "verify": 13, "net-opts": 14}
+        "attach": 6, "detach": 7, "verify": 13, "net-opts": 14,
+        "helper-done": 16}
 ATTRS = {"minor": (1, "u32"), "resource": (2, "str"), "backing": (3, "str"),
          "role": (5, "u8"), "flags": (9, "u32"), "verify_start": (24, "u64"),
-         "verify_stop": (25, "u64"), "unknown": (99, "u32")}
+         "verify_stop": (25, "u64"), "cookie": (28, "u64"),
+         "status": (29, "u32"), "unknown": (99, "u32")}
 NET_ATTRS = {"verify_alg": 11, "csums_alg": 12}
 RBLK_A_NET_OPTS = 21
 NLA_F_NESTED = 0x8000
