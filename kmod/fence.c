@@ -146,24 +146,17 @@ static void release_work(struct work_struct *work)
 	struct rblk_fence *f = container_of(work, struct rblk_fence, release_work);
 	struct rblk_device *dev = container_of(f, struct rblk_device, fence);
 	struct rblk_conn *conn = &dev->conn;
+	bool again, gen_done = false;
 	unsigned int n = 0;
 	unsigned long flags;
 	struct request *rq;
-	bool again;
 	int ret = 0;
 
-	if (READ_ONCE(dev->state.susp) & RBLK_SUSP_IO_FENCING)
-		return;
-	/* Nothing held: no generation to write (parked writes make it). */
-	rq = NULL;
-	blk_mq_tagset_busy_iter(&dev->tag_set, rblk_fence_find_held, &rq);
-	if (!rq)
-		return;
-	if (!rblk_conn_is_up(READ_ONCE(dev->state.conn)))
-		ret = rblk_gen_write_without_peer(dev);
 	/*
 	 * One at a time, each under conn->lock against a new suspension;
 	 * completing one may submit more I/O, so the walk starts again.
+	 * The generation comes before the first (none if nothing is held:
+	 * parked writes make it themselves).
 	 */
 	do {
 		again = false;
@@ -174,8 +167,12 @@ static void release_work(struct work_struct *work)
 		spin_lock_irqsave(&conn->lock, flags);
 		again = !(dev->state.susp & RBLK_SUSP_IO_FENCING);
 		spin_unlock_irqrestore(&conn->lock, flags);
-		if (again && rblk_req_remote_release(rq, ret ? BLK_STS_IOERR :
-							     BLK_STS_OK))
+		if (!again)
+			break;
+		if (!gen_done && !rblk_conn_is_up(READ_ONCE(dev->state.conn)))
+			ret = rblk_gen_write_without_peer(dev);
+		gen_done = true;
+		if (rblk_req_remote_release(rq, ret ? BLK_STS_IOERR : BLK_STS_OK))
 			n++;
 	} while (again);
 	if (n)
@@ -210,6 +207,14 @@ bool rblk_fence_park(struct rblk_device *dev, struct request *rq, int park)
 	unsigned long flags;
 	bool parked = false;
 
+	/*
+	 * Unlocked first: every request passes here. One that misses a
+	 * suspension starting now is parked by queue_remote(), which
+	 * decides under conn->lock (a write then parks at its peer step;
+	 * a read from our disk goes on: it changes nothing).
+	 */
+	if (!(READ_ONCE(dev->state.susp) & RBLK_SUSP_IO_FENCING))
+		return false;
 	spin_lock_irqsave(&dev->conn.lock, flags);
 	if (dev->state.susp & RBLK_SUSP_IO_FENCING) {
 		rblk_fence_park_locked(dev, rq, park);

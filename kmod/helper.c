@@ -159,17 +159,23 @@ bool rblk_helper_done(struct rblk_helper_wait *w, u64 cookie, int status)
 	return ok;
 }
 
+/* Under w->lock: end a running wait with @err; true if there was one. */
+static bool end_wait_locked(struct rblk_helper_wait *w, int err)
+{
+	if (!w->cookie || w->done)
+		return false;
+	w->status = err;
+	WRITE_ONCE(w->done, true);
+	return true;
+}
+
 /* End a wait now with @err; a report that comes later is stale. */
 void rblk_helper_cancel(struct rblk_helper_wait *w, int err)
 {
-	bool woke = false;
+	bool woke;
 
 	spin_lock(&w->lock);
-	if (w->cookie && !w->done) {
-		w->status = err;
-		WRITE_ONCE(w->done, true);
-		woke = true;
-	}
+	woke = end_wait_locked(w, err);
 	spin_unlock(&w->lock);
 	if (woke)
 		wake_up(&w->wq);
@@ -182,16 +188,12 @@ void rblk_helper_cancel(struct rblk_helper_wait *w, int err)
  */
 u32 rblk_helper_supersede(struct rblk_helper_wait *w)
 {
-	bool woke = false;
+	bool woke;
 	u32 gen;
 
 	spin_lock(&w->lock);
 	gen = ++w->gen;
-	if (w->cookie && !w->done) {
-		w->status = -ESTALE;
-		WRITE_ONCE(w->done, true);
-		woke = true;
-	}
+	woke = end_wait_locked(w, -ESTALE);
 	spin_unlock(&w->lock);
 	if (woke)
 		wake_up(&w->wq);

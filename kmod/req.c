@@ -65,14 +65,11 @@ void rblk_req_put(struct request *rq)
  * the ACK and the connection teardown. Not acked means the peer may lack
  * this write: count it as out of sync.
  */
-void rblk_req_remote_done(struct request *rq, bool acked)
+static void remote_ended(struct request *rq, bool acked)
 {
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
 	struct rblk_device *dev = rq->q->queuedata;
 
-	if (atomic_cmpxchg(&req->remote, RBLK_REMOTE_PENDING,
-			   RBLK_REMOTE_DONE) != RBLK_REMOTE_PENDING)
-		return;
 	rblk_tl_remote_done(&dev->conn, rq, acked);
 	if (acked)
 		;
@@ -80,6 +77,16 @@ void rblk_req_remote_done(struct request *rq, bool acked)
 		cmpxchg(&req->status, BLK_STS_OK, BLK_STS_IOERR);
 	else
 		rblk_bm_set(&dev->meta.bm, req->range.sector, req->range.bytes);
+}
+
+void rblk_req_remote_done(struct request *rq, bool acked)
+{
+	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+
+	if (atomic_cmpxchg(&req->remote, RBLK_REMOTE_PENDING,
+			   RBLK_REMOTE_DONE) != RBLK_REMOTE_PENDING)
+		return;
+	remote_ended(rq, acked);
 	rblk_req_put(rq);
 }
 
@@ -87,8 +94,8 @@ void rblk_req_remote_done(struct request *rq, bool acked)
  * The connection ended while I/O is suspended for fencing: the request
  * ends as not acked (marked out of sync), but does not complete yet: the
  * peer that lacks it may be promoted unless it is fenced (kmod/fence.c).
- * Begin: under conn->lock, where the suspension is decided; false if the
- * peer's part was over already. End: outside it.
+ * Begin: false if the peer's part was over already. End: the bookkeeping
+ * (it takes conn->lock), then held.
  */
 bool rblk_req_remote_hold_begin(struct request *rq)
 {
@@ -105,11 +112,7 @@ void rblk_req_remote_hold_end(struct request *rq)
 	unsigned long flags;
 	bool suspended;
 
-	rblk_tl_remote_done(&dev->conn, rq, false);
-	if (req_op(rq) == REQ_OP_READ)
-		cmpxchg(&req->status, BLK_STS_OK, BLK_STS_IOERR);
-	else
-		rblk_bm_set(&dev->meta.bm, req->range.sector, req->range.bytes);
+	remote_ended(rq, false);
 	atomic_set(&req->remote, RBLK_REMOTE_HELD);
 	/*
 	 * A resume that came meanwhile may have skipped us (HOLDING): the
@@ -340,24 +343,29 @@ static bool start_write(struct rblk_device *dev, struct request *rq)
  * marked out of sync: a read touching them is served by the peer, or fails
  * if no UpToDate peer is connected. Garbage is never returned.
  */
-static enum rblk_queued read_from_peer(struct rblk_device *dev,
-				       struct request *rq, bool *local)
+enum read_src {
+	READ_LOCAL,		/* from our disk */
+	READ_PEER,		/* queued for the peer, or failed (no peer) */
+	READ_PARKED,		/* I/O is suspended for fencing */
+};
+
+static enum read_src read_from_peer(struct rblk_device *dev, struct request *rq)
 {
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
 	enum rblk_queued q;
 	u64 first, last;
 
-	*local = true;
 	if (READ_ONCE(dev->state.disk) != RBLK_DISK_INCONSISTENT ||
 	    !req->range.bytes)
-		return RBLK_Q_NO_PEER;
+		return READ_LOCAL;
 	first = div64_u64(req->range.sector << SECTOR_SHIFT, RBLK_BM_BYTES_PER_BIT);
 	last = div64_u64(((u64)req->range.sector << SECTOR_SHIFT) +
 			 req->range.bytes - 1, RBLK_BM_BYTES_PER_BIT);
 	if (rblk_bm_next_set(&dev->meta.bm, first) > last)
-		return RBLK_Q_NO_PEER;
-	*local = false;
+		return READ_LOCAL;
 	q = rblk_queue_read(&dev->conn, rq);
+	if (q == RBLK_Q_PARKED)
+		return READ_PARKED;
 	if (q == RBLK_Q_NO_PEER) {
 		pr_warn_ratelimited("rblk%d: %s: read of sectors %llu+%u failed: they are out of sync here and no UpToDate peer is connected\n",
 				    dev->minor, dev->name,
@@ -365,7 +373,7 @@ static enum rblk_queued read_from_peer(struct rblk_device *dev,
 				    req->range.bytes >> SECTOR_SHIFT);
 		req->status = BLK_STS_IOERR;
 	}
-	return q;
+	return READ_PEER;
 }
 
 /* false: parked while I/O is suspended for fencing (kmod/fence.c). */
@@ -373,7 +381,6 @@ static bool start_rq(struct rblk_device *dev, struct request *rq)
 {
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
 	struct block_device *bdev = dev->backing.bdev;
-	bool local;
 
 	if (is_write(rq) || req_op(rq) == REQ_OP_FLUSH) {
 		if (!start_write(dev, rq))
@@ -383,10 +390,14 @@ static bool start_rq(struct rblk_device *dev, struct request *rq)
 		req->park = RBLK_PARK_NONE;
 		if (rblk_fence_park(dev, rq, RBLK_PARK_START))
 			return false;
-		if (read_from_peer(dev, rq, &local) == RBLK_Q_PARKED)
+		switch (read_from_peer(dev, rq)) {
+		case READ_PARKED:
 			return false;
-		if (!local)
+		case READ_PEER:
 			return true;
+		case READ_LOCAL:
+			break;
+		}
 	}
 	if (req->status)
 		return true;
