@@ -27,6 +27,16 @@ setup() {
 	RES
 }
 
+# f.res: h.res with fence-peer running the shell command $1 (taken as
+# it is: no sed, whose replacement would read & and / in it).
+fence_peer_handler() {
+	local res
+	res=$(<"$BATS_TEST_TMPDIR/h.res")
+	shopt -u patsub_replacement 2>/dev/null || true
+	printf '%s\n' "${res/"handlers {"/"handlers { fence-peer \"$1\";"}" \
+		>"$BATS_TEST_TMPDIR/f.res"
+}
+
 # Process $1 no longer runs (absent, or a zombie).
 gone() {
 	local st
@@ -55,16 +65,14 @@ gone() {
 }
 
 @test "helper fence-peer runs the handler (rblk.ko decides when to ask: disk { fencing })" {
-	sed 's/handlers {/handlers { fence-peer "echo fencing $RBLK_PEER; exit 3";/' \
-		"$BATS_TEST_TMPDIR/h.res" >"$BATS_TEST_TMPDIR/f.res"
+	fence_peer_handler 'echo fencing $RBLK_PEER; exit 3'
 	run rblkadm -c "$BATS_TEST_TMPDIR/f.res" --node pg1 helper fence-peer pg
 	[ "$status" -eq 3 ]
 	[ "$output" = "fencing pg2" ]
 }
 
 @test "helper with a cookie: the handler is killed at RBLK_HELPER_TIMEOUT (status 124, its process group too)" {
-	sed 's/handlers {/handlers { fence-peer "sleep 60 \& echo $! >$BATS_TEST_TMPDIR\/bg; echo $$ >$BATS_TEST_TMPDIR\/sh; sleep 60";/' \
-		"$BATS_TEST_TMPDIR/h.res" >"$BATS_TEST_TMPDIR/f.res"
+	fence_peer_handler "sleep 60 & echo \$! >$BATS_TEST_TMPDIR/bg; echo \$\$ >$BATS_TEST_TMPDIR/sh; sleep 60"
 	local t0=$SECONDS
 	RBLK_HELPER_COOKIE=00000000000000ab RBLK_HELPER_TIMEOUT=1000 RBLK_MINOR=3 \
 		run rblkadm -c "$BATS_TEST_TMPDIR/f.res" --node pg1 helper fence-peer pg
@@ -77,8 +85,7 @@ gone() {
 }
 
 @test "helper with a cookie: a handler that ignores SIGTERM is killed 5 s later" {
-	sed "s/handlers {/handlers { fence-peer \"trap '' TERM; sleep 60\";/" \
-		"$BATS_TEST_TMPDIR/h.res" >"$BATS_TEST_TMPDIR/f.res"
+	fence_peer_handler "trap '' TERM; sleep 60"
 	local t0=$SECONDS
 	RBLK_HELPER_COOKIE=00000000000000ab RBLK_HELPER_TIMEOUT=500 RBLK_MINOR=3 \
 		run rblkadm -c "$BATS_TEST_TMPDIR/f.res" --node pg1 helper fence-peer pg
@@ -88,8 +95,7 @@ gone() {
 }
 
 @test "helper with a cookie and no RBLK_MINOR reports for the configuration's minor" {
-	sed 's/handlers {/handlers { fence-peer "exit 4";/' \
-		"$BATS_TEST_TMPDIR/h.res" >"$BATS_TEST_TMPDIR/f.res"
+	fence_peer_handler 'exit 4'
 	RBLK_HELPER_COOKIE=00000000000000ab RBLK_HELPER_TIMEOUT=1000 \
 		run rblkadm -c "$BATS_TEST_TMPDIR/f.res" --node pg1 helper fence-peer pg
 	[ "$status" -eq 4 ]
@@ -98,8 +104,7 @@ gone() {
 }
 
 @test "helper with a malformed cookie says so and still runs the handler" {
-	sed 's/handlers {/handlers { fence-peer "exit 4";/' \
-		"$BATS_TEST_TMPDIR/h.res" >"$BATS_TEST_TMPDIR/f.res"
+	fence_peer_handler 'exit 4'
 	RBLK_HELPER_COOKIE=xyz RBLK_HELPER_TIMEOUT=1000 RBLK_MINOR=3 \
 		run rblkadm -c "$BATS_TEST_TMPDIR/f.res" --node pg1 helper fence-peer pg
 	[ "$status" -eq 4 ]
