@@ -17,6 +17,11 @@ RBLK_DISK=/dev/mapper/slow
 load ../lib/vm
 load ../lib/rblk
 
+# handler-timeout for resource-only: 8 s, longer on a slow kernel (the
+# debug lane's guests take seconds between the handler's start and the
+# test seeing it).
+FENCE_TIMEOUT=$((8 * VM_TIME_SCALE))
+
 # The handler: logs its start, waits for /tmp/fence.go and exits with
 # the number written there.
 STUB='#!/bin/sh
@@ -34,7 +39,7 @@ setup_file() {
 	export RBLK_HANDLERS_EXTRA='fence-peer "/tmp/fence-stub";'
 	for n in pg1 pg2; do
 		vm_run $n "dmsetup create slow --table \"0 \$(blockdev --getsz /dev/vda) linear /dev/vda 0\""
-		rblk_write_config $n "" "fencing resource-only; handler-timeout 8;"
+		rblk_write_config $n "" "fencing resource-only; handler-timeout $FENCE_TIMEOUT;"
 		vm_run $n "printf '%s\n' '$STUB' >/tmp/fence-stub && chmod +x /tmp/fence-stub"
 		rblk_load $n
 		vm_run $n "$RBLKADM create-md pg"
@@ -115,7 +120,7 @@ reconnect() {
 @test "a handler that runs past handler-timeout is killed (its process group too): no fence" {
 	vm_run pg1 "dmesg -C"
 	cut_and_wait_start
-	# Never released: rblkadm kills it at handler-timeout (8 s), 124.
+	# Never released: rblkadm kills it at handler-timeout, 124.
 	vm_wait pg1 30 "dmesg | grep -qF 'fence-peer returned 124 (handler broken): the peer is not fenced'"
 	# (the bracket keeps pgrep from matching the shell that runs it)
 	run vm_run pg1 "pgrep -f '[/]tmp/fence-stub' || echo none"
@@ -125,6 +130,10 @@ reconnect() {
 }
 
 @test "the peer connects again before the handler ends: its result is ignored" {
+	# Long enough that the handler outlives the reconnect (on a debug
+	# kernel that takes longer than FENCE_TIMEOUT).
+	rblk_write_config pg1 "" "fencing resource-only; handler-timeout 120;"
+	vm_run pg1 "$RBLKADM adjust pg"
 	vm_run pg1 "dmesg -C"
 	cut_and_wait_start
 	reconnect
@@ -132,6 +141,8 @@ reconnect() {
 	vm_wait pg1 20 "dmesg | grep -qF 'fence-peer returned 4 (peer outdated): ignored, the peer connected again'"
 	run vm_run pg1 "dmesg | grep -F 'the peer is outdated' || true"
 	[ -z "$output" ]
+	rblk_write_config pg1 "" "fencing resource-only; handler-timeout $FENCE_TIMEOUT;"
+	vm_run pg1 "$RBLKADM adjust pg"
 }
 
 @test "HELPER_DONE: refused without CAP_SYS_ADMIN, with a cookie nobody waits for, a status above 255, no cookie" {
@@ -172,7 +183,7 @@ reconnect() {
 	run vm_run pg1 "$(fence_log); dmesg | grep 'fence-peer handler started' || true"
 	[ -z "$output" ]
 	reconnect
-	rblk_write_config pg1 "" "fencing resource-only; handler-timeout 8;"
+	rblk_write_config pg1 "" "fencing resource-only; handler-timeout $FENCE_TIMEOUT;"
 	vm_run pg1 "$RBLKADM adjust pg"
 	[ "$(stat_of pg1 fencing)" = resource-only ]
 }
@@ -188,7 +199,7 @@ acked() {
 }
 
 stonith() {
-	rblk_write_config pg1 "" "fencing resource-and-stonith; handler-timeout ${1:-30};"
+	rblk_write_config pg1 "" "fencing resource-and-stonith; handler-timeout ${1:-$((30 * VM_TIME_SCALE))};"
 	vm_run pg1 "$RBLKADM adjust pg"
 	[ "$(stat_of pg1 fencing)" = resource-and-stonith ]
 }
@@ -271,12 +282,12 @@ handler_ran_3s() {
 	vm_wait pg1 20 "dmesg | grep -qF 'fence-peer returned 4 (peer outdated): ignored, the peer connected again'"
 	md5_both_equal
 	# Back to resource-only for the last test.
-	rblk_write_config pg1 "" "fencing resource-only; handler-timeout 8;"
+	rblk_write_config pg1 "" "fencing resource-only; handler-timeout $FENCE_TIMEOUT;"
 	vm_run pg1 "$RBLKADM adjust pg"
 }
 
 @test "removing the device with the handler still running does not wait for it" {
-	rblk_write_config pg1 "" "fencing resource-only; handler-timeout 8;"
+	rblk_write_config pg1 "" "fencing resource-only; handler-timeout $FENCE_TIMEOUT;"
 	vm_run pg1 "$RBLKADM adjust pg"
 	vm_run pg1 "dmesg -C"
 	cut_and_wait_start
