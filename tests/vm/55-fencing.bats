@@ -17,10 +17,11 @@ RBLK_DISK=/dev/mapper/slow
 load ../lib/vm
 load ../lib/rblk
 
-# handler-timeout for resource-only: 8 s, longer on a slow kernel (the
-# debug lane's guests take seconds between the handler's start and the
-# test seeing it).
-FENCE_TIMEOUT=$((8 * VM_TIME_SCALE))
+# handler-timeout for resource-only: 8 s; 20 s x VM_TIME_SCALE on a slow
+# kernel, where the steps of the first test between the handler's start
+# and its release took more than 24 s (debug lane: a 16-block dd alone
+# takes seconds).
+FENCE_TIMEOUT=$((VM_TIME_SCALE == 1 ? 8 : 20 * VM_TIME_SCALE))
 
 # The handler: logs its start, waits for /tmp/fence.go and exits with
 # the number written there.
