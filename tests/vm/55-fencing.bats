@@ -133,8 +133,7 @@ reconnect() {
 @test "the peer connects again before the handler ends: its result is ignored" {
 	# Long enough that the handler outlives the reconnect (on a debug
 	# kernel that takes longer than FENCE_TIMEOUT).
-	rblk_write_config pg1 "" "fencing resource-only; handler-timeout 120;"
-	vm_run pg1 "$RBLKADM adjust pg"
+	resource_only 120
 	vm_run pg1 "dmesg -C"
 	cut_and_wait_start
 	reconnect
@@ -142,8 +141,7 @@ reconnect() {
 	vm_wait pg1 20 "dmesg | grep -qF 'fence-peer returned 4 (peer outdated): ignored, the peer connected again'"
 	run vm_run pg1 "dmesg | grep -F 'the peer is outdated' || true"
 	[ -z "$output" ]
-	rblk_write_config pg1 "" "fencing resource-only; handler-timeout $FENCE_TIMEOUT;"
-	vm_run pg1 "$RBLKADM adjust pg"
+	resource_only
 }
 
 @test "HELPER_DONE: refused without CAP_SYS_ADMIN, with a cookie nobody waits for, a status above 255, no cookie" {
@@ -184,8 +182,7 @@ reconnect() {
 	run vm_run pg1 "$(fence_log); dmesg | grep 'fence-peer handler started' || true"
 	[ -z "$output" ]
 	reconnect
-	rblk_write_config pg1 "" "fencing resource-only; handler-timeout $FENCE_TIMEOUT;"
-	vm_run pg1 "$RBLKADM adjust pg"
+	resource_only
 	[ "$(stat_of pg1 fencing)" = resource-only ]
 }
 
@@ -197,6 +194,13 @@ writer() {
 
 acked() {
 	vm_run pg1 "cat /tmp/acked 2>/dev/null | wc -l"
+}
+
+# pg1 back to fencing resource-only, handler-timeout $1 (default
+# FENCE_TIMEOUT), on the running connection.
+resource_only() {
+	rblk_write_config pg1 "" "fencing resource-only; handler-timeout ${1:-$FENCE_TIMEOUT};"
+	vm_run pg1 "$RBLKADM adjust pg"
 }
 
 stonith() {
@@ -282,14 +286,10 @@ handler_ran_3s() {
 	vm_run pg1 "echo 4 >/tmp/fence.go"
 	vm_wait pg1 20 "dmesg | grep -qF 'fence-peer returned 4 (peer outdated): ignored, the peer connected again'"
 	md5_both_equal
-	# Back to resource-only for the last test.
-	rblk_write_config pg1 "" "fencing resource-only; handler-timeout $FENCE_TIMEOUT;"
-	vm_run pg1 "$RBLKADM adjust pg"
 }
 
 @test "removing the device with the handler still running does not wait for it" {
-	rblk_write_config pg1 "" "fencing resource-only; handler-timeout $FENCE_TIMEOUT;"
-	vm_run pg1 "$RBLKADM adjust pg"
+	resource_only
 	vm_run pg1 "dmesg -C"
 	cut_and_wait_start
 	run vm_run pg1 "s=\$(date +%s); $RBLKADM down pg; echo \$? \$((\$(date +%s) - s))"
