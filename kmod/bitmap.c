@@ -44,11 +44,25 @@ u64 rblk_bm_set(struct rblk_bitmap *bm, sector_t sector, u64 bytes)
 		return 0;
 	range_bits(bm, sector, bytes, &first, &end);
 	spin_lock_irqsave(&bm->lock, flags);
-	for (b = first; b < end; b++) {
+	for (b = first; b < end;) {
+		/* Whole words at once (a large discard): all ones in either
+		 * bit order. Interrupts are off. */
+		if (!(b % BITS_PER_LONG) && end - b >= BITS_PER_LONG) {
+			unsigned long *w = &bm->bits[b / BITS_PER_LONG];
+
+			if (*w != ~0UL) {
+				n += BITS_PER_LONG - hweight_long(*w);
+				*w = ~0UL;
+				mark_dirty(bm, b);
+			}
+			b += BITS_PER_LONG;
+			continue;
+		}
 		if (!__test_and_set_bit_le(b, bm->bits)) {
 			mark_dirty(bm, b);
 			n++;
 		}
+		b++;
 	}
 	bm->weight += n;
 	spin_unlock_irqrestore(&bm->lock, flags);

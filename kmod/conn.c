@@ -116,6 +116,16 @@ static void set_sock(struct rblk_conn *conn, struct socket *sock)
 		sock_release(old);
 }
 
+/*
+ * How long the receiver sleeps in an idle socket: within each liveness
+ * limit, and at most 500 ms, so that what it does between packets (a
+ * SyncTarget's "my handler runs" every second) keeps its pace.
+ */
+static u32 rx_poll_ms(const struct rblk_net_opts *o)
+{
+	return min_t(u32, min3(o->ping_int, o->ping_timeout, o->timeout), 500);
+}
+
 static void set_timeouts(struct socket *sock, u32 ms)
 {
 	long t = msecs_to_jiffies(ms);
@@ -278,6 +288,7 @@ static int check_hello(struct rblk_conn *conn, const struct rblk_p_hello *h)
 				RBLK_PROTO_MIN, RBLK_PROTO_MAX);
 		return -EPROTO;
 	}
+	conn->features = rblk_be32(h->features) & __RBLK_FEAT_ALL;
 	/* The peer chose these names: printed escaped. */
 	if (strcmp(res, conn->dev->name)) {
 		rblk_conn_error(conn, "peer is resource '%*pE', expected '%s'",
@@ -466,12 +477,48 @@ int rblk_conn_idle(struct rblk_conn *conn)
 	if (conn->rs.phase == RBLK_RS_RUNNING && !conn->rs.source &&
 	    rblk_bm_flush_lazy(&conn->dev->meta, 1000))
 		return -EIO;
-	/* Writes wait for the handshake: it must not last (a peer that pings). */
+	/* Writes park for the handshake: it must not last (a peer that pings). */
 	if (!conn->decided &&
 	    time_after(now, conn->connected_at + msecs_to_jiffies(o->timeout))) {
 		rblk_conn_error(conn, "peer %s did not send its state within %u ms of connecting",
 				conn->peer_node, o->timeout);
 		return -ETIMEDOUT;
+	}
+	/*
+	 * A SyncSource waits for the target's bitmap (its writes meanwhile
+	 * are marked for the resync, invalidate and new-current-uuid wait)
+	 * our patience from the decision, the last full slice, or the last
+	 * STATE in which the target says its before-resync-target handler
+	 * still runs: it repeats that every second, so at least
+	 * RBLK_RESYNC_WAITS_MS from that, whatever our patience. Until its
+	 * first slice, a target that said so is waited for no longer than
+	 * our own handler-timeout + rblkadm's grace + twice that wait from
+	 * the decision (its handler has the same limit, then it waits for
+	 * our UpToDate STATE and writes its metadata).
+	 */
+	if (READ_ONCE(conn->handshake) && conn->decided && conn->rs.source &&
+	    conn->rs.phase == RBLK_RS_WAIT_BITMAP) {
+		struct rblk_resync *rs = &conn->rs;
+		u32 ht = READ_ONCE(o->handler_timeout);
+		u32 wait = rs->target_waits ? max_t(u32, patience, RBLK_RESYNC_WAITS_MS) :
+					      patience;
+
+		if (time_after(now, READ_ONCE(rs->bitmap_wait_since) +
+				    msecs_to_jiffies(wait))) {
+			rblk_conn_error(conn, "peer %s did not send its bitmap, nor say that its before-resync-target handler runs, within %u ms (%s): no resync",
+					conn->peer_node, wait,
+					wait == patience ? rblk_link_patience_name(o) :
+							   "it says so every second");
+			return -ETIMEDOUT;
+		}
+		if (ht && rs->target_waits && !rs->bitmap_next &&
+		    time_after(now, rs->exchange_began +
+				    msecs_to_jiffies(ht + RBLK_HELPER_GRACE_MS + 2 * wait))) {
+			rblk_conn_error(conn, "peer %s kept its before-resync-target handler running longer than handler-timeout (%u ms) + %u s + %u ms: no resync",
+					conn->peer_node, ht,
+					RBLK_HELPER_GRACE_MS / 1000, 2 * wait);
+			return -ETIMEDOUT;
+		}
 	}
 	blk_mq_tagset_busy_iter(&conn->dev->tag_set, find_oldest, &old);
 	/* Our barriers wait for their ACK like writes (tl.c). */
@@ -775,9 +822,8 @@ static int run_connected(struct rblk_conn *conn)
 	atomic_set(&conn->owed, 0);
 	conn->last_error[0] = 0;
 	conn->next_check = jiffies;
-	conn->decided = false;
-	set_timeouts(conn->sock, min3(conn->opts.ping_int,
-				      conn->opts.ping_timeout, conn->opts.timeout));
+	WRITE_ONCE(conn->decided, false);
+	set_timeouts(conn->sock, rx_poll_ms(&conn->opts));
 	/* Sends block until they fit; the liveness checks end a stuck peer. */
 	conn->sock->sk->sk_sndtimeo = MAX_SCHEDULE_TIMEOUT;
 	ret = rblk_send_state(conn);
@@ -849,6 +895,7 @@ void rblk_conn_init(struct rblk_conn *conn, struct rblk_device *dev)
 	init_waitqueue_head(&conn->peer_reqs_wq);
 	init_waitqueue_head(&conn->buffers_wq);
 	init_waitqueue_head(&conn->handshake_wq);
+	INIT_LIST_HEAD(&conn->hs_parked);
 	init_waitqueue_head(&conn->teardown_wq);
 	atomic_set(&conn->peer_reqs, 0);
 	rblk_tl_init(&conn->tl);
@@ -864,25 +911,45 @@ int rblk_conn_both_primary(struct rblk_conn *conn)
 }
 
 /*
- * The first STATE of a connection decides whether the two disks can be
- * used together (the generation table of include/rblk/gi.h); later ones
- * only update what we know of the peer.
+ * End the handshake (@end), or only let the requests parked for it decide
+ * again (a SyncSource's target said it is behind: they are marked now, or
+ * park again): to the peer, or without it (teardown).
  */
-void rblk_conn_end_handshake(struct rblk_conn *conn)
+static void unpark(struct rblk_conn *conn, bool end)
 {
+	struct rblk_req *req, *tmp;
 	unsigned long flags;
+	LIST_HEAD(parked);
 
 	spin_lock_irqsave(&conn->lock, flags);
-	conn->handshake = false;
+	if (end)
+		WRITE_ONCE(conn->handshake, false);
+	list_splice_init(&conn->hs_parked, &parked);
 	spin_unlock_irqrestore(&conn->lock, flags);
 	wake_up_all(&conn->handshake_wq);
+	list_for_each_entry_safe(req, tmp, &parked, park_list) {
+		list_del_init(&req->park_list);
+		rblk_req_requeue(blk_mq_rq_from_pdu(req));
+	}
+	/* Writes held for fencing wait for the same (fence.c release_work). */
+	rblk_fence_release_held(conn->dev);
 }
 
-/* The peer's first STATE: can we use its disk with ours, and how? */
+void rblk_conn_end_handshake(struct rblk_conn *conn)
+{
+	unpark(conn, true);
+}
+
+/*
+ * The peer's first STATE: can we use its disk with ours, and how? 0 also
+ * when a resync to us waits for before-resync-target (resync.c).
+ */
 static int decide(struct rblk_conn *conn, const struct rblk_peer_state *ps)
 {
 	int ret = rblk_gen_peer_connected(conn->dev, ps, conn->won_nonce);
 
+	if (ret > 0)
+		return 0;
 	if (ret == -EAGAIN)
 		return ret;	/* not decided: try again on a new connection */
 	if (ret)
@@ -934,10 +1001,16 @@ int rblk_conn_peer_state_changed(struct rblk_conn *conn)
 		pr_info("rblk%d: %s: connected to %s (%pISpc)\n", dev->minor,
 			dev->name, conn->peer_node, &conn->peer);
 		atomic64_inc(&dev->stats.connects);
-		conn->decided = true;
+		WRITE_ONCE(conn->decided, true);
 		ret = decide(conn, &ps);
-		/* Waiting writes now see the connection up, or go without. */
-		rblk_conn_end_handshake(conn);
+		/*
+		 * Parked writes now see the connection up, or go without;
+		 * a resync's first, once the bitmaps are exchanged (resync.c).
+		 */
+		if (ret || !rblk_resync_exchanging(conn))
+			rblk_conn_end_handshake(conn);
+		else
+			unpark(conn, false);	/* and role changes go on */
 		/* DRBD's order: every split brain, the lost Primary, unresolved. */
 		if (conn->isb_helper) {
 			conn->isb_helper = false;
@@ -953,6 +1026,21 @@ int rblk_conn_peer_state_changed(struct rblk_conn *conn)
 		}
 		return ret;
 	}
+	/* Our resync waits for before-resync-target: it takes the latest. */
+	if (conn->rs.before_pending)
+		return 0;
+	/*
+	 * The target's bitmap comes after its handler, which still runs;
+	 * only a target that says it is behind (our writes are marked).
+	 */
+	if ((ps.state_flags & RBLK_SF_RESYNC_WAITS) &&
+	    (conn->features & RBLK_FEAT_RESYNC_WAITS) && conn->rs.source &&
+	    conn->rs.phase == RBLK_RS_WAIT_BITMAP &&
+	    (ps.disk_state == RBLK_DISK_OUTDATED ||
+	     ps.disk_state == RBLK_DISK_INCONSISTENT)) {
+		WRITE_ONCE(conn->rs.bitmap_wait_since, jiffies);
+		conn->rs.target_waits = true;
+	}
 	if (ps.role == RBLK_ROLE_PRIMARY &&
 	    READ_ONCE(dev->state.role) == RBLK_ROLE_PRIMARY) {
 		conn->fatal = true;
@@ -961,7 +1049,12 @@ int rblk_conn_peer_state_changed(struct rblk_conn *conn)
 	/* Only a Primary source keeps application writes out of a verify. */
 	if (ps.role == RBLK_ROLE_PRIMARY)
 		rblk_verify_abort(conn, "the peer became Primary");
-	return take_peer_state(conn, &ps);
+	ret = take_peer_state(conn, &ps);
+	/* A target that says it is behind: our parked writes are marked. */
+	if (!ret && conn->rs.source && conn->rs.phase == RBLK_RS_WAIT_BITMAP &&
+	    READ_ONCE(conn->handshake))
+		unpark(conn, false);
+	return ret;
 }
 
 /* Starts listening and connecting; conn holds the configuration. */
@@ -1003,9 +1096,7 @@ void rblk_conn_opts_changed(struct rblk_conn *conn)
 	mutex_lock(&conn->sock_mutex);
 	if (conn->sock && conn->decided)
 		WRITE_ONCE(conn->sock->sk->sk_rcvtimeo,
-			   msecs_to_jiffies(min3(conn->opts.ping_int,
-						 conn->opts.ping_timeout,
-						 conn->opts.timeout)));
+			   msecs_to_jiffies(rx_poll_ms(&conn->opts)));
 	mutex_unlock(&conn->sock_mutex);
 }
 

@@ -30,6 +30,7 @@ struct rblk_net_opts {
 	u32 max_buffers;		/* pages the peer's requests may hold */
 	u32 fencing;			/* enum rblk_fencing */
 	u32 handler_timeout;		/* ms a waited handler may take, 0 = none */
+	u32 before_resync_wait;		/* before-resync-target is waited for */
 	struct rblk_auth_secret auth;	/* cram-hmac-alg, shared-secret */
 };
 
@@ -144,13 +145,19 @@ struct rblk_conn {
 	struct rblk_ctl *ping_ack;	/* queued, not sent yet (conn->lock) */
 	bool ping_pending;
 	bool decided;			/* the first STATE was handled */
+	u32 features;			/* enum rblk_features both HELLOs had */
 	/*
-	 * From our first STATE until the decision on the peer's: writes and
-	 * role changes wait (handshake_wq), so that both nodes decide on the
-	 * generations, bits and role that were sent.
+	 * From our first STATE until the decision on the peer's (and for a
+	 * resync until the bitmaps are exchanged, rblk_resync_exchanging()):
+	 * role changes wait (handshake_wq), and requests that would go to
+	 * the peer park on hs_parked (conn->lock) and are queued again at
+	 * its end, so that both nodes decide on the generations, bits and
+	 * role that were sent. A SyncSource waiting for the target's bitmap
+	 * parks none: it marks its writes out of sync (RBLK_Q_MARKED).
 	 */
 	bool handshake;
 	wait_queue_head_t handshake_wq;
+	struct list_head hs_parked;
 	u32 teardowns;			/* connections torn down (teardown_wq) */
 	bool tearing_down;		/* teardown() runs (teardown_wq) */
 	wait_queue_head_t teardown_wq;
@@ -204,15 +211,20 @@ static inline void *rblk_ctl_data(struct rblk_ctl *c)
 	return c->payload + c->fixed_len;
 }
 int rblk_queue_state(struct rblk_conn *conn);
+int rblk_queue_state_flags(struct rblk_conn *conn, u32 flags);
 int rblk_send_state(struct rblk_conn *conn);
 void rblk_fill_hello(struct rblk_conn *conn, struct rblk_p_hello *h, u64 nonce);
 /* Where the peer's part of a request went. */
 enum rblk_queued {
 	RBLK_Q_NO_PEER,		/* nowhere: no connected peer takes it */
 	RBLK_Q_QUEUED,		/* to the peer */
-	RBLK_Q_PARKED,		/* I/O is suspended for fencing (fence.c) */
+	RBLK_Q_PARKED,		/* I/O is suspended for fencing (fence.c), or
+				 * the handshake is under way: queued again */
+	RBLK_Q_MARKED,		/* not sent: a SyncSource waiting for the
+				 * target's bitmap marked it out of sync */
 };
 enum rblk_queued rblk_queue_write(struct rblk_conn *conn, struct request *rq);
+bool rblk_conn_source_marks(const struct rblk_conn *conn);
 void rblk_send_queued(struct rblk_conn *conn, bool inline_ok);
 enum rblk_queued rblk_queue_read(struct rblk_conn *conn, struct request *rq);
 

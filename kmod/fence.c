@@ -165,7 +165,13 @@ static void release_work(struct work_struct *work)
 		if (!rq)
 			break;
 		spin_lock_irqsave(&conn->lock, flags);
-		again = !(dev->state.susp & RBLK_SUSP_IO_FENCING);
+		/*
+		 * Not during a reconnected peer's handshake, until it said
+		 * it is behind (a resync to it is starting): the handshake's
+		 * end or that STATE releases them (unpark()).
+		 */
+		again = !(dev->state.susp & RBLK_SUSP_IO_FENCING) &&
+			!(conn->handshake && !rblk_conn_source_marks(conn));
 		spin_unlock_irqrestore(&conn->lock, flags);
 		if (!again)
 			break;

@@ -64,8 +64,13 @@ int rblk_gen_role_change(struct rblk_device *dev, enum rblk_role role,
 		if (!ret)
 			dev->meta.gi.flags |= RBLK_MDF_PRIMARY;
 	} else {
+		/*
+		 * The activity log is replayed only for a crashed Primary:
+		 * the bits it stands for (writes without the peer, or
+		 * marked for a resync) reach the disk first.
+		 */
+		ret = rblk_bm_flush(&dev->meta);
 		dev->meta.gi.flags &= ~RBLK_MDF_PRIMARY;
-		ret = 0;
 	}
 	ret = ret ?: rblk_meta_write(&dev->meta);
 	/*
@@ -179,8 +184,9 @@ static void log_decision(struct rblk_device *dev, const struct rblk_cd_result *r
 /*
  * The peer's first STATE: can we use its disk with ours, and how? Both
  * nodes decide on what the two first STATEs said (writes and role changes
- * waited since ours went). Returns 0 (connected, or a resync began),
- * -EAGAIN to try again on a new connection, or another -errno: refused.
+ * waited since ours went). Returns 0 (connected, or a resync began), 1
+ * (a resync to us begins once before-resync-target exited 0), -EAGAIN to
+ * try again on a new connection, or another -errno: refused.
  */
 int rblk_gen_peer_connected(struct rblk_device *dev,
 			    const struct rblk_peer_state *ps, bool won)
@@ -225,6 +231,14 @@ int rblk_gen_peer_connected(struct rblk_device *dev,
 		if (r.sync == RBLK_CD_SYNC_SOURCE)
 			rblk_conn_discard_used(&dev->conn);
 		mutex_unlock(&dev->lock);
+		/* 1: once before-resync-target exited 0. */
+		if (r.sync == RBLK_CD_SYNC_TARGET &&
+		    READ_ONCE(dev->conn.opts.before_resync_wait)) {
+			if (dev->conn.features & RBLK_FEAT_RESYNC_WAITS)
+				return rblk_resync_target_defer(dev, r.full, ps);
+			pr_warn("rblk%d: %s: %s cannot wait for before-resync-target (an older rblk): the handler is started, not waited for\n",
+				dev->minor, dev->name, dev->conn.peer_node);
+		}
 		return rblk_resync_begin(dev, r.sync == RBLK_CD_SYNC_SOURCE,
 					 r.full, ps);
 	}
@@ -304,7 +318,7 @@ int rblk_gen_invalidate(struct rblk_device *dev, bool remote,
 	int ret;
 
 	/* Not between our first STATE and the decision: it would be undone. */
-	ret = rblk_state_lock_decided(dev);
+	ret = rblk_state_lock_decided(dev, extack);
 	if (ret)
 		return ret;
 	ns = dev->state;
@@ -383,7 +397,7 @@ int rblk_gen_outdate(struct rblk_device *dev, struct netlink_ext_ack *extack)
 	u32 flags;
 	int ret;
 
-	ret = rblk_state_lock_decided(dev);
+	ret = rblk_state_lock_decided(dev, extack);
 	if (ret)
 		return ret;
 	ns = dev->state;
@@ -477,13 +491,14 @@ static int adopt_uuid(struct rblk_device *dev, u64 uuid, const char *why)
  * or about to be initialized by mkfs): both take the same generation and
  * are UpToDate without a resync; the peer learns it from NEW_UUID.
  */
-int rblk_gen_new_current_uuid(struct rblk_device *dev, bool clear)
+int rblk_gen_new_current_uuid(struct rblk_device *dev, bool clear,
+			      struct netlink_ext_ack *extack)
 {
 	struct rblk_p_sync p = {};
 	u64 uuid = get_random_u64() | 1;
 	int ret;
 
-	ret = rblk_state_lock_decided(dev);
+	ret = rblk_state_lock_decided(dev, extack);
 	if (ret)
 		return ret;
 	if (!dev->backing.bdev || !dev->meta.present)

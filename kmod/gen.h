@@ -16,7 +16,8 @@ void rblk_gen_lost_peer_as_primary(struct rblk_device *dev, bool suspended);
 int rblk_gen_write_without_peer(struct rblk_device *dev);
 int rblk_gen_invalidate(struct rblk_device *dev, bool remote,
 			struct netlink_ext_ack *extack);
-int rblk_gen_new_current_uuid(struct rblk_device *dev, bool clear);
+int rblk_gen_new_current_uuid(struct rblk_device *dev, bool clear,
+			      struct netlink_ext_ack *extack);
 int rblk_gen_outdate(struct rblk_device *dev, struct netlink_ext_ack *extack);
 int rblk_gen_peer_new_uuid(struct rblk_device *dev, u64 uuid);
 

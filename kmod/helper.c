@@ -8,8 +8,9 @@
  * Where the result matters (fence-peer), the handler also gets a cookie:
  * rblkadm enforces the handler's timeout and reports the exit status with
  * RBLK_CMD_HELPER_DONE; a work item on rblk_helper_wq waits for that
- * report (struct rblk_helper_wait), never a connection thread and never
- * a netlink command.
+ * report (struct rblk_helper_wait), never a netlink command; or, for
+ * before-resync-target, the receiver polls for it between packets
+ * (rblk_helper_poll()) and goes on answering its peer meanwhile.
  */
 #include <linux/module.h>
 #include <linux/random.h>
@@ -138,6 +139,25 @@ int rblk_helper_wait(struct rblk_helper_wait *w, u32 timeout_ms)
 	ret = w->done ? w->status : -ETIME;
 	w->cookie = 0;
 	w->done = false;
+	spin_unlock(&w->lock);
+	return ret;
+}
+
+/*
+ * Without sleeping: the exit status (0..255) if the report has come, the
+ * error of rblk_helper_supersede(), or -EINPROGRESS (still running).
+ * For a thread that must go on with its own work meanwhile (the receiver).
+ */
+int rblk_helper_poll(struct rblk_helper_wait *w)
+{
+	int ret = -EINPROGRESS;
+
+	spin_lock(&w->lock);
+	if (w->done) {
+		ret = w->status;
+		w->cookie = 0;
+		w->done = false;
+	}
 	spin_unlock(&w->lock);
 	return ret;
 }

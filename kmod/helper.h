@@ -37,6 +37,7 @@ void rblk_helper_wait_init(struct rblk_helper_wait *w);
 int rblk_helper_start(struct rblk_device *dev, const char *event,
 		      struct rblk_helper_wait *w, u32 gen, u32 timeout_ms);
 int rblk_helper_wait(struct rblk_helper_wait *w, u32 timeout_ms);
+int rblk_helper_poll(struct rblk_helper_wait *w);
 bool rblk_helper_done(struct rblk_helper_wait *w, u64 cookie, int status);
 void rblk_helper_cancel(struct rblk_helper_wait *w, int err);
 u32 rblk_helper_supersede(struct rblk_helper_wait *w);

@@ -35,6 +35,7 @@ static const struct nla_policy rblk_net_policy[RBLK_NET_MAX + 1] = {
 	[RBLK_NET_MAX_BUFFERS]	= { .type = NLA_U32 },
 	[RBLK_NET_FENCING]	= NLA_POLICY_MAX(NLA_U32, __RBLK_FENCING_LAST - 1),
 	[RBLK_NET_HANDLER_TIMEOUT] = { .type = NLA_U32 },
+	[RBLK_NET_BEFORE_RESYNC_WAIT] = NLA_POLICY_MAX(NLA_U32, 1),
 	[RBLK_NET_CRAM_HMAC_ALG] = { .type = NLA_NUL_STRING, .len = RBLK_AUTH_ALG_LEN - 1 },
 	[RBLK_NET_SHARED_SECRET] = { .type = NLA_BINARY, .len = RBLK_SHARED_SECRET_MAX },
 	/* reported only */
@@ -253,6 +254,7 @@ static const struct opt_range net_opts[] = {
 	OPT(RBLK_NET_MAX_BUFFERS, 32, 131072, 2048, max_buffers),
 	OPT(RBLK_NET_FENCING, 0, __RBLK_FENCING_LAST - 1, 0, fencing),
 	OPT(RBLK_NET_HANDLER_TIMEOUT, 0, 86400000, 120000, handler_timeout),
+	OPT(RBLK_NET_BEFORE_RESYNC_WAIT, 0, 1, 0, before_resync_wait),
 };
 #undef OPT
 
@@ -637,7 +639,8 @@ static int invalidate_doit(struct sk_buff *skb, struct genl_info *info)
 static int new_uuid_op(struct rblk_device *dev, struct genl_info *info,
 		       u32 flags)
 {
-	return rblk_gen_new_current_uuid(dev, flags & RBLK_F_CLEAR_BITMAP);
+	return rblk_gen_new_current_uuid(dev, flags & RBLK_F_CLEAR_BITMAP,
+					 info->extack);
 }
 
 static int new_uuid_doit(struct sk_buff *skb, struct genl_info *info)
@@ -672,14 +675,18 @@ static int helper_done_op(struct rblk_device *dev, struct genl_info *info,
 			  u32 flags)
 {
 	struct nlattr **a = info->attrs;
+	u64 cookie;
+	u32 status;
 
 	if (GENL_REQ_ATTR_CHECK(info, RBLK_A_HELPER_COOKIE) ||
 	    GENL_REQ_ATTR_CHECK(info, RBLK_A_HELPER_STATUS))
 		return -EINVAL;
-	if (rblk_fence_helper_done(dev, nla_get_u64(a[RBLK_A_HELPER_COOKIE]),
-				   nla_get_u32(a[RBLK_A_HELPER_STATUS])))
+	cookie = nla_get_u64(a[RBLK_A_HELPER_COOKIE]);
+	status = nla_get_u32(a[RBLK_A_HELPER_STATUS]);
+	if (rblk_fence_helper_done(dev, cookie, status) ||
+	    rblk_helper_done(&dev->conn.rs.before, cookie, status))
 		return 0;
-	NL_SET_ERR_MSG(info->extack, "rblk: no handler with this cookie is waited for (it timed out, or the peer connected again)");
+	NL_SET_ERR_MSG(info->extack, "rblk: no handler with this cookie is waited for (it timed out, or what it was run for is over: the peer connected again, or the connection ended)");
 	return -ESTALE;
 }
 

@@ -611,8 +611,9 @@ int rblk_receiver(struct rblk_conn *conn)
 
 	while (!kthread_should_stop()) {
 		ret = rblk_recv_packet_hdr(conn, &type, &len);
+		/* Between packets only: a resync may begin from there. */
 		if (ret == -EAGAIN || ret == -EINTR) {
-			ret = rblk_conn_idle(conn);
+			ret = rblk_conn_idle(conn) ?: rblk_resync_target_poll(conn);
 			if (ret)
 				return ret;
 			continue;
@@ -621,7 +622,7 @@ int rblk_receiver(struct rblk_conn *conn)
 			return ret;
 		ret = dispatch(conn, type, len);
 		if (!ret && time_after(jiffies, conn->next_check))
-			ret = rblk_conn_idle(conn);
+			ret = rblk_conn_idle(conn) ?: rblk_resync_target_poll(conn);
 		if (ret)
 			return ret;
 	}

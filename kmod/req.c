@@ -286,10 +286,11 @@ static blk_status_t check_rq(struct rblk_device *dev, struct request *rq)
 /*
  * The local part of a write starts only once we know where the peer's
  * part goes: queued for the peer, or marked in the bitmap on disk (and
- * the generation moved on) before the data can reach our disk. Or parked
- * while I/O is suspended for fencing: it comes back here (RBLK_PARK_PEER)
- * with its range and activity log extents still held. Returns false if
- * parked.
+ * the generation moved on, unless a SyncSource marked it for its resync)
+ * before the data can reach our disk. Or parked while I/O is suspended for
+ * fencing or the connection's handshake is under way: it comes back here
+ * (RBLK_PARK_PEER) with its range and activity log extents still held.
+ * Returns false if parked.
  */
 static bool start_write(struct rblk_device *dev, struct request *rq)
 {
@@ -317,6 +318,12 @@ static bool start_write(struct rblk_device *dev, struct request *rq)
 	case RBLK_Q_PARKED:
 		return false;
 	case RBLK_Q_QUEUED:
+		return true;
+	case RBLK_Q_MARKED:
+		/* Marked for the resync; the generation stays (the peer's
+		 * is already behind ours). On disk before the data, as below. */
+		if (req->range.bytes && !req->al && rblk_bm_flush(m))
+			req->status = BLK_STS_IOERR;
 		return true;
 	case RBLK_Q_NO_PEER:
 		break;
@@ -346,7 +353,8 @@ static bool start_write(struct rblk_device *dev, struct request *rq)
 enum read_src {
 	READ_LOCAL,		/* from our disk */
 	READ_PEER,		/* queued for the peer, or failed (no peer) */
-	READ_PARKED,		/* I/O is suspended for fencing */
+	READ_PARKED,		/* I/O is suspended for fencing, or the handshake
+				 * is under way */
 };
 
 static enum read_src read_from_peer(struct rblk_device *dev, struct request *rq)
@@ -376,7 +384,7 @@ static enum read_src read_from_peer(struct rblk_device *dev, struct request *rq)
 	return READ_PEER;
 }
 
-/* false: parked while I/O is suspended for fencing (kmod/fence.c). */
+/* false: parked (I/O suspended for fencing, kmod/fence.c; a handshake). */
 static bool start_rq(struct rblk_device *dev, struct request *rq)
 {
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
@@ -419,7 +427,8 @@ static void rblk_req_work(struct work_struct *work)
 	blk_start_plug(&plug);
 	parked = !start_rq(dev, rq);
 	blk_finish_plug(&plug);
-	/* Parked: it keeps its reference; kmod/fence.c queues it again. */
+	/* Parked: it keeps its reference; fence.c or the handshake's end
+	 * (rblk_conn_end_handshake()) queues it again. */
 	if (parked)
 		return;
 	/* The local part is on its way; now the peer's, if queued. */
@@ -429,7 +438,7 @@ static void rblk_req_work(struct work_struct *work)
 	rblk_req_put(rq);
 }
 
-/* A request parked for fencing goes on (kmod/fence.c). */
+/* A parked request goes on (fence.c, rblk_conn_end_handshake()). */
 void rblk_req_requeue(struct request *rq)
 {
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);

@@ -15,7 +15,10 @@ enum rblk_remote {
 	RBLK_REMOTE_HELD,	/* ... and held: completes when I/O resumes */
 };
 
-/* Where a request parked while I/O is suspended for fencing resumes. */
+/*
+ * Where a request parked while I/O is suspended for fencing, or during
+ * the connection's handshake, resumes.
+ */
 enum rblk_park {
 	RBLK_PARK_NONE,
 	RBLK_PARK_START,	/* from the start (a read: nothing held yet) */
@@ -53,7 +56,8 @@ struct rblk_req {
 	bool tl;			/* holds a place in the transfer log */
 	u64 tl_mark;			/* a flush: the log's end when queued */
 	u8 park;			/* enum rblk_park */
-	struct list_head park_list;	/* on dev->fence.parked (conn->lock) */
+	struct list_head park_list;	/* on dev->fence.parked or
+					 * conn->hs_parked (conn->lock) */
 };
 
 extern const struct blk_mq_ops rblk_mq_ops;

@@ -32,7 +32,8 @@ void rblk_resync_init(struct rblk_resync *rs)
 	INIT_LIST_HEAD(&rs->queue);
 	INIT_LIST_HEAD(&rs->sent);
 	init_waitqueue_head(&rs->wq);
-	rs->phase = RBLK_RS_IDLE;
+	rblk_helper_wait_init(&rs->before);
+	WRITE_ONCE(rs->phase, RBLK_RS_IDLE);
 }
 
 static void rs_req_release(struct kref *ref)
@@ -261,7 +262,7 @@ static int finish_source(struct rblk_conn *conn)
 	if (ret)
 		return ret;
 	spin_lock_irqsave(&conn->lock, flags);
-	conn->rs.phase = RBLK_RS_IDLE;
+	WRITE_ONCE(conn->rs.phase, RBLK_RS_IDLE);
 	spin_unlock_irqrestore(&conn->lock, flags);
 	rs_free_tfm(&conn->rs);
 	secs = (jiffies - conn->rs.started) / HZ;
@@ -420,12 +421,12 @@ static int source_thread(void *arg)
 
 /*
  * Called once the connect decided we resync (the device lock not held),
- * with the peer's first STATE (@ps), or from a verify's repair (NULL).
- * Bits and generations reach the disk before anything is sent: a crash
- * from here on finds the target Inconsistent and both bitmaps complete.
- * The target's before-resync-target handler is started before its disk
- * is marked Inconsistent; like every handler it is not waited for
- * (helper.c), so it races with the first resync writes.
+ * with the peer's STATE (@ps), or from a verify's repair (NULL). Bits and
+ * generations reach the disk before anything is sent: a crash from here
+ * on finds the target Inconsistent and both bitmaps complete. On the
+ * connect, a configured before-resync-target handler has exited 0 before
+ * this runs (rblk_resync_target_defer()); after a verify it is only
+ * started, not waited for.
  */
 int rblk_resync_begin(struct rblk_device *dev, bool source, bool full,
 		      const struct rblk_peer_state *ps)
@@ -437,8 +438,10 @@ int rblk_resync_begin(struct rblk_device *dev, bool source, bool full,
 	unsigned long flags;
 	int ret;
 
-	if (!source)
+	/* Waited for already when configured (rblk_resync_target_defer). */
+	if (!source && !rs->before_ran)
 		rblk_helper(dev, "before-resync-target");
+	rs->before_ran = false;
 	mutex_lock(&dev->lock);
 	ns = dev->state;
 	/*
@@ -462,7 +465,12 @@ int rblk_resync_begin(struct rblk_device *dev, bool source, bool full,
 	rblk_state_set_conn_to(&ns, source ? RBLK_CONN_SYNC_SOURCE :
 					     RBLK_CONN_SYNC_TARGET);
 	ns.disk = source ? RBLK_DISK_UPTODATE : RBLK_DISK_INCONSISTENT;
-	if (source)
+	/*
+	 * A source knows the target's disk from its STATEs: Outdated while
+	 * its before-resync-target handler runs, Inconsistent once its
+	 * resync began. Until then a lost connection fences as before.
+	 */
+	if (source && !ps)
 		ns.peer_disk = RBLK_DISK_INCONSISTENT;
 	ret = rblk_state_try(dev, &ns, 0, NULL);
 	if (ret)
@@ -482,13 +490,17 @@ int rblk_resync_begin(struct rblk_device *dev, bool source, bool full,
 		source ? "to" : "from", conn->peer_node,
 		rblk_bm_weight(&m->bm) * 4);
 	spin_lock_irqsave(&conn->lock, flags);
-	rs->source = source;
-	rs->phase = source ? RBLK_RS_WAIT_BITMAP : RBLK_RS_WAIT_START;
+	WRITE_ONCE(rs->source, source);
+	WRITE_ONCE(rs->phase, source ? RBLK_RS_WAIT_BITMAP : RBLK_RS_WAIT_START);
 	rs->send_bitmap = !source;
 	rs->total_bits = 0;
 	rs->done_bits = 0;
 	rs->in_flight = 0;
 	rs->cursor = 0;
+	rs->bitmap_wait_since = jiffies;
+	rs->exchange_began = jiffies;
+	rs->target_waits = false;
+	rs->bitmap_next = 0;
 	spin_unlock_irqrestore(&conn->lock, flags);
 	ret = rblk_state_commit(dev, &ns, 0, full ? "full resync" : "resync",
 				NULL);
@@ -497,6 +509,185 @@ int rblk_resync_begin(struct rblk_device *dev, bool source, bool full,
 out_unlock:
 	mutex_unlock(&dev->lock);
 	return ret;
+}
+
+/*
+ * The connect decided a resync to this node and a before-resync-target
+ * handler is configured: start it; the resync begins once it exited 0
+ * (rblk_resync_target_poll(), the receiver's). Until then this node's
+ * handshake stays open (role changes, invalidate and new-current-uuid
+ * wait) and the source marks its writes for the resync once our STATE
+ * says we are Outdated, as DRBD marks writes out of sync during its
+ * bitmap exchange: the handler sees the disk as the last consistent data
+ * left it (to snapshot it, say), and nothing is written to it before the
+ * handler has run. Receiver thread.
+ * 1: the handler runs; or a negative errno (it could not be started).
+ */
+int rblk_resync_target_defer(struct rblk_device *dev, bool full,
+			     const struct rblk_peer_state *ps)
+{
+	struct rblk_conn *conn = &dev->conn;
+	struct rblk_resync *rs = &conn->rs;
+	u32 ms = READ_ONCE(conn->opts.handler_timeout);
+	struct rblk_meta *m = &dev->meta;
+	struct rblk_state ns;
+	u32 flags, gen;
+	int ret = 0;
+
+	/*
+	 * The peer's data is newer: this node is Outdated from now on, on
+	 * disk first (a handler that fails or a lost link must not leave it
+	 * promotable without --force), its data untouched for the handler.
+	 */
+	mutex_lock(&dev->lock);
+	ns = dev->state;
+	flags = m->gi.flags;
+	if (ns.disk > RBLK_DISK_OUTDATED) {
+		ns.disk = RBLK_DISK_OUTDATED;
+		/* Allowed before it is on disk: the two must not disagree. */
+		ret = rblk_state_try(dev, &ns, 0, NULL);
+	}
+	if (!ret && (ns.disk != dev->state.disk ||
+		     (flags & (RBLK_MDF_WAS_UP_TO_DATE | RBLK_MDF_PEER_OUTDATED)))) {
+		m->gi.flags &= ~(RBLK_MDF_WAS_UP_TO_DATE | RBLK_MDF_PEER_OUTDATED);
+		ret = rblk_meta_write(m);
+		if (ret)
+			m->gi.flags = flags;
+		else if (ns.disk != dev->state.disk)
+			ret = rblk_state_commit(dev, &ns, 0,
+						"a resync from the peer is to begin", NULL);
+	}
+	mutex_unlock(&dev->lock);
+	/*
+	 * The source learns it (and fences no UpToDate peer if we go), and
+	 * that our bitmap comes after the handler.
+	 */
+	if (!ret)
+		ret = rblk_queue_state_flags(conn, RBLK_SF_RESYNC_WAITS);
+	if (ret)
+		return ret;
+
+	spin_lock(&rs->before.lock);
+	gen = rs->before.gen;
+	spin_unlock(&rs->before.lock);
+	ret = rblk_helper_start(dev, "before-resync-target", &rs->before, gen, ms);
+	if (ret) {
+		rblk_conn_error(conn, "cannot run the before-resync-target handler (%d): not becoming SyncTarget of %s",
+				ret, conn->peer_node);
+		return ret < 0 ? ret : -EIO;
+	}
+	rs->before_full = full;
+	rs->before_exited = false;
+	rs->before_limited = ms;
+	rs->before_deadline = jiffies + msecs_to_jiffies(ms + RBLK_HELPER_GRACE_MS);
+	rs->before_said = jiffies;
+	WRITE_ONCE(rs->before_pending, true);
+	return 1;
+}
+
+/* While we wait: the source's wait starts again, every second. */
+static int target_says_waits(struct rblk_conn *conn)
+{
+	struct rblk_resync *rs = &conn->rs;
+
+	if (!time_after(jiffies, rs->before_said + HZ))
+		return 0;
+	rs->before_said = jiffies;
+	return rblk_queue_state_flags(conn, RBLK_SF_RESYNC_WAITS);
+}
+
+/*
+ * Receiver: has the before-resync-target handler exited? While it runs,
+ * 0. Exit 0: the resync begins, once the source's STATE says UpToDate.
+ * Anything else, or no result within handler-timeout + rblkadm's grace,
+ * ends the connection without a resync (StandAlone, as DRBD disconnects):
+ * the disk keeps its data, and 'rblkadm connect' tries again.
+ */
+int rblk_resync_target_poll(struct rblk_conn *conn)
+{
+	struct rblk_device *dev = conn->dev;
+	struct rblk_resync *rs = &conn->rs;
+	struct rblk_peer_state ps;
+	unsigned long flags;
+	int ret;
+
+	if (!rs->before_pending)
+		return 0;
+	if (!rs->before_exited) {
+		ret = rblk_helper_poll(&rs->before);
+		if (ret == -EINPROGRESS) {
+			if (!rs->before_limited ||
+			    time_before(jiffies, rs->before_deadline))
+				return target_says_waits(conn);
+			/* A report that came meanwhile counts; a later one not. */
+			rblk_helper_supersede(&rs->before);
+			ret = rblk_helper_poll(&rs->before);
+			if (ret == -ESTALE)
+				ret = -ETIME;
+		}
+		if (ret == -ETIME) {
+			rblk_conn_error(conn, "the before-resync-target handler gave no result within handler-timeout (%u ms) + %u s: not becoming SyncTarget of %s; 'rblkadm connect %s' tries again",
+					conn->opts.handler_timeout,
+					RBLK_HELPER_GRACE_MS / 1000, conn->peer_node,
+					dev->name);
+		} else if (ret) {
+			rblk_conn_error(conn, "the before-resync-target handler returned %d: not becoming SyncTarget of %s; 'rblkadm connect %s' tries again",
+					ret, conn->peer_node, dev->name);
+		}
+		if (ret) {
+			WRITE_ONCE(rs->before_pending, false);
+			conn->fatal = true;
+			return -ECONNABORTED;
+		}
+		pr_info("rblk%d: %s: the before-resync-target handler returned 0\n",
+			dev->minor, dev->name);
+		rs->before_exited = true;
+		rs->before_deadline = jiffies +
+			msecs_to_jiffies(rblk_link_patience(&conn->opts));
+	}
+	spin_lock_irqsave(&conn->lock, flags);
+	ps = conn->peer_state;
+	spin_unlock_irqrestore(&conn->lock, flags);
+	/*
+	 * The source is UpToDate once its side of the resync began, right
+	 * after the decision; it may have been Outdated or Consistent at the
+	 * decision, and the STATE that says so may be on its way still. Its
+	 * role may change meanwhile (no new generation while connected).
+	 * A source whose disk is worse: decide again, on a new connection.
+	 */
+	if (ps.disk_state != RBLK_DISK_UPTODATE) {
+		if (ps.disk_state >= RBLK_DISK_OUTDATED &&
+		    time_before(jiffies, rs->before_deadline))
+			return target_says_waits(conn);
+		WRITE_ONCE(rs->before_pending, false);
+		rblk_conn_error(conn, "%s is %s, not UpToDate, as our resync from it is to begin; connecting again",
+				conn->peer_node, rblk_disk_name(ps.disk_state));
+		rblk_conn_end_handshake(conn);
+		return -EAGAIN;
+	}
+	WRITE_ONCE(rs->before_pending, false);
+	rs->before_ran = true;
+	ret = rblk_resync_begin(dev, false, rs->before_full, &ps);
+	if (ret && ret != -EAGAIN)
+		conn->fatal = true;
+	/* Role changes wait no more; the source's, for our bitmap. */
+	rblk_conn_end_handshake(conn);
+	return ret;
+}
+
+/*
+ * Between the connect's decision and the start of a resync: a SyncSource
+ * waiting for the target's bitmap, or a target whose before-resync-target
+ * handler runs. The handshake lasts until then (role changes wait,
+ * requests to the peer park; a source marks its writes for the resync
+ * instead). Receiver thread.
+ */
+bool rblk_resync_exchanging(const struct rblk_conn *conn)
+{
+	const struct rblk_resync *rs = &conn->rs;
+
+	return rs->before_pending ||
+	       (rs->source && rs->phase == RBLK_RS_WAIT_BITMAP);
 }
 
 /* Teardown of the connection: what was not acked stays marked. */
@@ -509,6 +700,12 @@ void rblk_resync_stop(struct rblk_device *dev)
 	LIST_HEAD(queued);
 	LIST_HEAD(sent);
 
+	/* A before-resync-target handler's report is for nobody now. */
+	if (rs->before_pending) {
+		WRITE_ONCE(rs->before_pending, false);
+		rblk_helper_supersede(&rs->before);
+	}
+
 	if (rs->thread) {
 		kthread_stop(rs->thread);
 		put_task_struct(rs->thread);
@@ -517,7 +714,7 @@ void rblk_resync_stop(struct rblk_device *dev)
 	spin_lock_irqsave(&conn->lock, flags);
 	list_splice_init(&rs->queue, &queued);
 	list_splice_init(&rs->sent, &sent);
-	rs->phase = RBLK_RS_IDLE;
+	WRITE_ONCE(rs->phase, RBLK_RS_IDLE);
 	rs->send_bitmap = false;
 	rs->in_flight = 0;
 	spin_unlock_irqrestore(&conn->lock, flags);
@@ -546,6 +743,7 @@ int rblk_resync_recv_bitmap(struct rblk_conn *conn, u16 type,
 	struct task_struct *t;
 	unsigned long flags;
 	void *buf;
+	u64 off;
 	int ret;
 	/*
 	 * The source gets the target's bitmap first; the target then gets
@@ -555,13 +753,25 @@ int rblk_resync_recv_bitmap(struct rblk_conn *conn, u16 type,
 	if (rs->source ? rs->phase != RBLK_RS_WAIT_BITMAP :
 			 rs->phase != RBLK_RS_WAIT_START && rs->phase != RBLK_RS_RUNNING)
 		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_BITMAP);
+	off = rblk_be64(b->offset);
+	/*
+	 * In order, and data in all but the last (as send_bitmap() sends
+	 * them). The source's wait starts again only with a full slice:
+	 * a trickle does not stretch it (rblk_conn_idle()).
+	 */
+	if (off < rs->bitmap_next || (!data_len && !b->last))
+		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_PAYLOAD, RBLK_P_BITMAP);
+	rs->bitmap_next = off + data_len;
+	if (rs->source && data_len &&
+	    data_len == min_t(u64, bm->area_bytes - off, RBLK_WIRE_MAX_DATA))
+		WRITE_ONCE(rs->bitmap_wait_since, jiffies);
 	if (data_len) {
 		buf = kvmalloc(data_len, GFP_NOIO);
 		if (!buf)
 			return -ENOMEM;
 		ret = rblk_recv_exact(conn, buf, data_len);
 		if (!ret)
-			rblk_bm_or(bm, rblk_be64(b->offset), buf, data_len);
+			rblk_bm_or(bm, off, buf, data_len);
 		kvfree(buf);
 		if (ret)
 			return ret;
@@ -589,7 +799,7 @@ int rblk_resync_recv_bitmap(struct rblk_conn *conn, u16 type,
 		}
 	}
 	spin_lock_irqsave(&conn->lock, flags);
-	rs->phase = RBLK_RS_RUNNING;
+	WRITE_ONCE(rs->phase, RBLK_RS_RUNNING);
 	rs->total_bits = rblk_bm_weight(bm);
 	rs->started = jiffies;
 	rs->send_bitmap = true;		/* after SYNC_START, before any block */
@@ -601,6 +811,8 @@ int rblk_resync_recv_bitmap(struct rblk_conn *conn, u16 type,
 	ret = rblk_queue_ctl(conn, RBLK_P_SYNC_START, &start, sizeof(start));
 	if (ret)
 		return ret;
+	/* Role changes waited for the bitmaps (rblk_resync_exchanging). */
+	rblk_conn_end_handshake(conn);
 	if (rs->thread) {	/* an earlier resync's, parked */
 		kthread_stop(rs->thread);
 		put_task_struct(rs->thread);
@@ -657,7 +869,7 @@ int rblk_resync_recv_start(struct rblk_conn *conn, u16 type,
 	if (ret)
 		return ret;
 	spin_lock_irqsave(&conn->lock, flags);
-	rs->phase = RBLK_RS_RUNNING;
+	WRITE_ONCE(rs->phase, RBLK_RS_RUNNING);
 	rs->total_bits = rblk_be64(p->total_bits);
 	rs->started = jiffies;
 	spin_unlock_irqrestore(&conn->lock, flags);
@@ -842,7 +1054,7 @@ int rblk_resync_recv_done(struct rblk_conn *conn, u16 type,
 		dev->diverged = false;
 	if (!ret) {
 		spin_lock_irqsave(&conn->lock, flags);
-		rs->phase = RBLK_RS_IDLE;
+		WRITE_ONCE(rs->phase, RBLK_RS_IDLE);
 		spin_unlock_irqrestore(&conn->lock, flags);
 		ret = rblk_state_commit(dev, &ns, 0, "resync done", NULL);
 	}

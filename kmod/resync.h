@@ -7,6 +7,7 @@
 #include <linux/wait.h>
 #include <rblk/wire.h>
 
+#include "helper.h"
 #include "req.h"
 
 struct crypto_shash;
@@ -60,12 +61,45 @@ struct rblk_resync {
 	s64 credit;			/* KiB x HZ the bucket holds, < 0: debt */
 	unsigned long credit_at;	/* jiffies of the last refill */
 	bool rate_reset;		/* options changed: forget the debt */
+	/*
+	 * Source, receiver thread: since when it waits for the target's
+	 * bitmap (jiffies; each STATE saying RBLK_SF_RESYNC_WAITS, which the
+	 * target repeats while its before-resync-target handler runs, and
+	 * each full slice start it again).
+	 */
+	unsigned long bitmap_wait_since;
+	unsigned long exchange_began;	/* jiffies: the decision */
+	bool target_waits;		/* it said RBLK_SF_RESYNC_WAITS */
+	u64 bitmap_next;		/* BITMAP: where the next slice may start */
+	/*
+	 * Target, receiver thread only: the connect decided a resync to us,
+	 * which begins once before-resync-target exited 0 (->before_pending
+	 * until then; rblk_resync_target_poll()).
+	 */
+	struct rblk_helper_wait before;
+	bool before_pending;
+	bool before_ran;		/* exited 0: begin does not start it */
+	bool before_full;
+	bool before_exited;		/* exited 0; the source's UpToDate due */
+	bool before_limited;		/* before_deadline applies */
+	unsigned long before_deadline;	/* jiffies */
+	unsigned long before_said;	/* RBLK_SF_RESYNC_WAITS last sent */
 };
+
+/*
+ * A target says its before-resync-target handler runs every second: its
+ * source waits at least this long from the last time it said so.
+ */
+#define RBLK_RESYNC_WAITS_MS	3000
 
 void rblk_resync_init(struct rblk_resync *rs);
 struct rblk_peer_state;
 int rblk_resync_begin(struct rblk_device *dev, bool source, bool full,
 		      const struct rblk_peer_state *ps);
+int rblk_resync_target_defer(struct rblk_device *dev, bool full,
+			     const struct rblk_peer_state *ps);
+int rblk_resync_target_poll(struct rblk_conn *conn);
+bool rblk_resync_exchanging(const struct rblk_conn *conn);
 void rblk_resync_stop(struct rblk_device *dev);
 bool rblk_resync_paused(struct rblk_conn *conn);
 void rblk_resync_opts_changed(struct rblk_conn *conn);

@@ -73,7 +73,7 @@ void rblk_fill_hello(struct rblk_conn *conn, struct rblk_p_hello *h, u64 nonce)
 	memset(h, 0, sizeof(*h));
 	rblk_put_be16(h->proto_min, RBLK_PROTO_MIN);
 	rblk_put_be16(h->proto_max, RBLK_PROTO_MAX);
-	rblk_put_be32(h->features, __RBLK_FEAT_ALL);
+	rblk_put_be32(h->features, __RBLK_FEAT_ALL);	/* all we speak */
 	rblk_put_be64(h->nonce, nonce);
 	strscpy(h->resource, conn->dev->name, sizeof(h->resource));
 	strscpy(h->node, conn->node, sizeof(h->node));
@@ -191,19 +191,29 @@ static void fill_state(struct rblk_device *dev, struct rblk_p_state *st,
 		memcpy(conn->sent_uuid, dev->meta.gi.uuid, sizeof(conn->sent_uuid));
 		conn->sent_bits = bits;
 		spin_lock_irqsave(&conn->lock, flags);
-		conn->handshake = true;
+		WRITE_ONCE(conn->handshake, true);
 		spin_unlock_irqrestore(&conn->lock, flags);
 	}
 	mutex_unlock(&dev->lock);
 }
 
-/* Tell the peer our sizes, generations, role and disk state. */
-int rblk_queue_state(struct rblk_conn *conn)
+/*
+ * Tell the peer our sizes, generations, role and disk state; @flags: more
+ * enum rblk_state_flags (RBLK_SF_RESYNC_WAITS, from a target while its
+ * before-resync-target handler runs).
+ */
+int rblk_queue_state_flags(struct rblk_conn *conn, u32 flags)
 {
 	struct rblk_p_state st;
 
 	fill_state(conn->dev, &st, false);
+	st.state_flags |= flags;
 	return rblk_queue_ctl(conn, RBLK_P_STATE, &st, sizeof(st));
+}
+
+int rblk_queue_state(struct rblk_conn *conn)
+{
+	return rblk_queue_state_flags(conn, 0);
 }
 
 /*
@@ -222,18 +232,44 @@ int rblk_send_state(struct rblk_conn *conn)
 }
 
 /*
+ * A SyncSource waiting for its target's bitmap, once the target said in a
+ * STATE, sent after its metadata write, that it is behind (Outdated while
+ * its before-resync-target handler runs, Inconsistent after): a write now
+ * needs only its bit here, as the target cannot be promoted without
+ * --force and its resync covers the bit. Not in a verify's repair (no
+ * handshake): the target is UpToDate until its begin. conn->lock held.
+ */
+bool rblk_conn_source_marks(const struct rblk_conn *conn)
+{
+	const struct rblk_state *s = &conn->dev->state;
+
+	return conn->handshake && conn->rs.source &&
+	       conn->rs.phase == RBLK_RS_WAIT_BITMAP &&
+	       rblk_conn_is_up(s->conn) &&
+	       (s->peer_disk == RBLK_DISK_OUTDATED ||
+		s->peer_disk == RBLK_DISK_INCONSISTENT);
+}
+
+/*
  * Queue the peer's part of a request if @allowed (checked under conn->lock
  * with the connection up); the request then also waits for the sender and
- * for its answer. A request arriving during the handshake waits for its
- * end (a round trip, or the connection's timeout): until then nobody
- * knows whether the peer will take it. A write (@tl) also waits for its
- * place in the transfer log. The caller sends it or wakes the sender:
- * rblk_send_queued(), once its local part is under way.
+ * for its answer. A request arriving during the handshake parks until its
+ * end (a round trip, the connection's timeout, or for a resync the
+ * bitmaps' exchange): until then nobody knows whether the peer will take
+ * it, and rblk_wq's workers serve every device. A write (@write) to a
+ * SyncSource waiting for the target's bitmap goes to our disk alone once
+ * rblk_conn_source_marks(), marked out of sync here, under conn->lock, so
+ * that the resync, which starts under it, sends it: the target's disk
+ * stays as it is until its before-resync-target handler has run. A
+ * target's own request while that handler runs has no peer. A write with
+ * a transfer log entry (@tl) also waits for its place in the log. The
+ * caller sends it or wakes the sender: rblk_send_queued(), once its local
+ * part is under way.
  */
 static enum rblk_queued queue_remote(struct rblk_conn *conn,
 				     struct request *rq,
 				     bool (*allowed)(struct rblk_conn *conn),
-				     bool tl, enum rblk_park park)
+				     bool write, bool tl, enum rblk_park park)
 {
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
 	enum rblk_queued q = RBLK_Q_NO_PEER;
@@ -243,9 +279,22 @@ static enum rblk_queued queue_remote(struct rblk_conn *conn,
 	for (;;) {
 		if (conn->dev->state.susp & RBLK_SUSP_IO_FENCING) {
 			break;		/* parked below, not waited for */
-		} else if (conn->handshake) {
+		} else if (READ_ONCE(conn->rs.before_pending)) {
+			/* Our resync waits for our handler: no peer for now
+			 * (a target's own I/O: reads, a flush). */
 			spin_unlock_irqrestore(&conn->lock, flags);
-			wait_event(conn->handshake_wq, !READ_ONCE(conn->handshake));
+			return RBLK_Q_NO_PEER;
+		} else if (write && rblk_conn_source_marks(conn)) {
+			if (req->range.bytes)
+				rblk_bm_set(&conn->dev->meta.bm,
+					    req->range.sector, req->range.bytes);
+			spin_unlock_irqrestore(&conn->lock, flags);
+			return RBLK_Q_MARKED;
+		} else if (conn->handshake) {
+			req->park = park;
+			list_add_tail(&req->park_list, &conn->hs_parked);
+			spin_unlock_irqrestore(&conn->lock, flags);
+			return RBLK_Q_PARKED;
 		} else if (tl && rblk_conn_is_up(conn->dev->state.conn) &&
 			   allowed(conn) && !rblk_tl_reserve(&conn->tl)) {
 			/* Full: barriers are on their way (tl.c). */
@@ -296,8 +345,8 @@ static bool peer_serves_reads(struct rblk_conn *conn)
 /* A write (or flush): to the peer, nowhere (the caller marks it), parked. */
 enum rblk_queued rblk_queue_write(struct rblk_conn *conn, struct request *rq)
 {
-	return queue_remote(conn, rq, peer_takes_writes, rblk_tl_needs(rq),
-			    RBLK_PARK_PEER);
+	return queue_remote(conn, rq, peer_takes_writes, true,
+			    rblk_tl_needs(rq), RBLK_PARK_PEER);
 }
 
 /*
@@ -306,7 +355,8 @@ enum rblk_queued rblk_queue_write(struct rblk_conn *conn, struct request *rq)
  */
 enum rblk_queued rblk_queue_read(struct rblk_conn *conn, struct request *rq)
 {
-	return queue_remote(conn, rq, peer_serves_reads, false, RBLK_PARK_START);
+	return queue_remote(conn, rq, peer_serves_reads, false, false,
+			    RBLK_PARK_START);
 }
 
 static int send_read_req(struct rblk_conn *conn, struct request *rq, bool more)

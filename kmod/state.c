@@ -168,20 +168,76 @@ void rblk_state_take_peer(struct rblk_state *ns, const struct rblk_peer_state *p
 }
 
 /*
+ * Wait at most timeout x ko-count for @cond, as a netlink command holds
+ * the family's lock meanwhile (a waited handler's report needs it): 0,
+ * -EINTR, or -EAGAIN with @msg in @extack (rblkadm asks again).
+ */
+#define wait_patiently(conn, wq, cond, extack, msg)				\
+({										\
+	long __left = wait_event_interruptible_timeout(wq, cond,		\
+			msecs_to_jiffies(rblk_link_patience(&(conn)->opts)));	\
+	int __ret = 0;								\
+										\
+	if (__left < 0) {							\
+		__ret = -EINTR;							\
+	} else if (!__left) {							\
+		NL_SET_ERR_MSG(extack, msg);					\
+		__ret = -EAGAIN;						\
+	}									\
+	__ret;									\
+})
+
+/*
+ * Wait for the end of the connection's handshake (dev->lock not held):
+ * a round trip until the decision. After it, a resync's bitmap exchange
+ * (and a SyncTarget's before-resync-target handler, minutes perhaps)
+ * is part of the handshake: -EAGAIN at once, the caller asks again.
+ */
+static int wait_handshake(struct rblk_conn *conn, struct netlink_ext_ack *extack)
+{
+	if (READ_ONCE(conn->decided) && READ_ONCE(conn->handshake)) {
+		rblk_extack_msg(extack, "a resync is starting (the bitmaps are being exchanged; the SyncTarget's before-resync-target handler may be running); try again, or disconnect");
+		return -EAGAIN;
+	}
+	/* Woken at the decision too: an exchange after it answers EAGAIN. */
+	return wait_patiently(conn, conn->handshake_wq,
+			      !READ_ONCE(conn->handshake) || READ_ONCE(conn->decided),
+			      extack,
+			      "the peer has not completed the connection's handshake; try again");
+}
+
+/*
+ * A SyncSource waiting for its target's bitmap: the decision is made, and
+ * a target whose before-resync-target handler runs checks our latest STATE
+ * before its resync begins (and connects again if our role changed), so
+ * our role may change meanwhile; the rest of the handshake's waits stay.
+ * dev->lock held (the connection's state).
+ */
+static bool source_exchanging(struct rblk_conn *conn)
+{
+	return READ_ONCE(conn->decided) && rblk_conn_is_up(conn->dev->state.conn) &&
+	       READ_ONCE(conn->rs.source) &&
+	       READ_ONCE(conn->rs.phase) == RBLK_RS_WAIT_BITMAP;
+}
+
+/*
  * Take dev->lock once no handshake is between our first STATE and the
  * decision on the peer's: what that STATE said (role, generations) must
- * hold until then. 0 with the lock held, or -EINTR.
+ * hold until then. 0 with the lock held, or an error (wait_handshake).
  */
-int rblk_state_lock_decided(struct rblk_device *dev)
+int rblk_state_lock_decided(struct rblk_device *dev,
+			    struct netlink_ext_ack *extack)
 {
+	int ret;
+
 	for (;;) {
 		mutex_lock(&dev->lock);
 		if (!READ_ONCE(dev->conn.handshake))
 			return 0;
 		mutex_unlock(&dev->lock);
-		if (wait_event_interruptible(dev->conn.handshake_wq,
-					     !READ_ONCE(dev->conn.handshake)))
-			return -EINTR;
+		ret = wait_handshake(&dev->conn, extack);
+		if (ret)
+			return ret;
 	}
 }
 
@@ -264,23 +320,14 @@ static int promote_flush_local(struct rblk_device *dev)
 
 /*
  * Until the teardown after @seq ends (conn->teardowns moves), at most
- * timeout x ko-count: 0, -EINTR, or -EBUSY said in @extack.
+ * timeout x ko-count: 0, -EINTR, or -EAGAIN said in @extack.
  */
 static int wait_teardown(struct rblk_conn *conn, u32 seq,
 			 struct netlink_ext_ack *extack)
 {
-	long left;
-
-	left = wait_event_interruptible_timeout(conn->teardown_wq,
-			READ_ONCE(conn->teardowns) != seq,
-			msecs_to_jiffies(rblk_link_patience(&conn->opts)));
-	if (left < 0)
-		return -EINTR;
-	if (!left) {
-		NL_SET_ERR_MSG(extack, "the lost connection is still being closed; try again");
-		return -EBUSY;
-	}
-	return 0;
+	return wait_patiently(conn, conn->teardown_wq,
+			      READ_ONCE(conn->teardowns) != seq, extack,
+			      "the lost connection is still being closed; try again");
 }
 
 /*
@@ -357,11 +404,11 @@ static int lock_for_role(struct rblk_device *dev, enum rblk_role role,
 		mutex_lock(&dev->lock);
 		if (role == dev->state.role)
 			return 0;
-		if (READ_ONCE(conn->handshake)) {
+		if (READ_ONCE(conn->handshake) && !source_exchanging(conn)) {
 			mutex_unlock(&dev->lock);
-			if (wait_event_interruptible(conn->handshake_wq,
-						     !READ_ONCE(conn->handshake)))
-				return -EINTR;
+			ret = wait_handshake(conn, extack);
+			if (ret)
+				return ret;
 			continue;
 		}
 		if (!READ_ONCE(conn->tearing_down))

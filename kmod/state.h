@@ -22,6 +22,9 @@
  *   and dev->state together with dev->lock. So dev->state may be read
  *   under either lock; a single field may be read with READ_ONCE() by a
  *   path that holds neither and only needs a snapshot (the I/O path).
+ * - bm->lock (spinlock, kmod/bitmap.c): a leaf; the bits and their count.
+ *   Taken under conn->lock where a SyncSource waiting for its target's
+ *   bitmap marks a write out of sync (send.c).
  * - dev->fence.wait.lock (spinlock, kmod/helper.c): a leaf (taken alone,
  *   or under dev->lock to report it); the waited handler's cookie and
  *   result, and the fence-peer handler's status.
@@ -55,7 +58,8 @@ bool rblk_state_set_conn_old(struct rblk_device *dev, int from,
 			     struct rblk_state *os);
 void rblk_state_take_peer(struct rblk_state *ns,
 			  const struct rblk_peer_state *ps);
-int rblk_state_lock_decided(struct rblk_device *dev);
+int rblk_state_lock_decided(struct rblk_device *dev,
+			    struct netlink_ext_ack *extack);
 int rblk_state_set_role(struct rblk_device *dev, enum rblk_role role,
 			bool force, struct netlink_ext_ack *extack);
 int rblk_state_pause_sync(struct rblk_device *dev, bool pause);

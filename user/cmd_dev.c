@@ -575,7 +575,8 @@ static void explain_sync_op(const struct sync_op *op,
 		err("%s %s: the resync is already %s", op->name, d->resource,
 		    op->flags ? "running (not paused)" : "paused");
 	} else {
-		err("%s %s: %s", op->name, d->resource, strerror(-ret));
+		err("%s %s: %s", op->name, d->resource,
+		    rblk_nl_last_msg()[0] ? rblk_nl_last_msg() : strerror(-ret));
 	}
 }
 

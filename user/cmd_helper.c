@@ -11,7 +11,8 @@
  * RBLK_EVENT, RBLK_MINOR and RBLK_PEER set, logs it to syslog, and exits
  * with the command's status (0 when no handler is configured).
  *
- * When the kernel waits for the result (fence-peer) it passes
+ * When the kernel waits for the result (fence-peer, before-resync-target)
+ * it passes
  * RBLK_HELPER_COOKIE, RBLK_HELPER_TIMEOUT (ms, 0 = no limit) and
  * RBLK_MINOR: the handler runs in its own process group, which gets
  * SIGTERM at the timeout and SIGKILL 5 s later (status 124, as

@@ -53,6 +53,8 @@ static const struct {
 	{ "c-plan-ahead", RBLK_NET_C_PLAN_AHEAD, K_NUM },
 	{ "fencing", RBLK_NET_FENCING, K_FENCING },
 	{ "handler-timeout", RBLK_NET_HANDLER_TIMEOUT, K_NUM },
+	/* 1 when handlers { before-resync-target } is set (plan.c) */
+	{ "before-resync-target-wait", RBLK_NET_BEFORE_RESYNC_WAIT, K_NUM },
 };
 
 /* The enum value of word v for an option of this kind, or -1. */

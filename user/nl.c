@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -477,7 +479,7 @@ int rblk_nl_verify(uint32_t minor, uint64_t start, uint64_t stop, uint32_t flags
 }
 
 /* A command whose only arguments are the minor and flags. */
-int rblk_nl_minor_flags_cmd(uint8_t cmd, uint32_t minor, uint32_t flags)
+static int minor_flags_once(uint8_t cmd, uint32_t minor, uint32_t flags)
 {
 	struct nl_msg *msg = new_msg(cmd, 0);
 
@@ -489,6 +491,35 @@ int rblk_nl_minor_flags_cmd(uint8_t cmd, uint32_t minor, uint32_t flags)
 		return -EMSGSIZE;
 	}
 	return transact(msg, NULL, NULL);
+}
+
+/*
+ * How long a command that rblk.ko answers with EAGAIN is asked again: while
+ * a connection's handshake lasts (a round trip, or for a resync until the
+ * bitmaps are exchanged, which a SyncTarget's before-resync-target handler
+ * may delay) rblk.ko refuses role and generation changes instead of
+ * holding its netlink lock (docs/protocol.md, Resync).
+ */
+#define EAGAIN_RETRY_MS	60000
+#define EAGAIN_PAUSE_MS	100
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+int rblk_nl_minor_flags_cmd(uint8_t cmd, uint32_t minor, uint32_t flags)
+{
+	long long end = now_ms() + EAGAIN_RETRY_MS;
+	int ret;
+
+	while ((ret = minor_flags_once(cmd, minor, flags)) == -EAGAIN &&
+	       now_ms() < end)
+		usleep(EAGAIN_PAUSE_MS * 1000);
+	return ret;
 }
 
 int rblk_nl_minor_cmd(uint8_t cmd, uint32_t minor)
@@ -510,7 +541,7 @@ int rblk_nl_attach(uint32_t minor, const char *disk)
 	return transact(msg, NULL, NULL);
 }
 
-int rblk_nl_set_role(uint32_t minor, uint8_t role, uint32_t flags)
+static int set_role_once(uint32_t minor, uint8_t role, uint32_t flags)
 {
 	struct nl_msg *msg = new_msg(RBLK_CMD_SET_ROLE, 0);
 
@@ -523,6 +554,18 @@ int rblk_nl_set_role(uint32_t minor, uint8_t role, uint32_t flags)
 		return -EMSGSIZE;
 	}
 	return transact(msg, NULL, NULL);
+}
+
+/* As rblk_nl_minor_flags_cmd(): EAGAIN is asked again for a minute. */
+int rblk_nl_set_role(uint32_t minor, uint8_t role, uint32_t flags)
+{
+	long long end = now_ms() + EAGAIN_RETRY_MS;
+	int ret;
+
+	while ((ret = set_role_once(minor, role, flags)) == -EAGAIN &&
+	       now_ms() < end)
+		usleep(EAGAIN_PAUSE_MS * 1000);
+	return ret;
 }
 
 int rblk_nl_helper_done(uint32_t minor, uint64_t cookie, uint32_t status)

@@ -306,18 +306,23 @@ static void add_options(struct plan_step *s, const struct cfg_resource *r,
  * connection (the SyncSource paces by the first two; a Primary that loses
  * its peer fences by the others): the net steps carry them too, so that
  * adjust compares them with what the kernel reports and changes them on
- * a running connection.
+ * a running connection. So does whether a before-resync-target handler
+ * is configured: the kernel then waits for it before this node becomes
+ * SyncTarget (the command itself stays here; rblkadm runs it).
  */
 static void add_resync_options(struct plan_step *s, const struct cfg_resource *r)
 {
 	static const int opts[] = { OPT_RESYNC_RATE, OPT_C_PLAN_AHEAD,
 				    OPT_FENCING, OPT_HANDLER_TIMEOUT };
+	const struct cfg_val *brt = &r->opt[OPT_H_BEFORE_RESYNC_TARGET];
 	char buf[64];
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(opts); i++)
 		plan_attr(s, cfg_opts[opts[i]].name, "%s",
 			  cfg_val_str(opts[i], &r->opt[opts[i]], buf, sizeof(buf)));
+	plan_attr(s, "before-resync-target-wait", "%d",
+		  brt->set && brt->str && *brt->str);
 }
 
 void plan_attach(struct plan *p, const struct cfg_resource *r)

@@ -117,7 +117,9 @@
  *   "<usermode_helper> helper EVENT RES" with RBLK_HELPER_COOKIE=<16 hex
  *   digits> and RBLK_HELPER_TIMEOUT=<ms> in the environment). ESTALE: no
  *   handler with that cookie is waited for (finished, timed out, or the
- *   connection came back meanwhile). Never waits itself.
+ *   connection came back meanwhile, or ended). Never waits itself.
+ *   Waited handlers: fence-peer (a Primary that lost its peer) and
+ *   before-resync-target (RBLK_NET_BEFORE_RESYNC_WAIT).
  *
  * RBLK_CMD_RESUME_IO (CAP_SYS_ADMIN)
  *   RBLK_A_MINOR: end a suspension of I/O for fencing (RBLK_SUSP_IO_FENCING:
@@ -319,6 +321,9 @@ enum rblk_net_attr {
 				 * here until answered (docs/protocol.md) */
 	RBLK_NET_FENCING,	/* enum rblk_fencing (disk { fencing }) */
 	RBLK_NET_HANDLER_TIMEOUT, /* ms a waited handler may take; 0 = none */
+	RBLK_NET_BEFORE_RESYNC_WAIT, /* 1: a before-resync-target handler is
+				 * configured; a resync to this node starts
+				 * only once it exited 0 */
 	__RBLK_NET_LAST
 };
 #define RBLK_NET_MAX (__RBLK_NET_LAST - 1)

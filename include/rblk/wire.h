@@ -108,7 +108,13 @@ enum rblk_write_flags {
 
 /* HELLO features (negotiated: both must set a bit for it to be used). */
 enum rblk_features {
-	__RBLK_FEAT_ALL = 0
+	/*
+	 * A SyncTarget may run before-resync-target before its bitmap,
+	 * announced by RBLK_SF_RESYNC_WAITS; without it the handler is
+	 * started, not waited for.
+	 */
+	RBLK_FEAT_RESYNC_WAITS = 1U << 0,
+	__RBLK_FEAT_ALL = 1
 };
 
 /* The header; all fields big-endian. */
@@ -270,7 +276,15 @@ struct rblk_p_csum_reply {
 enum rblk_state_flags {
 	RBLK_SF_DISCARD_MY_DATA = 1U << 0,	/* the sender gives up its changes */
 	RBLK_SF_SYNC_PAUSED = 1U << 1,		/* pause-sync on the sender */
-	__RBLK_SF_ALL = 3
+	/*
+	 * The sender, the SyncTarget of the resync just decided, Outdated
+	 * on its disk, runs its before-resync-target handler before it
+	 * sends its bitmap, and says so again every second while it runs:
+	 * the source's wait for the bitmap (timeout x ko-count) starts
+	 * again with each (RBLK_FEAT_RESYNC_WAITS).
+	 */
+	RBLK_SF_RESYNC_WAITS = 1U << 2,
+	__RBLK_SF_ALL = 7
 };
 
 _Static_assert(sizeof(struct rblk_wire_hdr) == RBLK_WIRE_HDR_SIZE, "hdr");

@@ -92,6 +92,15 @@ adjust_state() {
 	golden plan-adjust-fencing
 }
 
+@test "adjust after a before-resync-target handler was added: net-options tell the kernel to wait for it, no reconnect" {
+	sed -e 's/^\( *on pg1\)/    handlers { before-resync-target "lvcreate -s -n snap -L 1G vg\/data"; }\n\1/' pg.res >"$BATS_TEST_TMPDIR/pg.res"
+	adjust_state '' "$BATS_TEST_TMPDIR/pg.res"
+	golden plan-adjust-before-resync-target
+	# ... and nothing once the kernel reports it.
+	adjust_state 's/before-resync-target-wait=0/before-resync-target-wait=1/' "$BATS_TEST_TMPDIR/pg.res"
+	golden plan-adjust-unchanged
+}
+
 @test "adjust with the fencing the kernel reports changes nothing" {
 	sed -e 's/^\( *on pg1\)/    disk { fencing resource-only; }\n\1/' pg.res >"$BATS_TEST_TMPDIR/pg.res"
 	adjust_state 's/fencing=dont-care/fencing=resource-only/' "$BATS_TEST_TMPDIR/pg.res"

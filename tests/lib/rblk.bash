@@ -56,7 +56,8 @@ RBLK_DISK=${RBLK_DISK:-/dev/vda}
 # Extra net{} options may be passed as $2 (one of the liveness settings
 # there replaces ours), extra disk{} options as $3. Handlers log
 # "EVENT RESOURCE PEER" lines to /tmp/rblk-handlers.log; more handlers
-# may be given in RBLK_HANDLERS_EXTRA.
+# may be given in RBLK_HANDLERS_EXTRA, and RBLK_BEFORE_RESYNC_TARGET
+# replaces the before-resync-target command (a guest path, say).
 rblk_write_config() {
 	local vm=$1 net_extra=${2:-} disk_extra=${3:-} f="$RUN_DIR/rblk.conf.$1"
 	local o net=""
@@ -75,7 +76,7 @@ rblk_write_config() {
 	    ${disk_extra:+disk { $disk_extra \}}
 	    handlers {
 	        split-brain "echo \$RBLK_EVENT \$RBLK_RESOURCE \$RBLK_PEER >> /tmp/rblk-handlers.log";
-	        before-resync-target "echo \$RBLK_EVENT \$RBLK_RESOURCE \$RBLK_PEER >> /tmp/rblk-handlers.log";
+	        before-resync-target "${RBLK_BEFORE_RESYNC_TARGET:-echo \$RBLK_EVENT \$RBLK_RESOURCE \$RBLK_PEER >> /tmp/rblk-handlers.log}";
 	        after-resync-target "echo \$RBLK_EVENT \$RBLK_RESOURCE \$RBLK_PEER >> /tmp/rblk-handlers.log";
 	        out-of-sync "echo \$RBLK_EVENT \$RBLK_RESOURCE \$RBLK_PEER >> /tmp/rblk-handlers.log";
 	        ${RBLK_HANDLERS_EXTRA:-}

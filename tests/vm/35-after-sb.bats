@@ -335,3 +335,104 @@ elapsed_ms() {
 	vm_run pg1 "$RBLKADM secondary pg"
 	[ "$(vm_run pg1 "$(md5_data)")" = "$(vm_run pg2 "$(md5_data)")" ]
 }
+
+# The before-resync-target stub: logs its start like the other handlers
+# (and when, in s), waits for /tmp/brt.go and exits with the number
+# written there.
+BRT_STUB='#!/bin/sh
+echo "$RBLK_EVENT $RBLK_RESOURCE $RBLK_PEER" >>/tmp/rblk-handlers.log
+date +%s >/tmp/brt.start
+while [ ! -e /tmp/brt.go ]; do sleep 0.1; done
+code=$(cat /tmp/brt.go)
+rm -f /tmp/brt.go
+exit $code'
+
+# pg2 reconnects to the Primary pg1, which wrote $1 blocks meanwhile; the
+# stub starts on pg2. Leaves pg2's disk state and data md5 from before in
+# disk_before and md5_before, and a log mark.
+reconnect_to_resync() {
+	vm_run pg2 "$RBLKADM disconnect pg"
+	wait_conn pg1 Connecting
+	write_blocks pg1 "$1" $((RANDOM % 8000))
+	disk_before=$(stat_of pg2 disk)
+	md5_before=$(vm_run pg2 "$(md5_data)")
+	mark
+	vm_run pg2 "rm -f /tmp/brt.start /tmp/brt.go; $RBLKADM connect pg"
+	vm_wait pg2 30 "[ -e /tmp/brt.start ]"
+}
+
+# pg2 did not become SyncTarget: StandAlone with $1 in its status,
+# Outdated (not promotable without --force), its data as before.
+assert_no_resync() {
+	wait_conn pg2 StandAlone 60
+	run vm_run pg2 "$RBLKADM status pg"
+	assert_output_has "$1"
+	[ "$(stat_of pg2 disk)" = Outdated ]
+	[ "$(vm_run pg2 "$(md5_data)")" = "$md5_before" ]
+	run vm_run pg2 "$(since_mark) | grep -c 'resync from pg1' || true"
+	[ "$output" = 0 ]
+}
+
+@test "before-resync-target is waited for: nothing reaches the target's disk, the Primary's writes complete on its own disk and the resync after exit 0 carries them; after exit 1 or handler-timeout no resync (StandAlone)" {
+	local n t=$((30 * VM_TIME_SCALE))
+	for n in pg1 pg2; do
+		vm_run $n "printf '%s\n' '$BRT_STUB' >/tmp/brt-stub && chmod +x /tmp/brt-stub"
+	done
+	RBLK_BEFORE_RESYNC_TARGET=/tmp/brt-stub configure "" "handler-timeout $t;"
+	reseed
+	vm_run pg1 "$RBLKADM primary pg"
+
+	# Exit 0, after 3 s.
+	reconnect_to_resync 64
+	[ "$disk_before" != Inconsistent ]
+	# A write meanwhile completes on pg1's disk alone, marked for the
+	# resync: it does not wait for the handler.
+	vm_run pg1 "dd if=/dev/urandom of=/dev/rblk0 bs=4k count=1 seek=9000 oflag=direct status=none"
+	vm_wait pg2 30 "[ \$((\$(date +%s) - \$(cat /tmp/brt.start))) -ge 3 ]"
+	[ "$(stat_of pg2 connection)" = Connecting ]
+	# Outdated on disk and in its state, its data untouched; the
+	# Primary knows it.
+	[ "$(stat_of pg2 disk)" = Outdated ]
+	[ "$(stat_of pg1 peer-disk)" = Outdated ]
+	[ "$(vm_run pg2 "$(md5_data)")" = "$md5_before" ]
+	[ "$(stat_of pg1 connection)" = SyncSource ]
+	# The source's role may change meanwhile: the resync still begins.
+	run vm_run pg1 "timeout 10 $RBLKADM secondary pg && $(st role)"
+	[ "$output" = Secondary ] || { echo "secondary: $output"; false; }
+	vm_run pg2 "echo 0 >/tmp/brt.go"
+	run vm_run pg2 "$RBLKADM wait-sync pg --timeout 60"
+	assert_status 0
+	run vm_run pg2 "$(since_mark)"
+	assert_output_has "the before-resync-target handler returned 0"
+	assert_output_has "resync from pg1"
+	[[ "$output" != *"connecting again"* ]] || { echo "$output"; false; }
+	md5_both_equal
+	vm_run pg1 "$RBLKADM primary pg"
+
+	# A short handler-timeout for the rest (the stub is released at once).
+	RBLK_BEFORE_RESYNC_TARGET=/tmp/brt-stub rblk_write_config pg2 "" "handler-timeout $((6 * VM_TIME_SCALE));"
+	vm_run pg2 "$RBLKADM adjust pg"
+	# Exit 1: no resync; the Primary goes on without pg2.
+	reconnect_to_resync 16
+	vm_run pg2 "echo 1 >/tmp/brt.go"
+	assert_no_resync "the before-resync-target handler returned 1: not becoming SyncTarget of pg1; 'rblkadm connect pg' tries again"
+	wait_conn pg1 Connecting
+	write_blocks pg1 1 9001
+
+	# Never exits: rblkadm kills it at handler-timeout (124).
+	mark
+	vm_run pg2 "rm -f /tmp/brt.start; $RBLKADM connect pg"
+	vm_wait pg2 30 "[ -e /tmp/brt.start ]"
+	assert_no_resync "the before-resync-target handler returned 124"
+	run vm_run pg2 "pgrep -f '[/]tmp/brt-stub' || echo none"
+	[ "$output" = none ]
+	run vm_run pg2 "$RBLKADM primary pg"
+	[ "$status" -ne 0 ]
+
+	# Released at once: the resync of all that pg1 wrote meanwhile.
+	vm_run pg2 "rm -f /tmp/brt.start; echo 0 >/tmp/brt.go; $RBLKADM connect pg"
+	run vm_run pg2 "$RBLKADM wait-sync pg --timeout 60"
+	assert_status 0
+	vm_run pg1 "$RBLKADM secondary pg"
+	md5_both_equal
+}
