@@ -10,7 +10,7 @@
  * is given), answers the node's STATE with the same generations as a
  * Secondary (--as primary: as a Primary; --as source: UpToDate, with the
  * generation the node had before an 'invalidate', so that the node is
- * our SyncTarget), then plays SCENARIO and reports on stdout whether the
+ * our SyncTarget; --as target: see below), then plays SCENARIO and reports on stdout whether the
  * node dropped the connection:
  *
  *   bad:TYPE  (TYPE a packet name as in include/rblk/wire.h's table: one
@@ -59,6 +59,21 @@
  *   barrier-never  (the same, never acknowledging a barrier, until the
  *             node drops us; "barriers unanswered: N")
  *
+ * As the node's SyncTarget (--as target: our HELLO offers
+ * RBLK_FEAT_RESYNC_WAITS; our STATE has the node's bitmap UUID as its
+ * current one, or a just-created disk's if the node has none, and says
+ * Outdated: the node becomes our SyncSource and waits for our bitmap):
+ *
+ *   bitmap    (a slice of 64 zero bytes at offset 0, then an empty last
+ *             one at 64: "sync started: N" with the SYNC_START's count of
+ *             blocks to resync, or "dropped"; then we close)
+ *   bitmap-disorder  (64 bytes at offset 64, then 64 at offset 0)
+ *   bitmap-empty     (an empty slice that is not the last)
+ *   waits:DISK  (a STATE that says DISK (Outdated, UpToDate ...) and
+ *             RBLK_SF_RESYNC_WAITS, "our before-resync-target handler
+ *             runs", every second, never a bitmap; "announcing", then
+ *             "dropped after S s", or "alive" after --wait S, 60)
+ *
  * Two scenarios report what the node sent instead ("received: HELLO AUTH
  * ...", then "dropped" or "alive"), for the authentication tests:
  *
@@ -96,6 +111,7 @@
 #include <rblk/auth.h>
 #include <rblk/genl.h>
 #include <rblk/gi.h>
+#include <rblk/state.h>
 #include <rblk/wire.h>
 
 static int fd = -1;
@@ -104,6 +120,7 @@ static const char *secret;	/* --secret: answer with hmac(sha256) */
 static const char *as = "secondary";	/* --as: the STATE we send */
 static int wait_s = 60;			/* --wait: for the node to drop us */
 static struct rblk_p_state node_st;	/* the node's first STATE */
+static struct rblk_p_state our_st;	/* the STATE we sent */
 
 static int send_all(const void *buf, size_t len)
 {
@@ -203,6 +220,8 @@ static void our_hello(struct rblk_p_hello *h, const char *res, const char *node)
 	rblk_put_be64(h->nonce, UINT64_MAX);
 	snprintf((char *)h->resource, sizeof(h->resource), "%s", res);
 	snprintf((char *)h->node, sizeof(h->node), "%s", node);
+	if (!strcmp(as, "target"))
+		rblk_put_be32(h->features, RBLK_FEAT_RESYNC_WAITS);
 	if (!secret)
 		return;
 	rblk_put_be16(h->auth_alg, RBLK_AUTH_CRAM_HMAC);
@@ -304,7 +323,23 @@ static int handshake(const char *res, const char *node, int quiet)
 		rblk_put_be32(st.md_flags, RBLK_MDF_CONSISTENT | RBLK_MDF_WAS_UP_TO_DATE);
 		st.disk_state = RBLK_DISK_UPTODATE;
 		memset(st.bits_set, 0, 8);
+	} else if (!strcmp(as, "target")) {
+		/*
+		 * The generation the node's bitmap counts from (it wrote
+		 * without us since), or a disk create-md just made: the
+		 * node is our SyncSource.
+		 */
+		if (rblk_be64(st.uuid[1]))
+			memcpy(st.uuid[0], st.uuid[1], 8);
+		else
+			rblk_put_be64(st.uuid[0], RBLK_UUID_JUST_CREATED);
+		memset(st.uuid[1], 0, 24);
+		rblk_put_be32(st.md_flags, RBLK_MDF_CONSISTENT);
+		st.disk_state = RBLK_DISK_OUTDATED;
+		st.state_flags = 0;
+		memset(st.bits_set, 0, 8);
 	}
+	our_st = st;
 	return send_pkt(RBLK_P_STATE, &st, sizeof(st));
 }
 
@@ -979,6 +1014,90 @@ static int good_write(void)
 	return 0;
 }
 
+/* One slice of our bitmap (zeros: we lack nothing the node does not know). */
+static int send_bitmap(uint64_t off, uint32_t bytes, int last)
+{
+	static uint8_t zero[64];
+	struct rblk_p_bitmap b = {};
+
+	if (bytes > sizeof(zero))
+		abort();
+	rblk_put_be64(b.offset, off);
+	rblk_put_be32(b.bytes, bytes);
+	b.last = last;
+	if (send_pkt_raw(RBLK_WIRE_MAGIC, RBLK_P_BITMAP, 0, sizeof(b) + bytes,
+			 ++seq, &b, sizeof(b)))
+		return -1;
+	return bytes ? send_all(zero, bytes) : 0;
+}
+
+/* --as target, "bitmap": the node's SYNC_START, with its count. */
+static int bitmap_ok(void)
+{
+	static uint8_t buf[RBLK_WIRE_MAX_DATA + 4096];
+	int type, waited;
+	uint32_t len;
+
+	if (send_bitmap(0, 64, 0) || send_bitmap(64, 0, 1))
+		return puts("dropped"), 0;
+	for (waited = 0; waited < 30; waited++) {
+		type = recv_pkt(buf, sizeof(buf), &len, 1000);
+		if (type == RBLK_P_PING)
+			send_pkt(RBLK_P_PING_ACK, buf, len);
+		else if (type == RBLK_P_SYNC_START && len == sizeof(struct rblk_p_sync))
+			break;
+		else if (type < 0 && type != -2)
+			break;
+	}
+	if (type != RBLK_P_SYNC_START)
+		return puts(type == -2 ? "no sync start" : "dropped"), 0;
+	printf("sync started: %llu\n", (unsigned long long)
+	       rblk_be64(((struct rblk_p_sync *)buf)->total_bits));
+	return 0;
+}
+
+/*
+ * --as target, "waits:DISK": say every second that our before-resync-target
+ * handler runs, with DISK as our disk state; never send the bitmap.
+ */
+static int waits(const char *disk)
+{
+	static uint8_t buf[RBLK_WIRE_MAX_DATA + 4096];
+	struct rblk_p_state st = our_st;
+	double t0 = now_s(), said = 0;
+	uint32_t len;
+	int type, d;
+
+	for (d = 0; d < __RBLK_DISK_LAST; d++)
+		if (!strcmp(rblk_disk_name(d), disk))
+			break;
+	if (d == __RBLK_DISK_LAST) {
+		fprintf(stderr, "hostile-peer: no disk state %s\n", disk);
+		return 1;
+	}
+	st.disk_state = d;
+	st.state_flags = RBLK_SF_RESYNC_WAITS;
+	puts("announcing");
+	fflush(stdout);
+	while (now_s() - t0 < wait_s) {
+		if (now_s() - said >= 1) {
+			said = now_s();
+			if (send_pkt(RBLK_P_STATE, &st, sizeof(st)))
+				break;
+		}
+		type = recv_pkt(buf, sizeof(buf), &len, 200);
+		if (type == RBLK_P_PING)
+			send_pkt(RBLK_P_PING_ACK, buf, len);
+		else if (type < 0 && type != -2)
+			break;
+	}
+	if (now_s() - t0 < wait_s)
+		printf("dropped after %.0f s\n", now_s() - t0);
+	else
+		puts("alive");
+	return 0;
+}
+
 static int play(const char *s)
 {
 	uint8_t junk[64] = {};
@@ -1051,6 +1170,15 @@ static int play(const char *s)
 		return answer_read(s);
 	} else if (!strcmp(s, "write")) {
 		return good_write();
+	} else if (!strcmp(s, "bitmap")) {
+		return bitmap_ok();
+	} else if (!strcmp(s, "bitmap-disorder")) {
+		send_bitmap(64, 64, 0);
+		send_bitmap(0, 64, 0);
+	} else if (!strcmp(s, "bitmap-empty")) {
+		send_bitmap(0, 0, 0);
+	} else if (!strncmp(s, "waits:", 6)) {
+		return waits(s + 6);
 	} else if (!strcmp(s, "verify-race")) {
 		verify_race();
 		return 0;
@@ -1102,7 +1230,7 @@ int main(int argc, char **argv)
 		argv += 2;
 	}
 	if (argc != 5) {
-		fprintf(stderr, "usage: hostile-peer [--from ADDR] [--secret S] [--as primary|secondary|source] [--wait S] ADDR:PORT RESOURCE NODE SCENARIO\n");
+		fprintf(stderr, "usage: hostile-peer [--from ADDR] [--secret S] [--as primary|secondary|source|target] [--wait S] ADDR:PORT RESOURCE NODE SCENARIO\n");
 		return 1;
 	}
 	if (connect_to(argv[1], from)) {

@@ -540,6 +540,78 @@ teardown_file() {
 	[ "$(stat_of pg1 disk)" = Inconsistent ]
 }
 
+# A SyncTarget sends its bitmap in slices, in order, with data in all but
+# the last (kmod/resync.c). While its before-resync-target handler runs it
+# says so every second (RBLK_SF_RESYNC_WAITS, docs/protocol.md) and the
+# source marks its writes for the resync instead of sending them. Only a
+# target that says it is behind (Outdated) holds the source longer than
+# timeout x ko-count; meanwhile the source writes and changes its role.
+@test "hostile sync target: bitmap slices out of order or empty are refused; 'my handler runs' holds the source only from a target behind, whose writes and role change go on" {
+	local p=$((RBLK_TIMEOUT * 3 / 10)) n s w
+	w=$((p > 3 ? p : 3))
+	reseed
+	vm_run pg2 "$RBLKADM down pg"
+	wait_conn pg1 Connecting
+	vm_run pg1 "$RBLKADM primary pg"
+	vm_run pg1 "dd if=/dev/urandom of=/dev/rblk0 bs=4k count=1 seek=10 oflag=direct status=none"
+	[ "$(stat_of pg1 out-of-sync-kib)" = 4 ]
+	for s in bitmap-disorder bitmap-empty; do
+		run vm_run pg2 "build/tools/hostile-peer --as target 10.0.0.1:7788 pg pg2 $s"
+		[ "$output" = dropped ] || { echo "$s: $output"; false; }
+		vm_wait pg1 10 "dmesg | grep 'protocol error from peer pg2' | tail -n 1 |
+			grep -qF 'pg: protocol error from peer pg2: malformed payload (packet type 11)'" ||
+			{ echo "$s"; vm_run pg1 "dmesg | tail -n 5"; false; }
+		wait_conn pg1 Connecting
+	done
+	# UpToDate, and "my handler runs": the source waits timeout x ko-count.
+	run vm_run pg2 "build/tools/hostile-peer --as target --wait $((4 * p)) 10.0.0.1:7788 pg pg2 waits:UpToDate"
+	[ "${lines[0]}" = announcing ] && [[ "${lines[1]}" == "dropped after "*" s" ]] ||
+		{ echo "$output"; false; }
+	n=${lines[1]#dropped after }; n=${n% s}
+	[ "$n" -ge $((p - 1)) ] && [ "$n" -le $((p + 2 * RBLK_NET_SCALE)) ] ||
+		{ echo "dropped after $n s, timeout x ko-count is $p s"; false; }
+	run vm_run pg1 "dmesg | tail -n 20"
+	assert_output_has "pg: peer pg2 did not send its bitmap, nor say that its before-resync-target handler runs, within $((RBLK_TIMEOUT * 300)) ms (timeout x ko-count): no resync"
+	wait_conn pg1 Connecting
+	# Outdated: held for three times as long; the Primary's write is
+	# marked for the resync at once (a parked one would wait that long).
+	vm_run pg2 "rm -f /tmp/hp.out; setsid -f sh -c 'build/tools/hostile-peer --as target --wait $((3 * p)) 10.0.0.1:7788 pg pg2 waits:Outdated >/tmp/hp.out 2>&1'"
+	vm_wait pg2 30 "grep -q announcing /tmp/hp.out"
+	run vm_run pg1 "timeout $p dd if=/dev/urandom of=/dev/rblk0 bs=4k count=1 seek=20 oflag=direct status=none && echo DONE"
+	[ "$output" = DONE ] || { echo "write: $output"; false; }
+	[ "$(stat_of pg1 out-of-sync-kib)" = 8 ]
+	run vm_run pg1 "timeout $p $RBLKADM secondary pg && $(st role)"
+	[ "$output" = Secondary ] || { echo "secondary: $output"; false; }
+	vm_wait pg2 $((4 * p)) "grep -q 'dropped\|alive' /tmp/hp.out"
+	run vm_run pg2 "cat /tmp/hp.out"
+	[ "$output" = "announcing"$'\n'"alive" ] || { echo "$output"; false; }
+	wait_conn pg1 Connecting
+	# ... but no longer than the source's handler-timeout + 10 s + twice
+	# timeout x ko-count (at least 3 s each) from the decision.
+	rblk_write_config pg1 "" "handler-timeout 2;"
+	vm_run pg1 "$RBLKADM adjust pg"
+	run vm_run pg2 "build/tools/hostile-peer --as target --wait 60 10.0.0.1:7788 pg pg2 waits:Outdated"
+	[ "${lines[0]}" = announcing ] && [[ "${lines[1]}" == "dropped after "*" s" ]] ||
+		{ echo "$output"; false; }
+	n=${lines[1]#dropped after }; n=${n% s}
+	[ "$n" -ge $((11 + 2 * w)) ] && [ "$n" -le $((12 + 2 * w + 2 * RBLK_NET_SCALE)) ] ||
+		{ echo "dropped after $n s, want 2 + 10 + 2 x $w s"; false; }
+	run vm_run pg1 "dmesg | tail -n 20"
+	assert_output_has "pg: peer pg2 kept its before-resync-target handler running longer than handler-timeout (2000 ms) + 10 s + $((2 * w * 1000)) ms: no resync"
+	rblk_write_config pg1
+	vm_run pg1 "$RBLKADM adjust pg"
+	wait_conn pg1 Connecting
+	# A bitmap in order: the resync starts with both blocks.
+	run vm_run pg2 "build/tools/hostile-peer --as target 10.0.0.1:7788 pg pg2 bitmap"
+	[ "$output" = "sync started: 2" ] || { echo "$output"; false; }
+	wait_conn pg1 Connecting
+	vm_run pg2 "$RBLKADM up pg"
+	vm_wait pg2 60 "[ \"\$($(st disk))\" = UpToDate ]"
+	run vm_run pg2 "dmesg | grep 'resync from pg1 done'"
+	assert_output_has "pg: resync from pg1 done: 8 KiB"
+	md5_both_equal
+}
+
 @test "power cut of the Secondary: the Primary goes on; after reboot the peer resyncs" {
 	rblk_write_config pg1	# the usual liveness settings again
 	reseed
