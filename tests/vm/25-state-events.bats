@@ -143,17 +143,24 @@ consistent_stream() {
 	vm_run pg1 "$RBLKADM connect pg"
 	vm_run pg1 "$RBLKADM wait-sync pg --timeout 120"
 	vm_run pg2 "$RBLKADM wait-sync pg --timeout 60"
-	# pg1 (target): StandAlone, Connecting, SyncTarget with its disk
-	# Inconsistent (one change), then Connected and UpToDate (one change).
+	# pg1 (target, a before-resync-target handler configured by
+	# rblk_write_config): StandAlone, Connecting, Outdated while the
+	# handler runs, SyncTarget with its disk Inconsistent (one change),
+	# then Connected and UpToDate (one change).
 	expect_changes pg1 "$a" \
 		"role:Secondary disk:UpToDate connection:StandAlone" \
 		"role:Secondary disk:UpToDate connection:Connecting" \
+		"role:Secondary disk:Outdated connection:Connecting" \
 		"role:Secondary disk:Inconsistent connection:SyncTarget peer-role:Primary peer-disk:UpToDate" \
 		"role:Secondary disk:UpToDate connection:Connected peer-role:Primary peer-disk:UpToDate"
 	# pg2 (source): the lost connection, SyncSource with the peer's disk
-	# Inconsistent, back to Connected, then the peer's STATE: UpToDate.
+	# as its first STATE said, then the peer's STATEs in their order:
+	# Outdated (its handler runs), Inconsistent (its resync began); back
+	# to Connected, then UpToDate.
 	expect_changes pg2 "$b" \
 		"role:Primary disk:UpToDate connection:Connecting" \
+		"role:Primary disk:UpToDate connection:SyncSource peer-role:Secondary peer-disk:UpToDate" \
+		"role:Primary disk:UpToDate connection:SyncSource peer-role:Secondary peer-disk:Outdated" \
 		"role:Primary disk:UpToDate connection:SyncSource peer-role:Secondary peer-disk:Inconsistent" \
 		"role:Primary disk:UpToDate connection:Connected peer-role:Secondary peer-disk:Inconsistent" \
 		"role:Primary disk:UpToDate connection:Connected peer-role:Secondary peer-disk:UpToDate"
