@@ -511,14 +511,23 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
+/* EAGAIN before @end: pause, and true to ask again. */
+static bool ask_again(int ret, long long end)
+{
+	if (ret != -EAGAIN || now_ms() >= end)
+		return false;
+	usleep(EAGAIN_PAUSE_MS * 1000);
+	return true;
+}
+
 int rblk_nl_minor_flags_cmd(uint8_t cmd, uint32_t minor, uint32_t flags)
 {
 	long long end = now_ms() + EAGAIN_RETRY_MS;
 	int ret;
 
-	while ((ret = minor_flags_once(cmd, minor, flags)) == -EAGAIN &&
-	       now_ms() < end)
-		usleep(EAGAIN_PAUSE_MS * 1000);
+	do
+		ret = minor_flags_once(cmd, minor, flags);
+	while (ask_again(ret, end));
 	return ret;
 }
 
@@ -562,9 +571,9 @@ int rblk_nl_set_role(uint32_t minor, uint8_t role, uint32_t flags)
 	long long end = now_ms() + EAGAIN_RETRY_MS;
 	int ret;
 
-	while ((ret = set_role_once(minor, role, flags)) == -EAGAIN &&
-	       now_ms() < end)
-		usleep(EAGAIN_PAUSE_MS * 1000);
+	do
+		ret = set_role_once(minor, role, flags);
+	while (ask_again(ret, end));
 	return ret;
 }
 
