@@ -492,9 +492,11 @@ int rblk_conn_idle(struct rblk_conn *conn)
 	 * still runs: it repeats that every second, so at least
 	 * RBLK_RESYNC_WAITS_MS from that, whatever our patience. Until its
 	 * first slice, a target that said so is waited for no longer than
-	 * our own handler-timeout + rblkadm's grace + twice that wait from
-	 * the decision (its handler has the same limit, then it waits for
-	 * our UpToDate STATE and writes its metadata).
+	 * twice our own handler-timeout + rblkadm's grace, + twice that wait,
+	 * from the decision: its handler has the same limit, and may first
+	 * wait for one of an earlier connection (which began before this
+	 * decision) to end; then it waits for our UpToDate STATE and writes
+	 * its metadata.
 	 */
 	if (READ_ONCE(conn->handshake) && conn->decided && conn->rs.source &&
 	    conn->rs.phase == RBLK_RS_WAIT_BITMAP) {
@@ -513,8 +515,8 @@ int rblk_conn_idle(struct rblk_conn *conn)
 		}
 		if (ht && rs->target_waits && !rs->bitmap_next &&
 		    time_after(now, rs->exchange_began +
-				    msecs_to_jiffies(ht + RBLK_HELPER_GRACE_MS + 2 * wait))) {
-			rblk_conn_error(conn, "peer %s kept its before-resync-target handler running longer than handler-timeout (%u ms) + %u s + %u ms: no resync",
+				    msecs_to_jiffies(2 * (ht + RBLK_HELPER_GRACE_MS) + 2 * wait))) {
+			rblk_conn_error(conn, "peer %s kept its before-resync-target handler running longer than 2 x (handler-timeout (%u ms) + %u s) + %u ms: no resync",
 					conn->peer_node, ht,
 					RBLK_HELPER_GRACE_MS / 1000, 2 * wait);
 			return -ETIMEDOUT;

@@ -12,6 +12,7 @@
  * before-resync-target, the receiver polls for it between packets
  * (rblk_helper_poll()) and goes on answering its peer meanwhile.
  */
+#include <linux/jiffies.h>
 #include <linux/module.h>
 #include <linux/random.h>
 #include <linux/umh.h>
@@ -111,6 +112,8 @@ int rblk_helper_start(struct rblk_device *dev, const char *event,
 	/* Before the exec: the report may come before we wait. */
 	w->cookie = cookie;
 	w->done = false;
+	w->started = get_jiffies_64();
+	w->timeout_ms = timeout_ms;
 	spin_unlock(&w->lock);
 	ret = run(dev, event, cookie, timeout_ms);
 	if (ret) {
@@ -162,10 +165,14 @@ int rblk_helper_poll(struct rblk_helper_wait *w)
 	return ret;
 }
 
-/* RBLK_CMD_HELPER_DONE: false if no handler with @cookie is waited for. */
+/*
+ * RBLK_CMD_HELPER_DONE: false if no handler with @cookie is waited for.
+ * The late report of one no longer waited for is taken too: it says that
+ * handler is over (rblk_helper_busy()).
+ */
 bool rblk_helper_done(struct rblk_helper_wait *w, u64 cookie, int status)
 {
-	bool ok;
+	bool ok, old;
 
 	spin_lock(&w->lock);
 	ok = w->cookie && w->cookie == cookie && !w->done;
@@ -173,20 +180,57 @@ bool rblk_helper_done(struct rblk_helper_wait *w, u64 cookie, int status)
 		w->status = status;
 		WRITE_ONCE(w->done, true);
 	}
+	old = w->old_cookie && w->old_cookie == cookie;
+	if (old)
+		w->old_cookie = 0;
 	spin_unlock(&w->lock);
 	if (ok)
 		wake_up(&w->wq);
-	return ok;
+	return ok || old;
 }
 
-/* Under w->lock: end a running wait with @err; true if there was one. */
+/*
+ * Under w->lock: end a running wait with @err; true if there was one.
+ * Its handler may run on: rblk_helper_busy() until it reports or times out.
+ */
 static bool end_wait_locked(struct rblk_helper_wait *w, int err)
 {
 	if (!w->cookie || w->done)
 		return false;
 	w->status = err;
 	WRITE_ONCE(w->done, true);
+	if (!w->track_old)
+		return true;
+	w->old_cookie = w->cookie;
+	w->old_limited = w->timeout_ms != 0;
+	w->old_until = w->started +
+		msecs_to_jiffies(w->timeout_ms + RBLK_HELPER_GRACE_MS);
 	return true;
+}
+
+/*
+ * Does a handler that is no longer waited for still run? Until its late
+ * report comes, or its handler-timeout + rblkadm's grace has passed since
+ * it was started (with no handler-timeout, until it reports). A second
+ * one started beside it would act on the same disk at the same time.
+ * 1: it runs; 0: none, or it reported; -ETIME: none since just now, its
+ * time ran out without a report (it may still run, rblkadm hung).
+ */
+int rblk_helper_busy(struct rblk_helper_wait *w)
+{
+	int ret = 0;
+
+	spin_lock(&w->lock);
+	if (w->old_cookie) {
+		ret = 1;
+		if (w->old_limited &&
+		    !time_before64(get_jiffies_64(), w->old_until)) {
+			w->old_cookie = 0;
+			ret = -ETIME;
+		}
+	}
+	spin_unlock(&w->lock);
+	return ret;
 }
 
 /* End a wait now with @err; a report that comes later is stale. */

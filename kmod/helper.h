@@ -22,6 +22,17 @@ struct rblk_helper_wait {
 	bool done;
 	bool closed;		/* the device is going: no new waits */
 	u32 gen;		/* rblk_helper_supersede() moves it on */
+	u64 started;		/* jiffies64: the handler waited for began */
+	u32 timeout_ms;		/* its handler-timeout (0: none) */
+	/*
+	 * A handler no longer waited for (superseded or cancelled) that may
+	 * still run: until it reports, or its handler-timeout + rblkadm's
+	 * grace has passed (rblkadm kills it by then), rblk_helper_busy().
+	 */
+	bool track_old;		/* rblk_helper_busy() is used */
+	u64 old_cookie;		/* 0: none */
+	u64 old_until;		/* jiffies64 */
+	bool old_limited;	/* old_until applies */
 };
 
 /* rblkadm's own margin on top of handler-timeout (it may hang too). */
@@ -39,6 +50,7 @@ int rblk_helper_start(struct rblk_device *dev, const char *event,
 int rblk_helper_wait(struct rblk_helper_wait *w, u32 timeout_ms);
 int rblk_helper_poll(struct rblk_helper_wait *w);
 bool rblk_helper_done(struct rblk_helper_wait *w, u64 cookie, int status);
+int rblk_helper_busy(struct rblk_helper_wait *w);
 void rblk_helper_cancel(struct rblk_helper_wait *w, int err);
 u32 rblk_helper_supersede(struct rblk_helper_wait *w);
 void rblk_helper_close(struct rblk_helper_wait *w);

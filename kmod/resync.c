@@ -33,6 +33,7 @@ void rblk_resync_init(struct rblk_resync *rs)
 	INIT_LIST_HEAD(&rs->sent);
 	init_waitqueue_head(&rs->wq);
 	rblk_helper_wait_init(&rs->before);
+	rs->before.track_old = true;
 	WRITE_ONCE(rs->phase, RBLK_RS_IDLE);
 }
 
@@ -439,8 +440,13 @@ int rblk_resync_begin(struct rblk_device *dev, bool source, bool full,
 	int ret;
 
 	/* Waited for already when configured (rblk_resync_target_defer). */
-	if (!source && !rs->before_ran)
-		rblk_helper(dev, "before-resync-target");
+	if (!source && !rs->before_ran) {
+		if (rblk_helper_busy(&rs->before) > 0)
+			pr_info("rblk%d: %s: the before-resync-target handler of an earlier connection to %s still runs: not starting another, the resync begins beside it\n",
+				dev->minor, dev->name, conn->peer_node);
+		else
+			rblk_helper(dev, "before-resync-target");
+	}
 	rs->before_ran = false;
 	mutex_lock(&dev->lock);
 	ns = dev->state;
@@ -511,6 +517,29 @@ out_unlock:
 	return ret;
 }
 
+/* This connection's before-resync-target handler: start it. */
+static int before_start(struct rblk_device *dev)
+{
+	struct rblk_conn *conn = &dev->conn;
+	struct rblk_resync *rs = &conn->rs;
+	u32 ms = READ_ONCE(conn->opts.handler_timeout);
+	u32 gen;
+	int ret;
+
+	spin_lock(&rs->before.lock);
+	gen = rs->before.gen;
+	spin_unlock(&rs->before.lock);
+	ret = rblk_helper_start(dev, "before-resync-target", &rs->before, gen, ms);
+	if (ret) {
+		rblk_conn_error(conn, "cannot run the before-resync-target handler (%d): not becoming SyncTarget of %s; 'rblkadm connect %s' tries again",
+				ret, conn->peer_node, dev->name);
+		return ret < 0 ? ret : -EIO;
+	}
+	rs->before_limited = ms;
+	rs->before_deadline = jiffies + msecs_to_jiffies(ms + RBLK_HELPER_GRACE_MS);
+	return 0;
+}
+
 /*
  * The connect decided a resync to this node and a before-resync-target
  * handler is configured: start it; the resync begins once it exited 0
@@ -521,17 +550,17 @@ out_unlock:
  * bitmap exchange: the handler sees the disk as the last consistent data
  * left it (to snapshot it, say), and nothing is written to it before the
  * handler has run. Receiver thread.
- * 1: the handler runs; or a negative errno (it could not be started).
+ * 1: the handler runs, or waits for an earlier connection's to end; or a
+ * negative errno (it could not be started).
  */
 int rblk_resync_target_defer(struct rblk_device *dev, bool full,
 			     const struct rblk_peer_state *ps)
 {
 	struct rblk_conn *conn = &dev->conn;
 	struct rblk_resync *rs = &conn->rs;
-	u32 ms = READ_ONCE(conn->opts.handler_timeout);
 	struct rblk_meta *m = &dev->meta;
 	struct rblk_state ns;
-	u32 flags, gen;
+	u32 flags;
 	int ret = 0;
 
 	/*
@@ -567,20 +596,23 @@ int rblk_resync_target_defer(struct rblk_device *dev, bool full,
 	if (ret)
 		return ret;
 
-	spin_lock(&rs->before.lock);
-	gen = rs->before.gen;
-	spin_unlock(&rs->before.lock);
-	ret = rblk_helper_start(dev, "before-resync-target", &rs->before, gen, ms);
-	if (ret) {
-		rblk_conn_error(conn, "cannot run the before-resync-target handler (%d): not becoming SyncTarget of %s",
-				ret, conn->peer_node);
-		return ret < 0 ? ret : -EIO;
-	}
 	rs->before_full = full;
 	rs->before_exited = false;
-	rs->before_limited = ms;
-	rs->before_deadline = jiffies + msecs_to_jiffies(ms + RBLK_HELPER_GRACE_MS);
 	rs->before_said = jiffies;
+	/*
+	 * The handler of an earlier connection that ended while it ran may
+	 * still act on the disk (a snapshot, say): ours starts once it is
+	 * over, not beside it (rblk_resync_target_poll()).
+	 */
+	rs->before_queued = rblk_helper_busy(&rs->before) > 0;
+	if (rs->before_queued) {
+		pr_info("rblk%d: %s: the before-resync-target handler of an earlier connection to %s still runs: this connection's starts once it is over\n",
+			dev->minor, dev->name, conn->peer_node);
+	} else {
+		ret = before_start(dev);
+		if (ret)
+			return ret;
+	}
 	WRITE_ONCE(rs->before_pending, true);
 	return 1;
 }
@@ -613,6 +645,23 @@ int rblk_resync_target_poll(struct rblk_conn *conn)
 
 	if (!rs->before_pending)
 		return 0;
+	if (rs->before_queued) {
+		ret = rblk_helper_busy(&rs->before);
+		if (ret > 0)
+			return target_says_waits(conn);
+		if (ret == -ETIME)
+			pr_warn("rblk%d: %s: the earlier before-resync-target handler gave no exit status within its handler-timeout + %u s (it may still run): starting this connection's\n",
+				dev->minor, dev->name, RBLK_HELPER_GRACE_MS / 1000);
+		else
+			pr_info("rblk%d: %s: the earlier before-resync-target handler is over\n",
+				dev->minor, dev->name);
+		rs->before_queued = false;
+		if (before_start(dev)) {
+			WRITE_ONCE(rs->before_pending, false);
+			conn->fatal = true;
+			return -ECONNABORTED;
+		}
+	}
 	if (!rs->before_exited) {
 		ret = rblk_helper_poll(&rs->before);
 		if (ret == -EINPROGRESS) {
@@ -703,6 +752,7 @@ void rblk_resync_stop(struct rblk_device *dev)
 	/* A before-resync-target handler's report is for nobody now. */
 	if (rs->before_pending) {
 		WRITE_ONCE(rs->before_pending, false);
+		rs->before_queued = false;
 		rblk_helper_supersede(&rs->before);
 	}
 

@@ -78,6 +78,7 @@ struct rblk_resync {
 	 */
 	struct rblk_helper_wait before;
 	bool before_pending;
+	bool before_queued;		/* an earlier connection's still runs */
 	bool before_ran;		/* exited 0: begin does not start it */
 	bool before_full;
 	bool before_exited;		/* exited 0; the source's UpToDate due */

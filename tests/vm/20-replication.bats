@@ -586,18 +586,18 @@ teardown_file() {
 	run vm_run pg2 "cat /tmp/hp.out"
 	[ "$output" = "announcing"$'\n'"alive" ] || { echo "$output"; false; }
 	wait_conn pg1 Connecting
-	# ... but no longer than the source's handler-timeout + 10 s + twice
-	# timeout x ko-count (at least 3 s each) from the decision.
+	# ... but no longer than twice the source's handler-timeout + 10 s,
+	# + twice timeout x ko-count (at least 3 s each), from the decision.
 	rblk_write_config pg1 "" "handler-timeout 2;"
 	vm_run pg1 "$RBLKADM adjust pg"
-	run vm_run pg2 "build/tools/hostile-peer --as target --wait 60 10.0.0.1:7788 pg pg2 waits:Outdated"
+	run vm_run pg2 "build/tools/hostile-peer --as target --wait $((40 + 4 * w)) 10.0.0.1:7788 pg pg2 waits:Outdated"
 	[ "${lines[0]}" = announcing ] && [[ "${lines[1]}" == "dropped after "*" s" ]] ||
 		{ echo "$output"; false; }
 	n=${lines[1]#dropped after }; n=${n% s}
-	[ "$n" -ge $((11 + 2 * w)) ] && [ "$n" -le $((12 + 2 * w + 2 * RBLK_NET_SCALE)) ] ||
-		{ echo "dropped after $n s, want 2 + 10 + 2 x $w s"; false; }
+	[ "$n" -ge $((23 + 2 * w)) ] && [ "$n" -le $((24 + 2 * w + 2 * RBLK_NET_SCALE)) ] ||
+		{ echo "dropped after $n s, want 2 x (2 + 10) + 2 x $w s"; false; }
 	run vm_run pg1 "dmesg | tail -n 20"
-	assert_output_has "pg: peer pg2 kept its before-resync-target handler running longer than handler-timeout (2000 ms) + 10 s + $((2 * w * 1000)) ms: no resync"
+	assert_output_has "pg: peer pg2 kept its before-resync-target handler running longer than 2 x (handler-timeout (2000 ms) + 10 s) + $((2 * w * 1000)) ms: no resync"
 	rblk_write_config pg1
 	vm_run pg1 "$RBLKADM adjust pg"
 	wait_conn pg1 Connecting

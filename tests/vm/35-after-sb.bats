@@ -436,3 +436,53 @@ assert_no_resync() {
 	vm_run pg1 "$RBLKADM secondary pg"
 	md5_both_equal
 }
+
+@test "before-resync-target of a connection that ended while it ran: the next connection waits for it, on the same connection, then runs its own; never two at once" {
+	local n t=$((60 * VM_TIME_SCALE)) queued
+	for n in pg1 pg2; do
+		vm_run $n "printf '%s\n' '$BRT_STUB' >/tmp/brt-stub && chmod +x /tmp/brt-stub"
+	done
+	RBLK_BEFORE_RESYNC_TARGET=/tmp/brt-stub configure "" "handler-timeout $t;"
+	reseed
+	vm_run pg1 "$RBLKADM primary pg"
+	reconnect_to_resync 16
+	# The source ends the connection while pg2's handler runs, and
+	# connects again.
+	vm_run pg1 "$RBLKADM disconnect pg"
+	vm_wait pg2 30 "$(since_mark) | grep -q 'connection to pg1 ended'"
+	vm_run pg1 "$RBLKADM connect pg"
+	queued="the before-resync-target handler of an earlier connection to pg1 still runs: this connection's starts once it is over"
+	vm_wait pg2 30 "$(since_mark) | grep -qF 'of an earlier connection to pg1 still runs: this connection'"
+	wait_conn pg1 SyncSource
+	# The Primary's writes complete meanwhile (marked for the resync).
+	vm_run pg1 "timeout 20 dd if=/dev/urandom of=/dev/rblk0 bs=4k count=4 seek=7000 oflag=direct status=none"
+	# One handler runs (the stub's process groups: rblkadm gives each
+	# handler its own), and only the first connection's started.
+	run vm_run pg2 "$(handler_count before-resync-target); ps -eo pgid=,args= | awk '\$2 == \"/bin/sh\" && \$3 == \"/tmp/brt-stub\" { print \$1 }' | sort -u | wc -l"
+	[ "${lines[0]}" = 1 ] && [ "${lines[1]}" = 1 ] ||
+		{ echo "handler log lines, stub process groups: $output"; false; }
+	run vm_run pg2 "$(since_mark) | grep -c 'before-resync-target handler started'"
+	[ "$output" = 1 ] || { echo "handlers started: $output"; false; }
+	[ "$(stat_of pg2 disk)" = Outdated ]
+	[ "$(stat_of pg2 connection)" = Connecting ]
+	[ "$(vm_run pg2 "$(md5_data)")" = "$md5_before" ]
+	# The first exits: its late report ends the wait at once (not its
+	# handler-timeout + 10 s), and this connection runs its own handler.
+	vm_run pg2 "rm -f /tmp/brt.start; echo 0 >/tmp/brt.go"
+	vm_wait pg2 10 "[ -e /tmp/brt.start ]"
+	run vm_run pg2 "$(handler_count before-resync-target)"
+	[ "$output" = 2 ] || { echo "handler log lines: $output"; false; }
+	vm_run pg2 "echo 0 >/tmp/brt.go"
+	run vm_run pg2 "$RBLKADM wait-sync pg --timeout 60"
+	assert_status 0
+	run vm_run pg2 "$(since_mark)"
+	assert_output_has "$queued"
+	assert_output_has "the earlier before-resync-target handler is over"
+	assert_output_has "the before-resync-target handler returned 0"
+	assert_output_has "resync from pg1"
+	# Two connections: the first, and the one that waited.
+	run vm_run pg2 "$(since_mark) | grep -c 'connected to pg1'"
+	[ "$output" = 2 ] || { echo "connections: $output"; false; }
+	vm_run pg1 "$RBLKADM secondary pg"
+	md5_both_equal
+}
