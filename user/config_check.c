@@ -213,6 +213,64 @@ static int pick_me(const struct cfg_checker *c, struct cfg_resource *r)
 	return 0;
 }
 
+/*
+ * Values DRBD 8.4 configurations have that this version of rblk does not
+ * act on: refused here, so that --dry-run says so and nothing is set up
+ * halfway, never parsed and dropped.
+ */
+static int check_unsupported(const struct cfg_checker *c, const struct cfg_resource *r)
+{
+	static const struct {
+		int opt;
+		const char *why;
+	} handlers[] = {
+		{ OPT_H_PRI_ON_INCON_DEGR, "nothing in rblk runs it" },
+		{ OPT_H_LOCAL_IO_ERROR, "a backing disk I/O error goes to the application; nothing in rblk runs it" },
+	};
+	const struct cfg_val *o = r->opt;
+	size_t i;
+
+	if (o[OPT_AFTER_SB_1PRI].num == 2) {
+		cfg_err(c->quiet, &o[OPT_AFTER_SB_1PRI].loc,
+			"after-sb-1pri violently-as0p is not supported by rblk (resource '%s')",
+			r->name);
+		return cfg_hint(c->quiet, "rblk never discards a Primary's data without a decision: use disconnect, consensus, discard-secondary or call-pri-lost-after-sb");
+	}
+	if (o[OPT_AFTER_SB_2PRI].num) {
+		cfg_err(c->quiet, &o[OPT_AFTER_SB_2PRI].loc,
+			"after-sb-2pri %s is not supported by rblk (resource '%s')",
+			o[OPT_AFTER_SB_2PRI].str, r->name);
+		return cfg_hint(c->quiet, "two Primaries after a split brain are always refused: use 'after-sb-2pri disconnect;' and decide by hand with 'connect --discard-my-data' on the node whose changes go");
+	}
+	if (o[OPT_RR_CONFLICT].num) {
+		cfg_err(c->quiet, &o[OPT_RR_CONFLICT].loc,
+			"rr-conflict %s is not supported by rblk (resource '%s')",
+			o[OPT_RR_CONFLICT].str, r->name);
+		return cfg_hint(c->quiet, "a Primary never becomes SyncTarget: the connection is refused, as 'rr-conflict disconnect;' (the default) says");
+	}
+	if (!o[OPT_DISK_FLUSHES].num) {
+		cfg_err(c->quiet, &o[OPT_DISK_FLUSHES].loc,
+			"disk-flushes no is not supported by rblk (resource '%s')", r->name);
+		return cfg_hint(c->quiet, "rblk always passes flushes to the backing disk: remove the line");
+	}
+	if (!o[OPT_MD_FLUSHES].num) {
+		cfg_err(c->quiet, &o[OPT_MD_FLUSHES].loc,
+			"md-flushes no is not supported by rblk (resource '%s')", r->name);
+		return cfg_hint(c->quiet, "rblk always flushes its metadata writes: remove the line");
+	}
+	for (i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++) {
+		const struct cfg_val *h = &o[handlers[i].opt];
+
+		if (!h->str[0])
+			continue;
+		cfg_err(c->quiet, &h->loc,
+			"the %s handler is not supported by rblk (resource '%s'): %s",
+			cfg_opts[handlers[i].opt].name, r->name, handlers[i].why);
+		return cfg_hint(c->quiet, "remove it from the handlers section");
+	}
+	return 0;
+}
+
 static int check_options(const struct cfg_checker *c, struct cfg_resource *r)
 {
 	const struct cfg_val *o = r->opt;
@@ -326,7 +384,8 @@ int cfg_check(struct cfg_checker *c)
 			cfg_set_default(i, &c->cfg->global[i]);
 	for (r = c->cfg->resources; r; r = r->next) {
 		merge_options(c, r);
-		if (check_hosts(c, r) || check_options(c, r))
+		if (check_hosts(c, r) || check_options(c, r) ||
+		    check_unsupported(c, r))
 			return -1;
 	}
 	if (check_all(c))

@@ -109,6 +109,13 @@ bad() {
 @test "error: option in the wrong section" { bad wrong-section; }
 @test "error: shared-secret without cram-hmac-alg" { bad secret; }
 @test "error: fencing resource-and-stonith without a fence-peer handler" { bad stonith-no-handler; }
+@test "error: after-sb-1pri violently-as0p (not supported)" { bad sb1-violently; }
+@test "error: after-sb-2pri other than disconnect (not supported)" { bad sb2-call-pri-lost; }
+@test "error: rr-conflict violently, from common (not supported)" { bad rr-violently; }
+@test "error: disk-flushes no (rblk always flushes)" { bad disk-flushes-no; }
+@test "error: md-flushes no (rblk always flushes)" { bad md-flushes-no; }
+@test "error: local-io-error handler (nothing runs it)" { bad local-io-error; }
+@test "error: pri-on-incon-degr handler (nothing runs it)" { bad pri-on-incon-degr; }
 @test "error: include of a missing file" { bad include-missing; }
 @test "error: unterminated string" { bad unterminated; }
 @test "error: end of file inside a resource" { bad eof; }

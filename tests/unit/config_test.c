@@ -67,7 +67,7 @@ static void test_units_and_common(void)
 		"common { net { timeout 50; ping-int 3; } disk { resync-rate 40M; } }\n"
 		"resource r0 { device /dev/rblk3 minor 3; disk /dev/a;\n"
 		"  net { timeout 80; sndbuf-size 512K; ping-timeout 1500ms; }\n"
-		"  disk { c-fill-target 1M; size 8G; disk-flushes no; }\n"
+		"  disk { c-fill-target 1M; size 8G; disk-barrier yes; }\n"
 		"  startup { wait-after-sb; }\n"
 		"  on pg1 { address ipv6 [fd00:0::1]:7000; disk /dev/b; }\n"
 		"  on pg2 { address ipv6 [fd00::2]:7000; }\n"
@@ -85,7 +85,7 @@ static void test_units_and_common(void)
 	CHECK(r->opt[OPT_PING_TIMEOUT].num == 1500, "ms suffix");
 	CHECK(r->opt[OPT_C_FILL_TARGET].num == 1024 * 1024, "sectors option with suffix");
 	CHECK(r->opt[OPT_SIZE].num == 8ULL << 30, "size 8G");
-	CHECK(r->opt[OPT_DISK_FLUSHES].num == 0 && r->opt[OPT_WAIT_AFTER_SB].num == 1, "booleans");
+	CHECK(r->opt[OPT_DISK_BARRIER].num == 1 && r->opt[OPT_WAIT_AFTER_SB].num == 1, "booleans");
 	CHECK(r->me->minor == 3 && !strcmp(r->me->disk, "/dev/b") && !strcmp(r->peer->disk, "/dev/a"),
 	      "per-host disk");
 	CHECK(!strcmp(r->me->addr.ip, "fd00::1"), "ipv6 normalized: %s", r->me->addr.ip);
