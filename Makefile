@@ -105,6 +105,12 @@ install: user
 	# Pacemaker only looks under /usr/lib/ocf, whatever the prefix.
 	install -D -m 755 scripts/ocf/rblk $(DESTDIR)/usr/lib/ocf/resource.d/rblk/rblk
 	install -D -m 755 scripts/ocf/fence-peer $(DESTDIR)/usr/lib/rblk/rblk-fence-peer
+	# rblk.ko runs handlers through /usr/sbin/rblkadm unless told otherwise.
+	@if [ "$(PREFIX)" != /usr ]; then \
+		mkdir -p $(DESTDIR)/etc/modprobe.d && \
+		echo "options rblk usermode_helper=$(PREFIX)/sbin/rblkadm" >$(DESTDIR)/etc/modprobe.d/rblk.conf && \
+		echo "wrote /etc/modprobe.d/rblk.conf: rblk.ko runs handlers through $(PREFIX)/sbin/rblkadm"; \
+	fi
 	@echo "For LVM on top of /dev/rblkN add to /etc/lvm/lvm.conf devices{}:"
 	@echo '  types = [ "rblk", 16 ]   and a filter accepting /dev/rblk* but rejecting the backing disk'
 

@@ -1,0 +1,35 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: (GPL-2.0 OR MIT)
+# make install into a DESTDIR: the files land where the docs say, and
+# rblk.ko is told where rblkadm is (it runs handlers through
+# /usr/sbin/rblkadm unless /etc/modprobe.d/rblk.conf says otherwise), so
+# that fence-peer and every other handler run after a default install.
+
+load helper
+
+REPO=$BATS_DIR/../..
+
+@test "make install (PREFIX /usr/local): rblkadm, man pages, OCF agent, fence-peer, and the module's handler path in /etc/modprobe.d" {
+	local d=$BATS_TEST_TMPDIR/root
+	run make -s -C "$REPO" install DESTDIR="$d"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"wrote /etc/modprobe.d/rblk.conf: rblk.ko runs handlers through /usr/local/sbin/rblkadm"* ]]
+	[ -x "$d/usr/local/sbin/rblkadm" ]
+	[ -f "$d/usr/local/share/man/man8/rblkadm.8" ]
+	[ -f "$d/usr/local/share/man/man5/rblk.conf.5" ]
+	[ -x "$d/usr/lib/ocf/resource.d/rblk/rblk" ]
+	[ -x "$d/usr/lib/rblk/rblk-fence-peer" ]
+	[ "$(cat "$d/etc/modprobe.d/rblk.conf")" = "options rblk usermode_helper=/usr/local/sbin/rblkadm" ]
+	# The path it names is the rblkadm just installed.
+	run "$d/usr/local/sbin/rblkadm" --version
+	[ "$status" -eq 0 ]
+}
+
+@test "make install PREFIX=/usr: rblkadm where rblk.ko looks by default, no modprobe.d file" {
+	local d=$BATS_TEST_TMPDIR/root
+	run make -s -C "$REPO" install DESTDIR="$d" PREFIX=/usr
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ -x "$d/usr/sbin/rblkadm" ]
+	[ ! -e "$d/etc/modprobe.d/rblk.conf" ]
+	grep -q 'usermode_helper = "/usr/sbin/rblkadm"' "$REPO/kmod/helper.c"
+}
