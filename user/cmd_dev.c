@@ -124,32 +124,53 @@ static int for_each_named(const struct dev_list *l, const char *name,
 
 CMD(status)
 {
+	const struct rblk_dev_info *d = NULL;
 	const char *name = "all";
+	bool metrics = false;
 	struct dev_list l;
 	struct printer p;
 	int ret, c;
 	size_t i;
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "metrics", no_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 }
 	};
 
 	while ((c = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
-		if (c != 'j')
+		if (c == 'j')
+			ctx->json = true;
+		else if (c == 'm')
+			metrics = true;
+		else
 			return rblk_cmd_usage(rblk_find_cmd("status"));
-		ctx->json = true;
 	}
 	if (optind < argc)
 		name = argv[optind++];
 	if (optind < argc)
 		return rblk_cmd_usage(rblk_find_cmd("status"));
+	if (metrics && ctx->json) {
+		err("status: --json and --metrics are two formats: give one");
+		return EXIT_USAGE;
+	}
 	ret = list_devices(&l);
 	if (ret)
 		return ret;
-	if (strcmp(name, "all") && !by_name(&l, name)) {
-		explain_unknown(&l, name);
+	if (strcmp(name, "all")) {
+		d = by_name(&l, name);
+		if (!d) {
+			explain_unknown(&l, name);
+			free(l.v);
+			return EXIT_FAIL;
+		}
+	}
+	if (metrics) {
+		if (d)
+			print_metrics(d, 1);
+		else
+			print_metrics(l.v, l.n);
 		free(l.v);
-		return EXIT_FAIL;
+		return EXIT_OK;
 	}
 	printer_init(&p, ctx->json);
 	printer_list_begin(&p);

@@ -19,7 +19,7 @@
 static CMD(help);
 
 static const struct rblkadm_cmd commands[] = {
-	{ "status", cmd_status, "[RES|all] [--json]",
+	{ "status", cmd_status, "[RES|all] [--json|--metrics]",
 	  "show the state of resources", 0 },
 	{ "events", cmd_events, "[--json] [--now]",
 	  "stream state changes, one line each", 0 },

@@ -433,3 +433,164 @@ void print_device_event(struct printer *p, const struct rblk_dev_info *d)
 	}
 	printer_record_end(p);
 }
+
+/* ---- Prometheus text exposition (status --metrics) ------------------ */
+
+enum m_kind { M_STAT, M_STAT_KIB, M_SIZE, M_OPEN, M_SUSP, M_SYNC_LEFT, M_SYNC_RATE };
+
+/*
+ * One family per entry; a device without the fact (no peer, no resync)
+ * has no sample. Counters end in _total, byte figures are in bytes.
+ */
+static const struct metric {
+	const char *name, *type, *help;
+	enum m_kind kind;
+	int stat;		/* RBLK_STAT_*, for M_STAT and M_STAT_KIB */
+	bool peer;		/* only with a configured peer */
+} metrics[] = {
+	{ "rblk_size_bytes", "gauge", "Size of the replicated device.", M_SIZE, 0, false },
+	{ "rblk_open_count", "gauge", "Openers of /dev/rblkN.", M_OPEN, 0, false },
+	{ "rblk_io_suspended", "gauge", "1 while I/O is held until the peer is fenced (or resume-io).", M_SUSP, 0, false },
+	{ "rblk_read_bytes_total", "counter", "Data read through the device.", M_STAT_KIB, RBLK_STAT_READ_KIB, false },
+	{ "rblk_written_bytes_total", "counter", "Data written through the device.", M_STAT_KIB, RBLK_STAT_WRITTEN_KIB, false },
+	{ "rblk_reads_total", "counter", "Read requests.", M_STAT, RBLK_STAT_READS, false },
+	{ "rblk_writes_total", "counter", "Write requests.", M_STAT, RBLK_STAT_WRITES, false },
+	{ "rblk_flushes_total", "counter", "Flush requests.", M_STAT, RBLK_STAT_FLUSHES, false },
+	{ "rblk_in_flight_requests", "gauge", "Requests not yet completed.", M_STAT, RBLK_STAT_IN_FLIGHT, false },
+	{ "rblk_io_errors_total", "counter", "Requests completed with an error.", M_STAT, RBLK_STAT_IO_ERRORS, false },
+	{ "rblk_out_of_sync_bytes", "gauge", "Data marked in the bitmap: it may differ from the peer's.", M_STAT_KIB, RBLK_STAT_OUT_OF_SYNC_KIB, false },
+	{ "rblk_resynced_bytes_total", "counter", "Data resynced, as source or target.", M_STAT_KIB, RBLK_STAT_RESYNCED_KIB, false },
+	{ "rblk_al_writes_total", "counter", "Activity log transactions written.", M_STAT, RBLK_STAT_AL_WRITES, false },
+	{ "rblk_sent_bytes_total", "counter", "Data sent to the peer.", M_STAT_KIB, RBLK_STAT_SENT_KIB, true },
+	{ "rblk_received_bytes_total", "counter", "Data received from the peer.", M_STAT_KIB, RBLK_STAT_RECEIVED_KIB, true },
+	{ "rblk_pending_acks", "gauge", "Writes the peer has not acknowledged.", M_STAT, RBLK_STAT_PENDING_ACKS, true },
+	{ "rblk_connects_total", "counter", "Connections made.", M_STAT, RBLK_STAT_CONNECTS, true },
+	{ "rblk_refused_addresses_total", "counter", "Connections refused: not from the peer's address.", M_STAT, RBLK_STAT_REFUSED_ADDR, true },
+	{ "rblk_auth_failures_total", "counter", "Handshakes refused on authentication.", M_STAT, RBLK_STAT_AUTH_FAILURES, true },
+	{ "rblk_sync_remaining_bytes", "gauge", "Data the running resync or verify has still to do.", M_SYNC_LEFT, 0, true },
+	{ "rblk_sync_rate_bytes_per_second", "gauge", "Rate of the running resync or verify.", M_SYNC_RATE, 0, true },
+};
+
+static bool metric_value(const struct metric *m, const struct rblk_dev_info *d,
+			 uint64_t *v)
+{
+	if (m->peer && !d->has_peer)
+		return false;
+	switch (m->kind) {
+	case M_STAT:
+		*v = d->stats[m->stat];
+		return true;
+	case M_STAT_KIB:
+		*v = d->stats[m->stat] * 1024;
+		return true;
+	case M_SIZE:
+		*v = d->size_sectors * 512;
+		return true;
+	case M_OPEN:
+		*v = d->open_count;
+		return true;
+	case M_SUSP:
+		*v = !!(d->susp & RBLK_SUSP_IO_FENCING);
+		return true;
+	case M_SYNC_LEFT:
+		*v = d->sync_total_kib > d->sync_done_kib ?
+		     (d->sync_total_kib - d->sync_done_kib) * 1024 : 0;
+		return d->has_sync;
+	case M_SYNC_RATE:
+		*v = d->sync_rate_kib * 1024;
+		return d->has_sync;
+	}
+	return false;
+}
+
+/* Label values are resource names and state words: escape anyway. */
+static void label_value(const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			putchar('\\');
+		if (*s == '\n')
+			fputs("\\n", stdout);
+		else
+			putchar(*s);
+	}
+}
+
+static void sample_begin(const char *name, const struct rblk_dev_info *d)
+{
+	printf("%s{resource=\"", name);
+	label_value(d->resource);
+	printf("\",minor=\"%u\"", d->minor);
+}
+
+/* A state as a label of a sample whose value is 1 (one sample per device). */
+static void state_family(const char *name, const char *help, const char *label,
+			 const struct rblk_dev_info *v, size_t n, bool peer,
+			 const char *(*state)(const struct rblk_dev_info *))
+{
+	size_t i;
+
+	printf("# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+	for (i = 0; i < n; i++) {
+		if (peer && !v[i].has_peer)
+			continue;
+		sample_begin(name, &v[i]);
+		printf(",%s=\"", label);
+		label_value(state(&v[i]));
+		fputs("\"} 1\n", stdout);
+	}
+}
+
+static const char *m_role(const struct rblk_dev_info *d)
+{
+	return role_name(d->role);
+}
+
+static const char *m_disk(const struct rblk_dev_info *d)
+{
+	return disk_state_name(d->disk_state);
+}
+
+static const char *m_conn(const struct rblk_dev_info *d)
+{
+	return conn_state_name(d->conn_state);
+}
+
+static const char *m_peer_role(const struct rblk_dev_info *d)
+{
+	return rblk_conn_is_up(d->conn_state) ? role_name(d->peer_role) : "Unknown";
+}
+
+static const char *m_peer_disk(const struct rblk_dev_info *d)
+{
+	return rblk_conn_is_up(d->conn_state) ?
+	       disk_state_name(d->peer_disk_state) : "DUnknown";
+}
+
+void print_metrics(const struct rblk_dev_info *v, size_t n)
+{
+	const struct metric *m;
+	uint64_t x;
+	size_t i;
+
+	state_family("rblk_role", "This node's role (label role).", "role",
+		     v, n, false, m_role);
+	state_family("rblk_disk_state", "This node's disk state (label state).",
+		     "state", v, n, false, m_disk);
+	state_family("rblk_connection_state", "The connection's state (label state).",
+		     "state", v, n, false, m_conn);
+	state_family("rblk_peer_role", "The peer's role as this node knows it (label role).",
+		     "role", v, n, true, m_peer_role);
+	state_family("rblk_peer_disk_state", "The peer's disk state as this node knows it (label state).",
+		     "state", v, n, true, m_peer_disk);
+	for (m = metrics; m < metrics + sizeof(metrics) / sizeof(metrics[0]); m++) {
+		printf("# HELP %s %s\n# TYPE %s %s\n", m->name, m->help, m->name,
+		       m->type);
+		for (i = 0; i < n; i++) {
+			if (!metric_value(m, &v[i], &x))
+				continue;
+			sample_begin(m->name, &v[i]);
+			printf("} %llu\n", (unsigned long long)x);
+		}
+	}
+}

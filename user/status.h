@@ -44,5 +44,7 @@ void verify_summary(const struct rblk_dev_info *d, char *buf, size_t len);
 
 void print_device(struct printer *p, const struct rblk_dev_info *d);
 void print_device_event(struct printer *p, const struct rblk_dev_info *d);
+/* The Prometheus text exposition format, for @n devices. */
+void print_metrics(const struct rblk_dev_info *v, size_t n);
 
 #endif

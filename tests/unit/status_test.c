@@ -13,31 +13,58 @@
 #include "status.h"
 #include "test.h"
 
-/* What print_device() or print_device_event() writes, as a string. */
-static char *render(const struct rblk_dev_info *d, bool json, bool event)
+/* Standard output goes to a file from capture_begin() to capture_end(). */
+static FILE *capture_file;
+static int capture_saved;
+
+static void capture_begin(void)
 {
-	static char buf[8192];
-	struct printer p;
-	FILE *f = tmpfile();
-	int saved;
+	capture_file = tmpfile();
+	fflush(stdout);
+	capture_saved = dup(STDOUT_FILENO);
+	dup2(fileno(capture_file), STDOUT_FILENO);
+}
+
+/* What was written meanwhile, as a string. */
+static char *capture_end(void)
+{
+	static char buf[16384];
 	size_t n;
 
 	fflush(stdout);
-	saved = dup(STDOUT_FILENO);
-	dup2(fileno(f), STDOUT_FILENO);
+	dup2(capture_saved, STDOUT_FILENO);
+	close(capture_saved);
+	rewind(capture_file);
+	n = fread(buf, 1, sizeof(buf) - 1, capture_file);
+	buf[n] = 0;
+	fclose(capture_file);
+	return buf;
+}
+
+/* What print_device() or print_device_event() writes, as a string. */
+static char *render(const struct rblk_dev_info *d, bool json, bool event)
+{
+	struct printer p;
+
+	capture_begin();
 	printer_init(&p, json);
 	if (event)
 		print_device_event(&p, d);
 	else
 		print_device(&p, d);
-	fflush(stdout);
-	dup2(saved, STDOUT_FILENO);
-	close(saved);
-	rewind(f);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = 0;
-	fclose(f);
-	return buf;
+	return capture_end();
+}
+
+/* Count the lines of @t that start with @prefix. */
+static int lines_starting(const char *t, const char *prefix)
+{
+	size_t len = strlen(prefix);
+	int n = 0;
+
+	for (; t && *t; t = strchr(t, '\n') ? strchr(t, '\n') + 1 : NULL)
+		if (!strncmp(t, prefix, len))
+			n++;
+	return n;
 }
 
 static struct rblk_dev_info connected(void)
@@ -178,6 +205,57 @@ static void test_fence(void)
 	      "event, suspended only:\n%s", t);
 }
 
+/* status --metrics: two devices, one connected, one without a peer. */
+static void test_metrics(void)
+{
+	struct rblk_dev_info v[2] = { connected(), connected() };
+	char *t;
+
+	v[0].stats[RBLK_STAT_WRITTEN_KIB] = 3;
+	v[0].stats[RBLK_STAT_WRITES] = 2;
+	v[0].has_sync = true;
+	v[0].conn_state = RBLK_CONN_SYNC_SOURCE;
+	v[0].sync_total_kib = 100;
+	v[0].sync_done_kib = 40;
+	v[0].sync_rate_kib = 8;
+	v[1].minor = 1;
+	snprintf(v[1].resource, sizeof(v[1].resource), "odd\"name");
+	v[1].role = RBLK_ROLE_SECONDARY;
+	v[1].has_peer = false;
+	v[1].conn_state = RBLK_CONN_STANDALONE;
+	v[1].susp = RBLK_SUSP_IO_FENCING;
+	capture_begin();
+	print_metrics(v, 2);
+	t = capture_end();
+	CHECK(strstr(t, "# HELP rblk_role This node's role (label role).\n# TYPE rblk_role gauge\n"
+		      "rblk_role{resource=\"pg\",minor=\"0\",role=\"Primary\"} 1\n"
+		      "rblk_role{resource=\"odd\\\"name\",minor=\"1\",role=\"Secondary\"} 1\n") != NULL,
+	      "role, escaped name:\n%s", t);
+	CHECK(strstr(t, "rblk_connection_state{resource=\"pg\",minor=\"0\",state=\"SyncSource\"} 1\n") != NULL,
+	      "connection:\n%s", t);
+	CHECK(strstr(t, "rblk_peer_disk_state{resource=\"pg\",minor=\"0\",state=\"UpToDate\"} 1\n") != NULL,
+	      "peer disk:\n%s", t);
+	CHECK(strstr(t, "rblk_size_bytes{resource=\"pg\",minor=\"0\"} 268435456\n") != NULL &&
+	      strstr(t, "rblk_written_bytes_total{resource=\"pg\",minor=\"0\"} 3072\n") != NULL &&
+	      strstr(t, "rblk_writes_total{resource=\"pg\",minor=\"0\"} 2\n") != NULL &&
+	      strstr(t, "# TYPE rblk_written_bytes_total counter\n") != NULL,
+	      "sizes in bytes, counters:\n%s", t);
+	CHECK(strstr(t, "rblk_sync_remaining_bytes{resource=\"pg\",minor=\"0\"} 61440\n") != NULL &&
+	      strstr(t, "rblk_sync_rate_bytes_per_second{resource=\"pg\",minor=\"0\"} 8192\n") != NULL,
+	      "sync:\n%s", t);
+	CHECK(strstr(t, "rblk_io_suspended{resource=\"pg\",minor=\"0\"} 0\n") != NULL &&
+	      strstr(t, "rblk_io_suspended{resource=\"odd\\\"name\",minor=\"1\"} 1\n") != NULL,
+	      "suspended:\n%s", t);
+	/* No peer: no peer or connection counters, no sync for it. */
+	CHECK(lines_starting(t, "rblk_peer_role{") == 1 &&
+	      lines_starting(t, "rblk_sent_bytes_total{") == 1 &&
+	      lines_starting(t, "rblk_sync_remaining_bytes{") == 1 &&
+	      lines_starting(t, "rblk_out_of_sync_bytes{") == 2, "samples per family:\n%s", t);
+	/* Each family once: HELP and TYPE, then its samples. */
+	CHECK(lines_starting(t, "# TYPE rblk_role ") == 1 &&
+	      lines_starting(t, "# TYPE ") == lines_starting(t, "# HELP "), "families:\n%s", t);
+}
+
 int main(void)
 {
 	test_names();
@@ -185,5 +263,6 @@ int main(void)
 	test_counters_and_digests();
 	test_verify_running();
 	test_verify_result();
+	test_metrics();
 	TEST_DONE();
 }

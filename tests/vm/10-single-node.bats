@@ -62,6 +62,14 @@ teardown_file() {
 	run vm_run n1 "$RBLKADM status --json | jq -r '.[0].resource, .[0].role, .[0][\"size-kib\"]'"
 	assert_status 0
 	[ "$output" = "$(printf 'r0\nSecondary\n524288')" ]
+	# The same facts for Prometheus (node_exporter's textfile collector).
+	run vm_run n1 "$RBLKADM status --metrics r0"
+	assert_status 0
+	assert_output_has 'rblk_role{resource="r0",minor="0",role="Secondary"} 1'
+	assert_output_has 'rblk_disk_state{resource="r0",minor="0",state="UpToDate"} 1'
+	assert_output_has 'rblk_size_bytes{resource="r0",minor="0"} 536870912'
+	assert_output_has '# TYPE rblk_written_bytes_total counter'
+	[[ "$output" != *rblk_sent_bytes_total{* ]] || { echo "a sample of a peer counter without a peer: $output"; false; }
 }
 
 @test "a Secondary refuses to be opened for writing and says why" {
