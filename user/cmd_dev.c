@@ -182,6 +182,56 @@ CMD(status)
 	return EXIT_OK;
 }
 
+/* ---- role, cstate, dstate: one word for scripts, as drbdadm's --------- */
+
+enum one_word { W_ROLE, W_CSTATE, W_DSTATE };
+
+static int one_word(const char *cmd, enum one_word w, int argc, char **argv)
+{
+	const struct rblk_dev_info *d;
+	struct dev_list l;
+	char buf[40];
+	int ret;
+
+	if (argc != 2 || argv[1][0] == '-')
+		return rblk_cmd_usage(rblk_find_cmd(cmd));
+	ret = list_devices(&l);
+	if (ret)
+		return ret;
+	d = by_name(&l, argv[1]);
+	if (!d) {
+		explain_unknown(&l, argv[1]);
+		free(l.v);
+		return EXIT_FAIL;
+	}
+	if (w == W_ROLE)
+		puts(roles_pair(d, buf, sizeof(buf)));
+	else if (w == W_DSTATE)
+		puts(disks_pair(d, buf, sizeof(buf)));
+	else
+		puts(conn_state_name(d->conn_state));
+	free(l.v);
+	return EXIT_OK;
+}
+
+CMD(role)
+{
+	(void)ctx;
+	return one_word("role", W_ROLE, argc, argv);
+}
+
+CMD(cstate)
+{
+	(void)ctx;
+	return one_word("cstate", W_CSTATE, argc, argv);
+}
+
+CMD(dstate)
+{
+	(void)ctx;
+	return one_word("dstate", W_DSTATE, argc, argv);
+}
+
 /* ---- events ---------------------------------------------------------- */
 
 static void print_event(const struct rblk_dev_info *d, void *arg)

@@ -21,6 +21,12 @@ static CMD(help);
 static const struct rblkadm_cmd commands[] = {
 	{ "status", cmd_status, "[RES|all] [--json|--metrics]",
 	  "show the state of resources", 0 },
+	{ "role", cmd_role, "RES",
+	  "print this node's and the peer's role, as drbdadm does (Primary/Secondary)", 0 },
+	{ "cstate", cmd_cstate, "RES",
+	  "print the connection state (Connected, SyncSource, StandAlone, ...)", 0 },
+	{ "dstate", cmd_dstate, "RES",
+	  "print this node's and the peer's disk state (UpToDate/DUnknown)", 0 },
 	{ "events", cmd_events, "[--json] [--now]",
 	  "stream state changes, one line each", 0 },
 	{ "wait-connect", cmd_wait_connect, "RES|all [--timeout SECONDS]",

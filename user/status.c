@@ -343,6 +343,24 @@ static void connection_fields(struct printer *p, const struct rblk_dev_info *d)
 	}
 }
 
+const char *roles_pair(const struct rblk_dev_info *d, char *buf, size_t len)
+{
+	bool up = rblk_conn_is_up(d->conn_state);
+
+	snprintf(buf, len, "%s/%s", role_name(d->role),
+		 up ? role_name(d->peer_role) : "Unknown");
+	return buf;
+}
+
+const char *disks_pair(const struct rblk_dev_info *d, char *buf, size_t len)
+{
+	bool up = rblk_conn_is_up(d->conn_state);
+
+	snprintf(buf, len, "%s/%s", disk_state_name(d->disk_state),
+		 up ? disk_state_name(d->peer_disk_state) : "DUnknown");
+	return buf;
+}
+
 static void device_fields(struct printer *p, const struct rblk_dev_info *d)
 {
 	bool primary = d->role == RBLK_ROLE_PRIMARY;
@@ -354,14 +372,8 @@ static void device_fields(struct printer *p, const struct rblk_dev_info *d)
 	field_str(p, "role", role_name(d->role));
 	if (!p->json && d->has_peer) {
 		/* At a glance, as drbd-overview users read it: local/peer. */
-		bool up = rblk_conn_is_up(d->conn_state);
-
-		snprintf(ro, sizeof(ro), "%s/%s", role_name(d->role),
-			 up ? role_name(d->peer_role) : "Unknown");
-		snprintf(ds, sizeof(ds), "%s/%s", disk_state_name(d->disk_state),
-			 up ? disk_state_name(d->peer_disk_state) : "DUnknown");
-		field_str(p, "roles", ro);
-		field_str(p, "disks", ds);
+		field_str(p, "roles", roles_pair(d, ro, sizeof(ro)));
+		field_str(p, "disks", disks_pair(d, ds, sizeof(ds)));
 	}
 	printer_line(p);
 	field_str(p, "disk", disk_state_name(d->disk_state));

@@ -39,6 +39,10 @@ const char *event_name(uint8_t event);
 const char *susp_name(uint32_t susp);
 const char *conn_state_name(uint8_t s);
 
+/* DRBD 8.4's local/peer pairs: "Primary/Secondary", "UpToDate/DUnknown". */
+const char *roles_pair(const struct rblk_dev_info *d, char *buf, size_t len);
+const char *disks_pair(const struct rblk_dev_info *d, char *buf, size_t len);
+
 /* "8 KiB differ (2 blocks) in 262144 KiB checked, 12 s" (+ where it stopped). */
 void verify_summary(const struct rblk_dev_info *d, char *buf, size_t len);
 

@@ -21,3 +21,14 @@ setup_file() {
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"hint: load it with 'modprobe rblk'"* ]]
 }
+
+@test "role, cstate, dstate: one resource, no options" {
+	local c
+	for c in role cstate dstate; do
+		run rblkadm $c
+		[ "$status" -eq 2 ]
+		[[ "$output" == "Usage: rblkadm $c RES"* ]] || { echo "$output"; false; }
+		run rblkadm $c pg extra
+		[ "$status" -eq 2 ]
+	done
+}

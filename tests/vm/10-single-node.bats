@@ -70,6 +70,12 @@ teardown_file() {
 	assert_output_has 'rblk_size_bytes{resource="r0",minor="0"} 536870912'
 	assert_output_has '# TYPE rblk_written_bytes_total counter'
 	[[ "$output" != *rblk_sent_bytes_total{* ]] || { echo "a sample of a peer counter without a peer: $output"; false; }
+	# drbdadm's one-word answers, local/peer.
+	run vm_run n1 "$RBLKADM role r0; $RBLKADM cstate r0; $RBLKADM dstate r0"
+	[ "$output" = "$(printf 'Secondary/Unknown\nStandAlone\nUpToDate/DUnknown')" ] || { echo "$output"; false; }
+	run vm_run n1 "$RBLKADM role nosuch"
+	assert_status 1
+	assert_output_has "nosuch: no such resource is up"
 }
 
 @test "a Secondary refuses to be opened for writing and says why" {

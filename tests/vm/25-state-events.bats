@@ -106,6 +106,11 @@ consistent_stream() {
 	[ "$(vm_run pg1 "$(nchanges)")" -eq 3 ]
 	consistent_stream pg1
 	consistent_stream pg2
+	# drbdadm's one-word answers, local/peer.
+	run vm_run pg1 "$RBLKADM role pg; $RBLKADM cstate pg; $RBLKADM dstate pg"
+	[ "$output" = "$(printf 'Secondary/Primary\nConnected\nUpToDate/UpToDate')" ] || { echo "$output"; false; }
+	run vm_run pg2 "$RBLKADM role pg"
+	[ "$output" = Primary/Secondary ]
 }
 
 @test "disconnect and reconnect: one event per connection change" {
