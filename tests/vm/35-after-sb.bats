@@ -347,6 +347,18 @@ code=$(cat /tmp/brt.go)
 rm -f /tmp/brt.go
 exit $code'
 
+# Both nodes run BRT_STUB as before-resync-target with handler-timeout
+# $1 s, from fresh data; pg1 is Primary.
+brt_setup() {
+	local n
+	for n in pg1 pg2; do
+		vm_run $n "printf '%s\n' '$BRT_STUB' >/tmp/brt-stub && chmod +x /tmp/brt-stub"
+	done
+	RBLK_BEFORE_RESYNC_TARGET=/tmp/brt-stub configure "" "handler-timeout $1;"
+	reseed
+	vm_run pg1 "$RBLKADM primary pg"
+}
+
 # pg2 reconnects to the Primary pg1, which wrote $1 blocks meanwhile; the
 # stub starts on pg2. Leaves pg2's disk state and data md5 from before in
 # disk_before and md5_before, and a log mark.
@@ -374,13 +386,7 @@ assert_no_resync() {
 }
 
 @test "before-resync-target is waited for: nothing reaches the target's disk, the Primary's writes complete on its own disk and the resync after exit 0 carries them; after exit 1 or handler-timeout no resync (StandAlone)" {
-	local n t=$((30 * VM_TIME_SCALE))
-	for n in pg1 pg2; do
-		vm_run $n "printf '%s\n' '$BRT_STUB' >/tmp/brt-stub && chmod +x /tmp/brt-stub"
-	done
-	RBLK_BEFORE_RESYNC_TARGET=/tmp/brt-stub configure "" "handler-timeout $t;"
-	reseed
-	vm_run pg1 "$RBLKADM primary pg"
+	brt_setup $((30 * VM_TIME_SCALE))
 
 	# Exit 0, after 3 s.
 	reconnect_to_resync 64
@@ -438,13 +444,8 @@ assert_no_resync() {
 }
 
 @test "before-resync-target of a connection that ended while it ran: the next connection waits for it, on the same connection, then runs its own; never two at once" {
-	local n t=$((60 * VM_TIME_SCALE)) queued
-	for n in pg1 pg2; do
-		vm_run $n "printf '%s\n' '$BRT_STUB' >/tmp/brt-stub && chmod +x /tmp/brt-stub"
-	done
-	RBLK_BEFORE_RESYNC_TARGET=/tmp/brt-stub configure "" "handler-timeout $t;"
-	reseed
-	vm_run pg1 "$RBLKADM primary pg"
+	local queued
+	brt_setup $((60 * VM_TIME_SCALE))
 	reconnect_to_resync 16
 	# The source ends the connection while pg2's handler runs, and
 	# connects again.
