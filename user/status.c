@@ -367,8 +367,10 @@ static void device_fields(struct printer *p, const struct rblk_dev_info *d)
 	char dev[32], gen[20], ro[40], ds[40];
 
 	snprintf(dev, sizeof(dev), "/dev/rblk%u", d->minor);
-	if (p->json)
+	if (p->json) {
+		field_u64(p, "json-version", RBLK_JSON_VERSION);
 		field_str(p, "resource", d->resource);
+	}
 	field_str(p, "role", role_name(d->role));
 	if (!p->json && d->has_peer) {
 		/* At a glance, as drbd-overview users read it: local/peer. */
@@ -422,6 +424,7 @@ void print_device_event(struct printer *p, const struct rblk_dev_info *d)
 	snprintf(title, sizeof(title), "%s %s", event_name(d->event), d->resource);
 	printer_obj_begin(p, title);
 	if (p->json) {
+		field_u64(p, "json-version", RBLK_JSON_VERSION);
 		field_str(p, "event", event_name(d->event));
 		field_str(p, "resource", d->resource);
 	}

@@ -13,6 +13,13 @@
 
 #include "nl.h"
 
+/*
+ * Every JSON object of status and events says it first. Within a version
+ * fields are only added; renaming, removing or changing the meaning of
+ * one makes the next version.
+ */
+#define RBLK_JSON_VERSION 1
+
 struct printer {
 	bool json;
 	bool first;		/* no field printed yet at this level */

@@ -55,6 +55,11 @@ static char *render(const struct rblk_dev_info *d, bool json, bool event)
 	return capture_end();
 }
 
+static bool starts_with(const char *t, const char *prefix)
+{
+	return !strncmp(t, prefix, strlen(prefix));
+}
+
 /* Count the lines of @t that start with @prefix. */
 static int lines_starting(const char *t, const char *prefix)
 {
@@ -121,6 +126,12 @@ static void test_verify_running(void)
 	CHECK(strstr(t, "\n  verify-percent:25.0 verify-paused:no verify-done-kib:65536 verify-total-kib:262144 verify-rate-kib:8192 verify-eta-s:24 verify-pos:131072\n") != NULL,
 	      "progress:\n%s", t);
 	CHECK(!strstr(t, "sync-percent"), "no sync fields:\n%s", t);
+	t = render(&d, true, false);
+	CHECK(starts_with(t, "{\"json-version\":1,\"resource\":\"pg\","),
+	      "json starts with its version:\n%s", t);
+	t = render(&d, true, true);
+	CHECK(starts_with(t, "{\"json-version\":1,\"event\":\"exists\","),
+	      "event json starts with its version:\n%s", t);
 	t = render(&d, true, false);
 	CHECK(strstr(t, "\"verify-percent\":\"25.0\",\"verify-paused\":false,") != NULL &&
 	      strstr(t, "\"verify-pos\":131072") != NULL, "json:\n%s", t);
