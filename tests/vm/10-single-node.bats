@@ -59,9 +59,9 @@ teardown_file() {
 	assert_output_has "r0 role:Secondary"
 	assert_output_has "disk:UpToDate device:/dev/rblk0 minor:0 size-kib:524288 backing:/dev/vda"
 	assert_output_has "writable:no(Secondary)"
-	run vm_run n1 "$RBLKADM status --json | jq -r '.[0].resource, .[0].role, .[0][\"size-kib\"]'"
+	run vm_run n1 "$RBLKADM status --json | jq -r '.[0][\"json-version\"], .[0].resource, .[0].role, .[0][\"size-kib\"]'"
 	assert_status 0
-	[ "$output" = "$(printf 'r0\nSecondary\n524288')" ]
+	[ "$output" = "$(printf '1\nr0\nSecondary\n524288')" ]
 	# The same facts for Prometheus (node_exporter's textfile collector).
 	run vm_run n1 "$RBLKADM status --metrics r0"
 	assert_status 0
