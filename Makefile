@@ -105,6 +105,11 @@ install: user
 	# Pacemaker only looks under /usr/lib/ocf, whatever the prefix.
 	install -D -m 755 scripts/ocf/rblk $(DESTDIR)/usr/lib/ocf/resource.d/rblk/rblk
 	install -D -m 755 scripts/ocf/fence-peer $(DESTDIR)/usr/lib/rblk/rblk-fence-peer
+	# The configuration: a skeleton, never over an existing one.
+	install -d $(DESTDIR)/etc/rblk.d
+	@if [ -e $(DESTDIR)/etc/rblk.conf ]; then \
+		echo "kept the existing /etc/rblk.conf"; \
+	else install -m 644 conf/rblk.conf $(DESTDIR)/etc/rblk.conf; fi
 	# rblk.ko runs handlers through /usr/sbin/rblkadm unless told otherwise.
 	@if [ "$(PREFIX)" != /usr ]; then \
 		mkdir -p $(DESTDIR)/etc/modprobe.d && \

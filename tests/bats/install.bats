@@ -3,7 +3,8 @@
 # make install into a DESTDIR: the files land where the docs say, and
 # rblk.ko is told where rblkadm is (it runs handlers through
 # /usr/sbin/rblkadm unless /etc/modprobe.d/rblk.conf says otherwise), so
-# that fence-peer and every other handler run after a default install.
+# that fence-peer and every other handler run after a default install;
+# the skeleton /etc/rblk.conf is installed once, never over an edited one.
 
 load helper
 
@@ -20,6 +21,17 @@ REPO=$BATS_DIR/../..
 	[ -x "$d/usr/lib/ocf/resource.d/rblk/rblk" ]
 	[ -x "$d/usr/lib/rblk/rblk-fence-peer" ]
 	[ "$(cat "$d/etc/modprobe.d/rblk.conf")" = "options rblk usermode_helper=/usr/local/sbin/rblkadm" ]
+	# The skeleton configuration parses, and includes /etc/rblk.d/*.res.
+	[ -d "$d/etc/rblk.d" ]
+	run "$d/usr/local/sbin/rblkadm" -c "$d/etc/rblk.conf" dump
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	grep -qx 'include "/etc/rblk.d/\*.res";' "$d/etc/rblk.conf"
+	# A second install keeps the administrator's configuration.
+	echo "# mine" >>"$d/etc/rblk.conf"
+	run make -s -C "$REPO" install DESTDIR="$d"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"kept the existing /etc/rblk.conf"* ]]
+	[ "$(tail -n 1 "$d/etc/rblk.conf")" = "# mine" ]
 	# The path it names is the rblkadm just installed.
 	run "$d/usr/local/sbin/rblkadm" --version
 	[ "$status" -eq 0 ]
