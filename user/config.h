@@ -77,6 +77,16 @@ enum cfg_opt_id {
 	__OPT_COUNT
 };
 
+/* Who acts on an option: docs/config.md's column "applies". */
+enum cfg_applies {
+	AP_NONE,	/* not filled in: a unit test catches it */
+	AP_KERNEL,	/* sent to rblk.ko */
+	AP_RBLKADM,	/* rblkadm acts on it */
+	AP_BOTH,	/* rblk.ko and rblkadm */
+	AP_DEFAULT,	/* rblk always does what the default says; other values refused */
+	AP_REFUSED,	/* nothing in rblk acts on it: refused when set */
+};
+
 struct cfg_opt_def {
 	const char *name;
 	enum cfg_section sec;
@@ -89,6 +99,8 @@ struct cfg_opt_def {
 	const char *def_str;	/* T_STR default ("" = unset) */
 	size_t max_len;		/* T_STR: longest accepted value */
 	const char *help;	/* one line for docs and hints */
+	enum cfg_applies applies;
+	const char *refused;	/* AP_DEFAULT, AP_REFUSED: the hint of the refusal */
 };
 
 extern const struct cfg_opt_def cfg_opts[__OPT_COUNT];

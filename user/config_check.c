@@ -5,6 +5,7 @@
  * the whole file can tell (duplicate minors, ports, disks, names).
  */
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -218,17 +219,44 @@ static int pick_me(const struct cfg_checker *c, struct cfg_resource *r)
  * act on: refused here, so that --dry-run says so and nothing is set up
  * halfway, never parsed and dropped.
  */
+/*
+ * An option nothing in rblk acts on is refused when set, and one whose
+ * default is all rblk does is refused with any other value (the table's
+ * AP_REFUSED and AP_DEFAULT); @where names the resource or the global
+ * section.
+ */
+static int check_refused(const struct cfg_checker *c, const struct cfg_val *o,
+			 enum cfg_section sec, const char *where)
+{
+	char buf[64];
+	int i;
+
+	for (i = 0; i < __OPT_COUNT; i++) {
+		const struct cfg_opt_def *d = &cfg_opts[i];
+
+		if (d->sec != sec || !o[i].set)
+			continue;
+		if (d->applies == AP_REFUSED && sec == SEC_HANDLERS)
+			cfg_err(c->quiet, &o[i].loc, "the %s handler is not supported by rblk (%s)",
+				d->name, where);
+		else if (d->applies == AP_REFUSED)
+			cfg_err(c->quiet, &o[i].loc, "%s is not supported by rblk (%s)",
+				d->name, where);
+		else if (d->applies == AP_DEFAULT && o[i].num != d->def)
+			cfg_err(c->quiet, &o[i].loc, "%s %s is not supported by rblk (%s)",
+				d->name, cfg_val_str(i, &o[i], buf, sizeof(buf)), where);
+		else
+			continue;
+		return cfg_hint(c->quiet, "%s", d->refused);
+	}
+	return 0;
+}
+
 static int check_unsupported(const struct cfg_checker *c, const struct cfg_resource *r)
 {
-	static const struct {
-		int opt;
-		const char *why;
-	} handlers[] = {
-		{ OPT_H_PRI_ON_INCON_DEGR, "nothing in rblk runs it" },
-		{ OPT_H_LOCAL_IO_ERROR, "a backing disk I/O error goes to the application; nothing in rblk runs it" },
-	};
 	const struct cfg_val *o = r->opt;
-	size_t i;
+	const char *where = cfg_printf(c->cfg->arena, "resource '%s'", r->name);
+	int sec;
 
 	if (o[OPT_AFTER_SB_1PRI].num == 2) {
 		cfg_err(c->quiet, &o[OPT_AFTER_SB_1PRI].loc,
@@ -242,31 +270,27 @@ static int check_unsupported(const struct cfg_checker *c, const struct cfg_resou
 			o[OPT_AFTER_SB_2PRI].str, r->name);
 		return cfg_hint(c->quiet, "two Primaries after a split brain are always refused: use 'after-sb-2pri disconnect;' and decide by hand with 'connect --discard-my-data' on the node whose changes go");
 	}
-	if (o[OPT_RR_CONFLICT].num) {
-		cfg_err(c->quiet, &o[OPT_RR_CONFLICT].loc,
-			"rr-conflict %s is not supported by rblk (resource '%s')",
-			o[OPT_RR_CONFLICT].str, r->name);
-		return cfg_hint(c->quiet, "a Primary never becomes SyncTarget: the connection is refused, as 'rr-conflict disconnect;' (the default) says");
-	}
-	if (!o[OPT_DISK_FLUSHES].num) {
-		cfg_err(c->quiet, &o[OPT_DISK_FLUSHES].loc,
-			"disk-flushes no is not supported by rblk (resource '%s')", r->name);
-		return cfg_hint(c->quiet, "rblk always passes flushes to the backing disk: remove the line");
-	}
-	if (!o[OPT_MD_FLUSHES].num) {
-		cfg_err(c->quiet, &o[OPT_MD_FLUSHES].loc,
-			"md-flushes no is not supported by rblk (resource '%s')", r->name);
-		return cfg_hint(c->quiet, "rblk always flushes its metadata writes: remove the line");
-	}
-	for (i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++) {
-		const struct cfg_val *h = &o[handlers[i].opt];
+	for (sec = SEC_NET; sec < __SEC_COUNT; sec++)
+		if (check_refused(c, o, sec, where))
+			return -1;
+	return 0;
+}
 
-		if (!h->str[0])
+/* minor-count, when set, bounds the minors (DRBD's module parameter does). */
+static int check_minor_count(const struct cfg_checker *c, const struct cfg_resource *r)
+{
+	const struct cfg_val *mc = &c->cfg->global[OPT_MINOR_COUNT];
+	const struct cfg_host *h;
+
+	if (!mc->set)
+		return 0;
+	for (h = r->hosts; h; h = h->next) {
+		if (h->minor < 0 || (uint64_t)h->minor < mc->num)
 			continue;
-		cfg_err(c->quiet, &h->loc,
-			"the %s handler is not supported by rblk (resource '%s'): %s",
-			cfg_opts[handlers[i].opt].name, r->name, handlers[i].why);
-		return cfg_hint(c->quiet, "remove it from the handlers section");
+		cfg_err(c->quiet, &h->minor_loc,
+			"minor %d of resource '%s' is not below minor-count %" PRIu64,
+			h->minor, r->name, mc->num);
+		return cfg_hint(c->quiet, "raise minor-count in the global section (256 at most), or remove it");
 	}
 	return 0;
 }
@@ -274,8 +298,6 @@ static int check_unsupported(const struct cfg_checker *c, const struct cfg_resou
 static int check_options(const struct cfg_checker *c, struct cfg_resource *r)
 {
 	const struct cfg_val *o = r->opt;
-	const char *bp = o[OPT_BECOME_PRIMARY_ON].str;
-
 	const char *alg = o[OPT_CRAM_HMAC_ALG].str;
 	size_t i;
 
@@ -310,16 +332,6 @@ static int check_options(const struct cfg_checker *c, struct cfg_resource *r)
 			"fencing resource-and-stonith needs a fence-peer handler in resource '%s'",
 			r->name);
 		return cfg_hint(c->quiet, "add 'handlers { fence-peer \"/usr/lib/rblk/rblk-fence-peer\"; }', or use resource-only");
-	}
-	if (o[OPT_SIZE].num % 4096) {
-		cfg_err(c->quiet, &o[OPT_SIZE].loc, "size must be a multiple of 4 KiB");
-		return cfg_hint(c->quiet, "e.g. 'size 10G;'");
-	}
-	if (bp[0] && strcmp(bp, r->hosts->name) && strcmp(bp, r->hosts->next->name)) {
-		cfg_err(c->quiet, &o[OPT_BECOME_PRIMARY_ON].loc,
-			"become-primary-on '%s' is not a host of resource '%s'", bp, r->name);
-		return cfg_hint(c->quiet, "name one of '%s', '%s' (rblk has one Primary: not 'both')",
-				r->hosts->name, r->hosts->next->name);
 	}
 	return 0;
 }
@@ -382,10 +394,12 @@ int cfg_check(struct cfg_checker *c)
 	for (i = 0; i < __OPT_COUNT; i++)
 		if (cfg_opts[i].sec == SEC_GLOBAL && !c->cfg->global[i].set)
 			cfg_set_default(i, &c->cfg->global[i]);
+	if (check_refused(c, c->cfg->global, SEC_GLOBAL, "global section"))
+		return -1;
 	for (r = c->cfg->resources; r; r = r->next) {
 		merge_options(c, r);
-		if (check_hosts(c, r) || check_options(c, r) ||
-		    check_unsupported(c, r))
+		if (check_hosts(c, r) || check_minor_count(c, r) ||
+		    check_options(c, r) || check_unsupported(c, r))
 			return -1;
 	}
 	if (check_all(c))

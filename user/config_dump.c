@@ -54,7 +54,9 @@ static void dump_section(FILE *f, const char *ind, enum cfg_section sec,
 	int i;
 
 	for (i = 0; i < __OPT_COUNT; i++) {
-		if (cfg_opts[i].sec != sec || (!vals[i].set && !defaults))
+		/* A refused option is never set in a configuration read. */
+		if (cfg_opts[i].sec != sec || (!vals[i].set && !defaults) ||
+		    cfg_opts[i].applies == AP_REFUSED)
 			continue;
 		if (!opened)
 			fprintf(f, "%s%s {\n", ind, cfg_section_names[sec]);

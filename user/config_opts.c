@@ -34,98 +34,126 @@ static const char *const w_ioerr[] = { "detach", "pass_on", "call-local-io-error
 static const char *const w_fencing[] = { "dont-care", "resource-only",
 	"resource-and-stonith", NULL };
 
-#define NUM(n, s, u, sc, lo, hi, d, h) \
+/* The last argument says who acts on the option (enum cfg_applies). */
+#define NUM(n, s, u, sc, lo, hi, d, h, ...) \
 	[n] = { .name = s, .sec = SEC_CUR, .type = T_NUM, .unit = u, .scale = sc, \
-		.min = lo, .max = hi, .def = d, .help = h }
-#define ENUM(n, s, w, d, h) \
+		.min = lo, .max = hi, .def = d, .help = h, __VA_ARGS__ }
+#define ENUM(n, s, w, d, h, ...) \
 	[n] = { .name = s, .sec = SEC_CUR, .type = T_ENUM, .words = w, .def = d, \
-		.max = 1, .help = h }
-#define BOOL(n, s, d, h) \
+		.max = 1, .help = h, __VA_ARGS__ }
+#define BOOL(n, s, d, h, ...) \
 	[n] = { .name = s, .sec = SEC_CUR, .type = T_BOOL, .max = 1, .def = d, \
-		.help = h }
-#define STR(n, s, len, h) \
+		.help = h, __VA_ARGS__ }
+#define STR(n, s, len, h, ...) \
 	[n] = { .name = s, .sec = SEC_CUR, .type = T_STR, .def_str = "", \
-		.max_len = len, .help = h }
-/* A handler: a shell command line. */
-#define HANDLER(n, s, h) STR(n, s, 1024, h)
+		.max_len = len, .help = h, __VA_ARGS__ }
+/* A handler: a shell command line that rblkadm runs when rblk.ko calls it. */
+#define HANDLER(n, s, h) STR(n, s, 1024, h, RBLKADM)
+
+#define KERNEL .applies = AP_KERNEL
+#define RBLKADM .applies = AP_RBLKADM
+#define BOTH .applies = AP_BOTH
+/* Only the default is accepted; the hint says what rblk does instead. */
+#define DEFAULT_ONLY(hint) .applies = AP_DEFAULT, .refused = hint
+/* Refused whenever it is set. */
+#define REFUSED(hint) .applies = AP_REFUSED, .refused = hint
+
+#define NO_BOOT "nothing in rblk runs at boot: 'rblkadm up' neither waits for the peer nor promotes; remove the line, and start the resource from your own unit or from Pacemaker (docs/ocf.md)"
+#define NO_BOUNDS "rblk's resync controller takes no bounds: with c-plan-ahead above 0 it keeps up to 16 runs of up to 256 KiB in flight, 2 while the application has I/O in flight; remove the line, or cap the resync with 'c-plan-ahead 0;' and 'resync-rate'"
 
 const struct cfg_opt_def cfg_opts[__OPT_COUNT] = {
 #define SEC_CUR SEC_GLOBAL
 	ENUM(OPT_USAGE_COUNT, "usage-count", w_usage, 1,
-	     "accepted for DRBD compatibility; rblk never reports usage"),
+	     "rblk never reports usage: only no is accepted",
+	     DEFAULT_ONLY("rblk never reports usage: write 'usage-count no;' or remove the line")),
 	NUM(OPT_MINOR_COUNT, "minor-count", U_NONE, 1, 1, 256, 32,
-	    "accepted for DRBD compatibility; minors are always 0..255"),
+	    "when set, every resource's minor must be below it (rblk.ko always has minors 0..255)",
+	    RBLKADM),
 	NUM(OPT_DIALOG_REFRESH, "dialog-refresh", U_TIME, 1000, 0, 600000, 1000,
-	    "accepted for DRBD compatibility; no effect"),
+	    "refused: rblk has no boot-time wait whose dialog it would refresh",
+	    REFUSED(NO_BOOT)),
 	BOOL(OPT_DISABLE_IP_VERIFICATION, "disable-ip-verification", 0,
-	     "accepted for DRBD compatibility; no effect"),
+	     "refused: rblkadm does not check the local address (rblk.ko's connection fails on an address this host does not have)",
+	     REFUSED("rblkadm never checks the local address, so there is nothing to disable: remove the line")),
 #undef SEC_CUR
 #define SEC_CUR SEC_NET
 	ENUM(OPT_PROTOCOL, "protocol", w_proto, 0,
-	     "replication protocol; only C (synchronous) exists"),
+	     "replication protocol; only C (synchronous) exists", KERNEL),
 	NUM(OPT_TIMEOUT, "timeout", U_TIME, 100, 100, 60000, 6000,
-	    "peer must answer within this time (unit 0.1 s)"),
+	    "peer must answer within this time (unit 0.1 s)", KERNEL),
 	NUM(OPT_CONNECT_INT, "connect-int", U_TIME, 1000, 1000, 120000, 10000,
-	    "seconds between connection attempts"),
+	    "seconds between connection attempts", KERNEL),
 	NUM(OPT_PING_INT, "ping-int", U_TIME, 1000, 1000, 120000, 10000,
-	    "seconds of silence before a keep-alive ping"),
+	    "seconds of silence before a keep-alive ping", KERNEL),
 	NUM(OPT_PING_TIMEOUT, "ping-timeout", U_TIME, 100, 100, 30000, 500,
-	    "the ping answer must arrive within this time (unit 0.1 s)"),
+	    "the ping answer must arrive within this time (unit 0.1 s)", KERNEL),
 	NUM(OPT_KO_COUNT, "ko-count", U_NONE, 1, 0, 200, 7,
-	    "drop a peer that stalls a write for this many timeouts (0 = never)"),
+	    "drop a peer that stalls a write for this many timeouts (0 = never)", KERNEL),
 	NUM(OPT_MAX_BUFFERS, "max-buffers", U_NONE, 1, 32, 131072, 2048,
-	    "4 KiB pages the peer's requests may hold in memory here"),
+	    "4 KiB pages the peer's requests may hold in memory here", KERNEL),
 	NUM(OPT_MAX_EPOCH_SIZE, "max-epoch-size", U_NONE, 1, 1, 20000, 2048,
-	    "accepted for DRBD compatibility; no effect (no write barriers on the wire: each write has its own ACK)"),
+	    "refused: a barrier goes after 1024 writes, 64 MiB or 1 s, not configurable",
+	    REFUSED("rblk sends a barrier (a flush of the peer's disk) after 1024 writes, 64 MiB or 1 s; the count is not configurable: remove the line")),
 	NUM(OPT_SNDBUF_SIZE, "sndbuf-size", U_SIZE, 1, 0, 10 * MiB, 0,
-	    "socket send buffer in bytes (K/M suffix; 0 = auto-tune)"),
+	    "socket send buffer in bytes (K/M suffix; 0 = auto-tune)", KERNEL),
 	NUM(OPT_RCVBUF_SIZE, "rcvbuf-size", U_SIZE, 1, 0, 10 * MiB, 0,
-	    "socket receive buffer in bytes (K/M suffix; 0 = auto-tune)"),
+	    "socket receive buffer in bytes (K/M suffix; 0 = auto-tune)", KERNEL),
 	ENUM(OPT_VERIFY_ALG, "verify-alg", w_alg, 0,
-	     "digest used by 'rblkadm verify' (none: verify refused)"),
+	     "digest used by 'rblkadm verify' (none: verify refused)", KERNEL),
 	ENUM(OPT_CSUMS_ALG, "csums-alg", w_alg, 0,
-	     "digest to skip resyncing blocks that are already equal"),
+	     "digest to skip resyncing blocks that are already equal", KERNEL),
 	STR(OPT_CRAM_HMAC_ALG, "cram-hmac-alg", 31,
-	    "the kernel's hmac that authenticates the peer (sha256, sha1, ...; needs shared-secret)"),
+	    "the kernel's hmac that authenticates the peer (sha256, sha1, ...; needs shared-secret)",
+	    KERNEL),
 	STR(OPT_SHARED_SECRET, "shared-secret", 64,
-	    "secret both nodes prove in the handshake, up to 64 characters (never shown)"),
+	    "secret both nodes prove in the handshake, up to 64 characters (never shown)",
+	    KERNEL),
 	ENUM(OPT_AFTER_SB_0PRI, "after-sb-0pri", w_sb0, 0,
-	     "split brain policy when neither node is Primary"),
+	     "split brain policy when neither node is Primary", KERNEL),
 	ENUM(OPT_AFTER_SB_1PRI, "after-sb-1pri", w_sb1, 0,
-	     "split brain policy when one node is Primary"),
+	     "split brain policy when one node is Primary", KERNEL),
 	ENUM(OPT_AFTER_SB_2PRI, "after-sb-2pri", w_sb2, 0,
-	     "split brain policy when both nodes are Primary"),
+	     "split brain policy when both nodes are Primary", KERNEL),
 	ENUM(OPT_RR_CONFLICT, "rr-conflict", w_rr, 0,
-	     "what to do when a resync would overwrite a Primary"),
+	     "what to do when a resync would overwrite a Primary",
+	     DEFAULT_ONLY("a Primary never becomes SyncTarget: the connection is refused, as 'rr-conflict disconnect;' (the default) says")),
 #undef SEC_CUR
 #define SEC_CUR SEC_DISK
 	ENUM(OPT_ON_IO_ERROR, "on-io-error", w_ioerr, 0,
-	     "reaction to a backing disk I/O error"),
+	     "refused: a backing disk's I/O error goes to the application and the disk stays attached",
+	     REFUSED("rblk has no on-io-error policy: a backing disk's I/O error goes to the application and the disk stays attached; remove the line, and take a failing disk out with 'rblkadm detach'")),
 	ENUM(OPT_FENCING, "fencing", w_fencing, 0,
-	     "fence the peer before promoting when it may have newer data"),
+	     "fence the peer before promoting when it may have newer data", BOTH),
 	NUM(OPT_HANDLER_TIMEOUT, "handler-timeout", U_TIME, 1000, 0, 86400000, 120000,
-	    "seconds a waited handler (fence-peer) may run before it is killed (0 = no limit)"),
+	    "seconds a waited handler (fence-peer) may run before it is killed (0 = no limit)",
+	    BOTH),
 	NUM(OPT_RESYNC_RATE, "resync-rate", U_RATE, 1, 1, 4 * MiB, 100 * KiB,
-	    "fixed resync rate in KiB/s, used when c-plan-ahead is 0 (K/M/G suffix)"),
+	    "fixed resync rate in KiB/s, used when c-plan-ahead is 0 (K/M/G suffix)", KERNEL),
 	NUM(OPT_C_PLAN_AHEAD, "c-plan-ahead", U_TIME, 100, 0, 30000, 2000,
-	    "0: resync at the fixed resync-rate; else the rate follows the application (unit 0.1 s)"),
+	    "0: resync at the fixed resync-rate; else the rate follows the application (unit 0.1 s)",
+	    KERNEL),
 	NUM(OPT_C_MAX_RATE, "c-max-rate", U_RATE, 1, 250, 4 * MiB, 100 * KiB,
-	    "resync controller upper bound in KiB/s"),
+	    "refused: the resync controller takes no upper bound", REFUSED(NO_BOUNDS)),
 	NUM(OPT_C_MIN_RATE, "c-min-rate", U_RATE, 1, 0, 4 * MiB, 250,
-	    "resync rate kept even under application I/O, KiB/s"),
+	    "refused: the resync controller takes no lower bound", REFUSED(NO_BOUNDS)),
 	NUM(OPT_C_FILL_TARGET, "c-fill-target", U_SIZE, 512, 0, 1 * GiB, 100 * KiB,
-	    "resync data in flight (unit 512-byte sectors; K/M/G suffix)"),
+	    "refused: the resync controller takes no fill target", REFUSED(NO_BOUNDS)),
 	NUM(OPT_AL_EXTENTS, "al-extents", U_NONE, 1, RBLK_AL_EXTENTS_MIN,
 	    RBLK_AL_EXTENTS_MAX, RBLK_AL_EXTENTS_DEFAULT,
-	    "4 MiB extents kept hot in the activity log"),
+	    "4 MiB extents kept hot in the activity log (create-md writes it to the metadata)",
+	    RBLKADM),
 	BOOL(OPT_DISK_FLUSHES, "disk-flushes", 1,
-	     "flushes always reach the backing disk (no is refused)"),
+	     "flushes always reach the backing disk (no is refused)",
+	     DEFAULT_ONLY("rblk always passes flushes to the backing disk: remove the line")),
 	BOOL(OPT_MD_FLUSHES, "md-flushes", 1,
-	     "metadata writes are always flushed (no is refused)"),
+	     "metadata writes are always flushed (no is refused)",
+	     DEFAULT_ONLY("rblk always flushes its metadata writes: remove the line")),
 	BOOL(OPT_DISK_BARRIER, "disk-barrier", 0,
-	     "accepted for DRBD compatibility; flushes are always used"),
+	     "rblk uses flushes, never barriers: only no is accepted",
+	     DEFAULT_ONLY("rblk uses flushes, never barriers: write 'disk-barrier no;' or remove the line")),
 	NUM(OPT_SIZE, "size", U_SIZE, 512, 0, 1ULL << 60, 0,
-	    "use only this much of the disk (unit sectors; K/M/G/T; 0 = all)"),
+	    "refused: the device is the whole backing disk less internal metadata",
+	    REFUSED("the device is the whole backing disk (less internal metadata): remove the line, or give rblk a smaller disk (an LV of the size you want)")),
 #undef SEC_CUR
 #define SEC_CUR SEC_HANDLERS
 	HANDLER(OPT_H_FENCE_PEER, "fence-peer", "command to fence the peer"),
@@ -133,10 +161,12 @@ const struct cfg_opt_def cfg_opts[__OPT_COUNT] = {
 	HANDLER(OPT_H_SPLIT_BRAIN, "split-brain", "run when split brain is detected"),
 	HANDLER(OPT_H_PRI_LOST_AFTER_SB, "pri-lost-after-sb",
 		"run on a Primary that lost split brain resolution"),
-	HANDLER(OPT_H_PRI_ON_INCON_DEGR, "pri-on-incon-degr",
-		"refused: nothing in rblk runs it"),
-	HANDLER(OPT_H_LOCAL_IO_ERROR, "local-io-error",
-		"refused: nothing in rblk runs it"),
+	STR(OPT_H_PRI_ON_INCON_DEGR, "pri-on-incon-degr", 1024,
+	    "refused: nothing in rblk runs it",
+	    REFUSED("nothing in rblk runs it: remove it from the handlers section")),
+	STR(OPT_H_LOCAL_IO_ERROR, "local-io-error", 1024,
+	    "refused: nothing in rblk runs it",
+	    REFUSED("a backing disk I/O error goes to the application; nothing in rblk runs it: remove it from the handlers section")),
 	HANDLER(OPT_H_BEFORE_RESYNC_TARGET, "before-resync-target",
 		"run before becoming resync target (e.g. take a snapshot)"),
 	HANDLER(OPT_H_AFTER_RESYNC_TARGET, "after-resync-target",
@@ -148,15 +178,16 @@ const struct cfg_opt_def cfg_opts[__OPT_COUNT] = {
 #undef SEC_CUR
 #define SEC_CUR SEC_STARTUP
 	NUM(OPT_WFC_TIMEOUT, "wfc-timeout", U_TIME, 1000, 0, 86400000, 0,
-	    "seconds to wait for the peer at boot (0 = forever)"),
+	    "refused: nothing in rblk waits for the peer at boot", REFUSED(NO_BOOT)),
 	NUM(OPT_DEGR_WFC_TIMEOUT, "degr-wfc-timeout", U_TIME, 1000, 0, 86400000,
-	    60000, "wfc-timeout when the cluster was degraded before the reboot"),
+	    60000, "refused: nothing in rblk waits for the peer at boot", REFUSED(NO_BOOT)),
 	NUM(OPT_OUTDATED_WFC_TIMEOUT, "outdated-wfc-timeout", U_TIME, 1000, 0,
-	    86400000, 0, "wfc-timeout when the peer was outdated"),
+	    86400000, 0, "refused: nothing in rblk waits for the peer at boot",
+	    REFUSED(NO_BOOT)),
 	BOOL(OPT_WAIT_AFTER_SB, "wait-after-sb", 0,
-	     "keep waiting for the peer after split brain"),
+	     "refused: nothing in rblk waits for the peer at boot", REFUSED(NO_BOOT)),
 	STR(OPT_BECOME_PRIMARY_ON, "become-primary-on", 64,
-	    "host that becomes Primary at startup"),
+	    "refused: nothing in rblk promotes a node at boot", REFUSED(NO_BOOT)),
 #undef SEC_CUR
 };
 

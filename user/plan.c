@@ -281,7 +281,10 @@ void plan_new_device(struct plan *p, const struct cfg_resource *r)
 	plan_attr(add_minor(p, "new-device", r), "resource", "%s", r->name);
 }
 
-/* Options of one section; "none" algorithms and empty strings are left out. */
+/*
+ * The options of one section that rblk.ko takes; "none" algorithms and
+ * empty strings are left out.
+ */
 static void add_options(struct plan_step *s, const struct cfg_resource *r,
 			enum cfg_section sec)
 {
@@ -291,7 +294,8 @@ static void add_options(struct plan_step *s, const struct cfg_resource *r,
 
 	for (i = 0; i < __OPT_COUNT; i++) {
 		v = &r->opt[i];
-		if (cfg_opts[i].sec != sec || i == OPT_PROTOCOL)
+		if (cfg_opts[i].sec != sec || i == OPT_PROTOCOL ||
+		    cfg_opts[i].applies != AP_KERNEL)
 			continue;
 		if ((cfg_opts[i].type == T_STR && !v->str[0]) ||
 		    (cfg_opts[i].type == T_ENUM && !strcmp(v->str, "none")))
@@ -331,7 +335,6 @@ void plan_attach(struct plan *p, const struct cfg_resource *r)
 
 	plan_attr(s, "disk", "%s", r->me->disk);
 	plan_attr(s, "meta-disk", "%s", r->me->meta_disk);
-	add_options(s, r, SEC_DISK);
 }
 
 void plan_net(struct plan *p, const struct cfg_resource *r)
@@ -462,16 +465,15 @@ static bool secret_differs(const struct plan_step *want,
 static void adjust_disk(struct plan *p, const struct cfg_resource *r,
 			const struct plan *want, const struct plan *running)
 {
-	static const char *const ident[] = { "disk", "meta-disk", NULL };
 	const struct plan_step *w = plan_find(want, "attach", r->me->minor);
 	const struct plan_step *run = plan_find(running, "attach", r->me->minor);
 
-	if (run && differs(w, run, ident)) {
+	/* An attach carries only the disk and the meta-disk. */
+	if (run && !differs(w, run, NULL))
+		return;
+	if (run)
 		add_minor(p, "detach", r);
-		run = NULL;
-	}
-	if (!run || differs(w, run, NULL))
-		plan_attach(p, r);
+	plan_attach(p, r);
 }
 
 /*

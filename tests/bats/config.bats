@@ -116,6 +116,11 @@ bad() {
 @test "error: md-flushes no (rblk always flushes)" { bad md-flushes-no; }
 @test "error: local-io-error handler (nothing runs it)" { bad local-io-error; }
 @test "error: pri-on-incon-degr handler (nothing runs it)" { bad pri-on-incon-degr; }
+@test "error: on-io-error (no policy: the error goes to the application)" { bad on-io-error; }
+@test "error: c-max-rate (the resync controller takes no bounds)" { bad c-max-rate; }
+@test "error: wfc-timeout, from common (nothing runs at boot)" { bad wfc-timeout; }
+@test "error: usage-count yes (rblk never reports usage)" { bad usage-count-yes; }
+@test "error: a minor not below minor-count" { bad minor-count; }
 @test "error: include of a missing file" { bad include-missing; }
 @test "error: unterminated string" { bad unterminated; }
 @test "error: end of file inside a resource" { bad eof; }

@@ -3,7 +3,10 @@
  * Configuration parser and plans: values in canonical units, inheritance,
  * per-host overrides, validation errors, dump round trip, up/down/adjust.
  * Error messages themselves are checked by the bats tests (golden files).
+ * The option tables of docs/config.md and rblk.conf.5 against the table.
  */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "config.h"
@@ -67,8 +70,8 @@ static void test_units_and_common(void)
 		"common { net { timeout 50; ping-int 3; } disk { resync-rate 40M; } }\n"
 		"resource r0 { device /dev/rblk3 minor 3; disk /dev/a;\n"
 		"  net { timeout 80; sndbuf-size 512K; ping-timeout 1500ms; }\n"
-		"  disk { c-fill-target 1M; size 8G; disk-barrier yes; }\n"
-		"  startup { wait-after-sb; }\n"
+		"  disk { handler-timeout 2500ms; disk-barrier no; }\n"
+		"  handlers { split-brain \"/bin/true\"; }\n"
 		"  on pg1 { address ipv6 [fd00:0::1]:7000; disk /dev/b; }\n"
 		"  on pg2 { address ipv6 [fd00::2]:7000; }\n"
 		"}\n";
@@ -83,9 +86,8 @@ static void test_units_and_common(void)
 	CHECK(r->opt[OPT_RESYNC_RATE].num == 40 * 1024, "rate in KiB/s");
 	CHECK(r->opt[OPT_SNDBUF_SIZE].num == 512 * 1024, "size in bytes");
 	CHECK(r->opt[OPT_PING_TIMEOUT].num == 1500, "ms suffix");
-	CHECK(r->opt[OPT_C_FILL_TARGET].num == 1024 * 1024, "sectors option with suffix");
-	CHECK(r->opt[OPT_SIZE].num == 8ULL << 30, "size 8G");
-	CHECK(r->opt[OPT_DISK_BARRIER].num == 1 && r->opt[OPT_WAIT_AFTER_SB].num == 1, "booleans");
+	CHECK(r->opt[OPT_HANDLER_TIMEOUT].num == 2500, "seconds option with ms suffix");
+	CHECK(r->opt[OPT_DISK_BARRIER].set && r->opt[OPT_DISK_BARRIER].num == 0, "booleans");
 	CHECK(r->me->minor == 3 && !strcmp(r->me->disk, "/dev/b") && !strcmp(r->peer->disk, "/dev/a"),
 	      "per-host disk");
 	CHECK(!strcmp(r->me->addr.ip, "fd00::1"), "ipv6 normalized: %s", r->me->addr.ip);
@@ -188,8 +190,8 @@ static void test_plans(void)
 	plan_init(&p);
 	plan_up(&p, r);
 	t = plan_text(&p);
-	CHECK(!strncmp(t, "new-device minor=0 resource=pg\nattach minor=0 disk=/dev/vg/lv meta-disk=internal on-io-error=detach ",
-		       strlen("new-device minor=0 resource=pg\nattach minor=0 disk=/dev/vg/lv meta-disk=internal on-io-error=detach ")),
+	CHECK(!strncmp(t, "new-device minor=0 resource=pg\nattach minor=0 disk=/dev/vg/lv meta-disk=internal\n",
+		       strlen("new-device minor=0 resource=pg\nattach minor=0 disk=/dev/vg/lv meta-disk=internal\n")),
 	      "up:\n%s", t);
 	CHECK(strstr(t, "\nnet minor=0 local=10.0.0.1:7788 peer=10.0.0.2:7788 node=pg1 peer-node=pg2 protocol=C timeout=6000 ") != NULL,
 	      "net step");
@@ -438,6 +440,180 @@ static void test_plan_secret(void)
 	      "cram-hmac-alg needs a secret");
 }
 
+/* A configuration that sets option @id to @val, in its section. */
+static char *set_option(enum cfg_opt_id id, const char *val)
+{
+	const struct cfg_opt_def *o = &cfg_opts[id];
+	static const char *const sec[] = { [SEC_NET] = "net", [SEC_DISK] = "disk",
+		[SEC_HANDLERS] = "handlers", [SEC_STARTUP] = "startup" };
+	char *t = NULL;
+
+	if (o->sec == SEC_GLOBAL)
+		CHECK(asprintf(&t, "global { %s %s; }\n" RES_PG, o->name, val) > 0, "asprintf");
+	else
+		CHECK(asprintf(&t, "resource pg { device minor 0; disk /dev/x;\n"
+			       "  %s { %s %s; }\n"
+			       "  on pg1 { address 10.0.0.1:1; } on pg2 { address 10.0.0.2:1; } }\n",
+			       sec[o->sec], o->name, val) > 0, "asprintf");
+	return t;
+}
+
+/* The default of @id as a configuration writes it. */
+static const char *default_word(enum cfg_opt_id id, char *buf, size_t len)
+{
+	const struct cfg_opt_def *o = &cfg_opts[id];
+	struct cfg_val v;
+
+	if (o->type == T_STR)
+		return "\"pg1\"";
+	cfg_set_default(id, &v);
+	return cfg_val_config_str(id, &v, buf, len);
+}
+
+/*
+ * Every option says who acts on it. One that nothing acts on is refused
+ * even at its default; one that is only followed as its default says
+ * takes the default and refuses any other value.
+ */
+static void test_applies(void)
+{
+	char buf[64], *t;
+	int i;
+
+	for (i = 0; i < __OPT_COUNT; i++) {
+		const struct cfg_opt_def *o = &cfg_opts[i];
+
+		CHECK(o->applies != AP_NONE, "%s: applies not set", o->name);
+		CHECK((o->applies == AP_REFUSED || o->applies == AP_DEFAULT) == (o->refused != NULL),
+		      "%s: a refusal hint exactly when refused", o->name);
+		if (o->applies == AP_REFUSED) {
+			t = set_option(i, default_word(i, buf, sizeof(buf)));
+			CHECK(fails(t), "%s refused at its default:\n%s", o->name, t);
+			free(t);
+		}
+		if (o->applies == AP_DEFAULT) {
+			t = set_option(i, default_word(i, buf, sizeof(buf)));
+			CHECK(!fails(t), "%s accepted at its default:\n%s", o->name, t);
+			free(t);
+			if (o->type == T_BOOL || (o->type == T_ENUM && o->words[1])) {
+				t = set_option(i, o->type == T_BOOL ? (o->def ? "no" : "yes") :
+						  o->words[o->def ? 0 : 1]);
+				CHECK(fails(t), "%s refused at another value:\n%s", o->name, t);
+				free(t);
+			}
+		}
+	}
+	t = NULL;
+	CHECK(!fails("global { minor-count 1; }\n" RES_PG), "minor 0 below minor-count 1");
+	CHECK(fails("global { minor-count 2; }\n"
+		    "resource pg { device minor 2; disk /dev/x; on pg1 { address 10.0.0.1:1; } "
+		    "on pg2 { address 10.0.0.2:1; } }"), "minor 2 not below minor-count 2");
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *t = NULL;
+	size_t len = 0;
+
+	CHECK(f != NULL, "cannot open %s (run from tests/unit)", path);
+	if (!f)
+		return NULL;
+	CHECK(getdelim(&t, &len, 0, f) > 0, "read %s", path);
+	fclose(f);
+	return t;
+}
+
+static const char *applies_word(enum cfg_applies a)
+{
+	switch (a) {
+	case AP_KERNEL:
+		return "rblk.ko";
+	case AP_RBLKADM:
+		return "rblkadm";
+	case AP_BOTH:
+		return "rblk.ko, rblkadm";
+	case AP_DEFAULT:
+		return "default only";
+	case AP_REFUSED:
+		return "refused";
+	default:
+		return "?";
+	}
+}
+
+/*
+ * docs/config.md has a row per option, under its section, whose column
+ * "applies" is the table's; no row names an option rblkadm does not know;
+ * rblk.conf.5 names every option on a .BR line.
+ */
+static void test_docs(void)
+{
+	char *md = slurp("../../docs/config.md"), *man = slurp("../../docs/rblk.conf.5");
+	char *line, *save, want[256], head[64];
+	int i, rows = 0;
+
+	if (!md || !man)
+		goto out;
+	for (i = 0; i < __OPT_COUNT; i++) {
+		const struct cfg_opt_def *o = &cfg_opts[i];
+		const char *row, *sec, *next;
+		int n = 0;
+
+		snprintf(head, sizeof(head), "\n### %s { }\n", cfg_section_names[o->sec]);
+		sec = strstr(md, head);
+		CHECK(sec != NULL, "config.md has no section '%s'", head + 1);
+		if (!sec)
+			continue;
+		next = strstr(sec + 1, "\n### ");
+		snprintf(want, sizeof(want), "\n| `%s` |", o->name);
+		row = strstr(sec, want);
+		CHECK(row && (!next || row < next), "config.md: no row for %s in its section", o->name);
+		if (!row || (next && row > next))
+			continue;
+		/* the fifth column */
+		for (row++; *row && *row != '\n' && n < 5; row++)
+			n += *row == '|';
+		snprintf(want, sizeof(want), " %s |", applies_word(o->applies));
+		CHECK(!strncmp(row, want, strlen(want)), "config.md: %s applies '%s', the row says '%.30s'",
+		      o->name, applies_word(o->applies), row);
+	}
+	for (line = strtok_r(md, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char name[64];
+
+		if (sscanf(line, "| `%63[a-z0-9-]` |", name) != 1 || strstr(line, "| `") != line)
+			continue;
+		/* only rows of six columns: the option tables */
+		for (i = 0; *line; line++)
+			i += *line == '|';
+		if (i != 7)
+			continue;
+		rows++;
+		CHECK(cfg_find_opt_any(name) >= 0, "config.md has a row for unknown option %s", name);
+	}
+	CHECK(rows == __OPT_COUNT, "config.md: %d option rows for %d options", rows, __OPT_COUNT);
+	for (i = 0; i < __OPT_COUNT; i++) {
+		const char *p = man;
+		bool found = false;
+
+		while (!found && (p = strstr(p, ".BR ")) != NULL) {
+			const char *end = strchr(p, '\n'), *hit;
+
+			p += 4;
+			hit = strstr(p, cfg_opts[i].name);
+			found = hit && (!end || hit < end) &&
+				(hit[-1] == ' ' || hit[-1] == '"') &&
+				(hit[strlen(cfg_opts[i].name)] == ' ' ||
+				 hit[strlen(cfg_opts[i].name)] == '"' ||
+				 hit[strlen(cfg_opts[i].name)] == '\n');
+		}
+		CHECK(found, "rblk.conf.5 names %s on no .BR line", cfg_opts[i].name);
+	}
+out:
+	free(md);
+	free(man);
+}
+
 int main(void)
 {
 	test_basic();
@@ -449,5 +625,7 @@ int main(void)
 	test_plan_from_devices();
 	test_plan_quoting();
 	test_plan_secret();
+	test_applies();
+	test_docs();
 	TEST_DONE();
 }
