@@ -258,7 +258,7 @@ static int check_unsupported(const struct cfg_checker *c, const struct cfg_resou
 	const char *where = cfg_printf(c->cfg->arena, "resource '%s'", r->name);
 	int sec;
 
-	if (o[OPT_AFTER_SB_1PRI].num == 2) {
+	if (!strcmp(o[OPT_AFTER_SB_1PRI].str, "violently-as0p")) {
 		cfg_err(c->quiet, &o[OPT_AFTER_SB_1PRI].loc,
 			"after-sb-1pri violently-as0p is not supported by rblk (resource '%s')",
 			r->name);

@@ -125,7 +125,7 @@ const struct cfg_opt_def cfg_opts[__OPT_COUNT] = {
 	ENUM(OPT_FENCING, "fencing", w_fencing, 0,
 	     "fence the peer before promoting when it may have newer data", BOTH),
 	NUM(OPT_HANDLER_TIMEOUT, "handler-timeout", U_TIME, 1000, 0, 86400000, 120000,
-	    "seconds a waited handler (fence-peer) may run before it is killed (0 = no limit)",
+	    "seconds a waited handler (fence-peer, before-resync-target) may run before it is killed (0 = no limit)",
 	    BOTH),
 	NUM(OPT_RESYNC_RATE, "resync-rate", U_RATE, 1, 1, 4 * MiB, 100 * KiB,
 	    "fixed resync rate in KiB/s, used when c-plan-ahead is 0 (K/M/G suffix)", KERNEL),

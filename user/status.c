@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0 OR MIT)
 #include <stdio.h>
+#include <string.h>
 
 #include <rblk/fence.h>
 #include <rblk/genl.h>
@@ -343,21 +344,27 @@ static void connection_fields(struct printer *p, const struct rblk_dev_info *d)
 	}
 }
 
+/* The peer's role and disk as this node knows them: only while connected. */
+static const char *peer_role_name(const struct rblk_dev_info *d)
+{
+	return rblk_conn_is_up(d->conn_state) ? role_name(d->peer_role) : "Unknown";
+}
+
+static const char *peer_disk_name(const struct rblk_dev_info *d)
+{
+	return rblk_conn_is_up(d->conn_state) ?
+	       disk_state_name(d->peer_disk_state) : "DUnknown";
+}
+
 const char *roles_pair(const struct rblk_dev_info *d, char *buf, size_t len)
 {
-	bool up = rblk_conn_is_up(d->conn_state);
-
-	snprintf(buf, len, "%s/%s", role_name(d->role),
-		 up ? role_name(d->peer_role) : "Unknown");
+	snprintf(buf, len, "%s/%s", role_name(d->role), peer_role_name(d));
 	return buf;
 }
 
 const char *disks_pair(const struct rblk_dev_info *d, char *buf, size_t len)
 {
-	bool up = rblk_conn_is_up(d->conn_state);
-
-	snprintf(buf, len, "%s/%s", disk_state_name(d->disk_state),
-		 up ? disk_state_name(d->peer_disk_state) : "DUnknown");
+	snprintf(buf, len, "%s/%s", disk_state_name(d->disk_state), peer_disk_name(d));
 	return buf;
 }
 
@@ -538,23 +545,20 @@ static void sample_begin(const char *name, const struct rblk_dev_info *d)
 	printf("\",minor=\"%u\"", d->minor);
 }
 
-/* A state as a label of a sample whose value is 1 (one sample per device). */
-static void state_family(const char *name, const char *help, const char *label,
-			 const struct rblk_dev_info *v, size_t n, bool peer,
-			 const char *(*state)(const struct rblk_dev_info *))
-{
-	size_t i;
-
-	printf("# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
-	for (i = 0; i < n; i++) {
-		if (peer && !v[i].has_peer)
-			continue;
-		sample_begin(name, &v[i]);
-		printf(",%s=\"", label);
-		label_value(state(&v[i]));
-		fputs("\"} 1\n", stdout);
-	}
-}
+/*
+ * A state family: per device one sample for every state it can be in, 1
+ * for the one it is in and 0 for the others (so that an alert can ask for
+ * rblk_connection_state{state="Connected"} == 0). The states are name(0)
+ * .. name(count - 1), and @extra if not NULL.
+ */
+struct state_family {
+	const char *name, *help, *label;
+	bool peer;				/* only devices with a peer */
+	const char *(*word)(uint8_t);
+	unsigned int count;
+	const char *extra;
+	const char *(*state)(const struct rblk_dev_info *);
+};
 
 static const char *m_role(const struct rblk_dev_info *d)
 {
@@ -571,15 +575,38 @@ static const char *m_conn(const struct rblk_dev_info *d)
 	return conn_state_name(d->conn_state);
 }
 
-static const char *m_peer_role(const struct rblk_dev_info *d)
-{
-	return rblk_conn_is_up(d->conn_state) ? role_name(d->peer_role) : "Unknown";
-}
+static const struct state_family state_families[] = {
+	{ "rblk_role", "This node's role (1 for the one in label role).", "role",
+	  false, role_name, __RBLK_ROLE_LAST, NULL, m_role },
+	{ "rblk_disk_state", "This node's disk state (1 for the one in label state).", "state",
+	  false, disk_state_name, __RBLK_DISK_LAST, NULL, m_disk },
+	{ "rblk_connection_state", "The connection's state (1 for the one in label state).", "state",
+	  false, conn_state_name, __RBLK_CONN_LAST, NULL, m_conn },
+	{ "rblk_peer_role", "The peer's role as this node knows it (1 for the one in label role).", "role",
+	  true, role_name, __RBLK_ROLE_LAST, NULL, peer_role_name },
+	{ "rblk_peer_disk_state", "The peer's disk state as this node knows it (1 for the one in label state).", "state",
+	  true, disk_state_name, __RBLK_DISK_LAST, "DUnknown", peer_disk_name },
+};
 
-static const char *m_peer_disk(const struct rblk_dev_info *d)
+static void print_state_family(const struct state_family *f,
+			       const struct rblk_dev_info *v, size_t n)
 {
-	return rblk_conn_is_up(d->conn_state) ?
-	       disk_state_name(d->peer_disk_state) : "DUnknown";
+	unsigned int w;
+	const char *s;
+	size_t i;
+
+	printf("# HELP %s %s\n# TYPE %s gauge\n", f->name, f->help, f->name);
+	for (i = 0; i < n; i++) {
+		if (f->peer && !v[i].has_peer)
+			continue;
+		for (w = 0; w < f->count + !!f->extra; w++) {
+			s = w < f->count ? f->word(w) : f->extra;
+			sample_begin(f->name, &v[i]);
+			printf(",%s=\"", f->label);
+			label_value(s);
+			printf("\"} %d\n", !strcmp(s, f->state(&v[i])));
+		}
+	}
 }
 
 void print_metrics(const struct rblk_dev_info *v, size_t n)
@@ -588,17 +615,9 @@ void print_metrics(const struct rblk_dev_info *v, size_t n)
 	uint64_t x;
 	size_t i;
 
-	state_family("rblk_role", "This node's role (label role).", "role",
-		     v, n, false, m_role);
-	state_family("rblk_disk_state", "This node's disk state (label state).",
-		     "state", v, n, false, m_disk);
-	state_family("rblk_connection_state", "The connection's state (label state).",
-		     "state", v, n, false, m_conn);
-	state_family("rblk_peer_role", "The peer's role as this node knows it (label role).",
-		     "role", v, n, true, m_peer_role);
-	state_family("rblk_peer_disk_state", "The peer's disk state as this node knows it (label state).",
-		     "state", v, n, true, m_peer_disk);
-	for (m = metrics; m < metrics + sizeof(metrics) / sizeof(metrics[0]); m++) {
+	for (i = 0; i < ARRAY_SIZE(state_families); i++)
+		print_state_family(&state_families[i], v, n);
+	for (m = metrics; m < metrics + ARRAY_SIZE(metrics); m++) {
 		printf("# HELP %s %s\n# TYPE %s %s\n", m->name, m->help, m->name,
 		       m->type);
 		for (i = 0; i < n; i++) {

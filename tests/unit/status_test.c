@@ -216,10 +216,33 @@ static void test_fence(void)
 	      "event, suspended only:\n%s", t);
 }
 
-/* status --metrics: two devices, one connected, one without a peer. */
+/* Each "# HELP NAME" has one "# TYPE NAME" right after it, and no NAME twice. */
+static bool families_once(const char *t)
+{
+	const char *p, *q;
+	char name[128], next[160];
+
+	for (p = strstr(t, "# HELP "); p; p = strstr(p + 1, "# HELP ")) {
+		if (sscanf(p, "# HELP %127s", name) != 1)
+			return false;
+		q = strchr(p, '\n');
+		snprintf(next, sizeof(next), "\n# TYPE %s ", name);
+		if (!q || strncmp(q, next, strlen(next)))
+			return false;
+		snprintf(next, sizeof(next), "# HELP %s ", name);
+		if (strstr(p + 1, next))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * status --metrics: three devices, one syncing, one without a peer and one
+ * connected with no resync.
+ */
 static void test_metrics(void)
 {
-	struct rblk_dev_info v[2] = { connected(), connected() };
+	struct rblk_dev_info v[3] = { connected(), connected(), connected() };
 	char *t;
 
 	v[0].stats[RBLK_STAT_WRITTEN_KIB] = 3;
@@ -235,17 +258,36 @@ static void test_metrics(void)
 	v[1].has_peer = false;
 	v[1].conn_state = RBLK_CONN_STANDALONE;
 	v[1].susp = RBLK_SUSP_IO_FENCING;
+	v[2].minor = 2;
+	snprintf(v[2].resource, sizeof(v[2].resource), "idle");
+	v[2].has_sync = false;
 	capture_begin();
-	print_metrics(v, 2);
+	print_metrics(v, 3);
 	t = capture_end();
-	CHECK(strstr(t, "# HELP rblk_role This node's role (label role).\n# TYPE rblk_role gauge\n"
+	/* Every state a sample, 1 for the one the device is in. */
+	CHECK(strstr(t, "# HELP rblk_role This node's role (1 for the one in label role).\n"
+		      "# TYPE rblk_role gauge\n"
+		      "rblk_role{resource=\"pg\",minor=\"0\",role=\"Unknown\"} 0\n"
 		      "rblk_role{resource=\"pg\",minor=\"0\",role=\"Primary\"} 1\n"
+		      "rblk_role{resource=\"pg\",minor=\"0\",role=\"Secondary\"} 0\n"
+		      "rblk_role{resource=\"odd\\\"name\",minor=\"1\",role=\"Unknown\"} 0\n"
+		      "rblk_role{resource=\"odd\\\"name\",minor=\"1\",role=\"Primary\"} 0\n"
 		      "rblk_role{resource=\"odd\\\"name\",minor=\"1\",role=\"Secondary\"} 1\n") != NULL,
 	      "role, escaped name:\n%s", t);
-	CHECK(strstr(t, "rblk_connection_state{resource=\"pg\",minor=\"0\",state=\"SyncSource\"} 1\n") != NULL,
+	CHECK(strstr(t, "rblk_connection_state{resource=\"pg\",minor=\"0\",state=\"SyncSource\"} 1\n") != NULL &&
+	      strstr(t, "rblk_connection_state{resource=\"pg\",minor=\"0\",state=\"Connected\"} 0\n") != NULL &&
+	      strstr(t, "rblk_connection_state{resource=\"odd\\\"name\",minor=\"1\",state=\"Connected\"} 0\n") != NULL &&
+	      strstr(t, "rblk_connection_state{resource=\"odd\\\"name\",minor=\"1\",state=\"StandAlone\"} 1\n") != NULL,
 	      "connection:\n%s", t);
-	CHECK(strstr(t, "rblk_peer_disk_state{resource=\"pg\",minor=\"0\",state=\"UpToDate\"} 1\n") != NULL,
+	CHECK(strstr(t, "rblk_peer_disk_state{resource=\"pg\",minor=\"0\",state=\"UpToDate\"} 1\n") != NULL &&
+	      strstr(t, "rblk_peer_disk_state{resource=\"pg\",minor=\"0\",state=\"DUnknown\"} 0\n") != NULL,
 	      "peer disk:\n%s", t);
+	CHECK(lines_starting(t, "rblk_connection_state{") == 3 * __RBLK_CONN_LAST &&
+	      lines_starting(t, "rblk_disk_state{") == 3 * __RBLK_DISK_LAST,
+	      "a sample per state and device:\n%s", t);
+	CHECK(strstr(t, "rblk_disk_state{resource=\"idle\",minor=\"2\",state=\"UpToDate\"} 1\n") &&
+	      strstr(t, "rblk_disk_state{resource=\"idle\",minor=\"2\",state=\"Diskless\"} 0\n"),
+	      "idle disk:\n%s", t);
 	CHECK(strstr(t, "rblk_size_bytes{resource=\"pg\",minor=\"0\"} 268435456\n") != NULL &&
 	      strstr(t, "rblk_written_bytes_total{resource=\"pg\",minor=\"0\"} 3072\n") != NULL &&
 	      strstr(t, "rblk_writes_total{resource=\"pg\",minor=\"0\"} 2\n") != NULL &&
@@ -257,14 +299,18 @@ static void test_metrics(void)
 	CHECK(strstr(t, "rblk_io_suspended{resource=\"pg\",minor=\"0\"} 0\n") != NULL &&
 	      strstr(t, "rblk_io_suspended{resource=\"odd\\\"name\",minor=\"1\"} 1\n") != NULL,
 	      "suspended:\n%s", t);
-	/* No peer: no peer or connection counters, no sync for it. */
-	CHECK(lines_starting(t, "rblk_peer_role{") == 1 &&
-	      lines_starting(t, "rblk_sent_bytes_total{") == 1 &&
+	/*
+	 * No peer: no peer or connection counters. No resync: no sync
+	 * samples, connected or not.
+	 */
+	CHECK(lines_starting(t, "rblk_peer_role{") == 2 * __RBLK_ROLE_LAST &&
+	      lines_starting(t, "rblk_peer_disk_state{") == 2 * (__RBLK_DISK_LAST + 1) &&
+	      lines_starting(t, "rblk_sent_bytes_total{") == 2 &&
 	      lines_starting(t, "rblk_sync_remaining_bytes{") == 1 &&
-	      lines_starting(t, "rblk_out_of_sync_bytes{") == 2, "samples per family:\n%s", t);
+	      lines_starting(t, "rblk_sync_rate_bytes_per_second{") == 1 &&
+	      lines_starting(t, "rblk_out_of_sync_bytes{") == 3, "samples per family:\n%s", t);
 	/* Each family once: HELP and TYPE, then its samples. */
-	CHECK(lines_starting(t, "# TYPE rblk_role ") == 1 &&
-	      lines_starting(t, "# TYPE ") == lines_starting(t, "# HELP "), "families:\n%s", t);
+	CHECK(families_once(t), "families:\n%s", t);
 }
 
 int main(void)

@@ -66,6 +66,8 @@ teardown_file() {
 	run vm_run n1 "$RBLKADM status --metrics r0"
 	assert_status 0
 	assert_output_has 'rblk_role{resource="r0",minor="0",role="Secondary"} 1'
+	assert_output_has 'rblk_role{resource="r0",minor="0",role="Primary"} 0'
+	assert_output_has 'rblk_connection_state{resource="r0",minor="0",state="Connected"} 0'
 	assert_output_has 'rblk_disk_state{resource="r0",minor="0",state="UpToDate"} 1'
 	assert_output_has 'rblk_size_bytes{resource="r0",minor="0"} 536870912'
 	assert_output_has '# TYPE rblk_written_bytes_total counter'
