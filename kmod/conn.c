@@ -492,7 +492,7 @@ int rblk_conn_idle(struct rblk_conn *conn)
 	 * still runs: it repeats that every second, so at least
 	 * RBLK_RESYNC_WAITS_MS from that, whatever our patience. Until its
 	 * first slice, a target that said so is waited for no longer than
-	 * twice our own handler-timeout + rblkadm's grace, + twice that wait,
+	 * 2 x (our own handler-timeout + rblkadm's grace) + twice that wait,
 	 * from the decision: its handler has the same limit, and may first
 	 * wait for one of an earlier connection (which began before this
 	 * decision) to end; then it waits for our UpToDate STATE and writes
