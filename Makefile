@@ -110,11 +110,19 @@ install: user
 	@if [ -e $(DESTDIR)/etc/rblk.conf ]; then \
 		echo "kept the existing /etc/rblk.conf"; \
 	else install -m 644 conf/rblk.conf $(DESTDIR)/etc/rblk.conf; fi
-	# rblk.ko runs handlers through /usr/sbin/rblkadm unless told otherwise.
-	@if [ "$(PREFIX)" != /usr ]; then \
+	# rblk.ko runs handlers through /usr/sbin/rblkadm unless told otherwise:
+	# the file names this install's rblkadm, and goes with an install into
+	# /usr; one this target did not write is left alone. It takes effect at
+	# the module's next load.
+	@f=$(DESTDIR)/etc/modprobe.d/rblk.conf; mark="# written by rblk's make install"; \
+	if [ -e "$$f" ] && [ "$$(head -n 1 "$$f")" != "$$mark" ]; then \
+		echo "kept /etc/modprobe.d/rblk.conf (not written by make install): check that its usermode_helper is $(PREFIX)/sbin/rblkadm"; \
+	elif [ "$(PREFIX)" != /usr ]; then \
 		mkdir -p $(DESTDIR)/etc/modprobe.d && \
-		echo "options rblk usermode_helper=$(PREFIX)/sbin/rblkadm" >$(DESTDIR)/etc/modprobe.d/rblk.conf && \
-		echo "wrote /etc/modprobe.d/rblk.conf: rblk.ko runs handlers through $(PREFIX)/sbin/rblkadm"; \
+		printf '%s\noptions rblk usermode_helper=%s\n' "$$mark" "$(PREFIX)/sbin/rblkadm" >"$$f" && \
+		echo "wrote /etc/modprobe.d/rblk.conf: rblk.ko runs handlers through $(PREFIX)/sbin/rblkadm (from its next load)"; \
+	elif [ -e "$$f" ]; then \
+		rm -f "$$f" && echo "removed /etc/modprobe.d/rblk.conf: rblk.ko's default, /usr/sbin/rblkadm, is this install's"; \
 	fi
 	@echo "For LVM on top of /dev/rblkN add to /etc/lvm/lvm.conf devices{}:"
 	@echo '  types = [ "rblk", 16 ]   and a filter accepting /dev/rblk* but rejecting the backing disk'

@@ -11,16 +11,16 @@ load helper
 REPO=$BATS_DIR/../..
 
 @test "make install (PREFIX /usr/local): rblkadm, man pages, OCF agent, fence-peer, and the module's handler path in /etc/modprobe.d" {
-	local d=$BATS_TEST_TMPDIR/root
+	local d=$BATS_TEST_TMPDIR/root helper
 	run make -s -C "$REPO" install DESTDIR="$d"
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
-	[[ "$output" == *"wrote /etc/modprobe.d/rblk.conf: rblk.ko runs handlers through /usr/local/sbin/rblkadm"* ]]
+	[[ "$output" == *"wrote /etc/modprobe.d/rblk.conf: rblk.ko runs handlers through /usr/local/sbin/rblkadm (from its next load)"* ]]
 	[ -x "$d/usr/local/sbin/rblkadm" ]
 	[ -f "$d/usr/local/share/man/man8/rblkadm.8" ]
 	[ -f "$d/usr/local/share/man/man5/rblk.conf.5" ]
 	[ -x "$d/usr/lib/ocf/resource.d/rblk/rblk" ]
 	[ -x "$d/usr/lib/rblk/rblk-fence-peer" ]
-	[ "$(cat "$d/etc/modprobe.d/rblk.conf")" = "options rblk usermode_helper=/usr/local/sbin/rblkadm" ]
+	[ "$(sed -n 2p "$d/etc/modprobe.d/rblk.conf")" = "options rblk usermode_helper=/usr/local/sbin/rblkadm" ]
 	# The skeleton configuration parses, and includes /etc/rblk.d/*.res.
 	[ -d "$d/etc/rblk.d" ]
 	run "$d/usr/local/sbin/rblkadm" -c "$d/etc/rblk.conf" dump
@@ -33,8 +33,8 @@ REPO=$BATS_DIR/../..
 	[[ "$output" == *"kept the existing /etc/rblk.conf"* ]]
 	[ "$(tail -n 1 "$d/etc/rblk.conf")" = "# mine" ]
 	# The path it names is the rblkadm just installed.
-	run "$d/usr/local/sbin/rblkadm" --version
-	[ "$status" -eq 0 ]
+	helper=$(sed -n 's/^options rblk usermode_helper=//p' "$d/etc/modprobe.d/rblk.conf")
+	cmp "$d$helper" "$REPO/user/rblkadm"
 }
 
 @test "make install PREFIX=/usr: rblkadm where rblk.ko looks by default, no modprobe.d file" {
@@ -44,4 +44,23 @@ REPO=$BATS_DIR/../..
 	[ -x "$d/usr/sbin/rblkadm" ]
 	[ ! -e "$d/etc/modprobe.d/rblk.conf" ]
 	grep -q 'usermode_helper = "/usr/sbin/rblkadm"' "$REPO/kmod/helper.c"
+}
+
+@test "make install PREFIX=/usr over a /usr/local install: the modprobe.d file it wrote goes; an administrator's stays, whatever the prefix" {
+	local d=$BATS_TEST_TMPDIR/root
+	run make -s -C "$REPO" install DESTDIR="$d"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ -e "$d/etc/modprobe.d/rblk.conf" ]
+	run make -s -C "$REPO" install DESTDIR="$d" PREFIX=/usr
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"removed /etc/modprobe.d/rblk.conf: rblk.ko's default, /usr/sbin/rblkadm, is this install's"* ]]
+	[ ! -e "$d/etc/modprobe.d/rblk.conf" ]
+	echo "options rblk usermode_helper=/opt/rblk/rblkadm" >"$d/etc/modprobe.d/rblk.conf"
+	run make -s -C "$REPO" install DESTDIR="$d" PREFIX=/usr
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"kept /etc/modprobe.d/rblk.conf (not written by make install): check that its usermode_helper is /usr/sbin/rblkadm"* ]]
+	[ "$(cat "$d/etc/modprobe.d/rblk.conf")" = "options rblk usermode_helper=/opt/rblk/rblkadm" ]
+	run make -s -C "$REPO" install DESTDIR="$d"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(cat "$d/etc/modprobe.d/rblk.conf")" = "options rblk usermode_helper=/opt/rblk/rblkadm" ]
 }
