@@ -77,19 +77,25 @@ static const struct rblk_dev_info *by_minor(const struct dev_list *l,
 	return NULL;
 }
 
-static void explain_unknown(const struct dev_list *l, const char *name)
+/* The device named @name, or NULL after saying which ones are up. */
+static const struct rblk_dev_info *find_named(const struct dev_list *l,
+					      const char *name)
 {
+	const struct rblk_dev_info *d = by_name(l, name);
 	size_t i;
 
+	if (d)
+		return d;
 	err("%s: no such resource is up", name);
 	if (!l->n) {
 		hint("no rblk device exists; bring one up with 'rblkadm up %s'", name);
-		return;
+		return NULL;
 	}
 	fputs("  hint: resources that are up:", stderr);
 	for (i = 0; i < l->n; i++)
 		fprintf(stderr, " %s", l->v[i].resource);
 	fputc('\n', stderr);
+	return NULL;
 }
 
 /*
@@ -105,12 +111,8 @@ static int for_each_named(const struct dev_list *l, const char *name,
 	size_t i;
 
 	if (strcmp(name, "all")) {
-		d = by_name(l, name);
-		if (!d) {
-			explain_unknown(l, name);
-			return EXIT_FAIL;
-		}
-		return fn(d, arg);
+		d = find_named(l, name);
+		return d ? fn(d, arg) : EXIT_FAIL;
 	}
 	for (i = 0; i < l->n; i++) {
 		r = fn(&l->v[i], arg);
@@ -156,13 +158,9 @@ CMD(status)
 	ret = list_devices(&l);
 	if (ret)
 		return ret;
-	if (strcmp(name, "all")) {
-		d = by_name(&l, name);
-		if (!d) {
-			explain_unknown(&l, name);
-			free(l.v);
-			return EXIT_FAIL;
-		}
+	if (strcmp(name, "all") && !(d = find_named(&l, name))) {
+		free(l.v);
+		return EXIT_FAIL;
 	}
 	if (metrics) {
 		if (d)
@@ -198,9 +196,8 @@ static int one_word(const char *cmd, enum one_word w, int argc, char **argv)
 	ret = list_devices(&l);
 	if (ret)
 		return ret;
-	d = by_name(&l, argv[1]);
+	d = find_named(&l, argv[1]);
 	if (!d) {
-		explain_unknown(&l, argv[1]);
 		free(l.v);
 		return EXIT_FAIL;
 	}
@@ -410,8 +407,7 @@ static int wait_for(struct waiter *w, int argc, char **argv)
 		ret = list_devices(&l);
 		if (ret)
 			return ret;
-		if (strcmp(argv[optind], "all") && !by_name(&l, argv[optind])) {
-			explain_unknown(&l, argv[optind]);
+		if (strcmp(argv[optind], "all") && !find_named(&l, argv[optind])) {
 			free(l.v);
 			return EXIT_FAIL;
 		}
