@@ -184,22 +184,47 @@ CMD(status)
 
 enum one_word { W_ROLE, W_CSTATE, W_DSTATE };
 
-static int one_word(const char *cmd, enum one_word w, int argc, char **argv)
+/*
+ * A resource of the configuration that is not up is "Unconfigured", as
+ * drbdadm says (exit 0: scripts and the resource agent tell "down" from a
+ * failure by the word, not by an error message); a name the configuration
+ * does not have is an error.
+ */
+static int not_up(struct rblk_ctx *ctx, const char *name)
+{
+	struct cfg_resource **res;
+	struct rblk_config *cfg;
+	int n;
+
+	if (config_load(ctx->config_path, ctx->node, 0, &cfg))
+		return EXIT_CONFIG;
+	if (config_select(cfg, name, &res, &n)) {
+		config_free(cfg);
+		return EXIT_USAGE;
+	}
+	free(res);
+	config_free(cfg);
+	puts("Unconfigured");
+	return EXIT_OK;
+}
+
+static int one_word(struct rblk_ctx *ctx, const char *cmd, enum one_word w,
+		    int argc, char **argv)
 {
 	const struct rblk_dev_info *d;
 	struct dev_list l;
 	char buf[40];
 	int ret;
 
-	if (argc != 2 || argv[1][0] == '-')
+	if (argc != 2 || argv[1][0] == '-' || !strcmp(argv[1], "all"))
 		return rblk_cmd_usage(rblk_find_cmd(cmd));
 	ret = list_devices(&l);
 	if (ret)
 		return ret;
-	d = find_named(&l, argv[1]);
+	d = by_name(&l, argv[1]);
 	if (!d) {
 		free(l.v);
-		return EXIT_FAIL;
+		return not_up(ctx, argv[1]);
 	}
 	if (w == W_ROLE)
 		puts(roles_pair(d, buf, sizeof(buf)));
@@ -213,20 +238,17 @@ static int one_word(const char *cmd, enum one_word w, int argc, char **argv)
 
 CMD(role)
 {
-	(void)ctx;
-	return one_word("role", W_ROLE, argc, argv);
+	return one_word(ctx, "role", W_ROLE, argc, argv);
 }
 
 CMD(cstate)
 {
-	(void)ctx;
-	return one_word("cstate", W_CSTATE, argc, argv);
+	return one_word(ctx, "cstate", W_CSTATE, argc, argv);
 }
 
 CMD(dstate)
 {
-	(void)ctx;
-	return one_word("dstate", W_DSTATE, argc, argv);
+	return one_word(ctx, "dstate", W_DSTATE, argc, argv);
 }
 
 /* ---- events ---------------------------------------------------------- */

@@ -49,9 +49,10 @@ ra() {
 	run "$AGENT" "$@"
 }
 
-# The rblkadm commands the agent changed state with (status/dump left out).
+# The rblkadm commands the agent changed state with (what it read left out).
 changes() {
-	grep -v -e '^status' -e '^dump' "$RBLK_FAKE_LOG" | sed 's/ *$//' | paste -sd, -
+	grep -v -e '^role ' -e '^cstate ' -e '^dstate ' -e '^dump' "$RBLK_FAKE_LOG" |
+		sed 's/ *$//' | paste -sd, -
 }
 
 last_score() {
@@ -164,23 +165,32 @@ last_score() {
 	[ "$status" -eq 5 ]
 }
 
-@test "monitor: rblkadm status failing otherwise is OCF_ERR_GENERIC" {
-	state up=yes fail_status=1
+@test "monitor: rblkadm cstate failing otherwise is OCF_ERR_GENERIC" {
+	state up=yes fail_cstate=1
 	ra monitor
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"rblkadm status failed"* ]]
+	[[ "$output" == *"rblkadm cstate failed (exit 1): rblkadm: cstate: failing as told"* ]]
 }
 
-@test "monitor: reads only its own resource, ignores last-error text" {
-	# The fake lists a Primary 'other' first; a disconnected device has a
-	# last-error line that contains role:/disk: words.
+@test "monitor: reads role, cstate and dstate of its own resource, never the text of status" {
 	state up=yes role=Secondary disk=UpToDate conn=Connecting
 	ra monitor
 	[ "$status" -eq 0 ]
 	[ "$(last_score)" = "crm_master -l reboot -v 1000 (p_rblk)" ]
+	[ "$(paste -sd, "$RBLK_FAKE_LOG")" = "role pg,cstate pg,dstate pg" ]
+	# Not up: Unconfigured from the first, nothing more asked.
+	: >"$RBLK_FAKE_LOG"
+	state up=no
+	ra monitor
+	[ "$status" -eq 7 ]
+	[ "$(paste -sd, "$RBLK_FAKE_LOG")" = "role pg" ]
+}
+
+@test "monitor: a resource this node's configuration lacks is not running (7), with a warning" {
 	state resources=other
-	OCF_RESKEY_rblk_resource=other ra monitor
-	[ "$status" -eq 0 ]		# 'other' is itself up as Secondary
+	ra monitor
+	[ "$status" -eq 7 ]
+	[[ "$output" == *"pg: not up, and"*"does not define it here: rblkadm: unknown resource 'pg'"* ]]
 }
 
 @test "monitor: Diskless or Failed Primary still runs (8), with a warning" {
@@ -298,7 +308,7 @@ score_case() {
 	ra promote
 	[ "$status" -eq 1 ]
 	[ "$SECONDS" -ge 1 ]
-	[ "$(grep -c '^status' "$RBLK_FAKE_LOG")" -ge 2 ]
+	[ "$(grep -c '^dstate pg' "$RBLK_FAKE_LOG")" -ge 2 ]
 }
 
 @test "promote: not up is 7; rblkadm primary failing is 1" {
@@ -413,7 +423,7 @@ score_case() {
 }
 
 @test "notify: never fails" {
-	state up=yes fail_status=1
+	state up=yes fail_role=1
 	OCF_RESKEY_CRM_meta_notify_type=post OCF_RESKEY_CRM_meta_notify_operation=start ra notify
 	[ "$status" -eq 0 ]
 	OCF_TESTER_FAIL_HAVE_BINARY=1 ra notify

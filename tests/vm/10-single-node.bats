@@ -75,9 +75,15 @@ teardown_file() {
 	# drbdadm's one-word answers, local/peer.
 	run vm_run n1 "$RBLKADM role r0; $RBLKADM cstate r0; $RBLKADM dstate r0"
 	[ "$output" = "$(printf 'Secondary/Unknown\nStandAlone\nUpToDate/DUnknown')" ] || { echo "$output"; false; }
-	run vm_run n1 "$RBLKADM role nosuch"
-	assert_status 1
-	assert_output_has "nosuch: no such resource is up"
+	# Not up: Unconfigured for a resource of the configuration, as
+	# drbdadm; a name it lacks is an error.
+	vm_run n1 "printf 'resource r9 { device minor 9; disk /dev/vdb; on n1 { address 127.0.0.1:7799; } on n2 { address 127.0.0.2:7799; } }\n' >/tmp/r9.res"
+	run vm_run n1 "$RBLKADM -c /tmp/r9.res --node n1 role r9; $RBLKADM -c /tmp/r9.res --node n1 dstate r9"
+	assert_status 0
+	[ "$output" = "$(printf 'Unconfigured\nUnconfigured')" ] || { echo "$output"; false; }
+	run vm_run n1 "$RBLKADM -c /tmp/r9.res --node n1 cstate nosuch"
+	assert_status 2
+	assert_output_has "unknown resource 'nosuch'"
 }
 
 @test "a Secondary refuses to be opened for writing and says why" {
