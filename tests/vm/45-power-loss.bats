@@ -85,12 +85,15 @@ slow_flush_create() {
 }
 
 # Writes on pg1 (the Primary) until stopped: fio in the background, by
-# default random over 8 extents of 4 MiB; $1 replaces the pattern.
+# default random over 8 extents of 4 MiB; $1 replaces the pattern. Each
+# run has a seed of its own (randrepeat=0): fio's default repeats the
+# offsets and the data of the run before, and a lost write that would
+# have rewritten the same bytes cannot be told from one that was kept.
 start_writes() {
 	local how=${1:-"--size=32M --bsrange=4k-64k --rw=randwrite"}
 	vm_run pg1 "rm -f /tmp/fio.stop; setsid -f sh -c 'while [ ! -e /tmp/fio.stop ]; do
 		fio --name=w --filename=/dev/rblk0 --offset=8M $how \\
-			--ioengine=libaio --iodepth=8 --direct=1 --refill_buffers \\
+			--ioengine=libaio --iodepth=8 --direct=1 --refill_buffers --randrepeat=0 \\
 			--time_based --runtime=5 >/dev/null 2>&1; done' </dev/null >/dev/null 2>&1"
 }
 
@@ -189,7 +192,8 @@ records_bad() {
 		vm_link pg2 down
 		wait_conn pg1 Connecting
 		vm_run pg1 "fio --name=s --filename=/dev/rblk0 --offset=8M --size=24M --bs=64k \
-			--rw=write --ioengine=libaio --iodepth=8 --direct=1 --refill_buffers >/dev/null"
+			--rw=write --ioengine=libaio --iodepth=8 --direct=1 --refill_buffers \
+			--randrepeat=0 >/dev/null"
 		total=$(stat_of pg1 out-of-sync-kib)
 		vm_link pg2 up
 		vm_wait pg2 60 "[ \"\$($(st connection))\" = SyncTarget ]"
