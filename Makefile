@@ -105,6 +105,10 @@ install: user
 	# Pacemaker only looks under /usr/lib/ocf, whatever the prefix.
 	install -D -m 755 scripts/ocf/rblk $(DESTDIR)/usr/lib/ocf/resource.d/rblk/rblk
 	install -D -m 755 scripts/ocf/fence-peer $(DESTDIR)/usr/lib/rblk/rblk-fence-peer
+	# /dev/rblk/by-res/RES links (udev reads only its own directories).
+	install -d $(DESTDIR)/usr/lib/udev/rules.d
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|' conf/65-rblk.rules.in >$(DESTDIR)/usr/lib/udev/rules.d/65-rblk.rules
+	chmod 644 $(DESTDIR)/usr/lib/udev/rules.d/65-rblk.rules
 	# The configuration: a skeleton, never over an existing one.
 	install -d $(DESTDIR)/etc/rblk.d
 	@if [ -e $(DESTDIR)/etc/rblk.conf ]; then \

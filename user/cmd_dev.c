@@ -251,6 +251,43 @@ CMD(dstate)
 	return one_word(ctx, "dstate", W_DSTATE, argc, argv);
 }
 
+/* ---- sh-udev: the environment of the udev rule ----------------------- */
+
+/*
+ * For conf/65-rblk.rules (IMPORT{program}): RBLK_RESOURCE of the device
+ * with this minor, from which udev makes /dev/rblk/by-res/RES. rblk.ko
+ * takes only [A-Za-z0-9_.-] in a name; "." and ".." would make no link.
+ */
+CMD(sh_udev)
+{
+	const struct rblk_dev_info *d;
+	struct dev_list l;
+	unsigned long minor;
+	char *end;
+	int ret;
+
+	(void)ctx;
+	if (argc != 2 || argv[1][0] < '0' || argv[1][0] > '9')
+		return rblk_cmd_usage(rblk_find_cmd("sh-udev"));
+	minor = strtoul(argv[1], &end, 10);
+	if (*end || minor > UINT32_MAX)
+		return rblk_cmd_usage(rblk_find_cmd("sh-udev"));
+	ret = list_devices(&l);
+	if (ret)
+		return ret;
+	d = by_minor(&l, minor);
+	if (!d) {
+		err("minor %lu: no such device", minor);
+		free(l.v);
+		return EXIT_FAIL;
+	}
+	if (strcmp(d->resource, ".") && strcmp(d->resource, ".."))
+		printf("RBLK_RESOURCE=%s\n", d->resource);
+	printf("RBLK_MINOR=%u\n", d->minor);
+	free(l.v);
+	return EXIT_OK;
+}
+
 /* ---- events ---------------------------------------------------------- */
 
 static void print_event(const struct rblk_dev_info *d, void *arg)

@@ -85,6 +85,8 @@ static const struct rblkadm_cmd commands[] = {
 	  "explain the generation UUIDs and flags", 0 },
 	{ "set-gi", cmd_set_gi, "RES|--disk PATH [--meta-disk PATH] C:B:H0:H1[:FLAGS]",
 	  "expert: overwrite the generation UUIDs and flags", CMD_ROOT },
+	{ "sh-udev", cmd_sh_udev, "MINOR",
+	  "print the device's resource for the udev rule (RBLK_RESOURCE=...)", 0 },
 	{ "helper", cmd_helper, "EVENT RES",
 	  "run a handler of the configuration (what rblk.ko calls)", CMD_ROOT },
 	{ "help", cmd_help, "[COMMAND]", "show help for rblkadm or a command", 0 },

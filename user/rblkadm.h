@@ -49,6 +49,7 @@ CMD(status);
 CMD(role);
 CMD(cstate);
 CMD(dstate);
+CMD(sh_udev);
 CMD(events);
 CMD(wait_connect);
 CMD(wait_sync);

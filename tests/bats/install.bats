@@ -20,6 +20,8 @@ REPO=$BATS_DIR/../..
 	[ -f "$d/usr/local/share/man/man5/rblk.conf.5" ]
 	[ -x "$d/usr/lib/ocf/resource.d/rblk/rblk" ]
 	[ -x "$d/usr/lib/rblk/rblk-fence-peer" ]
+	# The udev rule runs the rblkadm installed.
+	grep -qxF 'IMPORT{program}="/usr/local/sbin/rblkadm sh-udev %n"' "$d/usr/lib/udev/rules.d/65-rblk.rules"
 	[ "$(sed -n 2p "$d/etc/modprobe.d/rblk.conf")" = "options rblk usermode_helper=/usr/local/sbin/rblkadm" ]
 	# The skeleton configuration parses, and includes /etc/rblk.d/*.res.
 	[ -d "$d/etc/rblk.d" ]

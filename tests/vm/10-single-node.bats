@@ -232,6 +232,27 @@ teardown_file() {
 	[ "$(grep -c ' r1 ' <<<"$output")" -eq 3 ]
 }
 
+@test "udev (conf/65-rblk.rules): /dev/rblk/by-res/RES and by-minor/N come with the device and go with it" {
+	# The guest runs no udevd of its own: one with the rule, the build's
+	# rblkadm in it, for this test.
+	vm_run n1 "mkdir -p /run/udev/rules.d &&
+		sed \"s|@SBINDIR@|\$PWD/user|\" conf/65-rblk.rules.in >/run/udev/rules.d/65-rblk.rules &&
+		/lib/systemd/systemd-udevd --daemon && udevadm settle -t 30"
+	vm_run n1 "$RBLKADM create-device --minor 3 --disk /dev/vdb spare.1"
+	vm_wait n1 30 "[ \"\$(readlink /dev/rblk/by-res/spare.1)\" = ../../rblk3 ]"
+	run vm_run n1 "readlink /dev/rblk/by-minor/3"
+	[ "$output" = ../../rblk3 ]
+	vm_run n1 "$RBLKADM remove-device spare.1"
+	vm_wait n1 30 "[ ! -e /dev/rblk/by-res/spare.1 ] && [ ! -e /dev/rblk/by-minor/3 ]"
+	# r0 was there before udevd: an add event makes its links too.
+	vm_run n1 "udevadm trigger --action=add /sys/block/rblk0 && udevadm settle -t 30"
+	run vm_run n1 "readlink /dev/rblk/by-res/r0 /dev/rblk/by-minor/0"
+	[ "$output" = "$(printf '../../rblk0\n../../rblk0')" ] || { echo "$output"; false; }
+	run vm_run n1 "$RBLKADM sh-udev 0"
+	[ "$output" = "$(printf 'RBLK_RESOURCE=r0\nRBLK_MINOR=0')" ] || { echo "$output"; false; }
+	vm_run n1 "udevadm control --exit"
+}
+
 @test "remove and unload: nothing left behind" {
 	vm_run n1 "$RBLKADM remove-device r0"
 	vm_wait n1 10 "test ! -e /dev/rblk0"
