@@ -109,6 +109,10 @@ install: user
 	install -d $(DESTDIR)/usr/lib/udev/rules.d
 	sed 's|@SBINDIR@|$(PREFIX)/sbin|' conf/65-rblk.rules.in >$(DESTDIR)/usr/lib/udev/rules.d/65-rblk.rules
 	chmod 644 $(DESTDIR)/usr/lib/udev/rules.d/65-rblk.rules
+	# The boot unit (not enabled: see its comment).
+	install -d $(DESTDIR)/usr/lib/systemd/system
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|' conf/rblk.service.in >$(DESTDIR)/usr/lib/systemd/system/rblk.service
+	chmod 644 $(DESTDIR)/usr/lib/systemd/system/rblk.service
 	# The configuration: a skeleton, never over an existing one.
 	install -d $(DESTDIR)/etc/rblk.d
 	@if [ -e $(DESTDIR)/etc/rblk.conf ]; then \

@@ -58,7 +58,7 @@ static const char *const w_fencing[] = { "dont-care", "resource-only",
 /* Refused whenever it is set. */
 #define REFUSED(hint) .applies = AP_REFUSED, .refused = hint
 
-#define NO_BOOT "nothing in rblk runs at boot: 'rblkadm up' neither waits for the peer nor promotes; remove the line, and start the resource from your own unit or from Pacemaker (docs/ocf.md)"
+#define NO_BOOT "rblk's boot unit (rblk.service: rblkadm adjust all) waits for no peer and promotes no node: remove the line, and promote by hand, from your own unit or from Pacemaker (docs/ocf.md)"
 #define NO_BOUNDS "rblk's resync controller takes no bounds: with c-plan-ahead above 0 it keeps up to 16 runs of up to 256 KiB in flight, 2 while the application has I/O in flight; remove the line, or cap the resync with 'c-plan-ahead 0;' and 'resync-rate'"
 
 const struct cfg_opt_def cfg_opts[__OPT_COUNT] = {
@@ -70,7 +70,7 @@ const struct cfg_opt_def cfg_opts[__OPT_COUNT] = {
 	    "when set, every resource's minor must be below it (rblk.ko always has minors 0..255)",
 	    RBLKADM),
 	NUM(OPT_DIALOG_REFRESH, "dialog-refresh", U_TIME, 1000, 0, 600000, 1000,
-	    "refused: rblk has no boot-time wait whose dialog it would refresh",
+	    "refused: rblk's boot unit waits for no peer: there is no dialog to refresh",
 	    REFUSED(NO_BOOT)),
 	BOOL(OPT_DISABLE_IP_VERIFICATION, "disable-ip-verification", 0,
 	     "refused: rblkadm does not check the local address (rblk.ko's connection fails on an address this host does not have)",
@@ -178,16 +178,16 @@ const struct cfg_opt_def cfg_opts[__OPT_COUNT] = {
 #undef SEC_CUR
 #define SEC_CUR SEC_STARTUP
 	NUM(OPT_WFC_TIMEOUT, "wfc-timeout", U_TIME, 1000, 0, 86400000, 0,
-	    "refused: nothing in rblk waits for the peer at boot", REFUSED(NO_BOOT)),
+	    "refused: rblk's boot unit waits for no peer", REFUSED(NO_BOOT)),
 	NUM(OPT_DEGR_WFC_TIMEOUT, "degr-wfc-timeout", U_TIME, 1000, 0, 86400000,
-	    60000, "refused: nothing in rblk waits for the peer at boot", REFUSED(NO_BOOT)),
+	    60000, "refused: rblk's boot unit waits for no peer", REFUSED(NO_BOOT)),
 	NUM(OPT_OUTDATED_WFC_TIMEOUT, "outdated-wfc-timeout", U_TIME, 1000, 0,
-	    86400000, 0, "refused: nothing in rblk waits for the peer at boot",
+	    86400000, 0, "refused: rblk's boot unit waits for no peer",
 	    REFUSED(NO_BOOT)),
 	BOOL(OPT_WAIT_AFTER_SB, "wait-after-sb", 0,
-	     "refused: nothing in rblk waits for the peer at boot", REFUSED(NO_BOOT)),
+	     "refused: rblk's boot unit waits for no peer", REFUSED(NO_BOOT)),
 	STR(OPT_BECOME_PRIMARY_ON, "become-primary-on", 64,
-	    "refused: nothing in rblk promotes a node at boot", REFUSED(NO_BOOT)),
+	    "refused: rblk's boot unit promotes no node", REFUSED(NO_BOOT)),
 #undef SEC_CUR
 };
 

@@ -20,6 +20,13 @@ REPO=$BATS_DIR/../..
 	[ -f "$d/usr/local/share/man/man5/rblk.conf.5" ]
 	[ -x "$d/usr/lib/ocf/resource.d/rblk/rblk" ]
 	[ -x "$d/usr/lib/rblk/rblk-fence-peer" ]
+	# The boot unit runs the rblkadm installed, and systemd takes it.
+	grep -qxF 'ExecStart=/usr/local/sbin/rblkadm adjust all' "$d/usr/lib/systemd/system/rblk.service"
+	grep -qxF 'ExecStop=/usr/local/sbin/rblkadm down all' "$d/usr/lib/systemd/system/rblk.service"
+	# (systemd-analyze checks that each command exists: the build's here)
+	sed "s|@SBINDIR@|$REPO/user|" "$REPO/conf/rblk.service.in" >"$BATS_TEST_TMPDIR/rblk.service"
+	run systemd-analyze verify --man=no "$BATS_TEST_TMPDIR/rblk.service"
+	[ "$status" -eq 0 ] && [ -z "$output" ] || { echo "$output"; false; }
 	# The udev rule runs the rblkadm installed.
 	grep -qxF 'IMPORT{program}="/usr/local/sbin/rblkadm sh-udev %n"' "$d/usr/lib/udev/rules.d/65-rblk.rules"
 	[ "$(sed -n 2p "$d/etc/modprobe.d/rblk.conf")" = "options rblk usermode_helper=/usr/local/sbin/rblkadm" ]

@@ -193,3 +193,34 @@ consistent_stream() {
 	vm_run pg1 "pkill -x rblkadm; true"
 	vm_run pg2 "pkill -x rblkadm; true"
 }
+
+# Guest command: the boot unit's (conf/rblk.service.in) line $1, with the
+# build's rblkadm for @SBINDIR@.
+unit_cmd() {
+	sed -n "s|^$1=||p" conf/rblk.service.in | sed 's|@SBINDIR@|$PWD/user|'
+}
+
+# What the boot unit runs, run as it runs it (the guests have no systemd;
+# its ExecStartPre, modprobe, is the harness's insmod here): a node that
+# boots alone goes on without waiting for its peer, the other one joins
+# it, a second start changes nothing, and the stop takes both down.
+@test "the boot unit's commands: up alone without waiting, then connected; again: nothing; down at shutdown" {
+	[ "$(unit_cmd ExecStartPre)" = "/sbin/modprobe rblk" ]
+	for n in pg1 pg2; do
+		vm_run $n "$RBLKADM down pg"
+	done
+	run vm_run pg1 "timeout 20 $(unit_cmd ExecStart)"
+	assert_status 0
+	wait_conn pg1 Connecting
+	run vm_run pg2 "timeout 20 $(unit_cmd ExecStart)"
+	assert_status 0
+	wait_conn pg1 Connected
+	wait_conn pg2 Connected
+	run vm_run pg1 "$(unit_cmd ExecStart)"
+	assert_status 0
+	[ "$(vm_run pg1 "$(st connects)")" = 1 ]
+	for n in pg1 pg2; do
+		run vm_run $n "$(unit_cmd ExecStop) && test ! -e /dev/rblk0"
+		assert_status 0
+	done
+}
