@@ -14,7 +14,8 @@ DEB_PACKAGES := build-essential clang llvm libclang-rt-14-dev pkg-config kmod cp
 	libnl-3-dev libnl-genl-3-dev libssl-dev liburing-dev libaio-dev \
 	bats jq python3 iproute2 iputils-ping util-linux e2fsprogs xfsprogs lvm2 \
 	fio postgresql drbd-utils procps \
-	resource-agents pacemaker-cli-utils libxml2-utils pacemaker corosync
+	resource-agents pacemaker-cli-utils libxml2-utils pacemaker corosync \
+	debhelper dh-dkms dkms lintian
 
 all: kmod user
 
@@ -98,6 +99,9 @@ power-cuts: all
 # Userspace and the Pacemaker agent. The module: 'make -C kmod install'
 # would need the running kernel's headers; copy kmod/rblk.ko to
 # /lib/modules/$$(uname -r)/extra/ and run depmod -a instead.
+# systemd and udev read only their own directories, whatever the prefix.
+UNITDIR ?= /usr/lib/systemd/system
+UDEVDIR ?= /usr/lib/udev/rules.d
 install: user
 	install -D -m 755 user/rblkadm $(DESTDIR)$(PREFIX)/sbin/rblkadm
 	install -D -m 644 docs/rblkadm.8 $(DESTDIR)$(PREFIX)/share/man/man8/rblkadm.8
@@ -106,13 +110,13 @@ install: user
 	install -D -m 755 scripts/ocf/rblk $(DESTDIR)/usr/lib/ocf/resource.d/rblk/rblk
 	install -D -m 755 scripts/ocf/fence-peer $(DESTDIR)/usr/lib/rblk/rblk-fence-peer
 	# /dev/rblk/by-res/RES links (udev reads only its own directories).
-	install -d $(DESTDIR)/usr/lib/udev/rules.d
-	sed 's|@SBINDIR@|$(PREFIX)/sbin|' conf/65-rblk.rules.in >$(DESTDIR)/usr/lib/udev/rules.d/65-rblk.rules
-	chmod 644 $(DESTDIR)/usr/lib/udev/rules.d/65-rblk.rules
+	install -d $(DESTDIR)$(UDEVDIR)
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|' conf/65-rblk.rules.in >$(DESTDIR)$(UDEVDIR)/65-rblk.rules
+	chmod 644 $(DESTDIR)$(UDEVDIR)/65-rblk.rules
 	# The boot unit (not enabled: see its comment).
-	install -d $(DESTDIR)/usr/lib/systemd/system
-	sed 's|@SBINDIR@|$(PREFIX)/sbin|' conf/rblk.service.in >$(DESTDIR)/usr/lib/systemd/system/rblk.service
-	chmod 644 $(DESTDIR)/usr/lib/systemd/system/rblk.service
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|' conf/rblk.service.in >$(DESTDIR)$(UNITDIR)/rblk.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/rblk.service
 	# The configuration: a skeleton, never over an existing one.
 	install -d $(DESTDIR)/etc/rblk.d
 	@if [ -e $(DESTDIR)/etc/rblk.conf ]; then \
@@ -135,6 +139,18 @@ install: user
 	@echo "For LVM on top of /dev/rblkN add to /etc/lvm/lvm.conf devices{}:"
 	@echo '  types = [ "rblk", 16 ]   and a filter accepting /dev/rblk* but rejecting the backing disk'
 
+# Debian packages (debian/): rblk-dkms and rblk-utils, built from a copy
+# of the tree in build/deb, where the .deb files land.
+DEB_TREE := Makefile debian kmod include user docs conf scripts/ocf
+deb:
+	rm -rf build/deb && mkdir -p build/deb/rblk
+	tar -c --exclude='*.o' --exclude='*.d' --exclude='*.ko' --exclude='*.mod*' \
+		--exclude='.*.cmd' --exclude=user/rblkadm --exclude='Module.symvers' \
+		--exclude=modules.order $(DEB_TREE) | tar -x -C build/deb/rblk
+	cd build/deb/rblk && dpkg-buildpackage -us -uc -b
+	lintian --fail-on error,warning --suppress-tags-from-file debian/lintian-tags build/deb/*.changes
+	@ls build/deb/*.deb
+
 clean:
 	$(MAKE) -C kmod clean || true
 	$(MAKE) -C user clean
@@ -142,5 +158,5 @@ clean:
 	-$(MAKE) -C tests/fuzz clean
 	rm -rf build
 
-.PHONY: all kmod kmod-6.12 user deps unit fuzz fuzz-smoke check demo bench bench-ab install clean
+.PHONY: all kmod kmod-6.12 user deps unit fuzz fuzz-smoke check demo bench bench-ab install deb clean
 .PHONY: debug-kernel check-debug soak power-cuts
