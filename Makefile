@@ -109,6 +109,7 @@ install: user
 	# Pacemaker only looks under /usr/lib/ocf, whatever the prefix.
 	install -D -m 755 scripts/ocf/rblk $(DESTDIR)/usr/lib/ocf/resource.d/rblk/rblk
 	install -D -m 755 scripts/ocf/fence-peer $(DESTDIR)/usr/lib/rblk/rblk-fence-peer
+	install -D -m 644 conf/rblkadm.bash-completion $(DESTDIR)/usr/share/bash-completion/completions/rblkadm
 	# /dev/rblk/by-res/RES links (udev reads only its own directories).
 	install -d $(DESTDIR)$(UDEVDIR)
 	sed 's|@SBINDIR@|$(PREFIX)/sbin|' conf/65-rblk.rules.in >$(DESTDIR)$(UDEVDIR)/65-rblk.rules

@@ -27,6 +27,7 @@ REPO=$BATS_DIR/../..
 	sed "s|@SBINDIR@|$REPO/user|" "$REPO/conf/rblk.service.in" >"$BATS_TEST_TMPDIR/rblk.service"
 	run systemd-analyze verify --man=no "$BATS_TEST_TMPDIR/rblk.service"
 	[ "$status" -eq 0 ] && [ -z "$output" ] || { echo "$output"; false; }
+	[ -f "$d/usr/share/bash-completion/completions/rblkadm" ]
 	# The udev rule runs the rblkadm installed.
 	grep -qxF 'IMPORT{program}="/usr/local/sbin/rblkadm sh-udev %n"' "$d/usr/lib/udev/rules.d/65-rblk.rules"
 	[ "$(sed -n 2p "$d/etc/modprobe.d/rblk.conf")" = "options rblk usermode_helper=/usr/local/sbin/rblkadm" ]
