@@ -21,6 +21,7 @@
 #define A_DISCARD	(1U << 0)	/* --discard-my-data */
 #define A_DEFAULTS	(1U << 1)	/* --defaults */
 #define A_RES_OPTIONAL	(1U << 2)	/* RES may be left out (= all) */
+#define A_LENIENT	(1U << 3)	/* takes down: refused options warn (CFG_LENIENT) */
 
 struct args {
 	unsigned int flags;
@@ -50,6 +51,8 @@ static int parse_args(struct rblk_ctx *ctx, int argc, char **argv,
 		else
 			return rblk_cmd_usage(cmd);
 	}
+	if (allowed & A_LENIENT)
+		a->flags |= A_LENIENT;
 	if (optind == argc && (allowed & A_RES_OPTIONAL)) {
 		a->res = "all";
 		return 0;
@@ -64,7 +67,8 @@ static int parse_args(struct rblk_ctx *ctx, int argc, char **argv,
 static int load(struct rblk_ctx *ctx, const struct args *a,
 		struct rblk_config **cfg, struct cfg_resource ***res, int *n)
 {
-	if (config_load(ctx->config_path, ctx->node, 0, cfg))
+	if (config_load(ctx->config_path, ctx->node,
+			(a->flags & A_LENIENT) && !ctx->dry_run ? CFG_LENIENT : 0, cfg))
 		return EXIT_CONFIG;
 	if (config_select(*cfg, a->res, res, n)) {
 		config_free(*cfg);
@@ -190,7 +194,7 @@ CMD(up)
 
 CMD(down)
 {
-	return run_plan(ctx, argc, argv, 0, build_down, NULL);
+	return run_plan(ctx, argc, argv, A_LENIENT, build_down, NULL);
 }
 
 CMD(attach)
@@ -200,7 +204,7 @@ CMD(attach)
 
 CMD(detach)
 {
-	return run_plan(ctx, argc, argv, 0, build_detach, NULL);
+	return run_plan(ctx, argc, argv, A_LENIENT, build_detach, NULL);
 }
 
 CMD(connect)
@@ -210,7 +214,7 @@ CMD(connect)
 
 CMD(disconnect)
 {
-	return run_plan(ctx, argc, argv, 0, build_disconnect, NULL);
+	return run_plan(ctx, argc, argv, A_LENIENT, build_disconnect, NULL);
 }
 
 /* Running state for a dry run: a file in plan format, or nothing. */

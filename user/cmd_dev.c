@@ -196,7 +196,7 @@ static int not_up(struct rblk_ctx *ctx, const char *name)
 	struct rblk_config *cfg;
 	int n;
 
-	if (config_load(ctx->config_path, ctx->node, 0, &cfg))
+	if (config_load(ctx->config_path, ctx->node, CFG_LENIENT, &cfg))
 		return EXIT_CONFIG;
 	if (config_select(cfg, name, &res, &n)) {
 		config_free(cfg);

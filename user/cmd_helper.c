@@ -145,7 +145,8 @@ static int run_handler(struct rblk_ctx *ctx, const char *event,
 	int i, ret;
 
 	i = handler_index(event);
-	if (config_load(ctx->config_path, ctx->node, 0, &cfg))
+	/* A fence-peer must run whatever else the configuration says. */
+	if (config_load(ctx->config_path, ctx->node, CFG_LENIENT, &cfg))
 		return -EXIT_CONFIG;
 	r = config_find(cfg, res);
 	if (!r) {

@@ -920,7 +920,8 @@ static struct rblk_config *config_new(struct parser *ps, const char *path,
 
 static int config_finish(struct parser *ps, int ret, struct rblk_config **out)
 {
-	struct cfg_checker c = { ps->cfg, ps->common, ps->quiet };
+	struct cfg_checker c = { ps->cfg, ps->common, ps->quiet,
+				 ps->flags & CFG_LENIENT };
 
 	if (!ret)
 		ret = cfg_check(&c);

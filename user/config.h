@@ -160,6 +160,13 @@ struct rblk_config {
 /* Flags for config_parse_*(). */
 #define CFG_NO_INCLUDE	(1U << 0)	/* refuse include (fuzzing) */
 #define CFG_QUIET	(1U << 1)	/* no messages on stderr */
+/*
+ * A refused option (check_refused) is a warning, not an error: for the
+ * commands that take a resource down or run a handler, so that a
+ * configuration written before the option was refused never keeps a
+ * node from stopping or fencing.
+ */
+#define CFG_LENIENT	(1U << 2)
 
 /*
  * Parse and validate. Returns 0 and sets *out, or -1 after printing

@@ -223,31 +223,39 @@ static int pick_me(const struct cfg_checker *c, struct cfg_resource *r)
  * An option nothing in rblk acts on is refused when set, and one whose
  * default is all rblk does is refused with any other value (the table's
  * AP_REFUSED and AP_DEFAULT); @where names the resource or the global
- * section.
+ * section. With CFG_LENIENT each is a warning, once per option.
  */
 static int check_refused(const struct cfg_checker *c, const struct cfg_val *o,
 			 enum cfg_section sec, const char *where)
 {
+	static bool warned[__OPT_COUNT];
 	char buf[64];
 	int i;
 
 	for (i = 0; i < __OPT_COUNT; i++) {
 		const struct cfg_opt_def *d = &cfg_opts[i];
+		/* lenient: said once per option (common{} reaches every resource) */
+		bool quiet = c->quiet || (c->lenient && warned[i]);
 
 		if (d->sec != sec || !o[i].set)
 			continue;
 		if (d->applies == AP_REFUSED && sec == SEC_HANDLERS)
-			cfg_err(c->quiet, &o[i].loc, "the %s handler is not supported by rblk (%s)",
-				d->name, where);
+			cfg_err(quiet, &o[i].loc, "%sthe %s handler is not supported by rblk (%s)",
+				c->lenient ? "warning: " : "", d->name, where);
 		else if (d->applies == AP_REFUSED)
-			cfg_err(c->quiet, &o[i].loc, "%s is not supported by rblk (%s)",
-				d->name, where);
+			cfg_err(quiet, &o[i].loc, "%s%s is not supported by rblk (%s)",
+				c->lenient ? "warning: " : "", d->name, where);
 		else if (d->applies == AP_DEFAULT && o[i].num != d->def)
-			cfg_err(c->quiet, &o[i].loc, "%s %s is not supported by rblk (%s)",
-				d->name, cfg_val_str(i, &o[i], buf, sizeof(buf)), where);
+			cfg_err(quiet, &o[i].loc, "%s%s %s is not supported by rblk (%s)",
+				c->lenient ? "warning: " : "", d->name,
+				cfg_val_str(i, &o[i], buf, sizeof(buf)), where);
 		else
 			continue;
-		return cfg_hint(c->quiet, "%s", d->refused);
+		cfg_hint(quiet, "%s%s", d->refused,
+			 c->lenient ? " (ignored here; up, adjust and dump refuse it)" : "");
+		warned[i] = true;
+		if (!c->lenient)
+			return -1;
 	}
 	return 0;
 }

@@ -30,6 +30,7 @@ struct cfg_checker {
 	struct rblk_config *cfg;
 	const struct cfg_val *common;
 	bool quiet;
+	bool lenient;		/* CFG_LENIENT */
 };
 int cfg_check(struct cfg_checker *c);
 

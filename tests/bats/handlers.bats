@@ -110,3 +110,15 @@ gone() {
 	[ "$status" -eq 4 ]
 	[ "$output" = "rblkadm: helper: RBLK_HELPER_COOKIE, RBLK_HELPER_TIMEOUT or RBLK_MINOR malformed: not reporting" ]
 }
+
+@test "helper with an option rblk refuses in the configuration: a warning, and the handler runs (a configuration from before the refusal never stops a fence)" {
+	sed 's/    handlers {/    disk { on-io-error detach; }\n    handlers {/' "$BATS_TEST_TMPDIR/h.res" >"$BATS_TEST_TMPDIR/old.res"
+	run rblkadm -c "$BATS_TEST_TMPDIR/old.res" --node pg1 helper out-of-sync pg
+	[ "$status" -eq 7 ]
+	[[ "$output" == *"old.res:5:12: warning: on-io-error is not supported by rblk (resource 'pg')"* ]]
+	[[ "$output" == *"(ignored here; up, adjust and dump refuse it)"* ]]
+	[[ "$output" == *"out-of-sync pg 3 pg2"* ]]
+	# up refuses it.
+	run rblkadm -c "$BATS_TEST_TMPDIR/old.res" --node pg1 up pg
+	[ "$status" -eq 4 ]
+}
