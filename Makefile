@@ -125,10 +125,13 @@ install: user
 	else install -m 644 conf/rblk.conf $(DESTDIR)/etc/rblk.conf; fi
 	# rblk.ko runs handlers through /usr/sbin/rblkadm unless told otherwise:
 	# the file names this install's rblkadm, and goes with an install into
-	# /usr; one this target did not write is left alone. It takes effect at
-	# the module's next load.
+	# /usr; one this target did not write is left alone (its first line is
+	# the mark, or, written before the mark, it is that one options line).
+	# It takes effect at the module's next load.
 	@f=$(DESTDIR)/etc/modprobe.d/rblk.conf; mark="# written by rblk's make install"; \
-	if [ -e "$$f" ] && [ "$$(head -n 1 "$$f")" != "$$mark" ]; then \
+	ours() { [ "$$(head -n 1 "$$f")" = "$$mark" ] || \
+		 [ "$$(grep -cvx 'options rblk usermode_helper=/.*/sbin/rblkadm' "$$f")" = 0 ]; }; \
+	if [ -e "$$f" ] && ! ours; then \
 		echo "kept /etc/modprobe.d/rblk.conf (not written by make install): check that its usermode_helper is $(PREFIX)/sbin/rblkadm"; \
 	elif [ "$(PREFIX)" != /usr ]; then \
 		mkdir -p $(DESTDIR)/etc/modprobe.d && \
