@@ -42,3 +42,12 @@ complete_line() {
 	run complete_line rblkadm -c "$FIXTURES/full.res" --node pg1 down e
 	[ "$output" = ext ]
 }
+
+@test "completion: --config=FILE, and helper completes RES after EVENT only" {
+	run complete_line rblkadm --config="$FIXTURES/full.res" --node=pg1 status p
+	[ "$output" = pg ]
+	run complete_line rblkadm -c "$FIXTURES/full.res" -n pg1 helper ""
+	[ -z "$output" ]
+	run complete_line rblkadm -c "$FIXTURES/full.res" -n pg1 helper fence-peer e
+	[ "$output" = ext ]
+}

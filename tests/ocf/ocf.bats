@@ -190,7 +190,7 @@ last_score() {
 	state resources=other
 	ra monitor
 	[ "$status" -eq 7 ]
-	[[ "$output" == *"pg: not up, and"*"does not define it here: rblkadm: unknown resource 'pg'"* ]]
+	[[ "$output" == *"pg: not up, and not usable from"*"on this node: rblkadm: unknown resource 'pg'"* ]]
 }
 
 @test "monitor: Diskless or Failed Primary still runs (8), with a warning" {

@@ -19,7 +19,8 @@ setup_file() {
 	make -s deb >"$RUN_DIR/deb.log" 2>&1 || { tail -n 30 "$RUN_DIR/deb.log"; return 1; }
 	cp build/deb/rblk-dkms_*_all.deb build/deb/rblk-utils_*_amd64.deb "$RUN_DIR/"
 	k=$(ls -1 /lib/modules | grep '^6\.12\.' | sort -V | tail -1)
-	[ -n "$k" ] || { echo "no 6.12 kernel with headers (make deps)"; return 1; }
+	[ -n "$k" ] && [ -d "/lib/modules/$k/build" ] ||
+		{ echo "no 6.12 kernel with headers (make deps)"; return 1; }
 	vm_start pg1 --kernel "$k" --mem 1024 --disk "$(vm_disk pg1 256M)" --net l1 --ip 10.0.0.1/24
 	vm_start pg2 --disk "$(vm_disk pg2 256M)" --net l1 --ip 10.0.0.2/24
 }
@@ -47,8 +48,11 @@ teardown_file() {
 	local conf="$RUN_DIR/rblk.conf.pg2"
 	rblk_write_config pg2
 	rblk_load pg2
-	# pg1: the packaged /etc/rblk.conf includes /etc/rblk.d/*.res.
-	vm_run pg1 "cp $conf /etc/rblk.d/pg.res && grep -qx 'include \"/etc/rblk.d/\*.res\";' /etc/rblk.conf"
+	# pg1: the packaged /etc/rblk.conf, which includes /etc/rblk.d/*.res;
+	# pg2 the same (the skeleton's common section applies on both).
+	vm_run pg1 "cp $conf /etc/rblk.d/pg.res && grep -qx 'include \"/etc/rblk.d/\*.res\";' /etc/rblk.conf &&
+		cmp /etc/rblk.conf conf/rblk.conf"
+	vm_run pg2 "cp conf/rblk.conf /etc/rblk.conf && mkdir -p /etc/rblk.d && cp $conf /etc/rblk.d/pg.res"
 	vm_run pg1 "/usr/sbin/rblkadm create-md pg"
 	vm_run pg2 "$RBLKADM create-md pg"
 	vm_run pg1 "/usr/sbin/rblkadm up pg"
