@@ -374,14 +374,17 @@ PG_CONN="host=10.0.0.1 user=postgres dbname=postgres connect_timeout=5"
 	vm_run pg1 "$RBLKADM primary pg && dd if=/dev/zero of=/dev/rblk0 bs=1M count=4 oflag=direct status=none"
 	pg_create pg1
 	for ((t = 1; t <= TRIALS; t++)); do
-		# The client runs on pg2: its record of commits outlives pg1.
+		# The client runs on pg2: its record of commits outlives pg1. It
+		# starts past the ids of the trials before (each taken id would
+		# cost it a failed INSERT).
 		vm_run pg2 "rm -f /tmp/acked"
-		pg_client_start pg2 "$PG_CONN" 0
+		pg_client_start pg2 "$PG_CONN" "$(vm_run pg1 "psql -h /run/postgresql -U postgres -qAt -c 'select coalesce(max(id), 0) from t'")"
 		# About one commit a second here (a psql per INSERT under TCG).
 		want=$((10 + RANDOM % 50))
 		vm_wait pg2 240 "[ \$(cat /tmp/acked 2>/dev/null | wc -l) -ge $want ]" || {
-			vm_run pg2 "wc -l /tmp/acked; psql '$PG_CONN' -c 'insert into t values (-1)'"
-			vm_run pg1 "tail -n 5 /tmp/pg.log; ss -ltn; ip -br addr"
+			echo "trial $t: fewer than $want commits acknowledged"
+			vm_run pg2 "wc -l /tmp/acked; psql '$PG_CONN' -c 'insert into t values (-1)'" || true
+			vm_run pg1 "tail -n 20 /tmp/pg.log; ss -ltn; ip -br addr; mount | grep pgdata" || true
 			false
 		}
 		vm_kill pg1
