@@ -92,6 +92,12 @@ soak: all
 # tests/vm/45-power-loss.bats with TRIALS cuts at random points (make
 # check runs one each, and the PostgreSQL one as 50-pg-stack's recipe 5).
 TRIALS ?= 25
+# tests/pkg/deb.bats: the Debian packages installed in a guest (DKMS
+# build, modprobe, up, a handler, removal); about 11 minutes.
+check-deb: all
+	@make -s -C tests/harness
+	@bats tests/pkg/deb.bats
+
 power-cuts: all
 	@make -s -C tests/tools
 	@RBLK_TRIALS=$(TRIALS) bats tests/vm/45-power-loss.bats
@@ -163,4 +169,4 @@ clean:
 	rm -rf build
 
 .PHONY: all kmod kmod-6.12 user deps unit fuzz fuzz-smoke check demo bench bench-ab install deb clean
-.PHONY: debug-kernel check-debug soak power-cuts
+.PHONY: debug-kernel check-debug soak power-cuts check-deb

@@ -8,7 +8,9 @@
 # the module away. pg1 boots the newest kernel with headers (6.12), so
 # DKMS builds once (it builds for the running and the newest kernel); pg2
 # is the peer with the build tree's module and rblkadm. Needs: debhelper,
-# dh-dkms, dkms and lintian (make deps), the qemu harness.
+# dh-dkms, dkms and lintian (make deps), the qemu harness. Its own target,
+# make check-deb (about 11 min, most of it DKMS compiling under TCG), not
+# part of make check.
 
 load ../lib/vm
 load ../lib/rblk
