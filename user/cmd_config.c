@@ -2,8 +2,9 @@
 /*
  * Subcommands driven by the configuration: dump, and the ones that turn a
  * resource into a plan of netlink steps (up, down, adjust, attach, detach,
- * connect, disconnect). With --dry-run they print the plan and need no
- * kernel; adjust then takes the running state from $RBLK_DRY_RUN_STATE.
+ * connect, disconnect). With --dry-run they print the plan and change
+ * nothing; adjust then takes the running state from $RBLK_DRY_RUN_STATE,
+ * else from the kernel if rblk.ko is loaded (only read), else none.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -217,7 +218,13 @@ CMD(disconnect)
 	return run_plan(ctx, argc, argv, A_LENIENT, build_disconnect, NULL);
 }
 
-/* Running state for a dry run: a file in plan format, or nothing. */
+static int kernel_state(struct plan *out);
+
+/*
+ * Running state for a dry run: a file in plan format; without one what
+ * the kernel reports (as drbdadm -d adjust shows what adjust would do),
+ * or nothing if rblk.ko is not loaded.
+ */
 static int dry_run_state(struct plan *out)
 {
 	const char *path = getenv("RBLK_DRY_RUN_STATE");
@@ -228,7 +235,7 @@ static int dry_run_state(struct plan *out)
 
 	plan_init(out);
 	if (!path || !*path)
-		return 0;
+		return rblk_nl_open() ? 0 : kernel_state(out);
 	f = fopen(path, "r");
 	if (!f) {
 		err("cannot read RBLK_DRY_RUN_STATE '%s': %s", path, strerror(errno));

@@ -218,8 +218,15 @@ unit_cmd() {
 	run vm_run pg1 "$(unit_cmd ExecStart)"
 	assert_status 0
 	[ "$(vm_run pg1 "$(st connects)")" = 1 ]
+	# What adjust would still do, from the kernel's state: nothing.
 	run vm_run pg1 "$(unit_cmd ExecStart | sed 's/ adjust / -d adjust /')"
 	[ "$status" -eq 0 ] && [ -z "$output" ] || { echo "adjust would still do: $output"; false; }
+	vm_run pg1 "$RBLKADM disconnect pg"
+	run vm_run pg1 "$(unit_cmd ExecStart | sed 's/ adjust / -d adjust /')"
+	[ "$output" = "$(printf 'net minor=0 %s\nconnect minor=0' "$(vm_run pg1 "$RBLKADM -d up pg" | sed -n 's/^net minor=0 //p')")" ] ||
+		{ echo "adjust of a StandAlone resource: $output"; false; }
+	vm_run pg1 "$(unit_cmd ExecStart)"
+	wait_conn pg1 Connected
 	for n in pg1 pg2; do
 		run vm_run $n "$(unit_cmd ExecStop) && test ! -e /dev/rblk0"
 		assert_status 0
