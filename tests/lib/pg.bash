@@ -37,7 +37,10 @@ pg_node_config() {
 
 # guide.md 2 on the Primary $1: VG_POSTGRES/LV_DATA (95%) on /dev/rblk0,
 # XFS mounted on /pgdata, a new cluster in /pgdata/pg that trusts the
-# guests' network, started, with the table t(id) the client fills.
+# guests' network, started, with the table t(id) the client fills. The
+# two settings appended to initdb's files are synced: a crash of $1 soon
+# after would lose them otherwise (the survivor's PostgreSQL then listens
+# on localhost only).
 pg_create() {
 	vm_run "$1" "pvcreate -q /dev/rblk0 >/dev/null && vgcreate -q VG_POSTGRES /dev/rblk0 >/dev/null &&
 		lvcreate -q -n LV_DATA -l 95%VG VG_POSTGRES >/dev/null &&
@@ -47,6 +50,7 @@ pg_create() {
 		su postgres -c '$PGBIN/initdb -A trust -D /pgdata/pg' >/dev/null &&
 		echo \"listen_addresses='*'\" >>/pgdata/pg/postgresql.conf &&
 		echo 'host all all 10.0.0.0/24 trust' >>/pgdata/pg/pg_hba.conf &&
+		sync /pgdata/pg/postgresql.conf /pgdata/pg/pg_hba.conf &&
 		su postgres -c '$PGBIN/pg_ctl -D /pgdata/pg -l /tmp/pg.log -w start' >/dev/null &&
 		psql -h /run/postgresql -U postgres -qAt -c 'create table t(id int primary key)'"
 }
