@@ -15,10 +15,12 @@ load ../lib/rblk
 RBLK_HANDLERS_EXTRA='initial-split-brain "echo $RBLK_EVENT $RBLK_RESOURCE $RBLK_PEER >> /tmp/rblk-handlers.log";
 	        pri-lost-after-sb "echo $RBLK_EVENT $RBLK_RESOURCE $RBLK_PEER >> /tmp/rblk-handlers.log";'
 
+# 128 MiB disks: the tests write below 81 MiB, and each comparison of the
+# two data areas reads them whole (about 70 of them).
 setup_file() {
 	vm_setup_run
-	vm_start pg1 --no-wait --disk "$(vm_disk pg1 384M)" --net l1 --ip 10.0.0.1/24
-	vm_start pg2 --no-wait --disk "$(vm_disk pg2 384M)" --net l1 --ip 10.0.0.2/24
+	vm_start pg1 --no-wait --disk "$(vm_disk pg1 128M)" --net l1 --ip 10.0.0.1/24
+	vm_start pg2 --no-wait --disk "$(vm_disk pg2 128M)" --net l1 --ip 10.0.0.2/24
 	vm_wait_up pg1 pg2
 	for n in pg1 pg2; do
 		rblk_write_config $n
