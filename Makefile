@@ -102,6 +102,19 @@ power-cuts: all
 	@make -s -C tests/tools
 	@RBLK_TRIALS=$(TRIALS) bats tests/vm/45-power-loss.bats
 
+# The newest kernel Debian has (unstable; tests/README.md): its image for
+# the guests, rblk.ko built against it in an unstable root made with
+# debootstrap (scripts/newest-kernel, in /var/cache/rblk-newest-kernel),
+# then the VM tests NEWEST_VM_TESTS on it.
+NEWEST_VM_TESTS ?= tests/vm
+kmod-newest:
+	@bash scripts/newest-kernel
+
+check-newest: all kmod-newest
+	@make -s -C tests/harness
+	@make -s -C tests/tools
+	@RBLK_KVER=$$(bash scripts/newest-kernel --kver) bats $(NEWEST_VM_TESTS)
+
 # Userspace and the Pacemaker agent. The module: 'make -C kmod install'
 # would need the running kernel's headers; copy kmod/rblk.ko to
 # /lib/modules/$$(uname -r)/extra/ and run depmod -a instead.
@@ -169,4 +182,4 @@ clean:
 	rm -rf build
 
 .PHONY: all kmod kmod-6.12 user deps unit fuzz fuzz-smoke check demo bench bench-ab install deb clean
-.PHONY: debug-kernel check-debug soak power-cuts check-deb
+.PHONY: debug-kernel check-debug soak power-cuts check-deb kmod-newest check-newest

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The kernel APIs rblk uses that changed between 6.1 and 6.12, each behind
- * one small function so that the rest of the module reads the same on both.
+ * The kernel APIs rblk uses that changed between 6.1 and the newest kernel
+ * Debian has (7.2 today: scripts/newest-kernel), each behind one small
+ * function or macro so that the rest of the module reads the same on all.
+ * Keyed on the kernel release that changed the API upstream or, where a
+ * signature alone changed, on the type the kernel declares (_Generic), not
+ * on distributions. Built and tested on 6.1, 6.12 and the newest.
  */
 #ifndef RBLK_COMPAT_H
 #define RBLK_COMPAT_H
@@ -58,6 +62,13 @@ static inline void rblk_bdev_close(struct rblk_bdev *b)
 	b->bdev = NULL;
 }
 
+/*
+ * -- kernel_bind()/kernel_connect() address (newer kernels: struct
+ * sockaddr_unsized; struct sockaddr before): passed as void *, which
+ * converts to either.
+ */
+#define RBLK_SOCKADDR(addr)	((void *)(addr))
+
 /* -- block_device_operations open/release (6.5: gendisk + blk_mode_t) ---- */
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
@@ -71,6 +82,82 @@ static inline void rblk_bdev_close(struct rblk_bdev *b)
 #define RBLK_OPEN_WRITE		(mode & FMODE_WRITE)
 #define RBLK_RELEASE_ARGS	struct gendisk *disk, fmode_t mode
 #endif
+
+/*
+ * -- a per-CPU workqueue says so (6.17: WQ_PERCPU; newer kernels warn
+ * when a workqueue names neither it nor WQ_UNBOUND).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+#define RBLK_WQ_PERCPU	WQ_PERCPU
+#else
+#define RBLK_WQ_PERCPU	0
+#endif
+
+/* -- tag set flags (6.14: merging is the default, its flag is gone) ------ */
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 14, 0)
+#define RBLK_MQ_F_SHOULD_MERGE	0
+#else
+#define RBLK_MQ_F_SHOULD_MERGE	BLK_MQ_F_SHOULD_MERGE
+#endif
+
+/* -- ->init_request's NUMA node: int in newer kernels, unsigned before --- */
+
+/*
+ * RBLK_INIT_REQUEST(fn): fn_node_int or fn_node_uint, whichever has the
+ * signature the kernel's struct blk_mq_ops declares.
+ */
+#define RBLK_INIT_REQUEST(fn)						\
+	_Generic(((struct blk_mq_ops *)NULL)->init_request,		\
+		 int (*)(struct blk_mq_tag_set *, struct request *,	\
+			 unsigned int, int): fn##_node_int,		\
+		 default: fn##_node_uint)
+
+/* -- freezing the queue (6.14: the freeze returns memalloc flags) ------- */
+
+static inline unsigned int rblk_freeze_queue(struct request_queue *q)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 14, 0)
+	return blk_mq_freeze_queue(q);
+#else
+	blk_mq_freeze_queue(q);
+	return 0;
+#endif
+}
+
+static inline void rblk_unfreeze_queue(struct request_queue *q,
+				       unsigned int memflags)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 14, 0)
+	blk_mq_unfreeze_queue(q, memflags);
+#else
+	blk_mq_unfreeze_queue(q);
+#endif
+}
+
+/*
+ * -- a discard chain (6.10: __blkdev_issue_discard checks nothing; later
+ * it returns void). The checks it made before, made here on every kernel:
+ * -EPERM a read-only disk, -EOPNOTSUPP one that cannot discard, -EINVAL
+ * an empty range or one not aligned to the disk's logical blocks (a
+ * driver may round it and discard a neighbour's data). 0: *biop holds the
+ * chain, or is NULL if there was nothing to do.
+ */
+static inline int rblk_discard_chain(struct block_device *bdev,
+				     sector_t sector, sector_t nr,
+				     struct bio **biop)
+{
+	sector_t mask = (bdev_logical_block_size(bdev) >> SECTOR_SHIFT) - 1;
+
+	if (bdev_read_only(bdev))
+		return -EPERM;
+	if (!bdev_max_discard_sectors(bdev))
+		return -EOPNOTSUPP;
+	if (!nr || ((sector | nr) & mask))
+		return -EINVAL;
+	(void)__blkdev_issue_discard(bdev, sector, nr, GFP_NOIO, biop);
+	return 0;
+}
 
 /* -- queue limits (6.10: atomic queue_limits updates, feature flags) ----- */
 
@@ -93,34 +180,58 @@ static inline struct gendisk *rblk_alloc_disk(struct blk_mq_tag_set *set,
 #endif
 }
 
-/*
- * Make @disk's limits those of the backing device @b. The caller has frozen
- * the queue (or no I/O can reach it yet).
- */
-static inline int rblk_set_limits(struct gendisk *disk, struct block_device *b)
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+static inline void rblk_fill_limits(struct queue_limits *lim,
+				    struct block_device *b)
 {
 	struct request_queue *bq = bdev_get_queue(b);
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
-	struct queue_limits lim = queue_limits_start_update(disk->queue);
 
-	lim.logical_block_size = bdev_logical_block_size(b);
-	lim.physical_block_size = bdev_physical_block_size(b);
-	lim.io_min = bdev_io_min(b);
-	lim.io_opt = bdev_io_opt(b);
-	lim.max_hw_sectors = min(queue_max_hw_sectors(bq), RBLK_MAX_IO_SECTORS);
-	lim.max_user_sectors = 0;
-	lim.max_segments = queue_max_segments(bq);
-	lim.max_segment_size = queue_max_segment_size(bq);
-	lim.max_hw_discard_sectors = min(bdev_max_discard_sectors(b),
-					 RBLK_MAX_RANGE_SECTORS);
-	lim.max_user_discard_sectors = UINT_MAX;
-	lim.discard_granularity = bdev_discard_granularity(b);
-	lim.max_write_zeroes_sectors = min(bdev_write_zeroes_sectors(b),
-					   RBLK_MAX_RANGE_SECTORS);
-	return queue_limits_commit_update(disk->queue, &lim);
-#else
+	lim->logical_block_size = bdev_logical_block_size(b);
+	lim->physical_block_size = bdev_physical_block_size(b);
+	lim->io_min = bdev_io_min(b);
+	lim->io_opt = bdev_io_opt(b);
+	lim->max_hw_sectors = min(queue_max_hw_sectors(bq), RBLK_MAX_IO_SECTORS);
+	lim->max_user_sectors = 0;
+	lim->max_segments = queue_max_segments(bq);
+	lim->max_segment_size = queue_max_segment_size(bq);
+	lim->max_hw_discard_sectors = min(bdev_max_discard_sectors(b),
+					  RBLK_MAX_RANGE_SECTORS);
+	lim->max_user_discard_sectors = UINT_MAX;
+	lim->discard_granularity = bdev_discard_granularity(b);
+	lim->max_write_zeroes_sectors = min(bdev_write_zeroes_sectors(b),
+					    RBLK_MAX_RANGE_SECTORS);
+}
+#endif
+
+/*
+ * Freeze @disk's queue and make its limits those of the backing device
+ * @b. The queue is frozen on return, whatever the result:
+ * rblk_unfreeze_queue(q, *memflags) after. The limits lock comes before
+ * the freeze from 6.14 on (as in the block layer's own sysfs stores),
+ * after it before.
+ */
+static inline int rblk_freeze_set_limits(struct gendisk *disk,
+					 struct block_device *b,
+					 unsigned int *memflags)
+{
 	struct request_queue *q = disk->queue;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 14, 0)
+	struct queue_limits lim = queue_limits_start_update(q);
 
+	rblk_fill_limits(&lim, b);
+	*memflags = blk_mq_freeze_queue(q);
+	return queue_limits_commit_update(q, &lim);
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+	struct queue_limits lim;
+
+	*memflags = rblk_freeze_queue(q);
+	lim = queue_limits_start_update(q);
+	rblk_fill_limits(&lim, b);
+	return queue_limits_commit_update(q, &lim);
+#else
+	struct request_queue *bq = bdev_get_queue(b);
+
+	*memflags = rblk_freeze_queue(q);
 	blk_queue_logical_block_size(q, bdev_logical_block_size(b));
 	blk_queue_physical_block_size(q, bdev_physical_block_size(b));
 	blk_queue_io_min(q, bdev_io_min(b));

@@ -165,7 +165,7 @@ static int start_listening(struct rblk_conn *conn)
 	ret = new_socket(conn, &sock);
 	if (ret)
 		return ret;
-	ret = kernel_bind(sock, (struct sockaddr *)&conn->local, conn->addrlen);
+	ret = kernel_bind(sock, RBLK_SOCKADDR(&conn->local), conn->addrlen);
 	if (!ret)
 		ret = kernel_listen(sock, 4);
 	if (ret) {
@@ -247,8 +247,8 @@ static struct socket *connect_peer(struct rblk_conn *conn, u32 timeout_ms)
 	else
 		((struct sockaddr_in6 *)&src)->sin6_port = 0;
 	set_timeouts(sock, timeout_ms);
-	if (kernel_bind(sock, (struct sockaddr *)&src, conn->addrlen) ||
-	    kernel_connect(sock, (struct sockaddr *)&conn->peer, conn->addrlen, 0)) {
+	if (kernel_bind(sock, RBLK_SOCKADDR(&src), conn->addrlen) ||
+	    kernel_connect(sock, RBLK_SOCKADDR(&conn->peer), conn->addrlen, 0)) {
 		sock_release(sock);
 		return NULL;
 	}

@@ -6,6 +6,7 @@
 #include <linux/blkdev.h>
 #include <linux/idr.h>
 #include <linux/module.h>
+#include <linux/percpu.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 
@@ -54,6 +55,7 @@ static void rblk_free_disk(struct gendisk *disk)
 
 	blk_mq_free_tag_set(&dev->tag_set);
 	mutex_destroy(&dev->lock);
+	free_percpu(dev->wlat);
 	kfree(dev);
 }
 
@@ -78,7 +80,7 @@ static int init_tag_set(struct rblk_device *dev)
 	 * one here only moves every dispatch from the submitter to kblockd
 	 * (a context switch per request).
 	 */
-	set->flags = BLK_MQ_F_SHOULD_MERGE | BLK_MQ_F_NO_SCHED_BY_DEFAULT;
+	set->flags = RBLK_MQ_F_SHOULD_MERGE | BLK_MQ_F_NO_SCHED_BY_DEFAULT;
 	set->driver_data = dev;
 	return blk_mq_alloc_tag_set(set);
 }
@@ -125,6 +127,11 @@ struct rblk_device *rblk_device_create(int minor, const char *name)
 	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
 	if (!dev)
 		return ERR_PTR(-ENOMEM);
+	dev->wlat = alloc_percpu(struct rblk_wlat);
+	if (!dev->wlat) {
+		kfree(dev);
+		return ERR_PTR(-ENOMEM);
+	}
 	dev->minor = minor;
 	strscpy(dev->name, name, sizeof(dev->name));
 	mutex_init(&dev->lock);
@@ -151,7 +158,7 @@ struct rblk_device *rblk_device_create(int minor, const char *name)
 	return dev;
 
 err_put_disk:
-	/* ->free_disk frees the tag set and dev. */
+	/* ->free_disk frees the tag set, dev->wlat and dev. */
 	idr_remove(&rblk_minors, minor);
 	put_disk(dev->disk);
 	return ERR_PTR(ret);
@@ -160,6 +167,7 @@ err_free_tag_set:
 err_remove_idr:
 	idr_remove(&rblk_minors, minor);
 err_free_dev:
+	free_percpu(dev->wlat);
 	kfree(dev);
 	return ERR_PTR(ret);
 }
@@ -216,6 +224,7 @@ static int attach_locked(struct rblk_device *dev, struct rblk_bdev *b,
 	struct request_queue *q = dev->disk->queue;
 	sector_t size = bdev_nr_sectors(b->bdev);
 	struct rblk_state ns;
+	unsigned int memflags;
 	int ret = 0;
 
 	lockdep_assert_held(&dev->lock);
@@ -238,13 +247,12 @@ static int attach_locked(struct rblk_device *dev, struct rblk_bdev *b,
 		rblk_meta_detach(&dev->meta);
 		return ret;
 	}
-	blk_mq_freeze_queue(q);
-	ret = rblk_set_limits(dev->disk, b->bdev);
+	ret = rblk_freeze_set_limits(dev->disk, b->bdev, &memflags);
 	if (!ret) {
 		dev->backing = *b;
 		strscpy(dev->backing_path, path, sizeof(dev->backing_path));
 	}
-	blk_mq_unfreeze_queue(q);
+	rblk_unfreeze_queue(q, memflags);
 	if (ret) {
 		rblk_meta_detach(&dev->meta);
 		return ret;
@@ -288,7 +296,7 @@ int rblk_device_attach(struct rblk_device *dev, const char *path,
  */
 int rblk_device_detach(struct rblk_device *dev, struct netlink_ext_ack *extack)
 {
-	unsigned int flags = RBLK_SC_ADMIN;
+	unsigned int flags = RBLK_SC_ADMIN, memflags;
 	struct rblk_state ns;
 	struct rblk_bdev b;
 	int ret;
@@ -309,11 +317,11 @@ int rblk_device_detach(struct rblk_device *dev, struct netlink_ext_ack *extack)
 		mutex_unlock(&dev->lock);
 		return ret;
 	}
-	blk_mq_freeze_queue(dev->disk->queue);
+	memflags = rblk_freeze_queue(dev->disk->queue);
 	b = dev->backing;
 	dev->backing.bdev = NULL;
 	rblk_state_commit(dev, &ns, flags, "detach", extack);
-	blk_mq_unfreeze_queue(dev->disk->queue);
+	rblk_unfreeze_queue(dev->disk->queue, memflags);
 	rblk_meta_detach(&dev->meta);
 	mutex_unlock(&dev->lock);
 	rblk_bdev_close(&b);

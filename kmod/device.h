@@ -6,6 +6,7 @@
 #include <linux/mutex.h>
 #include <linux/atomic.h>
 #include <rblk/genl.h>
+#include <rblk/latency.h>
 
 #include "compat.h"
 #include "conn.h"
@@ -20,6 +21,15 @@ struct rblk_stats {
 	atomic64_t rs_skipped_kib, rs_zero_kib;
 	atomic64_t refused_addr, auth_failures;
 	atomic_t in_flight;
+};
+
+/*
+ * Completed writes by latency (include/rblk/latency.h), per CPU: a write's
+ * completion touches no line another CPU's does. Summed when reported.
+ */
+struct rblk_wlat {
+	u64 sum_us;
+	u64 buckets[RBLK_LAT_BUCKETS];
 };
 
 /*
@@ -57,6 +67,7 @@ struct rblk_device {
 	struct rblk_conn conn;
 	struct rblk_fence fence;
 	struct rblk_stats stats;
+	struct rblk_wlat __percpu *wlat;
 };
 
 /* Serializes device creation/removal and lookups by minor or name. */

@@ -81,6 +81,7 @@ static const struct nla_policy rblk_policy[RBLK_A_MAX + 1] = {
 	[RBLK_A_HELPER_COOKIE]	= { .type = NLA_U64 },
 	[RBLK_A_HELPER_STATUS]	= NLA_POLICY_MAX(NLA_U32, 255),
 	[RBLK_A_FENCE]		= { .type = NLA_REJECT },	/* reported only */
+	[RBLK_A_WRITE_LATENCY]	= { .type = NLA_REJECT },	/* reported only */
 };
 
 static struct genl_family rblk_genl_family;
@@ -125,6 +126,37 @@ static int put_stats(struct sk_buff *skb, struct rblk_device *dev,
 	PUT(RBLK_STAT_REFUSED_ADDR, atomic64_read(&s->refused_addr));
 	PUT(RBLK_STAT_AUTH_FAILURES, atomic64_read(&s->auth_failures));
 #undef PUT
+	nla_nest_end(skb, nest);
+	return 0;
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int put_write_latency(struct sk_buff *skb, struct rblk_device *dev)
+{
+	u64 buckets[RBLK_LAT_BUCKETS] = {}, sum = 0;
+	struct nlattr *nest, *a;
+	unsigned int i;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		const struct rblk_wlat *w = per_cpu_ptr(dev->wlat, cpu);
+
+		sum += READ_ONCE(w->sum_us);
+		for (i = 0; i < RBLK_LAT_BUCKETS; i++)
+			buckets[i] += READ_ONCE(w->buckets[i]);
+	}
+	nest = nla_nest_start(skb, RBLK_A_WRITE_LATENCY);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, RBLK_LAT_A_SUM_US, sum, RBLK_LAT_A_UNSPEC))
+		goto cancel;
+	a = nla_reserve_64bit(skb, RBLK_LAT_A_BUCKETS, sizeof(buckets),
+			      RBLK_LAT_A_UNSPEC);
+	if (!a)
+		goto cancel;
+	memcpy(nla_data(a), buckets, sizeof(buckets));
 	nla_nest_end(skb, nest);
 	return 0;
 cancel:
@@ -337,7 +369,8 @@ static int put_dev_attrs_locked(struct sk_buff *skb, struct rblk_device *dev,
 		return -EMSGSIZE;
 	if (put_conn(skb, &dev->conn, st, admin) || rblk_fence_put(skb, dev))
 		return -EMSGSIZE;
-	return put_sync(skb, &dev->conn) ?: put_stats(skb, dev, pending);
+	return put_sync(skb, &dev->conn) ?: put_stats(skb, dev, pending) ?:
+	       put_write_latency(skb, dev);
 }
 
 static int put_dev_attrs(struct sk_buff *skb, struct rblk_device *dev,

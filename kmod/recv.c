@@ -275,12 +275,12 @@ static void submit_range(struct rblk_peer_req *p, struct block_device *bdev,
 {
 	sector_t nr = bytes >> SECTOR_SHIFT;
 	struct bio *bio = NULL;
-	int ret;
+	int ret = 0;
 
 	if (wflags & RBLK_WF_ZEROES)
 		ret = __blkdev_issue_zeroout(bdev, sector, nr, GFP_NOIO, &bio, 0);
 	else
-		ret = __blkdev_issue_discard(bdev, sector, nr, GFP_NOIO, &bio);
+		ret = rblk_discard_chain(bdev, sector, nr, &bio);
 	/* A discard the disk cannot do is a hint not taken, not an error. */
 	if (ret == -EOPNOTSUPP && !(wflags & RBLK_WF_ZEROES))
 		ret = 0;

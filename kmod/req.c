@@ -8,6 +8,7 @@
  */
 #include <linux/bio.h>
 #include <linux/blk-mq.h>
+#include <linux/ktime.h>
 
 #include "conn.h"
 #include "device.h"
@@ -44,6 +45,15 @@ void rblk_range_release(struct rblk_device *dev, struct rblk_range *r)
 	wake_up(&dev->write_wq);
 }
 
+/* Held or failed writes count too: that is how long they took. */
+static void account_latency(struct rblk_device *dev, struct rblk_req *req)
+{
+	u64 us = div_u64(ktime_get_ns() - req->start_ns, NSEC_PER_USEC);
+
+	this_cpu_add(dev->wlat->sum_us, us);
+	this_cpu_inc(dev->wlat->buckets[rblk_lat_bucket(us)]);
+}
+
 void rblk_req_put(struct request *rq)
 {
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
@@ -56,6 +66,8 @@ void rblk_req_put(struct request *rq)
 		rblk_al_end(&dev->meta, req->range.sector, req->range.bytes);
 	if (req->status)
 		atomic64_inc(&dev->stats.io_errors);
+	if (req_op(rq) == REQ_OP_WRITE)
+		account_latency(dev, req);
 	atomic_dec(&dev->stats.in_flight);
 	blk_mq_end_request(rq, req->status);
 }
@@ -174,10 +186,14 @@ static void submit_clone(struct request *rq, struct bio *clone)
  * The block layer has already split PREFLUSH off into a REQ_OP_FLUSH
  * request; the data bios still carry the flag in bi_opf, so take the flush
  * bits from the request, not from the bio, to avoid a second flush.
+ * REQ_ALLOC_CACHE says where the submitter's bio came from (a per-CPU
+ * cache of its bio_set): bio_put() of our clone would look for a cache
+ * rblk_bio_set does not have (an oops in the clone's completion on 7.2,
+ * where direct I/O sets it).
  */
 static blk_opf_t clone_opf(struct request *rq, struct bio *bio)
 {
-	return (bio->bi_opf & ~(REQ_PREFLUSH | REQ_FUA)) |
+	return (bio->bi_opf & ~(REQ_PREFLUSH | REQ_FUA | REQ_ALLOC_CACHE)) |
 	       (rq->cmd_flags & REQ_FUA);
 }
 
@@ -461,6 +477,8 @@ static blk_status_t rblk_queue_rq(struct blk_mq_hw_ctx *hctx,
 	atomic_set(&req->remote, RBLK_REMOTE_NONE);
 	req->status = BLK_STS_OK;
 	req->start = jiffies;
+	if (req_op(rq) == REQ_OP_WRITE)
+		req->start_ns = ktime_get_ns();
 	/* A flush has no position; its __sector is stale. */
 	req->range.sector = req_op(rq) == REQ_OP_FLUSH ? 0 : blk_rq_pos(rq);
 	req->range.bytes = blk_rq_bytes(rq);
@@ -476,13 +494,27 @@ static blk_status_t rblk_queue_rq(struct blk_mq_hw_ctx *hctx,
 	return BLK_STS_OK;
 }
 
-static int rblk_init_request(struct blk_mq_tag_set *set, struct request *rq,
-			     unsigned int hctx_idx, unsigned int numa_node)
+static int rblk_init_request(struct request *rq)
 {
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
 
 	INIT_WORK(&req->work, rblk_req_work);
 	return 0;
+}
+
+/* Two signatures: the kernel's struct blk_mq_ops picks one (compat.h). */
+static int __maybe_unused
+rblk_init_request_node_int(struct blk_mq_tag_set *set, struct request *rq,
+			   unsigned int hctx_idx, int numa_node)
+{
+	return rblk_init_request(rq);
+}
+
+static int __maybe_unused
+rblk_init_request_node_uint(struct blk_mq_tag_set *set, struct request *rq,
+			    unsigned int hctx_idx, unsigned int numa_node)
+{
+	return rblk_init_request(rq);
 }
 
 /*
@@ -503,14 +535,14 @@ static int rblk_init_hctx(struct blk_mq_hw_ctx *hctx, void *data,
 const struct blk_mq_ops rblk_mq_ops = {
 	.queue_rq = rblk_queue_rq,
 	.init_hctx = rblk_init_hctx,
-	.init_request = rblk_init_request,
+	.init_request = RBLK_INIT_REQUEST(rblk_init_request),
 };
 
 int rblk_req_init(void)
 {
 	int ret;
 
-	rblk_wq = alloc_workqueue("rblk", WQ_MEM_RECLAIM | WQ_HIGHPRI, 0);
+	rblk_wq = alloc_workqueue("rblk", WQ_MEM_RECLAIM | WQ_HIGHPRI | RBLK_WQ_PERCPU, 0);
 	if (!rblk_wq)
 		return -ENOMEM;
 	ret = bioset_init(&rblk_bio_set, BIO_POOL_SIZE, 0, BIOSET_NEED_BVECS);

@@ -50,6 +50,7 @@ struct rblk_req {
 	u64 wire_id;			/* tag | sequence, echoed by the ACK */
 	struct list_head send_list;	/* on conn->data_queue */
 	unsigned long start;		/* jiffies queued for the peer: ACK timeout */
+	u64 start_ns;			/* a write handed to ->queue_rq: its latency */
 	struct rblk_range range;	/* what it writes (0 bytes: flush) */
 	struct work_struct work;	/* starts the request (req.c) */
 	bool al;			/* holds its activity log extents */

@@ -220,6 +220,22 @@ static void parse_fence(struct nlattr *nest, struct rblk_dev_info *d)
 		d->fence_runs = nla_get_u32(tb[RBLK_FENCE_A_RUNS]);
 }
 
+/* Buckets of another length have other bounds: no histogram then. */
+static void parse_write_latency(struct nlattr *nest, struct rblk_dev_info *d)
+{
+	struct nlattr *tb[RBLK_LAT_A_MAX + 1];
+	struct nlattr *b;
+
+	if (nla_parse_nested(tb, RBLK_LAT_A_MAX, nest, NULL) < 0)
+		return;
+	b = tb[RBLK_LAT_A_BUCKETS];
+	if (!b || nla_len(b) != sizeof(d->wlat) || !tb[RBLK_LAT_A_SUM_US])
+		return;
+	memcpy(d->wlat, nla_data(b), sizeof(d->wlat));
+	d->wlat_sum_us = get_u64(tb[RBLK_LAT_A_SUM_US]);
+	d->has_wlat = true;
+}
+
 /* Parse a device message; unknown attributes are ignored (ABI rule). */
 static int parse_device(struct nl_msg *msg, struct rblk_dev_info *d)
 {
@@ -261,6 +277,8 @@ static int parse_device(struct nl_msg *msg, struct rblk_dev_info *d)
 		parse_verify(tb[RBLK_A_VERIFY], d);
 	if (tb[RBLK_A_FENCE])
 		parse_fence(tb[RBLK_A_FENCE], d);
+	if (tb[RBLK_A_WRITE_LATENCY])
+		parse_write_latency(tb[RBLK_A_WRITE_LATENCY], d);
 	if (tb[RBLK_A_PEER_ROLE]) {
 		d->has_peer = true;
 		d->peer_role = nla_get_u8(tb[RBLK_A_PEER_ROLE]);

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include <rblk/genl.h>
+#include <rblk/latency.h>
 
 struct plan_step;
 
@@ -55,7 +56,12 @@ struct rblk_dev_info {
 	bool has_fence, fence_running, fence_finished, fence_no_result;
 	uint32_t fence_last_exit, fence_runs;
 	uint64_t fence_elapsed_ms;
+	/* Completed writes by latency (RBLK_A_WRITE_LATENCY). */
+	bool has_wlat;
+	uint64_t wlat_sum_us;
+	uint64_t wlat[RBLK_LAT_BUCKETS];	/* per bucket, not cumulative */
 };
+
 
 typedef void (*rblk_dev_cb)(const struct rblk_dev_info *d, void *arg);
 

@@ -368,6 +368,28 @@ const char *disks_pair(const struct rblk_dev_info *d, char *buf, size_t len)
 	return buf;
 }
 
+uint64_t wlat_count(const struct rblk_dev_info *d)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < RBLK_LAT_BUCKETS; i++)
+		n += d->wlat[i];
+	return n;
+}
+
+/* The mean of the writes so far; JSON also has what it is made of. */
+static void latency_fields(struct printer *p, const struct rblk_dev_info *d)
+{
+	uint64_t n = wlat_count(d);
+
+	field_u64(p, "write-latency-avg-us", n ? d->wlat_sum_us / n : 0);
+	if (p->json) {
+		field_u64(p, "write-latency-sum-us", d->wlat_sum_us);
+		field_u64(p, "write-latency-count", n);
+	}
+}
+
 static void device_fields(struct printer *p, const struct rblk_dev_info *d)
 {
 	bool primary = d->role == RBLK_ROLE_PRIMARY;
@@ -401,6 +423,8 @@ static void device_fields(struct printer *p, const struct rblk_dev_info *d)
 	field_u64(p, "written-kib", d->stats[RBLK_STAT_WRITTEN_KIB]);
 	field_u64(p, "in-flight", d->stats[RBLK_STAT_IN_FLIGHT]);
 	field_u64(p, "io-errors", d->stats[RBLK_STAT_IO_ERRORS]);
+	if (d->has_wlat)
+		latency_fields(p, d);
 	/* The bitmap's view, connected or not, and the data's generation. */
 	printer_line(p);
 	field_u64(p, "out-of-sync-kib", d->stats[RBLK_STAT_OUT_OF_SYNC_KIB]);
@@ -609,6 +633,42 @@ static void print_state_family(const struct state_family *f,
 	}
 }
 
+/*
+ * rblk_write_latency_seconds, a Prometheus histogram: cumulative buckets
+ * by upper bound ("le"), then the sum and the count.
+ */
+static void print_latency(const struct rblk_dev_info *v, size_t n)
+{
+	const char *name = "rblk_write_latency_seconds";
+	uint64_t cum;
+	size_t i, b;
+
+	printf("# HELP %s Time from a write's arrival to its completion on both disks (one without a peer).\n"
+	       "# TYPE %s histogram\n", name, name);
+	for (i = 0; i < n; i++) {
+		if (!v[i].has_wlat)
+			continue;
+		cum = 0;
+		for (b = 0; b < RBLK_LAT_BUCKETS; b++) {
+			cum += v[i].wlat[b];
+			sample_begin("rblk_write_latency_seconds_bucket", &v[i]);
+			if (b < RBLK_LAT_BOUNDS)
+				printf(",le=\"%g\"} %llu\n",
+				       rblk_lat_bounds_us[b] / 1e6,
+				       (unsigned long long)cum);
+			else
+				printf(",le=\"+Inf\"} %llu\n",
+				       (unsigned long long)cum);
+		}
+		sample_begin("rblk_write_latency_seconds_sum", &v[i]);
+		printf("} %llu.%06llu\n",
+		       (unsigned long long)(v[i].wlat_sum_us / 1000000),
+		       (unsigned long long)(v[i].wlat_sum_us % 1000000));
+		sample_begin("rblk_write_latency_seconds_count", &v[i]);
+		printf("} %llu\n", (unsigned long long)cum);
+	}
+}
+
 void print_metrics(const struct rblk_dev_info *v, size_t n)
 {
 	const struct metric *m;
@@ -627,4 +687,5 @@ void print_metrics(const struct rblk_dev_info *v, size_t n)
 			printf("} %llu\n", (unsigned long long)x);
 		}
 	}
+	print_latency(v, n);
 }

@@ -40,6 +40,9 @@ void field_str(struct printer *p, const char *key, const char *val);
 void field_u64(struct printer *p, const char *key, uint64_t val);
 void field_bool(struct printer *p, const char *key, bool val);
 
+/* Writes counted in the latency histogram. */
+uint64_t wlat_count(const struct rblk_dev_info *d);
+
 const char *role_name(uint8_t role);
 const char *disk_state_name(uint8_t state);
 const char *event_name(uint8_t event);

@@ -39,6 +39,8 @@
  *                                 nothing)
  *     RBLK_A_FENCE        nested  RBLK_FENCE_A_*: the fence-peer handler,
  *                                 running or last run (disk { fencing })
+ *     RBLK_A_WRITE_LATENCY nested RBLK_LAT_A_*: how long writes took
+ *                                 (include/rblk/latency.h)
  *
  * RBLK_CMD_NEW_DEVICE (CAP_SYS_ADMIN)
  *   Creates /dev/rblk<RBLK_A_MINOR> for resource RBLK_A_RESOURCE (letters,
@@ -208,6 +210,7 @@ enum rblk_attr {
 	RBLK_A_HELPER_COOKIE,	/* u64, RBLK_CMD_HELPER_DONE */
 	RBLK_A_HELPER_STATUS,	/* u32 exit status 0..255, RBLK_CMD_HELPER_DONE */
 	RBLK_A_FENCE,		/* nest, enum rblk_fence_attr */
+	RBLK_A_WRITE_LATENCY,	/* nest, enum rblk_lat_attr */
 	__RBLK_A_LAST
 };
 #define RBLK_A_MAX (__RBLK_A_LAST - 1)
@@ -266,6 +269,21 @@ enum rblk_fence_attr {
 	__RBLK_FENCE_A_LAST
 };
 #define RBLK_FENCE_A_MAX (__RBLK_FENCE_A_LAST - 1)
+
+/*
+ * Nested in RBLK_A_WRITE_LATENCY: the writes completed since the device
+ * was created, by latency (include/rblk/latency.h has the buckets).
+ */
+enum rblk_lat_attr {
+	RBLK_LAT_A_UNSPEC,
+	RBLK_LAT_A_SUM_US,	/* u64: their latencies added, microseconds */
+	RBLK_LAT_A_BUCKETS,	/* binary: RBLK_LAT_BUCKETS u64 in host byte
+				 * order, the writes of each bucket (not
+				 * cumulative); of another length, the bounds
+				 * differ: userspace shows no histogram */
+	__RBLK_LAT_A_LAST
+};
+#define RBLK_LAT_A_MAX (__RBLK_LAT_A_LAST - 1)
 
 /* Nested in RBLK_A_VERIFY: the last verify on this node (source or target). */
 enum rblk_verify_attr {

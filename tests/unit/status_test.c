@@ -108,6 +108,18 @@ static void test_counters_and_digests(void)
 	CHECK(strstr(t, " connects:0 verify-alg:sha256 csums-alg:crc32c\n") != NULL,
 	      "digests:\n%s", t);
 	CHECK(!strstr(t, "verify-percent") && !strstr(t, "last-verify"), "no verify:\n%s", t);
+	CHECK(!strstr(t, "write-latency"), "no latency from an older kernel:\n%s", t);
+
+	/* The mean write latency; JSON also has its sum and count. */
+	d.has_wlat = true;
+	d.wlat[1] = 3;
+	d.wlat[4] = 1;
+	d.wlat_sum_us = 2900;
+	t = render(&d, false, false);
+	CHECK(strstr(t, " io-errors:0 write-latency-avg-us:725\n") != NULL, "latency:\n%s", t);
+	t = render(&d, true, false);
+	CHECK(strstr(t, "\"write-latency-avg-us\":725,\"write-latency-sum-us\":2900,\"write-latency-count\":4,") != NULL,
+	      "json latency:\n%s", t);
 }
 
 static void test_verify_running(void)
@@ -261,6 +273,13 @@ static void test_metrics(void)
 	v[2].minor = 2;
 	snprintf(v[2].resource, sizeof(v[2].resource), "idle");
 	v[2].has_sync = false;
+	/* Writes of 100 us or less, one of at most 1 ms, one over 10 s. */
+	v[0].has_wlat = true;
+	v[0].wlat[0] = 2;
+	v[0].wlat[3] = 1;
+	v[0].wlat[RBLK_LAT_BOUNDS] = 1;
+	v[0].wlat_sum_us = 12000123;
+	v[2].has_wlat = true;
 	capture_begin();
 	print_metrics(v, 3);
 	t = capture_end();
@@ -309,6 +328,24 @@ static void test_metrics(void)
 	      lines_starting(t, "rblk_sync_remaining_bytes{") == 1 &&
 	      lines_starting(t, "rblk_sync_rate_bytes_per_second{") == 1 &&
 	      lines_starting(t, "rblk_out_of_sync_bytes{") == 3, "samples per family:\n%s", t);
+	/* The latency histogram: cumulative, in seconds, +Inf = count. */
+	CHECK(strstr(t, "# TYPE rblk_write_latency_seconds histogram\n"
+		      "rblk_write_latency_seconds_bucket{resource=\"pg\",minor=\"0\",le=\"0.0001\"} 2\n"
+		      "rblk_write_latency_seconds_bucket{resource=\"pg\",minor=\"0\",le=\"0.00025\"} 2\n"
+		      "rblk_write_latency_seconds_bucket{resource=\"pg\",minor=\"0\",le=\"0.0005\"} 2\n"
+		      "rblk_write_latency_seconds_bucket{resource=\"pg\",minor=\"0\",le=\"0.001\"} 3\n") != NULL,
+	      "latency buckets:\n%s", t);
+	CHECK(strstr(t, "rblk_write_latency_seconds_bucket{resource=\"pg\",minor=\"0\",le=\"2.5\"} 3\n"
+		      "rblk_write_latency_seconds_bucket{resource=\"pg\",minor=\"0\",le=\"5\"} 3\n"
+		      "rblk_write_latency_seconds_bucket{resource=\"pg\",minor=\"0\",le=\"10\"} 3\n"
+		      "rblk_write_latency_seconds_bucket{resource=\"pg\",minor=\"0\",le=\"+Inf\"} 4\n"
+		      "rblk_write_latency_seconds_sum{resource=\"pg\",minor=\"0\"} 12.000123\n"
+		      "rblk_write_latency_seconds_count{resource=\"pg\",minor=\"0\"} 4\n") != NULL,
+	      "latency +Inf, sum, count:\n%s", t);
+	CHECK(lines_starting(t, "rblk_write_latency_seconds_bucket{") == 2 * RBLK_LAT_BUCKETS &&
+	      strstr(t, "rblk_write_latency_seconds_count{resource=\"idle\",minor=\"2\"} 0\n") &&
+	      !strstr(t, "rblk_write_latency_seconds_count{resource=\"odd"),
+	      "a histogram per device that reports one:\n%s", t);
 	/* Each family once: HELP and TYPE, then its samples. */
 	CHECK(families_once(t), "families:\n%s", t);
 }

@@ -118,6 +118,38 @@ teardown() {
 	[ "$(echo "$output" | sed -n 1p)" = "$(echo "$output" | sed -n 2p)" ]
 }
 
+@test "write latency: every completed write is in the histogram, in status and for Prometheus" {
+	run vm_run n1 "$RBLKADM status --metrics r0"
+	assert_status 0
+	local m=$output writes count inf sum
+	writes=$(awk '/^rblk_writes_total[{]/ {print $2}' <<<"$m")
+	count=$(awk '/^rblk_write_latency_seconds_count[{]/ {print $2}' <<<"$m")
+	inf=$(awk '/^rblk_write_latency_seconds_bucket[{].*le="[+]Inf"/ {print $2}' <<<"$m")
+	sum=$(awk '/^rblk_write_latency_seconds_sum[{]/ {print $2}' <<<"$m")
+	# fio wrote 48 MiB in 4 KiB blocks; nothing is in flight now.
+	[ "$writes" -ge 12288 ] || { echo "writes: $writes"; false; }
+	[ "$count" = "$writes" ] || { echo "count $count, writes $writes"; false; }
+	[ "$inf" = "$count" ] || { echo "+Inf $inf, count $count"; false; }
+	# In seconds: none took 10 s, the mean is under one.
+	run awk '/^rblk_write_latency_seconds_bucket[{].*le="10"/ {print $2}' <<<"$m"
+	[ "$output" = "$count" ] || { echo "le=10: $output, count $count"; false; }
+	awk -v s="$sum" -v n="$count" 'BEGIN { exit !(s > 0 && s / n < 1) }' || { echo "sum: $sum s, count $count"; false; }
+	# Cumulative: each bucket holds at least the one before it.
+	run awk '/^rblk_write_latency_seconds_bucket[{]/ { if ($2 < last) { print "falls at " $0; exit 1 } last = $2 } END { print NR }' <<<"$m"
+	assert_status 0
+	[ "$(grep -c '^rblk_write_latency_seconds_bucket{' <<<"$m")" -eq 17 ]
+	# status and --json say the mean and what it is made of.
+	run vm_run n1 "$RBLKADM status --json | jq -r '.[0][\"write-latency-count\"], .[0][\"write-latency-avg-us\"], .[0][\"write-latency-sum-us\"]'"
+	assert_status 0
+	[ "${lines[0]}" = "$count" ] || { echo "json count: $output"; false; }
+	[ "${lines[1]}" -gt 0 ] || { echo "json mean: $output"; false; }
+	[ "${lines[2]}" = "$(tr -d . <<<"$sum" | sed 's/^0*//')" ] || { echo "json sum-us ${lines[2]}, metrics sum $sum s"; false; }
+	[ "${lines[1]}" -eq $((lines[2] / count)) ] || { echo "json mean, sum: $output"; false; }
+	local mean=${lines[1]}
+	run vm_run n1 "$RBLKADM status r0"
+	[[ "$output" == *" io-errors:0 write-latency-avg-us:$mean"$'\n'* ]] || { echo "$output"; false; }
+}
+
 @test "flushes reach the backing disk; discard and write-zeroes pass through" {
 	run vm_run n1 "awk '{print \$16}' /sys/block/vda/stat"
 	before=$output

@@ -494,7 +494,11 @@ teardown_file() {
 	run vm_run pg1 "dmesg | grep 'requests waiting'"
 	[[ "$output" == *"pg: peer pg2 has 4096 requests waiting for their answers here: it asks without reading them" ]] ||
 		{ echo "$output"; vm_run pg1 "dmesg | tail -n 20"; false; }
-	vm_run pg1 "cat /tmp/dmb >/sys/block/vda/queue/discard_max_bytes"
+	# 7.2 refuses it back (EINVAL: the 0 also zeroed the disk's
+	# discard_granularity): pg1's disk then takes no discard for the rest
+	# of this file, whose later tests send none.
+	run vm_run pg1 "cat /tmp/dmb >/sys/block/vda/queue/discard_max_bytes"
+	[ "$status" -eq 0 ] || echo "pg1's discard_max_bytes not restored: $output" >&3
 	rblk_write_config pg1
 	vm_run pg1 "$RBLKADM adjust pg"
 }
