@@ -189,11 +189,15 @@ static void submit_clone(struct request *rq, struct bio *clone)
  * REQ_ALLOC_CACHE says where the submitter's bio came from (a per-CPU
  * cache of its bio_set): bio_put() of our clone would look for a cache
  * rblk_bio_set does not have (an oops in the clone's completion on 7.2,
- * where direct I/O sets it).
+ * where direct I/O sets it). REQ_NOWAIT is the submitter's wish not to
+ * wait for a tag of ours; the clone starts from our worker, which may
+ * wait, and with it the backing disk would fail it (BLK_STS_AGAIN) when
+ * its tags run out.
  */
 static blk_opf_t clone_opf(struct request *rq, struct bio *bio)
 {
-	return (bio->bi_opf & ~(REQ_PREFLUSH | REQ_FUA | REQ_ALLOC_CACHE)) |
+	return (bio->bi_opf & ~(REQ_PREFLUSH | REQ_FUA | REQ_ALLOC_CACHE |
+				REQ_NOWAIT)) |
 	       (rq->cmd_flags & REQ_FUA);
 }
 

@@ -53,12 +53,15 @@ void rblk_tl_free(struct rblk_conn *conn)
 /*
  * Is the peer's ACK of @rq not the end of it? A write, discard or
  * write-zeroes may sit in the peer's cache after its ACK; a FUA write
- * does not, and a flush holds no data.
+ * does not (the peer writes it FUA), and a flush holds no data. A discard
+ * or write-zeroes with FUA is logged all the same: the peer builds those
+ * chains without it (recv.c, submit_range()).
  */
 bool rblk_tl_needs(struct request *rq)
 {
 	return req_op(rq) != REQ_OP_FLUSH && req_op(rq) != REQ_OP_READ &&
-	       blk_rq_bytes(rq) && !(rq->cmd_flags & REQ_FUA);
+	       blk_rq_bytes(rq) &&
+	       !(req_op(rq) == REQ_OP_WRITE && (rq->cmd_flags & REQ_FUA));
 }
 
 /* Under conn->lock, for a write about to be queued for the peer. */
