@@ -754,7 +754,10 @@ static void teardown(struct rblk_conn *conn)
 	/* What the peer may lack is marked on disk before anyone is told. */
 	rblk_tl_lost(conn);
 	blk_mq_tagset_busy_iter(&dev->tag_set, mark_remote, conn);
+	/* dev->lock: a failed disk's metadata may be let go (ioerr.c). */
+	mutex_lock(&dev->lock);
 	rblk_bm_flush(&dev->meta);
+	mutex_unlock(&dev->lock);
 	blk_mq_tagset_busy_iter(&dev->tag_set, fail_remote, &fail);
 	/* A verify's repair starts a resync: the verify stops first. */
 	rblk_verify_stop(dev);
@@ -1048,6 +1051,15 @@ int rblk_conn_peer_state_changed(struct rblk_conn *conn)
 		conn->fatal = true;
 		return rblk_conn_both_primary(conn);
 	}
+	/*
+	 * A disk that failed or was never there comes back only through a
+	 * new handshake (kmod/ioerr.c): what we marked meanwhile must be
+	 * resynced first.
+	 */
+	if (READ_ONCE(dev->state.peer_disk) <= RBLK_DISK_FAILED &&
+	    ps.disk_state > RBLK_DISK_FAILED)
+		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE,
+						RBLK_P_STATE);
 	/* Only a Primary source keeps application writes out of a verify. */
 	if (ps.role == RBLK_ROLE_PRIMARY)
 		rblk_verify_abort(conn, "the peer became Primary");

@@ -11,6 +11,7 @@
 #include <linux/slab.h>
 
 #include "device.h"
+#include "ioerr.h"
 #include "netlink.h"
 #include "req.h"
 #include "state.h"
@@ -55,6 +56,7 @@ static void rblk_free_disk(struct gendisk *disk)
 
 	blk_mq_free_tag_set(&dev->tag_set);
 	mutex_destroy(&dev->lock);
+	rblk_disk_ref_exit(dev);
 	free_percpu(dev->wlat);
 	kfree(dev);
 }
@@ -132,6 +134,12 @@ struct rblk_device *rblk_device_create(int minor, const char *name)
 		kfree(dev);
 		return ERR_PTR(-ENOMEM);
 	}
+	ret = rblk_disk_ref_init(dev);
+	if (ret) {
+		free_percpu(dev->wlat);
+		kfree(dev);
+		return ERR_PTR(ret);
+	}
 	dev->minor = minor;
 	strscpy(dev->name, name, sizeof(dev->name));
 	mutex_init(&dev->lock);
@@ -158,15 +166,17 @@ struct rblk_device *rblk_device_create(int minor, const char *name)
 	return dev;
 
 err_put_disk:
-	/* ->free_disk frees the tag set, dev->wlat and dev. */
-	idr_remove(&rblk_minors, minor);
+	/*
+	 * ->free_disk runs only for a disk add_disk() added (GD_ADDED):
+	 * the rest is ours to free, the tag set after the queue.
+	 */
 	put_disk(dev->disk);
-	return ERR_PTR(ret);
 err_free_tag_set:
 	blk_mq_free_tag_set(&dev->tag_set);
 err_remove_idr:
 	idr_remove(&rblk_minors, minor);
 err_free_dev:
+	rblk_disk_ref_exit(dev);
 	free_percpu(dev->wlat);
 	kfree(dev);
 	return ERR_PTR(ret);
@@ -184,13 +194,20 @@ int rblk_device_destroy(struct rblk_device *dev)
 	dev->removing = true;	/* from here on, opens fail */
 	mutex_unlock(&dev->lock);
 
+	/* A failing disk's work runs to its end (it sees ->removing). */
+	rblk_disk_error_cancel(dev);
 	/* The connection's last change is announced before the device goes. */
 	rblk_conn_stop(dev);
 	/* Its teardown may have started the fence-peer handler: not waited. */
 	rblk_fence_stop(dev);
 	rblk_genl_event(dev, RBLK_EVENT_DESTROY);
 	del_gendisk(dev->disk);
-	rblk_meta_detach(&dev->meta);
+	rblk_disk_ref_drain(dev);
+	/* A disk that failed is not written to again. */
+	if (dev->state.disk == RBLK_DISK_FAILED)
+		rblk_meta_drop(&dev->meta);
+	else
+		rblk_meta_detach(&dev->meta);
 	if (dev->backing.bdev)
 		rblk_bdev_close(&dev->backing);
 	idr_remove(&rblk_minors, dev->minor);
@@ -230,6 +247,9 @@ static int attach_locked(struct rblk_device *dev, struct rblk_bdev *b,
 	lockdep_assert_held(&dev->lock);
 	if (dev->backing.bdev)
 		return -EEXIST;
+	/* A disk meets the peer in a handshake before either trusts it. */
+	if (dev->conn.worker)
+		return -EISCONN;
 	if (meta_internal || meta_path) {
 		ret = rblk_meta_attach(&dev->meta, b->bdev, meta_path, dev);
 		if (ret)
@@ -251,6 +271,7 @@ static int attach_locked(struct rblk_device *dev, struct rblk_bdev *b,
 	if (!ret) {
 		dev->backing = *b;
 		strscpy(dev->backing_path, path, sizeof(dev->backing_path));
+		rblk_disk_ref_live(dev);
 	}
 	rblk_unfreeze_queue(q, memflags);
 	if (ret) {
@@ -317,6 +338,8 @@ int rblk_device_detach(struct rblk_device *dev, struct netlink_ext_ack *extack)
 		mutex_unlock(&dev->lock);
 		return ret;
 	}
+	/* Not open and not connected: only a last reader may be left. */
+	rblk_disk_ref_drain(dev);
 	memflags = rblk_freeze_queue(dev->disk->queue);
 	b = dev->backing;
 	dev->backing.bdev = NULL;

@@ -5,6 +5,9 @@
 #include <linux/blk-mq.h>
 #include <linux/mutex.h>
 #include <linux/atomic.h>
+#include <linux/completion.h>
+#include <linux/percpu-refcount.h>
+#include <linux/workqueue.h>
 #include <rblk/genl.h>
 #include <rblk/latency.h>
 
@@ -30,6 +33,11 @@ struct rblk_stats {
 struct rblk_wlat {
 	u64 sum_us;
 	u64 buckets[RBLK_LAT_BUCKETS];
+};
+
+enum rblk_disk_flags {
+	RBLK_DISK_F_ERROR,	/* an I/O error since the attach */
+	RBLK_DISK_F_REASON,	/* ... and ->disk_error says which */
 };
 
 /*
@@ -63,6 +71,17 @@ struct rblk_device {
 	spinlock_t write_lock;
 	struct list_head writes;
 	wait_queue_head_t write_wq;
+
+	/*
+	 * The backing disk in use (kmod/ioerr.c): live while one is
+	 * attached and has not failed; I/O reaching it from outside
+	 * dev->lock holds a reference. disk_idle: no reference left.
+	 */
+	struct percpu_ref disk_ref;
+	struct completion disk_idle;
+	struct work_struct disk_fail_work;
+	unsigned long disk_flags;	/* enum rblk_disk_flags */
+	char disk_error[128];		/* the error that failed it */
 
 	struct rblk_conn conn;
 	struct rblk_fence fence;

@@ -13,6 +13,7 @@
 
 #include "conn.h"
 #include "device.h"
+#include "ioerr.h"
 #include "digest.h"
 #include "req.h"
 
@@ -203,8 +204,7 @@ static void dreq_work(struct work_struct *w)
 	int ret = mine || read ? 0 : -ENOMEM;
 
 	if (!ret)
-		ret = rblk_read_pages(conn->dev->backing.bdev, d->sector,
-				      d->pages, d->bytes);
+		ret = rblk_disk_read(conn->dev, d->sector, d->pages, d->bytes);
 	if (read)
 		read_reply(d, ret);
 	else if (!ret)

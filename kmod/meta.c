@@ -135,6 +135,13 @@ void rblk_meta_detach(struct rblk_meta *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/* A failed disk's metadata: let go without writing to the disk. */
+void rblk_meta_drop(struct rblk_meta *m)
+{
+	m->present = false;
+	rblk_meta_detach(m);
+}
+
 /*
  * Write the live generation set and flags. Preflush: whatever the new
  * state says about the data must already be on disk (with external

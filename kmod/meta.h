@@ -34,6 +34,7 @@ struct rblk_device;
 int rblk_meta_attach(struct rblk_meta *m, struct block_device *data_bdev,
 		     const char *ext_path, void *holder);
 void rblk_meta_detach(struct rblk_meta *m);
+void rblk_meta_drop(struct rblk_meta *m);
 int rblk_meta_write(struct rblk_meta *m);
 enum rblk_disk_state rblk_meta_disk_state(const struct rblk_meta *m);
 u64 rblk_meta_data_sectors(const struct rblk_meta *m);

@@ -75,6 +75,7 @@ static const struct nla_policy rblk_policy[RBLK_A_MAX + 1] = {
 	[RBLK_A_NET_OPTS]	= NLA_POLICY_NESTED(rblk_net_policy),
 	[RBLK_A_SUSP]		= { .type = NLA_REJECT },	/* reported only */
 	[RBLK_A_LAST_ERROR]	= { .type = NLA_REJECT },
+	[RBLK_A_DISK_ERROR]	= { .type = NLA_REJECT },
 	[RBLK_A_VERIFY_START]	= { .type = NLA_U64 },
 	[RBLK_A_VERIFY_STOP]	= { .type = NLA_U64 },
 	[RBLK_A_VERIFY]		= { .type = NLA_REJECT },
@@ -367,6 +368,12 @@ static int put_dev_attrs_locked(struct sk_buff *skb, struct rblk_device *dev,
 		return -EMSGSIZE;
 	if (dev->meta.present && put_gi(skb, &dev->meta.gi))
 		return -EMSGSIZE;
+	/* Written once, before the bit (kmod/ioerr.c). */
+	if (test_bit(RBLK_DISK_F_REASON, &dev->disk_flags)) {
+		smp_rmb();
+		if (nla_put_string(skb, RBLK_A_DISK_ERROR, dev->disk_error))
+			return -EMSGSIZE;
+	}
 	if (put_conn(skb, &dev->conn, st, admin) || rblk_fence_put(skb, dev))
 		return -EMSGSIZE;
 	return put_sync(skb, &dev->conn) ?: put_stats(skb, dev, pending) ?:
@@ -611,6 +618,8 @@ static int attach_doit(struct sk_buff *skb, struct genl_info *info)
 				nla_data(info->attrs[RBLK_A_META_DEV]) : NULL,
 				nla_get_flag(info->attrs[RBLK_A_META_INTERNAL]));
 	mutex_unlock(&rblk_devices_lock);
+	if (ret == -EISCONN)
+		NL_SET_ERR_MSG(info->extack, "rblk: a connection is configured: disconnect first");
 	return ret;
 }
 

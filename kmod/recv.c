@@ -14,6 +14,7 @@
 
 #include "conn.h"
 #include "device.h"
+#include "ioerr.h"
 #include "gen.h"
 #include "digest.h"
 #include "recv.h"
@@ -169,6 +170,10 @@ static void peer_write_done(struct rblk_peer_req *p, int err)
 	p->status = -err;
 	if (p->ack_type == RBLK_P_RS_ACK && !err)
 		rblk_resync_target_wrote(conn->dev, p->sector, p->bytes);
+	if (p->disk_ref) {
+		p->disk_ref = false;
+		rblk_disk_put(conn->dev);
+	}
 	/*
 	 * The data is on disk (or failed): give the pages back now, and
 	 * their share of max-buffers; the ACK waits for nothing but the
@@ -195,6 +200,8 @@ static void peer_write_endio(struct bio *bio)
 	int err = blk_status_to_errno(bio->bi_status);
 
 	bio_put(bio);
+	if (err)
+		rblk_disk_error(p->conn->dev, REQ_OP_WRITE, p->sector, err);
 	peer_write_done(p, err);
 }
 
@@ -299,13 +306,12 @@ static int receive_write(struct rblk_conn *conn, u16 type, const void *fixed,
 {
 	const struct rblk_p_write *w = fixed;
 	struct rblk_device *dev = conn->dev;
-	struct block_device *bdev = dev->backing.bdev;
 	bool resync = type == RBLK_P_RS_DATA;
 	u32 wflags = rblk_be32(w->wflags);
 	struct rblk_peer_req *p;
 	int ret;
 
-	if (READ_ONCE(dev->state.role) != RBLK_ROLE_SECONDARY || !bdev ||
+	if (READ_ONCE(dev->state.role) != RBLK_ROLE_SECONDARY ||
 	    (!resync && READ_ONCE(dev->state.peer_role) != RBLK_ROLE_PRIMARY) ||
 	    (resync && (conn->rs.source || conn->rs.phase != RBLK_RS_RUNNING)))
 		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, type);
@@ -320,10 +326,20 @@ static int receive_write(struct rblk_conn *conn, u16 type, const void *fixed,
 	}
 	atomic_inc(&conn->peer_reqs);
 	atomic64_add(data_len >> 10, &dev->stats.received_kib);
+	/*
+	 * No disk (it failed, or was never here): not acknowledged, so the
+	 * Primary marks it, as it marks all it writes once our next STATE
+	 * says so.
+	 */
+	if (!rblk_disk_get(dev)) {
+		peer_write_done(p, -EIO);
+		return 0;
+	}
+	p->disk_ref = true;
 	if (wflags & (RBLK_WF_DISCARD | RBLK_WF_ZEROES))
-		submit_range(p, bdev, p->sector, p->bytes, wflags);
+		submit_range(p, dev->backing.bdev, p->sector, p->bytes, wflags);
 	else
-		submit_data(p, bdev, p->sector, p->bytes, wflags);
+		submit_data(p, dev->backing.bdev, p->sector, p->bytes, wflags);
 	return 0;
 }
 

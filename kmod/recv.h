@@ -19,6 +19,7 @@ struct rblk_peer_req {
 	sector_t sector;
 	u32 bytes;
 	int status;			/* positive errno for the ACK */
+	bool disk_ref;			/* holds the backing disk (ioerr.c) */
 	u32 charge;			/* pages of conn->peer_pages held */
 	unsigned int nr_pages;
 	struct page *pages[];

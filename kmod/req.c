@@ -15,6 +15,7 @@
 #include "gen.h"
 #include "req.h"
 #include "bitmap.h"
+#include "ioerr.h"
 #include <linux/math64.h>
 
 /* Clones come from here so that I/O never waits on general reclaim. */
@@ -64,6 +65,8 @@ void rblk_req_put(struct request *rq)
 	rblk_range_release(dev, &req->range);
 	if (req->al)
 		rblk_al_end(&dev->meta, req->range.sector, req->range.bytes);
+	if (req->disk_ref)
+		rblk_disk_put(dev);
 	if (req->status)
 		atomic64_inc(&dev->stats.io_errors);
 	if (req_op(rq) == REQ_OP_WRITE)
@@ -160,14 +163,32 @@ struct request *rblk_req_by_wire_id(struct blk_mq_tag_set *set, u64 id)
 	return blk_mq_tag_to_rq(set->tags[0], tag);
 }
 
+/*
+ * A local write failed on a Primary: the peer may have it, and a write
+ * that failed may hold either copy; marked, the next resync makes the
+ * two equal (kmod/ioerr.c).
+ */
+static void clone_failed(struct request *rq, struct bio *clone)
+{
+	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+	struct rblk_device *dev = rq->q->queuedata;
+	int err = blk_status_to_errno(clone->bi_status);
+
+	rblk_disk_error(dev, req_op(rq), req->range.sector, err);
+	if (is_write(rq) && req->range.bytes && err != -EOPNOTSUPP)
+		rblk_bm_set(&dev->meta.bm, req->range.sector, req->range.bytes);
+}
+
 static void clone_endio(struct bio *clone)
 {
 	struct request *rq = clone->bi_private;
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
 
 	/* Keep the first error; later ones add nothing for the caller. */
-	if (clone->bi_status)
+	if (clone->bi_status) {
+		clone_failed(rq, clone);
 		cmpxchg(&req->status, BLK_STS_OK, clone->bi_status);
+	}
 	bio_put(clone);
 	rblk_req_put(rq);
 }
@@ -408,7 +429,7 @@ static enum read_src read_from_peer(struct rblk_device *dev, struct request *rq)
 static bool start_rq(struct rblk_device *dev, struct request *rq)
 {
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
-	struct block_device *bdev = dev->backing.bdev;
+	struct block_device *bdev;
 
 	if (is_write(rq) || req_op(rq) == REQ_OP_FLUSH) {
 		if (!start_write(dev, rq))
@@ -429,6 +450,13 @@ static bool start_rq(struct rblk_device *dev, struct request *rq)
 	}
 	if (req->status)
 		return true;
+	/* Held until the request ends: the disk stays while clones run. */
+	if (!rblk_disk_get(dev)) {
+		req->status = BLK_STS_IOERR;
+		return true;
+	}
+	req->disk_ref = true;
+	bdev = dev->backing.bdev;
 	if (req_op(rq) == REQ_OP_FLUSH)
 		map_flush(rq, bdev);
 	else
@@ -489,6 +517,7 @@ static blk_status_t rblk_queue_rq(struct blk_mq_hw_ctx *hctx,
 	INIT_LIST_HEAD(&req->range.list);
 	req->al = false;
 	req->tl = false;
+	req->disk_ref = false;
 	req->park = RBLK_PARK_NONE;
 	INIT_LIST_HEAD(&req->send_list);
 	INIT_LIST_HEAD(&req->park_list);

@@ -54,6 +54,7 @@ struct rblk_req {
 	struct rblk_range range;	/* what it writes (0 bytes: flush) */
 	struct work_struct work;	/* starts the request (req.c) */
 	bool al;			/* holds its activity log extents */
+	bool disk_ref;			/* holds the backing disk (ioerr.c) */
 	bool tl;			/* holds a place in the transfer log */
 	u64 tl_mark;			/* a flush: the log's end when queued */
 	u8 park;			/* enum rblk_park */

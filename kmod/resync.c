@@ -17,6 +17,7 @@
 
 #include "conn.h"
 #include "device.h"
+#include "ioerr.h"
 #include "digest.h"
 #include "helper.h"
 #include "resync.h"
@@ -121,23 +122,7 @@ static struct rblk_rs_req *rs_req_alloc(struct rblk_device *dev, u64 bit,
 
 static int rs_read(struct rblk_device *dev, struct rblk_rs_req *r)
 {
-	u32 left = r->range.bytes;
-	struct bio *bio;
-	unsigned int i;
-	int ret;
-
-	bio = bio_alloc_bioset(dev->backing.bdev, r->nr_pages, REQ_OP_READ,
-			       GFP_NOIO, &rblk_bio_set);
-	bio->bi_iter.bi_sector = r->range.sector;
-	for (i = 0; i < r->nr_pages; i++) {
-		u32 n = min_t(u32, left, PAGE_SIZE);
-
-		__bio_add_page(bio, r->pages[i], n, 0);
-		left -= n;
-	}
-	ret = submit_bio_wait(bio);
-	bio_put(bio);
-	return ret;
+	return rblk_disk_read(dev, r->range.sector, r->pages, r->range.bytes);
 }
 
 /* Paused by pause-sync here or on the peer. */

@@ -332,9 +332,11 @@ static enum rblk_queued queue_remote(struct rblk_conn *conn,
 	return q;
 }
 
+/* Not a peer whose disk failed (kmod/ioerr.c): it NACKs, we mark. */
 static bool peer_takes_writes(struct rblk_conn *conn)
 {
-	return conn->dev->state.peer_role == RBLK_ROLE_SECONDARY;
+	return conn->dev->state.peer_role == RBLK_ROLE_SECONDARY &&
+	       conn->dev->state.peer_disk >= RBLK_DISK_INCONSISTENT;
 }
 
 static bool peer_serves_reads(struct rblk_conn *conn)

@@ -16,6 +16,7 @@
 
 #include "conn.h"
 #include "device.h"
+#include "ioerr.h"
 #include "digest.h"
 #include "helper.h"
 #include "state.h"
@@ -65,7 +66,7 @@ static int ask_next(struct rblk_conn *conn, struct page **pages)
 		kfree(v);
 		return -EINTR;
 	}
-	ret = rblk_read_pages(dev->backing.bdev, v->range.sector, pages, bytes);
+	ret = rblk_disk_read(dev, v->range.sector, pages, bytes);
 	if (ret)
 		rblk_conn_error(conn, "verify: reading %u bytes at sector %llu failed (%d)",
 				bytes, (unsigned long long)v->range.sector, ret);

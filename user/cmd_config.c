@@ -153,10 +153,25 @@ static int build_down(struct plan *p, const struct cfg_resource *r,
 	return 0;
 }
 
+/*
+ * The kernel attaches only without a connection (a disk must meet the
+ * peer in a handshake before either trusts it): a connected resource
+ * (a disk that failed, kmod/ioerr.c) is disconnected, attached and
+ * connected again.
+ */
 static int build_attach(struct plan *p, const struct cfg_resource *r,
 			const struct args *a, const struct plan *running)
 {
+	bool connected = running &&
+			 plan_find(running, "connect", r->me->minor);
+
+	if (connected)
+		plan_minor_only(p, "disconnect", r);
 	plan_attach(p, r);
+	if (connected) {
+		plan_net(p, r);
+		plan_connect(p, r, false);
+	}
 	return 0;
 }
 
@@ -198,9 +213,20 @@ CMD(down)
 	return run_plan(ctx, argc, argv, A_LENIENT, build_down, NULL);
 }
 
+static int running_state(struct rblk_ctx *ctx, int argc, char **argv,
+			 struct plan *running);
+
 CMD(attach)
 {
-	return run_plan(ctx, argc, argv, 0, build_attach, NULL);
+	struct plan running;
+	int ret;
+
+	ret = running_state(ctx, argc, argv, &running);
+	if (ret)
+		return ret;
+	ret = run_plan(ctx, argc, argv, 0, build_attach, &running);
+	plan_free(&running);
+	return ret;
 }
 
 CMD(detach)
@@ -271,19 +297,27 @@ static int kernel_state(struct plan *out)
 	return 0;
 }
 
-CMD(adjust)
+/* What runs now: the kernel's devices, or a dry run's stand-in. */
+static int running_state(struct rblk_ctx *ctx, int argc, char **argv,
+			 struct plan *running)
 {
-	struct plan running;
-	int ret, i;
+	int i;
 
 	/* -d may come after the subcommand: look before loading the state */
 	for (i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "-d") || !strcmp(argv[i], "--dry-run"))
 			ctx->dry_run = true;
 	if (ctx->dry_run)
-		ret = dry_run_state(&running) ? EXIT_FAIL : 0;
-	else
-		ret = kernel_state(&running);
+		return dry_run_state(running) ? EXIT_FAIL : 0;
+	return kernel_state(running);
+}
+
+CMD(adjust)
+{
+	struct plan running;
+	int ret;
+
+	ret = running_state(ctx, argc, argv, &running);
 	if (ret)
 		return ret;
 	ret = run_plan(ctx, argc, argv, 0, build_adjust, &running);

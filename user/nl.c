@@ -287,6 +287,7 @@ static int parse_device(struct nl_msg *msg, struct rblk_dev_info *d)
 		d->peer_disk_state = nla_get_u8(tb[RBLK_A_PEER_DISK_STATE]);
 	copy_str(d->peer_name, sizeof(d->peer_name), tb[RBLK_A_PEER_NAME]);
 	copy_str(d->last_error, sizeof(d->last_error), tb[RBLK_A_LAST_ERROR]);
+	copy_str(d->disk_error, sizeof(d->disk_error), tb[RBLK_A_DISK_ERROR]);
 	if (tb[RBLK_A_PEER_ADDR])
 		format_addr(tb[RBLK_A_PEER_ADDR], d->peer_addr, sizeof(d->peer_addr));
 	if (tb[RBLK_A_LOCAL_ADDR])

@@ -36,6 +36,7 @@ struct rblk_dev_info {
 	char peer_addr[64];
 	char local_addr[64];	/* if the kernel reports it */
 	char last_error[512];
+	char disk_error[128];	/* the backing disk's first I/O error */
 	bool meta_external;
 	bool has_sync;		/* a resync or verify is running */
 	bool sync_paused;

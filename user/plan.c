@@ -462,18 +462,26 @@ static bool secret_differs(const struct plan_step *want,
 	return strcmp(hex, id) != 0;
 }
 
-static void adjust_disk(struct plan *p, const struct cfg_resource *r,
+/*
+ * The kernel attaches only without a connection (a disk meets the peer
+ * in a handshake first): true if the plan disconnects for it.
+ */
+static bool adjust_disk(struct plan *p, const struct cfg_resource *r,
 			const struct plan *want, const struct plan *running)
 {
 	const struct plan_step *w = plan_find(want, "attach", r->me->minor);
 	const struct plan_step *run = plan_find(running, "attach", r->me->minor);
+	bool connected = plan_find(running, "connect", r->me->minor);
 
 	/* An attach carries only the disk and the meta-disk. */
 	if (run && !differs(w, run, NULL))
-		return;
+		return false;
+	if (connected)
+		add_minor(p, "disconnect", r);
 	if (run)
 		add_minor(p, "detach", r);
 	plan_attach(p, r);
+	return connected;
 }
 
 /*
@@ -482,15 +490,16 @@ static void adjust_disk(struct plan *p, const struct cfg_resource *r,
  * its net step: CONNECT carries the whole configuration.
  */
 static void adjust_net(struct plan *p, const struct cfg_resource *r,
-		       const struct plan *want, const struct plan *running)
+		       const struct plan *want, const struct plan *running,
+		       bool dropped)
 {
 	static const char *const ident[] = { "local", "peer", "node", "peer-node",
 					     "protocol", NULL };
 	const struct plan_step *w = plan_find(want, "net", r->me->minor);
 	const struct plan_step *run = plan_find(running, "net", r->me->minor);
-	bool connected = plan_find(running, "connect", r->me->minor);
+	bool connected = !dropped && plan_find(running, "connect", r->me->minor);
 
-	if (run && differs(w, run, ident)) {
+	if (connected && run && differs(w, run, ident)) {
 		add_minor(p, "disconnect", r);
 		connected = false;
 	}
@@ -521,8 +530,7 @@ int plan_adjust(struct plan *p, const struct cfg_resource *r,
 	}
 	plan_init(&want);
 	plan_up(&want, r);
-	adjust_disk(p, r, &want, running);
-	adjust_net(p, r, &want, running);
+	adjust_net(p, r, &want, running, adjust_disk(p, r, &want, running));
 	plan_free(&want);
 	return 0;
 }

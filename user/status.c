@@ -412,6 +412,11 @@ static void device_fields(struct printer *p, const struct rblk_dev_info *d)
 	field_u64(p, "minor", d->minor);
 	field_u64(p, "size-kib", d->size_sectors / 2);
 	field_str(p, "backing", d->backing_dev[0] ? d->backing_dev : "none");
+	/* Why a disk went Failed/Diskless (kmod/ioerr.c), or a Primary's. */
+	if (d->disk_error[0]) {
+		printer_line(p);
+		field_str(p, "disk-error", d->disk_error);
+	}
 	printer_line(p);
 	field_u64(p, "open", d->open_count);
 	/* Say why writes fail before someone has to read the kernel log. */
@@ -482,7 +487,7 @@ void print_device_event(struct printer *p, const struct rblk_dev_info *d)
 
 /* ---- Prometheus text exposition (status --metrics) ------------------ */
 
-enum m_kind { M_STAT, M_STAT_KIB, M_SIZE, M_OPEN, M_SUSP, M_SYNC_LEFT, M_SYNC_RATE };
+enum m_kind { M_STAT, M_STAT_KIB, M_SIZE, M_OPEN, M_SUSP, M_DISK_ERROR, M_SYNC_LEFT, M_SYNC_RATE };
 
 /*
  * One family per entry; a device without the fact (no peer, no resync)
@@ -497,6 +502,7 @@ static const struct metric {
 	{ "rblk_size_bytes", "gauge", "Size of the replicated device.", M_SIZE, 0, false },
 	{ "rblk_open_count", "gauge", "Openers of /dev/rblkN.", M_OPEN, 0, false },
 	{ "rblk_io_suspended", "gauge", "1 while I/O is held until the peer is fenced (or resume-io).", M_SUSP, 0, false },
+	{ "rblk_disk_error", "gauge", "1 once the backing disk returned an I/O error, until a disk is attached again.", M_DISK_ERROR, 0, false },
 	{ "rblk_read_bytes_total", "counter", "Data read through the device.", M_STAT_KIB, RBLK_STAT_READ_KIB, false },
 	{ "rblk_written_bytes_total", "counter", "Data written through the device.", M_STAT_KIB, RBLK_STAT_WRITTEN_KIB, false },
 	{ "rblk_reads_total", "counter", "Read requests.", M_STAT, RBLK_STAT_READS, false },
@@ -537,6 +543,9 @@ static bool metric_value(const struct metric *m, const struct rblk_dev_info *d,
 		return true;
 	case M_SUSP:
 		*v = !!(d->susp & RBLK_SUSP_IO_FENCING);
+		return true;
+	case M_DISK_ERROR:
+		*v = !!d->disk_error[0];
 		return true;
 	case M_SYNC_LEFT:
 		*v = d->sync_total_kib > d->sync_done_kib ?

@@ -41,6 +41,10 @@
  *                                 running or last run (disk { fencing })
  *     RBLK_A_WRITE_LATENCY nested RBLK_LAT_A_*: how long writes took
  *                                 (include/rblk/latency.h)
+ *     RBLK_A_DISK_ERROR   string  the first I/O error of the backing disk
+ *                                 since its attach ("write error at sector
+ *                                 N (-5)"); absent if none. A Secondary's
+ *                                 disk goes Failed, then Diskless, on it
  *
  * RBLK_CMD_NEW_DEVICE (CAP_SYS_ADMIN)
  *   Creates /dev/rblk<RBLK_A_MINOR> for resource RBLK_A_RESOURCE (letters,
@@ -211,6 +215,7 @@ enum rblk_attr {
 	RBLK_A_HELPER_STATUS,	/* u32 exit status 0..255, RBLK_CMD_HELPER_DONE */
 	RBLK_A_FENCE,		/* nest, enum rblk_fence_attr */
 	RBLK_A_WRITE_LATENCY,	/* nest, enum rblk_lat_attr */
+	RBLK_A_DISK_ERROR,	/* string: the backing disk's first I/O error */
 	__RBLK_A_LAST
 };
 #define RBLK_A_MAX (__RBLK_A_LAST - 1)

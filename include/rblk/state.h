@@ -80,7 +80,9 @@ enum rblk_state_change_flags {
 
 /*
  * disk_edges[from]: the disk states a disk in state @from may go to.
- * Attach finds the state its metadata justifies; detach goes Diskless; a
+ * Attach finds the state its metadata justifies; detach goes Diskless; an
+ * I/O error on a disk in use goes Failed, and Diskless once the disk is
+ * idle (kmod/ioerr.c); a
  * resync target and invalidate go Inconsistent; outdate goes Outdated; a
  * finished resync, a forced promotion, a same-generation connect
  * (Consistent, or Outdated with an UpToDate peer) and adopting a fresh
@@ -91,13 +93,15 @@ static const unsigned int rblk_disk_edges[__RBLK_DISK_LAST] = {
 			       RBLK_D(CONSISTENT) | RBLK_D(UPTODATE),
 	[RBLK_DISK_ATTACHING] = RBLK_D(DISKLESS),
 	[RBLK_DISK_FAILED] = RBLK_D(DISKLESS),
-	[RBLK_DISK_INCONSISTENT] = RBLK_D(DISKLESS) | RBLK_D(UPTODATE),
-	[RBLK_DISK_OUTDATED] = RBLK_D(DISKLESS) | RBLK_D(INCONSISTENT) |
-			       RBLK_D(UPTODATE),
-	[RBLK_DISK_CONSISTENT] = RBLK_D(DISKLESS) | RBLK_D(INCONSISTENT) |
-				 RBLK_D(OUTDATED) | RBLK_D(UPTODATE),
-	[RBLK_DISK_UPTODATE] = RBLK_D(DISKLESS) | RBLK_D(INCONSISTENT) |
-			       RBLK_D(OUTDATED),
+	[RBLK_DISK_INCONSISTENT] = RBLK_D(DISKLESS) | RBLK_D(FAILED) |
+				   RBLK_D(UPTODATE),
+	[RBLK_DISK_OUTDATED] = RBLK_D(DISKLESS) | RBLK_D(FAILED) |
+			       RBLK_D(INCONSISTENT) | RBLK_D(UPTODATE),
+	[RBLK_DISK_CONSISTENT] = RBLK_D(DISKLESS) | RBLK_D(FAILED) |
+				 RBLK_D(INCONSISTENT) | RBLK_D(OUTDATED) |
+				 RBLK_D(UPTODATE),
+	[RBLK_DISK_UPTODATE] = RBLK_D(DISKLESS) | RBLK_D(FAILED) |
+			       RBLK_D(INCONSISTENT) | RBLK_D(OUTDATED),
 };
 
 /*
@@ -213,6 +217,8 @@ static inline int rblk_state_check_admin(const struct rblk_state *os,
 			return *why = "the peer is Primary", -EEXIST;
 		if (os->disk == RBLK_DISK_DISKLESS)
 			return *why = "no disk is attached", -ENODATA;
+		if (os->disk == RBLK_DISK_FAILED)
+			return *why = "the local disk failed", -ENODATA;
 		if (os->disk != RBLK_DISK_UPTODATE && !(flags & RBLK_SC_FORCE))
 			return *why = "the local disk is not UpToDate", -ENODATA;
 	}
@@ -456,6 +462,15 @@ static inline void rblk_connect_decide(const unsigned int after_sb[3],
 	*r = (struct rblk_cd_result){ .verdict = RBLK_CD_CONNECT,
 				      .gi = RBLK_GI_NO_SYNC, .rule = -1,
 				      .sb = RBLK_SB_REFUSE, .sb_policy = -1 };
+	/*
+	 * A side without a usable disk (it failed): nothing to compare or
+	 * resync; the other side marks what it writes.
+	 */
+	if (l->disk <= RBLK_DISK_FAILED || p->disk <= RBLK_DISK_FAILED) {
+		if (l->role == RBLK_ROLE_PRIMARY && p->role == RBLK_ROLE_PRIMARY)
+			r->verdict = RBLK_CD_BOTH_PRIMARY;
+		return;
+	}
 	if (l->sectors != p->sectors) {
 		r->verdict = RBLK_CD_SIZE;
 		return;

@@ -147,6 +147,26 @@ adjust_state() {
 	golden plan-adjust-changed
 }
 
+@test "adjust after the disk failed: disconnect, attach, connect again" {
+	printf 'new-device minor=0 resource=pg\nnet minor=0 local=10.0.0.1:7788 peer=10.0.0.2:7788 node=pg1 peer-node=pg2 protocol=C\nconnect minor=0\n' \
+		>"$BATS_TEST_TMPDIR/state"
+	RBLK_DRY_RUN_STATE=$BATS_TEST_TMPDIR/state run "$RBLKADM" -c pg.res --node pg1 -d adjust pg
+	golden plan-adjust-failed-disk
+}
+
+@test "attach on a connected resource: disconnect, attach, connect again" {
+	printf 'new-device minor=0 resource=pg\nnet minor=0 local=10.0.0.1:7788 peer=10.0.0.2:7788 node=pg1 peer-node=pg2 protocol=C\nconnect minor=0\n' \
+		>"$BATS_TEST_TMPDIR/state"
+	RBLK_DRY_RUN_STATE=$BATS_TEST_TMPDIR/state run "$RBLKADM" -c pg.res --node pg1 -d attach pg
+	golden plan-attach-connected
+}
+
+@test "attach on a StandAlone resource attaches only" {
+	printf 'new-device minor=0 resource=pg\n' >"$BATS_TEST_TMPDIR/state"
+	RBLK_DRY_RUN_STATE=$BATS_TEST_TMPDIR/state run "$RBLKADM" -c pg.res --node pg1 -d attach pg
+	golden plan-attach-standalone
+}
+
 @test "adjust refuses a minor held by another resource" {
 	printf 'new-device minor=0 resource=other\n' >"$BATS_TEST_TMPDIR/state"
 	RBLK_DRY_RUN_STATE=$BATS_TEST_TMPDIR/state run "$RBLKADM" -c pg.res --node pg1 -d adjust pg

@@ -177,3 +177,55 @@ cache_disk_create() {
 cache_disk_power() {
 	echo "echo $1 >/sys/kernel/config/nullb/cachedisk/power && { [ $1 = 0 ] || [ -b /dev/cachedisk ]; }"
 }
+
+# ---- A backing disk that fails or is replaced (tests/vm/56-disk-failure.bats)
+# The resource's disk $RBLK_DISK is a device-mapper device, /dev/mapper/NAME
+# (the test file sets RBLK_DISK before loading this file), over a guest
+# disk. Swapping its table fails it (an error target: every I/O ends with
+# EIO) or replaces it (a linear target over another disk). Guest commands,
+# like md5_of.
+
+# Guest command: swap the table of $RBLK_DISK for "0 SIZE $1", SIZE the
+# device's own. I/O in flight is held (--noflush) and goes to the new
+# table; a table that does not load leaves the old one running.
+dm_swap() {
+	local name=${RBLK_DISK#/dev/mapper/}
+	echo "sz=\$(blockdev --getsz $RBLK_DISK) && dmsetup suspend --noflush $name &&
+		{ dmsetup load $name --table \"0 \$sz $1\" && dmsetup resume $name ||
+		  { dmsetup resume $name; false; }; }"
+}
+
+# Guest command: $RBLK_DISK linear over guest disk $1 from its start:
+# created (as large as $1), or its table swapped (as large as before: $1
+# must be at least that large).
+dm_linear() {
+	local name=${RBLK_DISK#/dev/mapper/}
+	echo "modprobe dm-mod && if [ -b $RBLK_DISK ]; then $(dm_swap "linear $1 0");
+		else dmsetup create $name --table \"0 \$(blockdev --getsz $1) linear $1 0\"; fi"
+}
+
+# Guest command: from now on every I/O to $RBLK_DISK fails (EIO).
+dm_fail() {
+	dm_swap error
+}
+
+# Like reseed, for a resource on $RBLK_DISK: both nodes down, the disk
+# linear over /dev/vda again (whatever a test left: an error table,
+# another disk, a suspended device), zeroed, fresh metadata, one common
+# generation, connected, the handler log emptied.
+dm_reseed() {
+	local n name=${RBLK_DISK#/dev/mapper/}
+	for n in pg1 pg2; do
+		vm_run $n "touch /tmp/fio.stop; pkill -x fio; timeout 30 sh -c 'while pgrep -x fio; do sleep 0.2; done' >/dev/null
+			dmsetup resume $name >/dev/null 2>&1
+			$RBLKADM down pg >/dev/null 2>&1; rm -f /tmp/rblk-handlers.log /tmp/fio.rc; true"
+	done
+	for n in pg1 pg2; do
+		vm_run $n "$(dm_linear /dev/vda) && blkdiscard -f -z $RBLK_DISK &&
+			$RBLKADM create-md --force pg >/dev/null &&
+			$RBLKADM set-gi pg 3000:0:0:0:consistent,was-up-to-date >/dev/null &&
+			$RBLKADM up pg"
+	done
+	wait_conn pg1 Connected
+	wait_conn pg2 Connected
+}

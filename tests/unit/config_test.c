@@ -232,11 +232,26 @@ static void test_plans(void)
 	plan_free(&p);
 	plan_free(&running);
 
-	/* adjust: another disk attached = detach + attach */
+	/*
+	 * adjust: another disk attached = detach + attach; the kernel
+	 * attaches only without a connection, so around a disconnect and
+	 * a connect.
+	 */
 	plan_parse("t", "new-device minor=0 resource=pg\nattach minor=0 disk=/dev/other\n"
 		   "net minor=0\nconnect minor=0\n", &running);
-	CHECK(!plan_adjust(&p, r, &running) && p.nsteps == 2 && !strcmp(p.steps[0].cmd, "detach") &&
-	      !strcmp(p.steps[1].cmd, "attach"), "disk changed");
+	CHECK(!plan_adjust(&p, r, &running) && p.nsteps == 5 &&
+	      !strcmp(p.steps[0].cmd, "disconnect") && !strcmp(p.steps[1].cmd, "detach") &&
+	      !strcmp(p.steps[2].cmd, "attach") && !strcmp(p.steps[3].cmd, "net") &&
+	      !strcmp(p.steps[4].cmd, "connect"), "disk changed");
+	plan_free(&p);
+	plan_free(&running);
+
+	/* adjust: the disk failed (none attached) while connected */
+	plan_parse("t", "new-device minor=0 resource=pg\nnet minor=0\nconnect minor=0\n", &running);
+	CHECK(!plan_adjust(&p, r, &running) && p.nsteps == 4 &&
+	      !strcmp(p.steps[0].cmd, "disconnect") && !strcmp(p.steps[1].cmd, "attach") &&
+	      !strcmp(p.steps[2].cmd, "net") && !strcmp(p.steps[3].cmd, "connect"),
+	      "no disk, connected");
 	plan_free(&p);
 	plan_free(&running);
 

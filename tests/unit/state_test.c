@@ -32,6 +32,9 @@ static const struct edge disk_legal[] = {
 	{ D(CONSISTENT), D(OUTDATED) }, { D(CONSISTENT), D(UPTODATE) },
 	{ D(UPTODATE), D(DISKLESS) }, { D(UPTODATE), D(INCONSISTENT) },
 	{ D(UPTODATE), D(OUTDATED) },
+	/* An I/O error on a disk in use (kmod/ioerr.c). */
+	{ D(INCONSISTENT), D(FAILED) }, { D(OUTDATED), D(FAILED) },
+	{ D(CONSISTENT), D(FAILED) }, { D(UPTODATE), D(FAILED) },
 };
 
 static const struct edge conn_legal[] = {
@@ -273,6 +276,9 @@ static const struct admin_row admin_rows[] = {
 	{ "promote Diskless",
 	  ST(SECONDARY, DISKLESS, STANDALONE, UNKNOWN, DISKLESS, 0),
 	  ST(PRIMARY, DISKLESS, STANDALONE, UNKNOWN, DISKLESS, 0), FORCE, -ENODATA },
+	{ "promote --force with a failed disk",
+	  ST(SECONDARY, FAILED, CONNECTED, SECONDARY, UPTODATE, 0),
+	  ST(PRIMARY, FAILED, CONNECTED, SECONDARY, UPTODATE, 0), FORCE, -ENODATA },
 	{ "promote Inconsistent",
 	  ST(SECONDARY, INCONSISTENT, STANDALONE, UNKNOWN, DISKLESS, 0),
 	  ST(PRIMARY, INCONSISTENT, STANDALONE, UNKNOWN, DISKLESS, 0), 0, -ENODATA },
@@ -523,6 +529,18 @@ static const struct cd_row cd_rows[] = {
 	{ "both Primary, same generation", DISC,
 	  SIDE(A, 0, 0, 0, 0, PRI, UTD, false),
 	  SIDE(A, 0, 0, 0, 0, PRI, UTD, false),
+	  true, true, RBLK_CD_BOTH_PRIMARY, NONE, false, false },
+	{ "the peer's disk failed: connected, nothing to resync", DISC,
+	  SIDE(B, A, 0, 0, 12, PRI, UTD, false),
+	  { { { A, 0, 0, 0 }, 0 }, 0, 0, SEC, D(DISKLESS), false },
+	  true, true, RBLK_CD_CONNECT, NONE, false, false },
+	{ "the peer's disk is failing: connected, nothing to resync", DISC,
+	  SIDE(A, 0, 0, 0, 0, SEC, UTD, false),
+	  { { { X, 0, 0, 0 }, 0 }, 4096, 3, SEC, D(FAILED), false },
+	  true, false, RBLK_CD_CONNECT, NONE, false, false },
+	{ "both Primary, one without a disk", DISC,
+	  SIDE(A, 0, 0, 0, 0, PRI, UTD, false),
+	  { { { A, 0, 0, 0 }, 0 }, 0, 0, PRI, D(DISKLESS), false },
 	  true, true, RBLK_CD_BOTH_PRIMARY, NONE, false, false },
 	{ "both Primary, no metadata", DISC,
 	  SIDE(A, 0, 0, 0, 0, PRI, UTD, false),

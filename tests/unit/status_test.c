@@ -122,6 +122,30 @@ static void test_counters_and_digests(void)
 	      "json latency:\n%s", t);
 }
 
+/* A Secondary whose disk failed (kmod/ioerr.c): why, in text and JSON. */
+static void test_disk_error(void)
+{
+	struct rblk_dev_info d = connected();
+	char *t;
+
+	d.role = RBLK_ROLE_SECONDARY;
+	d.disk_state = RBLK_DISK_DISKLESS;
+	d.backing_dev[0] = 0;
+	snprintf(d.disk_error, sizeof(d.disk_error),
+		 "write error at sector 2048 of /dev/mapper/r0 (-5)");
+	t = render(&d, false, false);
+	CHECK(strstr(t, " backing:none\n  disk-error:write error at sector 2048 of /dev/mapper/r0 (-5)\n") != NULL,
+	      "text:\n%s", t);
+	CHECK(strstr(t, " disks:Diskless/UpToDate") != NULL, "pair:\n%s", t);
+	t = render(&d, true, false);
+	CHECK(strstr(t, "\"disk\":\"Diskless\"") != NULL &&
+	      strstr(t, "\"disk-error\":\"write error at sector 2048 of /dev/mapper/r0 (-5)\"") != NULL,
+	      "json:\n%s", t);
+	d.disk_error[0] = 0;
+	t = render(&d, false, false);
+	CHECK(!strstr(t, "disk-error"), "no error, no field:\n%s", t);
+}
+
 static void test_verify_running(void)
 {
 	struct rblk_dev_info d = connected();
@@ -280,6 +304,7 @@ static void test_metrics(void)
 	v[0].wlat[RBLK_LAT_BOUNDS] = 1;
 	v[0].wlat_sum_us = 12000123;
 	v[2].has_wlat = true;
+	snprintf(v[1].disk_error, sizeof(v[1].disk_error), "read error at sector 0 of /dev/vdb (-5)");
 	capture_begin();
 	print_metrics(v, 3);
 	t = capture_end();
@@ -315,6 +340,9 @@ static void test_metrics(void)
 	CHECK(strstr(t, "rblk_sync_remaining_bytes{resource=\"pg\",minor=\"0\"} 61440\n") != NULL &&
 	      strstr(t, "rblk_sync_rate_bytes_per_second{resource=\"pg\",minor=\"0\"} 8192\n") != NULL,
 	      "sync:\n%s", t);
+	CHECK(strstr(t, "rblk_disk_error{resource=\"pg\",minor=\"0\"} 0\n") != NULL &&
+	      strstr(t, "rblk_disk_error{resource=\"odd\\\"name\",minor=\"1\"} 1\n") != NULL,
+	      "disk error:\n%s", t);
 	CHECK(strstr(t, "rblk_io_suspended{resource=\"pg\",minor=\"0\"} 0\n") != NULL &&
 	      strstr(t, "rblk_io_suspended{resource=\"odd\\\"name\",minor=\"1\"} 1\n") != NULL,
 	      "suspended:\n%s", t);
@@ -355,6 +383,7 @@ int main(void)
 	test_names();
 	test_fence();
 	test_counters_and_digests();
+	test_disk_error();
 	test_verify_running();
 	test_verify_result();
 	test_metrics();

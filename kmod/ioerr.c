@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A failing backing disk (on-io-error detach, the default, as in DRBD).
+ *
+ * The disk in use is guarded by dev->disk_ref, a per-CPU reference that
+ * is live exactly while a disk is attached and has not failed: I/O that
+ * reaches the backing disk from outside dev->lock takes one
+ * (rblk_disk_get(): a request's local part, a peer's write, a read for
+ * the peer, a resync or verify read) and drops it when it completes.
+ *
+ * The first I/O error on a Secondary's disk fails it: the disk state
+ * goes Failed and the reference is killed in the same step under
+ * dev->lock, so nothing new reaches the disk. The connection stays: our
+ * STATE tells the Primary, which from then on marks what it writes
+ * instead of sending it; a write already on its way is acknowledged
+ * if our disk has it and refused otherwise (the Primary marks it). A
+ * resync or verify in progress uses the disk from the connection's
+ * threads: then the connection is dropped, and its teardown waits for
+ * them. Once the last holder is gone the disk is let go without another
+ * write to it, and the state goes Diskless. 'rblkadm attach' brings a
+ * disk back; the generations decide the resync.
+ *
+ * A Primary's disk is not failed yet: its error goes to the application
+ * as before (serving a Primary through its peer is the next step), and
+ * the range of a failed write is marked out of sync, as the peer may
+ * have it: the next resync makes the two copies equal.
+ */
+#include <linux/blkdev.h>
+#include <linux/percpu-refcount.h>
+#include <linux/workqueue.h>
+
+#include "device.h"
+#include "ioerr.h"
+#include "digest.h"
+
+static void disk_ref_release(struct percpu_ref *ref)
+{
+	struct rblk_device *dev = container_of(ref, struct rblk_device, disk_ref);
+
+	complete_all(&dev->disk_idle);
+}
+
+static void fail_work(struct work_struct *w);
+
+/* At creation: no disk, so dead, and idle. */
+int rblk_disk_ref_init(struct rblk_device *dev)
+{
+	init_completion(&dev->disk_idle);
+	complete_all(&dev->disk_idle);
+	INIT_WORK(&dev->disk_fail_work, fail_work);
+	return percpu_ref_init(&dev->disk_ref, disk_ref_release,
+			       PERCPU_REF_INIT_DEAD, GFP_KERNEL);
+}
+
+void rblk_disk_ref_exit(struct rblk_device *dev)
+{
+	percpu_ref_exit(&dev->disk_ref);
+}
+
+/* A disk was attached (dev->lock held, the queue frozen). */
+void rblk_disk_ref_live(struct rblk_device *dev)
+{
+	lockdep_assert_held(&dev->lock);
+	reinit_completion(&dev->disk_idle);
+	clear_bit(RBLK_DISK_F_ERROR, &dev->disk_flags);
+	clear_bit(RBLK_DISK_F_REASON, &dev->disk_flags);
+	percpu_ref_resurrect(&dev->disk_ref);
+}
+
+/*
+ * No new user of the disk from here on; wait for those in flight. Also
+ * for a disk that failed (already killed).
+ */
+void rblk_disk_ref_drain(struct rblk_device *dev)
+{
+	if (!percpu_ref_is_dying(&dev->disk_ref))
+		percpu_ref_kill(&dev->disk_ref);
+	wait_for_completion(&dev->disk_idle);
+}
+
+bool rblk_disk_get(struct rblk_device *dev)
+{
+	return percpu_ref_tryget_live(&dev->disk_ref);
+}
+
+void rblk_disk_put(struct rblk_device *dev)
+{
+	percpu_ref_put(&dev->disk_ref);
+}
+
+/*
+ * An I/O error of the backing disk (any context, bio completion
+ * included). The first one is recorded, with where it happened, for
+ * 'rblkadm status'; the device's fail work takes it from there. A
+ * discard the disk cannot do is not a failing disk.
+ */
+void rblk_disk_error(struct rblk_device *dev, enum req_op op, sector_t sector,
+		     int err)
+{
+	if (err == -EOPNOTSUPP)
+		return;
+	if (test_and_set_bit(RBLK_DISK_F_ERROR, &dev->disk_flags))
+		return;
+	snprintf(dev->disk_error, sizeof(dev->disk_error),
+		 "%s error at sector %llu of %s (%d)",
+		 op == REQ_OP_READ ? "read" : op == REQ_OP_FLUSH ? "flush" :
+		 "write", (unsigned long long)sector, dev->backing_path, err);
+	/* The reason is whole before anyone reads it (netlink). */
+	smp_mb__before_atomic();
+	set_bit(RBLK_DISK_F_REASON, &dev->disk_flags);
+	pr_err("rblk%d: %s: %s\n", dev->minor, dev->name, dev->disk_error);
+	queue_work(system_long_wq, &dev->disk_fail_work);
+}
+
+/* The device goes: no fail work may run after this. */
+void rblk_disk_error_cancel(struct rblk_device *dev)
+{
+	cancel_work_sync(&dev->disk_fail_work);
+}
+
+/* Read for the peer, a resync or a verify, through the reference. */
+int rblk_disk_read(struct rblk_device *dev, sector_t sector,
+		   struct page **pages, u32 bytes)
+{
+	int ret;
+
+	if (!rblk_disk_get(dev))
+		return -EIO;
+	ret = rblk_read_pages(dev->backing.bdev, sector, pages, bytes);
+	if (ret)
+		rblk_disk_error(dev, REQ_OP_READ, sector, ret);
+	rblk_disk_put(dev);
+	return ret;
+}
+
+/*
+ * Failed -> Diskless: the last user is gone. The disk is let go without
+ * a write to it (its bitmap and generations stay as they were on it; an
+ * attach of the same disk finds itself behind its peer).
+ */
+static void let_go(struct rblk_device *dev)
+{
+	struct rblk_state ns;
+	unsigned int memflags;
+	struct rblk_bdev b;
+	bool up;
+
+	mutex_lock(&dev->lock);
+	if (!dev->backing.bdev || dev->state.disk != RBLK_DISK_FAILED) {
+		mutex_unlock(&dev->lock);
+		return;
+	}
+	memflags = rblk_freeze_queue(dev->disk->queue);
+	b = dev->backing;
+	dev->backing.bdev = NULL;
+	rblk_unfreeze_queue(dev->disk->queue, memflags);
+	rblk_meta_drop(&dev->meta);
+	mutex_unlock(&dev->lock);
+	/*
+	 * Closed before the state says Diskless, so that whoever acts on
+	 * it (create-md on the disk, attach) finds it free; outside
+	 * dev->lock, which our own open takes under its open_mutex.
+	 */
+	rblk_bdev_close(&b);
+	mutex_lock(&dev->lock);
+	/* Unless an attach came meanwhile. */
+	if (!dev->backing.bdev && dev->state.disk == RBLK_DISK_FAILED) {
+		ns = dev->state;
+		ns.disk = RBLK_DISK_DISKLESS;
+		rblk_state_commit(dev, &ns, 0, "detached after an I/O error", NULL);
+	}
+	up = rblk_conn_is_up(dev->state.conn);
+	mutex_unlock(&dev->lock);
+	pr_warn("rblk%d: %s: detached %s after an I/O error; 'rblkadm attach' brings a disk back\n",
+		dev->minor, dev->name, dev->backing_path);
+	if (up)
+		rblk_queue_state(&dev->conn);
+}
+
+static void fail_work(struct work_struct *w)
+{
+	struct rblk_device *dev = container_of(w, struct rblk_device,
+					       disk_fail_work);
+	struct rblk_conn *conn = &dev->conn;
+	unsigned int teardowns;
+	struct rblk_state ns;
+	bool busy, tell;
+	int ret;
+
+	mutex_lock(&dev->lock);
+	if (!dev->backing.bdev || dev->removing ||
+	    dev->state.disk <= RBLK_DISK_FAILED) {
+		mutex_unlock(&dev->lock);
+		return;
+	}
+	if (dev->state.role == RBLK_ROLE_PRIMARY) {
+		pr_warn("rblk%d: %s: the I/O error went to the application: a Primary keeps its disk\n",
+			dev->minor, dev->name);
+		mutex_unlock(&dev->lock);
+		return;
+	}
+	ns = dev->state;
+	ns.disk = RBLK_DISK_FAILED;
+	/* A resync or verify: the connection goes (see above). */
+	busy = rblk_conn_is_up(ns.conn) && ns.conn != RBLK_CONN_CONNECTED;
+	if (busy)
+		rblk_state_set_conn_to(&ns, RBLK_CONN_CONNECTING);
+	percpu_ref_kill(&dev->disk_ref);
+	ret = rblk_state_commit(dev, &ns, 0, "disk failed", NULL);
+	teardowns = conn->teardowns;
+	tell = rblk_conn_is_up(dev->state.conn);
+	mutex_unlock(&dev->lock);
+	if (ret)	/* cannot be: every disk in use has the edge */
+		pr_err("rblk%d: %s: the disk state cannot go Failed (%d)\n",
+		       dev->minor, dev->name, ret);
+	if (tell)
+		rblk_queue_state(conn);
+	if (busy) {
+		rblk_conn_reconnect(conn);
+		wait_event(conn->teardown_wq,
+			   READ_ONCE(conn->teardowns) != teardowns);
+	}
+	wait_for_completion(&dev->disk_idle);
+	let_go(dev);
+}

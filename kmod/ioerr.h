@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef RBLK_IOERR_H
+#define RBLK_IOERR_H
+
+#include <linux/blk_types.h>
+#include <linux/types.h>
+
+struct rblk_device;
+struct page;
+
+int rblk_disk_ref_init(struct rblk_device *dev);
+void rblk_disk_ref_exit(struct rblk_device *dev);
+void rblk_disk_ref_live(struct rblk_device *dev);
+void rblk_disk_ref_drain(struct rblk_device *dev);
+bool rblk_disk_get(struct rblk_device *dev);
+void rblk_disk_put(struct rblk_device *dev);
+
+void rblk_disk_error(struct rblk_device *dev, enum req_op op, sector_t sector,
+		     int err);
+void rblk_disk_error_cancel(struct rblk_device *dev);
+int rblk_disk_read(struct rblk_device *dev, sector_t sector,
+		   struct page **pages, u32 bytes);
+
+#endif /* RBLK_IOERR_H */

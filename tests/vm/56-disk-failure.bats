@@ -1,0 +1,277 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: (GPL-2.0 OR MIT)
+# A Secondary's backing disk that fails (on-io-error detach, the default;
+# kmod/ioerr.c): a write or read error takes its disk Failed, then
+# Diskless, and the Secondary stays connected; the Primary's writes go on
+# without an error and are marked; the operator's new disk (create-md,
+# attach) is resynced in full, the same disk back after a transient
+# failure by bitmap. The disk of either node is a device-mapper device
+# over its /dev/vda whose table the test swaps for an error target;
+# pg2's replacement disk is its /dev/vdb.
+# Needs: the qemu harness (two guests on one link), rblk.ko, fio, dmsetup.
+#
+# What it checks, in detail (kmod/ioerr.c, user/status.c, rblkadm attach):
+#  - status --json of the node whose disk failed has "disk-error", a
+#    string, from the error until a disk is attached again; without an
+#    error the field is absent (jq prints null). Its form is
+#    "<op> error at sector <N>[ of <backing disk>] (<errno>)": op "write"
+#    or "flush" for an error under writes, "read" for one under a read,
+#    N the backing disk's sector of the failed I/O (for a write, inside
+#    the range written), errno -5 (dm's error target).
+#  - text status has the same string as "disk-error:<string>".
+#  - the failed Secondary's "disk" becomes Diskless (within 60 s), its role
+#    stays Secondary, and its "connection" is (or is again) Connected;
+#    "rblkadm dstate pg" prints a word that starts with "Diskless" (rblkadm
+#    prints the local/peer pair, "Diskless/UpToDate").
+#  - its kernel log says "detached /dev/mapper/rdata after an I/O error".
+#  - the Primary shows "peer-disk" Diskless and "connection" Connected;
+#    no write of its application fails: fio and dd end with status 0,
+#    "io-errors" stays 0 and its kernel log has no "error, dev rblk0"
+#    line; each write after the failure is marked ("out-of-sync-kib"),
+#    and nothing outside what was written.
+#  - "rblkadm attach pg" on the connected Secondary whose disk failed
+#    ends with 0 (it disconnects, attaches, connects again).
+#  - a fresh disk (create-md on a disk without any signature, no
+#    --force) is resynced in full: the target's "resynced-kib" grows by
+#    at least "size-kib"; the same disk back resyncs only what was marked
+#    (the source's "resynced-kib" grows by 8192..9011 KiB for 8 MiB).
+#  - a verify led by the Primary while the Secondary's disk fails reads:
+#    the Secondary's disk fails (a read error); "verify --wait" on the
+#    Primary ends within 120 s with a status other than 0; the Primary's
+#    "last-verify-stopped" is true and its text status has "stopped at
+#    sector" (the verify summary).
+
+# A linear device-mapper target over /dev/vda on both nodes (tests/lib/
+# rblk.bash: dm_linear, dm_fail, dm_reseed).
+RBLK_DISK=/dev/mapper/rdata
+
+load ../lib/vm
+load ../lib/rblk
+
+setup_file() {
+	vm_setup_run
+	vm_start pg1 --no-wait --disk "$(vm_disk pg1 128M)" --net l1 --ip 10.0.0.1/24
+	# pg2's second disk stands for the disk the operator puts in.
+	vm_start pg2 --no-wait --disk "$(vm_disk pg2 128M)" --disk "$(vm_disk pg2new 128M)" \
+		--net l1 --ip 10.0.0.2/24
+	vm_wait_up pg1 pg2
+	for n in pg1 pg2; do
+		vm_run $n "$(dm_linear /dev/vda)"
+		rblk_write_config $n "verify-alg sha256;"
+		rblk_load $n
+	done
+}
+
+teardown() {
+	vm_teardown
+}
+
+teardown_file() {
+	vm_teardown_all
+}
+
+# A new line in both kernel logs; since_mark prints what came after the
+# last one, so that a test looks only at what it caused (the log is never
+# cleared: the harness checks all of it).
+mark() {
+	local n
+	mark_id=$BATS_TEST_NUMBER.$RANDOM
+	for n in pg1 pg2; do
+		vm_run $n "echo 'rblk-test: mark $mark_id' >/dev/kmsg"
+	done
+}
+
+since_mark() {
+	echo "dmesg | sed -n '/rblk-test: mark $mark_id\$/,\$p'"
+}
+
+# Lines of pg1's kernel log since the mark that say an I/O of /dev/rblk0
+# failed (the block layer's "I/O error, dev rblk0, sector ...").
+rblk0_errors() {
+	vm_run pg1 "$(since_mark) | grep -c 'error, dev rblk0' || true"
+}
+
+# pg2's disk error as its status gives it, left in $disk_error, checked
+# against the regex $1; the text status says the same.
+disk_error_is() {
+	disk_error=$(stat_of pg2 disk-error)
+	[[ "$disk_error" =~ $1 ]] || { echo "disk-error: '$disk_error', expected /$1/"; return 1; }
+	run vm_run pg2 "$RBLKADM status pg"
+	assert_output_has "disk-error:$disk_error"
+}
+
+# pg2 has let go of its disk, and is still pg1's connected Secondary
+# (the connection may have been made again meanwhile).
+pg2_diskless() {
+	vm_wait pg2 60 "[ \"\$($(st disk))\" = Diskless ]"
+	wait_conn pg2 Connected 60
+	[ "$(stat_of pg2 role)" = Secondary ]
+	vm_wait pg1 60 "[ \"\$($(st connection))\" = Connected ] && [ \"\$($(st peer-disk))\" = Diskless ]"
+}
+
+# pg2 attaches its disk again (a connected resource: rblkadm disconnects,
+# attaches and connects) and is resynced; both UpToDate, nothing marked,
+# the disk error gone.
+reattach() {
+	run vm_run pg2 "$RBLKADM attach pg"
+	assert_status 0
+	run vm_run pg2 "$RBLKADM wait-sync pg --timeout 300"
+	assert_status 0
+	wait_conn pg1 Connected 60
+	vm_wait pg1 30 "[ \"\$($(st disk))\" = UpToDate ] && [ \"\$($(st peer-disk))\" = UpToDate ] && [ \"\$($(st out-of-sync-kib))\" = 0 ]"
+	run vm_run pg2 "$(st disk); $(st connection); $(st disk-error)"
+	[ "${lines[0]}" = UpToDate ] || { echo "$output"; false; }
+	[ "${lines[1]}" = Connected ] || { echo "$output"; false; }
+	[ "${lines[2]}" = null ] || { echo "$output"; false; }
+}
+
+# The writes of the first test and their verify pass: 16 MiB in 8 KiB
+# blocks at random, each block once (fio's random map), crc32c in each.
+# The seed ($1) is new in every run, which is what randrepeat=0 is for
+# (data an earlier run left cannot pass for this run's), but given, so
+# that the verify pass replays the same blocks (with randrepeat=0 and no
+# seed, verify_only would draw other offsets and seeds). More options
+# follow the seed.
+fio_job() {
+	local seed=$1
+	shift
+	echo "fio --name=w --filename=/dev/rblk0 --size=16M --bs=8k --rw=randwrite \
+		--ioengine=libaio --iodepth=16 --direct=1 --verify=crc32c --randseed=$seed $*"
+}
+
+# Guest command: fio_job's verify pass on this node, "0" if it found
+# nothing (its output in /tmp/fio-verify.out).
+fio_verify() {
+	echo "$(fio_job "$1" --verify_only) >/tmp/fio-verify.out 2>&1; echo \$?"
+}
+
+@test "a Secondary's disk fails under writes: the Primary goes on and marks; a fresh disk is resynced fully" {
+	local seed w0 w1 w2 oos size r0 r1
+	dm_reseed
+	vm_run pg1 "$RBLKADM primary pg"
+	mark
+	seed=$((RANDOM * 32768 + RANDOM + 1))
+	w0=$(stat_of pg1 written-kib)
+	# At most 1 MiB/s: 16 s or more for the 16 MiB, so that most of them
+	# come after the failure however fast the guest writes (polling the
+	# start and failing the disk have taken 13 s).
+	vm_run pg1 "rm -f /tmp/fio.rc; setsid -f sh -c '$(fio_job $seed --rate=1m --do_verify=0 --verify_state_save=0) \
+		>/tmp/fio.out 2>&1; echo \$? >/tmp/fio.rc' </dev/null >/dev/null 2>&1"
+	vm_wait pg1 60 "[ \"\$($(st written-kib))\" -ge $((w0 + 2048)) ]"
+	# pg2's disk fails under the writes it receives.
+	vm_run pg2 "$(dm_fail)"
+	pg2_diskless
+	w1=$(stat_of pg1 written-kib)
+	disk_error_is '^(write|flush) error at sector [0-9]+( of /dev/mapper/rdata)? \(-5\)$'
+	echo "pg2's disk failed after pg1 wrote $((w1 - w0)) KiB: $disk_error" >&3
+	run vm_run pg2 "$RBLKADM dstate pg"
+	[[ "$output" == Diskless* ]] || { echo "dstate: $output"; false; }
+	run vm_run pg2 "$(since_mark)"
+	assert_output_has "detached $RBLK_DISK after an I/O error"
+	# The writer never saw an error.
+	vm_wait pg1 120 "[ -f /tmp/fio.rc ]"
+	run vm_run pg1 "cat /tmp/fio.rc"
+	[ "$output" = 0 ] || { vm_run pg1 "cat /tmp/fio.out"; false; }
+	vm_run pg1 "grep -q 'err= 0:' /tmp/fio.out"
+	[ "$(stat_of pg1 io-errors)" = 0 ]
+	[ "$(rblk0_errors)" = 0 ] || { vm_run pg1 "$(since_mark) | grep 'error, dev rblk0'"; false; }
+	# Every block written after pg2 had let go of its disk is marked
+	# (each block once: up to 16 writes of 8 KiB in flight at w1 may have
+	# reached pg2's disk before), and nothing beyond the 16 MiB.
+	w2=$(stat_of pg1 written-kib)
+	oos=$(stat_of pg1 out-of-sync-kib)
+	echo "pg1 wrote $((w2 - w1)) KiB after pg2's disk was gone; $oos KiB marked" >&3
+	[ $((w2 - w1)) -ge 1024 ] || { echo "the writes ended before pg2's disk failed"; false; }
+	[ "$oos" -ge $((w2 - w1 - 256)) ]
+	[ "$oos" -le 16384 ]
+	[ "$(stat_of pg1 connection)" = Connected ]
+	[ "$(stat_of pg1 peer-disk)" = Diskless ]
+
+	# The operator's new disk: pg2's /dev/vdb, full of a pattern rather
+	# than zeros, so that a block the resync left out differs.
+	vm_run pg2 "tr '\\000' '\\252' </dev/zero | head -c \$(blockdev --getsize64 /dev/vdb) |
+		dd of=/dev/vdb bs=1M iflag=fullblock oflag=direct status=none"
+	vm_run pg2 "$(dm_linear /dev/vdb)"
+	run vm_run pg2 "$RBLKADM create-md pg"
+	assert_status 0
+	r0=$(stat_of pg2 resynced-kib)
+	reattach
+	size=$(stat_of pg1 size-kib)
+	r1=$(stat_of pg2 resynced-kib)
+	echo "the new disk: $((r1 - r0)) KiB resynced, $size KiB of data" >&3
+	[ $((r1 - r0)) -ge "$size" ]
+	# What fio wrote, read back on the Primary, then on pg2 as Primary
+	# (from its new disk).
+	run vm_run pg1 "$(fio_verify $seed)"
+	[ "$output" = 0 ] || { vm_run pg1 "cat /tmp/fio-verify.out"; false; }
+	vm_run pg1 "$RBLKADM secondary pg"
+	vm_run pg2 "$RBLKADM primary pg"
+	run vm_run pg2 "$(fio_verify $seed)"
+	[ "$output" = 0 ] || { vm_run pg2 "cat /tmp/fio-verify.out"; false; }
+	vm_run pg2 "$RBLKADM secondary pg"
+	md5_both_equal
+}
+
+@test "the same disk back after a transient failure: bitmap resync" {
+	local s oos before after
+	dm_reseed
+	vm_run pg1 "$RBLKADM primary pg"
+	mark
+	vm_run pg2 "$(dm_fail)"
+	# 8 MiB at 64 MiB (sectors 131072..147455): the first of them to
+	# reach pg2's disk fails there.
+	run vm_run pg1 "timeout 120 dd if=/dev/urandom of=/dev/rblk0 bs=1M count=8 seek=64 oflag=direct status=none; echo \$?"
+	[ "$output" = 0 ] || { echo "dd: $output"; false; }
+	pg2_diskless
+	disk_error_is '^(write|flush) error at sector [0-9]+( of /dev/mapper/rdata)? \(-5\)$'
+	echo "pg2's disk failed: $disk_error" >&3
+	if [[ "$disk_error" == write* ]]; then
+		s=${disk_error#write error at sector }
+		s=${s%% *}
+		[ "$s" -ge 131072 ] || { echo "not a sector written: $disk_error"; false; }
+		[ "$s" -lt 147456 ] || { echo "not a sector written: $disk_error"; false; }
+	fi
+	oos=$(stat_of pg1 out-of-sync-kib)
+	[ "$oos" -ge 8192 ] || { echo "$oos KiB marked for 8192 written"; false; }
+	[ "$oos" -le 9011 ] || { echo "$oos KiB marked for 8192 written"; false; }
+	[ "$(stat_of pg1 io-errors)" = 0 ]
+	[ "$(rblk0_errors)" = 0 ]
+	# The disk is back as it was (the old table), not written to since
+	# the failure: its metadata says what it held, the Primary's bitmap
+	# what changed since.
+	vm_run pg2 "$(dm_linear /dev/vda)"
+	before=$(stat_of pg1 resynced-kib)
+	reattach
+	after=$(stat_of pg1 resynced-kib)
+	echo "the same disk back: $((after - before)) KiB resynced for 8192 KiB written, $(stat_of pg1 size-kib) KiB of data" >&3
+	[ $((after - before)) -ge 8192 ]
+	[ $((after - before)) -le 9011 ]
+	vm_run pg1 "$RBLKADM secondary pg"
+	md5_both_equal
+}
+
+@test "a read error on a Secondary's disk detaches it too: the Primary's verify ends" {
+	dm_reseed
+	vm_run pg1 "$RBLKADM primary pg"
+	mark
+	vm_run pg2 "$(dm_fail)"
+	# pg1 leads: pg2 reads its disk for the digests, and fails.
+	run vm_run pg1 "timeout 120 $RBLKADM verify pg --wait"
+	echo "$output" >&3
+	[ "$status" -ne 124 ] || { echo "the verify did not end within 120 s"; false; }
+	[ "$status" -ne 0 ] || { echo "a verify that could not read pg2's disk found everything equal"; false; }
+	pg2_diskless
+	disk_error_is '^read error at sector [0-9]+( of /dev/mapper/rdata)? \(-5\)$'
+	echo "pg2's disk failed: $disk_error" >&3
+	run vm_run pg2 "$(since_mark)"
+	assert_output_has "detached $RBLK_DISK after an I/O error"
+	# The Primary says why the verify stopped: the peer has no disk.
+	[ "$(stat_of pg1 last-verify-stopped)" = true ]
+	run vm_run pg1 "$RBLKADM status pg"
+	assert_output_has "peer-disk:Diskless"
+	assert_output_has "stopped at sector"
+	vm_run pg2 "$(dm_linear /dev/vda)"
+	reattach
+	vm_run pg1 "$RBLKADM secondary pg"
+	md5_both_equal
+}
