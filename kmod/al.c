@@ -19,16 +19,20 @@
 static int al_io(struct rblk_meta *m, u32 ring, struct page *page,
 		 blk_opf_t opf)
 {
+	u64 pos = m->layout.al_offset + ring * RBLK_MD_BLOCK;
 	struct bio_vec bvec;
 	struct bio bio;
 	int ret;
 
+	if (READ_ONCE(m->failed))
+		return -EIO;
 	bio_init(&bio, m->bdev, &bvec, 1, opf | REQ_SYNC | REQ_META);
-	bio.bi_iter.bi_sector = (m->layout.al_offset + ring * RBLK_MD_BLOCK) >>
-				SECTOR_SHIFT;
+	bio.bi_iter.bi_sector = pos >> SECTOR_SHIFT;
 	__bio_add_page(&bio, page, RBLK_MD_BLOCK, 0);
 	ret = submit_bio_wait(&bio);
 	bio_uninit(&bio);
+	if (op_is_write(opf))
+		rblk_meta_io_error(m, REQ_OP_WRITE, pos, ret);
 	return ret;
 }
 

@@ -202,6 +202,8 @@ static int bm_block_io(struct rblk_meta *m, u64 blk, blk_opf_t opf)
 	struct bio bio;
 	int ret;
 
+	if (READ_ONCE(m->failed))
+		return -EIO;
 	bio_init(&bio, m->bdev, &bvec, 1, opf | REQ_SYNC | REQ_META);
 	bio.bi_iter.bi_sector = (m->layout.bm_offset + blk * RBLK_MD_BLOCK) >>
 				SECTOR_SHIFT;
@@ -223,12 +225,14 @@ int rblk_bm_flush_data(struct rblk_meta *m)
 	u64 clears;
 	int ret;
 
+	if (READ_ONCE(m->failed))
+		return -EIO;
 	spin_lock_irqsave(&bm->lock, flags);
 	clears = bm->clears;
 	spin_unlock_irqrestore(&bm->lock, flags);
 	ret = blkdev_issue_flush(m->data_bdev);
 	if (ret)
-		return ret;
+		return rblk_meta_io_error(m, REQ_OP_FLUSH, 0, ret);
 	spin_lock_irqsave(&bm->lock, flags);
 	if (clears > bm->clears_durable)
 		bm->clears_durable = clears;
@@ -262,6 +266,9 @@ static int bm_write_dirty(struct rblk_meta *m)
 	if (!bounce)
 		return -ENOMEM;
 	mutex_lock(&bm->io_mutex);
+	/* The disk failed (kmod/ioerr.c): the bits stay dirty in memory. */
+	if (READ_ONCE(m->failed))
+		ret = -EIO;
 	for (blk = 0; blk < nblocks && !ret; blk++) {
 		spin_lock_irqsave(&bm->lock, flags);
 		if (!__test_and_clear_bit(blk, bm->dirty)) {
@@ -292,6 +299,8 @@ static int bm_write_dirty(struct rblk_meta *m)
 			spin_lock_irqsave(&bm->lock, flags);
 			__set_bit(blk, bm->dirty);
 			spin_unlock_irqrestore(&bm->lock, flags);
+			rblk_meta_io_error(m, REQ_OP_WRITE, m->layout.bm_offset +
+					   blk * RBLK_MD_BLOCK, ret);
 		}
 	}
 	bm->last_flush = jiffies;

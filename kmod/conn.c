@@ -993,6 +993,7 @@ int rblk_conn_peer_state_changed(struct rblk_conn *conn)
 	struct rblk_device *dev = conn->dev;
 	struct rblk_peer_state ps;
 	unsigned long flags;
+	bool failed;
 	int ret;
 
 	spin_lock_irqsave(&conn->lock, flags);
@@ -1060,10 +1061,27 @@ int rblk_conn_peer_state_changed(struct rblk_conn *conn)
 	    ps.disk_state > RBLK_DISK_FAILED)
 		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE,
 						RBLK_P_STATE);
+	failed = READ_ONCE(dev->state.peer_disk) > RBLK_DISK_FAILED &&
+		 ps.disk_state <= RBLK_DISK_FAILED;
 	/* Only a Primary source keeps application writes out of a verify. */
 	if (ps.role == RBLK_ROLE_PRIMARY)
 		rblk_verify_abort(conn, "the peer became Primary");
 	ret = take_peer_state(conn, &ps);
+	/*
+	 * The peer's disk failed: as for a lost peer, what it acknowledged
+	 * and may have lost is marked on our disk, and the generation moves
+	 * on now (the same disk back is behind us: a bitmap resync). A
+	 * Secondary knows no such bits: that disk back is resynced in full.
+	 */
+	if (!ret && failed && READ_ONCE(dev->state.role) == RBLK_ROLE_PRIMARY) {
+		rblk_tl_peer_disk_failed(conn);
+		mutex_lock(&dev->lock);
+		rblk_bm_flush(&dev->meta);
+		mutex_unlock(&dev->lock);
+		rblk_gen_write_without_peer(dev);
+	} else if (!ret && failed) {
+		rblk_gen_peer_disk_failed(dev);
+	}
 	/* A target that says it is behind: our parked writes are marked. */
 	if (!ret && conn->rs.source && conn->rs.phase == RBLK_RS_WAIT_BITMAP &&
 	    READ_ONCE(conn->handshake))

@@ -163,6 +163,7 @@ struct rblk_conn {
 	wait_queue_head_t teardown_wq;
 	u64 sent_uuid[RBLK_UI_COUNT];	/* what our first STATE said */
 	u64 sent_bits;
+	u8 sent_disk;			/* enum rblk_disk_state, likewise */
 	struct rblk_tl tl;		/* Primary: acked, not yet flushed */
 	struct rblk_resync rs;
 	struct rblk_verify vf;

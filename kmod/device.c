@@ -203,11 +203,9 @@ int rblk_device_destroy(struct rblk_device *dev)
 	rblk_genl_event(dev, RBLK_EVENT_DESTROY);
 	del_gendisk(dev->disk);
 	rblk_disk_ref_drain(dev);
-	/* A disk that failed is not written to again. */
-	if (dev->state.disk == RBLK_DISK_FAILED)
-		rblk_meta_drop(&dev->meta);
-	else
-		rblk_meta_detach(&dev->meta);
+	/* The last I/O of the disk is done: no error can queue it again. */
+	rblk_disk_error_cancel(dev);
+	rblk_meta_detach(&dev->meta);	/* no write to a disk that failed */
 	if (dev->backing.bdev)
 		rblk_bdev_close(&dev->backing);
 	idr_remove(&rblk_minors, dev->minor);
@@ -250,6 +248,12 @@ static int attach_locked(struct rblk_device *dev, struct rblk_bdev *b,
 	/* A disk meets the peer in a handshake before either trusts it. */
 	if (dev->conn.worker)
 		return -EISCONN;
+	/* A failed disk is being let go (kmod/ioerr.c): Diskless soon. */
+	if (dev->state.disk == RBLK_DISK_FAILED)
+		return -EBUSY;
+	/* What a failed disk's metadata left in memory (no connection). */
+	if (dev->meta.failed)
+		rblk_meta_detach(&dev->meta);
 	if (meta_internal || meta_path) {
 		ret = rblk_meta_attach(&dev->meta, b->bdev, meta_path, dev);
 		if (ret)
@@ -262,7 +266,7 @@ static int attach_locked(struct rblk_device *dev, struct rblk_bdev *b,
 	/* Checked before the disk is installed: a refusal leaves nothing. */
 	ns = dev->state;
 	ns.disk = rblk_meta_disk_state(&dev->meta);
-	ret = rblk_state_try(dev, &ns, RBLK_SC_ADMIN, NULL);
+	ret = rblk_state_try(dev, &ns, RBLK_SC_ADMIN | RBLK_SC_ATTACH, NULL);
 	if (ret) {
 		rblk_meta_detach(&dev->meta);
 		return ret;
@@ -272,6 +276,8 @@ static int attach_locked(struct rblk_device *dev, struct rblk_bdev *b,
 		dev->backing = *b;
 		strscpy(dev->backing_path, path, sizeof(dev->backing_path));
 		rblk_disk_ref_live(dev);
+		/* From here its metadata's I/O errors are the disk's. */
+		dev->meta.dev = dev;
 	}
 	rblk_unfreeze_queue(q, memflags);
 	if (ret) {
@@ -280,7 +286,8 @@ static int attach_locked(struct rblk_device *dev, struct rblk_bdev *b,
 	}
 	set_capacity_and_notify(dev->disk, size);
 	/* Announced with its size: the disk state is what the metadata says. */
-	return rblk_state_commit(dev, &ns, RBLK_SC_ADMIN, "attach", NULL);
+	return rblk_state_commit(dev, &ns, RBLK_SC_ADMIN | RBLK_SC_ATTACH,
+				 "attach", NULL);
 }
 
 /*
@@ -296,6 +303,7 @@ int rblk_device_attach(struct rblk_device *dev, const char *path,
 	ret = rblk_bdev_open(&b, path, dev);
 	if (ret)
 		return ret;
+	rblk_disk_error_flush(dev);
 	mutex_lock(&dev->lock);
 	ret = attach_locked(dev, &b, path, meta_path, meta_internal);
 	mutex_unlock(&dev->lock);
@@ -322,6 +330,7 @@ int rblk_device_detach(struct rblk_device *dev, struct netlink_ext_ack *extack)
 	struct rblk_bdev b;
 	int ret;
 
+	rblk_disk_error_flush(dev);
 	mutex_lock(&dev->lock);
 	if (!dev->backing.bdev) {
 		mutex_unlock(&dev->lock);

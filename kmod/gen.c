@@ -74,6 +74,18 @@ int rblk_gen_role_change(struct rblk_device *dev, enum rblk_role role,
 	}
 	ret = ret ?: rblk_meta_write(&dev->meta);
 	/*
+	 * A Primary whose disk failed (kmod/ioerr.c) is demoted all the
+	 * same, and its disk detached then: that disk's metadata counts no
+	 * more (the peer starts a generation that makes its return a full
+	 * resync, rblk_gen_peer_disk_failed()).
+	 */
+	if (ret && role == RBLK_ROLE_SECONDARY &&
+	    test_bit(RBLK_DISK_F_ERROR, &dev->disk_flags)) {
+		pr_warn("rblk%d: %s: demoted although its metadata could not be written (%d): the disk failed and is detached now\n",
+			dev->minor, dev->name, ret);
+		ret = 0;
+	}
+	/*
 	 * Failed: the change is not made, and what it would have written
 	 * must not reach the disk with a later, unrelated metadata write.
 	 */
@@ -149,6 +161,14 @@ static int refuse_connect(struct rblk_device *dev, const struct rblk_cd_result *
 		return -EBUSY;
 	case RBLK_CD_BOTH_PRIMARY:
 		return rblk_conn_both_primary(conn);
+	case RBLK_CD_LOCAL_DISKLESS_PRIMARY:
+		rblk_conn_error(conn, "this node is Primary without a usable disk; refusing to connect to %s. Make it Secondary, attach a disk ('rblkadm attach %s'), then connect",
+				peer, res);
+		return -ENODATA;
+	case RBLK_CD_PEER_DISKLESS_PRIMARY:
+		rblk_conn_error(conn, "%s is Primary without a usable disk; refusing to connect (a Primary serves from its own disk)",
+				peer);
+		return -ENODATA;
 	case RBLK_CD_LOCAL_INCONSISTENT_SOURCE:
 		rblk_conn_error(conn, "the generations make this node SyncSource for %s, but this disk is %s: it cannot give data it lacks; refusing to connect. If %s's data is to be kept, run 'rblkadm invalidate %s' here",
 				peer, rblk_disk_name(l->disk), peer, res);
@@ -194,7 +214,7 @@ int rblk_gen_peer_connected(struct rblk_device *dev,
 	struct rblk_cd_side l, p;
 	struct rblk_cd_result r;
 	struct rblk_state ns;
-	bool disk_changed;
+	bool disk_changed, diskless;
 	int ret;
 
 	mutex_lock(&dev->lock);
@@ -207,11 +227,20 @@ int rblk_gen_peer_connected(struct rblk_device *dev,
 		mutex_unlock(&dev->lock);
 		return -EAGAIN;
 	}
+	/* Our disk failed meanwhile (kmod/ioerr.c): likewise. */
+	if (dev->state.disk != dev->conn.sent_disk) {
+		rblk_conn_error(&dev->conn, "the disk state changed during the handshake with %s; connecting again",
+				dev->conn.peer_node);
+		mutex_unlock(&dev->lock);
+		return -EAGAIN;
+	}
 	local_side(dev, &l);
 	peer_side(ps, &p);
 	rblk_connect_decide(dev->conn.opts.after_sb, &l, &p, dev->meta.present,
 			    won, &r);
-	if (dev->meta.present && r.verdict != RBLK_CD_SIZE)
+	/* A side without a disk compares nothing (include/rblk/state.h). */
+	diskless = l.disk <= RBLK_DISK_FAILED || p.disk <= RBLK_DISK_FAILED;
+	if (dev->meta.present && r.verdict != RBLK_CD_SIZE && !diskless)
 		log_decision(dev, &r, &l, &p);
 	/* initial-split-brain: resolved or not (the receiver runs it). */
 	if (dev->meta.present && r.verdict != RBLK_CD_SIZE &&
@@ -261,7 +290,8 @@ int rblk_gen_peer_connected(struct rblk_device *dev,
 		ns.disk = RBLK_DISK_UPTODATE;
 	disk_changed = ns.disk != dev->state.disk;
 	ret = rblk_state_commit(dev, &ns, 0, "connected", NULL);
-	if (!ret)
+	/* --discard-my-data waits for a decision between two disks. */
+	if (!ret && !diskless)
 		rblk_conn_discard_used(&dev->conn);
 	mutex_unlock(&dev->lock);
 	if (!ret && disk_changed)
@@ -574,6 +604,44 @@ int rblk_gen_write_without_peer(struct rblk_device *dev)
 	}
 	mutex_unlock(&dev->lock);
 	return ret;
+}
+
+/*
+ * Our peer's disk failed while we are Secondary (kmod/ioerr.c): it may
+ * lack writes no bitmap here knows of (a Primary's failed write is marked
+ * only on the disk it lost, and that node is Secondary by now). A new
+ * generation, the old one in the history: that disk back meets rule 10
+ * of docs/generations.md, a full resync, and ours is the data of record.
+ */
+void rblk_gen_peer_disk_failed(struct rblk_device *dev)
+{
+	struct rblk_gi *gi = &dev->meta.gi, old;
+
+	mutex_lock(&dev->lock);
+	if (!dev->meta.present || dev->meta.failed || !dev->backing.bdev ||
+	    dev->state.role != RBLK_ROLE_SECONDARY ||
+	    dev->state.disk != RBLK_DISK_UPTODATE) {
+		mutex_unlock(&dev->lock);
+		return;
+	}
+	old = *gi;
+	if (gi->uuid[RBLK_UI_BITMAP])
+		rblk_gi_push_history(gi, gi->uuid[RBLK_UI_BITMAP]);
+	rblk_gi_push_history(gi, gi->uuid[RBLK_UI_CURRENT]);
+	gi->uuid[RBLK_UI_BITMAP] = 0;
+	gi->uuid[RBLK_UI_CURRENT] = get_random_u64() | 1;
+	gi->flags |= RBLK_MDF_PEER_OUTDATED;
+	if (rblk_meta_write(&dev->meta)) {
+		*gi = old;
+		pr_warn("rblk%d: %s: cannot write the metadata: %s's disk back will be compared with the old generation\n",
+			dev->minor, dev->name, dev->conn.peer_node);
+	} else {
+		dev->diverged = true;
+		pr_info("rblk%d: %s: %s's disk failed: new generation %016llx (that disk back is resynced in full)\n",
+			dev->minor, dev->name, dev->conn.peer_node,
+			gi->uuid[RBLK_UI_CURRENT]);
+	}
+	mutex_unlock(&dev->lock);
 }
 
 /* The connection ended while we were Primary (after-sb policies ask). */

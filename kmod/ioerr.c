@@ -99,17 +99,37 @@ void rblk_disk_error(struct rblk_device *dev, enum req_op op, sector_t sector,
 {
 	if (err == -EOPNOTSUPP)
 		return;
-	if (test_and_set_bit(RBLK_DISK_F_ERROR, &dev->disk_flags))
-		return;
-	snprintf(dev->disk_error, sizeof(dev->disk_error),
-		 "%s error at sector %llu of %s (%d)",
-		 op == REQ_OP_READ ? "read" : op == REQ_OP_FLUSH ? "flush" :
-		 "write", (unsigned long long)sector, dev->backing_path, err);
-	/* The reason is whole before anyone reads it (netlink). */
-	smp_mb__before_atomic();
-	set_bit(RBLK_DISK_F_REASON, &dev->disk_flags);
-	pr_err("rblk%d: %s: %s\n", dev->minor, dev->name, dev->disk_error);
+	if (!test_and_set_bit(RBLK_DISK_F_ERROR, &dev->disk_flags)) {
+		snprintf(dev->disk_error, sizeof(dev->disk_error),
+			 "%s error at sector %llu of %s (%d)",
+			 op == REQ_OP_READ ? "read" :
+			 op == REQ_OP_FLUSH ? "flush" : "write",
+			 (unsigned long long)sector, dev->backing_path, err);
+		/* The reason is whole before anyone reads it (netlink). */
+		smp_mb__before_atomic();
+		set_bit(RBLK_DISK_F_REASON, &dev->disk_flags);
+		pr_err("rblk%d: %s: %s\n", dev->minor, dev->name,
+		       dev->disk_error);
+	}
+	/* Every time: a Primary's error is acted on once it is Secondary. */
 	queue_work(system_long_wq, &dev->disk_fail_work);
+}
+
+/* After a demotion: a disk that failed while Primary goes now. */
+void rblk_disk_error_recheck(struct rblk_device *dev)
+{
+	if (test_bit(RBLK_DISK_F_ERROR, &dev->disk_flags))
+		queue_work(system_long_wq, &dev->disk_fail_work);
+}
+
+/*
+ * Before an attach, a detach or the device's removal: a fail work still
+ * queued for the disk that was there has run (it finds no error of the
+ * disk it sees, or no disk).
+ */
+void rblk_disk_error_flush(struct rblk_device *dev)
+{
+	flush_work(&dev->disk_fail_work);
 }
 
 /* The device goes: no fail work may run after this. */
@@ -134,14 +154,16 @@ int rblk_disk_read(struct rblk_device *dev, sector_t sector,
 }
 
 /*
- * Failed -> Diskless: the last user is gone. The disk is let go without
- * a write to it (its bitmap and generations stay as they were on it; an
- * attach of the same disk finds itself behind its peer).
+ * Failed -> Diskless: the last user of the disk is gone (every I/O to it
+ * held the reference; metadata I/O stopped at the failure). The disk is
+ * let go without a write to it: its bitmap and generations stay as they
+ * were on it, so that an attach of the same disk finds itself behind its
+ * peer. Their copy in memory stays until the next attach, detach or
+ * removal, when no connection's thread can look at it.
  */
 static void let_go(struct rblk_device *dev)
 {
 	struct rblk_state ns;
-	unsigned int memflags;
 	struct rblk_bdev b;
 	bool up;
 
@@ -150,11 +172,8 @@ static void let_go(struct rblk_device *dev)
 		mutex_unlock(&dev->lock);
 		return;
 	}
-	memflags = rblk_freeze_queue(dev->disk->queue);
 	b = dev->backing;
 	dev->backing.bdev = NULL;
-	rblk_unfreeze_queue(dev->disk->queue, memflags);
-	rblk_meta_drop(&dev->meta);
 	mutex_unlock(&dev->lock);
 	/*
 	 * Closed before the state says Diskless, so that whoever acts on
@@ -188,14 +207,16 @@ static void fail_work(struct work_struct *w)
 	int ret;
 
 	mutex_lock(&dev->lock);
+	/* The error is of the disk attached now (an attach clears it). */
 	if (!dev->backing.bdev || dev->removing ||
-	    dev->state.disk <= RBLK_DISK_FAILED) {
+	    dev->state.disk <= RBLK_DISK_FAILED ||
+	    !test_bit(RBLK_DISK_F_ERROR, &dev->disk_flags)) {
 		mutex_unlock(&dev->lock);
 		return;
 	}
 	if (dev->state.role == RBLK_ROLE_PRIMARY) {
-		pr_warn("rblk%d: %s: the I/O error went to the application: a Primary keeps its disk\n",
-			dev->minor, dev->name);
+		pr_warn_ratelimited("rblk%d: %s: the I/O error went to the application: a Primary keeps its disk (it is detached once Secondary)\n",
+				    dev->minor, dev->name);
 		mutex_unlock(&dev->lock);
 		return;
 	}
@@ -206,6 +227,7 @@ static void fail_work(struct work_struct *w)
 	if (busy)
 		rblk_state_set_conn_to(&ns, RBLK_CONN_CONNECTING);
 	percpu_ref_kill(&dev->disk_ref);
+	rblk_meta_fail(&dev->meta);
 	ret = rblk_state_commit(dev, &ns, 0, "disk failed", NULL);
 	teardowns = conn->teardowns;
 	tell = rblk_conn_is_up(dev->state.conn);

@@ -8,6 +8,7 @@
 #include <linux/bio.h>
 #include <linux/blkdev.h>
 
+#include "ioerr.h"
 #include "meta.h"
 
 /* Synchronous 4 KiB metadata I/O at byte offset @pos of @bdev. */
@@ -124,7 +125,7 @@ err_free_page:
 
 void rblk_meta_detach(struct rblk_meta *m)
 {
-	if (m->present)
+	if (m->present && !m->failed)
 		rblk_bm_flush(m);
 	rblk_bm_free(&m->bm);
 	rblk_al_free(&m->al);
@@ -135,11 +136,34 @@ void rblk_meta_detach(struct rblk_meta *m)
 	memset(m, 0, sizeof(*m));
 }
 
-/* A failed disk's metadata: let go without writing to the disk. */
-void rblk_meta_drop(struct rblk_meta *m)
+/*
+ * A metadata write or flush failed: the disk's failure, as a data I/O
+ * error is (kmod/ioerr.c). Returns @err.
+ */
+int rblk_meta_io_error(struct rblk_meta *m, enum req_op op, u64 byte_pos,
+		       int err)
 {
-	m->present = false;
-	rblk_meta_detach(m);
+	if (err && m->dev)
+		rblk_disk_error(m->dev, op, byte_pos >> SECTOR_SHIFT, err);
+	return err;
+}
+
+/*
+ * The disk failed (kmod/ioerr.c): no metadata I/O from here on, and none
+ * is still running when this returns (dev->lock held: superblock writes
+ * are under it; bitmap and activity log writes under their mutexes).
+ * What it held stays in memory until the next attach, detach or removal:
+ * threads of the connection may still look at the bitmap.
+ */
+void rblk_meta_fail(struct rblk_meta *m)
+{
+	WRITE_ONCE(m->failed, true);
+	if (!m->present)
+		return;
+	mutex_lock(&m->bm.io_mutex);
+	mutex_unlock(&m->bm.io_mutex);
+	mutex_lock(&m->al.io);
+	mutex_unlock(&m->al.io);
 }
 
 /*
@@ -157,15 +181,18 @@ int rblk_meta_write(struct rblk_meta *m)
 
 	if (!m->present && !m->sb_page)
 		return 0;
+	if (READ_ONCE(m->failed))
+		return -EIO;
 	if (m->external && m->data_bdev) {
 		ret = blkdev_issue_flush(m->data_bdev);
 		if (ret)
-			return ret;
+			return rblk_meta_io_error(m, REQ_OP_FLUSH, 0, ret);
 	}
 	sb = page_address(m->sb_page);
 	rblk_md_sb_set_gi(sb, &m->gi);
-	return md_io(m->bdev, m->sb_page, m->layout.sb_offset,
-		     REQ_OP_WRITE | REQ_PREFLUSH | REQ_FUA);
+	ret = md_io(m->bdev, m->sb_page, m->layout.sb_offset,
+		    REQ_OP_WRITE | REQ_PREFLUSH | REQ_FUA);
+	return rblk_meta_io_error(m, REQ_OP_WRITE, m->layout.sb_offset, ret);
 }
 
 /* The disk state the metadata alone justifies (docs/metadata.md). */

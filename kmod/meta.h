@@ -27,6 +27,10 @@ struct rblk_meta {
 	struct rblk_bitmap bm;
 	struct rblk_al al;
 	u64 crash_marked_kib;		/* crashed Primary: what the log marked */
+	struct rblk_device *dev;	/* whose (its I/O errors: ioerr.c) */
+	bool failed;			/* the disk failed: no metadata I/O
+					 * (kmod/ioerr.c); freed at the next
+					 * attach, detach or removal */
 };
 
 struct rblk_device;
@@ -34,7 +38,9 @@ struct rblk_device;
 int rblk_meta_attach(struct rblk_meta *m, struct block_device *data_bdev,
 		     const char *ext_path, void *holder);
 void rblk_meta_detach(struct rblk_meta *m);
-void rblk_meta_drop(struct rblk_meta *m);
+void rblk_meta_fail(struct rblk_meta *m);
+int rblk_meta_io_error(struct rblk_meta *m, enum req_op op, u64 byte_pos,
+		       int err);
 int rblk_meta_write(struct rblk_meta *m);
 enum rblk_disk_state rblk_meta_disk_state(const struct rblk_meta *m);
 u64 rblk_meta_data_sectors(const struct rblk_meta *m);

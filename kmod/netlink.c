@@ -366,7 +366,7 @@ static int put_dev_attrs_locked(struct sk_buff *skb, struct rblk_device *dev,
 	if (dev->meta.external &&
 	    nla_put_string(skb, RBLK_A_META_DEV, "external"))
 		return -EMSGSIZE;
-	if (dev->meta.present && put_gi(skb, &dev->meta.gi))
+	if (dev->meta.present && !dev->meta.failed && put_gi(skb, &dev->meta.gi))
 		return -EMSGSIZE;
 	/* Written once, before the bit (kmod/ioerr.c). */
 	if (test_bit(RBLK_DISK_F_REASON, &dev->disk_flags)) {

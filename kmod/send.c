@@ -190,6 +190,7 @@ static void fill_state(struct rblk_device *dev, struct rblk_p_state *st,
 		/* Under dev->lock: no role or generation change slips in. */
 		memcpy(conn->sent_uuid, dev->meta.gi.uuid, sizeof(conn->sent_uuid));
 		conn->sent_bits = bits;
+		conn->sent_disk = dev->state.disk;
 		spin_lock_irqsave(&conn->lock, flags);
 		WRITE_ONCE(conn->handshake, true);
 		spin_unlock_irqrestore(&conn->lock, flags);

@@ -11,6 +11,7 @@
 #include <net/netlink.h>
 
 #include "device.h"
+#include "ioerr.h"
 #include "gen.h"
 #include "netlink.h"
 #include "state.h"
@@ -312,10 +313,19 @@ static int promote_flush_local(struct rblk_device *dev)
 {
 	struct rblk_conn *conn = &dev->conn;
 
+	int ret;
+
 	if (wait_event_interruptible(conn->peer_reqs_wq,
 				     !atomic_read(&conn->peer_reqs)))
 		return -EINTR;
-	return dev->backing.bdev ? blkdev_issue_flush(dev->backing.bdev) : 0;
+	/* No disk: the rules refuse the promotion, under dev->lock. */
+	if (!rblk_disk_get(dev))
+		return 0;
+	ret = blkdev_issue_flush(dev->backing.bdev);
+	if (ret)
+		rblk_disk_error(dev, REQ_OP_FLUSH, 0, ret);
+	rblk_disk_put(dev);
+	return ret;
 }
 
 /*
@@ -470,6 +480,12 @@ again:
 	if (dev->open_count)
 		flags |= RBLK_SC_OPEN;
 	ret = rblk_state_try(dev, &ns, flags, extack);
+	/* Its detach is under way (kmod/ioerr.c): the disk lacks writes. */
+	if (!ret && role == RBLK_ROLE_PRIMARY && dev->state.role != role &&
+	    test_bit(RBLK_DISK_F_ERROR, &dev->disk_flags)) {
+		NL_SET_ERR_MSG(extack, "rblk: the local disk had an I/O error and is being detached (rblkadm status: disk-error)");
+		ret = -EIO;
+	}
 	if (!ret && role != dev->state.role)
 		ret = rblk_gen_role_change(dev, role, forced);
 	if (!ret)
@@ -480,6 +496,9 @@ again:
 	mutex_unlock(&dev->lock);
 	if (ret)
 		return ret;
+	/* A Primary keeps a failing disk; a Secondary does not. */
+	if (demote)
+		rblk_disk_error_recheck(dev);
 	/* Forced onto a connected peer: decide the (full) resync now. */
 	if (forced && rblk_conn_is_up(rblk_conn_state(dev)))
 		rblk_conn_reconnect(&dev->conn);

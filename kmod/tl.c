@@ -310,6 +310,23 @@ void rblk_tl_lost(struct rblk_conn *conn)
 }
 
 /*
+ * The peer's disk failed (kmod/ioerr.c; receiver): what it acknowledged
+ * but did not confirm durable may be lost with it. Marked and retired,
+ * as a failed barrier covering the whole log would be.
+ */
+void rblk_tl_peer_disk_failed(struct rblk_conn *conn)
+{
+	unsigned long flags;
+	u64 tail;
+
+	spin_lock_irqsave(&conn->lock, flags);
+	tail = conn->tl.log.ring ? conn->tl.log.tail : 0;
+	spin_unlock_irqrestore(&conn->lock, flags);
+	if (tail)
+		flush_failed(conn, tail, "a write (its disk failed)");
+}
+
+/*
  * Flush the peer's disk for everything logged so far: a barrier now.
  * Returns the end of the log, which rblk_tl_flush_wait() waits for.
  */

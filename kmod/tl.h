@@ -65,6 +65,7 @@ int rblk_tl_barrier_acked(struct rblk_conn *conn, u64 id, u32 status);
 void rblk_tl_tick(struct rblk_conn *conn, bool now);
 bool rblk_tl_oldest_barrier(struct rblk_conn *conn, unsigned long *sent);
 void rblk_tl_lost(struct rblk_conn *conn);
+void rblk_tl_peer_disk_failed(struct rblk_conn *conn);
 u64 rblk_tl_flush_start(struct rblk_conn *conn);
 int rblk_tl_flush_wait(struct rblk_conn *conn, u64 target, u32 ms);
 

@@ -73,6 +73,7 @@ enum rblk_state_change_flags {
 	RBLK_SC_CONFIGURED = 1U << 3,	/* a connection is configured */
 	RBLK_SC_PEER	= 1U << 4,	/* what a STATE of the peer says (logged
 					 * rate-limited: the peer sets the pace) */
+	RBLK_SC_ATTACH	= 1U << 5,	/* an attach: the one way out of Diskless */
 };
 
 #define RBLK_D(x)	(1U << RBLK_DISK_##x)
@@ -289,6 +290,10 @@ static inline int rblk_state_check(const struct rblk_state *os,
 		return *why = "no such state", -EINVAL;
 	if (rblk_state_equal(os, ns))
 		return 0;
+	/* A disk that failed, or none, never comes back by itself. */
+	if (os->disk == RBLK_DISK_DISKLESS && ns->disk != RBLK_DISK_DISKLESS &&
+	    !(flags & RBLK_SC_ATTACH))
+		return *why = "no disk is attached", -ENODATA;
 	ret = rblk_state_check_edges(os, ns, why);
 	if (!ret && (flags & RBLK_SC_ADMIN))
 		ret = rblk_state_check_admin(os, ns, flags, why);
@@ -318,6 +323,8 @@ enum rblk_cd_verdict {
 	RBLK_CD_BOTH_PRIMARY,
 	RBLK_CD_LOCAL_INCONSISTENT_SOURCE, /* we would send data we lack */
 	RBLK_CD_PEER_INCONSISTENT_SOURCE,  /* the peer would */
+	RBLK_CD_LOCAL_DISKLESS_PRIMARY,	/* we are Primary without a disk */
+	RBLK_CD_PEER_DISKLESS_PRIMARY,	/* the peer is */
 	__RBLK_CD_LAST
 };
 
@@ -467,7 +474,12 @@ static inline void rblk_connect_decide(const unsigned int after_sb[3],
 	 * resync; the other side marks what it writes.
 	 */
 	if (l->disk <= RBLK_DISK_FAILED || p->disk <= RBLK_DISK_FAILED) {
-		if (l->role == RBLK_ROLE_PRIMARY && p->role == RBLK_ROLE_PRIMARY)
+		/* A Primary serves from its own disk (none would write ours). */
+		if (l->role == RBLK_ROLE_PRIMARY && l->disk <= RBLK_DISK_FAILED)
+			r->verdict = RBLK_CD_LOCAL_DISKLESS_PRIMARY;
+		else if (p->role == RBLK_ROLE_PRIMARY && p->disk <= RBLK_DISK_FAILED)
+			r->verdict = RBLK_CD_PEER_DISKLESS_PRIMARY;
+		else if (l->role == RBLK_ROLE_PRIMARY && p->role == RBLK_ROLE_PRIMARY)
 			r->verdict = RBLK_CD_BOTH_PRIMARY;
 		return;
 	}

@@ -58,6 +58,11 @@
  *             first barrier twice; "barrier acked twice: ID")
  *   barrier-never  (the same, never acknowledging a barrier, until the
  *             node drops us; "barriers unanswered: N")
+ *   disk-back  (--as diskless or diskless-primary: our STATE says our
+ *             disk failed (Diskless, no generations); "refused" if the
+ *             node closes within 1.5 s, else "connected", then a STATE
+ *             saying UpToDate on the same connection, then "alive" or
+ *             "dropped")
  *
  * As the node's SyncTarget (--as target: our HELLO offers
  * RBLK_FEAT_RESYNC_WAITS; our STATE has the node's bitmap UUID as its
@@ -338,6 +343,15 @@ static int handshake(const char *res, const char *node, int quiet)
 		st.disk_state = RBLK_DISK_OUTDATED;
 		st.state_flags = 0;
 		memset(st.bits_set, 0, 8);
+	} else if (!strcmp(as, "diskless") || !strcmp(as, "diskless-primary")) {
+		/* A node whose disk failed (kmod/ioerr.c): nothing to compare. */
+		memset(st.uuid, 0, sizeof(st.uuid));
+		memset(st.md_flags, 0, 4);
+		memset(st.bits_set, 0, 8);
+		st.disk_state = RBLK_DISK_DISKLESS;
+		st.state_flags = 0;
+		if (!strcmp(as, "diskless-primary"))
+			st.role = RBLK_ROLE_PRIMARY;
 	}
 	our_st = st;
 	return send_pkt(RBLK_P_STATE, &st, sizeof(st));
@@ -1203,6 +1217,17 @@ static int play(const char *s)
 	} else if (!strcmp(s, "stall-long")) {
 		stalled_ping(sizeof(struct rblk_wire_hdr) + 3, 6000);
 		return 0;
+	} else if (!strcmp(s, "disk-back")) {
+		/* A disk said to be back on the same connection (it may not). */
+		struct rblk_p_state st = our_st;
+
+		if (!still_open(1500)) {
+			puts("refused");
+			return 0;
+		}
+		puts("connected");
+		st.disk_state = RBLK_DISK_UPTODATE;
+		send_pkt(RBLK_P_STATE, &st, sizeof(st));
 	} else {
 		fprintf(stderr, "hostile-peer: unknown scenario %s\n", s);
 		return 1;
@@ -1230,7 +1255,7 @@ int main(int argc, char **argv)
 		argv += 2;
 	}
 	if (argc != 5) {
-		fprintf(stderr, "usage: hostile-peer [--from ADDR] [--secret S] [--as primary|secondary|source|target] [--wait S] ADDR:PORT RESOURCE NODE SCENARIO\n");
+		fprintf(stderr, "usage: hostile-peer [--from ADDR] [--secret S] [--as primary|secondary|source|target|diskless|diskless-primary] [--wait S] ADDR:PORT RESOURCE NODE SCENARIO\n");
 		return 1;
 	}
 	if (connect_to(argv[1], from)) {

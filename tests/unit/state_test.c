@@ -103,11 +103,19 @@ static void test_disk_edges(void)
 				listed(disk_legal, ARRAY_LEN(disk_legal), f, t);
 
 			why = NULL;
-			ret = rblk_state_check(&os, &ns, 0, &why);
+			ret = rblk_state_check(&os, &ns, RBLK_SC_ATTACH, &why);
 			CHECK(legal ? ret == 0 : ret == -EINVAL && why,
 			      "disk %s -> %s: %d (%s), want %s", rblk_disk_name(f),
 			      rblk_disk_name(t), ret, why ? why : "-",
 			      legal ? "legal" : "-EINVAL");
+			/* Out of Diskless only an attach leads (ioerr.c). */
+			if (f != D(DISKLESS) || t == f)
+				continue;
+			why = NULL;
+			ret = rblk_state_check(&os, &ns, 0, &why);
+			CHECK(ret == -ENODATA && why,
+			      "disk Diskless -> %s without an attach: %d (%s)",
+			      rblk_disk_name(t), ret, why ? why : "-");
 		}
 }
 
@@ -541,7 +549,15 @@ static const struct cd_row cd_rows[] = {
 	{ "both Primary, one without a disk", DISC,
 	  SIDE(A, 0, 0, 0, 0, PRI, UTD, false),
 	  { { { A, 0, 0, 0 }, 0 }, 0, 0, PRI, D(DISKLESS), false },
-	  true, true, RBLK_CD_BOTH_PRIMARY, NONE, false, false },
+	  true, true, RBLK_CD_PEER_DISKLESS_PRIMARY, NONE, false, false },
+	{ "a Primary without a disk is refused", DISC,
+	  SIDE(A, 0, 0, 0, 0, SEC, UTD, false),
+	  { { { A, 0, 0, 0 }, 0 }, 0, 0, PRI, D(FAILED), false },
+	  true, true, RBLK_CD_PEER_DISKLESS_PRIMARY, NONE, false, false },
+	{ "both without a disk", DISC,
+	  { { { 0, 0, 0, 0 }, 0 }, 0, 0, SEC, D(DISKLESS), false },
+	  { { { A, 0, 0, 0 }, 0 }, 0, 0, SEC, D(DISKLESS), false },
+	  true, true, RBLK_CD_CONNECT, NONE, false, false },
 	{ "both Primary, no metadata", DISC,
 	  SIDE(A, 0, 0, 0, 0, PRI, UTD, false),
 	  SIDE(A, 0, 0, 0, 0, PRI, UTD, false),
@@ -555,6 +571,8 @@ static enum rblk_cd_verdict mirror_verdict(enum rblk_cd_verdict v)
 	case RBLK_CD_PEER_PRIMARY_TARGET: return RBLK_CD_LOCAL_PRIMARY_TARGET;
 	case RBLK_CD_LOCAL_INCONSISTENT_SOURCE: return RBLK_CD_PEER_INCONSISTENT_SOURCE;
 	case RBLK_CD_PEER_INCONSISTENT_SOURCE: return RBLK_CD_LOCAL_INCONSISTENT_SOURCE;
+	case RBLK_CD_LOCAL_DISKLESS_PRIMARY: return RBLK_CD_PEER_DISKLESS_PRIMARY;
+	case RBLK_CD_PEER_DISKLESS_PRIMARY: return RBLK_CD_LOCAL_DISKLESS_PRIMARY;
 	default: return v;
 	}
 }

@@ -275,3 +275,89 @@ fio_verify() {
 	vm_run pg1 "$RBLKADM secondary pg"
 	md5_both_equal
 }
+
+# What a peer whose disk failed may say (include/rblk/state.h: a side
+# without a disk compares nothing; kmod/conn.c: its disk comes back only
+# through a new handshake). The hostile peer (tests/tools/hostile-peer.c)
+# plays pg2: as a Primary without a disk it is refused; as a Secondary
+# without one it is taken, and pg1 marks its writes; a later STATE that
+# says its disk is back on the same connection is a protocol error.
+@test "hostile peer: a diskless Primary is refused; a disk back without a handshake drops the connection" {
+	local oos
+	dm_reseed
+	vm_run pg2 "$RBLKADM down pg"
+	vm_run pg1 "$RBLKADM disconnect pg && $RBLKADM connect pg"
+	wait_conn pg1 Connecting
+	mark
+	run vm_run pg2 "build/tools/hostile-peer --as diskless-primary 10.0.0.1:7788 pg pg2 disk-back"
+	[ "$output" = refused ] || { echo "$output"; false; }
+	wait_conn pg1 StandAlone
+	[[ "$(stat_of pg1 last-error)" == "pg2 is Primary without a usable disk; refusing to connect"* ]] ||
+		{ stat_of pg1 last-error; false; }
+	# A Secondary without a disk: connected, pg1's writes marked, not sent.
+	vm_run pg1 "$RBLKADM connect pg && $RBLKADM primary pg"
+	wait_conn pg1 Connecting
+	vm_run pg2 "rm -f /tmp/hp.out; setsid -f sh -c 'build/tools/hostile-peer --as diskless 10.0.0.1:7788 pg pg2 disk-back >/tmp/hp.out 2>&1'"
+	vm_wait pg2 30 "grep -qx connected /tmp/hp.out"
+	vm_wait pg2 30 "grep -qx dropped /tmp/hp.out"
+	run vm_run pg2 "cat /tmp/hp.out"
+	[ "$output" = "connected"$'\n'"dropped" ] || { echo "$output"; false; }
+	run vm_run pg1 "$(since_mark)"
+	assert_output_has "protocol error from peer pg2"
+	# Writes while pg2 is away are marked, as always: the diskless peer
+	# took none of them, and no write failed.
+	vm_run pg1 "dd if=/dev/urandom of=/dev/rblk0 bs=1M count=4 oflag=direct status=none"
+	oos=$(stat_of pg1 out-of-sync-kib)
+	[ "$oos" -ge 4096 ] || { echo "$oos KiB marked"; false; }
+	[ "$(stat_of pg1 io-errors)" = 0 ]
+	vm_run pg1 "$RBLKADM secondary pg"
+	vm_run pg2 "$RBLKADM up pg"
+	wait_conn pg1 Connected 120
+	vm_run pg2 "$RBLKADM wait-sync pg --timeout 300"
+	md5_both_equal
+}
+
+# A Primary keeps a failing disk for now (kmod/ioerr.c): its writer sees
+# the error, and the disk goes once the node is Secondary. Its failed
+# write may be on the peer and not on its disk, marked only there: the
+# peer, Secondary, starts a generation that makes that disk's return a
+# full resync.
+@test "a Primary's disk fails: the writer sees the error; demoted, the disk is detached; back, it is resynced in full" {
+	local size r0 r1
+	dm_reseed
+	vm_run pg1 "$RBLKADM primary pg"
+	mark
+	vm_run pg1 "$(dm_fail)"
+	run vm_run pg1 "dd if=/dev/urandom of=/dev/rblk0 bs=1M count=1 seek=8 oflag=direct status=none 2>/dev/null; echo \$?"
+	[ "${lines[-1]}" != 0 ] || { echo "the write did not fail: $output"; false; }
+	[[ "$(stat_of pg1 disk-error)" == "write error at sector "* ]] || { stat_of pg1 disk-error; false; }
+	[ "$(stat_of pg1 disk)" = UpToDate ]
+	[ "$(stat_of pg1 role)" = Primary ]
+	# Demoted (its metadata write fails: demoted all the same), detached.
+	run vm_run pg1 "$RBLKADM secondary pg"
+	assert_status 0
+	vm_wait pg1 60 "[ \"\$($(st disk))\" = Diskless ]"
+	vm_wait pg2 60 "[ \"\$($(st peer-disk))\" = Diskless ] && [ \"\$($(st connection))\" = Connected ]"
+	run vm_run pg2 "$(since_mark)"
+	assert_output_has "pg1's disk failed: new generation"
+	# Not promoted while its disk is gone; pg2 is.
+	run vm_run pg1 "$RBLKADM primary pg"
+	[ "$status" -ne 0 ]
+	vm_run pg2 "$RBLKADM primary pg"
+	vm_run pg2 "dd if=/dev/urandom of=/dev/rblk0 bs=1M count=2 seek=16 oflag=direct status=none"
+	vm_run pg2 "$RBLKADM secondary pg"
+	# The same disk back: in full, whatever its metadata says.
+	vm_run pg1 "$(dm_linear /dev/vda)"
+	size=$(stat_of pg2 size-kib)
+	r0=$(stat_of pg2 resynced-kib)
+	run vm_run pg1 "$RBLKADM attach pg"
+	assert_status 0
+	run vm_run pg1 "$RBLKADM wait-sync pg --timeout 300"
+	assert_status 0
+	vm_wait pg2 60 "[ \"\$($(st disk))\" = UpToDate ] && [ \"\$($(st peer-disk))\" = UpToDate ] && [ \"\$($(st out-of-sync-kib))\" = 0 ]"
+	r1=$(stat_of pg2 resynced-kib)
+	echo "pg1's disk back: $((r1 - r0)) KiB resynced of $size" >&3
+	[ $((r1 - r0)) -ge "$size" ]
+	[ "$(stat_of pg1 disk-error)" = null ]
+	md5_both_equal
+}
