@@ -1069,17 +1069,11 @@ int rblk_conn_peer_state_changed(struct rblk_conn *conn)
 	ret = take_peer_state(conn, &ps);
 	/*
 	 * The peer's disk failed: as for a lost peer, what it acknowledged
-	 * and may have lost is marked on our disk, and the generation moves
-	 * on now (the same disk back is behind us: a bitmap resync). A
-	 * Secondary knows no such bits: that disk back is resynced in full.
+	 * and may have lost is marked (a Secondary logs nothing), and the
+	 * generation moves on (gen.c).
 	 */
-	if (!ret && failed && READ_ONCE(dev->state.role) == RBLK_ROLE_PRIMARY) {
+	if (!ret && failed) {
 		rblk_tl_peer_disk_failed(conn);
-		mutex_lock(&dev->lock);
-		rblk_bm_flush(&dev->meta);
-		mutex_unlock(&dev->lock);
-		rblk_gen_write_without_peer(dev);
-	} else if (!ret && failed) {
 		rblk_gen_peer_disk_failed(dev);
 	}
 	/* A target that says it is behind: our parked writes are marked. */

@@ -303,7 +303,6 @@ int rblk_device_attach(struct rblk_device *dev, const char *path,
 	ret = rblk_bdev_open(&b, path, dev);
 	if (ret)
 		return ret;
-	rblk_disk_error_flush(dev);
 	mutex_lock(&dev->lock);
 	ret = attach_locked(dev, &b, path, meta_path, meta_internal);
 	mutex_unlock(&dev->lock);
@@ -330,11 +329,16 @@ int rblk_device_detach(struct rblk_device *dev, struct netlink_ext_ack *extack)
 	struct rblk_bdev b;
 	int ret;
 
-	rblk_disk_error_flush(dev);
 	mutex_lock(&dev->lock);
 	if (!dev->backing.bdev) {
 		mutex_unlock(&dev->lock);
 		return -ENXIO;
+	}
+	/* Being let go after an I/O error (kmod/ioerr.c): Diskless soon. */
+	if (dev->state.disk == RBLK_DISK_FAILED) {
+		mutex_unlock(&dev->lock);
+		NL_SET_ERR_MSG(extack, "rblk: the disk failed and is being detached");
+		return -EBUSY;
 	}
 	ns = dev->state;
 	ns.disk = RBLK_DISK_DISKLESS;

@@ -79,12 +79,6 @@ int rblk_gen_role_change(struct rblk_device *dev, enum rblk_role role,
 	 * more (the peer starts a generation that makes its return a full
 	 * resync, rblk_gen_peer_disk_failed()).
 	 */
-	if (ret && role == RBLK_ROLE_SECONDARY &&
-	    test_bit(RBLK_DISK_F_ERROR, &dev->disk_flags)) {
-		pr_warn("rblk%d: %s: demoted although its metadata could not be written (%d): the disk failed and is detached now\n",
-			dev->minor, dev->name, ret);
-		ret = 0;
-	}
 	/*
 	 * Failed: the change is not made, and what it would have written
 	 * must not reach the disk with a later, unrelated metadata write.
@@ -92,6 +86,18 @@ int rblk_gen_role_change(struct rblk_device *dev, enum rblk_role role,
 	if (ret) {
 		dev->meta.gi = old;
 		dev->diverged = diverged;
+	}
+	/*
+	 * ... and for a failing disk, none at all: the disk keeps saying
+	 * Primary (a crashed one, should it come back: its activity log
+	 * covers the writes its bitmap could not take).
+	 */
+	if (ret && role == RBLK_ROLE_SECONDARY &&
+	    test_bit(RBLK_DISK_F_ERROR, &dev->disk_flags)) {
+		pr_warn("rblk%d: %s: demoted although its metadata could not be written (%d): the disk failed and is detached now\n",
+			dev->minor, dev->name, ret);
+		rblk_meta_fail(&dev->meta);
+		ret = 0;
 	}
 	return ret;
 }
@@ -607,20 +613,54 @@ int rblk_gen_write_without_peer(struct rblk_device *dev)
 }
 
 /*
- * Our peer's disk failed while we are Secondary (kmod/ioerr.c): it may
- * lack writes no bitmap here knows of (a Primary's failed write is marked
- * only on the disk it lost, and that node is Secondary by now). A new
- * generation, the old one in the history: that disk back meets rule 10
- * of docs/generations.md, a full resync, and ours is the data of record.
+ * Our peer's disk failed (kmod/ioerr.c; the receiver, after the STATE
+ * that says so): decided under dev->lock, so that a role change cannot
+ * come between.
+ *
+ * A Primary: what it writes from now on the peer lacks (its bitmap has
+ * it, and what the transfer log held, marked by the caller): the bits
+ * reach our disk, and a new generation starts now, as for a write
+ * without the peer; the same disk back is behind us, a bitmap resync.
+ *
+ * A Secondary: the peer may lack writes no bitmap here knows of (a
+ * Primary's failed write is marked only on the disk it lost, and that
+ * node is Secondary by now). A new generation, the old one in the
+ * history: that disk back meets rule 10 of docs/generations.md, a full
+ * resync, and ours is the data of record. Not if our own disk has had
+ * an error (we may lack a write it has), nor if it is not UpToDate.
  */
 void rblk_gen_peer_disk_failed(struct rblk_device *dev)
 {
 	struct rblk_gi *gi = &dev->meta.gi, old;
 
 	mutex_lock(&dev->lock);
-	if (!dev->meta.present || dev->meta.failed || !dev->backing.bdev ||
-	    dev->state.role != RBLK_ROLE_SECONDARY ||
-	    dev->state.disk != RBLK_DISK_UPTODATE) {
+	if (!dev->meta.present || dev->meta.failed || !dev->backing.bdev) {
+		mutex_unlock(&dev->lock);
+		return;
+	}
+	if (dev->state.role == RBLK_ROLE_PRIMARY) {
+		/* Already a generation the peer has not seen: it is behind. */
+		if (dev->diverged) {
+			rblk_bm_flush(&dev->meta);
+			mutex_unlock(&dev->lock);
+			return;
+		}
+		old = *gi;
+		rblk_gi_new_current(gi, get_random_u64() | 1);
+		gi->flags |= RBLK_MDF_PEER_OUTDATED;
+		if (rblk_bm_flush(&dev->meta) || rblk_meta_write(&dev->meta)) {
+			*gi = old;
+		} else {
+			dev->diverged = true;
+			pr_info("rblk%d: %s: %s's disk failed: new generation %016llx\n",
+				dev->minor, dev->name, dev->conn.peer_node,
+				gi->uuid[RBLK_UI_CURRENT]);
+		}
+		mutex_unlock(&dev->lock);
+		return;
+	}
+	if (dev->state.disk != RBLK_DISK_UPTODATE ||
+	    test_bit(RBLK_DISK_F_ERROR, &dev->disk_flags)) {
 		mutex_unlock(&dev->lock);
 		return;
 	}

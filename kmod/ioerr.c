@@ -122,16 +122,6 @@ void rblk_disk_error_recheck(struct rblk_device *dev)
 		queue_work(system_long_wq, &dev->disk_fail_work);
 }
 
-/*
- * Before an attach, a detach or the device's removal: a fail work still
- * queued for the disk that was there has run (it finds no error of the
- * disk it sees, or no disk).
- */
-void rblk_disk_error_flush(struct rblk_device *dev)
-{
-	flush_work(&dev->disk_fail_work);
-}
-
 /* The device goes: no fail work may run after this. */
 void rblk_disk_error_cancel(struct rblk_device *dev)
 {
@@ -222,9 +212,14 @@ static void fail_work(struct work_struct *w)
 	}
 	ns = dev->state;
 	ns.disk = RBLK_DISK_FAILED;
-	/* A resync or verify: the connection goes (see above). */
-	busy = rblk_conn_is_up(ns.conn) && ns.conn != RBLK_CONN_CONNECTED;
-	if (busy)
+	/*
+	 * A resync or verify, or a handshake (its decision may be a resync,
+	 * or wait for before-resync-target): the connection goes (see
+	 * above). A handshake has its socket until its teardown.
+	 */
+	busy = (rblk_conn_is_up(ns.conn) && ns.conn != RBLK_CONN_CONNECTED) ||
+	       READ_ONCE(conn->handshake);
+	if (busy && rblk_conn_is_up(ns.conn))
 		rblk_state_set_conn_to(&ns, RBLK_CONN_CONNECTING);
 	percpu_ref_kill(&dev->disk_ref);
 	rblk_meta_fail(&dev->meta);

@@ -18,7 +18,6 @@ void rblk_disk_put(struct rblk_device *dev);
 void rblk_disk_error(struct rblk_device *dev, enum req_op op, sector_t sector,
 		     int err);
 void rblk_disk_error_recheck(struct rblk_device *dev);
-void rblk_disk_error_flush(struct rblk_device *dev);
 void rblk_disk_error_cancel(struct rblk_device *dev);
 int rblk_disk_read(struct rblk_device *dev, sector_t sector,
 		   struct page **pages, u32 bytes);

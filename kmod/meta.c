@@ -125,6 +125,8 @@ err_free_page:
 
 void rblk_meta_detach(struct rblk_meta *m)
 {
+	/* Its last I/O errors are no device's to act on (removal). */
+	m->dev = NULL;
 	if (m->present && !m->failed)
 		rblk_bm_flush(m);
 	rblk_bm_free(&m->bm);

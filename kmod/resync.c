@@ -446,8 +446,12 @@ int rblk_resync_begin(struct rblk_device *dev, bool source, bool full,
 		ret = -ENOTCONN;
 		goto out_unlock;
 	}
-	/* A source has data to give (an invalidate may have come between). */
-	if (source && ns.disk < RBLK_DISK_OUTDATED) {
+	/*
+	 * A source has data to give (an invalidate may have come between);
+	 * a target, a disk to take it (none that failed: kmod/ioerr.c).
+	 */
+	if ((source && ns.disk < RBLK_DISK_OUTDATED) ||
+	    ns.disk <= RBLK_DISK_FAILED) {
 		ret = -EAGAIN;
 		goto out_unlock;
 	}

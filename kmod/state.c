@@ -299,7 +299,11 @@ static int demote_flush_peer(struct rblk_device *dev,
 		if (ret == -ETIMEDOUT)
 			NL_SET_ERR_MSG(extack, "the peer did not confirm a flush of its disk");
 	}
-	return ret ?: rblk_bm_flush(&dev->meta);
+	if (ret)
+		return ret;
+	ret = rblk_bm_flush(&dev->meta);
+	/* A failing disk: demoted all the same (rblk_gen_role_change()). */
+	return test_bit(RBLK_DISK_F_ERROR, &dev->disk_flags) ? 0 : ret;
 }
 
 /*
