@@ -587,6 +587,31 @@ int rblk_gen_peer_new_uuid(struct rblk_device *dev, u64 uuid)
 }
 
 /*
+ * Start a generation the peer lacks, on disk (dev->lock held): the
+ * bitmap first if asked, then the metadata with the new current UUID and
+ * PEER_OUTDATED. On failure memory keeps what the disk has.
+ */
+static int diverge_locked(struct rblk_device *dev, bool flush_bm,
+			  const char *who, const char *why)
+{
+	struct rblk_gi *gi = &dev->meta.gi, old = *gi;
+	int ret;
+
+	rblk_gi_new_current(gi, get_random_u64() | 1);
+	gi->flags |= RBLK_MDF_PEER_OUTDATED;
+	ret = flush_bm ? rblk_bm_flush(&dev->meta) : 0;
+	ret = ret ?: rblk_meta_write(&dev->meta);
+	if (ret) {
+		*gi = old;
+		return ret;
+	}
+	dev->diverged = true;
+	pr_info("rblk%d: %s: %s%s: new generation %016llx\n", dev->minor,
+		dev->name, who, why, gi->uuid[RBLK_UI_CURRENT]);
+	return 0;
+}
+
+/*
  * A Primary is about to have data the peer lacks: start a new generation
  * first, on disk, so that no crash can hide that the two disks differ
  * (docs/generations.md). Once per disconnected period.
@@ -598,16 +623,8 @@ int rblk_gen_write_without_peer(struct rblk_device *dev)
 	if (READ_ONCE(dev->diverged) || !dev->meta.present)
 		return 0;
 	mutex_lock(&dev->lock);
-	if (!dev->diverged && dev->state.role == RBLK_ROLE_PRIMARY) {
-		rblk_gi_new_current(&dev->meta.gi, get_random_u64() | 1);
-		dev->meta.gi.flags |= RBLK_MDF_PEER_OUTDATED;
-		ret = rblk_meta_write(&dev->meta);
-		if (!ret) {
-			dev->diverged = true;
-			pr_info("rblk%d: %s: writing without the peer: new generation %016llx\n",
-				dev->minor, dev->name, dev->meta.gi.uuid[RBLK_UI_CURRENT]);
-		}
-	}
+	if (!dev->diverged && dev->state.role == RBLK_ROLE_PRIMARY)
+		ret = diverge_locked(dev, false, "", "writing without the peer");
 	mutex_unlock(&dev->lock);
 	return ret;
 }
@@ -645,17 +662,7 @@ void rblk_gen_peer_disk_failed(struct rblk_device *dev)
 			mutex_unlock(&dev->lock);
 			return;
 		}
-		old = *gi;
-		rblk_gi_new_current(gi, get_random_u64() | 1);
-		gi->flags |= RBLK_MDF_PEER_OUTDATED;
-		if (rblk_bm_flush(&dev->meta) || rblk_meta_write(&dev->meta)) {
-			*gi = old;
-		} else {
-			dev->diverged = true;
-			pr_info("rblk%d: %s: %s's disk failed: new generation %016llx\n",
-				dev->minor, dev->name, dev->conn.peer_node,
-				gi->uuid[RBLK_UI_CURRENT]);
-		}
+		diverge_locked(dev, true, dev->conn.peer_node, "'s disk failed");
 		mutex_unlock(&dev->lock);
 		return;
 	}
