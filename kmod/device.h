@@ -23,6 +23,7 @@ struct rblk_stats {
 	atomic64_t sent_kib, received_kib, connects, resynced_kib;
 	atomic64_t rs_skipped_kib, rs_zero_kib;
 	atomic64_t refused_addr, auth_failures;
+	atomic64_t read_retries, healed;
 	atomic_t in_flight;
 };
 
@@ -81,6 +82,7 @@ struct rblk_device {
 	struct completion disk_idle;
 	struct work_struct disk_fail_work;
 	unsigned long disk_flags;	/* enum rblk_disk_flags */
+	atomic_t heal_buffers;		/* req.c: read retries holding pages */
 	char disk_error[128];		/* the error that failed it */
 
 	struct rblk_conn conn;

@@ -243,8 +243,14 @@ int rblk_dreq_receive(struct rblk_conn *conn, u16 type, const void *fixed,
 	sector = rblk_be64(q->sector);
 	bytes = rblk_be32(q->bytes);
 	if (type == RBLK_P_READ_REQ) {
-		/* Only UpToDate data is served; the asker fails the read. */
+		/*
+		 * Only UpToDate data is served; the asker fails the read. Not
+		 * from a disk that has had an error: a write it failed (and
+		 * we NACKed) may be stale here before our Failed state is
+		 * known to the asker (kmod/ioerr.c).
+		 */
 		if (READ_ONCE(dev->state.disk) != RBLK_DISK_UPTODATE ||
+		    test_bit(RBLK_DISK_F_ERROR, &dev->disk_flags) ||
 		    !dev->backing.bdev) {
 			struct rblk_p_ack a = {};
 

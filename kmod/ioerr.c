@@ -20,10 +20,12 @@
  * write to it, and the state goes Diskless. 'rblkadm attach' brings a
  * disk back; the generations decide the resync.
  *
- * A Primary's disk is not failed yet: its error goes to the application
- * as before (serving a Primary through its peer is the next step), and
- * the range of a failed write is marked out of sync, as the peer may
- * have it: the next resync makes the two copies equal.
+ * A Primary's disk is not failed yet: a write's error goes to the
+ * application as before (serving a Primary through its peer is the next
+ * step), and the range of a failed write is marked out of sync, as the
+ * peer may have it: the next resync makes the two copies equal. A read
+ * error is first retried on the peer and the block written back
+ * (kmod/req.c): only an error that stays reaches this file.
  */
 #include <linux/blkdev.h>
 #include <linux/percpu-refcount.h>

@@ -126,6 +126,8 @@ static int put_stats(struct sk_buff *skb, struct rblk_device *dev,
 	PUT(RBLK_STAT_AL_WRITES, atomic64_read(&dev->meta.al.transactions));
 	PUT(RBLK_STAT_REFUSED_ADDR, atomic64_read(&s->refused_addr));
 	PUT(RBLK_STAT_AUTH_FAILURES, atomic64_read(&s->auth_failures));
+	PUT(RBLK_STAT_READ_RETRIES, atomic64_read(&s->read_retries));
+	PUT(RBLK_STAT_HEALED, atomic64_read(&s->healed));
 #undef PUT
 	nla_nest_end(skb, nest);
 	return 0;

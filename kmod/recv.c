@@ -378,7 +378,68 @@ static int receive_ack(struct rblk_conn *conn, u16 type, const void *fixed,
 	return 0;
 }
 
-/* The peer's copy of blocks we read while ours are out of sync. */
+static int recv_into_rq(struct rblk_conn *conn, struct request *rq)
+{
+	struct req_iterator iter;
+	struct bio_vec bv;
+	int ret;
+
+	rq_for_each_segment(bv, rq, iter) {
+		void *p = kmap_local_page(bv.bv_page);
+
+		ret = rblk_recv_exact(conn, p + bv.bv_offset, bv.bv_len);
+		kunmap_local(p);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * A read our disk failed, to be written back (req.c read_heal()): into
+ * pages of ours, which the reader cannot change, then copied to its own.
+ */
+static int recv_heal_copy(struct rblk_conn *conn, struct request *rq,
+			  u32 bytes)
+{
+	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+	struct page **pages = req->heal_pages;
+	struct req_iterator iter;
+	struct bio_vec bv;
+	unsigned int i;
+	u32 off = 0;
+	int ret;
+
+	for (i = 0; off < bytes; i++, off += PAGE_SIZE) {
+		void *p = kmap_local_page(pages[i]);
+
+		ret = rblk_recv_exact(conn, p, min_t(u32, bytes - off, PAGE_SIZE));
+		kunmap_local(p);
+		if (ret)
+			return ret;
+	}
+	off = 0;
+	rq_for_each_segment(bv, rq, iter) {
+		u32 done = 0;
+
+		while (done < bv.bv_len) {
+			u32 in = off & ~PAGE_MASK;
+			u32 n = min_t(u32, bv.bv_len - done, PAGE_SIZE - in);
+
+			memcpy_page(bv.bv_page, bv.bv_offset + done,
+				    pages[off >> PAGE_SHIFT], in, n);
+			done += n;
+			off += n;
+		}
+	}
+	set_bit(RBLK_RQ_HEAL_FILLED, &req->rflags);
+	return 0;
+}
+
+/*
+ * The peer's copy of blocks we read while ours are out of sync, or after
+ * our disk failed to read them.
+ */
 static int receive_read_reply(struct rblk_conn *conn, u16 type,
 			      const void *fixed, u32 data_len)
 {
@@ -386,10 +447,8 @@ static int receive_read_reply(struct rblk_conn *conn, u16 type,
 	struct rblk_device *dev = conn->dev;
 	u32 status = rblk_be32(a->status);
 	u64 id = rblk_be64(a->id);
-	struct req_iterator iter;
 	struct rblk_req *req;
 	struct request *rq;
-	struct bio_vec bv;
 	int ret;
 
 	rq = rblk_req_by_wire_id(&dev->tag_set, id);
@@ -401,14 +460,11 @@ static int receive_read_reply(struct rblk_conn *conn, u16 type,
 	if (data_len != (status ? 0 : req->range.bytes))
 		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_PAYLOAD, RBLK_P_READ_REPLY);
 	if (!status) {
-		rq_for_each_segment(bv, rq, iter) {
-			void *p = kmap_local_page(bv.bv_page);
-
-			ret = rblk_recv_exact(conn, p + bv.bv_offset, bv.bv_len);
-			kunmap_local(p);
-			if (ret)
-				return ret;	/* teardown fails the read */
-		}
+		ret = test_bit(RBLK_RQ_MAY_HEAL, &req->rflags) ?
+		      recv_heal_copy(conn, rq, data_len) :
+					recv_into_rq(conn, rq);
+		if (ret)
+			return ret;	/* teardown fails the read */
 		atomic64_add(data_len >> 10, &dev->stats.received_kib);
 	} else {
 		pr_warn_ratelimited("rblk%d: %s: %s could not serve a read of sector %llu (error %u)\n",

@@ -16,6 +16,7 @@
 #include "req.h"
 #include "bitmap.h"
 #include "ioerr.h"
+#include "digest.h"
 #include <linux/math64.h>
 
 /* Clones come from here so that I/O never waits on general reclaim. */
@@ -55,6 +56,116 @@ static void account_latency(struct rblk_device *dev, struct rblk_req *req)
 	this_cpu_inc(dev->wlat->buckets[rblk_lat_bucket(us)]);
 }
 
+/*
+ * The peer's copy of a read our disk failed goes to pages of our own, then
+ * to the reader's and to our disk: a reader's buffer (O_DIRECT) may change
+ * under a write-back from it. At most RBLK_HEAL_BUFFERS requests of a
+ * device hold such pages, which are not waited for (a failing region can
+ * fail many reads at once, and rblk_wq serves writeback): without them
+ * the reader is served all the same, and the bad sector stays for a later
+ * read to heal.
+ */
+#define RBLK_HEAL_BUFFERS	4
+
+static void heal_buffer_get(struct rblk_device *dev, struct rblk_req *req)
+{
+	unsigned int i, n = DIV_ROUND_UP(req->range.bytes, PAGE_SIZE);
+	struct page **pages;
+
+	if (atomic_inc_return(&dev->heal_buffers) > RBLK_HEAL_BUFFERS)
+		goto none;
+	pages = kcalloc(n, sizeof(*pages), GFP_NOIO | __GFP_NORETRY | __GFP_NOWARN);
+	if (!pages)
+		goto none;
+	for (i = 0; i < n; i++) {
+		pages[i] = alloc_page(GFP_NOIO | __GFP_NORETRY | __GFP_NOWARN);
+		if (!pages[i]) {
+			rblk_pages_free(pages, n);
+			goto none;
+		}
+	}
+	req->heal_pages = pages;
+	return;
+none:
+	atomic_dec(&dev->heal_buffers);
+}
+
+static void heal_buffer_put(struct rblk_device *dev, struct rblk_req *req)
+{
+	if (!req->heal_pages)
+		return;
+	rblk_pages_free(req->heal_pages, DIV_ROUND_UP(req->range.bytes, PAGE_SIZE));
+	req->heal_pages = NULL;
+	atomic_dec(&dev->heal_buffers);
+}
+
+static void report_read_error(struct rblk_device *dev, struct rblk_req *req)
+{
+	if (!test_and_set_bit(RBLK_RQ_REPORTED, &req->rflags))
+		rblk_disk_error(dev, REQ_OP_READ, req->range.sector,
+				blk_status_to_errno(req->local_status));
+}
+
+/*
+ * A read our disk failed goes on in steps, each started by the worker
+ * once the previous one is over (all its parts ended): read again from
+ * the peer (read_retry()), then the peer's copy written back here
+ * (read_heal()). true: the request goes on, with the reference the
+ * caller held; any context.
+ */
+static bool read_next_step(struct request *rq)
+{
+	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+	struct rblk_device *dev = rq->q->queuedata;
+
+	if (req_op(rq) != REQ_OP_READ ||
+	    !test_bit(RBLK_RQ_LOCAL_FAILED, &req->rflags))
+		return false;
+	if (!test_bit(RBLK_RQ_RETRY, &req->rflags)) {
+		set_bit(RBLK_RQ_RETRY, &req->rflags);
+		/*
+		 * Only a Primary writes the block back (read_heal()): any
+		 * other node's disk fails now, not after the peer's answer.
+		 */
+		if (READ_ONCE(dev->state.role) != RBLK_ROLE_PRIMARY)
+			report_read_error(dev, req);
+	} else if (!test_bit(RBLK_RQ_HEAL, &req->rflags) && !req->status &&
+		   test_bit(RBLK_RQ_MAY_HEAL, &req->rflags))
+		set_bit(RBLK_RQ_HEAL, &req->rflags);
+	else
+		return false;
+	if (req->disk_ref) {
+		req->disk_ref = false;
+		rblk_disk_put(dev);
+	}
+	atomic_set(&req->remote, RBLK_REMOTE_NONE);
+	atomic_set(&req->pending, 1);
+	rblk_req_requeue(rq);
+	return true;
+}
+
+/* The last step of a read our disk failed: what became of it. */
+static void read_retry_end(struct rblk_device *dev, struct request *rq)
+{
+	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+	sector_t sector = req->range.sector;
+
+	heal_buffer_put(dev, req);
+	if (req->status) {
+		/* Not served by the peer either: our disk's error stands. */
+		req->status = req->local_status;
+		report_read_error(dev, req);
+		return;
+	}
+	if (!test_bit(RBLK_RQ_HEALED, &req->rflags))
+		return;
+	atomic64_inc(&dev->stats.healed);
+	pr_info_ratelimited("rblk%d: %s: read error at sector %llu (%d): served by %s and written back here\n",
+			    dev->minor, dev->name, (unsigned long long)sector,
+			    blk_status_to_errno(req->local_status),
+			    dev->conn.peer_node);
+}
+
 void rblk_req_put(struct request *rq)
 {
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
@@ -62,6 +173,10 @@ void rblk_req_put(struct request *rq)
 
 	if (!atomic_dec_and_test(&req->pending))
 		return;
+	if (read_next_step(rq))
+		return;
+	if (test_bit(RBLK_RQ_LOCAL_FAILED, &req->rflags))
+		read_retry_end(dev, rq);
 	rblk_range_release(dev, &req->range);
 	if (req->al)
 		rblk_al_end(&dev->meta, req->range.sector, req->range.bytes);
@@ -184,8 +299,14 @@ static void clone_endio(struct bio *clone)
 	struct request *rq = clone->bi_private;
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
 
-	/* Keep the first error; later ones add nothing for the caller. */
-	if (clone->bi_status) {
+	if (!clone->bi_status) {
+		;
+	} else if (req_op(rq) == REQ_OP_READ) {
+		/* Retried on the peer before it counts (read_next_step()). */
+		cmpxchg(&req->local_status, BLK_STS_OK, clone->bi_status);
+		set_bit(RBLK_RQ_LOCAL_FAILED, &req->rflags);
+	} else {
+		/* Keep the first error; later ones add nothing for the caller. */
 		clone_failed(rq, clone);
 		cmpxchg(&req->status, BLK_STS_OK, clone->bi_status);
 	}
@@ -386,43 +507,188 @@ static bool start_write(struct rblk_device *dev, struct request *rq)
 	return true;
 }
 
-/*
- * An Inconsistent disk (a SyncTarget) holds stale data in the blocks still
- * marked out of sync: a read touching them is served by the peer, or fails
- * if no UpToDate peer is connected. Garbage is never returned.
- */
 enum read_src {
-	READ_LOCAL,		/* from our disk */
+	READ_LOCAL,		/* from our disk, whose reference it holds */
 	READ_PEER,		/* queued for the peer, or failed (no peer) */
 	READ_PARKED,		/* I/O is suspended for fencing, or the handshake
 				 * is under way */
 };
 
-static enum read_src read_from_peer(struct rblk_device *dev, struct request *rq)
+/*
+ * Only a Primary whose disk is UpToDate and has had no error writes back
+ * the peer's copy (read_heal()): a write-back that fails is then a disk
+ * error like any write's (rblk_disk_error()), and that disk's return is a
+ * full resync (rblk_gen_peer_disk_failed() on the peer). A Secondary's
+ * failed write-back would leave a stale block its Primary has not marked:
+ * its read error detaches its disk instead. A request in flight keeps the
+ * device open, so a Primary stays one until it ends.
+ */
+static bool may_heal(struct rblk_device *dev)
 {
-	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
-	enum rblk_queued q;
+	return READ_ONCE(dev->state.role) == RBLK_ROLE_PRIMARY &&
+	       READ_ONCE(dev->state.disk) == RBLK_DISK_UPTODATE &&
+	       !test_bit(RBLK_DISK_F_ERROR, &dev->disk_flags);
+}
+
+/* Some block of @r is marked out of sync here (a disk reference held). */
+static bool range_marked(struct rblk_device *dev, const struct rblk_range *r)
+{
 	u64 first, last;
 
-	if (READ_ONCE(dev->state.disk) != RBLK_DISK_INCONSISTENT ||
-	    !req->range.bytes)
-		return READ_LOCAL;
-	first = div64_u64(req->range.sector << SECTOR_SHIFT, RBLK_BM_BYTES_PER_BIT);
-	last = div64_u64(((u64)req->range.sector << SECTOR_SHIFT) +
-			 req->range.bytes - 1, RBLK_BM_BYTES_PER_BIT);
-	if (rblk_bm_next_set(&dev->meta.bm, first) > last)
-		return READ_LOCAL;
-	q = rblk_queue_read(&dev->conn, rq);
-	if (q == RBLK_Q_PARKED)
+	/* Without metadata nothing is tracked: UpToDate here and there. */
+	if (!r->bytes || !dev->meta.bm.bits)
+		return false;
+	first = div64_u64((u64)r->sector << SECTOR_SHIFT, RBLK_BM_BYTES_PER_BIT);
+	last = div64_u64(((u64)r->sector << SECTOR_SHIFT) + r->bytes - 1,
+			 RBLK_BM_BYTES_PER_BIT);
+	return rblk_bm_next_set(&dev->meta.bm, first) <= last;
+}
+
+/* To the peer, if an UpToDate one is connected; @why we do not read here. */
+static enum read_src read_peer(struct rblk_device *dev, struct request *rq,
+			       const char *why)
+{
+	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+
+	switch (rblk_queue_read(&dev->conn, rq)) {
+	case RBLK_Q_PARKED:
 		return READ_PARKED;
-	if (q == RBLK_Q_NO_PEER) {
-		pr_warn_ratelimited("rblk%d: %s: read of sectors %llu+%u failed: they are out of sync here and no UpToDate peer is connected\n",
+	case RBLK_Q_NO_PEER:
+		pr_warn_ratelimited("rblk%d: %s: read of sectors %llu+%u failed: %s and no UpToDate peer is connected\n",
 				    dev->minor, dev->name,
 				    (unsigned long long)req->range.sector,
-				    req->range.bytes >> SECTOR_SHIFT);
+				    req->range.bytes >> SECTOR_SHIFT, why);
 		req->status = BLK_STS_IOERR;
+		return READ_PEER;
+	default:
+		return READ_PEER;
 	}
+}
+
+/*
+ * From our disk, unless it is Inconsistent (a SyncTarget) and the blocks
+ * are still marked out of sync: the peer's then, or the read fails if no
+ * UpToDate peer is connected. Garbage is never returned.
+ */
+static enum read_src read_source(struct rblk_device *dev, struct request *rq)
+{
+	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+
+	if (!rblk_disk_get(dev)) {
+		req->status = BLK_STS_IOERR;	/* failed, being let go */
+		return READ_PEER;
+	}
+	if (READ_ONCE(dev->state.disk) == RBLK_DISK_INCONSISTENT &&
+	    range_marked(dev, &req->range)) {
+		rblk_disk_put(dev);
+		return read_peer(dev, rq, "they are out of sync here");
+	}
+	req->disk_ref = true;
+	return READ_LOCAL;
+}
+
+/*
+ * A read our disk failed, from the peer: only if it has these blocks as
+ * we do, none marked out of sync here (a write it may lack) unless ours
+ * are the stale ones (Inconsistent). Under the range's claim, so that no
+ * write changes them between the peer's read and our write-back. Not
+ * retried: our disk's error goes to the reader, and to rblk_disk_error().
+ * A node that will not write the block back has a disk error now.
+ */
+static enum read_src read_retry(struct rblk_device *dev, struct request *rq)
+{
+	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+	const char *why = "no UpToDate peer is connected";
+	enum rblk_queued q = RBLK_Q_NO_PEER;
+	bool marked = false;
+
+	if (!may_heal(dev))
+		report_read_error(dev, req);
+	else if (!req->heal_pages)
+		heal_buffer_get(dev, req);
+	rblk_range_claim(dev, &req->range);
+	if (rblk_disk_get(dev)) {
+		marked = READ_ONCE(dev->state.disk) != RBLK_DISK_INCONSISTENT &&
+			 range_marked(dev, &req->range);
+		rblk_disk_put(dev);
+	}
+	if (marked) {
+		why = "they are out of sync here (the peer may lack a write)";
+	} else {
+		/* Before the READ_REQ can leave: the receiver looks. */
+		if (req->heal_pages)
+			set_bit(RBLK_RQ_MAY_HEAL, &req->rflags);
+		q = rblk_queue_read(&dev->conn, rq);
+	}
+	switch (q) {
+	case RBLK_Q_PARKED:
+		/* Claimed again when it comes back. */
+		rblk_range_release(dev, &req->range);
+		return READ_PARKED;
+	case RBLK_Q_QUEUED:
+		atomic64_inc(&dev->stats.read_retries);
+		return READ_PEER;
+	default:
+		break;
+	}
+	pr_warn_ratelimited("rblk%d: %s: read error at sector %llu, not retried on the peer: %s\n",
+			    dev->minor, dev->name,
+			    (unsigned long long)req->range.sector, why);
+	req->status = req->local_status;
+	report_read_error(dev, req);
 	return READ_PEER;
+}
+
+static void heal_endio(struct bio *bio)
+{
+	struct request *rq = bio->bi_private;
+	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+	struct rblk_device *dev = rq->q->queuedata;
+
+	if (bio->bi_status)
+		rblk_disk_error(dev, REQ_OP_WRITE, req->range.sector,
+				blk_status_to_errno(bio->bi_status));
+	else
+		set_bit(RBLK_RQ_HEALED, &req->rflags);
+	bio_put(bio);
+	rblk_req_put(rq);
+}
+
+/*
+ * The peer served a read our disk failed: its copy (->heal_pages, filled
+ * by the receiver and copied to the reader's pages) is written back here,
+ * FUA, where the disk may remap the bad sector; the range is still
+ * claimed (read_retry()), the disk reference held until the request ends.
+ * A write-back that fails leaves the blocks unmarked: our copy is not one
+ * to resync from.
+ */
+static void read_heal(struct rblk_device *dev, struct request *rq)
+{
+	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+	unsigned int i, n = DIV_ROUND_UP(req->range.bytes, PAGE_SIZE);
+	u32 bytes = req->range.bytes;
+	struct bio *bio;
+
+	if (!test_bit(RBLK_RQ_HEAL_FILLED, &req->rflags) || !may_heal(dev) ||
+	    !rblk_disk_get(dev)) {
+		report_read_error(dev, req);
+		return;
+	}
+	req->disk_ref = true;
+	bio = bio_alloc_bioset(dev->backing.bdev, n,
+			       REQ_OP_WRITE | REQ_SYNC | REQ_FUA, GFP_NOIO,
+			       &rblk_bio_set);
+	bio->bi_iter.bi_sector = req->range.sector;
+	for (i = 0; i < n; i++) {
+		u32 len = min_t(u32, bytes, PAGE_SIZE);
+
+		__bio_add_page(bio, req->heal_pages[i], len, 0);
+		bytes -= len;
+	}
+	bio->bi_private = rq;
+	bio->bi_end_io = heal_endio;
+	atomic_inc(&req->pending);
+	submit_bio_noacct(bio);
 }
 
 /* false: parked (I/O suspended for fencing, kmod/fence.c; a handshake). */
@@ -434,12 +700,16 @@ static bool start_rq(struct rblk_device *dev, struct request *rq)
 	if (is_write(rq) || req_op(rq) == REQ_OP_FLUSH) {
 		if (!start_write(dev, rq))
 			return false;
+	} else if (test_bit(RBLK_RQ_HEAL, &req->rflags)) {
+		read_heal(dev, rq);
+		return true;
 	} else {
 		/* Reads too, as DRBD: all I/O waits. */
 		req->park = RBLK_PARK_NONE;
 		if (rblk_fence_park(dev, rq, RBLK_PARK_START))
 			return false;
-		switch (read_from_peer(dev, rq)) {
+		switch (test_bit(RBLK_RQ_RETRY, &req->rflags) ?
+			read_retry(dev, rq) : read_source(dev, rq)) {
 		case READ_PARKED:
 			return false;
 		case READ_PEER:
@@ -450,8 +720,9 @@ static bool start_rq(struct rblk_device *dev, struct request *rq)
 	}
 	if (req->status)
 		return true;
-	/* Held until the request ends: the disk stays while clones run. */
-	if (!rblk_disk_get(dev)) {
+	/* Held until the request (a read: this step) ends: the disk stays
+	 * while clones run. */
+	if (!req->disk_ref && !rblk_disk_get(dev)) {
 		req->status = BLK_STS_IOERR;
 		return true;
 	}
@@ -508,6 +779,9 @@ static blk_status_t rblk_queue_rq(struct blk_mq_hw_ctx *hctx,
 	atomic_set(&req->pending, 1);
 	atomic_set(&req->remote, RBLK_REMOTE_NONE);
 	req->status = BLK_STS_OK;
+	req->local_status = BLK_STS_OK;
+	req->rflags = 0;
+	req->heal_pages = NULL;
 	req->start = jiffies;
 	if (req_op(rq) == REQ_OP_WRITE)
 		req->start_ns = ktime_get_ns();

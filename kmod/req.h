@@ -27,8 +27,24 @@ enum rblk_park {
 };
 
 /*
- * A range of the device claimed by a write or a resync block in flight:
- * overlapping ones run one after the other (rblk_range_claim()).
+ * A read our disk failed (req.c): read again from the peer, and on a
+ * Primary the peer's copy written back here (a bad sector heals). Bits of
+ * rblk_req.rflags.
+ */
+enum rblk_rq_flags {
+	RBLK_RQ_LOCAL_FAILED,	/* a read clone failed: ->local_status */
+	RBLK_RQ_RETRY,		/* ... read again, from the peer alone */
+	RBLK_RQ_MAY_HEAL,	/* ... into ->heal_pages, to be written back */
+	RBLK_RQ_HEAL_FILLED,	/* ... which the peer's answer filled */
+	RBLK_RQ_HEAL,		/* ... write it back */
+	RBLK_RQ_HEALED,		/* ... done */
+	RBLK_RQ_REPORTED,	/* the read error went to rblk_disk_error() */
+};
+
+/*
+ * A range of the device claimed by a write or a resync block in flight, or
+ * by a read our disk failed while it is read from the peer and written
+ * back: overlapping ones run one after the other (rblk_range_claim()).
  */
 struct rblk_range {
 	struct list_head list;		/* on dev->writes while claimed */
@@ -45,6 +61,9 @@ struct rblk_range {
 struct rblk_req {
 	atomic_t pending;
 	blk_status_t status;		/* first local error */
+	blk_status_t local_status;	/* a read's local error, while retried */
+	unsigned long rflags;		/* enum rblk_rq_flags */
+	struct page **heal_pages;	/* the peer's copy of a failed read */
 	atomic_t remote;		/* enum rblk_remote */
 	u32 epoch;			/* connection the write was sent on */
 	u64 wire_id;			/* tag | sequence, echoed by the ACK */

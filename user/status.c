@@ -428,6 +428,9 @@ static void device_fields(struct printer *p, const struct rblk_dev_info *d)
 	field_u64(p, "written-kib", d->stats[RBLK_STAT_WRITTEN_KIB]);
 	field_u64(p, "in-flight", d->stats[RBLK_STAT_IN_FLIGHT]);
 	field_u64(p, "io-errors", d->stats[RBLK_STAT_IO_ERRORS]);
+	/* Reads our disk failed, served by the peer; written back here. */
+	field_u64(p, "read-retries", d->stats[RBLK_STAT_READ_RETRIES]);
+	field_u64(p, "healed", d->stats[RBLK_STAT_HEALED]);
 	if (d->has_wlat)
 		latency_fields(p, d);
 	/* The bitmap's view, connected or not, and the data's generation. */
@@ -510,6 +513,8 @@ static const struct metric {
 	{ "rblk_flushes_total", "counter", "Flush requests.", M_STAT, RBLK_STAT_FLUSHES, false },
 	{ "rblk_in_flight_requests", "gauge", "Requests not yet completed.", M_STAT, RBLK_STAT_IN_FLIGHT, false },
 	{ "rblk_io_errors_total", "counter", "Requests completed with an error.", M_STAT, RBLK_STAT_IO_ERRORS, false },
+	{ "rblk_read_retries_total", "counter", "Reads the backing disk failed, sent to the peer.", M_STAT, RBLK_STAT_READ_RETRIES, false },
+	{ "rblk_healed_total", "counter", "Reads the backing disk failed whose data the peer served and was written back.", M_STAT, RBLK_STAT_HEALED, false },
 	{ "rblk_out_of_sync_bytes", "gauge", "Data marked in the bitmap: it may differ from the peer's.", M_STAT_KIB, RBLK_STAT_OUT_OF_SYNC_KIB, false },
 	{ "rblk_resynced_bytes_total", "counter", "Data resynced, as source or target.", M_STAT_KIB, RBLK_STAT_RESYNCED_KIB, false },
 	{ "rblk_al_writes_total", "counter", "Activity log transactions written.", M_STAT, RBLK_STAT_AL_WRITES, false },

@@ -242,6 +242,8 @@ enum rblk_stat_attr {
 	RBLK_STAT_AL_WRITES,		/* activity log transactions written */
 	RBLK_STAT_REFUSED_ADDR,		/* connections from another address */
 	RBLK_STAT_AUTH_FAILURES,	/* handshakes refused on authentication */
+	RBLK_STAT_READ_RETRIES,		/* reads our disk failed, sent to the peer */
+	RBLK_STAT_HEALED,		/* ... whose blocks were written back here */
 	__RBLK_STAT_LAST
 };
 #define RBLK_STAT_MAX (__RBLK_STAT_LAST - 1)

@@ -140,22 +140,47 @@ md5_both_equal() {
 # Both disks of pg1 and pg2 zeroed, fresh metadata, one common generation,
 # connected, the handler log emptied: a truthful "in sync" start for a
 # test that follows a divergence. Both go down before either comes up: an
-# old peer must not meet a new one.
+# old peer must not meet a new one. A device-mapper $RBLK_DISK
+# (/dev/mapper/NAME, see dm_swap below) is made linear over /dev/vda again
+# first (pg1's over $1 if given), whatever a test left: an error table,
+# another disk, a suspended device.
 reseed() {
-	local n
+	local n name=${RBLK_DISK#/dev/mapper/} resume= relink=
+	if [ "$name" != "$RBLK_DISK" ]; then
+		resume="dmsetup resume $name >/dev/null 2>&1"
+	fi
 	for n in pg1 pg2; do
 		# A load a failed test left running (the /tmp/fio.stop loops).
 		vm_run $n "touch /tmp/fio.stop; pkill -x fio; timeout 30 sh -c 'while pgrep -x fio; do sleep 0.2; done' >/dev/null
-			$RBLKADM down pg >/dev/null 2>&1; rm -f /tmp/rblk-handlers.log; true"
+			$resume
+			$RBLKADM down pg >/dev/null 2>&1; rm -f /tmp/rblk-handlers.log /tmp/fio.rc; true"
 	done
 	for n in pg1 pg2; do
-		vm_run $n "blkdiscard -f -z /dev/vda 2>/dev/null &&
+		if [ -n "$resume" ]; then
+			relink="$(dm_linear "$([ $n = pg1 ] && echo "${1:-/dev/vda}" || echo /dev/vda)") &&"
+		fi
+		vm_run $n "$relink blkdiscard -f -z $RBLK_DISK &&
 			$RBLKADM create-md --force pg >/dev/null &&
 			$RBLKADM set-gi pg 3000:0:0:0:consistent,was-up-to-date >/dev/null &&
 			$RBLKADM up pg"
 	done
 	wait_conn pg1 Connected
 	wait_conn pg2 Connected
+}
+
+# A new line in both kernel logs; since_mark prints (a guest command) what
+# came after the last one, so that a test looks only at what it caused
+# (the log is never cleared: the harness checks all of it).
+mark() {
+	local n
+	mark_id=$BATS_TEST_NUMBER.$RANDOM
+	for n in pg1 pg2; do
+		vm_run $n "echo 'rblk-test: mark $mark_id' >/dev/kmsg"
+	done
+}
+
+since_mark() {
+	echo "dmesg | sed -n '/rblk-test: mark $mark_id\$/,\$p'"
 }
 
 # The fault disk of the power-loss tests (tests/README.md): null_blk with
@@ -209,23 +234,20 @@ dm_fail() {
 	dm_swap error
 }
 
-# Like reseed, for a resource on $RBLK_DISK: both nodes down, the disk
-# linear over /dev/vda again (whatever a test left: an error table,
-# another disk, a suspended device), zeroed, fresh metadata, one common
-# generation, connected, the handler log emptied.
-dm_reseed() {
-	local n name=${RBLK_DISK#/dev/mapper/}
-	for n in pg1 pg2; do
-		vm_run $n "touch /tmp/fio.stop; pkill -x fio; timeout 30 sh -c 'while pgrep -x fio; do sleep 0.2; done' >/dev/null
-			dmsetup resume $name >/dev/null 2>&1
-			$RBLKADM down pg >/dev/null 2>&1; rm -f /tmp/rblk-handlers.log /tmp/fio.rc; true"
-	done
-	for n in pg1 pg2; do
-		vm_run $n "$(dm_linear /dev/vda) && blkdiscard -f -z $RBLK_DISK &&
-			$RBLKADM create-md --force pg >/dev/null &&
-			$RBLKADM set-gi pg 3000:0:0:0:consistent,was-up-to-date >/dev/null &&
-			$RBLKADM up pg"
-	done
-	wait_conn pg1 Connected
-	wait_conn pg2 Connected
+# Guest command: a scsi_debug disk as large as the others (128 MiB, 512-byte
+# sectors), its name (sdX) left in /tmp/sdebug. Once sdebug_faulty 1,
+# reading sectors $1..$1+7 fails (a medium error: an unreadable sector)
+# while writing them succeeds (as a disk that remaps a sector when it is
+# written).
+sdebug_create() {
+	echo "modprobe sd_mod && modprobe scsi_debug dev_size_mb=128 delay=0 opts=0 medium_error_start=$1 medium_error_count=8 &&
+		for i in \$(seq 100); do
+			d=\$(ls /sys/bus/pseudo/drivers/scsi_debug/adapter0/host*/target*/*:*/block 2>/dev/null) &&
+			[ -b /dev/\$d ] && break; sleep 0.1; done &&
+		[ -b /dev/\$d ] && echo /dev/\$d >/tmp/sdebug"
+}
+
+# Guest command: the scsi_debug disk's bad sectors fail reads (1) or not (0).
+sdebug_faulty() {
+	echo "echo $(($1 * 2)) >/sys/bus/pseudo/drivers/scsi_debug/opts"
 }

@@ -116,8 +116,13 @@ static void test_counters_and_digests(void)
 	d.wlat[4] = 1;
 	d.wlat_sum_us = 2900;
 	t = render(&d, false, false);
-	CHECK(strstr(t, " io-errors:0 write-latency-avg-us:725\n") != NULL, "latency:\n%s", t);
+	CHECK(strstr(t, " io-errors:0 read-retries:0 healed:0 write-latency-avg-us:725\n") != NULL, "latency:\n%s", t);
+	d.stats[RBLK_STAT_READ_RETRIES] = 2;
+	d.stats[RBLK_STAT_HEALED] = 1;
+	t = render(&d, false, false);
+	CHECK(strstr(t, " io-errors:0 read-retries:2 healed:1 write-latency-avg-us:725\n") != NULL, "retries:\n%s", t);
 	t = render(&d, true, false);
+	CHECK(strstr(t, "\"read-retries\":2,\"healed\":1,") != NULL, "json retries:\n%s", t);
 	CHECK(strstr(t, "\"write-latency-avg-us\":725,\"write-latency-sum-us\":2900,\"write-latency-count\":4,") != NULL,
 	      "json latency:\n%s", t);
 }
@@ -305,6 +310,8 @@ static void test_metrics(void)
 	v[0].wlat_sum_us = 12000123;
 	v[2].has_wlat = true;
 	snprintf(v[1].disk_error, sizeof(v[1].disk_error), "read error at sector 0 of /dev/vdb (-5)");
+	v[0].stats[RBLK_STAT_READ_RETRIES] = 5;
+	v[0].stats[RBLK_STAT_HEALED] = 4;
 	capture_begin();
 	print_metrics(v, 3);
 	t = capture_end();
@@ -340,6 +347,10 @@ static void test_metrics(void)
 	CHECK(strstr(t, "rblk_sync_remaining_bytes{resource=\"pg\",minor=\"0\"} 61440\n") != NULL &&
 	      strstr(t, "rblk_sync_rate_bytes_per_second{resource=\"pg\",minor=\"0\"} 8192\n") != NULL,
 	      "sync:\n%s", t);
+	CHECK(strstr(t, "rblk_read_retries_total{resource=\"pg\",minor=\"0\"} 5\n") != NULL &&
+	      strstr(t, "rblk_healed_total{resource=\"pg\",minor=\"0\"} 4\n") != NULL &&
+	      strstr(t, "# TYPE rblk_healed_total counter\n") != NULL,
+	      "read retries:\n%s", t);
 	CHECK(strstr(t, "rblk_disk_error{resource=\"pg\",minor=\"0\"} 0\n") != NULL &&
 	      strstr(t, "rblk_disk_error{resource=\"odd\\\"name\",minor=\"1\"} 1\n") != NULL,
 	      "disk error:\n%s", t);

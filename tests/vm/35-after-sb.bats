@@ -44,20 +44,6 @@ configure() {
 	done
 }
 
-# A new line in both kernel logs; since_mark prints what came after the
-# last one, so that a test looks only at what it caused (the log is never
-# cleared: the harness checks all of it).
-mark() {
-	local n
-	mark_id=$BATS_TEST_NUMBER.$RANDOM
-	for n in pg1 pg2; do
-		vm_run $n "echo 'rblk-test: mark $mark_id' >/dev/kmsg"
-	done
-}
-
-since_mark() {
-	echo "dmesg | sed -n '/rblk-test: mark $mark_id\$/,\$p'"
-}
 
 # Guest command: the handler log's lines naming $1 (0 if there is none).
 handler_count() {

@@ -5,10 +5,13 @@
 # Diskless, and the Secondary stays connected; the Primary's writes go on
 # without an error and are marked; the operator's new disk (create-md,
 # attach) is resynced in full, the same disk back after a transient
-# failure by bitmap. The disk of either node is a device-mapper device
-# over its /dev/vda whose table the test swaps for an error target;
+# failure by bitmap. A read error on the Primary's disk is served by the
+# peer and the block written back (kmod/req.c). The disk of either node
+# is a device-mapper device over its /dev/vda whose table the test swaps
+# for an error target (or over a scsi_debug disk with a bad sector);
 # pg2's replacement disk is its /dev/vdb.
-# Needs: the qemu harness (two guests on one link), rblk.ko, fio, dmsetup.
+# Needs: the qemu harness (two guests on one link), rblk.ko, fio, dmsetup,
+# the kernel's scsi_debug module.
 #
 # What it checks, in detail (kmod/ioerr.c, user/status.c, rblkadm attach):
 #  - status --json of the node whose disk failed has "disk-error", a
@@ -40,9 +43,20 @@
 #    Primary ends within 120 s with a status other than 0; the Primary's
 #    "last-verify-stopped" is true and its text status has "stopped at
 #    sector" (the verify summary).
+#  - a read error on the Primary's UpToDate disk (a scsi_debug disk, its
+#    medium error on sectors 8192..8199) with an UpToDate peer: the reader
+#    gets the peer's data without an error; "read-retries" and "healed"
+#    count it, "io-errors" stays 0, no "disk-error"; the kernel log says
+#    "read error at sector 8192 (<errno>): served by pg2 and written back
+#    here"; the disk, read without the fault, has the peer's copy of the
+#    blocks (they were made wrong before, then read through rblk with
+#    O_DIRECT). Without a connected peer the
+#    reader gets an error, "disk-error" is "read error at sector 8192 of
+#    /dev/mapper/rdata (<errno>)" and the log says "not retried on the
+#    peer: no UpToDate peer is connected".
 
 # A linear device-mapper target over /dev/vda on both nodes (tests/lib/
-# rblk.bash: dm_linear, dm_fail, dm_reseed).
+# rblk.bash: dm_linear, dm_fail, reseed).
 RBLK_DISK=/dev/mapper/rdata
 
 load ../lib/vm
@@ -70,20 +84,6 @@ teardown_file() {
 	vm_teardown_all
 }
 
-# A new line in both kernel logs; since_mark prints what came after the
-# last one, so that a test looks only at what it caused (the log is never
-# cleared: the harness checks all of it).
-mark() {
-	local n
-	mark_id=$BATS_TEST_NUMBER.$RANDOM
-	for n in pg1 pg2; do
-		vm_run $n "echo 'rblk-test: mark $mark_id' >/dev/kmsg"
-	done
-}
-
-since_mark() {
-	echo "dmesg | sed -n '/rblk-test: mark $mark_id\$/,\$p'"
-}
 
 # Lines of pg1's kernel log since the mark that say an I/O of /dev/rblk0
 # failed (the block layer's "I/O error, dev rblk0, sector ...").
@@ -147,15 +147,16 @@ fio_verify() {
 
 @test "a Secondary's disk fails under writes: the Primary goes on and marks; a fresh disk is resynced fully" {
 	local seed w0 w1 w2 oos size r0 r1
-	dm_reseed
+	reseed
 	vm_run pg1 "$RBLKADM primary pg"
 	mark
 	seed=$((RANDOM * 32768 + RANDOM + 1))
 	w0=$(stat_of pg1 written-kib)
-	# At most 1 MiB/s: 16 s or more for the 16 MiB, so that most of them
-	# come after the failure however fast the guest writes (polling the
-	# start and failing the disk have taken 13 s).
-	vm_run pg1 "rm -f /tmp/fio.rc; setsid -f sh -c '$(fio_job $seed --rate=1m --do_verify=0 --verify_state_save=0) \
+	# At most 512 KiB/s: 32 s or more for the 16 MiB, so that many of
+	# them come after the failure however fast the guest writes (polling
+	# the start and failing the disk have taken 13 s; on the debug kernel
+	# more than 16 s, hence the rate / VM_TIME_SCALE).
+	vm_run pg1 "rm -f /tmp/fio.rc; setsid -f sh -c '$(fio_job $seed --rate=$((512 / VM_TIME_SCALE))k --do_verify=0 --verify_state_save=0) \
 		>/tmp/fio.out 2>&1; echo \$? >/tmp/fio.rc' </dev/null >/dev/null 2>&1"
 	vm_wait pg1 60 "[ \"\$($(st written-kib))\" -ge $((w0 + 2048)) ]"
 	# pg2's disk fails under the writes it receives.
@@ -214,7 +215,7 @@ fio_verify() {
 
 @test "the same disk back after a transient failure: bitmap resync" {
 	local s oos before after
-	dm_reseed
+	reseed
 	vm_run pg1 "$RBLKADM primary pg"
 	mark
 	vm_run pg2 "$(dm_fail)"
@@ -251,7 +252,7 @@ fio_verify() {
 }
 
 @test "a read error on a Secondary's disk detaches it too: the Primary's verify ends" {
-	dm_reseed
+	reseed
 	vm_run pg1 "$RBLKADM primary pg"
 	mark
 	vm_run pg2 "$(dm_fail)"
@@ -284,7 +285,7 @@ fio_verify() {
 # says its disk is back on the same connection is a protocol error.
 @test "hostile peer: a diskless Primary is refused; a disk back without a handshake drops the connection" {
 	local oos
-	dm_reseed
+	reseed
 	vm_run pg2 "$RBLKADM down pg"
 	vm_run pg1 "$RBLKADM disconnect pg && $RBLKADM connect pg"
 	wait_conn pg1 Connecting
@@ -324,7 +325,7 @@ fio_verify() {
 # full resync.
 @test "a Primary's disk fails: the writer sees the error; demoted, the disk is detached; back, it is resynced in full" {
 	local size r0 r1
-	dm_reseed
+	reseed
 	vm_run pg1 "$RBLKADM primary pg"
 	mark
 	# The first write makes its activity log extent hot: the second, to
@@ -366,4 +367,54 @@ fio_verify() {
 	[ $((r1 - r0)) -ge "$size" ]
 	[ "$(stat_of pg1 disk-error)" = null ]
 	md5_both_equal
+}
+
+@test "a read error on the Primary's disk: served by the peer and written back (a bad sector heals); without the peer, the reader's error" {
+	local bad=8192 sd want
+	vm_run pg1 "modinfo scsi_debug >/dev/null 2>&1" || skip "this kernel has no scsi_debug module"
+	# pg1's disk: a scsi_debug disk whose sectors 8192..8199 (4 MiB in)
+	# fail reads once sdebug_faulty 1 (tests/lib/rblk.bash).
+	vm_run pg1 "$(sdebug_create $bad)"
+	sd=$(vm_run pg1 "cat /tmp/sdebug")
+	reseed "$sd"
+	vm_run pg1 "$RBLKADM primary pg"
+	mark
+	# 1 MiB from 4 MiB on, on both disks.
+	vm_run pg1 "dd if=/dev/urandom of=/dev/rblk0 bs=4k count=256 seek=1024 oflag=direct status=none"
+	want=$(vm_run pg2 "dd if=$RBLK_DISK bs=4k count=256 skip=1024 iflag=direct status=none | md5sum")
+	# pg1's copy of the bad sectors wrong behind rblk's back, then
+	# unreadable: only a write-back of pg2's copy makes it right again.
+	vm_run pg1 "dd if=/dev/zero of=$RBLK_DISK bs=512 count=8 seek=$bad oflag=direct status=none && $(sdebug_faulty 1)"
+	run vm_run pg1 "dd if=$RBLK_DISK of=/dev/null bs=512 count=8 skip=$bad iflag=direct status=none"
+	[ "$status" -ne 0 ] || { echo "the bad sectors read"; false; }
+	# Through rblk: no error, pg2's data.
+	run vm_run pg1 "dd if=/dev/rblk0 of=/tmp/r bs=4k count=256 skip=1024 iflag=direct status=none && md5sum </tmp/r"
+	assert_status 0
+	[ "$output" = "$want" ] || { echo "read $output, pg2 has $want"; false; }
+	[ "$(stat_of pg1 read-retries)" -ge 1 ]
+	[ "$(stat_of pg1 healed)" -ge 1 ]
+	[ "$(stat_of pg1 io-errors)" = 0 ]
+	[ "$(stat_of pg1 disk-error)" = null ]
+	[ "$(stat_of pg1 disk)" = UpToDate ]
+	[ "$(rblk0_errors)" = 0 ]
+	run vm_run pg1 "$(since_mark)"
+	assert_output_has "read error at sector $bad ("
+	assert_output_has "served by pg2 and written back here"
+	# The write-back is on pg1's disk: with the fault off, it reads as
+	# pg2's copy.
+	vm_run pg1 "$(sdebug_faulty 0)"
+	run vm_run pg1 "dd if=$RBLK_DISK bs=4k count=256 skip=1024 iflag=direct status=none | md5sum"
+	[ "$output" = "$want" ] || { echo "pg1's disk has $output, pg2's $want"; false; }
+	# Without the peer, the reader gets the disk's error, and the disk has
+	# had one (a Primary keeps it: the last test).
+	vm_run pg1 "$(sdebug_faulty 1)"
+	vm_run pg2 "$RBLKADM disconnect pg"
+	vm_wait pg1 60 "[ \"\$($(st peer-disk))\" != UpToDate ]"
+	run vm_run pg1 "dd if=/dev/rblk0 of=/dev/null bs=4k count=1 skip=1024 iflag=direct status=none"
+	[ "$status" -ne 0 ] || { echo "the read did not fail"; false; }
+	[[ "$(stat_of pg1 disk-error)" =~ ^read\ error\ at\ sector\ $bad\ of\ /dev/mapper/rdata\ \(-[0-9]+\)$ ]] || { stat_of pg1 disk-error; false; }
+	[ "$(stat_of pg1 io-errors)" = 1 ]
+	run vm_run pg1 "$(since_mark)"
+	assert_output_has "read error at sector $bad, not retried on the peer: no UpToDate peer is connected"
+	vm_run pg1 "$(sdebug_faulty 0)"
 }
