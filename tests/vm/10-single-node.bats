@@ -147,7 +147,7 @@ teardown() {
 	[ "${lines[1]}" -eq $((lines[2] / count)) ] || { echo "json mean, sum: $output"; false; }
 	local mean=${lines[1]}
 	run vm_run n1 "$RBLKADM status r0"
-	[[ "$output" == *" io-errors:0 write-latency-avg-us:$mean"$'\n'* ]] || { echo "$output"; false; }
+	[[ "$output" == *" io-errors:0 read-retries:0 healed:0 write-latency-avg-us:$mean"$'\n'* ]] || { echo "$output"; false; }
 }
 
 @test "flushes reach the backing disk; discard and write-zeroes pass through" {
