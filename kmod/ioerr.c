@@ -25,7 +25,8 @@
  * step), and the range of a failed write is marked out of sync, as the
  * peer may have it: the next resync makes the two copies equal. A read
  * error is first retried on the peer and the block written back
- * (kmod/req.c): only an error that stays reaches this file.
+ * (kmod/req.c); it reaches this file only when it is not written back,
+ * even if the peer served the reader.
  */
 #include <linux/blkdev.h>
 #include <linux/percpu-refcount.h>
