@@ -56,15 +56,16 @@ int rblk_digest_blocks(struct crypto_shash *tfm, struct page **pages,
 	return ret;
 }
 
-struct page **rblk_pages_alloc(unsigned int n)
+/* gfp: GFP_NOIO, with __GFP_NORETRY where the caller must not wait. */
+struct page **rblk_pages_alloc(unsigned int n, gfp_t gfp)
 {
-	struct page **pages = kcalloc(n, sizeof(*pages), GFP_NOIO);
+	struct page **pages = kcalloc(n, sizeof(*pages), gfp);
 	unsigned int i;
 
 	if (!pages)
 		return NULL;
 	for (i = 0; i < n; i++) {
-		pages[i] = alloc_page(GFP_NOIO | __GFP_NOWARN);
+		pages[i] = alloc_page(gfp | __GFP_NOWARN);
 		if (!pages[i]) {
 			rblk_pages_free(pages, n);
 			return NULL;
@@ -85,14 +86,14 @@ void rblk_pages_free(struct page **pages, unsigned int n)
 	kfree(pages);
 }
 
-int rblk_read_pages(struct block_device *bdev, sector_t sector,
-		    struct page **pages, u32 bytes)
+/* A bio over the first bytes of pages (whole pages but the last). */
+struct bio *rblk_pages_bio(struct block_device *bdev, blk_opf_t opf,
+			   sector_t sector, struct page **pages, u32 bytes)
 {
 	unsigned int i, n = DIV_ROUND_UP(bytes, PAGE_SIZE);
 	struct bio *bio;
-	int ret;
 
-	bio = bio_alloc_bioset(bdev, n, REQ_OP_READ, GFP_NOIO, &rblk_bio_set);
+	bio = bio_alloc_bioset(bdev, n, opf, GFP_NOIO, &rblk_bio_set);
 	bio->bi_iter.bi_sector = sector;
 	for (i = 0; i < n; i++) {
 		u32 len = min_t(u32, bytes, PAGE_SIZE);
@@ -100,6 +101,16 @@ int rblk_read_pages(struct block_device *bdev, sector_t sector,
 		__bio_add_page(bio, pages[i], len, 0);
 		bytes -= len;
 	}
+	return bio;
+}
+
+int rblk_read_pages(struct block_device *bdev, sector_t sector,
+		    struct page **pages, u32 bytes)
+{
+	struct bio *bio = rblk_pages_bio(bdev, REQ_OP_READ, sector, pages,
+					 bytes);
+	int ret;
+
 	ret = submit_bio_wait(bio);
 	bio_put(bio);
 	return ret;

@@ -32,7 +32,9 @@ int rblk_digest_blocks(struct crypto_shash *tfm, struct page **pages,
 		       u32 bytes, u8 *out);
 int rblk_read_pages(struct block_device *bdev, sector_t sector,
 		    struct page **pages, u32 bytes);
-struct page **rblk_pages_alloc(unsigned int n);
+struct bio *rblk_pages_bio(struct block_device *bdev, blk_opf_t opf,
+			   sector_t sector, struct page **pages, u32 bytes);
+struct page **rblk_pages_alloc(unsigned int n, gfp_t gfp);
 void rblk_pages_free(struct page **pages, unsigned int n);
 int rblk_dreq_receive(struct rblk_conn *conn, u16 type, const void *fixed,
 		      u32 data_len);

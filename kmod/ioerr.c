@@ -208,7 +208,7 @@ static void fail_work(struct work_struct *w)
 		return;
 	}
 	if (dev->state.role == RBLK_ROLE_PRIMARY) {
-		pr_warn_ratelimited("rblk%d: %s: the I/O error went to the application: a Primary keeps its disk (it is detached once Secondary)\n",
+		pr_warn_ratelimited("rblk%d: %s: a Primary keeps its disk after an I/O error (it is detached once Secondary): a failed write, or a read the peer did not serve, returned the error to the application\n",
 				    dev->minor, dev->name);
 		mutex_unlock(&dev->lock);
 		return;

@@ -69,25 +69,13 @@ static void account_latency(struct rblk_device *dev, struct rblk_req *req)
 
 static void heal_buffer_get(struct rblk_device *dev, struct rblk_req *req)
 {
-	unsigned int i, n = DIV_ROUND_UP(req->range.bytes, PAGE_SIZE);
-	struct page **pages;
+	unsigned int n = DIV_ROUND_UP(req->range.bytes, PAGE_SIZE);
 
-	if (atomic_inc_return(&dev->heal_buffers) > RBLK_HEAL_BUFFERS)
-		goto none;
-	pages = kcalloc(n, sizeof(*pages), GFP_NOIO | __GFP_NORETRY | __GFP_NOWARN);
-	if (!pages)
-		goto none;
-	for (i = 0; i < n; i++) {
-		pages[i] = alloc_page(GFP_NOIO | __GFP_NORETRY | __GFP_NOWARN);
-		if (!pages[i]) {
-			rblk_pages_free(pages, n);
-			goto none;
-		}
-	}
-	req->heal_pages = pages;
-	return;
-none:
-	atomic_dec(&dev->heal_buffers);
+	if (atomic_inc_return(&dev->heal_buffers) <= RBLK_HEAL_BUFFERS)
+		req->heal_pages = rblk_pages_alloc(n, GFP_NOIO | __GFP_NORETRY |
+						   __GFP_NOWARN);
+	if (!req->heal_pages)
+		atomic_dec(&dev->heal_buffers);
 }
 
 static void heal_buffer_put(struct rblk_device *dev, struct rblk_req *req)
@@ -149,6 +137,7 @@ static void read_retry_end(struct rblk_device *dev, struct request *rq)
 {
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
 	sector_t sector = req->range.sector;
+	bool copy = req->heal_pages;
 
 	heal_buffer_put(dev, req);
 	if (req->status) {
@@ -157,8 +146,16 @@ static void read_retry_end(struct rblk_device *dev, struct request *rq)
 		report_read_error(dev, req);
 		return;
 	}
-	if (!test_bit(RBLK_RQ_HEALED, &req->rflags))
+	if (!test_bit(RBLK_RQ_HEALED, &req->rflags)) {
+		/* Else reported, or the write-back's error was (heal_endio()). */
+		if (!copy && !test_bit(RBLK_RQ_REPORTED, &req->rflags))
+			pr_warn_ratelimited("rblk%d: %s: read error at sector %llu (%d): served by %s, not written back here (no memory free for the copy): a later read of it retries\n",
+					    dev->minor, dev->name,
+					    (unsigned long long)sector,
+					    blk_status_to_errno(req->local_status),
+					    dev->conn.peer_node);
 		return;
+	}
 	atomic64_inc(&dev->stats.healed);
 	pr_info_ratelimited("rblk%d: %s: read error at sector %llu (%d): served by %s and written back here\n",
 			    dev->minor, dev->name, (unsigned long long)sector,
@@ -604,7 +601,9 @@ static enum read_src read_retry(struct rblk_device *dev, struct request *rq)
 
 	if (!may_heal(dev))
 		report_read_error(dev, req);
-	else if (!req->heal_pages)
+	else if (!req->heal_pages &&
+		 READ_ONCE(dev->state.peer_disk) == RBLK_DISK_UPTODATE)
+		/* (Parked, it comes back here: allocated then if need be.) */
 		heal_buffer_get(dev, req);
 	rblk_range_claim(dev, &req->range);
 	if (rblk_disk_get(dev)) {
@@ -665,8 +664,6 @@ static void heal_endio(struct bio *bio)
 static void read_heal(struct rblk_device *dev, struct request *rq)
 {
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
-	unsigned int i, n = DIV_ROUND_UP(req->range.bytes, PAGE_SIZE);
-	u32 bytes = req->range.bytes;
 	struct bio *bio;
 
 	if (!test_bit(RBLK_RQ_HEAL_FILLED, &req->rflags) || !may_heal(dev) ||
@@ -675,16 +672,9 @@ static void read_heal(struct rblk_device *dev, struct request *rq)
 		return;
 	}
 	req->disk_ref = true;
-	bio = bio_alloc_bioset(dev->backing.bdev, n,
-			       REQ_OP_WRITE | REQ_SYNC | REQ_FUA, GFP_NOIO,
-			       &rblk_bio_set);
-	bio->bi_iter.bi_sector = req->range.sector;
-	for (i = 0; i < n; i++) {
-		u32 len = min_t(u32, bytes, PAGE_SIZE);
-
-		__bio_add_page(bio, req->heal_pages[i], len, 0);
-		bytes -= len;
-	}
+	bio = rblk_pages_bio(dev->backing.bdev,
+			     REQ_OP_WRITE | REQ_SYNC | REQ_FUA, req->range.sector,
+			     req->heal_pages, req->range.bytes);
 	bio->bi_private = rq;
 	bio->bi_end_io = heal_endio;
 	atomic_inc(&req->pending);

@@ -175,7 +175,7 @@ static int source_thread(void *arg)
 {
 	struct rblk_conn *conn = arg;
 	struct rblk_verify *vf = &conn->vf;
-	struct page **pages = rblk_pages_alloc(RBLK_DIGEST_MAX_BLOCKS);
+	struct page **pages = rblk_pages_alloc(RBLK_DIGEST_MAX_BLOCKS, GFP_NOIO);
 	int ret = pages ? 0 : -ENOMEM;
 
 	while (!ret && vf->pos < vf->stop) {
