@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A failing backing disk (on-io-error detach, the default, as in DRBD).
+ * A failing backing disk (on-io-error detach, the default, as in DRBD;
+ * call-local-io-error also starts the local-io-error handler, once per
+ * attached disk, after the state change below).
  *
  * The disk in use is guarded by dev->disk_ref, a per-CPU reference that
  * is live exactly while a disk is attached and has not failed: I/O that
@@ -35,6 +37,7 @@
 #include "device.h"
 #include "ioerr.h"
 #include "digest.h"
+#include "helper.h"
 
 static void disk_ref_release(struct percpu_ref *ref)
 {
@@ -67,6 +70,7 @@ void rblk_disk_ref_live(struct rblk_device *dev)
 	reinit_completion(&dev->disk_idle);
 	clear_bit(RBLK_DISK_F_ERROR, &dev->disk_flags);
 	clear_bit(RBLK_DISK_F_REASON, &dev->disk_flags);
+	clear_bit(RBLK_DISK_F_HELPER, &dev->disk_flags);
 	percpu_ref_resurrect(&dev->disk_ref);
 }
 
@@ -189,6 +193,18 @@ static void let_go(struct rblk_device *dev)
 		rblk_queue_state(&dev->conn);
 }
 
+/*
+ * on-io-error call-local-io-error: true once per attached disk, under
+ * dev->lock; the caller starts the handler after unlocking (it only waits
+ * for the exec, kmod/helper.c).
+ */
+static bool local_io_error_due(struct rblk_device *dev)
+{
+	lockdep_assert_held(&dev->lock);
+	return READ_ONCE(dev->on_io_error) == RBLK_ON_IO_ERROR_CALL_HELPER &&
+	       !test_and_set_bit(RBLK_DISK_F_HELPER, &dev->disk_flags);
+}
+
 static void fail_work(struct work_struct *w)
 {
 	struct rblk_device *dev = container_of(w, struct rblk_device,
@@ -196,7 +212,7 @@ static void fail_work(struct work_struct *w)
 	struct rblk_conn *conn = &dev->conn;
 	unsigned int teardowns;
 	struct rblk_state ns;
-	bool busy, tell;
+	bool busy, tell, helper;
 	int ret;
 
 	mutex_lock(&dev->lock);
@@ -207,10 +223,13 @@ static void fail_work(struct work_struct *w)
 		mutex_unlock(&dev->lock);
 		return;
 	}
+	helper = local_io_error_due(dev);
 	if (dev->state.role == RBLK_ROLE_PRIMARY) {
 		pr_warn_ratelimited("rblk%d: %s: a Primary keeps its disk after an I/O error (it is detached once Secondary): a failed write, or a read the peer did not serve, returned the error to the application\n",
 				    dev->minor, dev->name);
 		mutex_unlock(&dev->lock);
+		if (helper)
+			rblk_helper(dev, "local-io-error");
 		return;
 	}
 	ns = dev->state;
@@ -235,6 +254,12 @@ static void fail_work(struct work_struct *w)
 		       dev->minor, dev->name, ret);
 	if (tell)
 		rblk_queue_state(conn);
+	/*
+	 * The STATE queued first; a handler that powers the node off may
+	 * still beat it: the Primary then loses us and marks all the same.
+	 */
+	if (helper)
+		rblk_helper(dev, "local-io-error");
 	if (busy) {
 		rblk_conn_reconnect(conn);
 		wait_event(conn->teardown_wq,

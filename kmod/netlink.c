@@ -76,6 +76,8 @@ static const struct nla_policy rblk_policy[RBLK_A_MAX + 1] = {
 	[RBLK_A_SUSP]		= { .type = NLA_REJECT },	/* reported only */
 	[RBLK_A_LAST_ERROR]	= { .type = NLA_REJECT },
 	[RBLK_A_DISK_ERROR]	= { .type = NLA_REJECT },
+	[RBLK_A_ON_IO_ERROR]	= NLA_POLICY_MAX(NLA_U32,
+						 __RBLK_ON_IO_ERROR_LAST - 1),
 	[RBLK_A_VERIFY_START]	= { .type = NLA_U64 },
 	[RBLK_A_VERIFY_STOP]	= { .type = NLA_U64 },
 	[RBLK_A_VERIFY]		= { .type = NLA_REJECT },
@@ -360,6 +362,7 @@ static int put_dev_attrs_locked(struct sk_buff *skb, struct rblk_device *dev,
 	    nla_put_u8(skb, RBLK_A_ROLE, st->role) ||
 	    nla_put_u8(skb, RBLK_A_DISK_STATE, st->disk) ||
 	    nla_put_u32(skb, RBLK_A_OPEN_COUNT, dev->open_count) ||
+	    nla_put_u32(skb, RBLK_A_ON_IO_ERROR, READ_ONCE(dev->on_io_error)) ||
 	    (st->susp && nla_put_u32(skb, RBLK_A_SUSP, st->susp)))
 		return -EMSGSIZE;
 	if (dev->backing.bdev &&
@@ -758,6 +761,26 @@ static int resume_io_doit(struct sk_buff *skb, struct genl_info *info)
 	return device_doit(skb, info, 0, resume_io_op);
 }
 
+/* Read by the fail work (kmod/ioerr.c) when an error comes. */
+static int disk_opts_op(struct rblk_device *dev, struct genl_info *info,
+			u32 flags)
+{
+	u32 p = nla_get_u32(info->attrs[RBLK_A_ON_IO_ERROR]);
+
+	if (p != READ_ONCE(dev->on_io_error))
+		pr_info("rblk%d: %s: on-io-error %s\n", dev->minor, dev->name,
+			rblk_on_io_error_name(p));
+	WRITE_ONCE(dev->on_io_error, p);
+	return 0;
+}
+
+static int disk_opts_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	if (GENL_REQ_ATTR_CHECK(info, RBLK_A_ON_IO_ERROR))
+		return -EINVAL;
+	return device_doit(skb, info, 0, disk_opts_op);
+}
+
 static int set_role_op(struct rblk_device *dev, struct genl_info *info,
 		       u32 flags)
 {
@@ -1064,6 +1087,11 @@ static const struct genl_small_ops rblk_genl_ops[] = {
 	{
 		.cmd = RBLK_CMD_RESUME_IO,
 		.doit = resume_io_doit,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = RBLK_CMD_DISK_OPTS,
+		.doit = disk_opts_doit,
 		.flags = GENL_ADMIN_PERM,
 	},
 };

@@ -167,6 +167,7 @@ static int build_attach(struct plan *p, const struct cfg_resource *r,
 
 	if (connected)
 		plan_minor_only(p, "disconnect", r);
+	plan_disk_options(p, r);
 	plan_attach(p, r);
 	if (connected) {
 		plan_net(p, r);

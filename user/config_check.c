@@ -303,6 +303,45 @@ static int check_minor_count(const struct cfg_checker *c, const struct cfg_resou
 	return 0;
 }
 
+/*
+ * on-io-error: of DRBD's three policies only call-local-io-error is
+ * honoured as written; the handler and the policy come together. With
+ * CFG_LENIENT a warning (a handler still runs).
+ */
+static int io_error_refused(const struct cfg_checker *c, const struct cfg_loc *loc,
+			    const char *what, const char *hint)
+{
+	cfg_err(c->quiet, loc, "%s%s", c->lenient ? "warning: " : "", what);
+	cfg_hint(c->quiet, "%s%s", hint,
+		 c->lenient ? " (ignored here; up, adjust and dump refuse it)" : "");
+	return c->lenient ? 0 : -1;
+}
+
+static int check_io_error(const struct cfg_checker *c, const struct cfg_resource *r)
+{
+	const struct cfg_val *p = &r->opt[OPT_ON_IO_ERROR];
+	const struct cfg_val *h = &r->opt[OPT_H_LOCAL_IO_ERROR];
+	const char *res = r->name;
+
+	if (p->set && !strcmp(p->str, "detach"))
+		return io_error_refused(c, &p->loc,
+			cfg_printf(c->cfg->arena, "on-io-error detach cannot be chosen yet in resource '%s': a Primary does not detach its disk (it passes a write error, and a read error its peer cannot serve, to the application)", res),
+			"remove the line: a Secondary detaches a failing disk without it; or use 'on-io-error call-local-io-error;' with a local-io-error handler");
+	if (p->set && !strcmp(p->str, "pass_on"))
+		return io_error_refused(c, &p->loc,
+			cfg_printf(c->cfg->arena, "on-io-error pass_on is not supported by rblk (resource '%s'): a failing disk is never kept in use as Inconsistent", res),
+			"remove the line (a Secondary then detaches a failing disk), or use 'on-io-error call-local-io-error;'");
+	if (!strcmp(p->str, "call-local-io-error") && !h->str[0])
+		return io_error_refused(c, &p->loc,
+			cfg_printf(c->cfg->arena, "on-io-error call-local-io-error needs a local-io-error handler in resource '%s'", res),
+			"add 'handlers { local-io-error \"...\"; }', or remove the on-io-error line");
+	if (h->str[0] && strcmp(p->str, "call-local-io-error"))
+		return io_error_refused(c, &h->loc,
+			cfg_printf(c->cfg->arena, "the local-io-error handler runs only with 'on-io-error call-local-io-error;' (resource '%s')", res),
+			"add 'disk { on-io-error call-local-io-error; }', or remove the handler");
+	return 0;
+}
+
 static int check_options(const struct cfg_checker *c, struct cfg_resource *r)
 {
 	const struct cfg_val *o = r->opt;
@@ -333,6 +372,8 @@ static int check_options(const struct cfg_checker *c, struct cfg_resource *r)
 			"shared-secret without cram-hmac-alg in resource '%s'", r->name);
 		return cfg_hint(c->quiet, "add 'cram-hmac-alg sha256;' to the net section");
 	}
+	if (check_io_error(c, r))
+		return -1;
 	/* Nothing would ever end the suspension but the operator. */
 	if (o[OPT_FENCING].num == RBLK_FENCING_RESOURCE_AND_STONITH &&
 	    !o[OPT_H_FENCE_PEER].str[0]) {

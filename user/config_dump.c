@@ -54,9 +54,14 @@ static void dump_section(FILE *f, const char *ind, enum cfg_section sec,
 	int i;
 
 	for (i = 0; i < __OPT_COUNT; i++) {
-		/* A refused option is never set in a configuration read. */
+		/*
+		 * A refused option is never set in a configuration read; nor
+		 * is on-io-error's default, detach, refused when written
+		 * (config_check.c).
+		 */
 		if (cfg_opts[i].sec != sec || (!vals[i].set && !defaults) ||
-		    cfg_opts[i].applies == AP_REFUSED)
+		    cfg_opts[i].applies == AP_REFUSED ||
+		    (i == OPT_ON_IO_ERROR && !vals[i].set))
 			continue;
 		if (!opened)
 			fprintf(f, "%s%s {\n", ind, cfg_section_names[sec]);

@@ -120,8 +120,8 @@ const struct cfg_opt_def cfg_opts[__OPT_COUNT] = {
 #undef SEC_CUR
 #define SEC_CUR SEC_DISK
 	ENUM(OPT_ON_IO_ERROR, "on-io-error", w_ioerr, 0,
-	     "refused: a Secondary detaches a failing disk (as detach), a Primary passes the error to the application",
-	     REFUSED("on-io-error cannot be chosen yet: a Secondary detaches a failing disk (as 'detach' does) and a Primary passes the I/O error to the application; remove the line")),
+	     "call-local-io-error: also run the local-io-error handler at a disk's first error (detach and pass_on are refused)",
+	     KERNEL),
 	ENUM(OPT_FENCING, "fencing", w_fencing, 0,
 	     "fence the peer before promoting when it may have newer data", BOTH),
 	NUM(OPT_HANDLER_TIMEOUT, "handler-timeout", U_TIME, 1000, 0, 86400000, 120000,
@@ -164,9 +164,8 @@ const struct cfg_opt_def cfg_opts[__OPT_COUNT] = {
 	STR(OPT_H_PRI_ON_INCON_DEGR, "pri-on-incon-degr", 1024,
 	    "refused: nothing in rblk runs it",
 	    REFUSED("nothing in rblk runs it: remove it from the handlers section")),
-	STR(OPT_H_LOCAL_IO_ERROR, "local-io-error", 1024,
-	    "refused: nothing in rblk runs it",
-	    REFUSED("a Secondary detaches a failing disk and a Primary passes the I/O error on; nothing in rblk runs it: remove it from the handlers section")),
+	HANDLER(OPT_H_LOCAL_IO_ERROR, "local-io-error",
+		"run at a disk's first I/O error, with on-io-error call-local-io-error"),
 	HANDLER(OPT_H_BEFORE_RESYNC_TARGET, "before-resync-target",
 		"run before becoming resync target (e.g. take a snapshot)"),
 	HANDLER(OPT_H_AFTER_RESYNC_TARGET, "after-resync-target",

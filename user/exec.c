@@ -207,6 +207,19 @@ static void explain(const struct plan_step *s, int ret)
 	}
 }
 
+/* on-io-error=WORD, the only disk option the kernel keeps. */
+static int disk_options_request(const struct plan_step *s, uint32_t minor)
+{
+	const char *v = plan_get(s, "on-io-error");
+	unsigned int p;
+
+	for (p = 0; v && p < __RBLK_ON_IO_ERROR_LAST; p++)
+		if (!strcmp(v, rblk_on_io_error_name(p)))
+			return rblk_nl_disk_opts(minor, p);
+	err("disk-options: on-io-error '%s' is not one rblk.ko knows", v ?: "");
+	return -EINVAL;
+}
+
 int rblk_nl_exec(const struct plan_step *s)
 {
 	uint32_t minor = step_minor(s);
@@ -228,6 +241,8 @@ int rblk_nl_exec(const struct plan_step *s)
 		ret = rblk_nl_attach_meta(minor, plan_get(s, "disk") ?: "",
 					  meta && strcmp(meta, "internal") ? meta : NULL,
 					  meta && !strcmp(meta, "internal"));
+	} else if (!strcmp(s->cmd, "disk-options")) {
+		ret = disk_options_request(s, minor);
 	} else if (!strcmp(s->cmd, "net")) {
 		pending_net = *s;
 		have_net = true;

@@ -288,6 +288,8 @@ static int parse_device(struct nl_msg *msg, struct rblk_dev_info *d)
 	copy_str(d->peer_name, sizeof(d->peer_name), tb[RBLK_A_PEER_NAME]);
 	copy_str(d->last_error, sizeof(d->last_error), tb[RBLK_A_LAST_ERROR]);
 	copy_str(d->disk_error, sizeof(d->disk_error), tb[RBLK_A_DISK_ERROR]);
+	if (tb[RBLK_A_ON_IO_ERROR])
+		d->on_io_error = nla_get_u32(tb[RBLK_A_ON_IO_ERROR]);
 	if (tb[RBLK_A_PEER_ADDR])
 		format_addr(tb[RBLK_A_PEER_ADDR], d->peer_addr, sizeof(d->peer_addr));
 	if (tb[RBLK_A_LOCAL_ADDR])
@@ -605,6 +607,20 @@ int rblk_nl_helper_done(uint32_t minor, uint64_t cookie, uint32_t status)
 	if (nla_put_u32(msg, RBLK_A_MINOR, minor) ||
 	    nla_put_u64(msg, RBLK_A_HELPER_COOKIE, cookie) ||
 	    nla_put_u32(msg, RBLK_A_HELPER_STATUS, status)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return transact(msg, NULL, NULL);
+}
+
+int rblk_nl_disk_opts(uint32_t minor, uint32_t on_io_error)
+{
+	struct nl_msg *msg = new_msg(RBLK_CMD_DISK_OPTS, 0);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, RBLK_A_MINOR, minor) ||
+	    nla_put_u32(msg, RBLK_A_ON_IO_ERROR, on_io_error)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}

@@ -37,6 +37,7 @@ struct rblk_dev_info {
 	char local_addr[64];	/* if the kernel reports it */
 	char last_error[512];
 	char disk_error[128];	/* the backing disk's first I/O error */
+	uint32_t on_io_error;	/* enum rblk_on_io_error */
 	bool meta_external;
 	bool has_sync;		/* a resync or verify is running */
 	bool sync_paused;
@@ -103,6 +104,8 @@ int parse_sockaddr(const char *s, struct sockaddr_storage *ss, int *len);
 int rblk_nl_set_role(uint32_t minor, uint8_t role, uint32_t flags);
 /* RBLK_CMD_HELPER_DONE: a waited handler's exit status, by its cookie. */
 int rblk_nl_helper_done(uint32_t minor, uint64_t cookie, uint32_t status);
+/* disk { on-io-error }: enum rblk_on_io_error. */
+int rblk_nl_disk_opts(uint32_t minor, uint32_t on_io_error);
 /* Join the events group (before listing what exists). */
 int rblk_nl_events_subscribe(void);
 /* After rblk_nl_events_subscribe(): call @cb for each event; never returns 0. */

@@ -329,6 +329,22 @@ static void add_resync_options(struct plan_step *s, const struct cfg_resource *r
 		  brt->set && brt->str && *brt->str);
 }
 
+static void add_disk_options(struct plan *p, const struct cfg_resource *r,
+			     const char *on_io_error)
+{
+	plan_attr(add_minor(p, "disk-options", r), "on-io-error", "%s",
+		  on_io_error);
+}
+
+/* disk { on-io-error }, if not the default; the device keeps it. */
+void plan_disk_options(struct plan *p, const struct cfg_resource *r)
+{
+	const struct cfg_val *v = &r->opt[OPT_ON_IO_ERROR];
+
+	if (strcmp(v->str, "detach"))
+		add_disk_options(p, r, v->str);
+}
+
 void plan_attach(struct plan *p, const struct cfg_resource *r)
 {
 	struct plan_step *s = add_minor(p, "attach", r);
@@ -379,6 +395,7 @@ void plan_primary(struct plan *p, const struct cfg_resource *r, bool force)
 void plan_up(struct plan *p, const struct cfg_resource *r)
 {
 	plan_new_device(p, r);
+	plan_disk_options(p, r);
 	plan_attach(p, r);
 	plan_net(p, r);
 	plan_connect(p, r, false);
@@ -484,6 +501,21 @@ static bool adjust_disk(struct plan *p, const struct cfg_resource *r,
 	return connected;
 }
 
+/* Changed on the device as it runs, with or without a disk. */
+static void adjust_disk_options(struct plan *p, const struct cfg_resource *r,
+				const struct plan *want,
+				const struct plan *running)
+{
+	const struct plan_step *w = plan_find(want, "disk-options", r->me->minor);
+	const struct plan_step *run = plan_find(running, "disk-options",
+						r->me->minor);
+	const char *wv = w ? plan_get(w, "on-io-error") : "detach";
+	const char *rv = run ? plan_get(run, "on-io-error") : "detach";
+
+	if (strcmp(wv ?: "", rv ?: ""))
+		add_disk_options(p, r, wv);
+}
+
 /*
  * Who talks to whom can only change with a new connection; every other
  * option changes on the running one (net-options). A connect always needs
@@ -530,6 +562,7 @@ int plan_adjust(struct plan *p, const struct cfg_resource *r,
 	}
 	plan_init(&want);
 	plan_up(&want, r);
+	adjust_disk_options(p, r, &want, running);
 	adjust_net(p, r, &want, running, adjust_disk(p, r, &want, running));
 	plan_free(&want);
 	return 0;
@@ -565,6 +598,12 @@ void plan_from_devices(struct plan *out, const struct rblk_dev_info *devs, int n
 		s = plan_add(out, "new-device");
 		plan_attr(s, "minor", "%u", d->minor);
 		plan_attr(s, "resource", "%s", d->resource);
+		if (d->on_io_error != RBLK_ON_IO_ERROR_DETACH) {
+			s = plan_add(out, "disk-options");
+			plan_attr(s, "minor", "%u", d->minor);
+			plan_attr(s, "on-io-error", "%s",
+				  rblk_on_io_error_name(d->on_io_error));
+		}
 		if (d->backing_dev[0]) {
 			s = plan_add(out, "attach");
 			plan_attr(s, "minor", "%u", d->minor);

@@ -6,7 +6,8 @@
  * key=value attributes, printed one per line:
  *
  *   new-device minor=0 resource=pg
- *   attach minor=0 disk=/dev/VG_RBLK/LV_DATA meta-disk=internal on-io-error=detach ...
+ *   disk-options minor=0 on-io-error=call-local-io-error
+ *   attach minor=0 disk=/dev/VG_RBLK/LV_DATA meta-disk=internal
  *   net minor=0 local=10.0.0.1:7788 peer=10.0.0.2:7788 node=pg1 peer-node=pg2 protocol=C ...
  *   connect minor=0
  *
@@ -18,8 +19,10 @@
  *
  * Step semantics (docs/config.md has the full list of keys):
  *   new-device minor resource        create /dev/rblkN, no disk, no peer
- *   attach minor disk meta-disk ...  attach the backing disk; on an attached
- *                                    device with the same disk: change options
+ *   disk-options minor on-io-error   what the device does on an I/O error of
+ *                                    its disk (only when not the default,
+ *                                    detach; kept with the device)
+ *   attach minor disk meta-disk      attach the backing disk
  *   net minor local peer node peer-node protocol ...  set the peer; on a
  *                                    device with the same peer: change options
  *   net-options minor ...            change the options of a connection that
@@ -87,6 +90,7 @@ int plan_execute(struct rblk_ctx *ctx, const struct plan *p);
 
 /* Builders: the steps for this node of resource r. */
 void plan_new_device(struct plan *p, const struct cfg_resource *r);
+void plan_disk_options(struct plan *p, const struct cfg_resource *r);
 void plan_attach(struct plan *p, const struct cfg_resource *r);
 void plan_net(struct plan *p, const struct cfg_resource *r);
 void plan_net_options(struct plan *p, const struct cfg_resource *r);

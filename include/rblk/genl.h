@@ -45,6 +45,7 @@
  *                                 since its attach ("write error at sector
  *                                 N (-5)"); absent if none. A Secondary's
  *                                 disk goes Failed, then Diskless, on it
+ *     RBLK_A_ON_IO_ERROR  u32     enum rblk_on_io_error (disk { on-io-error })
  *
  * RBLK_CMD_NEW_DEVICE (CAP_SYS_ADMIN)
  *   Creates /dev/rblk<RBLK_A_MINOR> for resource RBLK_A_RESOURCE (letters,
@@ -133,6 +134,12 @@
  *   fence-peer handler has not outdated it): held and waiting requests go
  *   on without the peer. EALREADY if I/O is not suspended.
  *
+ * RBLK_CMD_DISK_OPTS (CAP_SYS_ADMIN)
+ *   RBLK_A_MINOR, RBLK_A_ON_IO_ERROR: what the device does on an I/O error
+ *   of its backing disk, from the next error on; kept with the device
+ *   (with or without a disk) until changed. A new device has
+ *   RBLK_ON_IO_ERROR_DETACH.
+ *
  * RBLK_CMD_EVENT (multicast on RBLK_GENL_MCGRP_EVENTS only)
  *   RBLK_A_EVENT (enum rblk_event) followed by the device attributes of a
  *   RBLK_CMD_GET_DEVICE reply (as far as they still exist). A device's
@@ -178,6 +185,7 @@ enum rblk_cmd {
 	RBLK_CMD_OUTDATE,
 	RBLK_CMD_HELPER_DONE,
 	RBLK_CMD_RESUME_IO,
+	RBLK_CMD_DISK_OPTS,
 	__RBLK_CMD_MAX
 };
 #define RBLK_CMD_MAX (__RBLK_CMD_MAX - 1)
@@ -216,6 +224,7 @@ enum rblk_attr {
 	RBLK_A_FENCE,		/* nest, enum rblk_fence_attr */
 	RBLK_A_WRITE_LATENCY,	/* nest, enum rblk_lat_attr */
 	RBLK_A_DISK_ERROR,	/* string: the backing disk's first I/O error */
+	RBLK_A_ON_IO_ERROR,	/* u32, enum rblk_on_io_error */
 	__RBLK_A_LAST
 };
 #define RBLK_A_MAX (__RBLK_A_LAST - 1)
@@ -352,6 +361,24 @@ enum rblk_net_attr {
 	__RBLK_NET_LAST
 };
 #define RBLK_NET_MAX (__RBLK_NET_LAST - 1)
+
+/*
+ * disk { on-io-error }: on the first I/O error of an attached disk, a
+ * Secondary detaches it (Failed, then Diskless) and a Primary passes the
+ * error on (a read its peer serves excepted); CALL_HELPER also runs the
+ * local-io-error handler, once per attached disk.
+ */
+enum rblk_on_io_error {
+	RBLK_ON_IO_ERROR_DETACH,
+	RBLK_ON_IO_ERROR_CALL_HELPER,
+	__RBLK_ON_IO_ERROR_LAST
+};
+
+static inline const char *rblk_on_io_error_name(unsigned int p)
+{
+	return p == RBLK_ON_IO_ERROR_CALL_HELPER ? "call-local-io-error" :
+	       p == RBLK_ON_IO_ERROR_DETACH ? "detach" : "?";
+}
 
 /*
  * What a Primary does when it loses its peer (disk { fencing }): nothing,

@@ -114,9 +114,11 @@ bad() {
 @test "error: rr-conflict violently, from common (not supported)" { bad rr-violently; }
 @test "error: disk-flushes no (rblk always flushes)" { bad disk-flushes-no; }
 @test "error: md-flushes no (rblk always flushes)" { bad md-flushes-no; }
-@test "error: local-io-error handler (nothing runs it)" { bad local-io-error; }
+@test "error: a local-io-error handler without on-io-error call-local-io-error" { bad local-io-error; }
 @test "error: pri-on-incon-degr handler (nothing runs it)" { bad pri-on-incon-degr; }
-@test "error: on-io-error (no policy: the error goes to the application)" { bad on-io-error; }
+@test "error: on-io-error detach (a Primary does not detach its disk yet)" { bad on-io-error; }
+@test "error: on-io-error pass_on (not supported)" { bad on-io-error-pass-on; }
+@test "error: on-io-error call-local-io-error without a local-io-error handler" { bad io-error-no-handler; }
 @test "error: c-max-rate (the resync controller takes no bounds)" { bad c-max-rate; }
 @test "error: wfc-timeout, from common (nothing runs at boot)" { bad wfc-timeout; }
 @test "error: usage-count yes (rblk never reports usage)" { bad usage-count-yes; }

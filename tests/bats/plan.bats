@@ -92,6 +92,33 @@ adjust_state() {
 	golden plan-adjust-fencing
 }
 
+# disk { on-io-error call-local-io-error }: a disk-options step before the
+# attach; adjust changes it on the running device (no detach, no
+# reconnect) and back to the default when the line goes.
+@test "on-io-error call-local-io-error: up sends disk-options before attach; adjust changes it alone, both ways" {
+	sed -e 's/^\( *on pg1\)/    disk { on-io-error call-local-io-error; }\n    handlers { local-io-error "poweroff -f"; }\n\1/' pg.res >"$BATS_TEST_TMPDIR/pg.res"
+	run rblkadm -c "$BATS_TEST_TMPDIR/pg.res" --node pg1 -d up pg
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "new-device minor=0 resource=pg" ]
+	[ "${lines[1]}" = "disk-options minor=0 on-io-error=call-local-io-error" ]
+	[[ "${lines[2]}" == "attach minor=0 "* ]]
+	adjust_state '' "$BATS_TEST_TMPDIR/pg.res"
+	[ "$status" -eq 0 ]
+	[ "$output" = "disk-options minor=0 on-io-error=call-local-io-error" ]
+	# The kernel has it: nothing to do.
+	adjust_state '/^attach /i disk-options minor=0 on-io-error=call-local-io-error' "$BATS_TEST_TMPDIR/pg.res"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	# The line removed: back to the default.
+	adjust_state '/^attach /i disk-options minor=0 on-io-error=call-local-io-error'
+	[ "$status" -eq 0 ]
+	[ "$output" = "disk-options minor=0 on-io-error=detach" ]
+	# attach sets it too (a device that lost it to an older adjust).
+	run rblkadm -c "$BATS_TEST_TMPDIR/pg.res" --node pg1 -d attach pg
+	[ "${lines[0]}" = "disk-options minor=0 on-io-error=call-local-io-error" ]
+	[[ "${lines[1]}" == "attach minor=0 "* ]]
+}
+
 @test "adjust after a before-resync-target handler was added: net-options tell the kernel to wait for it, no reconnect" {
 	sed -e 's/^\( *on pg1\)/    handlers { before-resync-target "lvcreate -s -n snap -L 1G vg\/data"; }\n\1/' pg.res >"$BATS_TEST_TMPDIR/pg.res"
 	adjust_state '' "$BATS_TEST_TMPDIR/pg.res"

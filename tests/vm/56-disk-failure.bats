@@ -38,6 +38,16 @@
 #    --force) is resynced in full: the target's "resynced-kib" grows by
 #    at least "size-kib"; the same disk back resyncs only what was marked
 #    (the source's "resynced-kib" grows by 8192..9011 KiB for 8 MiB).
+#  - on-io-error call-local-io-error (pg2's from its up, pg1's set live
+#    by "adjust": "adjust -d" prints "disk-options minor=0
+#    on-io-error=call-local-io-error" first, nothing once applied): the
+#    local-io-error handler logs "local-io-error pg 0" exactly once on
+#    pg2 for all the errors of 8 MiB of writes, and the kernel log says
+#    once "local-io-error handler started"; pg1, whose disk is fine, logs
+#    nothing; the line taken out, "adjust -d" prints "disk-options
+#    minor=0 on-io-error=detach", then nothing. On a Primary whose write
+#    failed the handler runs once, and not again for its disk's later
+#    errors.
 #  - a verify led by the Primary while the Secondary's disk fails reads:
 #    the Secondary's disk fails (a read error); "verify --wait" on the
 #    Primary ends within 120 s with a status other than 0; the Primary's
@@ -107,6 +117,31 @@ pg2_diskless() {
 	wait_conn pg2 Connected 60
 	[ "$(stat_of pg2 role)" = Secondary ]
 	vm_wait pg1 60 "[ \"\$($(st connection))\" = Connected ] && [ \"\$($(st peer-disk))\" = Diskless ]"
+}
+
+# on-io-error call-local-io-error on $@, with a local-io-error handler that
+# logs its event, resource and minor (reseed clears the log); without
+# "on", back to the file's default configuration.
+io_error_handler() {
+	local n on=$1
+	shift
+	for n; do
+		if [ "$on" = on ]; then
+			RBLK_HANDLERS_EXTRA='local-io-error "echo $RBLK_EVENT $RBLK_RESOURCE $RBLK_MINOR >> /tmp/rblk-handlers.log";' \
+				rblk_write_config $n "verify-alg sha256;" "on-io-error call-local-io-error;"
+		else
+			rblk_write_config $n "verify-alg sha256;"
+		fi
+	done
+}
+
+cat_handlers() {
+	vm_run $1 "cat /tmp/rblk-handlers.log" || true
+}
+
+# Guest command: the lines the local-io-error handler logged.
+lioe_lines() {
+	echo "grep -c '^local-io-error pg 0\$' /tmp/rblk-handlers.log 2>/dev/null || true"
 }
 
 # pg2 attaches its disk again (a connected resource: rblkadm disconnects,
@@ -213,9 +248,17 @@ fio_verify() {
 	md5_both_equal
 }
 
-@test "the same disk back after a transient failure: bitmap resync" {
-	local s oos before after
+@test "the same disk back after a transient failure: bitmap resync; on-io-error call-local-io-error runs its handler once" {
+	local s oos before after n
+	# pg2 has the policy from its up; pg1 gets it from adjust, live.
+	io_error_handler on pg2
 	reseed
+	io_error_handler on pg1
+	run vm_run pg1 "$RBLKADM adjust -d pg"
+	[ "$output" = "disk-options minor=0 on-io-error=call-local-io-error" ] || { echo "$output"; false; }
+	vm_run pg1 "$RBLKADM adjust pg"
+	run vm_run pg1 "$RBLKADM adjust -d pg"
+	[ -z "$output" ] || { echo "the kernel did not keep it: $output"; false; }
 	vm_run pg1 "$RBLKADM primary pg"
 	mark
 	vm_run pg2 "$(dm_fail)"
@@ -226,6 +269,11 @@ fio_verify() {
 	pg2_diskless
 	disk_error_is '^(write|flush) error at sector [0-9]+( of /dev/mapper/rdata)? \(-5\)$'
 	echo "pg2's disk failed: $disk_error" >&3
+	# The handler, once for all the errors of the 8 MiB; none on pg1.
+	vm_wait pg2 30 "[ \$($(lioe_lines)) -ge 1 ]"
+	run vm_run pg2 "$(lioe_lines); $(since_mark) | grep -c 'local-io-error handler started'"
+	[ "$output" = 1$'\n'1 ] || { cat_handlers pg2; echo "$output"; false; }
+	[ "$(vm_run pg1 "$(lioe_lines)")" = 0 ]
 	if [[ "$disk_error" == write* ]]; then
 		s=${disk_error#write error at sector }
 		s=${s%% *}
@@ -249,6 +297,15 @@ fio_verify() {
 	[ $((after - before)) -le 9011 ]
 	vm_run pg1 "$RBLKADM secondary pg"
 	md5_both_equal
+	# Taken back by adjust: the default again, and nothing left to do.
+	io_error_handler off pg1 pg2
+	for n in pg1 pg2; do
+		run vm_run $n "$RBLKADM adjust -d pg"
+		[ "$output" = "disk-options minor=0 on-io-error=detach" ] || { echo "$n: $output"; false; }
+		vm_run $n "$RBLKADM adjust pg"
+		run vm_run $n "$RBLKADM adjust -d pg"
+		[ -z "$output" ] || { echo "$n: $output"; false; }
+	done
 }
 
 @test "a read error on a Secondary's disk detaches it too: the Primary's verify ends" {
@@ -323,8 +380,9 @@ fio_verify() {
 # write may be on the peer and not on its disk, marked only there: the
 # peer, Secondary, starts a generation that makes that disk's return a
 # full resync.
-@test "a Primary's disk fails: the writer sees the error; demoted, the disk is detached; back, it is resynced in full" {
+@test "a Primary's disk fails: the writer sees the error and local-io-error runs; demoted, the disk is detached; back, it is resynced in full" {
 	local size r0 r1
+	io_error_handler on pg1
 	reseed
 	vm_run pg1 "$RBLKADM primary pg"
 	mark
@@ -337,6 +395,7 @@ fio_verify() {
 	run vm_run pg1 "dd if=/dev/urandom of=/dev/rblk0 bs=1M count=1 seek=8 oflag=direct status=none 2>/dev/null; echo \$?"
 	[ "${lines[-1]}" != 0 ] || { echo "the write did not fail: $output"; false; }
 	[[ "$(stat_of pg1 disk-error)" == "write error at sector 16384 of "* ]] || { stat_of pg1 disk-error; false; }
+	vm_wait pg1 30 "[ \$($(lioe_lines)) -ge 1 ]"
 	[ "$(stat_of pg1 out-of-sync-kib)" -ge 1024 ] || { echo "the failed write is not marked"; false; }
 	[ "$(stat_of pg1 disk)" = UpToDate ]
 	[ "$(stat_of pg1 role)" = Primary ]
@@ -347,6 +406,9 @@ fio_verify() {
 	vm_wait pg2 60 "[ \"\$($(st peer-disk))\" = Diskless ] && [ \"\$($(st connection))\" = Connected ]"
 	run vm_run pg2 "$(since_mark)"
 	assert_output_has "pg1's disk failed: new generation"
+	# Once for the disk: not again for its errors while Secondary.
+	[ "$(vm_run pg1 "$(lioe_lines)")" = 1 ]
+	io_error_handler off pg1
 	# Not promoted while its disk is gone; pg2 is.
 	run vm_run pg1 "$RBLKADM primary pg"
 	[ "$status" -ne 0 ]
