@@ -39,7 +39,7 @@ struct rblk_wlat {
 enum rblk_disk_flags {
 	RBLK_DISK_F_ERROR,	/* an I/O error since the attach */
 	RBLK_DISK_F_REASON,	/* ... and ->disk_error says which */
-	RBLK_DISK_F_HELPER,	/* ... and local-io-error was started for it */
+	RBLK_DISK_F_HELPER,	/* ... and local-io-error is due for it */
 };
 
 /*

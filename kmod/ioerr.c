@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A failing backing disk (on-io-error detach, the default, as in DRBD;
- * call-local-io-error also starts the local-io-error handler, once per
- * attached disk, after the state change below).
+ * call-local-io-error also starts the local-io-error handler for the
+ * disk's first recorded error, after the state change below).
  *
  * The disk in use is guarded by dev->disk_ref, a per-CPU reference that
  * is live exactly while a disk is attached and has not failed: I/O that
@@ -27,8 +27,10 @@
  * step), and the range of a failed write is marked out of sync, as the
  * peer may have it: the next resync makes the two copies equal. A read
  * error is first retried on the peer and the block written back
- * (kmod/req.c); it reaches this file only when it is not written back,
- * even if the peer served the reader.
+ * (kmod/req.c); it reaches this file when the peer could not serve it,
+ * when the write-back failed (as a write error), or at once on a node
+ * that does not write back (not a Primary with an UpToDate disk that had
+ * no error). A read served without a copy to write back is only logged.
  */
 #include <linux/blkdev.h>
 #include <linux/percpu-refcount.h>
@@ -117,6 +119,9 @@ void rblk_disk_error(struct rblk_device *dev, enum req_op op, sector_t sector,
 		set_bit(RBLK_DISK_F_REASON, &dev->disk_flags);
 		pr_err("rblk%d: %s: %s\n", dev->minor, dev->name,
 		       dev->disk_error);
+		/* The policy of the moment of the first error decides. */
+		if (READ_ONCE(dev->on_io_error) == RBLK_ON_IO_ERROR_CALL_HELPER)
+			set_bit(RBLK_DISK_F_HELPER, &dev->disk_flags);
 	}
 	/* Every time: a Primary's error is acted on once it is Secondary. */
 	queue_work(system_long_wq, &dev->disk_fail_work);
@@ -194,15 +199,14 @@ static void let_go(struct rblk_device *dev)
 }
 
 /*
- * on-io-error call-local-io-error: true once per attached disk, under
- * dev->lock; the caller starts the handler after unlocking (it only waits
- * for the exec, kmod/helper.c).
+ * on-io-error call-local-io-error at the disk's first error
+ * (rblk_disk_error()): true once, under dev->lock; the caller starts the
+ * handler after unlocking (it only waits for the exec, kmod/helper.c).
  */
 static bool local_io_error_due(struct rblk_device *dev)
 {
 	lockdep_assert_held(&dev->lock);
-	return READ_ONCE(dev->on_io_error) == RBLK_ON_IO_ERROR_CALL_HELPER &&
-	       !test_and_set_bit(RBLK_DISK_F_HELPER, &dev->disk_flags);
+	return test_and_clear_bit(RBLK_DISK_F_HELPER, &dev->disk_flags);
 }
 
 static void fail_work(struct work_struct *w)
@@ -225,7 +229,7 @@ static void fail_work(struct work_struct *w)
 	}
 	helper = local_io_error_due(dev);
 	if (dev->state.role == RBLK_ROLE_PRIMARY) {
-		pr_warn_ratelimited("rblk%d: %s: a Primary keeps its disk after an I/O error (it is detached once Secondary): a failed write, or a read the peer did not serve, returned the error to the application\n",
+		pr_warn_ratelimited("rblk%d: %s: a Primary keeps its disk after an I/O error (it is detached once Secondary); a failed write or flush, or a read the peer did not serve, went to the application\n",
 				    dev->minor, dev->name);
 		mutex_unlock(&dev->lock);
 		if (helper)

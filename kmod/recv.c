@@ -309,6 +309,7 @@ static int receive_write(struct rblk_conn *conn, u16 type, const void *fixed,
 	bool resync = type == RBLK_P_RS_DATA;
 	u32 wflags = rblk_be32(w->wflags);
 	struct rblk_peer_req *p;
+	unsigned int lbs;
 	int ret;
 
 	if (READ_ONCE(dev->state.role) != RBLK_ROLE_SECONDARY ||
@@ -326,6 +327,19 @@ static int receive_write(struct rblk_conn *conn, u16 type, const void *fixed,
 	}
 	atomic_inc(&conn->peer_reqs);
 	atomic64_add(data_len >> 10, &dev->stats.received_kib);
+	/*
+	 * Our disk cannot take it as it is (its logical blocks are larger
+	 * than the peer's): refused, as a write without a disk is, and
+	 * not a failing disk (no detach, no local-io-error).
+	 */
+	lbs = queue_logical_block_size(dev->disk->queue);
+	if (((p->sector << SECTOR_SHIFT) | p->bytes) & (lbs - 1)) {
+		pr_warn_ratelimited("rblk%d: %s: %s wrote %u bytes at sector %llu, not in whole %u-byte blocks of this disk: refused (the two disks need the same logical block size)\n",
+				    dev->minor, dev->name, conn->peer_node,
+				    p->bytes, (unsigned long long)p->sector, lbs);
+		peer_write_done(p, -EINVAL);
+		return 0;
+	}
 	/*
 	 * No disk (it failed, or was never here): not acknowledged, so the
 	 * Primary marks it, as it marks all it writes once our next STATE

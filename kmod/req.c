@@ -149,7 +149,7 @@ static void read_retry_end(struct rblk_device *dev, struct request *rq)
 	if (!test_bit(RBLK_RQ_HEALED, &req->rflags)) {
 		/* Else reported, or the write-back's error was (heal_endio()). */
 		if (!copy && !test_bit(RBLK_RQ_REPORTED, &req->rflags))
-			pr_warn_ratelimited("rblk%d: %s: read error at sector %llu (%d): served by %s, not written back here (no memory free for the copy): a later read of it retries\n",
+			pr_warn_ratelimited("rblk%d: %s: read error at sector %llu (%d): served by %s, not written back here (no copy was kept: at most 4 reads at a time, memory allowing); a later read of it retries\n",
 					    dev->minor, dev->name,
 					    (unsigned long long)sector,
 					    blk_status_to_errno(req->local_status),

@@ -165,9 +165,10 @@ static int build_attach(struct plan *p, const struct cfg_resource *r,
 	bool connected = running &&
 			 plan_find(running, "connect", r->me->minor);
 
+	/* First: a module that refuses it leaves the connection alone. */
+	plan_disk_options_change(p, r, running);
 	if (connected)
 		plan_minor_only(p, "disconnect", r);
-	plan_disk_options(p, r);
 	plan_attach(p, r);
 	if (connected) {
 		plan_net(p, r);

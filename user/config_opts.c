@@ -120,7 +120,7 @@ const struct cfg_opt_def cfg_opts[__OPT_COUNT] = {
 #undef SEC_CUR
 #define SEC_CUR SEC_DISK
 	ENUM(OPT_ON_IO_ERROR, "on-io-error", w_ioerr, 0,
-	     "call-local-io-error: also run the local-io-error handler at a disk's first error (detach and pass_on are refused)",
+	     "call-local-io-error: also run the local-io-error handler for a disk's first recorded error (detach and pass_on are refused)",
 	     KERNEL),
 	ENUM(OPT_FENCING, "fencing", w_fencing, 0,
 	     "fence the peer before promoting when it may have newer data", BOTH),
@@ -165,7 +165,7 @@ const struct cfg_opt_def cfg_opts[__OPT_COUNT] = {
 	    "refused: nothing in rblk runs it",
 	    REFUSED("nothing in rblk runs it: remove it from the handlers section")),
 	HANDLER(OPT_H_LOCAL_IO_ERROR, "local-io-error",
-		"run at a disk's first I/O error, with on-io-error call-local-io-error"),
+		"run for a disk's first recorded I/O error, with on-io-error call-local-io-error"),
 	HANDLER(OPT_H_BEFORE_RESYNC_TARGET, "before-resync-target",
 		"run before becoming resync target (e.g. take a snapshot)"),
 	HANDLER(OPT_H_AFTER_RESYNC_TARGET, "after-resync-target",

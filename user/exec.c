@@ -186,7 +186,12 @@ static void explain(const struct plan_step *s, int ret)
 		hint("'rblkadm adjust RES' changes the options of a running connection");
 		break;
 	case EOPNOTSUPP:
-		explain_digest(s);
+		if (strcmp(what, "disk-options")) {
+			explain_digest(s);
+			break;
+		}
+		err("disk-options: the loaded rblk.ko does not know it (a module older than this rblkadm)");
+		hint("load this version's module (the resources down, 'modprobe -r rblk && modprobe rblk'), or take on-io-error out of the configuration");
 		break;
 	case ENOTCONN:
 		err("%s: minor %s is not connected (StandAlone)", what,
@@ -207,17 +212,16 @@ static void explain(const struct plan_step *s, int ret)
 	}
 }
 
-/* on-io-error=WORD, the only disk option the kernel keeps. */
-static int disk_options_request(const struct plan_step *s, uint32_t minor)
+/* on-io-error=WORD, the only disk option the kernel keeps; false: said why. */
+static bool on_io_error_word(const struct plan_step *s, uint32_t *policy)
 {
 	const char *v = plan_get(s, "on-io-error");
-	unsigned int p;
 
-	for (p = 0; v && p < __RBLK_ON_IO_ERROR_LAST; p++)
-		if (!strcmp(v, rblk_on_io_error_name(p)))
-			return rblk_nl_disk_opts(minor, p);
+	for (*policy = 0; v && *policy < __RBLK_ON_IO_ERROR_LAST; (*policy)++)
+		if (!strcmp(v, rblk_on_io_error_name(*policy)))
+			return true;
 	err("disk-options: on-io-error '%s' is not one rblk.ko knows", v ?: "");
-	return -EINVAL;
+	return false;
 }
 
 int rblk_nl_exec(const struct plan_step *s)
@@ -225,6 +229,7 @@ int rblk_nl_exec(const struct plan_step *s)
 	uint32_t minor = step_minor(s);
 	const char *meta;
 	struct rblk_connect_req cr;
+	uint32_t policy;
 	int ret;
 
 	if (minor == UINT32_MAX) {
@@ -242,7 +247,9 @@ int rblk_nl_exec(const struct plan_step *s)
 					  meta && strcmp(meta, "internal") ? meta : NULL,
 					  meta && !strcmp(meta, "internal"));
 	} else if (!strcmp(s->cmd, "disk-options")) {
-		ret = disk_options_request(s, minor);
+		if (!on_io_error_word(s, &policy))
+			return -EINVAL;	/* it said why */
+		ret = rblk_nl_disk_opts(minor, policy);
 	} else if (!strcmp(s->cmd, "net")) {
 		pending_net = *s;
 		have_net = true;

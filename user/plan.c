@@ -501,19 +501,25 @@ static bool adjust_disk(struct plan *p, const struct cfg_resource *r,
 	return connected;
 }
 
-/* Changed on the device as it runs, with or without a disk. */
-static void adjust_disk_options(struct plan *p, const struct cfg_resource *r,
-				const struct plan *want,
-				const struct plan *running)
+/*
+ * The disk options the running device lacks (changed on it as it runs,
+ * with or without a disk; back to detach too); without a running device,
+ * those of up.
+ */
+void plan_disk_options_change(struct plan *p, const struct cfg_resource *r,
+			      const struct plan *running)
 {
-	const struct plan_step *w = plan_find(want, "disk-options", r->me->minor);
-	const struct plan_step *run = plan_find(running, "disk-options",
-						r->me->minor);
-	const char *wv = w ? plan_get(w, "on-io-error") : "detach";
-	const char *rv = run ? plan_get(run, "on-io-error") : "detach";
+	const struct plan_step *run;
+	const char *want = r->opt[OPT_ON_IO_ERROR].str, *have;
 
-	if (strcmp(wv ?: "", rv ?: ""))
-		add_disk_options(p, r, wv);
+	if (!running || !plan_find(running, "new-device", r->me->minor)) {
+		plan_disk_options(p, r);
+		return;
+	}
+	run = plan_find(running, "disk-options", r->me->minor);
+	have = run ? plan_get(run, "on-io-error") : "detach";
+	if (strcmp(want, have ?: ""))
+		add_disk_options(p, r, want);
 }
 
 /*
@@ -562,7 +568,7 @@ int plan_adjust(struct plan *p, const struct cfg_resource *r,
 	}
 	plan_init(&want);
 	plan_up(&want, r);
-	adjust_disk_options(p, r, &want, running);
+	plan_disk_options_change(p, r, running);
 	adjust_net(p, r, &want, running, adjust_disk(p, r, &want, running));
 	plan_free(&want);
 	return 0;

@@ -91,6 +91,8 @@ int plan_execute(struct rblk_ctx *ctx, const struct plan *p);
 /* Builders: the steps for this node of resource r. */
 void plan_new_device(struct plan *p, const struct cfg_resource *r);
 void plan_disk_options(struct plan *p, const struct cfg_resource *r);
+void plan_disk_options_change(struct plan *p, const struct cfg_resource *r,
+			      const struct plan *running);
 void plan_attach(struct plan *p, const struct cfg_resource *r);
 void plan_net(struct plan *p, const struct cfg_resource *r);
 void plan_net_options(struct plan *p, const struct cfg_resource *r);

@@ -366,7 +366,8 @@ enum rblk_net_attr {
  * disk { on-io-error }: on the first I/O error of an attached disk, a
  * Secondary detaches it (Failed, then Diskless) and a Primary passes the
  * error on (a read its peer serves excepted); CALL_HELPER also runs the
- * local-io-error handler, once per attached disk.
+ * local-io-error handler, once: for the disk's first recorded error
+ * (RBLK_A_DISK_ERROR) if the policy was CALL_HELPER at that moment.
  */
 enum rblk_on_io_error {
 	RBLK_ON_IO_ERROR_DETACH,

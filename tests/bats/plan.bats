@@ -113,10 +113,19 @@ adjust_state() {
 	adjust_state '/^attach /i disk-options minor=0 on-io-error=call-local-io-error'
 	[ "$status" -eq 0 ]
 	[ "$output" = "disk-options minor=0 on-io-error=detach" ]
-	# attach sets it too (a device that lost it to an older adjust).
-	run rblkadm -c "$BATS_TEST_TMPDIR/pg.res" --node pg1 -d attach pg
-	[ "${lines[0]}" = "disk-options minor=0 on-io-error=call-local-io-error" ]
+	# attach sets it too, first (a module that refuses it leaves the
+	# connection alone), and only if the device lacks it.
+	sed -e "/^attach /i disk-options minor=0 on-io-error=call-local-io-error" "$FIXTURES/state-pg-connected" >"$BATS_TEST_TMPDIR/state"
+	RBLK_DRY_RUN_STATE=$BATS_TEST_TMPDIR/state run "$RBLKADM" -c "$BATS_TEST_TMPDIR/pg.res" --node pg1 -d attach pg
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "disconnect minor=0" ] || { echo "$output"; false; }
 	[[ "${lines[1]}" == "attach minor=0 "* ]]
+	RBLK_DRY_RUN_STATE=$BATS_TEST_TMPDIR/state run "$RBLKADM" -c pg.res --node pg1 -d attach pg
+	[ "${lines[0]}" = "disk-options minor=0 on-io-error=detach" ] || { echo "$output"; false; }
+	[ "${lines[1]}" = "disconnect minor=0" ]
+	RBLK_DRY_RUN_STATE=$FIXTURES/state-pg-connected run "$RBLKADM" -c "$BATS_TEST_TMPDIR/pg.res" --node pg1 -d attach pg
+	[ "${lines[0]}" = "disk-options minor=0 on-io-error=call-local-io-error" ] || { echo "$output"; false; }
+	[ "${lines[1]}" = "disconnect minor=0" ]
 }
 
 @test "adjust after a before-resync-target handler was added: net-options tell the kernel to wait for it, no reconnect" {

@@ -234,13 +234,13 @@ dm_fail() {
 	dm_swap error
 }
 
-# Guest command: a scsi_debug disk as large as the others (128 MiB, 512-byte
-# sectors), its name (sdX) left in /tmp/sdebug. Once sdebug_faulty 1,
-# reading sectors $1..$1+7 fails (a medium error: an unreadable sector)
-# while writing them succeeds (as a disk that remaps a sector when it is
-# written).
+# Guest command: a scsi_debug disk as large as the others (128 MiB, $2-byte
+# logical blocks, default 512), its name (sdX) left in /tmp/sdebug. Once
+# sdebug_faulty 1, reading sectors $1..$1+7 fails (a medium error: an
+# unreadable sector) while writing them succeeds (as a disk that remaps a
+# sector when it is written).
 sdebug_create() {
-	echo "modprobe sd_mod && modprobe scsi_debug dev_size_mb=128 delay=0 opts=0 medium_error_start=$1 medium_error_count=8 &&
+	echo "modprobe sd_mod && modprobe scsi_debug dev_size_mb=128 sector_size=${2:-512} delay=0 opts=0 medium_error_start=$1 medium_error_count=8 &&
 		for i in \$(seq 100); do
 			d=\$(ls /sys/bus/pseudo/drivers/scsi_debug/adapter0/host*/target*/*:*/block 2>/dev/null) &&
 			[ -b /dev/\$d ] && break; sleep 0.1; done &&

@@ -48,6 +48,13 @@
 #    minor=0 on-io-error=detach", then nothing. On a Primary whose write
 #    failed the handler runs once, and not again for its disk's later
 #    errors.
+#  - a 512-byte write from pg1 (512-byte disk) to pg2 on a disk of
+#    4096-byte logical blocks (scsi_debug sector_size=4096 under the dm
+#    device): dd ends 0 on pg1, pg1's io-errors stays 0 and it marks at
+#    least 4 KiB; pg2's kernel log says "pg1 wrote 512 bytes at sector
+#    8193, not in whole 4096-byte blocks of this disk: refused"; pg2
+#    stays UpToDate and Connected, with no disk-error and no
+#    local-io-error; a reconnect resyncs it (out-of-sync 0, md5 equal).
 #  - a verify led by the Primary while the Secondary's disk fails reads:
 #    the Secondary's disk fails (a read error); "verify --wait" on the
 #    Primary ends within 120 s with a status other than 0; the Primary's
@@ -141,7 +148,7 @@ cat_handlers() {
 
 # Guest command: the lines the local-io-error handler logged.
 lioe_lines() {
-	echo "grep -c '^local-io-error pg 0\$' /tmp/rblk-handlers.log 2>/dev/null || true"
+	echo "cat /tmp/rblk-handlers.log 2>/dev/null | grep -c '^local-io-error pg 0\$' || true"
 }
 
 # pg2 attaches its disk again (a connected resource: rblkadm disconnects,
@@ -479,4 +486,41 @@ fio_verify() {
 	run vm_run pg1 "$(since_mark)"
 	assert_output_has "read error at sector $bad, not retried on the peer: no UpToDate peer is connected"
 	vm_run pg1 "$(sdebug_faulty 0)"
+}
+
+# A peer's write this disk cannot take as it is (kmod/recv.c): pg2's disk
+# has 4096-byte logical blocks, pg1's 512. A 512-byte write is refused
+# without touching pg2's disk and is not a disk error (no detach, no
+# local-io-error): pg1 marks it, and a resync, in whole blocks, makes
+# the two copies equal.
+@test "a write not in whole blocks of the Secondary's disk (4096-byte sectors, the Primary's 512): refused and marked, no disk error" {
+	local oos
+	vm_run pg2 "modinfo scsi_debug >/dev/null 2>&1" || skip "this kernel has no scsi_debug module"
+	io_error_handler on pg2
+	reseed
+	vm_run pg2 "$RBLKADM down pg && dmsetup remove ${RBLK_DISK#/dev/mapper/} && $(sdebug_create 0 4096) &&
+		$(dm_linear '$(cat /tmp/sdebug)') && [ \$(blockdev --getss $RBLK_DISK) = 4096 ] &&
+		blkdiscard -f -z $RBLK_DISK && $RBLKADM create-md --force pg >/dev/null &&
+		$RBLKADM set-gi pg 3000:0:0:0:consistent,was-up-to-date >/dev/null && $RBLKADM up pg"
+	wait_conn pg1 Connected
+	vm_run pg1 "$RBLKADM primary pg"
+	mark
+	run vm_run pg1 "dd if=/dev/urandom of=/dev/rblk0 bs=512 count=1 seek=8193 oflag=direct status=none"
+	assert_status 0
+	run vm_run pg2 "$(since_mark)"
+	assert_output_has "pg1 wrote 512 bytes at sector 8193, not in whole 4096-byte blocks of this disk: refused"
+	oos=$(stat_of pg1 out-of-sync-kib)
+	[ "$oos" -ge 4 ] || { echo "$oos KiB marked"; false; }
+	[ "$(stat_of pg1 io-errors)" = 0 ]
+	run vm_run pg2 "$(st disk); $(st disk-error); $(st connection); $(lioe_lines)"
+	[ "$output" = "UpToDate"$'\n'"null"$'\n'"Connected"$'\n'0 ] || { echo "$output"; false; }
+	# The resync sends whole 4 KiB blocks: pg2 takes them.
+	vm_run pg1 "$RBLKADM disconnect pg && $RBLKADM connect pg"
+	run vm_run pg1 "$RBLKADM wait-sync pg --timeout 120"
+	assert_status 0
+	vm_wait pg1 60 "[ \"\$($(st out-of-sync-kib))\" = 0 ] && [ \"\$($(st peer-disk))\" = UpToDate ]"
+	vm_run pg1 "$RBLKADM secondary pg"
+	md5_both_equal
+	io_error_handler off pg2
+	vm_run pg2 "$RBLKADM down pg && dmsetup remove ${RBLK_DISK#/dev/mapper/} && rmmod scsi_debug && $(dm_linear /dev/vda)"
 }
