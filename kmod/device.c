@@ -243,14 +243,21 @@ static int attach_locked(struct rblk_device *dev, struct rblk_bdev *b,
 	int ret = 0;
 
 	lockdep_assert_held(&dev->lock);
+	/* A failed disk is being let go (kmod/ioerr.c): Diskless soon. */
+	if (dev->state.disk == RBLK_DISK_FAILED)
+		return -EAGAIN;
 	if (dev->backing.bdev)
 		return -EEXIST;
 	/* A disk meets the peer in a handshake before either trusts it. */
 	if (dev->conn.worker)
 		return -EISCONN;
-	/* A failed disk is being let go (kmod/ioerr.c): Diskless soon. */
-	if (dev->state.disk == RBLK_DISK_FAILED)
-		return -EBUSY;
+	/* A resync moves 4 KiB blocks: a SyncTarget must take them. */
+	if (bdev_logical_block_size(b->bdev) > RBLK_DIGEST_BLOCK) {
+		pr_err("rblk%d: %s: %s has %u-byte logical blocks; rblk takes disks of %u bytes at most\n",
+		       dev->minor, dev->name, path,
+		       bdev_logical_block_size(b->bdev), RBLK_DIGEST_BLOCK);
+		return -EINVAL;
+	}
 	/* What a failed disk's metadata left in memory (no connection). */
 	if (dev->meta.failed)
 		rblk_meta_detach(&dev->meta);
@@ -330,15 +337,19 @@ int rblk_device_detach(struct rblk_device *dev, struct netlink_ext_ack *extack)
 	int ret;
 
 	mutex_lock(&dev->lock);
-	if (!dev->backing.bdev) {
-		mutex_unlock(&dev->lock);
-		return -ENXIO;
-	}
-	/* Being let go after an I/O error (kmod/ioerr.c): Diskless soon. */
+	/*
+	 * Being let go after an I/O error (kmod/ioerr.c), until Diskless
+	 * (its bdev closed, not only gone from dev->backing): ask again
+	 * (rblkadm does, for a minute).
+	 */
 	if (dev->state.disk == RBLK_DISK_FAILED) {
 		mutex_unlock(&dev->lock);
 		NL_SET_ERR_MSG(extack, "rblk: the disk failed and is being detached");
-		return -EBUSY;
+		return -EAGAIN;
+	}
+	if (!dev->backing.bdev) {
+		mutex_unlock(&dev->lock);
+		return -ENXIO;
 	}
 	ns = dev->state;
 	ns.disk = RBLK_DISK_DISKLESS;

@@ -98,6 +98,26 @@ void rblk_disk_put(struct rblk_device *dev)
 }
 
 /*
+ * The disk's first error: RBLK_DISK_F_ERROR, and RBLK_DISK_F_HELPER if
+ * on-io-error says call-local-io-error at that moment, in one fully
+ * ordered step, so that a fail work that sees the error (queued for this
+ * one or for another failing at the same time) sees the handler due.
+ */
+static bool first_error(struct rblk_device *dev)
+{
+	unsigned long old = READ_ONCE(dev->disk_flags), new;
+
+	do {
+		if (old & BIT(RBLK_DISK_F_ERROR))
+			return false;
+		new = old | BIT(RBLK_DISK_F_ERROR);
+		if (READ_ONCE(dev->on_io_error) == RBLK_ON_IO_ERROR_CALL_HELPER)
+			new |= BIT(RBLK_DISK_F_HELPER);
+	} while (!try_cmpxchg(&dev->disk_flags, &old, new));
+	return true;
+}
+
+/*
  * An I/O error of the backing disk (any context, bio completion
  * included). The first one is recorded, with where it happened, for
  * 'rblkadm status'; the device's fail work takes it from there. A
@@ -108,7 +128,7 @@ void rblk_disk_error(struct rblk_device *dev, enum req_op op, sector_t sector,
 {
 	if (err == -EOPNOTSUPP)
 		return;
-	if (!test_and_set_bit(RBLK_DISK_F_ERROR, &dev->disk_flags)) {
+	if (first_error(dev)) {
 		snprintf(dev->disk_error, sizeof(dev->disk_error),
 			 "%s error at sector %llu of %s (%d)",
 			 op == REQ_OP_READ ? "read" :
@@ -119,9 +139,6 @@ void rblk_disk_error(struct rblk_device *dev, enum req_op op, sector_t sector,
 		set_bit(RBLK_DISK_F_REASON, &dev->disk_flags);
 		pr_err("rblk%d: %s: %s\n", dev->minor, dev->name,
 		       dev->disk_error);
-		/* The policy of the moment of the first error decides. */
-		if (READ_ONCE(dev->on_io_error) == RBLK_ON_IO_ERROR_CALL_HELPER)
-			set_bit(RBLK_DISK_F_HELPER, &dev->disk_flags);
 	}
 	/* Every time: a Primary's error is acted on once it is Secondary. */
 	queue_work(system_long_wq, &dev->disk_fail_work);

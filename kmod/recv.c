@@ -328,19 +328,6 @@ static int receive_write(struct rblk_conn *conn, u16 type, const void *fixed,
 	atomic_inc(&conn->peer_reqs);
 	atomic64_add(data_len >> 10, &dev->stats.received_kib);
 	/*
-	 * Our disk cannot take it as it is (its logical blocks are larger
-	 * than the peer's): refused, as a write without a disk is, and
-	 * not a failing disk (no detach, no local-io-error).
-	 */
-	lbs = queue_logical_block_size(dev->disk->queue);
-	if (((p->sector << SECTOR_SHIFT) | p->bytes) & (lbs - 1)) {
-		pr_warn_ratelimited("rblk%d: %s: %s wrote %u bytes at sector %llu, not in whole %u-byte blocks of this disk: refused (the two disks need the same logical block size)\n",
-				    dev->minor, dev->name, conn->peer_node,
-				    p->bytes, (unsigned long long)p->sector, lbs);
-		peer_write_done(p, -EINVAL);
-		return 0;
-	}
-	/*
 	 * No disk (it failed, or was never here): not acknowledged, so the
 	 * Primary marks it, as it marks all it writes once our next STATE
 	 * says so.
@@ -350,6 +337,28 @@ static int receive_write(struct rblk_conn *conn, u16 type, const void *fixed,
 		return 0;
 	}
 	p->disk_ref = true;
+	/*
+	 * Not in whole logical blocks of our disk (the peer's are smaller,
+	 * or it lies): the block layer would fail it, a disk error that
+	 * detaches a good disk. Nor may it be refused and the connection go
+	 * on: we would stay UpToDate without it. No answer, and the
+	 * connection ends for good (StandAlone: every such write would end
+	 * the next one): the Primary's teardown marks the write, as for any
+	 * peer lost, with its new generation and fencing.
+	 */
+	lbs = bdev_logical_block_size(dev->backing.bdev);
+	if (((p->sector << SECTOR_SHIFT) | p->bytes) & (lbs - 1)) {
+		rblk_conn_error(conn, "protocol error from peer %s: it wrote %u bytes at sector %llu, not in whole %u-byte blocks of this disk (the two disks need the same logical block size)",
+				conn->peer_node, p->bytes,
+				(unsigned long long)p->sector, lbs);
+		p->disk_ref = false;
+		rblk_disk_put(dev);
+		rblk_peer_req_free(p);
+		if (atomic_dec_and_test(&conn->peer_reqs))
+			wake_up(&conn->peer_reqs_wq);
+		conn->fatal = true;
+		return -EPROTO;
+	}
 	if (wflags & (RBLK_WF_DISCARD | RBLK_WF_ZEROES))
 		submit_range(p, dev->backing.bdev, p->sector, p->bytes, wflags);
 	else

@@ -415,8 +415,8 @@ int rblk_nl_new_device(uint32_t minor, const char *res, const char *disk)
 	return transact(msg, NULL, NULL);
 }
 
-int rblk_nl_attach_meta(uint32_t minor, const char *disk, const char *meta_dev,
-			bool meta_internal)
+static int attach_once(uint32_t minor, const char *disk, const char *meta_dev,
+		       bool meta_internal)
 {
 	struct nl_msg *msg = new_msg(RBLK_CMD_ATTACH, 0);
 
@@ -539,6 +539,19 @@ static bool ask_again(int ret, long long end)
 		return false;
 	usleep(EAGAIN_PAUSE_MS * 1000);
 	return true;
+}
+
+/* EAGAIN: the disk that failed is still being let go (asked again). */
+int rblk_nl_attach_meta(uint32_t minor, const char *disk, const char *meta_dev,
+			bool meta_internal)
+{
+	long long end = now_ms() + EAGAIN_RETRY_MS;
+	int ret;
+
+	do
+		ret = attach_once(minor, disk, meta_dev, meta_internal);
+	while (ask_again(ret, end));
+	return ret;
 }
 
 int rblk_nl_minor_flags_cmd(uint8_t cmd, uint32_t minor, uint32_t flags)

@@ -62,11 +62,15 @@
  *   state come from it (docs/metadata.md). Without either, the whole disk
  *   is the data area, UpToDate, with no generation tracking (low-level use).
  *   Errors: ENOENT/ENOTBLK bad path, EBUSY claimed by someone else,
- *   EEXIST already attached, EMEDIUMTYPE no or bad metadata.
+ *   EEXIST already attached, EMEDIUMTYPE no or bad metadata, EAGAIN a
+ *   disk that failed is still being let go, EINVAL logical blocks larger
+ *   than 4096 bytes.
  *
  * RBLK_CMD_DETACH (CAP_SYS_ADMIN)
  *   RBLK_A_MINOR: stop using the backing device (waits for I/O in flight);
- *   the device stays, Diskless, and fails I/O. EBUSY while open.
+ *   the device stays, Diskless, and fails I/O. EBUSY while open; EAGAIN
+ *   while a disk that failed is being let go (Diskless soon); ENXIO
+ *   without a disk.
  *
  * RBLK_CMD_DEL_DEVICE (CAP_SYS_ADMIN)
  *   Removes the device RBLK_A_MINOR (detaching it first). EBUSY while

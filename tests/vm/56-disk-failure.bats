@@ -50,11 +50,13 @@
 #    errors.
 #  - a 512-byte write from pg1 (512-byte disk) to pg2 on a disk of
 #    4096-byte logical blocks (scsi_debug sector_size=4096 under the dm
-#    device): dd ends 0 on pg1, pg1's io-errors stays 0 and it marks at
-#    least 4 KiB; pg2's kernel log says "pg1 wrote 512 bytes at sector
-#    8193, not in whole 4096-byte blocks of this disk: refused"; pg2
-#    stays UpToDate and Connected, with no disk-error and no
-#    local-io-error; a reconnect resyncs it (out-of-sync 0, md5 equal).
+#    device): dd ends 0 on pg1, its io-errors stays 0 and it marks at
+#    least 4 KiB; pg2 goes StandAlone, its kernel log and "last-error"
+#    say "protocol error from peer pg1: it wrote 512 bytes at sector
+#    8193, not in whole 4096-byte blocks of this disk"; "rblkadm connect"
+#    on pg2, and pg1 resyncs at least 4 KiB (out-of-sync 0, peer
+#    UpToDate); pg2 stays UpToDate with no disk-error and no
+#    local-io-error; md5 of both data areas equal.
 #  - a verify led by the Primary while the Secondary's disk fails reads:
 #    the Secondary's disk fails (a read error); "verify --wait" on the
 #    Primary ends within 120 s with a status other than 0; the Primary's
@@ -489,12 +491,16 @@ fio_verify() {
 }
 
 # A peer's write this disk cannot take as it is (kmod/recv.c): pg2's disk
-# has 4096-byte logical blocks, pg1's 512. A 512-byte write is refused
-# without touching pg2's disk and is not a disk error (no detach, no
-# local-io-error): pg1 marks it, and a resync, in whole blocks, makes
-# the two copies equal.
-@test "a write not in whole blocks of the Secondary's disk (4096-byte sectors, the Primary's 512): refused and marked, no disk error" {
-	local oos
+# has 4096-byte logical blocks, pg1's 512. A 512-byte write would fail in
+# pg2's block layer, an error that is not the disk's; refused while the
+# connection goes on, it would leave pg2 UpToDate without it. The
+# connection goes instead (a protocol error): pg2 keeps its disk, with no
+# disk error and no local-io-error, pg1 marks the write as for any peer
+# lost, and pg2 stays StandAlone (every such write would end the next
+# connection). Connected again by hand, the resync, in whole 4 KiB
+# blocks, makes the two copies equal.
+@test "a write not in whole blocks of the Secondary's disk (4096-byte sectors, the Primary's 512): the connection goes for good, not the disk; the resync after a connect makes the copies equal" {
+	local r0 r1
 	vm_run pg2 "modinfo scsi_debug >/dev/null 2>&1" || skip "this kernel has no scsi_debug module"
 	io_error_handler on pg2
 	reseed
@@ -504,21 +510,24 @@ fio_verify() {
 		$RBLKADM set-gi pg 3000:0:0:0:consistent,was-up-to-date >/dev/null && $RBLKADM up pg"
 	wait_conn pg1 Connected
 	vm_run pg1 "$RBLKADM primary pg"
+	r0=$(stat_of pg1 resynced-kib)
 	mark
 	run vm_run pg1 "dd if=/dev/urandom of=/dev/rblk0 bs=512 count=1 seek=8193 oflag=direct status=none"
 	assert_status 0
+	wait_conn pg2 StandAlone 60
 	run vm_run pg2 "$(since_mark)"
-	assert_output_has "pg1 wrote 512 bytes at sector 8193, not in whole 4096-byte blocks of this disk: refused"
-	oos=$(stat_of pg1 out-of-sync-kib)
-	[ "$oos" -ge 4 ] || { echo "$oos KiB marked"; false; }
+	assert_output_has "protocol error from peer pg1: it wrote 512 bytes at sector 8193, not in whole 4096-byte blocks of this disk"
+	[[ "$(stat_of pg2 last-error)" == "protocol error from peer pg1: it wrote 512 bytes at sector 8193, not in whole 4096-byte blocks of this disk"* ]] ||
+		{ stat_of pg2 last-error; false; }
 	[ "$(stat_of pg1 io-errors)" = 0 ]
-	run vm_run pg2 "$(st disk); $(st disk-error); $(st connection); $(lioe_lines)"
-	[ "$output" = "UpToDate"$'\n'"null"$'\n'"Connected"$'\n'0 ] || { echo "$output"; false; }
-	# The resync sends whole 4 KiB blocks: pg2 takes them.
-	vm_run pg1 "$RBLKADM disconnect pg && $RBLKADM connect pg"
-	run vm_run pg1 "$RBLKADM wait-sync pg --timeout 120"
-	assert_status 0
-	vm_wait pg1 60 "[ \"\$($(st out-of-sync-kib))\" = 0 ] && [ \"\$($(st peer-disk))\" = UpToDate ]"
+	[ "$(stat_of pg1 out-of-sync-kib)" -ge 4 ]
+	# Connected again, resynced from pg1's bitmap.
+	vm_run pg2 "$RBLKADM connect pg"
+	vm_wait pg1 120 "[ \"\$($(st connection))\" = Connected ] && [ \"\$($(st peer-disk))\" = UpToDate ] && [ \"\$($(st out-of-sync-kib))\" = 0 ]"
+	r1=$(stat_of pg1 resynced-kib)
+	[ $((r1 - r0)) -ge 4 ] || { echo "resynced $((r1 - r0)) KiB"; false; }
+	run vm_run pg2 "$(st disk); $(st disk-error); $(lioe_lines)"
+	[ "$output" = "UpToDate"$'\n'"null"$'\n'0 ] || { echo "$output"; false; }
 	vm_run pg1 "$RBLKADM secondary pg"
 	md5_both_equal
 	io_error_handler off pg2
