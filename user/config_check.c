@@ -311,9 +311,14 @@ static int check_minor_count(const struct cfg_checker *c, const struct cfg_resou
 static int io_error_refused(const struct cfg_checker *c, const struct cfg_loc *loc,
 			    const char *what, const char *hint)
 {
-	cfg_err(c->quiet, loc, "%s%s", c->lenient ? "warning: " : "", what);
-	cfg_hint(c->quiet, "%s%s", hint,
+	/* lenient: said once (common{} reaches every resource) */
+	static bool warned;
+	bool quiet = c->quiet || (c->lenient && warned);
+
+	cfg_err(quiet, loc, "%s%s", c->lenient ? "warning: " : "", what);
+	cfg_hint(quiet, "%s%s", hint,
 		 c->lenient ? " (ignored here; up, adjust and dump refuse it)" : "");
+	warned = warned || c->lenient;
 	return c->lenient ? 0 : -1;
 }
 
