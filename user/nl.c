@@ -570,20 +570,6 @@ int rblk_nl_minor_cmd(uint8_t cmd, uint32_t minor)
 	return rblk_nl_minor_flags_cmd(cmd, minor, 0);
 }
 
-int rblk_nl_attach(uint32_t minor, const char *disk)
-{
-	struct nl_msg *msg = new_msg(RBLK_CMD_ATTACH, 0);
-
-	if (!msg)
-		return -ENOMEM;
-	if (nla_put_u32(msg, RBLK_A_MINOR, minor) ||
-	    nla_put_string(msg, RBLK_A_BACKING_DEV, disk)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
-	return transact(msg, NULL, NULL);
-}
-
 static int set_role_once(uint32_t minor, uint8_t role, uint32_t flags)
 {
 	struct nl_msg *msg = new_msg(RBLK_CMD_SET_ROLE, 0);

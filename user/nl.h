@@ -76,7 +76,6 @@ int rblk_nl_open_or_explain(void);
 
 int rblk_nl_devices(rblk_dev_cb cb, void *arg);
 int rblk_nl_new_device(uint32_t minor, const char *res, const char *disk);
-int rblk_nl_attach(uint32_t minor, const char *disk);
 int rblk_nl_attach_meta(uint32_t minor, const char *disk, const char *meta_dev,
 			bool meta_internal);
 int rblk_nl_minor_cmd(uint8_t cmd, uint32_t minor);

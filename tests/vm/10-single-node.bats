@@ -170,6 +170,8 @@ teardown() {
 	[ "$(echo "$output" | sed -n 1p)" = "$(echo "$output" | sed -n 2p)" ]
 }
 
+# Not in the 6.12 smoke run (tests/run-all): the I/O path is XFS + fio's.
+# bats test_tags=pg
 @test "PostgreSQL on /dev/rblk0: initdb, start, transactions" {
 	vm_run n1 "mount /dev/rblk0 /mnt/r0 && mkdir -p /mnt/r0/pg && chown postgres /mnt/r0/pg"
 	vm_run n1 "su postgres -c '/usr/lib/postgresql/15/bin/initdb -D /mnt/r0/pg -A trust' >/dev/null"
