@@ -327,7 +327,9 @@ int rblk_device_attach(struct rblk_device *dev, const char *path,
 /*
  * Stop using the backing disk; I/O fails until a disk is attached again.
  * Refused while open (an opener would see its disk vanish under it) and
- * while a connection is configured (include/rblk/state.h, rule 3).
+ * on a Primary (include/rblk/state.h, rule 3). While a connection is
+ * configured the disk goes as a failed one does, through Failed
+ * (kmod/ioerr.c): Diskless once its last I/O is done.
  */
 int rblk_device_detach(struct rblk_device *dev, struct netlink_ext_ack *extack)
 {
@@ -351,18 +353,21 @@ int rblk_device_detach(struct rblk_device *dev, struct netlink_ext_ack *extack)
 		mutex_unlock(&dev->lock);
 		return -ENXIO;
 	}
-	ns = dev->state;
-	ns.disk = RBLK_DISK_DISKLESS;
 	if (dev->open_count)
 		flags |= RBLK_SC_OPEN;
-	if (dev->conn.worker)
-		flags |= RBLK_SC_CONFIGURED;
+	if (dev->conn.worker) {
+		ret = rblk_disk_detach(dev, flags | RBLK_SC_CONFIGURED, extack);
+		mutex_unlock(&dev->lock);
+		return ret;
+	}
+	ns = dev->state;
+	ns.disk = RBLK_DISK_DISKLESS;
 	ret = rblk_state_try(dev, &ns, flags, extack);
 	if (ret) {
 		mutex_unlock(&dev->lock);
 		return ret;
 	}
-	/* Not open and not connected: only a last reader may be left. */
+	/* Not open and no connection: only a last reader may be left. */
 	rblk_disk_ref_drain(dev);
 	memflags = rblk_freeze_queue(dev->disk->queue);
 	b = dev->backing;

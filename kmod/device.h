@@ -40,6 +40,7 @@ enum rblk_disk_flags {
 	RBLK_DISK_F_ERROR,	/* an I/O error since the attach */
 	RBLK_DISK_F_REASON,	/* ... and ->disk_error says which */
 	RBLK_DISK_F_HELPER,	/* ... and local-io-error is due for it */
+	RBLK_DISK_F_DETACH,	/* Failed by 'rblkadm detach', not an error */
 };
 
 /*
@@ -83,6 +84,9 @@ struct rblk_device {
 	struct completion disk_idle;
 	struct work_struct disk_fail_work;
 	unsigned long disk_flags;	/* enum rblk_disk_flags */
+	/* An administrator's detach: what its fail work waits for. */
+	bool detach_busy;
+	unsigned int detach_teardowns;
 	u32 on_io_error;		/* enum rblk_on_io_error */
 	atomic_t heal_buffers;		/* req.c: read retries holding pages */
 	char disk_error[128];		/* the error that failed it */

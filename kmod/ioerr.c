@@ -73,6 +73,7 @@ void rblk_disk_ref_live(struct rblk_device *dev)
 	clear_bit(RBLK_DISK_F_ERROR, &dev->disk_flags);
 	clear_bit(RBLK_DISK_F_REASON, &dev->disk_flags);
 	clear_bit(RBLK_DISK_F_HELPER, &dev->disk_flags);
+	clear_bit(RBLK_DISK_F_DETACH, &dev->disk_flags);
 	percpu_ref_resurrect(&dev->disk_ref);
 }
 
@@ -184,7 +185,7 @@ static void let_go(struct rblk_device *dev)
 {
 	struct rblk_state ns;
 	struct rblk_bdev b;
-	bool up;
+	bool up, admin;
 
 	mutex_lock(&dev->lock);
 	if (!dev->backing.bdev || dev->state.disk != RBLK_DISK_FAILED) {
@@ -201,18 +202,82 @@ static void let_go(struct rblk_device *dev)
 	 */
 	rblk_bdev_close(&b);
 	mutex_lock(&dev->lock);
+	admin = test_and_clear_bit(RBLK_DISK_F_DETACH, &dev->disk_flags);
 	/* Unless an attach came meanwhile. */
 	if (!dev->backing.bdev && dev->state.disk == RBLK_DISK_FAILED) {
 		ns = dev->state;
 		ns.disk = RBLK_DISK_DISKLESS;
-		rblk_state_commit(dev, &ns, 0, "detached after an I/O error", NULL);
+		rblk_state_commit(dev, &ns, 0, admin ? "detach" :
+				  "detached after an I/O error", NULL);
 	}
 	up = rblk_conn_is_up(dev->state.conn);
 	mutex_unlock(&dev->lock);
-	pr_warn("rblk%d: %s: detached %s after an I/O error; 'rblkadm attach' brings a disk back\n",
-		dev->minor, dev->name, dev->backing_path);
+	if (admin)
+		pr_info("rblk%d: %s: detached %s; 'rblkadm attach' brings a disk back\n",
+			dev->minor, dev->name, dev->backing_path);
+	else
+		pr_warn("rblk%d: %s: detached %s after an I/O error; 'rblkadm attach' brings a disk back\n",
+			dev->minor, dev->name, dev->backing_path);
 	if (up)
 		rblk_queue_state(&dev->conn);
+}
+
+/*
+ * Healthy -> Failed (dev->lock held): nothing new reaches the disk from
+ * here on. A resync or verify, or a handshake (its decision may be a
+ * resync, or wait for before-resync-target), uses the disk from the
+ * connection's threads: that connection goes, and the fail work waits
+ * for its teardown (dev->detach_busy, ->detach_teardowns). A handshake
+ * has its socket until its teardown.
+ */
+static int fail_begin(struct rblk_device *dev, unsigned int flags,
+		      const char *why, struct netlink_ext_ack *extack)
+{
+	struct rblk_conn *conn = &dev->conn;
+	struct rblk_state ns = dev->state;
+	bool busy;
+	int ret;
+
+	lockdep_assert_held(&dev->lock);
+	ns.disk = RBLK_DISK_FAILED;
+	busy = (rblk_conn_is_up(ns.conn) && ns.conn != RBLK_CONN_CONNECTED) ||
+	       READ_ONCE(conn->handshake);
+	if (busy && rblk_conn_is_up(ns.conn))
+		rblk_state_set_conn_to(&ns, RBLK_CONN_CONNECTING);
+	ret = rblk_state_try(dev, &ns, flags, extack);
+	if (ret)
+		return ret;
+	percpu_ref_kill(&dev->disk_ref);
+	rblk_meta_fail(&dev->meta);
+	ret = rblk_state_commit(dev, &ns, flags, why, extack);
+	if (ret)	/* cannot be: rblk_state_try() said yes under the lock */
+		pr_err("rblk%d: %s: the disk state cannot go Failed (%d)\n",
+		       dev->minor, dev->name, ret);
+	dev->detach_busy = busy;
+	dev->detach_teardowns = conn->teardowns;
+	return 0;
+}
+
+/*
+ * 'rblkadm detach' while a connection is configured (dev->lock held, the
+ * device a Secondary not held open: include/rblk/state.h, rule 3): the
+ * disk goes as a failed one does, without an error recorded or the
+ * local-io-error handler. The Primary marks what it writes from our
+ * STATE on. Diskless once the fail work has let the disk go; rblkadm
+ * waits for that.
+ */
+int rblk_disk_detach(struct rblk_device *dev, unsigned int flags,
+		     struct netlink_ext_ack *extack)
+{
+	int ret;
+
+	lockdep_assert_held(&dev->lock);
+	ret = fail_begin(dev, flags, "detach", extack);
+	if (ret)
+		return ret;
+	set_bit(RBLK_DISK_F_DETACH, &dev->disk_flags);
+	queue_work(system_long_wq, &dev->disk_fail_work);
+	return 0;
 }
 
 /*
@@ -232,47 +297,48 @@ static void fail_work(struct work_struct *w)
 					       disk_fail_work);
 	struct rblk_conn *conn = &dev->conn;
 	unsigned int teardowns;
-	struct rblk_state ns;
 	bool busy, tell, helper;
-	int ret;
 
 	mutex_lock(&dev->lock);
-	/* The error is of the disk attached now (an attach clears it). */
-	if (!dev->backing.bdev || dev->removing ||
-	    dev->state.disk <= RBLK_DISK_FAILED ||
-	    !test_bit(RBLK_DISK_F_ERROR, &dev->disk_flags)) {
+	if (!dev->backing.bdev || dev->removing) {
 		mutex_unlock(&dev->lock);
 		return;
 	}
-	helper = local_io_error_due(dev);
-	if (dev->state.role == RBLK_ROLE_PRIMARY) {
-		pr_warn_ratelimited("rblk%d: %s: a Primary keeps its disk after an I/O error (it is detached once Secondary); a failed write or flush, or a read the peer did not serve, went to the application\n",
-				    dev->minor, dev->name);
-		mutex_unlock(&dev->lock);
-		if (helper)
-			rblk_helper(dev, "local-io-error");
-		return;
+	if (test_bit(RBLK_DISK_F_DETACH, &dev->disk_flags)) {
+		/* rblk_disk_detach() made it Failed. */
+		if (dev->state.disk != RBLK_DISK_FAILED) {
+			mutex_unlock(&dev->lock);
+			return;
+		}
+		helper = local_io_error_due(dev);
+	} else {
+		/* The error is of the disk attached now (an attach clears it). */
+		if (dev->state.disk <= RBLK_DISK_FAILED ||
+		    !test_bit(RBLK_DISK_F_ERROR, &dev->disk_flags)) {
+			mutex_unlock(&dev->lock);
+			return;
+		}
+		helper = local_io_error_due(dev);
+		if (dev->state.role == RBLK_ROLE_PRIMARY) {
+			pr_warn_ratelimited("rblk%d: %s: a Primary keeps its disk after an I/O error (it is detached once Secondary); a failed write or flush, or a read the peer did not serve, went to the application\n",
+					    dev->minor, dev->name);
+			mutex_unlock(&dev->lock);
+			if (helper)
+				rblk_helper(dev, "local-io-error");
+			return;
+		}
+		if (fail_begin(dev, 0, "disk failed", NULL)) {
+			/* cannot be: every disk in use has the edge */
+			pr_err("rblk%d: %s: the disk state cannot go Failed\n",
+			       dev->minor, dev->name);
+			mutex_unlock(&dev->lock);
+			return;
+		}
 	}
-	ns = dev->state;
-	ns.disk = RBLK_DISK_FAILED;
-	/*
-	 * A resync or verify, or a handshake (its decision may be a resync,
-	 * or wait for before-resync-target): the connection goes (see
-	 * above). A handshake has its socket until its teardown.
-	 */
-	busy = (rblk_conn_is_up(ns.conn) && ns.conn != RBLK_CONN_CONNECTED) ||
-	       READ_ONCE(conn->handshake);
-	if (busy && rblk_conn_is_up(ns.conn))
-		rblk_state_set_conn_to(&ns, RBLK_CONN_CONNECTING);
-	percpu_ref_kill(&dev->disk_ref);
-	rblk_meta_fail(&dev->meta);
-	ret = rblk_state_commit(dev, &ns, 0, "disk failed", NULL);
-	teardowns = conn->teardowns;
+	busy = dev->detach_busy;
+	teardowns = dev->detach_teardowns;
 	tell = rblk_conn_is_up(dev->state.conn);
 	mutex_unlock(&dev->lock);
-	if (ret)	/* cannot be: every disk in use has the edge */
-		pr_err("rblk%d: %s: the disk state cannot go Failed (%d)\n",
-		       dev->minor, dev->name, ret);
 	if (tell)
 		rblk_queue_state(conn);
 	/*

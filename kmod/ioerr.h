@@ -6,6 +6,7 @@
 #include <linux/types.h>
 
 struct rblk_device;
+struct netlink_ext_ack;
 struct page;
 
 int rblk_disk_ref_init(struct rblk_device *dev);
@@ -19,6 +20,8 @@ void rblk_disk_error(struct rblk_device *dev, enum req_op op, sector_t sector,
 		     int err);
 void rblk_disk_error_recheck(struct rblk_device *dev);
 void rblk_disk_error_cancel(struct rblk_device *dev);
+int rblk_disk_detach(struct rblk_device *dev, unsigned int flags,
+		     struct netlink_ext_ack *extack);
 int rblk_disk_read(struct rblk_device *dev, sector_t sector,
 		   struct page **pages, u32 bytes);
 

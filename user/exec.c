@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rblk/genl.h>
 #include <rblk/wire.h>
@@ -169,6 +170,16 @@ static void explain(const struct plan_step *s, int ret)
 		hint("create it with 'rblkadm create-md RES'; 'rblkadm dump-md RES' shows what is there");
 		break;
 	case EBUSY:
+		if (!strcmp(what, "detach") && rblk_nl_last_msg()[0]) {
+			err("detach: refused: %s", rblk_nl_last_msg());
+			if (strstr(rblk_nl_last_msg(), "Primary"))
+				hint("a Primary keeps its disk: stop what uses /dev/rblk%s and run 'rblkadm secondary RES' first",
+				     plan_get(s, "minor") ?: "N");
+			else
+				hint("close what holds /dev/rblk%s open (a mount, LVM, a reader) first",
+				     plan_get(s, "minor") ?: "N");
+			break;
+		}
 		err("%s: %s is in use (mounted, or claimed by LVM, md or another device)",
 		    what, plan_get(s, "disk") ?: "the device");
 		break;
@@ -209,6 +220,52 @@ static void explain(const struct plan_step *s, int ret)
 		err("%s: %s", what, strerror(-ret));
 		if (rblk_nl_last_msg()[0])
 			hint("the kernel says: %s", rblk_nl_last_msg());
+	}
+}
+
+struct disk_of {
+	uint32_t minor;
+	int disk;		/* -1: no such device */
+};
+
+static void disk_of_cb(const struct rblk_dev_info *d, void *arg)
+{
+	struct disk_of *o = arg;
+
+	if (d->minor == o->minor)
+		o->disk = d->disk_state;
+}
+
+#define DETACH_WAIT_MS	60000
+#define DETACH_SAY_MS	2000
+
+/*
+ * A detach while a connection is configured goes through Failed: the
+ * disk is let go once its last I/O is done (kmod/ioerr.c). Wait for
+ * Diskless, saying so if it takes a while.
+ */
+static int wait_diskless(uint32_t minor)
+{
+	struct disk_of o = { .minor = minor };
+	int waited, ret;
+
+	for (waited = 0;; waited += 100) {
+		o.disk = -1;
+		ret = rblk_nl_devices(disk_of_cb, &o);
+		if (ret)
+			return ret;
+		if (o.disk == -1 || o.disk == RBLK_DISK_DISKLESS)
+			return 0;
+		if (waited == DETACH_SAY_MS)
+			fprintf(stderr, "rblkadm: detach: waiting for the last I/O of minor %u's disk to end (disk Failed until then)\n",
+				minor);
+		if (waited >= DETACH_WAIT_MS) {
+			err("detach: minor %u's disk is still in use after %d s: I/O to it has not ended",
+			    minor, DETACH_WAIT_MS / 1000);
+			hint("it becomes Diskless once that I/O ends ('rblkadm status' shows disk:Failed until then); a disk that does not answer at all needs 'rblkadm down'");
+			return -ETIMEDOUT;
+		}
+		usleep(100 * 1000);
 	}
 }
 
@@ -279,6 +336,8 @@ int rblk_nl_exec(const struct plan_step *s)
 		ret = rblk_nl_minor_cmd(RBLK_CMD_DETACH, minor);
 		if (ret == -ENXIO)
 			ret = 0;
+		else if (!ret && wait_diskless(minor))
+			return -ETIMEDOUT;	/* it said why */
 	} else if (!strcmp(s->cmd, "del-device")) {
 		ret = rblk_nl_minor_cmd(RBLK_CMD_DEL_DEVICE, minor);
 	} else if (!strcmp(s->cmd, "primary")) {

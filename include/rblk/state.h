@@ -230,13 +230,17 @@ static inline int rblk_state_check_admin(const struct rblk_state *os,
 	if (os->role == RBLK_ROLE_PRIMARY && ns->role == RBLK_ROLE_SECONDARY &&
 	    (flags & RBLK_SC_OPEN))
 		return *why = "the device is held open", -EBUSY;
-	if (os->disk != RBLK_DISK_DISKLESS && ns->disk == RBLK_DISK_DISKLESS) {
+	/*
+	 * A detach: to Diskless, or with a connection configured through
+	 * Failed (its disk goes as a failed one does, kmod/ioerr.c).
+	 */
+	if (os->disk > RBLK_DISK_FAILED && ns->disk <= RBLK_DISK_FAILED) {
 		if (flags & RBLK_SC_OPEN)
 			return *why = "the device is held open", -EBUSY;
 		/* An attach would then give a Primary whatever disk it finds. */
 		if (os->role == RBLK_ROLE_PRIMARY)
 			return *why = "the device is Primary", -EBUSY;
-		if (flags & RBLK_SC_CONFIGURED)
+		if ((flags & RBLK_SC_CONFIGURED) && ns->disk == RBLK_DISK_DISKLESS)
 			return *why = "a connection is configured", -EISCONN;
 	}
 	return 0;

@@ -316,6 +316,57 @@ fio_verify() {
 		[ -z "$output" ] || { echo "$n: $output"; false; }
 	done
 }
+# 'rblkadm detach' on a connected Secondary (kmod/ioerr.c,
+# rblk_disk_detach()): the disk goes as a failed one does, on purpose,
+# while the Primary writes: Failed, then Diskless once its last write is
+# done, and detach waits for that. No disk-error, no local-io-error
+# handler (configured on pg2 here), still connected; the Primary marks
+# what it writes from then on, and the same disk attached again is
+# resynced by bitmap. A Primary's detach is refused (it has no peer to
+# serve it yet).
+@test "rblkadm detach on a connected Secondary: Diskless without an error or the handler; the Primary marks; attach resyncs what changed; a Primary's detach is refused" {
+	local before after oos
+	io_error_handler on pg2
+	reseed
+	vm_run pg1 "$RBLKADM primary pg"
+	run vm_run pg1 "$RBLKADM detach pg"
+	[ "$status" -ne 0 ] || { echo "$output"; false; }
+	assert_output_has "detach: refused: the device is Primary"
+	[ "$(stat_of pg1 disk)" = UpToDate ]
+	mark
+	# 8 MiB at 32 MiB, written while pg2 detaches.
+	vm_run pg1 "rm -f /tmp/dd.rc; setsid -f sh -c 'dd if=/dev/urandom of=/dev/rblk0 bs=64k count=128 seek=512 oflag=direct status=none; echo \$? >/tmp/dd.rc' </dev/null >/dev/null 2>&1"
+	vm_wait pg1 30 "[ \"\$($(st written-kib))\" -ge 1024 ]"
+	run vm_run pg2 "$RBLKADM detach pg"
+	assert_status 0
+	# Diskless when detach returns: no wait here.
+	run vm_run pg2 "$(st disk); $(st disk-error); $(st connection); $(lioe_lines)"
+	[ "$output" = "Diskless"$'\n'"null"$'\n'"Connected"$'\n'"0" ] || { echo "$output"; false; }
+	run vm_run pg2 "$(since_mark) | grep 'rblk0: pg: detached $RBLK_DISK; '"
+	assert_status 0
+	vm_wait pg1 60 "[ -s /tmp/dd.rc ]"
+	[ "$(vm_run pg1 "cat /tmp/dd.rc")" = 0 ]
+	vm_wait pg1 30 "[ \"\$($(st peer-disk))\" = Diskless ]"
+	# 4 MiB at 64 MiB with pg2 Diskless: all marked.
+	before=$(stat_of pg1 out-of-sync-kib)
+	vm_run pg1 "dd if=/dev/urandom of=/dev/rblk0 bs=64k count=64 seek=1024 oflag=direct status=none"
+	oos=$(stat_of pg1 out-of-sync-kib)
+	echo "pg2 detached under writes: $before KiB marked then, $oos KiB after 4 MiB more" >&3
+	[ $((oos - before)) -ge 4096 ] || { echo "$before -> $oos KiB marked"; false; }
+	[ "$(stat_of pg1 io-errors)" = 0 ]
+	[ "$(rblk0_errors)" = 0 ]
+	before=$(stat_of pg1 resynced-kib)
+	reattach
+	after=$(stat_of pg1 resynced-kib)
+	echo "the same disk back: $((after - before)) KiB resynced for $oos KiB marked, $(stat_of pg1 size-kib) KiB of data" >&3
+	[ $((after - before)) -ge "$oos" ]
+	[ $((after - before)) -le $((oos + 1024)) ]
+	[ "$(vm_run pg2 "$(lioe_lines)")" = 0 ]
+	vm_run pg1 "$RBLKADM secondary pg"
+	md5_both_equal
+	io_error_handler off pg2
+}
+
 
 @test "a read error on a Secondary's disk detaches it too: the Primary's verify ends" {
 	reseed
