@@ -22,6 +22,10 @@
  * write to it, and the state goes Diskless. 'rblkadm attach' brings a
  * disk back; the generations decide the resync.
  *
+ * 'rblkadm detach' on a Secondary with a connection configured takes the
+ * same way on purpose (rblk_disk_detach()): no error is recorded and no
+ * handler runs, and rblkadm waits for Diskless.
+ *
  * A Primary's disk is not failed yet: a write's error goes to the
  * application as before (serving a Primary through its peer is the next
  * step), and the range of a failed write is marked out of sync, as the

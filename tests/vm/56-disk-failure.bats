@@ -334,9 +334,12 @@ fio_verify() {
 	assert_output_has "detach: refused: the device is Primary"
 	[ "$(stat_of pg1 disk)" = UpToDate ]
 	mark
-	# 8 MiB at 32 MiB, written while pg2 detaches.
-	vm_run pg1 "rm -f /tmp/dd.rc; setsid -f sh -c 'dd if=/dev/urandom of=/dev/rblk0 bs=64k count=128 seek=512 oflag=direct status=none; echo \$? >/tmp/dd.rc' </dev/null >/dev/null 2>&1"
-	vm_wait pg1 30 "[ \"\$($(st written-kib))\" -ge 1024 ]"
+	# A writer on pg1 before, during and after pg2's detach: 1 MiB at a
+	# time over 32-64 MiB, until told to stop.
+	vm_run pg1 "rm -f /tmp/w.stop /tmp/w.rc; setsid -f sh -c 'i=0; while [ ! -e /tmp/w.stop ]; do
+		dd if=/dev/urandom of=/dev/rblk0 bs=64k count=16 seek=\$((512 + i % 32 * 16)) oflag=direct status=none ||
+		{ echo \$? >/tmp/w.rc; exit; }; i=\$((i + 1)); done; echo 0 >/tmp/w.rc' </dev/null >/dev/null 2>&1"
+	vm_wait pg1 30 "[ \"\$($(st written-kib))\" -ge 2048 ]"
 	run vm_run pg2 "$RBLKADM detach pg"
 	assert_status 0
 	# Diskless when detach returns: no wait here.
@@ -344,14 +347,19 @@ fio_verify() {
 	[ "$output" = "Diskless"$'\n'"null"$'\n'"Connected"$'\n'"0" ] || { echo "$output"; false; }
 	run vm_run pg2 "$(since_mark) | grep 'rblk0: pg: detached $RBLK_DISK; '"
 	assert_status 0
-	vm_wait pg1 60 "[ -s /tmp/dd.rc ]"
-	[ "$(vm_run pg1 "cat /tmp/dd.rc")" = 0 ]
+	# The writer goes on: 2 MiB more after the detach, then stops.
+	before=$(stat_of pg1 written-kib)
+	vm_wait pg1 60 "[ \"\$($(st written-kib))\" -ge $((before + 2048)) ]"
+	vm_run pg1 "touch /tmp/w.stop"
+	vm_wait pg1 60 "[ -s /tmp/w.rc ]"
+	[ "$(vm_run pg1 "cat /tmp/w.rc")" = 0 ]
 	vm_wait pg1 30 "[ \"\$($(st peer-disk))\" = Diskless ]"
-	# 4 MiB at 64 MiB with pg2 Diskless: all marked.
 	before=$(stat_of pg1 out-of-sync-kib)
+	[ "$before" -ge 2048 ] || { echo "$before KiB marked for 2 MiB written after the detach"; false; }
+	# 4 MiB at 64 MiB with pg2 Diskless: all marked.
 	vm_run pg1 "dd if=/dev/urandom of=/dev/rblk0 bs=64k count=64 seek=1024 oflag=direct status=none"
 	oos=$(stat_of pg1 out-of-sync-kib)
-	echo "pg2 detached under writes: $before KiB marked then, $oos KiB after 4 MiB more" >&3
+	echo "pg2 detached under writes: $before KiB marked by the writer, $oos KiB after 4 MiB more" >&3
 	[ $((oos - before)) -ge 4096 ] || { echo "$before -> $oos KiB marked"; false; }
 	[ "$(stat_of pg1 io-errors)" = 0 ]
 	[ "$(rblk0_errors)" = 0 ]
@@ -366,7 +374,6 @@ fio_verify() {
 	md5_both_equal
 	io_error_handler off pg2
 }
-
 
 @test "a read error on a Secondary's disk detaches it too: the Primary's verify ends" {
 	reseed
