@@ -338,7 +338,10 @@ int rblk_device_detach(struct rblk_device *dev, struct netlink_ext_ack *extack)
 	struct rblk_bdev b;
 	int ret;
 
-	mutex_lock(&dev->lock);
+	/* Not between a handshake's first STATE and its decision. */
+	ret = rblk_state_lock_decided(dev, extack);
+	if (ret)
+		return ret;
 	/*
 	 * Being let go after an I/O error (kmod/ioerr.c), until Diskless
 	 * (its bdev closed, not only gone from dev->backing): ask again

@@ -206,7 +206,9 @@ static void let_go(struct rblk_device *dev)
 	 */
 	rblk_bdev_close(&b);
 	mutex_lock(&dev->lock);
-	admin = test_and_clear_bit(RBLK_DISK_F_DETACH, &dev->disk_flags);
+	/* A detach whose drain met an error says the error. */
+	admin = test_and_clear_bit(RBLK_DISK_F_DETACH, &dev->disk_flags) &&
+		!test_bit(RBLK_DISK_F_ERROR, &dev->disk_flags);
 	/* Unless an attach came meanwhile. */
 	if (!dev->backing.bdev && dev->state.disk == RBLK_DISK_FAILED) {
 		ns = dev->state;
@@ -228,7 +230,7 @@ static void let_go(struct rblk_device *dev)
 
 /*
  * Healthy -> Failed (dev->lock held): nothing new reaches the disk from
- * here on. A resync or verify, or a handshake (its decision may be a
+ * here on, nor metadata I/O after an error. A resync or verify, or a handshake (its decision may be a
  * resync, or wait for before-resync-target), uses the disk from the
  * connection's threads: that connection goes, and the fail work waits
  * for its teardown (dev->detach_busy, ->detach_teardowns). A handshake
@@ -252,7 +254,9 @@ static int fail_begin(struct rblk_device *dev, unsigned int flags,
 	if (ret)
 		return ret;
 	percpu_ref_kill(&dev->disk_ref);
-	rblk_meta_fail(&dev->meta);
+	/* A detach writes the bitmap first (detach_flush()). */
+	if (!(flags & RBLK_SC_ADMIN))
+		rblk_meta_fail(&dev->meta);
 	ret = rblk_state_commit(dev, &ns, flags, why, extack);
 	if (ret)	/* cannot be: rblk_state_try() said yes under the lock */
 		pr_err("rblk%d: %s: the disk state cannot go Failed (%d)\n",
@@ -260,6 +264,26 @@ static int fail_begin(struct rblk_device *dev, unsigned int flags,
 	dev->detach_busy = busy;
 	dev->detach_teardowns = conn->teardowns;
 	return 0;
+}
+
+/*
+ * A detach lets a healthy disk go, its last I/O done: what the bitmap
+ * holds in memory only (a verify's differences, say) is written, and the
+ * disk's cache flushed, before metadata I/O stops. A failure to do so is
+ * the disk's error (let_go() then says so).
+ */
+static void detach_flush(struct rblk_device *dev)
+{
+	if (!test_bit(RBLK_DISK_F_ERROR, &dev->disk_flags) &&
+	    dev->meta.present && !rblk_bm_flush(&dev->meta)) {
+		int ret = blkdev_issue_flush(dev->backing.bdev);
+
+		if (ret)
+			rblk_disk_error(dev, REQ_OP_FLUSH, 0, ret);
+	}
+	mutex_lock(&dev->lock);
+	rblk_meta_fail(&dev->meta);
+	mutex_unlock(&dev->lock);
 }
 
 /*
@@ -357,5 +381,13 @@ static void fail_work(struct work_struct *w)
 			   READ_ONCE(conn->teardowns) != teardowns);
 	}
 	wait_for_completion(&dev->disk_idle);
+	if (test_bit(RBLK_DISK_F_DETACH, &dev->disk_flags))
+		detach_flush(dev);
+	mutex_lock(&dev->lock);
+	/* An error of the last I/O, or of detach_flush(): once. */
+	helper = local_io_error_due(dev);
+	mutex_unlock(&dev->lock);
+	if (helper)
+		rblk_helper(dev, "local-io-error");
 	let_go(dev);
 }

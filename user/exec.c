@@ -252,17 +252,19 @@ static int wait_diskless(uint32_t minor)
 	for (waited = 0;; waited += 100) {
 		o.disk = -1;
 		ret = rblk_nl_devices(disk_of_cb, &o);
-		if (ret)
+		if (ret) {
+			err("detach: cannot read minor %u's state: %s", minor, strerror(-ret));
 			return ret;
-		if (o.disk == -1 || o.disk == RBLK_DISK_DISKLESS)
-			return 0;
+		}
+		if (o.disk != RBLK_DISK_FAILED)
+			return 0;	/* Diskless (or gone, or attached again) */
 		if (waited == DETACH_SAY_MS)
 			fprintf(stderr, "rblkadm: detach: waiting for the last I/O of minor %u's disk to end (disk Failed until then)\n",
 				minor);
 		if (waited >= DETACH_WAIT_MS) {
 			err("detach: minor %u's disk is still in use after %d s: I/O to it has not ended",
 			    minor, DETACH_WAIT_MS / 1000);
-			hint("it becomes Diskless once that I/O ends ('rblkadm status' shows disk:Failed until then); a disk that does not answer at all needs 'rblkadm down'");
+			hint("it becomes Diskless by itself once that I/O ends, failed by the disk's own timeout if need be ('rblkadm status' shows disk:Failed until then)");
 			return -ETIMEDOUT;
 		}
 		usleep(100 * 1000);

@@ -23,8 +23,9 @@
  *     device is used for: no promotion without UpToDate data (unless
  *     forced, which makes the disk UpToDate in the same change), none
  *     while the peer is Primary, no demotion while /dev/rblkN is open, no
- *     detach while open, while Primary or while a connection is
- *     configured.
+ *     detach while open or Primary; with a connection configured a
+ *     detach goes Failed, as an I/O error does (kmod/ioerr.c), not
+ *     Diskless at once.
  *
  * The connect decision (rblk_connect_decide()) is here too: once both
  * first STATE packets of a connection are exchanged, each node runs it
@@ -81,9 +82,9 @@ enum rblk_state_change_flags {
 
 /*
  * disk_edges[from]: the disk states a disk in state @from may go to.
- * Attach finds the state its metadata justifies; detach goes Diskless; an
- * I/O error on a disk in use goes Failed, and Diskless once the disk is
- * idle (kmod/ioerr.c); a
+ * Attach finds the state its metadata justifies; detach goes Diskless
+ * (with a connection configured, Failed first); an I/O error on a disk
+ * in use goes Failed, and Diskless once the disk is idle (kmod/ioerr.c); a
  * resync target and invalidate go Inconsistent; outdate goes Outdated; a
  * finished resync, a forced promotion, a same-generation connect
  * (Consistent, or Outdated with an UpToDate peer) and adopting a fresh
