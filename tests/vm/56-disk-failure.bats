@@ -372,6 +372,16 @@ fio_verify() {
 	[ "$(vm_run pg2 "$(lioe_lines)")" = 0 ]
 	vm_run pg1 "$RBLKADM secondary pg"
 	md5_both_equal
+	# Both Secondary: pg1 takes the detach for a failed disk and starts
+	# a generation (kmod/gen.c): the disk back is resynced in full.
+	run vm_run pg2 "$RBLKADM detach pg"
+	assert_status 0
+	vm_wait pg1 30 "[ \"\$($(st peer-disk))\" = Diskless ]"
+	before=$(stat_of pg1 resynced-kib)
+	reattach
+	after=$(stat_of pg1 resynced-kib)
+	[ $((after - before)) -ge "$(stat_of pg1 size-kib)" ] || { echo "$((after - before)) KiB resynced"; false; }
+	md5_both_equal
 	io_error_handler off pg2
 }
 
