@@ -41,6 +41,7 @@ struct rblk_net_opts {
  */
 struct rblk_peer_state {
 	u8 role, disk_state, state_flags;
+	u8 lbs_shift;			/* RBLK_FEAT_LBS */
 	u64 data_sectors;
 	u64 bits_set;			/* its out-of-sync blocks */
 	struct rblk_gi gi;

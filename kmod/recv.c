@@ -509,6 +509,7 @@ static int receive_state(struct rblk_conn *conn, u16 type, const void *fixed,
 	ps.role = st->role;
 	ps.disk_state = st->disk_state;
 	ps.state_flags = st->state_flags;
+	ps.lbs_shift = st->lbs_shift;
 	ps.bits_set = rblk_be64(st->bits_set);
 	ps.data_sectors = rblk_be64(st->data_sectors);
 	for (i = 0; i < RBLK_UI_COUNT; i++)
