@@ -165,6 +165,7 @@ struct rblk_conn {
 	u64 sent_uuid[RBLK_UI_COUNT];	/* what our first STATE said */
 	u64 sent_bits;
 	u8 sent_disk;			/* enum rblk_disk_state, likewise */
+	u8 sent_lbs_shift;		/* likewise (0 without RBLK_FEAT_LBS) */
 	struct rblk_tl tl;		/* Primary: acked, not yet flushed */
 	struct rblk_resync rs;
 	struct rblk_verify vf;

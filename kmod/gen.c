@@ -118,8 +118,7 @@ static void local_side(struct rblk_device *dev, struct rblk_cd_side *l)
 	l->role = dev->state.role;
 	l->disk = dev->state.disk;
 	l->discard_my_data = READ_ONCE(dev->conn.flags) & RBLK_F_DISCARD_MY_DATA;
-	if (dev->conn.features & RBLK_FEAT_LBS)
-		l->lbs_shift = rblk_lbs_shift(dev);
+	l->lbs_shift = dev->conn.sent_lbs_shift;
 }
 
 static void peer_side(const struct rblk_device *dev,
@@ -226,7 +225,7 @@ static void log_decision(struct rblk_device *dev, const struct rblk_cd_result *r
 int rblk_gen_peer_connected(struct rblk_device *dev,
 			    const struct rblk_peer_state *ps, bool won)
 {
-	struct rblk_cd_side l, p;
+	struct rblk_cd_side l = {}, p = {};
 	struct rblk_cd_result r;
 	struct rblk_state ns;
 	bool disk_changed, diskless, sized;

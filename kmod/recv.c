@@ -506,10 +506,13 @@ static int receive_state(struct rblk_conn *conn, u16 type, const void *fixed,
 	unsigned long flags;
 	int i;
 
+	/* The byte was reserved (zero) before RBLK_FEAT_LBS. */
+	if (st->lbs_shift && !(conn->features & RBLK_FEAT_LBS))
+		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_PAYLOAD, type);
 	ps.role = st->role;
 	ps.disk_state = st->disk_state;
 	ps.state_flags = st->state_flags;
-	ps.lbs_shift = st->lbs_shift;
+	ps.lbs_shift = st->lbs_shift;	/* only the first STATE's counts */
 	ps.bits_set = rblk_be64(st->bits_set);
 	ps.data_sectors = rblk_be64(st->data_sectors);
 	for (i = 0; i < RBLK_UI_COUNT; i++)

@@ -193,6 +193,7 @@ static void fill_state(struct rblk_device *dev, struct rblk_p_state *st,
 		memcpy(conn->sent_uuid, dev->meta.gi.uuid, sizeof(conn->sent_uuid));
 		conn->sent_bits = bits;
 		conn->sent_disk = dev->state.disk;
+		conn->sent_lbs_shift = st->lbs_shift;
 		spin_lock_irqsave(&conn->lock, flags);
 		WRITE_ONCE(conn->handshake, true);
 		spin_unlock_irqrestore(&conn->lock, flags);

@@ -460,7 +460,8 @@ static inline void rblk_cd_generations(const unsigned int after_sb[3],
  * (without metadata there is nothing to compare; the sizes still must
  * match). @won: our HELLO nonce was the larger, so we break ties.
  * Checked in this order, each refusal said before the next: sizes, the
- * generations (split brain, unrelated data), an Inconsistent disk that
+ * logical block sizes (with RBLK_FEAT_LBS; a side without a usable disk
+ * compares nothing), the generations (split brain, unrelated data), an Inconsistent disk that
  * would be SyncSource (it would spread what it lacks), a Primary that
  * would be SyncTarget, two Primaries.
  */

@@ -48,15 +48,12 @@
 #    minor=0 on-io-error=detach", then nothing. On a Primary whose write
 #    failed the handler runs once, and not again for its disk's later
 #    errors.
-#  - a 512-byte write from pg1 (512-byte disk) to pg2 on a disk of
-#    4096-byte logical blocks (scsi_debug sector_size=4096 under the dm
-#    device): dd ends 0 on pg1, its io-errors stays 0 and it marks at
-#    least 4 KiB; pg2 goes StandAlone, its kernel log and "last-error"
-#    say "protocol error from peer pg1: it wrote 512 bytes at sector
-#    8193, not in whole 4096-byte blocks of this disk"; "rblkadm connect"
-#    on pg2, and pg1 resyncs at least 4 KiB (out-of-sync 0, peer
-#    UpToDate); pg2 stays UpToDate with no disk-error and no
-#    local-io-error; md5 of both data areas equal.
+#  - pg2 on a disk of 4096-byte logical blocks (scsi_debug
+#    sector_size=4096 under the dm device), pg1 on 512: both go
+#    StandAlone at the handshake, "last-error" on pg2 "logical block size
+#    mismatch: pg1's disk has 512-byte blocks, this node's 4096; both
+#    disks must have the same", on pg1 the mirror; pg2's disk stays
+#    Consistent (its metadata's state) with no disk-error.
 #  - a verify led by the Primary while the Secondary's disk fails reads:
 #    the Secondary's disk fails (a read error); "verify --wait" on the
 #    Primary ends within 120 s with a status other than 0; the Primary's
@@ -510,7 +507,8 @@ fio_verify() {
 	wait_conn pg1 StandAlone 60
 	[[ "$(stat_of pg1 last-error)" == "logical block size mismatch: pg2's disk has 4096-byte blocks, this node's 512; both disks must have the same"* ]] ||
 		{ stat_of pg1 last-error; false; }
+	# (Consistent: its metadata's state, never connected since.)
 	run vm_run pg2 "$(st disk); $(st disk-error)"
-	[ "$output" = "UpToDate"$'\n'"null" ] || { echo "$output"; false; }
+	[ "$output" = "Consistent"$'\n'"null" ] || { echo "$output"; false; }
 	vm_run pg2 "$RBLKADM down pg && dmsetup remove ${RBLK_DISK#/dev/mapper/} && rmmod scsi_debug && $(dm_linear /dev/vda)"
 }
