@@ -494,7 +494,7 @@ fio_verify() {
 # "logical block size mismatch"). (A peer without the check, whose
 # unaligned write would end the connection for good in kmod/recv.c, is
 # not played here.)
-@test "disks of different logical block sizes (4096 and 512 bytes): refused at the handshake, on both nodes" {
+@test "disks of different logical block sizes (4096 and 512 bytes): refused at the handshake, on both nodes; an older peer's 512-byte write ends the connection" {
 	vm_run pg2 "modinfo scsi_debug >/dev/null 2>&1" || skip "this kernel has no scsi_debug module"
 	reseed
 	vm_run pg2 "$RBLKADM down pg && dmsetup remove ${RBLK_DISK#/dev/mapper/} && $(sdebug_create 0 4096) &&
@@ -510,5 +510,19 @@ fio_verify() {
 	# (Consistent: its metadata's state, never connected since.)
 	run vm_run pg2 "$(st disk); $(st disk-error)"
 	[ "$output" = "Consistent"$'\n'"null" ] || { echo "$output"; false; }
+	# A peer from before the handshake compared block sizes (the hostile
+	# peer offers no RBLK_FEAT_LBS, tests/tools/hostile-peer.c) connects;
+	# its first 512-byte write ends the connection for good, unanswered,
+	# and nothing of it reaches the disk, nor does it count as the disk's
+	# error (kmod/recv.c, receive_write()).
+	vm_run pg2 "$RBLKADM connect pg"
+	wait_conn pg2 Connecting
+	run vm_run pg1 "build/tools/hostile-peer --as primary 10.0.0.2:7788 pg pg1 write-512"
+	[ "$output" = dropped ] || { echo "$output"; false; }
+	wait_conn pg2 StandAlone 30
+	[[ "$(stat_of pg2 last-error)" == "protocol error from peer pg1: it wrote 512 bytes at sector 65, not in whole 4096-byte blocks of this disk"* ]] ||
+		{ stat_of pg2 last-error; false; }
+	run vm_run pg2 "$(st disk-error); dd if=$RBLK_DISK bs=4096 skip=8 count=1 iflag=direct status=none | md5sum | cut -d' ' -f1"
+	[ "$output" = "null"$'\n'"$(head -c 4096 /dev/zero | md5sum | cut -d' ' -f1)" ] || { echo "$output"; false; }
 	vm_run pg2 "$RBLKADM down pg && dmsetup remove ${RBLK_DISK#/dev/mapper/} && rmmod scsi_debug && $(dm_linear /dev/vda)"
 }
