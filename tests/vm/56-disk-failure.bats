@@ -491,9 +491,9 @@ fio_verify() {
 # RBLK_CD_BLOCK_SIZE): pg2's has 4096-byte blocks, pg1's 512. A write in
 # whole blocks of pg1's disk may not be in whole blocks of pg2's, so the
 # handshake refuses the pair, on both nodes, before any write (StandAlone,
-# "logical block size mismatch"). (A peer without the check, whose
-# unaligned write would end the connection for good in kmod/recv.c, is
-# not played here.)
+# "logical block size mismatch"). A peer from before the check (the
+# hostile peer) is not refused: its unaligned write ends the connection
+# for good in kmod/recv.c instead.
 @test "disks of different logical block sizes (4096 and 512 bytes): refused at the handshake, on both nodes; an older peer's 512-byte write ends the connection" {
 	vm_run pg2 "modinfo scsi_debug >/dev/null 2>&1" || skip "this kernel has no scsi_debug module"
 	reseed
@@ -515,11 +515,15 @@ fio_verify() {
 	# its first 512-byte write ends the connection for good, unanswered,
 	# and nothing of it reaches the disk, nor does it count as the disk's
 	# error (kmod/recv.c, receive_write()).
+	vm_run pg1 "$RBLKADM down pg"
 	vm_run pg2 "$RBLKADM connect pg"
 	wait_conn pg2 Connecting
 	run vm_run pg1 "build/tools/hostile-peer --as primary 10.0.0.2:7788 pg pg1 write-512"
 	[ "$output" = dropped ] || { echo "$output"; false; }
 	wait_conn pg2 StandAlone 30
+	# The dropped write's references are gone: a disconnect ends at once.
+	run vm_run pg2 "timeout 60 $RBLKADM disconnect pg"
+	assert_status 0
 	[[ "$(stat_of pg2 last-error)" == "protocol error from peer pg1: it wrote 512 bytes at sector 65, not in whole 4096-byte blocks of this disk"* ]] ||
 		{ stat_of pg2 last-error; false; }
 	run vm_run pg2 "$(st disk-error); dd if=$RBLK_DISK bs=4096 skip=8 count=1 iflag=direct status=none | md5sum | cut -d' ' -f1"
