@@ -27,6 +27,7 @@ VM_BIN=$RBLK_BUILD/harness
 : "${VM_HUNG_TASK_SECS:=90}"    # kernel.hung_task_timeout_secs in the guest
 : "${VM_DISK_CACHE:=none}"      # qemu cache= for disks (none|writeback|...)
 : "${VM_QEMU_CPU:=max}"         # qemu -cpu model under TCG
+: "${VM_USR_CACHE:=loose}"       # 9p cache= of the guest's /usr (none: no own mount)
 : "${VM_TIME_SCALE:=1}"         # vm_wait timeouts x this (slow debug kernels)
 VM_NPORTS=4                     # agent ports = parallel commands per VM
 
@@ -372,6 +373,7 @@ _vm_boot() {
 		-nodefaults -display none -no-reboot
 		-kernel "$kernel" -initrd "$initrd"
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
+		-virtfs local,path=/usr,mount_tag=hostusr,security_model=none,readonly=on,multidevs=remap
 		-device virtio-rng-pci
 		-chardev "file,id=con,path=$RUN_DIR/$name.console.$boot.log"
 		-serial chardev:con
@@ -421,6 +423,7 @@ _vm_boot() {
 	fi
 	cmdline+=" rblk.init=$VM_HARNESS_DIR/guest-init rblk.agent=$VM_BIN/rblk-agent"
 	cmdline+=" rblk.hostname=$name"
+	[ "$VM_USR_CACHE" = none ] || cmdline+=" rblk.usrcache=$VM_USR_CACHE"
 	[ -z "$netspec" ] || cmdline+=" rblk.net=$netspec"
 	cmdline+="$extra"
 	q+=(-append "$cmdline")
