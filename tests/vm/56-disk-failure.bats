@@ -589,11 +589,11 @@ fio_verify() {
 	run vm_run pg1 "build/tools/hostile-peer --as primary 10.0.0.2:7788 pg pg1 write-512"
 	[ "$output" = dropped ] || { echo "$output"; false; }
 	wait_conn pg2 StandAlone 30
-	[[ "$(stat_of pg2 last-error)" == "protocol error from peer pg1: it wrote 512 bytes at sector 65, not in whole 4096-byte blocks of this disk"* ]] ||
-		{ stat_of pg2 last-error; false; }
 	# The dropped write's references are gone: a disconnect ends at once.
 	run vm_run pg2 "timeout 60 $RBLKADM disconnect pg"
 	assert_status 0
+	[[ "$(stat_of pg2 last-error)" == "protocol error from peer pg1: it wrote 512 bytes at sector 65, not in whole 4096-byte blocks of this disk"* ]] ||
+		{ stat_of pg2 last-error; false; }
 	run vm_run pg2 "$(st disk-error); dd if=$RBLK_DISK bs=4096 skip=8 count=1 iflag=direct status=none | md5sum | cut -d' ' -f1"
 	[ "$output" = "null"$'\n'"$(head -c 4096 /dev/zero | md5sum | cut -d' ' -f1)" ] || { echo "$output"; false; }
 	vm_run pg2 "$RBLKADM down pg && dmsetup remove ${RBLK_DISK#/dev/mapper/} && rmmod scsi_debug && $(dm_linear /dev/vda)"
