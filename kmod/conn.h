@@ -41,7 +41,6 @@ struct rblk_net_opts {
  */
 struct rblk_peer_state {
 	u8 role, disk_state, state_flags;
-	u8 lbs_shift;			/* RBLK_FEAT_LBS */
 	u64 data_sectors;
 	u64 bits_set;			/* its out-of-sync blocks */
 	struct rblk_gi gi;
@@ -165,7 +164,6 @@ struct rblk_conn {
 	u64 sent_uuid[RBLK_UI_COUNT];	/* what our first STATE said */
 	u64 sent_bits;
 	u8 sent_disk;			/* enum rblk_disk_state, likewise */
-	u8 sent_lbs_shift;		/* likewise (0 without RBLK_FEAT_LBS) */
 	struct rblk_tl tl;		/* Primary: acked, not yet flushed */
 	struct rblk_resync rs;
 	struct rblk_verify vf;

@@ -232,14 +232,6 @@ struct rblk_device *rblk_device_next(int *minor)
 	return dev;
 }
 
-u8 rblk_lbs_shift(struct rblk_device *dev)
-{
-	lockdep_assert_held(&dev->lock);
-	return dev->backing.bdev ?
-	       ilog2(bdev_logical_block_size(dev->backing.bdev)) - SECTOR_SHIFT :
-	       0;
-}
-
 static int attach_locked(struct rblk_device *dev, struct rblk_bdev *b,
 			 const char *path, const char *meta_path,
 			 bool meta_internal)

@@ -114,7 +114,4 @@ int rblk_device_detach(struct rblk_device *dev, struct netlink_ext_ack *extack);
 int rblk_device_connect(struct rblk_device *dev, const struct rblk_conn *cfg);
 int rblk_device_disconnect(struct rblk_device *dev);
 
-/* log2(the attached disk's logical block size) - 9; 0 without a disk. */
-u8 rblk_lbs_shift(struct rblk_device *dev);
-
 #endif /* RBLK_DEVICE_H */

@@ -118,11 +118,9 @@ static void local_side(struct rblk_device *dev, struct rblk_cd_side *l)
 	l->role = dev->state.role;
 	l->disk = dev->state.disk;
 	l->discard_my_data = READ_ONCE(dev->conn.flags) & RBLK_F_DISCARD_MY_DATA;
-	l->lbs_shift = dev->conn.sent_lbs_shift;
 }
 
-static void peer_side(const struct rblk_device *dev,
-		      const struct rblk_peer_state *ps, struct rblk_cd_side *p)
+static void peer_side(const struct rblk_peer_state *ps, struct rblk_cd_side *p)
 {
 	p->gi = ps->gi;
 	p->sectors = ps->data_sectors;
@@ -130,8 +128,6 @@ static void peer_side(const struct rblk_device *dev,
 	p->role = ps->role;
 	p->disk = ps->disk_state;
 	p->discard_my_data = ps->state_flags & RBLK_SF_DISCARD_MY_DATA;
-	if (dev->conn.features & RBLK_FEAT_LBS)
-		p->lbs_shift = ps->lbs_shift;
 }
 
 /* Why the two disks cannot be used together, and what to do about it. */
@@ -145,10 +141,6 @@ static int refuse_connect(struct rblk_device *dev, const struct rblk_cd_result *
 	case RBLK_CD_SIZE:
 		rblk_conn_error(conn, "size mismatch: peer %s has %llu sectors, this node %llu; both data areas must be the same size",
 				peer, p->sectors, l->sectors);
-		return -EMEDIUMTYPE;
-	case RBLK_CD_BLOCK_SIZE:
-		rblk_conn_error(conn, "logical block size mismatch: %s's disk has %u-byte blocks, this node's %u; both disks must have the same (a write in whole blocks of one may not be in whole blocks of the other)",
-				peer, 512U << p->lbs_shift, 512U << l->lbs_shift);
 		return -EMEDIUMTYPE;
 	case RBLK_CD_SPLIT_BRAIN:
 		/* Run by the receiver once the lock and the handshake are done. */
@@ -225,10 +217,10 @@ static void log_decision(struct rblk_device *dev, const struct rblk_cd_result *r
 int rblk_gen_peer_connected(struct rblk_device *dev,
 			    const struct rblk_peer_state *ps, bool won)
 {
-	struct rblk_cd_side l = {}, p = {};
+	struct rblk_cd_side l, p;
 	struct rblk_cd_result r;
 	struct rblk_state ns;
-	bool disk_changed, diskless, sized;
+	bool disk_changed, diskless;
 	int ret;
 
 	mutex_lock(&dev->lock);
@@ -249,17 +241,15 @@ int rblk_gen_peer_connected(struct rblk_device *dev,
 		return -EAGAIN;
 	}
 	local_side(dev, &l);
-	peer_side(dev, ps, &p);
+	peer_side(ps, &p);
 	rblk_connect_decide(dev->conn.opts.after_sb, &l, &p, dev->meta.present,
 			    won, &r);
 	/* A side without a disk compares nothing (include/rblk/state.h). */
 	diskless = l.disk <= RBLK_DISK_FAILED || p.disk <= RBLK_DISK_FAILED;
-	/* (The sizes differ: the generations were not compared.) */
-	sized = r.verdict != RBLK_CD_SIZE && r.verdict != RBLK_CD_BLOCK_SIZE;
-	if (dev->meta.present && sized && !diskless)
+	if (dev->meta.present && r.verdict != RBLK_CD_SIZE && !diskless)
 		log_decision(dev, &r, &l, &p);
 	/* initial-split-brain: resolved or not (the receiver runs it). */
-	if (dev->meta.present && sized &&
+	if (dev->meta.present && r.verdict != RBLK_CD_SIZE &&
 	    (r.gi == RBLK_GI_SPLIT_BRAIN || r.gi == RBLK_GI_SPLIT_BRAIN_FULL))
 		dev->conn.isb_helper = true;
 	ret = refuse_connect(dev, &r, &l, &p);

@@ -194,20 +194,6 @@ static void peer_write_done(struct rblk_peer_req *p, int err)
 		wake_up(&conn->peer_reqs_wq);
 }
 
-/* A peer write counted in peer_reqs that ends unanswered and unwritten. */
-static void peer_req_drop(struct rblk_peer_req *p)
-{
-	struct rblk_conn *conn = p->conn;
-
-	if (p->disk_ref) {
-		p->disk_ref = false;
-		rblk_disk_put(conn->dev);
-	}
-	rblk_peer_req_free(p);
-	if (atomic_dec_and_test(&conn->peer_reqs))
-		wake_up(&conn->peer_reqs_wq);
-}
-
 static void peer_write_endio(struct bio *bio)
 {
 	struct rblk_peer_req *p = bio->bi_private;
@@ -365,7 +351,11 @@ static int receive_write(struct rblk_conn *conn, u16 type, const void *fixed,
 		rblk_conn_error(conn, "protocol error from peer %s: it wrote %u bytes at sector %llu, not in whole %u-byte blocks of this disk (the two disks need the same logical block size)",
 				conn->peer_node, p->bytes,
 				(unsigned long long)p->sector, lbs);
-		peer_req_drop(p);
+		p->disk_ref = false;
+		rblk_disk_put(dev);
+		rblk_peer_req_free(p);
+		if (atomic_dec_and_test(&conn->peer_reqs))
+			wake_up(&conn->peer_reqs_wq);
 		conn->fatal = true;
 		return -EPROTO;
 	}
@@ -516,13 +506,9 @@ static int receive_state(struct rblk_conn *conn, u16 type, const void *fixed,
 	unsigned long flags;
 	int i;
 
-	/* The byte was reserved (zero) before RBLK_FEAT_LBS. */
-	if (st->lbs_shift && !(conn->features & RBLK_FEAT_LBS))
-		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_PAYLOAD, type);
 	ps.role = st->role;
 	ps.disk_state = st->disk_state;
 	ps.state_flags = st->state_flags;
-	ps.lbs_shift = st->lbs_shift;	/* only the first STATE's counts */
 	ps.bits_set = rblk_be64(st->bits_set);
 	ps.data_sectors = rblk_be64(st->data_sectors);
 	for (i = 0; i < RBLK_UI_COUNT; i++)

@@ -180,8 +180,6 @@ static void fill_state(struct rblk_device *dev, struct rblk_p_state *st,
 	rblk_put_be32(st->md_flags, dev->meta.gi.flags);
 	st->role = dev->state.role;
 	st->disk_state = dev->state.disk;
-	if (conn->features & RBLK_FEAT_LBS)
-		st->lbs_shift = rblk_lbs_shift(dev);
 	if (READ_ONCE(dev->conn.flags) & RBLK_F_DISCARD_MY_DATA)
 		st->state_flags |= RBLK_SF_DISCARD_MY_DATA;
 	if (dev->state.susp & RBLK_SUSP_SYNC_USER)
@@ -193,7 +191,6 @@ static void fill_state(struct rblk_device *dev, struct rblk_p_state *st,
 		memcpy(conn->sent_uuid, dev->meta.gi.uuid, sizeof(conn->sent_uuid));
 		conn->sent_bits = bits;
 		conn->sent_disk = dev->state.disk;
-		conn->sent_lbs_shift = st->lbs_shift;
 		spin_lock_irqsave(&conn->lock, flags);
 		WRITE_ONCE(conn->handshake, true);
 		spin_unlock_irqrestore(&conn->lock, flags);

@@ -316,9 +316,6 @@ struct rblk_cd_side {
 	u64 bits;			/* blocks marked out of sync */
 	u8 role, disk;
 	bool discard_my_data;		/* connect --discard-my-data */
-	u8 lbs_shift;			/* log2(logical block size) - 9; 0 if
-					 * unknown (a peer without RBLK_FEAT_LBS:
-					 * both sides then say 0) */
 };
 
 enum rblk_cd_verdict {
@@ -333,7 +330,6 @@ enum rblk_cd_verdict {
 	RBLK_CD_PEER_INCONSISTENT_SOURCE,  /* the peer would */
 	RBLK_CD_LOCAL_DISKLESS_PRIMARY,	/* we are Primary without a disk */
 	RBLK_CD_PEER_DISKLESS_PRIMARY,	/* the peer is */
-	RBLK_CD_BLOCK_SIZE,		/* the disks' logical blocks differ */
 	__RBLK_CD_LAST
 };
 
@@ -465,8 +461,7 @@ static inline void rblk_cd_generations(const unsigned int after_sb[3],
  * (without metadata there is nothing to compare; the sizes still must
  * match). @won: our HELLO nonce was the larger, so we break ties.
  * Checked in this order, each refusal said before the next: sizes, the
- * logical block sizes (with RBLK_FEAT_LBS; a side without a usable disk
- * compares nothing), the generations (split brain, unrelated data), an Inconsistent disk that
+ * generations (split brain, unrelated data), an Inconsistent disk that
  * would be SyncSource (it would spread what it lacks), a Primary that
  * would be SyncTarget, two Primaries.
  */
@@ -495,10 +490,6 @@ static inline void rblk_connect_decide(const unsigned int after_sb[3],
 	}
 	if (l->sectors != p->sectors) {
 		r->verdict = RBLK_CD_SIZE;
-		return;
-	}
-	if (l->lbs_shift != p->lbs_shift) {
-		r->verdict = RBLK_CD_BLOCK_SIZE;
 		return;
 	}
 	if (has_meta)

@@ -70,8 +70,6 @@ enum rblk_digest_alg {
 /* Blocks of one digest request: 64 x 4 KiB = 256 KiB. */
 #define RBLK_DIGEST_MAX_BLOCKS	64
 #define RBLK_DIGEST_BLOCK	4096
-/* The largest logical block a disk may have: the resync's block. */
-#define RBLK_WIRE_LBS_SHIFT_MAX	3	/* 512 << 3 = RBLK_DIGEST_BLOCK */
 
 static inline const char *rblk_digest_name(unsigned int alg)
 {
@@ -116,13 +114,7 @@ enum rblk_features {
 	 * started, not waited for.
 	 */
 	RBLK_FEAT_RESYNC_WAITS = 1U << 0,
-	/*
-	 * STATE's lbs_shift says the sender's disk's logical block size; a
-	 * pair whose sizes differ is refused (a write in whole blocks of one
-	 * may not be in whole blocks of the other).
-	 */
-	RBLK_FEAT_LBS = 1U << 1,
-	__RBLK_FEAT_ALL = 3
+	__RBLK_FEAT_ALL = 1
 };
 
 /* The header; all fields big-endian. */
@@ -167,9 +159,7 @@ struct rblk_p_state {
 	u8 role;			/* enum rblk_role */
 	u8 disk_state;			/* enum rblk_disk_state */
 	u8 state_flags;			/* enum rblk_state_flags */
-	u8 lbs_shift;			/* RBLK_FEAT_LBS: log2(the disk's logical
-					 * block size) - 9, 0..RBLK_WIRE_LBS_SHIFT_MAX;
-					 * else, and without a disk, 0 */
+	u8 reserved;
 	u8 bits_set[8];			/* blocks out of sync, sender's view */
 } __attribute__((packed));
 
@@ -602,8 +592,7 @@ rblk_wire_check_state(const void *f, u32 data_len, const struct rblk_wire_dev *d
 	(void)data_len; (void)d;
 	if ((st->role != RBLK_ROLE_PRIMARY && st->role != RBLK_ROLE_SECONDARY) ||
 	    st->disk_state >= __RBLK_DISK_LAST ||
-	    (st->state_flags & ~__RBLK_SF_ALL) ||
-	    st->lbs_shift > RBLK_WIRE_LBS_SHIFT_MAX)
+	    (st->state_flags & ~__RBLK_SF_ALL) || st->reserved)
 		return RBLK_WIRE_BAD_PAYLOAD;
 	/* Its bits count blocks of its data area: no more than there are. */
 	if (rblk_be64(st->bits_set) > rblk_be64(st->data_sectors) / 8 +

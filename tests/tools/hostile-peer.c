@@ -21,9 +21,6 @@
  *             after it, where they are out of place)
  *   write     (--as primary: a valid 4 KiB WRITE of 0x5a at sector 64;
  *             "acked: STATUS")
- *   write-512 (--as primary: 512 bytes of 0x5a at sector 65, valid on a
- *             disk of 512-byte blocks only; we offer no RBLK_FEAT_LBS, as
- *             a peer from before it, so no handshake compares the sizes)
  *   read-ack, read-reply, read-short  (--as source: the node's first
  *             READ_REQ answered with a WRITE_ACK, a READ_REPLY of 0x5a,
  *             or one with half the bytes; "asked: SECTOR+BYTES")
@@ -997,10 +994,10 @@ static int answer_read(const char *how)
 }
 
 /*
- * As Primary (--as primary): a WRITE of BYTES of 0x5a at SECTOR; "acked:
- * STATUS" when its WRITE_ACK comes, then "alive" or "dropped".
+ * As Primary (--as primary): a valid 4 KiB WRITE of 0x5a at sector 64;
+ * "acked: STATUS" when its WRITE_ACK comes, then "alive" or "dropped".
  */
-static int good_write(uint64_t sector, uint32_t bytes)
+static int good_write(void)
 {
 	static uint8_t buf[1 << 16];
 	static uint8_t data[4096];
@@ -1010,11 +1007,11 @@ static int good_write(uint64_t sector, uint32_t bytes)
 
 	memset(data, 0x5a, sizeof(data));
 	rblk_put_be64(w.id, 0x77);
-	rblk_put_be64(w.sector, sector);
-	rblk_put_be32(w.bytes, bytes);
-	send_pkt_raw(RBLK_WIRE_MAGIC, RBLK_P_WRITE, 0, sizeof(w) + bytes,
+	rblk_put_be64(w.sector, 64);
+	rblk_put_be32(w.bytes, sizeof(data));
+	send_pkt_raw(RBLK_WIRE_MAGIC, RBLK_P_WRITE, 0, sizeof(w) + sizeof(data),
 		     ++seq, &w, sizeof(w));
-	send_all(data, bytes);
+	send_all(data, sizeof(data));
 	for (waited = 0; waited < 30; waited++) {
 		type = recv_pkt(buf, sizeof(buf), &len, 1000);
 		if (type == RBLK_P_PING)
@@ -1185,10 +1182,8 @@ static int play(const char *s)
 	} else if (!strcmp(s, "read-ack") || !strcmp(s, "read-reply") ||
 		   !strcmp(s, "read-short")) {
 		return answer_read(s);
-	} else if (!strcmp(s, "write-512")) {
-		return good_write(65, 512);
 	} else if (!strcmp(s, "write")) {
-		return good_write(64, 4096);
+		return good_write();
 	} else if (!strcmp(s, "bitmap")) {
 		return bitmap_ok();
 	} else if (!strcmp(s, "bitmap-disorder")) {

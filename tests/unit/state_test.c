@@ -396,8 +396,7 @@ struct cd_row {
 	bool up_to_date;
 };
 
-/* { { uuids }, flags }, sectors, bits, role, disk, discard-my-data
- * (lbs_shift 0: 512-byte blocks, or not known) */
+/* { { uuids }, flags }, sectors, bits, role, disk, discard-my-data */
 #define SIDE(c, b, h0, fl, bits, role, disk, dmd) \
 	{ { { c, b, h0, 0 }, fl }, 1024, bits, role, disk, dmd }
 
@@ -408,30 +407,6 @@ static const struct cd_row cd_rows[] = {
 	  SIDE(A, 0, 0, 0, 0, SEC, UTD, false),
 	  { { { A, 0, 0, 0 }, 0 }, 2048, 0, SEC, UTD, false },
 	  true, true, RBLK_CD_SIZE, NONE, false, false },
-	{ "logical block sizes differ (512, 4096)", DISC,
-	  SIDE(A, 0, 0, 0, 0, SEC, UTD, false),
-	  { { { A, 0, 0, 0 }, 0 }, 1024, 0, SEC, UTD, false, 3 },
-	  true, true, RBLK_CD_BLOCK_SIZE, NONE, false, false },
-	{ "sizes and logical block sizes differ: the size is said", DISC,
-	  SIDE(A, 0, 0, 0, 0, SEC, UTD, false),
-	  { { { A, 0, 0, 0 }, 0 }, 2048, 0, SEC, UTD, false, 3 },
-	  true, true, RBLK_CD_SIZE, NONE, false, false },
-	{ "logical block sizes differ, unrelated data: the block size is said", DISC,
-	  SIDE(A, 0, 0, 0, 0, SEC, UTD, false),
-	  { { { X, 0, 0, 0 }, 0 }, 1024, 0, SEC, UTD, false, 3 },
-	  true, true, RBLK_CD_BLOCK_SIZE, NONE, false, false },
-	{ "a failing peer disk says its block size: not compared", DISC,
-	  SIDE(A, 0, 0, 0, 0, PRI, UTD, false),
-	  { { { A, 0, 0, 0 }, 0 }, 1024, 3, SEC, D(FAILED), false, 3 },
-	  true, true, RBLK_CD_CONNECT, NONE, false, false },
-	{ "logical block sizes equal (4096): as any pair", DISC,
-	  { { { A, 0, 0, 0 }, 0 }, 1024, 0, PRI, UTD, false, 3 },
-	  { { { A, 0, 0, 0 }, 0 }, 1024, 0, SEC, UTD, false, 3 },
-	  true, true, RBLK_CD_CONNECT, NONE, false, false },
-	{ "a peer without a disk: its block size is not compared", DISC,
-	  SIDE(A, 0, 0, 0, 0, PRI, UTD, false),
-	  { { { A, 0, 0, 0 }, 0 }, 0, 0, SEC, D(DISKLESS), false, 3 },
-	  true, true, RBLK_CD_CONNECT, NONE, false, false },
 	{ "no metadata: nothing to compare", DISC,
 	  SIDE(A, 0, 0, 0, 0, SEC, UTD, false),
 	  SIDE(X, 0, 0, 0, 0, SEC, UTD, false),

@@ -522,13 +522,8 @@ static void test_packets(void)
 		{ RBLK_P_STATE, f_state(2048, RBLK_ROLE_PRIMARY, RBLK_DISK_UPTODATE, 8, 0), 0, &dev, BAD },
 		{ RBLK_P_STATE, f_state(2048, RBLK_ROLE_PRIMARY, RBLK_DISK_UPTODATE, 0x80, 0),
 		  0, &dev, BAD },
-		/* lbs_shift: 512..4096-byte blocks, no larger */
 		{ RBLK_P_STATE, POKE(f_state(2048, RBLK_ROLE_PRIMARY, RBLK_DISK_UPTODATE, 0, 0),
-				     rblk_p_state, lbs_shift, 0, 3), 0, &dev, OK },
-		{ RBLK_P_STATE, POKE(f_state(2048, RBLK_ROLE_PRIMARY, RBLK_DISK_UPTODATE, 0, 0),
-				     rblk_p_state, lbs_shift, 0, 4), 0, &dev, BAD },
-		{ RBLK_P_STATE, POKE(f_state(2048, RBLK_ROLE_PRIMARY, RBLK_DISK_UPTODATE, 0, 0),
-				     rblk_p_state, lbs_shift, 0, 0xff), 0, &dev, BAD },
+				     rblk_p_state, reserved, 0, 1), 0, &dev, BAD },
 		/* the block count of the largest size does not wrap */
 		{ RBLK_P_STATE, f_state(U64, RBLK_ROLE_PRIMARY, RBLK_DISK_UPTODATE, 0, U64 / 8 + 1),
 		  0, &dev, OK },

@@ -48,12 +48,15 @@
 #    minor=0 on-io-error=detach", then nothing. On a Primary whose write
 #    failed the handler runs once, and not again for its disk's later
 #    errors.
-#  - pg2 on a disk of 4096-byte logical blocks (scsi_debug
-#    sector_size=4096 under the dm device), pg1 on 512: both go
-#    StandAlone at the handshake, "last-error" on pg2 "logical block size
-#    mismatch: pg1's disk has 512-byte blocks, this node's 4096; both
-#    disks must have the same", on pg1 the mirror; pg2's disk stays
-#    Consistent (its metadata's state) with no disk-error.
+#  - a 512-byte write from pg1 (512-byte disk) to pg2 on a disk of
+#    4096-byte logical blocks (scsi_debug sector_size=4096 under the dm
+#    device): dd ends 0 on pg1, its io-errors stays 0 and it marks at
+#    least 4 KiB; pg2 goes StandAlone, its kernel log and "last-error"
+#    say "protocol error from peer pg1: it wrote 512 bytes at sector
+#    8193, not in whole 4096-byte blocks of this disk"; "rblkadm connect"
+#    on pg2, and pg1 resyncs at least 4 KiB (out-of-sync 0, peer
+#    UpToDate); pg2 stays UpToDate with no disk-error and no
+#    local-io-error; md5 of both data areas equal.
 #  - a verify led by the Primary while the Secondary's disk fails reads:
 #    the Secondary's disk fails (a read error); "verify --wait" on the
 #    Primary ends within 120 s with a status other than 0; the Primary's
@@ -555,46 +558,46 @@ fio_verify() {
 	vm_run pg1 "$(sdebug_faulty 0)"
 }
 
-# Disks of different logical block sizes (include/rblk/state.h,
-# RBLK_CD_BLOCK_SIZE): pg2's has 4096-byte blocks, pg1's 512. A write in
-# whole blocks of pg1's disk may not be in whole blocks of pg2's, so the
-# handshake refuses the pair, on both nodes, before any write (StandAlone,
-# "logical block size mismatch"). A peer from before the check (the
-# hostile peer) is not refused: its unaligned write ends the connection
-# for good in kmod/recv.c instead.
-@test "disks of different logical block sizes (4096 and 512 bytes): refused at the handshake, on both nodes; an older peer's 512-byte write ends the connection" {
+# A peer's write this disk cannot take as it is (kmod/recv.c): pg2's disk
+# has 4096-byte logical blocks, pg1's 512. A 512-byte write would fail in
+# pg2's block layer, an error that is not the disk's; refused while the
+# connection goes on, it would leave pg2 UpToDate without it. The
+# connection goes instead (a protocol error): pg2 keeps its disk, with no
+# disk error and no local-io-error, pg1 marks the write as for any peer
+# lost, and pg2 stays StandAlone (every such write would end the next
+# connection). Connected again by hand, the resync, in whole 4 KiB
+# blocks, makes the two copies equal.
+@test "a write not in whole blocks of the Secondary's disk (4096-byte sectors, the Primary's 512): the connection goes for good, not the disk; the resync after a connect makes the copies equal" {
+	local r0 r1
 	vm_run pg2 "modinfo scsi_debug >/dev/null 2>&1" || skip "this kernel has no scsi_debug module"
+	io_error_handler on pg2
 	reseed
 	vm_run pg2 "$RBLKADM down pg && dmsetup remove ${RBLK_DISK#/dev/mapper/} && $(sdebug_create 0 4096) &&
 		$(dm_linear '$(cat /tmp/sdebug)') && [ \$(blockdev --getss $RBLK_DISK) = 4096 ] &&
 		blkdiscard -f -z $RBLK_DISK && $RBLKADM create-md --force pg >/dev/null &&
 		$RBLKADM set-gi pg 3000:0:0:0:consistent,was-up-to-date >/dev/null && $RBLKADM up pg"
-	wait_conn pg2 StandAlone 60
-	[[ "$(stat_of pg2 last-error)" == "logical block size mismatch: pg1's disk has 512-byte blocks, this node's 4096; both disks must have the same"* ]] ||
-		{ stat_of pg2 last-error; false; }
-	wait_conn pg1 StandAlone 60
-	[[ "$(stat_of pg1 last-error)" == "logical block size mismatch: pg2's disk has 4096-byte blocks, this node's 512; both disks must have the same"* ]] ||
-		{ stat_of pg1 last-error; false; }
-	# (Consistent: its metadata's state, never connected since.)
-	run vm_run pg2 "$(st disk); $(st disk-error)"
-	[ "$output" = "Consistent"$'\n'"null" ] || { echo "$output"; false; }
-	# A peer from before the handshake compared block sizes (the hostile
-	# peer offers no RBLK_FEAT_LBS, tests/tools/hostile-peer.c) connects;
-	# its first 512-byte write ends the connection for good, unanswered,
-	# and nothing of it reaches the disk, nor does it count as the disk's
-	# error (kmod/recv.c, receive_write()).
-	vm_run pg1 "$RBLKADM down pg"
-	vm_run pg2 "$RBLKADM connect pg"
-	wait_conn pg2 Connecting
-	run vm_run pg1 "build/tools/hostile-peer --as primary 10.0.0.2:7788 pg pg1 write-512"
-	[ "$output" = dropped ] || { echo "$output"; false; }
-	wait_conn pg2 StandAlone 30
-	# The dropped write's references are gone: a disconnect ends at once.
-	run vm_run pg2 "timeout 60 $RBLKADM disconnect pg"
+	wait_conn pg1 Connected
+	vm_run pg1 "$RBLKADM primary pg"
+	r0=$(stat_of pg1 resynced-kib)
+	mark
+	run vm_run pg1 "dd if=/dev/urandom of=/dev/rblk0 bs=512 count=1 seek=8193 oflag=direct status=none"
 	assert_status 0
-	[[ "$(stat_of pg2 last-error)" == "protocol error from peer pg1: it wrote 512 bytes at sector 65, not in whole 4096-byte blocks of this disk"* ]] ||
+	wait_conn pg2 StandAlone 60
+	run vm_run pg2 "$(since_mark)"
+	assert_output_has "protocol error from peer pg1: it wrote 512 bytes at sector 8193, not in whole 4096-byte blocks of this disk"
+	[[ "$(stat_of pg2 last-error)" == "protocol error from peer pg1: it wrote 512 bytes at sector 8193, not in whole 4096-byte blocks of this disk"* ]] ||
 		{ stat_of pg2 last-error; false; }
-	run vm_run pg2 "$(st disk-error); dd if=$RBLK_DISK bs=4096 skip=8 count=1 iflag=direct status=none | md5sum | cut -d' ' -f1"
-	[ "$output" = "null"$'\n'"$(head -c 4096 /dev/zero | md5sum | cut -d' ' -f1)" ] || { echo "$output"; false; }
+	[ "$(stat_of pg1 io-errors)" = 0 ]
+	[ "$(stat_of pg1 out-of-sync-kib)" -ge 4 ]
+	# Connected again, resynced from pg1's bitmap.
+	vm_run pg2 "$RBLKADM connect pg"
+	vm_wait pg1 120 "[ \"\$($(st connection))\" = Connected ] && [ \"\$($(st peer-disk))\" = UpToDate ] && [ \"\$($(st out-of-sync-kib))\" = 0 ]"
+	r1=$(stat_of pg1 resynced-kib)
+	[ $((r1 - r0)) -ge 4 ] || { echo "resynced $((r1 - r0)) KiB"; false; }
+	run vm_run pg2 "$(st disk); $(st disk-error); $(lioe_lines)"
+	[ "$output" = "UpToDate"$'\n'"null"$'\n'0 ] || { echo "$output"; false; }
+	vm_run pg1 "$RBLKADM secondary pg"
+	md5_both_equal
+	io_error_handler off pg2
 	vm_run pg2 "$RBLKADM down pg && dmsetup remove ${RBLK_DISK#/dev/mapper/} && rmmod scsi_debug && $(dm_linear /dev/vda)"
 }
