@@ -84,9 +84,9 @@ struct rblk_device {
 	struct completion disk_idle;
 	struct work_struct disk_fail_work;
 	unsigned long disk_flags;	/* enum rblk_disk_flags */
-	/* An administrator's detach: what its fail work waits for. */
-	bool detach_busy;
-	unsigned int detach_teardowns;
+	/* What the fail work waits for (set by ioerr.c's fail_begin()). */
+	bool fail_busy;
+	unsigned int fail_teardowns;
 	u32 on_io_error;		/* enum rblk_on_io_error */
 	atomic_t heal_buffers;		/* req.c: read retries holding pages */
 	char disk_error[128];		/* the error that failed it */

@@ -230,11 +230,12 @@ static void let_go(struct rblk_device *dev)
 
 /*
  * Healthy -> Failed (dev->lock held): nothing new reaches the disk from
- * here on, nor metadata I/O after an error. A resync or verify, or a handshake (its decision may be a
- * resync, or wait for before-resync-target), uses the disk from the
- * connection's threads: that connection goes, and the fail work waits
- * for its teardown (dev->detach_busy, ->detach_teardowns). A handshake
- * has its socket until its teardown.
+ * here on, nor metadata I/O after an error. A resync or verify, or a
+ * handshake (its decision may be a resync, or wait for
+ * before-resync-target), uses the disk from the connection's threads:
+ * that connection goes, and the fail work waits for its teardown
+ * (dev->fail_busy, ->fail_teardowns). A handshake has its socket until
+ * its teardown.
  */
 static int fail_begin(struct rblk_device *dev, unsigned int flags,
 		      const char *why, struct netlink_ext_ack *extack)
@@ -261,8 +262,8 @@ static int fail_begin(struct rblk_device *dev, unsigned int flags,
 	if (ret)	/* cannot be: rblk_state_try() said yes under the lock */
 		pr_err("rblk%d: %s: the disk state cannot go Failed (%d)\n",
 		       dev->minor, dev->name, ret);
-	dev->detach_busy = busy;
-	dev->detach_teardowns = conn->teardowns;
+	dev->fail_busy = busy;
+	dev->fail_teardowns = conn->teardowns;
 	return 0;
 }
 
@@ -363,8 +364,8 @@ static void fail_work(struct work_struct *w)
 			return;
 		}
 	}
-	busy = dev->detach_busy;
-	teardowns = dev->detach_teardowns;
+	busy = dev->fail_busy;
+	teardowns = dev->fail_teardowns;
 	tell = rblk_conn_is_up(dev->state.conn);
 	mutex_unlock(&dev->lock);
 	if (tell)
