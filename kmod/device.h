@@ -41,6 +41,9 @@ enum rblk_disk_flags {
 	RBLK_DISK_F_REASON,	/* ... and ->disk_error says which */
 	RBLK_DISK_F_HELPER,	/* ... and local-io-error is due for it */
 	RBLK_DISK_F_DETACH,	/* Failed by 'rblkadm detach', not an error */
+	RBLK_DISK_F_STALE,	/* a write completed on the peer's copy alone:
+				 * this disk lacks it (detached, even a
+				 * Primary's: kmod/ioerr.c) */
 };
 
 /*

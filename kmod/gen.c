@@ -640,8 +640,8 @@ int rblk_gen_write_without_peer(struct rblk_device *dev)
  * without the peer; the same disk back is behind us, a bitmap resync.
  *
  * A Secondary: the peer may lack writes no bitmap here knows of (a
- * Primary's failed write is marked only on the disk it lost, and that
- * node is Secondary by now). A new generation, the old one in the
+ * Primary's failed write is marked only on the disk it lost; a Primary
+ * served by us from now on writes here alone). A new generation, the old one in the
  * history: that disk back meets rule 10 of docs/generations.md, a full
  * resync, and ours is the data of record. Not if our own disk has had
  * an error (we may lack a write it has), nor if it is not UpToDate.

@@ -26,11 +26,22 @@
  * same way on purpose (rblk_disk_detach()): no error is recorded and no
  * handler runs, and rblkadm waits for Diskless.
  *
- * A Primary's disk is not failed yet: a write's error goes to the
- * application as before (serving a Primary through its peer is the next
- * step), and the range of a failed write is marked out of sync, as the
- * peer may have it: the next resync makes the two copies equal. A read
- * error is first retried on the peer and the block written back
+ * A Primary's disk fails the same way when its peer can serve it from
+ * then on: connected, UpToDate, not in a resync, verify or handshake
+ * (primary_lets_go()). The Primary stays Primary without a disk: its
+ * reads go to the peer, its writes and flushes to the peer alone, and
+ * a write whose local part failed stands on the peer's ACK
+ * (kmod/req.c, peer_only_end()): the application sees no error. The
+ * peer, Secondary, starts a generation that makes this disk's return a
+ * full resync (rblk_gen_peer_disk_failed()). Without such a peer the
+ * Primary keeps its disk: a write's error goes to the application, its
+ * range is marked out of sync (the peer may have it), and the disk goes
+ * once the node is Secondary. A write completed on the peer's copy alone
+ * (an UpToDate peer acknowledged it) leaves this disk without it
+ * (RBLK_DISK_F_STALE): reads go to the peer from then on, and the disk
+ * goes whatever the peer's state is by then.
+ *
+ * A read error is first retried on the peer and the block written back
  * (kmod/req.c); it reaches this file when the peer could not serve it,
  * when the write-back failed (as a write error), or at once on a node
  * that does not write back (not a Primary with an UpToDate disk that had
@@ -78,6 +89,7 @@ void rblk_disk_ref_live(struct rblk_device *dev)
 	clear_bit(RBLK_DISK_F_REASON, &dev->disk_flags);
 	clear_bit(RBLK_DISK_F_HELPER, &dev->disk_flags);
 	clear_bit(RBLK_DISK_F_DETACH, &dev->disk_flags);
+	clear_bit(RBLK_DISK_F_STALE, &dev->disk_flags);
 	percpu_ref_resurrect(&dev->disk_ref);
 }
 
@@ -100,6 +112,26 @@ bool rblk_disk_get(struct rblk_device *dev)
 void rblk_disk_put(struct rblk_device *dev)
 {
 	percpu_ref_put(&dev->disk_ref);
+}
+
+/* A disk attached that has not failed (a hint: no reference is taken). */
+bool rblk_disk_usable(struct rblk_device *dev)
+{
+	if (!rblk_disk_get(dev))
+		return false;
+	rblk_disk_put(dev);
+	return true;
+}
+
+/*
+ * A write completed on the peer's copy alone (kmod/req.c): this disk
+ * lacks it. Reads go to the peer from now on, and the disk goes, a
+ * Primary's too (fail_work()). Any context.
+ */
+void rblk_disk_stale(struct rblk_device *dev)
+{
+	if (!test_and_set_bit(RBLK_DISK_F_STALE, &dev->disk_flags))
+		queue_work(system_long_wq, &dev->disk_fail_work);
 }
 
 /*
@@ -189,7 +221,7 @@ static void let_go(struct rblk_device *dev)
 {
 	struct rblk_state ns;
 	struct rblk_bdev b;
-	bool up, admin;
+	bool up, admin, primary;
 
 	mutex_lock(&dev->lock);
 	if (!dev->backing.bdev || dev->state.disk != RBLK_DISK_FAILED) {
@@ -217,10 +249,15 @@ static void let_go(struct rblk_device *dev)
 				  "detached after an I/O error", NULL);
 	}
 	up = rblk_conn_is_up(dev->state.conn);
+	primary = dev->state.role == RBLK_ROLE_PRIMARY;
 	mutex_unlock(&dev->lock);
 	if (admin)
 		pr_info("rblk%d: %s: detached %s; 'rblkadm attach' brings a disk back\n",
 			dev->minor, dev->name, dev->backing_path);
+	else if (primary)
+		pr_warn("rblk%d: %s: detached %s after an I/O error; this Primary's reads and writes go to %s now. Once Secondary, 'rblkadm attach' brings a disk back\n",
+			dev->minor, dev->name, dev->backing_path,
+			dev->conn.peer_node);
 	else
 		pr_warn("rblk%d: %s: detached %s after an I/O error; 'rblkadm attach' brings a disk back\n",
 			dev->minor, dev->name, dev->backing_path);
@@ -320,6 +357,22 @@ static bool local_io_error_due(struct rblk_device *dev)
 	return test_and_clear_bit(RBLK_DISK_F_HELPER, &dev->disk_flags);
 }
 
+/*
+ * A Primary's failed disk goes when its peer serves it from then on:
+ * connected with an UpToDate disk, and no resync, verify or handshake,
+ * which the failure would end with the connection. Or when it must: the
+ * disk lacks a write the peer has (RBLK_DISK_F_STALE); without that peer
+ * the Primary's I/O then fails. dev->lock held.
+ */
+static bool primary_lets_go(struct rblk_device *dev)
+{
+	lockdep_assert_held(&dev->lock);
+	return test_bit(RBLK_DISK_F_STALE, &dev->disk_flags) ||
+	       (dev->state.conn == RBLK_CONN_CONNECTED &&
+		dev->state.peer_disk == RBLK_DISK_UPTODATE &&
+		!READ_ONCE(dev->conn.handshake));
+}
+
 static void fail_work(struct work_struct *w)
 {
 	struct rblk_device *dev = container_of(w, struct rblk_device,
@@ -348,8 +401,9 @@ static void fail_work(struct work_struct *w)
 			return;
 		}
 		helper = local_io_error_due(dev);
-		if (dev->state.role == RBLK_ROLE_PRIMARY) {
-			pr_warn_ratelimited("rblk%d: %s: a Primary keeps its disk after an I/O error (it is detached once Secondary); a failed write or flush, or a read the peer did not serve, went to the application\n",
+		if (dev->state.role == RBLK_ROLE_PRIMARY &&
+		    !primary_lets_go(dev)) {
+			pr_warn_ratelimited("rblk%d: %s: a Primary keeps its disk after an I/O error while no UpToDate peer is connected to serve it (it is detached once Secondary); a failed write or flush, or a read the peer did not serve, went to the application\n",
 					    dev->minor, dev->name);
 			mutex_unlock(&dev->lock);
 			if (helper)

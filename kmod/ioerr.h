@@ -15,6 +15,8 @@ void rblk_disk_ref_live(struct rblk_device *dev);
 void rblk_disk_ref_drain(struct rblk_device *dev);
 bool rblk_disk_get(struct rblk_device *dev);
 void rblk_disk_put(struct rblk_device *dev);
+bool rblk_disk_usable(struct rblk_device *dev);
+void rblk_disk_stale(struct rblk_device *dev);
 
 void rblk_disk_error(struct rblk_device *dev, enum req_op op, sector_t sector,
 		     int err);

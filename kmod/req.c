@@ -163,6 +163,26 @@ static void read_retry_end(struct rblk_device *dev, struct request *rq)
 			    dev->conn.peer_node);
 }
 
+/*
+ * A write whose local part failed, or found our disk failed (PEER_ONLY):
+ * the peer's acknowledged copy stands for it if that copy is UpToDate
+ * (not a SyncTarget's, which cannot serve it back). The write then
+ * succeeds, and our disk, which lacks it, goes (rblk_disk_stale()): a
+ * Primary's too, served by the peer from then on (kmod/ioerr.c).
+ * Otherwise it fails, with our disk's error if it had one.
+ */
+static void peer_only_end(struct rblk_device *dev, struct rblk_req *req)
+{
+	if (!test_bit(RBLK_RQ_ACKED, &req->rflags) ||
+	    READ_ONCE(dev->state.peer_disk) != RBLK_DISK_UPTODATE) {
+		cmpxchg(&req->status, BLK_STS_OK,
+			req->local_status ?: BLK_STS_IOERR);
+		return;
+	}
+	if (!req->status)
+		rblk_disk_stale(dev);
+}
+
 void rblk_req_put(struct request *rq)
 {
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
@@ -174,6 +194,8 @@ void rblk_req_put(struct request *rq)
 		return;
 	if (test_bit(RBLK_RQ_LOCAL_FAILED, &req->rflags))
 		read_retry_end(dev, rq);
+	else if (test_bit(RBLK_RQ_PEER_ONLY, &req->rflags))
+		peer_only_end(dev, req);
 	rblk_range_release(dev, &req->range);
 	if (req->al)
 		rblk_al_end(&dev->meta, req->range.sector, req->range.bytes);
@@ -199,7 +221,7 @@ static void remote_ended(struct request *rq, bool acked)
 
 	rblk_tl_remote_done(&dev->conn, rq, acked);
 	if (acked)
-		;
+		set_bit(RBLK_RQ_ACKED, &req->rflags);
 	else if (req_op(rq) == REQ_OP_READ)	/* our copy is not usable */
 		cmpxchg(&req->status, BLK_STS_OK, BLK_STS_IOERR);
 	else
@@ -302,10 +324,14 @@ static void clone_endio(struct bio *clone)
 		/* Retried on the peer before it counts (read_next_step()). */
 		cmpxchg(&req->local_status, BLK_STS_OK, clone->bi_status);
 		set_bit(RBLK_RQ_LOCAL_FAILED, &req->rflags);
-	} else {
-		/* Keep the first error; later ones add nothing for the caller. */
-		clone_failed(rq, clone);
+	} else if (clone->bi_status == BLK_STS_NOTSUPP) {
+		/* A discard the disk cannot do: not a failing disk. */
 		cmpxchg(&req->status, BLK_STS_OK, clone->bi_status);
+	} else {
+		/* Keep the first error; the peer's ACK decides (peer_only_end()). */
+		clone_failed(rq, clone);
+		cmpxchg(&req->local_status, BLK_STS_OK, clone->bi_status);
+		set_bit(RBLK_RQ_PEER_ONLY, &req->rflags);
 	}
 	bio_put(clone);
 	rblk_req_put(rq);
@@ -422,7 +448,9 @@ void rblk_range_claim(struct rblk_device *dev, struct rblk_range *r)
 
 static blk_status_t check_rq(struct rblk_device *dev, struct request *rq)
 {
-	if (!dev->backing.bdev)
+	/* A Primary without its disk is served by the peer (kmod/ioerr.c). */
+	if (!READ_ONCE(dev->backing.bdev) &&
+	    READ_ONCE(dev->state.role) != RBLK_ROLE_PRIMARY)
 		return BLK_STS_IOERR;
 	/* Open refuses writers on a Secondary; this catches the rest. */
 	if (is_write(rq) && READ_ONCE(dev->state.role) != RBLK_ROLE_PRIMARY) {
@@ -462,13 +490,18 @@ static bool start_write(struct rblk_device *dev, struct request *rq)
 		if (rblk_fence_park(dev, rq, RBLK_PARK_START))
 			return false;
 		rblk_range_claim(dev, &req->range);
-		/* A crash from here on must find these blocks in the log. */
-		if (m->present && req->range.bytes) {
-			if (rblk_al_begin(m, req->range.sector, req->range.bytes)) {
-				req->status = BLK_STS_IOERR;
-				return true;
-			}
-			req->al = true;
+		/*
+		 * A crash from here on must find these blocks in the log. A
+		 * disk that failed, or whose log cannot be written: the
+		 * peer's copy alone, if it takes it (peer_only_end()).
+		 */
+		if (req->range.bytes && !rblk_disk_usable(dev))
+			set_bit(RBLK_RQ_PEER_ONLY, &req->rflags);
+		else if (m->present && req->range.bytes) {
+			if (rblk_al_begin(m, req->range.sector, req->range.bytes))
+				set_bit(RBLK_RQ_PEER_ONLY, &req->rflags);
+			else
+				req->al = true;
 		}
 	}
 	req->park = RBLK_PARK_NONE;
@@ -479,6 +512,8 @@ static bool start_write(struct rblk_device *dev, struct request *rq)
 	case RBLK_Q_QUEUED:
 		return true;
 	case RBLK_Q_MARKED:
+		if (test_bit(RBLK_RQ_PEER_ONLY, &req->rflags))
+			break;
 		/* Marked for the resync; the generation stays (the peer's
 		 * is already behind ours). On disk before the data, as below. */
 		if (req->range.bytes && !req->al && rblk_bm_flush(m))
@@ -486,6 +521,16 @@ static bool start_write(struct rblk_device *dev, struct request *rq)
 		return true;
 	case RBLK_Q_NO_PEER:
 		break;
+	}
+	/* Neither our disk nor the peer takes it. */
+	if (test_bit(RBLK_RQ_PEER_ONLY, &req->rflags)) {
+		pr_warn_ratelimited("rblk%d: %s: write of sectors %llu+%u failed: the local disk failed and %s\n",
+				    dev->minor, dev->name,
+				    (unsigned long long)req->range.sector,
+				    req->range.bytes >> SECTOR_SHIFT,
+				    "no peer with an UpToDate disk takes it");
+		req->status = req->local_status ?: BLK_STS_IOERR;
+		return true;
 	}
 	if (!req->range.bytes)
 		return true;
@@ -571,8 +616,15 @@ static enum read_src read_source(struct rblk_device *dev, struct request *rq)
 {
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
 
-	if (!rblk_disk_get(dev)) {
-		req->status = BLK_STS_IOERR;	/* failed, being let go */
+	/*
+	 * Our disk failed, or lacks a write the peer has: a Primary is
+	 * served by its peer (kmod/ioerr.c).
+	 */
+	if (test_bit(RBLK_DISK_F_STALE, &dev->disk_flags) ||
+	    !rblk_disk_get(dev)) {
+		if (READ_ONCE(dev->state.role) == RBLK_ROLE_PRIMARY)
+			return read_peer(dev, rq, "the local disk failed");
+		req->status = BLK_STS_IOERR;
 		return READ_PEER;
 	}
 	if (READ_ONCE(dev->state.disk) == RBLK_DISK_INCONSISTENT &&
@@ -708,12 +760,17 @@ static bool start_rq(struct rblk_device *dev, struct request *rq)
 			break;
 		}
 	}
-	if (req->status)
+	if (req->status || test_bit(RBLK_RQ_PEER_ONLY, &req->rflags))
 		return true;
 	/* Held until the request (a read: this step) ends: the disk stays
 	 * while clones run. */
 	if (!req->disk_ref && !rblk_disk_get(dev)) {
-		req->status = BLK_STS_IOERR;
+		/* The disk failed since: the peer's copy alone, if queued. */
+		if (atomic_read(&req->remote) != RBLK_REMOTE_NONE &&
+		    req_op(rq) != REQ_OP_READ)
+			set_bit(RBLK_RQ_PEER_ONLY, &req->rflags);
+		else
+			req->status = BLK_STS_IOERR;
 		return true;
 	}
 	req->disk_ref = true;

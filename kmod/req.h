@@ -28,8 +28,9 @@ enum rblk_park {
 
 /*
  * A read our disk failed (req.c): read again from the peer, and on a
- * Primary the peer's copy written back here (a bad sector heals). Bits of
- * rblk_req.rflags.
+ * Primary the peer's copy written back here (a bad sector heals). A write
+ * whose local part failed, or found no disk: it stands on the peer's ACK
+ * alone. Bits of rblk_req.rflags.
  */
 enum rblk_rq_flags {
 	RBLK_RQ_LOCAL_FAILED,	/* a read clone failed: ->local_status */
@@ -39,6 +40,9 @@ enum rblk_rq_flags {
 	RBLK_RQ_HEAL,		/* ... write it back */
 	RBLK_RQ_HEALED,		/* ... done */
 	RBLK_RQ_REPORTED,	/* the read error went to rblk_disk_error() */
+	RBLK_RQ_PEER_ONLY,	/* a write (flush) without a local part that
+				 * succeeded: ->local_status if not acked */
+	RBLK_RQ_ACKED,		/* the peer acknowledged it */
 };
 
 /*
@@ -61,7 +65,8 @@ struct rblk_range {
 struct rblk_req {
 	atomic_t pending;
 	blk_status_t status;		/* first local error */
-	blk_status_t local_status;	/* a read's local error, while retried */
+	blk_status_t local_status;	/* a read's local error, while retried;
+					 * a write's, unless the peer acks it */
 	unsigned long rflags;		/* enum rblk_rq_flags */
 	struct page **heal_pages;	/* the peer's copy of a failed read */
 	atomic_t remote;		/* enum rblk_remote */

@@ -157,14 +157,28 @@ static int build_down(struct plan *p, const struct cfg_resource *r,
  * The kernel attaches only without a connection (a disk must meet the
  * peer in a handshake before either trusts it): a connected resource
  * (a disk that failed, kmod/ioerr.c) is disconnected, attached and
- * connected again.
+ * connected again. Not a Primary's: served by its peer without a disk,
+ * it would lose its I/O with the connection, and the kernel gives a disk
+ * back to a Secondary only (include/rblk/state.h, rule 3).
  */
 static int build_attach(struct plan *p, const struct cfg_resource *r,
 			const struct args *a, const struct plan *running)
 {
 	bool connected = running &&
 			 plan_find(running, "connect", r->me->minor);
+	static struct rblk_dev_info d;
 
+	if (running && !rblk_nl_device(r->me->minor, &d) &&
+	    d.role == RBLK_ROLE_PRIMARY && d.disk_state <= RBLK_DISK_FAILED) {
+		err("attach: %s is Primary: a disk comes back to a Secondary only", r->name);
+		if (connected && d.has_peer && d.peer_name[0])
+			hint("its reads and writes go to %s meanwhile; stop what uses /dev/rblk%u, run 'rblkadm secondary %s', then 'rblkadm attach %s'",
+			     d.peer_name, r->me->minor, r->name, r->name);
+		else
+			hint("stop what uses /dev/rblk%u, run 'rblkadm secondary %s', then 'rblkadm attach %s'",
+			     r->me->minor, r->name, r->name);
+		return -EBUSY;
+	}
 	/* First: a module that refuses it leaves the connection alone. */
 	plan_disk_options_change(p, r, running);
 	if (connected)

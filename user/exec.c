@@ -223,19 +223,6 @@ static void explain(const struct plan_step *s, int ret)
 	}
 }
 
-struct disk_of {
-	uint32_t minor;
-	int disk;		/* -1: no such device */
-};
-
-static void disk_of_cb(const struct rblk_dev_info *d, void *arg)
-{
-	struct disk_of *o = arg;
-
-	if (d->minor == o->minor)
-		o->disk = d->disk_state;
-}
-
 #define DETACH_WAIT_MS	60000
 #define DETACH_SAY_MS	2000
 
@@ -246,17 +233,18 @@ static void disk_of_cb(const struct rblk_dev_info *d, void *arg)
  */
 static int wait_diskless(uint32_t minor)
 {
-	struct disk_of o = { .minor = minor };
+	static struct rblk_dev_info d;
 	int waited, ret;
 
 	for (waited = 0;; waited += 100) {
-		o.disk = -1;
-		ret = rblk_nl_devices(disk_of_cb, &o);
+		ret = rblk_nl_device(minor, &d);
+		if (ret == -ENODEV)
+			return 0;	/* gone */
 		if (ret) {
 			err("detach: cannot read minor %u's state: %s", minor, strerror(-ret));
 			return ret;
 		}
-		if (o.disk != RBLK_DISK_FAILED)
+		if (d.disk_state != RBLK_DISK_FAILED)
 			return 0;	/* Diskless (or gone, or attached again) */
 		if (waited == DETACH_SAY_MS)
 			fprintf(stderr, "rblkadm: detach: waiting for the last I/O of minor %u's disk to end (disk Failed until then)\n",

@@ -400,6 +400,30 @@ int rblk_nl_devices(rblk_dev_cb cb, void *arg)
 	return msg ? transact(msg, cb, arg) : -ENOMEM;
 }
 
+struct one_device {
+	uint32_t minor;
+	struct rblk_dev_info *out;
+	bool found;
+};
+
+static void one_device_cb(const struct rblk_dev_info *d, void *arg)
+{
+	struct one_device *o = arg;
+
+	if (d->minor == o->minor) {
+		*o->out = *d;
+		o->found = true;
+	}
+}
+
+int rblk_nl_device(uint32_t minor, struct rblk_dev_info *out)
+{
+	struct one_device o = { .minor = minor, .out = out };
+	int ret = rblk_nl_devices(one_device_cb, &o);
+
+	return ret ? ret : o.found ? 0 : -ENODEV;
+}
+
 int rblk_nl_new_device(uint32_t minor, const char *res, const char *disk)
 {
 	struct nl_msg *msg = new_msg(RBLK_CMD_NEW_DEVICE, 0);

@@ -75,6 +75,8 @@ int rblk_nl_open(void);
 int rblk_nl_open_or_explain(void);
 
 int rblk_nl_devices(rblk_dev_cb cb, void *arg);
+/* Minor @minor into @out: 0, -ENODEV if there is none, or the dump's error. */
+int rblk_nl_device(uint32_t minor, struct rblk_dev_info *out);
 int rblk_nl_new_device(uint32_t minor, const char *res, const char *disk);
 int rblk_nl_attach_meta(uint32_t minor, const char *disk, const char *meta_dev,
 			bool meta_internal);

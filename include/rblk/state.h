@@ -244,6 +244,13 @@ static inline int rblk_state_check_admin(const struct rblk_state *os,
 		if ((flags & RBLK_SC_CONFIGURED) && ns->disk == RBLK_DISK_DISKLESS)
 			return *why = "a connection is configured", -EISCONN;
 	}
+	/*
+	 * An attach to a Primary (its disk failed, kmod/ioerr.c): it would
+	 * serve whatever that disk holds, and nothing resyncs a Primary.
+	 */
+	if (os->disk <= RBLK_DISK_FAILED && ns->disk > RBLK_DISK_FAILED &&
+	    os->role == RBLK_ROLE_PRIMARY)
+		return *why = "the device is Primary (a disk comes back to a Secondary)", -EBUSY;
 	return 0;
 }
 

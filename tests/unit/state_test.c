@@ -270,6 +270,7 @@ struct admin_row {
 #define FORCE RBLK_SC_FORCE
 #define OPEN RBLK_SC_OPEN
 #define CONF RBLK_SC_CONFIGURED
+#define ATTACH RBLK_SC_ATTACH
 
 static const struct admin_row admin_rows[] = {
 	{ "promote UpToDate, alone",
@@ -332,6 +333,15 @@ static const struct admin_row admin_rows[] = {
 	{ "detach a Primary (an attach could give it any disk)",
 	  ST(PRIMARY, UPTODATE, STANDALONE, UNKNOWN, DISKLESS, 0),
 	  ST(PRIMARY, DISKLESS, STANDALONE, UNKNOWN, DISKLESS, 0), 0, -EBUSY },
+	{ "attach to a Primary whose disk failed, served by its peer",
+	  ST(PRIMARY, DISKLESS, CONNECTED, SECONDARY, UPTODATE, 0),
+	  ST(PRIMARY, UPTODATE, CONNECTED, SECONDARY, UPTODATE, 0), ATTACH, -EBUSY },
+	{ "attach to a Primary without a disk or a peer",
+	  ST(PRIMARY, DISKLESS, STANDALONE, UNKNOWN, DISKLESS, 0),
+	  ST(PRIMARY, OUTDATED, STANDALONE, UNKNOWN, DISKLESS, 0), ATTACH, -EBUSY },
+	{ "attach to a Secondary",
+	  ST(SECONDARY, DISKLESS, STANDALONE, UNKNOWN, DISKLESS, 0),
+	  ST(SECONDARY, UPTODATE, STANDALONE, UNKNOWN, DISKLESS, 0), ATTACH, 0 },
 	{ "open does not stop a promotion",
 	  ST(SECONDARY, UPTODATE, STANDALONE, UNKNOWN, DISKLESS, 0),
 	  ST(PRIMARY, UPTODATE, STANDALONE, UNKNOWN, DISKLESS, 0), OPEN | CONF, 0 },

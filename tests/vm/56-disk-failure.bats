@@ -452,40 +452,64 @@ fio_verify() {
 	md5_both_equal
 }
 
-# A Primary keeps a failing disk for now (kmod/ioerr.c): its writer sees
-# the error, and the disk goes once the node is Secondary. Its failed
-# write may be on the peer and not on its disk, marked only there: the
-# peer, Secondary, starts a generation that makes that disk's return a
-# full resync.
-@test "a Primary's disk fails: the writer sees the error and local-io-error runs; demoted, the disk is detached; back, it is resynced in full" {
-	local size r0 r1
+# A Primary whose disk fails while its peer is connected and UpToDate
+# (kmod/ioerr.c): the disk goes and the Primary stays Primary, served by
+# pg2: no write of the application fails (fio's, before, during and
+# after; a write that failed on pg1's disk stands on pg2's ACK) and its
+# reads come from pg2. pg2 starts a generation that makes the disk's
+# return a full resync; a disk comes back to a Secondary only.
+@test "a Primary's disk fails under writes: Diskless and served by its peer, no write fails, local-io-error runs once; once Secondary, the same disk back is resynced in full" {
+	local seed w0 w1 w2 err size r0 r1
 	io_error_handler on pg1
 	reseed
 	vm_run pg1 "$RBLKADM primary pg"
 	mark
-	# The first write makes its activity log extent hot: the second, to
-	# the same place after the disk failed, needs no log write, and fails
-	# in its data (marked in pg1's bitmap, which then cannot be written:
-	# the demotion below must not need it).
-	vm_run pg1 "dd if=/dev/urandom of=/dev/rblk0 bs=1M count=1 seek=8 oflag=direct status=none"
+	seed=$((RANDOM * 32768 + RANDOM + 1))
+	w0=$(stat_of pg1 written-kib)
+	# As in the first test: many of the 16 MiB come after the failure.
+	vm_run pg1 "rm -f /tmp/fio.rc; setsid -f sh -c '$(fio_job $seed --rate=$((512 / VM_TIME_SCALE))k --do_verify=0 --verify_state_save=0) \
+		>/tmp/fio.out 2>&1; echo \$? >/tmp/fio.rc' </dev/null >/dev/null 2>&1"
+	vm_wait pg1 60 "[ \"\$($(st written-kib))\" -ge $((w0 + 2048)) ]"
 	vm_run pg1 "$(dm_fail)"
-	run vm_run pg1 "dd if=/dev/urandom of=/dev/rblk0 bs=1M count=1 seek=8 oflag=direct status=none 2>/dev/null; echo \$?"
-	[ "${lines[-1]}" != 0 ] || { echo "the write did not fail: $output"; false; }
-	[[ "$(stat_of pg1 disk-error)" == "write error at sector 16384 of "* ]] || { stat_of pg1 disk-error; false; }
-	vm_wait pg1 30 "[ \$($(lioe_lines)) -ge 1 ]"
-	[ "$(stat_of pg1 out-of-sync-kib)" -ge 1024 ] || { echo "the failed write is not marked"; false; }
-	[ "$(stat_of pg1 disk)" = UpToDate ]
-	[ "$(stat_of pg1 role)" = Primary ]
-	# Demoted (its metadata write fails: demoted all the same), detached.
-	run vm_run pg1 "$RBLKADM secondary pg"
-	assert_status 0
 	vm_wait pg1 60 "[ \"\$($(st disk))\" = Diskless ]"
-	vm_wait pg2 60 "[ \"\$($(st peer-disk))\" = Diskless ] && [ \"\$($(st connection))\" = Connected ]"
+	w1=$(stat_of pg1 written-kib)
+	run vm_run pg1 "$(st role); $(st connection); $(st peer-disk)"
+	[ "$output" = "Primary"$'\n'"Connected"$'\n'"UpToDate" ] || { echo "$output"; false; }
+	err=$(stat_of pg1 disk-error)
+	[[ "$err" =~ ^(write|flush)\ error\ at\ sector\ [0-9]+\ of\ /dev/mapper/rdata\ \(-5\)$ ]] || { echo "disk-error: $err"; false; }
+	echo "pg1's disk failed after it wrote $((w1 - w0)) KiB: $err" >&3
+	run vm_run pg1 "$(since_mark)"
+	assert_output_has "detached $RBLK_DISK after an I/O error; this Primary's reads and writes go to pg2 now"
+	vm_wait pg2 60 "[ \"\$($(st peer-disk))\" = Diskless ] && [ \"\$($(st disk))\" = UpToDate ]"
 	run vm_run pg2 "$(since_mark)"
 	assert_output_has "pg1's disk failed: new generation"
-	# Once for the disk: not again for its errors while Secondary.
+	# The writer never saw an error, and wrote on after the detach.
+	vm_wait pg1 120 "[ -f /tmp/fio.rc ]"
+	run vm_run pg1 "cat /tmp/fio.rc"
+	[ "$output" = 0 ] || { vm_run pg1 "cat /tmp/fio.out"; false; }
+	vm_run pg1 "grep -q 'err= 0:' /tmp/fio.out"
+	[ "$(stat_of pg1 io-errors)" = 0 ]
+	[ "$(rblk0_errors)" = 0 ] || { vm_run pg1 "$(since_mark) | grep 'error, dev rblk0'"; false; }
+	w2=$(stat_of pg1 written-kib)
+	echo "pg1 wrote $((w2 - w1)) KiB without its disk" >&3
+	[ $((w2 - w1)) -ge 1024 ] || { echo "the writes ended before pg1's disk failed"; false; }
+	# Every block fio wrote, read back on pg1 from pg2.
+	run vm_run pg1 "$(fio_verify $seed)"
+	[ "$output" = 0 ] || { vm_run pg1 "cat /tmp/fio-verify.out"; false; }
+	[ "$(stat_of pg1 io-errors)" = 0 ]
+	# The handler ran once, for the first error.
+	vm_wait pg1 30 "[ \$($(lioe_lines)) -ge 1 ]"
 	[ "$(vm_run pg1 "$(lioe_lines)")" = 1 ]
 	io_error_handler off pg1
+	# A disk back to a Primary is refused, before the connection is
+	# touched (its I/O would go with it).
+	run vm_run pg1 "$RBLKADM attach pg"
+	[ "$status" -ne 0 ]
+	assert_output_has "attach: pg is Primary: a disk comes back to a Secondary only"
+	assert_output_has "its reads and writes go to pg2 meanwhile"
+	[ "$(stat_of pg1 connection)" = Connected ]
+	run vm_run pg1 "$RBLKADM secondary pg"
+	assert_status 0
 	# Not promoted while its disk is gone; pg2 is.
 	run vm_run pg1 "$RBLKADM primary pg"
 	[ "$status" -ne 0 ]
@@ -506,6 +530,11 @@ fio_verify() {
 	[ $((r1 - r0)) -ge "$size" ]
 	[ "$(stat_of pg1 disk-error)" = null ]
 	md5_both_equal
+	# fio's blocks, now from pg1's own disk.
+	vm_run pg1 "$RBLKADM primary pg"
+	run vm_run pg1 "$(fio_verify $seed)"
+	[ "$output" = 0 ] || { vm_run pg1 "cat /tmp/fio-verify.out"; false; }
+	vm_run pg1 "$RBLKADM secondary pg"
 }
 
 @test "a read error on the Primary's disk: served by the peer and written back (a bad sector heals); without the peer, the reader's error" {
@@ -545,7 +574,7 @@ fio_verify() {
 	run vm_run pg1 "dd if=$RBLK_DISK bs=4k count=256 skip=1024 iflag=direct status=none | md5sum"
 	[ "$output" = "$want" ] || { echo "pg1's disk has $output, pg2's $want"; false; }
 	# Without the peer, the reader gets the disk's error, and the disk has
-	# had one (a Primary keeps it: the last test).
+	# had one (a Primary without an UpToDate peer keeps it, kmod/ioerr.c).
 	vm_run pg1 "$(sdebug_faulty 1)"
 	vm_run pg2 "$RBLKADM disconnect pg"
 	vm_wait pg1 60 "[ \"\$($(st peer-disk))\" != UpToDate ]"
