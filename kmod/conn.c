@@ -567,7 +567,7 @@ int rblk_conn_idle(struct rblk_conn *conn)
 		conn->ping_pending = true;
 		conn->ping_sent = now;
 		conn->ping_una = READ_ONCE(tcp_sk(conn->sock->sk)->snd_una);
-		rblk_put_be64(ping.cookie, now);
+		rblk_put_be64(ping.cookie, rblk_conn_ping_cookie(conn));
 		if (rblk_queue_ctl(conn, RBLK_P_PING, &ping, sizeof(ping)))
 			return -ENOMEM;
 	}
@@ -633,7 +633,7 @@ int rblk_conn_probe(struct rblk_conn *conn)
 	mutex_unlock(&conn->sock_mutex);
 	if (!ok)
 		return -ENOTCONN;	/* up in the state, ending here */
-	rblk_put_be64(ping.cookie, jiffies);
+	rblk_put_be64(ping.cookie, rblk_conn_ping_cookie(conn));
 	if (rblk_queue_ctl(conn, RBLK_P_PING, &ping, sizeof(ping)))
 		return 0;	/* no memory to ask: the rules decide as before */
 	end = jiffies + msecs_to_jiffies(ms);
@@ -661,6 +661,43 @@ int rblk_conn_probe(struct rblk_conn *conn)
 		mutex_unlock(&conn->sock_mutex);
 		if (alive)
 			return 0;
+	}
+}
+
+/* A new PING's cookie: increasing, whatever the connection. */
+u64 rblk_conn_ping_cookie(struct rblk_conn *conn)
+{
+	return atomic64_inc_return(&conn->ping_seq);
+}
+
+/*
+ * Until the peer has read all we queued before this call (our STATE,
+ * say): a PING after it on the control queue, which goes in order, and
+ * its PING_ACK, which the peer sends once it has read and handled
+ * everything before the PING (its receiver handles one packet at a
+ * time). 0: the peer has; -ENOTCONN: the connection was not up or ended
+ * first (its liveness checks end it if the peer goes quiet); -ENOMEM.
+ */
+int rblk_conn_tell(struct rblk_conn *conn)
+{
+	struct rblk_p_ping ping = {};
+	u32 epoch = READ_ONCE(conn->epoch);
+	u64 cookie;
+
+	if (!rblk_conn_is_up(READ_ONCE(conn->dev->state.conn)) ||
+	    READ_ONCE(conn->handshake))
+		return -ENOTCONN;
+	cookie = rblk_conn_ping_cookie(conn);
+	rblk_put_be64(ping.cookie, cookie);
+	if (rblk_queue_ctl(conn, RBLK_P_PING, &ping, sizeof(ping)))
+		return -ENOMEM;
+	for (;;) {
+		if (READ_ONCE(conn->ping_acked) >= cookie)
+			return 0;
+		if (READ_ONCE(conn->epoch) != epoch ||
+		    !rblk_conn_is_up(READ_ONCE(conn->dev->state.conn)))
+			return -ENOTCONN;
+		msleep(10);
 	}
 }
 

@@ -144,6 +144,13 @@ struct rblk_conn {
 	u32 ping_una;			/* the socket's snd_una when it went */
 	struct rblk_ctl *ping_ack;	/* queued, not sent yet (conn->lock) */
 	bool ping_pending;
+	/*
+	 * Every PING's cookie, and the newest the peer answered (it answers
+	 * the newest of those it read, after all it read before it):
+	 * rblk_conn_tell().
+	 */
+	atomic64_t ping_seq;
+	u64 ping_acked;
 	bool decided;			/* the first STATE was handled */
 	u32 features;			/* enum rblk_features both HELLOs had */
 	/*
@@ -185,6 +192,8 @@ bool rblk_conn_below(struct rblk_conn *conn, const unsigned int *n,
 		     unsigned int limit);
 int rblk_conn_idle(struct rblk_conn *conn);
 int rblk_conn_probe(struct rblk_conn *conn);
+u64 rblk_conn_ping_cookie(struct rblk_conn *conn);
+int rblk_conn_tell(struct rblk_conn *conn);
 int rblk_conn_both_primary(struct rblk_conn *conn);
 int rblk_conn_peer_state_changed(struct rblk_conn *conn);
 void rblk_conn_end_handshake(struct rblk_conn *conn);

@@ -145,6 +145,8 @@ struct rblk_device *rblk_device_create(int minor, const char *name)
 	mutex_init(&dev->lock);
 	spin_lock_init(&dev->write_lock);
 	INIT_LIST_HEAD(&dev->writes);
+	spin_lock_init(&dev->untold_lock);
+	INIT_LIST_HEAD(&dev->untold);
 	init_waitqueue_head(&dev->write_wq);
 	rblk_conn_init(&dev->conn, dev);
 	rblk_fence_init(&dev->fence);
@@ -198,6 +200,8 @@ int rblk_device_destroy(struct rblk_device *dev)
 	rblk_disk_error_cancel(dev);
 	/* The connection's last change is announced before the device goes. */
 	rblk_conn_stop(dev);
+	/* No peer to learn of our disk's failure now. */
+	rblk_disk_release_untold(dev, false);
 	/* Its teardown may have started the fence-peer handler: not waited. */
 	rblk_fence_stop(dev);
 	rblk_genl_event(dev, RBLK_EVENT_DESTROY);

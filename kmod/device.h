@@ -44,6 +44,8 @@ enum rblk_disk_flags {
 	RBLK_DISK_F_STALE,	/* a write completed on the peer's copy alone:
 				 * this disk lacks it (detached, even a
 				 * Primary's: kmod/ioerr.c) */
+	RBLK_DISK_F_TOLD,	/* ... after the peer read our disk's failure */
+	RBLK_DISK_F_UNTOLD,	/* ... which it cannot now: such writes fail */
 };
 
 /*
@@ -90,6 +92,9 @@ struct rblk_device {
 	/* What the fail work waits for (set by ioerr.c's fail_begin()). */
 	bool fail_busy;
 	unsigned int fail_teardowns;
+	/* Writes on the peer's copy alone, until it knows (ioerr.c). */
+	spinlock_t untold_lock;
+	struct list_head untold;
 	u32 on_io_error;		/* enum rblk_on_io_error */
 	atomic_t heal_buffers;		/* req.c: read retries holding pages */
 	char disk_error[128];		/* the error that failed it */

@@ -90,6 +90,8 @@ void rblk_disk_ref_live(struct rblk_device *dev)
 	clear_bit(RBLK_DISK_F_HELPER, &dev->disk_flags);
 	clear_bit(RBLK_DISK_F_DETACH, &dev->disk_flags);
 	clear_bit(RBLK_DISK_F_STALE, &dev->disk_flags);
+	clear_bit(RBLK_DISK_F_TOLD, &dev->disk_flags);
+	clear_bit(RBLK_DISK_F_UNTOLD, &dev->disk_flags);
 	percpu_ref_resurrect(&dev->disk_ref);
 }
 
@@ -132,6 +134,57 @@ void rblk_disk_stale(struct rblk_device *dev)
 {
 	if (!test_and_set_bit(RBLK_DISK_F_STALE, &dev->disk_flags))
 		queue_work(system_long_wq, &dev->disk_fail_work);
+}
+
+/*
+ * Such a write completes only once the peer has read our disk's
+ * failure (RBLK_DISK_F_TOLD): it then starts the generation that makes
+ * this disk's return a full resync (rblk_gen_peer_disk_failed()).
+ * Before that, a connection lost would leave the peer at the generation
+ * this disk still has, and the same disk back would meet it as an equal
+ * although it lacks the write. Held meanwhile (its range still claimed,
+ * its disk reference dropped: the fail work waits for the disk's I/O),
+ * then completed by rblk_disk_release_untold(), failed if the peer could
+ * not be told (RBLK_DISK_F_UNTOLD): the write is on the peer, but not
+ * known there for what it is. Any context.
+ */
+enum rblk_untold rblk_disk_hold_untold(struct rblk_device *dev,
+				       struct request *rq)
+{
+	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+	enum rblk_untold ret = RBLK_UNTOLD_HELD;
+	unsigned long flags;
+
+	spin_lock_irqsave(&dev->untold_lock, flags);
+	if (test_bit(RBLK_DISK_F_TOLD, &dev->disk_flags))
+		ret = RBLK_UNTOLD_GO;
+	else if (test_bit(RBLK_DISK_F_UNTOLD, &dev->disk_flags))
+		ret = RBLK_UNTOLD_FAIL;
+	else
+		list_add_tail(&req->park_list, &dev->untold);
+	spin_unlock_irqrestore(&dev->untold_lock, flags);
+	return ret;
+}
+
+/*
+ * The peer knows (@told), or cannot know now: the held writes complete,
+ * and later ones do not wait. The fail work, once our STATE and a ping
+ * after it were answered or the connection ended; the device's removal.
+ */
+void rblk_disk_release_untold(struct rblk_device *dev, bool told)
+{
+	struct rblk_req *req, *tmp;
+	unsigned long flags;
+	LIST_HEAD(held);
+
+	spin_lock_irqsave(&dev->untold_lock, flags);
+	set_bit(told ? RBLK_DISK_F_TOLD : RBLK_DISK_F_UNTOLD, &dev->disk_flags);
+	list_splice_init(&dev->untold, &held);
+	spin_unlock_irqrestore(&dev->untold_lock, flags);
+	list_for_each_entry_safe(req, tmp, &held, park_list) {
+		list_del_init(&req->park_list);
+		rblk_req_put(blk_mq_rq_from_pdu(req));
+	}
 }
 
 /*
@@ -379,7 +432,7 @@ static void fail_work(struct work_struct *w)
 					       disk_fail_work);
 	struct rblk_conn *conn = &dev->conn;
 	unsigned int teardowns;
-	bool busy, tell, helper;
+	bool busy, tell, helper, primary;
 
 	mutex_lock(&dev->lock);
 	if (!dev->backing.bdev || dev->removing) {
@@ -421,9 +474,18 @@ static void fail_work(struct work_struct *w)
 	busy = dev->fail_busy;
 	teardowns = dev->fail_teardowns;
 	tell = rblk_conn_is_up(dev->state.conn);
+	primary = dev->state.role == RBLK_ROLE_PRIMARY;
 	mutex_unlock(&dev->lock);
 	if (tell)
 		rblk_queue_state(conn);
+	/*
+	 * A Primary's writes on the peer's copy alone wait until the peer
+	 * has read that STATE (rblk_disk_hold_untold()); a connection that
+	 * goes (busy: now) fails them.
+	 */
+	if (primary)
+		rblk_disk_release_untold(dev, tell && !busy &&
+					 !rblk_conn_tell(conn));
 	/*
 	 * The STATE queued first; a handler that powers the node off may
 	 * still beat it: the Primary then loses us and marks all the same.

@@ -17,6 +17,14 @@ bool rblk_disk_get(struct rblk_device *dev);
 void rblk_disk_put(struct rblk_device *dev);
 bool rblk_disk_usable(struct rblk_device *dev);
 void rblk_disk_stale(struct rblk_device *dev);
+enum rblk_untold {
+	RBLK_UNTOLD_GO,		/* the peer knows: the write succeeds */
+	RBLK_UNTOLD_HELD,	/* held until the peer knows, or cannot */
+	RBLK_UNTOLD_FAIL,	/* it cannot: the write fails */
+};
+enum rblk_untold rblk_disk_hold_untold(struct rblk_device *dev,
+				       struct request *rq);
+void rblk_disk_release_untold(struct rblk_device *dev, bool told);
 
 void rblk_disk_error(struct rblk_device *dev, enum req_op op, sector_t sector,
 		     int err);

@@ -546,7 +546,13 @@ static int receive_ping(struct rblk_conn *conn, u16 type, const void *fixed,
 	unsigned long flags;
 
 	if (type == RBLK_P_PING_ACK) {
+		u64 cookie = rblk_be64(p->cookie);
+
 		conn->ping_pending = false;
+		/* Only a cookie we sent (rblk_conn_tell() trusts it). */
+		if (cookie <= (u64)atomic64_read(&conn->ping_seq) &&
+		    cookie > conn->ping_acked)
+			WRITE_ONCE(conn->ping_acked, cookie);
 		return 0;
 	}
 	spin_lock_irqsave(&conn->lock, flags);

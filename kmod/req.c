@@ -167,20 +167,40 @@ static void read_retry_end(struct rblk_device *dev, struct request *rq)
  * A write whose local part failed, or found our disk failed (PEER_ONLY):
  * the peer's acknowledged copy stands for it if that copy is UpToDate
  * (not a SyncTarget's, which cannot serve it back). The write then
- * succeeds, and our disk, which lacks it, goes (rblk_disk_stale()): a
- * Primary's too, served by the peer from then on (kmod/ioerr.c).
+ * succeeds, once the peer knows our disk failed (it may be held until
+ * then: true), and our disk, which lacks it, goes (rblk_disk_stale()):
+ * a Primary's too, served by the peer from then on (kmod/ioerr.c).
  * Otherwise it fails, with our disk's error if it had one.
  */
-static void peer_only_end(struct rblk_device *dev, struct rblk_req *req)
+static bool peer_only_end(struct rblk_device *dev, struct request *rq)
 {
-	if (!test_bit(RBLK_RQ_ACKED, &req->rflags) ||
-	    READ_ONCE(dev->state.peer_disk) != RBLK_DISK_UPTODATE) {
-		cmpxchg(&req->status, BLK_STS_OK,
-			req->local_status ?: BLK_STS_IOERR);
-		return;
-	}
-	if (!req->status)
+	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+
+	if (req->status)
+		return false;
+	if (test_bit(RBLK_RQ_ACKED, &req->rflags) &&
+	    READ_ONCE(dev->state.peer_disk) == RBLK_DISK_UPTODATE) {
 		rblk_disk_stale(dev);
+		/* The fail work waits for the disk's I/O; not for us. */
+		if (req->disk_ref) {
+			req->disk_ref = false;
+			rblk_disk_put(dev);
+		}
+		/* Held, rblk_disk_release_untold() puts it again. */
+		atomic_set(&req->pending, 1);
+		switch (rblk_disk_hold_untold(dev, rq)) {
+		case RBLK_UNTOLD_HELD:
+			return true;
+		case RBLK_UNTOLD_GO:
+			atomic_set(&req->pending, 0);
+			return false;
+		case RBLK_UNTOLD_FAIL:
+			atomic_set(&req->pending, 0);
+			break;
+		}
+	}
+	req->status = req->local_status ?: BLK_STS_IOERR;
+	return false;
 }
 
 void rblk_req_put(struct request *rq)
@@ -194,8 +214,9 @@ void rblk_req_put(struct request *rq)
 		return;
 	if (test_bit(RBLK_RQ_LOCAL_FAILED, &req->rflags))
 		read_retry_end(dev, rq);
-	else if (test_bit(RBLK_RQ_PEER_ONLY, &req->rflags))
-		peer_only_end(dev, req);
+	else if (test_bit(RBLK_RQ_PEER_ONLY, &req->rflags) &&
+		 peer_only_end(dev, rq))
+		return;
 	rblk_range_release(dev, &req->range);
 	if (req->al)
 		rblk_al_end(&dev->meta, req->range.sector, req->range.bytes);

@@ -328,10 +328,6 @@ static int check_io_error(const struct cfg_checker *c, const struct cfg_resource
 	const struct cfg_val *h = &r->opt[OPT_H_LOCAL_IO_ERROR];
 	const char *res = r->name;
 
-	if (p->set && !strcmp(p->str, "detach"))
-		return io_error_refused(c, &p->loc,
-			cfg_printf(c->cfg->arena, "on-io-error detach cannot be chosen yet in resource '%s': a Primary does not detach its disk (it passes a write error, and a read error its peer cannot serve, to the application)", res),
-			"remove the line: a Secondary detaches a failing disk without it; or use 'on-io-error call-local-io-error;' with a local-io-error handler");
 	if (p->set && !strcmp(p->str, "pass_on"))
 		return io_error_refused(c, &p->loc,
 			cfg_printf(c->cfg->arena, "on-io-error pass_on is not supported by rblk (resource '%s'): a failing disk is never kept in use as Inconsistent", res),

@@ -362,6 +362,10 @@ static int transact(struct nl_msg *msg, rblk_dev_cb cb, void *arg)
 	int ret;
 
 	last_msg[0] = 0;
+	if (!sock) {		/* not opened: a dry run without the module */
+		nlmsg_free(msg);
+		return -ENOTCONN;
+	}
 	nlcb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!nlcb) {
 		nlmsg_free(msg);

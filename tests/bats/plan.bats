@@ -128,6 +128,23 @@ adjust_state() {
 	[ "${lines[1]}" = "disconnect minor=0" ]
 }
 
+# disk { on-io-error detach; }, as DRBD configurations have it: the
+# default, written out; dumped as written, and no disk-options step (the
+# kernel's default is the same).
+@test "on-io-error detach: accepted and dumped; up and adjust send nothing for it" {
+	sed -e 's/^\( *on pg1\)/    disk { on-io-error detach; }\n\1/' pg.res >"$BATS_TEST_TMPDIR/pg.res"
+	run rblkadm -c "$BATS_TEST_TMPDIR/pg.res" --node pg1 dump
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"on-io-error detach;"* ]] || { echo "$output"; false; }
+	run rblkadm -c "$BATS_TEST_TMPDIR/pg.res" --node pg1 -d up pg
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "new-device minor=0 resource=pg" ]
+	[[ "${lines[1]}" == "attach minor=0 "* ]] || { echo "$output"; false; }
+	adjust_state '' "$BATS_TEST_TMPDIR/pg.res"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
 @test "adjust after a before-resync-target handler was added: net-options tell the kernel to wait for it, no reconnect" {
 	sed -e 's/^\( *on pg1\)/    handlers { before-resync-target "lvcreate -s -n snap -L 1G vg\/data"; }\n\1/' pg.res >"$BATS_TEST_TMPDIR/pg.res"
 	adjust_state '' "$BATS_TEST_TMPDIR/pg.res"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: (GPL-2.0 OR MIT)
-# guide.md 1-7 as written, with the real stack on two nodes:
+# guide.md 1-7 (and 7a, the Primary's disk failing) as written, with the
+# real stack on two nodes:
 #   /dev/vda -> VG_RBLK/LV_DATA -> rblk (pg) -> VG_POSTGRES/LV_DATA (95%)
 #   -> XFS (noatime,logbsize=256k,allocsize=1m) -> PostgreSQL 15.
 # The tests are one story and run in order. A client records every id
@@ -245,4 +246,69 @@ md5_lower() {
 	# pg1 keeps serving.
 	sql pg1 "insert into t values (-7)"
 	[ "$(vm_run pg1 "$(st role)")" = Primary ]
+}
+
+# guide.md 7a: pg1's own disk fails under the client while pg2 is
+# connected and UpToDate (kmod/ioerr.c). The lower LV's table is swapped
+# for an error target: PostgreSQL sees no error and goes on, pg1 is
+# Primary without a disk, served by pg2; after a switchover to pg2 the
+# same disk back on pg1 (Secondary) is resynced in full (pg2 started a
+# generation), and a verify finds nothing.
+@test "recipe 7a: the Primary's disk fails under PostgreSQL: no error, no acknowledged transaction lost; the disk back is resynced in full, verify finds nothing" {
+	local n missing size r0 r1 err
+	# pg2 back (recipe 7 wiped it): a full sync from pg1.
+	vm_run pg2 "$RBLKADM create-md --force pg >/dev/null && $RBLKADM up pg"
+	vm_run pg1 "$RBLKADM connect pg"
+	run vm_run pg2 "$RBLKADM wait-sync pg --timeout 300"
+	assert_status 0
+	vm_wait pg1 60 "[ \"\$($(st peer-disk))\" = UpToDate ]"
+	client_start pg2
+	n=$(pg_acked_count pg2)
+	vm_wait pg2 300 "[ \$(wc -l </tmp/acked) -ge $((n + 20)) ]"
+	vm_run pg1 "echo 'rblk-test: 7a' >/dev/kmsg"
+	vm_run pg1 "dmsetup table VG_RBLK-LV_DATA >/tmp/lv.table &&
+		dmsetup suspend VG_RBLK-LV_DATA &&
+		dmsetup load VG_RBLK-LV_DATA --table \"0 \$(blockdev --getsz /dev/VG_RBLK/LV_DATA) error\" &&
+		dmsetup resume VG_RBLK-LV_DATA"
+	vm_wait pg1 120 "[ \"\$($(st disk))\" = Diskless ]"
+	run vm_run pg1 "$(st role); $(st connection); $(st peer-disk)"
+	[ "$output" = "Primary"$'\n'"Connected"$'\n'"UpToDate" ] || { echo "$output"; false; }
+	err=$(vm_run pg1 "$(st disk-error)")
+	echo "pg1's disk: $err" >&3
+	[[ "$err" =~ ^(write|flush|read)\ error\ at\ sector\ [0-9]+\ of\ /dev/VG_RBLK/LV_DATA\ \(-5\)$ ]]
+	# The client goes on against pg1, served by pg2.
+	n=$(pg_acked_count pg2)
+	vm_wait pg2 300 "[ \$(wc -l </tmp/acked) -ge $((n + 20)) ]"
+	[ "$(vm_run pg1 "$(st io-errors)")" = 0 ]
+	run vm_run pg1 "dmesg | sed -n '/rblk-test: 7a\$/,\$p' | grep -c 'error, dev rblk0\|XFS' || true"
+	[ "$output" = 0 ] || { vm_run pg1 "dmesg | sed -n '/rblk-test: 7a\$/,\$p'"; false; }
+	run vm_run pg1 "grep -c 'PANIC\|could not write\|could not fsync' /tmp/pg.log || true"
+	[ "$output" = 0 ] || { vm_run pg1 "tail -20 /tmp/pg.log"; false; }
+	# Switched over to pg2 (guide.md 4), under the client.
+	pg_stop pg1
+	vm_run pg1 "$RBLKADM secondary pg"
+	vm_run pg2 "$RBLKADM primary pg"
+	pg_start pg2
+	n=$(pg_acked_count pg2)
+	vm_wait pg2 300 "[ \$(wc -l </tmp/acked) -ge $((n + 10)) ]"
+	pg_client_stop pg2
+	missing=$(pg_missing_on pg2)
+	echo "pg1's disk failed under the client: $(pg_acked_count pg2) acknowledged, $missing missing" >&3
+	[ "$missing" = 0 ]
+	# The same disk back on pg1, now Secondary: in full.
+	vm_run pg1 "dmsetup suspend VG_RBLK-LV_DATA && dmsetup load VG_RBLK-LV_DATA /tmp/lv.table &&
+		dmsetup resume VG_RBLK-LV_DATA"
+	size=$(vm_run pg2 "$(st size-kib)")
+	r0=$(vm_run pg2 "$(st resynced-kib)")
+	run vm_run pg1 "$RBLKADM attach pg"
+	assert_status 0
+	run vm_run pg1 "$RBLKADM wait-sync pg --timeout 300"
+	assert_status 0
+	vm_wait pg1 60 "[ \"\$($(st disk))\" = UpToDate ]"
+	r1=$(vm_run pg2 "$(st resynced-kib)")
+	echo "pg1's disk back: $((r1 - r0)) KiB resynced of $size" >&3
+	[ $((r1 - r0)) -ge "$size" ]
+	run vm_run pg2 "$RBLKADM verify pg --wait"
+	assert_status 0
+	assert_output_has "no block differs"
 }

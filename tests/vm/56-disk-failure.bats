@@ -5,8 +5,11 @@
 # Diskless, and the Secondary stays connected; the Primary's writes go on
 # without an error and are marked; the operator's new disk (create-md,
 # attach) is resynced in full, the same disk back after a transient
-# failure by bitmap. A read error on the Primary's disk is served by the
-# peer and the block written back (kmod/req.c). The disk of either node
+# failure by bitmap. A Primary's disk that fails while its peer is
+# connected and UpToDate goes too: the Primary stays Primary, Diskless,
+# served by the peer, and no write of its application fails. A read error
+# on the Primary's disk is served by the peer and the block written back
+# (kmod/req.c). The disk of either node
 # is a device-mapper device over its /dev/vda whose table the test swaps
 # for an error target (or over a scsi_debug disk with a bad sector);
 # pg2's replacement disk is its /dev/vdb.
@@ -57,6 +60,22 @@
 #    on pg2, and pg1 resyncs at least 4 KiB (out-of-sync 0, peer
 #    UpToDate); pg2 stays UpToDate with no disk-error and no
 #    local-io-error; md5 of both data areas equal.
+#  - the Primary's disk failing under fio (pg2 connected, UpToDate): its
+#    "disk" becomes Diskless within 60 s while "role" stays Primary,
+#    "connection" Connected and "peer-disk" UpToDate; "disk-error" is
+#    "<write|flush> error at sector <N> of /dev/mapper/rdata (-5)"; its
+#    kernel log says "detached /dev/mapper/rdata after an I/O error; this
+#    Primary's reads and writes go to pg2 now"; pg2's peer-disk becomes
+#    Diskless and its log says "pg1's disk failed: new generation"; fio
+#    ends 0 with "err= 0", io-errors stays 0, no "error, dev rblk0"; at
+#    least 1 MiB written after the detach; fio's verify pass on pg1 (every
+#    block read from pg2) finds nothing; the handler logged once; "rblkadm
+#    attach pg" on the Primary fails with "attach: pg is Primary: a disk
+#    comes back to a Secondary only" and "its reads and writes go to pg2
+#    meanwhile", the connection still Connected; demoted, not promotable,
+#    the same disk back resynced in full (pg2's resynced-kib grows by at
+#    least size-kib), no disk-error, md5 equal, fio's verify from pg1's
+#    own disk finds nothing.
 #  - a verify led by the Primary while the Secondary's disk fails reads:
 #    the Secondary's disk fails (a read error); "verify --wait" on the
 #    Primary ends within 120 s with a status other than 0; the Primary's
