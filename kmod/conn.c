@@ -670,35 +670,53 @@ u64 rblk_conn_ping_cookie(struct rblk_conn *conn)
 	return atomic64_inc_return(&conn->ping_seq);
 }
 
-/*
- * Until the peer has read all we queued before this call (our STATE,
- * say): a PING after it on the control queue, which goes in order, and
- * its PING_ACK, which the peer sends once it has read and handled
- * everything before the PING (its receiver handles one packet at a
- * time). 0: the peer has; -ENOTCONN: the connection was not up or ended
- * first (its liveness checks end it if the peer goes quiet); -ENOMEM.
- */
-int rblk_conn_tell(struct rblk_conn *conn)
+static bool tell_gone(struct rblk_conn *conn, u32 epoch)
+{
+	return READ_ONCE(conn->epoch) != epoch ||
+	       !rblk_conn_is_up(READ_ONCE(conn->dev->state.conn));
+}
+
+/* A PING, and its PING_ACK (or a later one's). */
+static int ping_wait(struct rblk_conn *conn, u32 epoch)
 {
 	struct rblk_p_ping ping = {};
-	u32 epoch = READ_ONCE(conn->epoch);
-	u64 cookie;
+	u64 cookie = rblk_conn_ping_cookie(conn);
 
-	if (!rblk_conn_is_up(READ_ONCE(conn->dev->state.conn)) ||
-	    READ_ONCE(conn->handshake))
-		return -ENOTCONN;
-	cookie = rblk_conn_ping_cookie(conn);
 	rblk_put_be64(ping.cookie, cookie);
-	if (rblk_queue_ctl(conn, RBLK_P_PING, &ping, sizeof(ping)))
-		return -ENOMEM;
-	for (;;) {
-		if (READ_ONCE(conn->ping_acked) >= cookie)
-			return 0;
-		if (READ_ONCE(conn->epoch) != epoch ||
-		    !rblk_conn_is_up(READ_ONCE(conn->dev->state.conn)))
+	while (rblk_queue_ctl(conn, RBLK_P_PING, &ping, sizeof(ping))) {
+		if (tell_gone(conn, epoch))
+			return -ENOTCONN;
+		msleep(100);	/* no memory: ask again */
+	}
+	while (READ_ONCE(conn->ping_acked) < cookie) {
+		if (tell_gone(conn, epoch))
 			return -ENOTCONN;
 		msleep(10);
 	}
+	return 0;
+}
+
+/*
+ * Until the peer has read all we queued before this call (our STATE,
+ * say) and we have read what it queued in answer (its STATE): our
+ * control queue goes in order, and the peer handles one packet at a
+ * time, so the PING_ACK of a first PING after it says the peer has read
+ * it. That answer may have been one the peer had queued before (a newer
+ * PING rewrites the cookie of one not sent yet), ahead of the peer's own
+ * STATE: the PING_ACK of a second PING, sent once the first answer came,
+ * is queued after it, and our receiver reads them in order. 0: both
+ * came; -ENOTCONN: the connection was not up or ended first (its
+ * liveness checks end it if the peer goes quiet).
+ */
+int rblk_conn_tell(struct rblk_conn *conn)
+{
+	u32 epoch = READ_ONCE(conn->epoch);
+	int ret;
+
+	if (READ_ONCE(conn->handshake) || tell_gone(conn, epoch))
+		return -ENOTCONN;
+	ret = ping_wait(conn, epoch);
+	return ret ?: ping_wait(conn, epoch);
 }
 
 static bool mark_remote(struct request *rq, void *arg)
@@ -820,7 +838,8 @@ static void teardown(struct rblk_conn *conn)
 	 * may be promoted by someone else now; disk { fencing } outdates it.
 	 */
 	if (os.role == RBLK_ROLE_PRIMARY && rblk_conn_is_up(os.conn) &&
-	    os.peer_disk > RBLK_DISK_OUTDATED)
+	    os.peer_disk > RBLK_DISK_OUTDATED &&
+	    os.disk == RBLK_DISK_UPTODATE)
 		rblk_fence_start(dev);
 }
 

@@ -649,6 +649,7 @@ int rblk_gen_write_without_peer(struct rblk_device *dev)
 void rblk_gen_peer_disk_failed(struct rblk_device *dev)
 {
 	struct rblk_gi *gi = &dev->meta.gi, old;
+	bool told = false;
 
 	mutex_lock(&dev->lock);
 	if (!dev->meta.present || dev->meta.failed || !dev->backing.bdev) {
@@ -687,8 +688,15 @@ void rblk_gen_peer_disk_failed(struct rblk_device *dev)
 		pr_info("rblk%d: %s: %s's disk failed: new generation %016llx (that disk back is resynced in full)\n",
 			dev->minor, dev->name, dev->conn.peer_node,
 			gi->uuid[RBLK_UI_CURRENT]);
+		told = true;
 	}
 	mutex_unlock(&dev->lock);
+	/*
+	 * The peer, a Primary served by us, holds writes that only we
+	 * have until it sees this generation (kmod/ioerr.c).
+	 */
+	if (told)
+		rblk_queue_state(&dev->conn);
 }
 
 /* The connection ended while we were Primary (after-sb policies ask). */

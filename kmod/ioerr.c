@@ -137,12 +137,13 @@ void rblk_disk_stale(struct rblk_device *dev)
 }
 
 /*
- * Such a write completes only once the peer has read our disk's
- * failure (RBLK_DISK_F_TOLD): it then starts the generation that makes
- * this disk's return a full resync (rblk_gen_peer_disk_failed()).
- * Before that, a connection lost would leave the peer at the generation
- * this disk still has, and the same disk back would meet it as an equal
- * although it lacks the write. Held meanwhile (its range still claimed,
+ * Such a write completes only once the peer has a generation of its own
+ * since our disk failed (RBLK_DISK_F_TOLD: rblk_gen_peer_disk_failed(),
+ * which makes this disk's return a full resync). Before that, a
+ * connection lost would leave the peer at the generation this disk
+ * still has, and the same disk back would meet it as an equal although
+ * it lacks the write (worse: as a crashed Primary's, its activity log
+ * would make it the source for those blocks). Held meanwhile (its range still claimed,
  * its disk reference dropped: the fail work waits for the disk's I/O),
  * then completed by rblk_disk_release_untold(), failed if the peer could
  * not be told (RBLK_DISK_F_UNTOLD): the write is on the peer, but not
@@ -253,7 +254,9 @@ int rblk_disk_read(struct rblk_device *dev, sector_t sector,
 {
 	int ret;
 
-	if (!rblk_disk_get(dev))
+	/* Not from a disk that lacks a write (the peer has it). */
+	if (test_bit(RBLK_DISK_F_STALE, &dev->disk_flags) ||
+	    !rblk_disk_get(dev))
 		return -EIO;
 	ret = rblk_read_pages(dev->backing.bdev, sector, pages, bytes);
 	if (ret)
@@ -274,7 +277,7 @@ static void let_go(struct rblk_device *dev)
 {
 	struct rblk_state ns;
 	struct rblk_bdev b;
-	bool up, admin, primary;
+	bool up, admin, primary, served;
 
 	mutex_lock(&dev->lock);
 	if (!dev->backing.bdev || dev->state.disk != RBLK_DISK_FAILED) {
@@ -303,14 +306,20 @@ static void let_go(struct rblk_device *dev)
 	}
 	up = rblk_conn_is_up(dev->state.conn);
 	primary = dev->state.role == RBLK_ROLE_PRIMARY;
+	served = dev->state.conn == RBLK_CONN_CONNECTED &&
+		 dev->state.peer_disk == RBLK_DISK_UPTODATE;
 	mutex_unlock(&dev->lock);
-	if (admin)
+	if (primary && served)
+		pr_warn("rblk%d: %s: detached %s%s; this Primary's reads and writes go to %s now. Once Secondary, 'rblkadm attach' brings a disk back\n",
+			dev->minor, dev->name, dev->backing_path,
+			admin ? "" : " after an I/O error", dev->conn.peer_node);
+	else if (primary)
+		pr_warn("rblk%d: %s: detached %s%s; this Primary has no UpToDate peer connected: its I/O fails. Once Secondary, 'rblkadm attach' brings a disk back\n",
+			dev->minor, dev->name, dev->backing_path,
+			admin ? "" : " after an I/O error");
+	else if (admin)
 		pr_info("rblk%d: %s: detached %s; 'rblkadm attach' brings a disk back\n",
 			dev->minor, dev->name, dev->backing_path);
-	else if (primary)
-		pr_warn("rblk%d: %s: detached %s after an I/O error; this Primary's reads and writes go to %s now. Once Secondary, 'rblkadm attach' brings a disk back\n",
-			dev->minor, dev->name, dev->backing_path,
-			dev->conn.peer_node);
 	else
 		pr_warn("rblk%d: %s: detached %s after an I/O error; 'rblkadm attach' brings a disk back\n",
 			dev->minor, dev->name, dev->backing_path);
@@ -345,9 +354,14 @@ static int fail_begin(struct rblk_device *dev, unsigned int flags,
 	if (ret)
 		return ret;
 	percpu_ref_kill(&dev->disk_ref);
-	/* A detach writes the bitmap first (detach_flush()). */
+	/*
+	 * A detach writes the bitmap first (detach_flush()). The metadata
+	 * I/O in progress is waited for outside dev->lock (fail_work()): an
+	 * activity log write may wait for the peer's barrier ACK, which our
+	 * receiver, stuck on dev->lock, would never read.
+	 */
 	if (!(flags & RBLK_SC_ADMIN))
-		rblk_meta_fail(&dev->meta);
+		rblk_meta_fail_mark(&dev->meta);
 	ret = rblk_state_commit(dev, &ns, flags, why, extack);
 	if (ret)	/* cannot be: rblk_state_try() said yes under the lock */
 		pr_err("rblk%d: %s: the disk state cannot go Failed (%d)\n",
@@ -373,7 +387,7 @@ static void detach_flush(struct rblk_device *dev)
 			rblk_disk_error(dev, REQ_OP_FLUSH, 0, ret);
 	}
 	mutex_lock(&dev->lock);
-	rblk_meta_fail(&dev->meta);
+	rblk_meta_fail_mark(&dev->meta);
 	mutex_unlock(&dev->lock);
 }
 
@@ -410,12 +424,26 @@ static bool local_io_error_due(struct rblk_device *dev)
 	return test_and_clear_bit(RBLK_DISK_F_HELPER, &dev->disk_flags);
 }
 
+/* The peer's current generation as its last STATE said (0: none). */
+static u64 peer_current(struct rblk_conn *conn)
+{
+	unsigned long flags;
+	u64 uuid;
+
+	spin_lock_irqsave(&conn->lock, flags);
+	uuid = conn->peer_state.gi.uuid[RBLK_UI_CURRENT];
+	spin_unlock_irqrestore(&conn->lock, flags);
+	return uuid;
+}
+
 /*
  * A Primary's failed disk goes when its peer serves it from then on:
  * connected with an UpToDate disk, and no resync, verify or handshake,
- * which the failure would end with the connection. Or when it must: the
- * disk lacks a write the peer has (RBLK_DISK_F_STALE); without that peer
- * the Primary's I/O then fails. dev->lock held.
+ * which the failure would end with the connection; generations on both
+ * sides (without them nothing makes this disk's return a resync). Or
+ * when it must: the disk lacks a write the peer has
+ * (RBLK_DISK_F_STALE); without that peer the Primary's I/O then fails.
+ * dev->lock held.
  */
 static bool primary_lets_go(struct rblk_device *dev)
 {
@@ -423,7 +451,24 @@ static bool primary_lets_go(struct rblk_device *dev)
 	return test_bit(RBLK_DISK_F_STALE, &dev->disk_flags) ||
 	       (dev->state.conn == RBLK_CONN_CONNECTED &&
 		dev->state.peer_disk == RBLK_DISK_UPTODATE &&
-		!READ_ONCE(dev->conn.handshake));
+		!READ_ONCE(dev->conn.handshake) &&
+		dev->meta.present && peer_current(&dev->conn));
+}
+
+/*
+ * A Primary's writes on the peer's copy alone (rblk_disk_hold_untold())
+ * go once the peer has read our STATE (before: its current generation
+ * then) and answered with a generation of its own: a STATE after our
+ * two PINGs (rblk_conn_tell()) carries it.
+ */
+static bool peer_told(struct rblk_conn *conn, u64 before)
+{
+	u64 after;
+
+	if (rblk_conn_tell(conn))
+		return false;
+	after = peer_current(conn);
+	return after && after != before;
 }
 
 static void fail_work(struct work_struct *w)
@@ -433,6 +478,7 @@ static void fail_work(struct work_struct *w)
 	struct rblk_conn *conn = &dev->conn;
 	unsigned int teardowns;
 	bool busy, tell, helper, primary;
+	u64 before;
 
 	mutex_lock(&dev->lock);
 	if (!dev->backing.bdev || dev->removing) {
@@ -475,17 +521,18 @@ static void fail_work(struct work_struct *w)
 	teardowns = dev->fail_teardowns;
 	tell = rblk_conn_is_up(dev->state.conn);
 	primary = dev->state.role == RBLK_ROLE_PRIMARY;
+	before = peer_current(conn);
 	mutex_unlock(&dev->lock);
 	if (tell)
 		rblk_queue_state(conn);
 	/*
 	 * A Primary's writes on the peer's copy alone wait until the peer
-	 * has read that STATE (rblk_disk_hold_untold()); a connection that
-	 * goes (busy: now) fails them.
+	 * has a generation of its own (rblk_disk_hold_untold()); a
+	 * connection that goes (busy: now) fails them.
 	 */
 	if (primary)
 		rblk_disk_release_untold(dev, tell && !busy &&
-					 !rblk_conn_tell(conn));
+					 peer_told(conn, before));
 	/*
 	 * The STATE queued first; a handler that powers the node off may
 	 * still beat it: the Primary then loses us and marks all the same.
@@ -500,6 +547,8 @@ static void fail_work(struct work_struct *w)
 	wait_for_completion(&dev->disk_idle);
 	if (test_bit(RBLK_DISK_F_DETACH, &dev->disk_flags))
 		detach_flush(dev);
+	/* No metadata I/O reaches the disk from here on. */
+	rblk_meta_fail(&dev->meta);
 	mutex_lock(&dev->lock);
 	/* An error of the last I/O, or of detach_flush(): once. */
 	helper = local_io_error_due(dev);

@@ -151,12 +151,19 @@ int rblk_meta_io_error(struct rblk_meta *m, enum req_op op, u64 byte_pos,
 }
 
 /*
- * The disk failed (kmod/ioerr.c): no metadata I/O from here on, and none
- * is still running when this returns (dev->lock held: superblock writes
- * are under it; bitmap and activity log writes under their mutexes).
- * What it held stays in memory until the next attach, detach or removal:
- * threads of the connection may still look at the bitmap.
+ * The disk failed (kmod/ioerr.c): no metadata I/O starts from here on
+ * (_mark(), under dev->lock: superblock writes are under it), and none is
+ * still running once rblk_meta_fail() returns (bitmap and activity log
+ * writes are under their mutexes; an activity log write may wait for the
+ * peer, so not under dev->lock). What it held stays in memory until the
+ * next attach, detach or removal: threads of the connection may still
+ * look at the bitmap.
  */
+void rblk_meta_fail_mark(struct rblk_meta *m)
+{
+	WRITE_ONCE(m->failed, true);
+}
+
 void rblk_meta_fail(struct rblk_meta *m)
 {
 	WRITE_ONCE(m->failed, true);

@@ -38,6 +38,7 @@ struct rblk_device;
 int rblk_meta_attach(struct rblk_meta *m, struct block_device *data_bdev,
 		     const char *ext_path, void *holder);
 void rblk_meta_detach(struct rblk_meta *m);
+void rblk_meta_fail_mark(struct rblk_meta *m);
 void rblk_meta_fail(struct rblk_meta *m);
 int rblk_meta_io_error(struct rblk_meta *m, enum req_op op, u64 byte_pos,
 		       int err);

@@ -175,11 +175,20 @@ static void read_retry_end(struct rblk_device *dev, struct request *rq)
 static bool peer_only_end(struct rblk_device *dev, struct request *rq)
 {
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+	const char *why = "did not acknowledge it";
 
 	if (req->status)
 		return false;
+	/*
+	 * Connected, not in a resync, verify or handshake: the peer serves
+	 * us from now on (kmod/ioerr.c, primary_lets_go()).
+	 */
 	if (test_bit(RBLK_RQ_ACKED, &req->rflags) &&
-	    READ_ONCE(dev->state.peer_disk) == RBLK_DISK_UPTODATE) {
+	    (READ_ONCE(dev->state.peer_disk) != RBLK_DISK_UPTODATE ||
+	     READ_ONCE(dev->state.conn) != RBLK_CONN_CONNECTED ||
+	     READ_ONCE(dev->conn.handshake)))
+		why = "cannot serve it now";
+	else if (test_bit(RBLK_RQ_ACKED, &req->rflags)) {
 		rblk_disk_stale(dev);
 		/* The fail work waits for the disk's I/O; not for us. */
 		if (req->disk_ref) {
@@ -196,9 +205,16 @@ static bool peer_only_end(struct rblk_device *dev, struct request *rq)
 			return false;
 		case RBLK_UNTOLD_FAIL:
 			atomic_set(&req->pending, 0);
+			why = "has it, but did not confirm a generation of its own after this disk failed";
 			break;
 		}
 	}
+	pr_warn_ratelimited("rblk%d: %s: write of sectors %llu+%u failed: the local disk failed, and %s %s\n",
+			    dev->minor, dev->name,
+			    (unsigned long long)req->range.sector,
+			    req->range.bytes >> SECTOR_SHIFT,
+			    dev->conn.peer_node[0] ? dev->conn.peer_node : "the peer",
+			    why);
 	req->status = req->local_status ?: BLK_STS_IOERR;
 	return false;
 }
@@ -345,7 +361,9 @@ static void clone_endio(struct bio *clone)
 		/* Retried on the peer before it counts (read_next_step()). */
 		cmpxchg(&req->local_status, BLK_STS_OK, clone->bi_status);
 		set_bit(RBLK_RQ_LOCAL_FAILED, &req->rflags);
-	} else if (clone->bi_status == BLK_STS_NOTSUPP) {
+	} else if (clone->bi_status == BLK_STS_NOTSUPP &&
+		   (req_op(rq) == REQ_OP_DISCARD ||
+		    req_op(rq) == REQ_OP_WRITE_ZEROES)) {
 		/* A discard the disk cannot do: not a failing disk. */
 		cmpxchg(&req->status, BLK_STS_OK, clone->bi_status);
 	} else {
@@ -519,10 +537,16 @@ static bool start_write(struct rblk_device *dev, struct request *rq)
 		if (req->range.bytes && !rblk_disk_usable(dev))
 			set_bit(RBLK_RQ_PEER_ONLY, &req->rflags);
 		else if (m->present && req->range.bytes) {
-			if (rblk_al_begin(m, req->range.sector, req->range.bytes))
-				set_bit(RBLK_RQ_PEER_ONLY, &req->rflags);
-			else
+			if (!rblk_al_begin(m, req->range.sector, req->range.bytes))
 				req->al = true;
+			else if (test_bit(RBLK_DISK_F_ERROR, &dev->disk_flags) ||
+				 !rblk_disk_usable(dev))
+				set_bit(RBLK_RQ_PEER_ONLY, &req->rflags);
+			else {
+				/* Not the disk's (no memory): as before. */
+				req->status = BLK_STS_IOERR;
+				return true;
+			}
 		}
 	}
 	req->park = RBLK_PARK_NONE;
@@ -545,11 +569,10 @@ static bool start_write(struct rblk_device *dev, struct request *rq)
 	}
 	/* Neither our disk nor the peer takes it. */
 	if (test_bit(RBLK_RQ_PEER_ONLY, &req->rflags)) {
-		pr_warn_ratelimited("rblk%d: %s: write of sectors %llu+%u failed: the local disk failed and %s\n",
+		pr_warn_ratelimited("rblk%d: %s: write of sectors %llu+%u failed: the local disk failed, and no peer takes it now\n",
 				    dev->minor, dev->name,
 				    (unsigned long long)req->range.sector,
-				    req->range.bytes >> SECTOR_SHIFT,
-				    "no peer with an UpToDate disk takes it");
+				    req->range.bytes >> SECTOR_SHIFT);
 		req->status = req->local_status ?: BLK_STS_IOERR;
 		return true;
 	}

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rblk/state.h>
+
 #include "config.h"
 #include "nl.h"
 #include "plan.h"
@@ -168,16 +170,25 @@ static int build_attach(struct plan *p, const struct cfg_resource *r,
 			 plan_find(running, "connect", r->me->minor);
 	static struct rblk_dev_info d;
 
-	if (running && !rblk_nl_device(r->me->minor, &d) &&
-	    d.role == RBLK_ROLE_PRIMARY && d.disk_state <= RBLK_DISK_FAILED) {
-		err("attach: %s is Primary: a disk comes back to a Secondary only", r->name);
-		if (connected && d.has_peer && d.peer_name[0])
-			hint("its reads and writes go to %s meanwhile; stop what uses /dev/rblk%u, run 'rblkadm secondary %s', then 'rblkadm attach %s'",
-			     d.peer_name, r->me->minor, r->name, r->name);
-		else
-			hint("stop what uses /dev/rblk%u, run 'rblkadm secondary %s', then 'rblkadm attach %s'",
-			     r->me->minor, r->name, r->name);
-		return -EBUSY;
+	if (running && !rblk_nl_device(r->me->minor, &d)) {
+		if (d.disk_state > RBLK_DISK_FAILED) {
+			err("attach: %s has a disk attached already (%s, %s)", r->name,
+			    d.backing_dev[0] ? d.backing_dev : "?",
+			    rblk_disk_name(d.disk_state));
+			hint("'rblkadm detach %s' first to change it", r->name);
+			return -EEXIST;
+		}
+		if (d.role == RBLK_ROLE_PRIMARY) {
+			err("attach: %s is Primary: a disk comes back to a Secondary only", r->name);
+			if (d.conn_state == RBLK_CONN_CONNECTED &&
+			    d.peer_disk_state == RBLK_DISK_UPTODATE && d.peer_name[0])
+				hint("its reads and writes go to %s meanwhile; stop what uses /dev/rblk%u, run 'rblkadm secondary %s', then 'rblkadm attach %s'",
+				     d.peer_name, r->me->minor, r->name, r->name);
+			else
+				hint("stop what uses /dev/rblk%u, run 'rblkadm secondary %s', then 'rblkadm attach %s'",
+				     r->me->minor, r->name, r->name);
+			return -EBUSY;
+		}
 	}
 	/* First: a module that refuses it leaves the connection alone. */
 	plan_disk_options_change(p, r, running);

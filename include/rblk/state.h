@@ -233,14 +233,20 @@ static inline int rblk_state_check_admin(const struct rblk_state *os,
 		return *why = "the device is held open", -EBUSY;
 	/*
 	 * A detach: to Diskless, or with a connection configured through
-	 * Failed (its disk goes as a failed one does, kmod/ioerr.c).
+	 * Failed (its disk goes as a failed one does, kmod/ioerr.c). A
+	 * Primary's, open or not, only while its peer serves it from then
+	 * on; an opener of a Secondary would see its disk vanish.
 	 */
 	if (os->disk > RBLK_DISK_FAILED && ns->disk <= RBLK_DISK_FAILED) {
-		if (flags & RBLK_SC_OPEN)
+		if (os->role == RBLK_ROLE_PRIMARY &&
+		    (os->conn != RBLK_CONN_CONNECTED ||
+		     os->peer_disk != RBLK_DISK_UPTODATE))
+			return *why = "the device is Primary and no UpToDate peer is connected to serve it", -EBUSY;
+		if (os->role != RBLK_ROLE_PRIMARY && (flags & RBLK_SC_OPEN))
 			return *why = "the device is held open", -EBUSY;
-		/* An attach would then give a Primary whatever disk it finds. */
-		if (os->role == RBLK_ROLE_PRIMARY)
-			return *why = "the device is Primary", -EBUSY;
+		if (rblk_conn_is_up(os->conn) && os->peer_role == RBLK_ROLE_PRIMARY &&
+		    os->peer_disk <= RBLK_DISK_FAILED)
+			return *why = "the peer is Primary without a disk: this disk serves it", -EBUSY;
 		if ((flags & RBLK_SC_CONFIGURED) && ns->disk == RBLK_DISK_DISKLESS)
 			return *why = "a connection is configured", -EISCONN;
 	}
@@ -276,7 +282,8 @@ static inline void rblk_state_set_conn_to(struct rblk_state *s,
  * @ns after @os lost the connection: a Primary that loses a peer with
  * good data under fencing resource-and-stonith holds all I/O until the
  * fence-peer handler has outdated the peer (or 'rblkadm resume-io'), as
- * that peer may be promoted meanwhile.
+ * that peer may be promoted meanwhile. Not a Primary without a disk of
+ * its own (kmod/ioerr.c): the peer holds the only good copy.
  */
 static inline void rblk_state_lost_peer(const struct rblk_state *os,
 					struct rblk_state *ns,
@@ -284,7 +291,8 @@ static inline void rblk_state_lost_peer(const struct rblk_state *os,
 {
 	if (fencing == RBLK_FENCING_RESOURCE_AND_STONITH &&
 	    os->role == RBLK_ROLE_PRIMARY && rblk_conn_is_up(os->conn) &&
-	    !rblk_conn_is_up(ns->conn) && os->peer_disk > RBLK_DISK_OUTDATED)
+	    !rblk_conn_is_up(ns->conn) && os->peer_disk > RBLK_DISK_OUTDATED &&
+	    os->disk == RBLK_DISK_UPTODATE)
 		ns->susp |= RBLK_SUSP_IO_FENCING;
 }
 

@@ -324,15 +324,27 @@ static const struct admin_row admin_rows[] = {
 	{ "detach with a connection configured, while open",
 	  ST(SECONDARY, UPTODATE, CONNECTED, PRIMARY, UPTODATE, 0),
 	  ST(SECONDARY, FAILED, CONNECTED, PRIMARY, UPTODATE, 0), CONF | OPEN, -EBUSY },
-	{ "detach a Primary with a connection configured",
+	{ "detach a Primary whose UpToDate peer is connected, open",
 	  ST(PRIMARY, UPTODATE, CONNECTED, SECONDARY, UPTODATE, 0),
-	  ST(PRIMARY, FAILED, CONNECTED, SECONDARY, UPTODATE, 0), CONF, -EBUSY },
+	  ST(PRIMARY, FAILED, CONNECTED, SECONDARY, UPTODATE, 0), CONF | OPEN, 0 },
+	{ "detach a Primary whose peer is Inconsistent (a SyncTarget)",
+	  ST(PRIMARY, UPTODATE, SYNC_SOURCE, SECONDARY, INCONSISTENT, 0),
+	  ST(PRIMARY, FAILED, SYNC_SOURCE, SECONDARY, INCONSISTENT, 0), CONF, -EBUSY },
+	{ "detach a Primary in a verify (the peer busy)",
+	  ST(PRIMARY, UPTODATE, VERIFY_SOURCE, SECONDARY, UPTODATE, 0),
+	  ST(PRIMARY, FAILED, VERIFY_SOURCE, SECONDARY, UPTODATE, 0), CONF, -EBUSY },
+	{ "detach a Primary whose peer is away",
+	  ST(PRIMARY, UPTODATE, CONNECTING, UNKNOWN, DISKLESS, 0),
+	  ST(PRIMARY, FAILED, CONNECTING, UNKNOWN, DISKLESS, 0), CONF, -EBUSY },
 	{ "detach, not open, not configured",
 	  ST(SECONDARY, UPTODATE, STANDALONE, UNKNOWN, DISKLESS, 0),
 	  ST(SECONDARY, DISKLESS, STANDALONE, UNKNOWN, DISKLESS, 0), 0, 0 },
 	{ "detach a Primary (an attach could give it any disk)",
 	  ST(PRIMARY, UPTODATE, STANDALONE, UNKNOWN, DISKLESS, 0),
 	  ST(PRIMARY, DISKLESS, STANDALONE, UNKNOWN, DISKLESS, 0), 0, -EBUSY },
+	{ "detach a Secondary that serves a Primary without a disk",
+	  ST(SECONDARY, UPTODATE, CONNECTED, PRIMARY, DISKLESS, 0),
+	  ST(SECONDARY, FAILED, CONNECTED, PRIMARY, DISKLESS, 0), CONF, -EBUSY },
 	{ "attach to a Primary whose disk failed, served by its peer",
 	  ST(PRIMARY, DISKLESS, CONNECTED, SECONDARY, UPTODATE, 0),
 	  ST(PRIMARY, UPTODATE, CONNECTED, SECONDARY, UPTODATE, 0), ATTACH, -EBUSY },
@@ -699,17 +711,20 @@ static void test_set_conn_to(void)
 
 /*
  * fencing resource-and-stonith: a Primary losing a peer with good data
- * suspends I/O (DRBD's rule); nothing else does; the peer's return ends
- * it; a suspended node is a Primary without its peer and cannot demote.
+ * suspends I/O (DRBD's rule), unless its own disk is gone (the peer has
+ * the only copy); nothing else does; the peer's return ends it; a
+ * suspended node is a Primary without its peer and cannot demote.
  */
 static void test_io_fencing(void)
 {
 	static const int pdisks[] = { D(DISKLESS), D(INCONSISTENT), D(OUTDATED),
 				      D(CONSISTENT), D(UPTODATE) };
+	static const int ldisks[] = { D(UPTODATE), D(DISKLESS), D(FAILED) };
 	const char *why = NULL;
 	struct rblk_state os, ns, s;
-	unsigned int f, i, role, to, c;
+	unsigned int f, i, j, role, to, c;
 
+	for (j = 0; j < ARRAY_LEN(ldisks); j++)
 	for (f = 0; f < __RBLK_FENCING_LAST; f++)
 	for (role = R(PRIMARY); role <= R(SECONDARY); role++)
 	for (i = 0; i < ARRAY_LEN(pdisks); i++)
@@ -719,6 +734,7 @@ static void test_io_fencing(void)
 
 		os = with_conn(c);
 		os.role = role;
+		os.disk = ldisks[j];
 		if (rblk_conn_is_up(c)) {
 			os.peer_disk = pdisks[i];
 			if (c == C(SYNC_TARGET) || c == C(VERIFY_TARGET) ||
@@ -732,9 +748,10 @@ static void test_io_fencing(void)
 		rblk_state_lost_peer(&os, &ns, f);
 		want = f == RBLK_FENCING_RESOURCE_AND_STONITH &&
 		       role == R(PRIMARY) && rblk_conn_is_up(c) &&
-		       pdisks[i] > D(OUTDATED);
+		       pdisks[i] > D(OUTDATED) && ldisks[j] == D(UPTODATE);
 		CHECK(!!(ns.susp & RBLK_SUSP_IO_FENCING) == want,
-		      "%s %s, %s, peer %s -> %s: suspended %d, want %d",
+		      "disk %s, %s %s, %s, peer %s -> %s: suspended %d, want %d",
+		      rblk_disk_name(os.disk),
 		      rblk_fencing_name(f), rblk_role_name(role),
 		      rblk_conn_name(c), rblk_disk_name(os.peer_disk),
 		      rblk_conn_name(to), !!(ns.susp & RBLK_SUSP_IO_FENCING), want);

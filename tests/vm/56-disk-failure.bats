@@ -343,16 +343,21 @@ fio_verify() {
 # handler (configured on pg2 here), still connected; the Primary marks
 # what it writes from then on, and the same disk attached again is
 # resynced by bitmap (the detach wrote the bitmap and flushed the disk
-# first). A Primary's detach is refused (it has no peer to serve it yet).
-@test "rblkadm detach on a connected Secondary: Diskless without an error or the handler; the Primary marks; attach resyncs what changed; a Primary's detach is refused" {
+# first). A Primary's detach without its peer connected is refused.
+@test "rblkadm detach on a connected Secondary: Diskless without an error or the handler; the Primary marks; attach resyncs what changed; a Primary's detach without its peer is refused" {
 	local before after oos
 	io_error_handler on pg2
 	reseed
 	vm_run pg1 "$RBLKADM primary pg"
+	vm_run pg2 "$RBLKADM disconnect pg"
+	wait_conn pg1 Connecting
 	run vm_run pg1 "$RBLKADM detach pg"
 	[ "$status" -ne 0 ] || { echo "$output"; false; }
-	assert_output_has "detach: refused: the device is Primary"
+	assert_output_has "detach: refused: the device is Primary and no UpToDate peer is connected to serve it"
+	assert_output_has "connect the peer and wait for UpToDate"
 	[ "$(stat_of pg1 disk)" = UpToDate ]
+	vm_run pg2 "$RBLKADM connect pg"
+	wait_conn pg1 Connected 60
 	mark
 	# A writer on pg1 before, during and after pg2's detach: 1 MiB at a
 	# time over 32-64 MiB, until told to stop.
@@ -402,6 +407,58 @@ fio_verify() {
 	[ $((after - before)) -ge "$(stat_of pg1 size-kib)" ] || { echo "$((after - before)) KiB resynced"; false; }
 	md5_both_equal
 	io_error_handler off pg2
+}
+
+# 'rblkadm detach' on a connected Primary that is written meanwhile: the
+# disk goes as a failed one does, on purpose (kmod/ioerr.c), and the
+# Primary stays Primary, served by pg2, whose own detach is refused while
+# it does. No write fails; pg2 starts a generation: the disk back, once
+# pg1 is Secondary, is resynced in full.
+@test "rblkadm detach on a connected Primary under writes: Diskless, served by its peer, no write fails; the peer's detach is refused meanwhile; the disk back is resynced in full" {
+	local before size r0 r1 a b
+	reseed
+	vm_run pg1 "$RBLKADM primary pg"
+	mark
+	vm_run pg1 "rm -f /tmp/w.stop /tmp/w.rc; setsid -f sh -c 'i=0; while [ ! -e /tmp/w.stop ]; do
+		dd if=/dev/urandom of=/dev/rblk0 bs=64k count=16 seek=\$((512 + i % 32 * 16)) oflag=direct status=none ||
+		{ echo \$? >/tmp/w.rc; exit; }; i=\$((i + 1)); done; echo 0 >/tmp/w.rc' </dev/null >/dev/null 2>&1"
+	vm_wait pg1 30 "[ \"\$($(st written-kib))\" -ge 2048 ]"
+	run vm_run pg1 "$RBLKADM detach pg"
+	assert_status 0
+	run vm_run pg1 "$(st disk); $(st role); $(st connection); $(st disk-error)"
+	[ "$output" = "Diskless"$'\n'"Primary"$'\n'"Connected"$'\n'"null" ] || { echo "$output"; false; }
+	vm_wait pg1 10 "$(since_mark) | grep -q 'rblk0: pg: detached $RBLK_DISK; this Primary.s reads and writes go to pg2 now'"
+	vm_wait pg2 60 "[ \"\$($(st peer-disk))\" = Diskless ]"
+	run vm_run pg2 "$(since_mark)"
+	assert_output_has "pg1's disk failed: new generation"
+	run vm_run pg2 "$RBLKADM detach pg"
+	[ "$status" -ne 0 ] || { echo "$output"; false; }
+	assert_output_has "detach: refused: the peer is Primary without a disk: this disk serves it"
+	[ "$(stat_of pg2 disk)" = UpToDate ]
+	# The writer goes on: 2 MiB more, then stops; nothing failed.
+	before=$(stat_of pg1 written-kib)
+	vm_wait pg1 60 "[ \"\$($(st written-kib))\" -ge $((before + 2048)) ]"
+	vm_run pg1 "touch /tmp/w.stop"
+	vm_wait pg1 60 "[ -s /tmp/w.rc ]"
+	[ "$(vm_run pg1 "cat /tmp/w.rc")" = 0 ]
+	[ "$(stat_of pg1 io-errors)" = 0 ]
+	[ "$(rblk0_errors)" = 0 ]
+	# What pg1 reads, from pg2, is pg2's disk.
+	a=$(vm_run pg1 "dd if=/dev/rblk0 bs=1M count=32 skip=32 iflag=direct status=none | md5sum")
+	b=$(vm_run pg2 "dd if=$RBLK_DISK bs=1M count=32 skip=32 iflag=direct status=none | md5sum")
+	[ "$a" = "$b" ] || { echo "pg1 reads $a, pg2 has $b"; false; }
+	vm_run pg1 "$RBLKADM secondary pg"
+	size=$(stat_of pg2 size-kib)
+	r0=$(stat_of pg2 resynced-kib)
+	run vm_run pg1 "$RBLKADM attach pg"
+	assert_status 0
+	run vm_run pg1 "$RBLKADM wait-sync pg --timeout 300"
+	assert_status 0
+	vm_wait pg2 60 "[ \"\$($(st disk))\" = UpToDate ] && [ \"\$($(st peer-disk))\" = UpToDate ] && [ \"\$($(st out-of-sync-kib))\" = 0 ]"
+	r1=$(stat_of pg2 resynced-kib)
+	echo "pg1 detached while Primary; its disk back: $((r1 - r0)) KiB resynced of $size" >&3
+	[ $((r1 - r0)) -ge "$size" ]
+	md5_both_equal
 }
 
 @test "a read error on a Secondary's disk detaches it too: the Primary's verify ends" {
