@@ -395,7 +395,10 @@ int rblk_device_connect(struct rblk_device *dev, const struct rblk_conn *cfg)
 	int ret;
 
 	lockdep_assert_held(&rblk_devices_lock);
-	if (!dev->backing.bdev)
+	/* A Primary without a disk, to the peer that serves it (ioerr.c). */
+	if (!dev->backing.bdev &&
+	    !(READ_ONCE(dev->state.role) == RBLK_ROLE_PRIMARY &&
+	      READ_ONCE(dev->served_uuid)))
 		return -ENODATA;
 	if (conn->worker && !conn->fatal)
 		return -EALREADY;

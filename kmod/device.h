@@ -92,6 +92,12 @@ struct rblk_device {
 	/* What the fail work waits for (set by ioerr.c's fail_begin()). */
 	bool fail_busy;
 	unsigned int fail_teardowns;
+	/*
+	 * A Primary without a disk: the peer's generation that serves it
+	 * (0: none), presented instead of its own in a handshake (gen.c).
+	 * Under dev->lock.
+	 */
+	u64 served_uuid;
 	/* Writes on the peer's copy alone, until it knows (ioerr.c). */
 	spinlock_t untold_lock;
 	struct list_head untold;

@@ -109,10 +109,26 @@ static const char *const asb_names[] = {
 	"call-pri-lost-after-sb",
 };
 
+/*
+ * The current generation our STATE gives (dev->lock held): a Primary
+ * without a disk gives the one of the peer that serves it
+ * (dev->served_uuid, kmod/ioerr.c), 0 if none: the connect decision lets
+ * it in only where that generation is.
+ */
+u64 rblk_gen_current(struct rblk_device *dev)
+{
+	lockdep_assert_held(&dev->lock);
+	if (dev->state.role == RBLK_ROLE_PRIMARY &&
+	    dev->state.disk <= RBLK_DISK_FAILED)
+		return dev->served_uuid;
+	return dev->meta.gi.uuid[RBLK_UI_CURRENT];
+}
+
 /* This node as its first STATE of this connection described it. */
 static void local_side(struct rblk_device *dev, struct rblk_cd_side *l)
 {
 	l->gi = dev->meta.gi;
+	l->gi.uuid[RBLK_UI_CURRENT] = rblk_gen_current(dev);
 	l->sectors = get_capacity(dev->disk);
 	l->bits = dev->conn.sent_bits;
 	l->role = dev->state.role;
@@ -168,12 +184,12 @@ static int refuse_connect(struct rblk_device *dev, const struct rblk_cd_result *
 	case RBLK_CD_BOTH_PRIMARY:
 		return rblk_conn_both_primary(conn);
 	case RBLK_CD_LOCAL_DISKLESS_PRIMARY:
-		rblk_conn_error(conn, "this node is Primary without a usable disk; refusing to connect to %s. Make it Secondary, attach a disk ('rblkadm attach %s'), then connect",
+		rblk_conn_error(conn, "this node is Primary without a usable disk, and %s is not the UpToDate Secondary that served it since (at the generation it started then); refusing to connect. Make this node Secondary, attach a disk ('rblkadm attach %s'), then connect",
 				peer, res);
 		return -ENODATA;
 	case RBLK_CD_PEER_DISKLESS_PRIMARY:
-		rblk_conn_error(conn, "%s is Primary without a usable disk; refusing to connect (a Primary serves from its own disk)",
-				peer);
+		rblk_conn_error(conn, "%s is Primary without a usable disk; refusing to connect (only this node's UpToDate data, at the generation it served %s from, would do)",
+				peer, peer);
 		return -ENODATA;
 	case RBLK_CD_LOCAL_INCONSISTENT_SOURCE:
 		rblk_conn_error(conn, "the generations make this node SyncSource for %s, but this disk is %s: it cannot give data it lacks; refusing to connect. If %s's data is to be kept, run 'rblkadm invalidate %s' here",

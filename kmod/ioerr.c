@@ -92,6 +92,7 @@ void rblk_disk_ref_live(struct rblk_device *dev)
 	clear_bit(RBLK_DISK_F_STALE, &dev->disk_flags);
 	clear_bit(RBLK_DISK_F_TOLD, &dev->disk_flags);
 	clear_bit(RBLK_DISK_F_UNTOLD, &dev->disk_flags);
+	dev->served_uuid = 0;
 	percpu_ref_resurrect(&dev->disk_ref);
 }
 
@@ -461,14 +462,12 @@ static bool primary_lets_go(struct rblk_device *dev)
  * then) and answered with a generation of its own: a STATE after our
  * two PINGs (rblk_conn_tell()) carries it.
  */
-static bool peer_told(struct rblk_conn *conn, u64 before)
+static bool peer_told(struct rblk_conn *conn, u64 before, u64 *after)
 {
-	u64 after;
-
 	if (rblk_conn_tell(conn))
 		return false;
-	after = peer_current(conn);
-	return after && after != before;
+	*after = peer_current(conn);
+	return *after && *after != before;
 }
 
 static void fail_work(struct work_struct *w)
@@ -477,8 +476,8 @@ static void fail_work(struct work_struct *w)
 					       disk_fail_work);
 	struct rblk_conn *conn = &dev->conn;
 	unsigned int teardowns;
-	bool busy, tell, helper, primary;
-	u64 before;
+	bool busy, tell, helper, primary, told = false;
+	u64 before, after = 0;
 
 	mutex_lock(&dev->lock);
 	if (!dev->backing.bdev || dev->removing) {
@@ -530,9 +529,10 @@ static void fail_work(struct work_struct *w)
 	 * has a generation of its own (rblk_disk_hold_untold()); a
 	 * connection that goes (busy: now) fails them.
 	 */
-	if (primary)
-		rblk_disk_release_untold(dev, tell && !busy &&
-					 peer_told(conn, before));
+	if (primary) {
+		told = tell && !busy && peer_told(conn, before, &after);
+		rblk_disk_release_untold(dev, told);
+	}
 	/*
 	 * The STATE queued first; a handler that powers the node off may
 	 * still beat it: the Primary then loses us and marks all the same.
@@ -550,6 +550,13 @@ static void fail_work(struct work_struct *w)
 	/* No metadata I/O reaches the disk from here on. */
 	rblk_meta_fail(&dev->meta);
 	mutex_lock(&dev->lock);
+	/*
+	 * A Primary without its disk connects again only where the peer's
+	 * generation that serves it is (gen.c, rblk_gen_current()). Only
+	 * now: before, a metadata write might have put it on this disk.
+	 */
+	if (primary)
+		dev->served_uuid = told ? after : 0;
 	/* An error of the last I/O, or of detach_flush(): once. */
 	helper = local_io_error_due(dev);
 	mutex_unlock(&dev->lock);

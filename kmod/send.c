@@ -16,6 +16,7 @@
 
 #include "conn.h"
 #include "device.h"
+#include "gen.h"
 #include "recv.h"
 #include "req.h"
 
@@ -177,6 +178,7 @@ static void fill_state(struct rblk_device *dev, struct rblk_p_state *st,
 	rblk_put_be64(st->data_sectors, get_capacity(dev->disk));
 	for (i = 0; i < RBLK_UI_COUNT; i++)
 		rblk_put_be64(st->uuid[i], dev->meta.gi.uuid[i]);
+	rblk_put_be64(st->uuid[RBLK_UI_CURRENT], rblk_gen_current(dev));
 	rblk_put_be32(st->md_flags, dev->meta.gi.flags);
 	st->role = dev->state.role;
 	st->disk_state = dev->state.disk;

@@ -471,6 +471,21 @@ static inline void rblk_cd_generations(const unsigned int after_sb[3],
 }
 
 /*
+ * A Primary without a disk (@dl) and the peer that served it (kmod/
+ * ioerr.c): an UpToDate Secondary still at the generation it started
+ * when that disk failed, which @dl gives as its current one (none if it
+ * was never served). Any other peer may lack its writes, or have
+ * changed since (promoted, resynced): refused.
+ */
+static inline bool rblk_cd_served(const struct rblk_cd_side *dl,
+				  const struct rblk_cd_side *p)
+{
+	return rblk_gi_real(dl->gi.uuid[RBLK_UI_CURRENT]) &&
+	       dl->gi.uuid[RBLK_UI_CURRENT] == p->gi.uuid[RBLK_UI_CURRENT] &&
+	       p->role == RBLK_ROLE_SECONDARY && p->disk == RBLK_DISK_UPTODATE;
+}
+
+/*
  * The peer's first STATE against ours: can the two disks be used together,
  * and which way does a resync go? @has_meta: this node tracks generations
  * (without metadata there is nothing to compare; the sizes still must
@@ -491,13 +506,15 @@ static inline void rblk_connect_decide(const unsigned int after_sb[3],
 				      .sb = RBLK_SB_REFUSE, .sb_policy = -1 };
 	/*
 	 * A side without a usable disk (it failed): nothing to compare or
-	 * resync; the other side marks what it writes.
+	 * resync; the other side marks what it writes. A Primary without a
+	 * disk only to the peer that served it (rblk_cd_served()).
 	 */
 	if (l->disk <= RBLK_DISK_FAILED || p->disk <= RBLK_DISK_FAILED) {
-		/* A Primary serves from its own disk (none would write ours). */
-		if (l->role == RBLK_ROLE_PRIMARY && l->disk <= RBLK_DISK_FAILED)
+		if (l->role == RBLK_ROLE_PRIMARY && l->disk <= RBLK_DISK_FAILED &&
+		    !rblk_cd_served(l, p))
 			r->verdict = RBLK_CD_LOCAL_DISKLESS_PRIMARY;
-		else if (p->role == RBLK_ROLE_PRIMARY && p->disk <= RBLK_DISK_FAILED)
+		else if (p->role == RBLK_ROLE_PRIMARY && p->disk <= RBLK_DISK_FAILED &&
+			 !rblk_cd_served(p, l))
 			r->verdict = RBLK_CD_PEER_DISKLESS_PRIMARY;
 		else if (l->role == RBLK_ROLE_PRIMARY && p->role == RBLK_ROLE_PRIMARY)
 			r->verdict = RBLK_CD_BOTH_PRIMARY;

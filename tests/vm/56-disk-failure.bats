@@ -69,7 +69,10 @@
 #    Diskless and its log says "pg1's disk failed: new generation"; fio
 #    ends 0 with "err= 0", io-errors stays 0, no "error, dev rblk0"; at
 #    least 1 MiB written after the detach; fio's verify pass on pg1 (every
-#    block read from pg2) finds nothing; the handler logged once; "rblkadm
+#    block read from pg2) finds nothing; pg2 disconnected, a read on pg1
+#    fails; connected again, pg1 is Connected, Diskless, Primary with pg2
+#    UpToDate, and fio's verify finds nothing again, a 1 MiB write
+#    succeeds; the handler logged once; "rblkadm
 #    attach pg" on the Primary fails with "attach: pg is Primary: a disk
 #    comes back to a Secondary only" and "its reads and writes go to pg2
 #    meanwhile", the connection still Connected; demoted, not promotable,
@@ -573,6 +576,19 @@ fio_verify() {
 	run vm_run pg1 "$(fio_verify $seed)"
 	[ "$output" = 0 ] || { vm_run pg1 "cat /tmp/fio-verify.out"; false; }
 	[ "$(stat_of pg1 io-errors)" = 0 ]
+	# The connection lost: no data anywhere for pg1. Made again, pg1
+	# goes on through pg2 (it gives pg2's new generation as its own).
+	vm_run pg2 "$RBLKADM disconnect pg"
+	wait_conn pg1 Connecting
+	run vm_run pg1 "dd if=/dev/rblk0 of=/dev/null bs=4k count=1 iflag=direct status=none"
+	[ "$status" -ne 0 ] || { echo "a read without a disk or a peer succeeded"; false; }
+	vm_run pg2 "$RBLKADM connect pg"
+	wait_conn pg1 Connected 60
+	run vm_run pg1 "$(st disk); $(st role); $(st peer-disk)"
+	[ "$output" = "Diskless"$'\n'"Primary"$'\n'"UpToDate" ] || { echo "$output"; false; }
+	run vm_run pg1 "$(fio_verify $seed)"
+	[ "$output" = 0 ] || { vm_run pg1 "cat /tmp/fio-verify.out"; false; }
+	vm_run pg1 "dd if=/dev/urandom of=/dev/rblk0 bs=1M count=1 seek=20 oflag=direct status=none"
 	# The handler ran once, for the first error.
 	vm_wait pg1 30 "[ \$($(lioe_lines)) -ge 1 ]"
 	[ "$(vm_run pg1 "$(lioe_lines)")" = 1 ]
