@@ -256,8 +256,9 @@ md5_lower() {
 # generation), and a verify finds nothing.
 @test "recipe 7a: the Primary's disk fails under PostgreSQL: no error, no acknowledged transaction lost; the disk back is resynced in full, verify finds nothing" {
 	local n missing size r0 r1 err
-	# pg2 back (recipe 7 wiped it): a full sync from pg1.
-	vm_run pg2 "$RBLKADM create-md --force pg >/dev/null && $RBLKADM up pg"
+	# pg2 back (recipe 7 wiped it; its up failed at the attach): a full
+	# sync from pg1.
+	vm_run pg2 "$RBLKADM down pg && $RBLKADM create-md --force pg >/dev/null && $RBLKADM up pg"
 	vm_run pg1 "$RBLKADM connect pg"
 	run vm_run pg2 "$RBLKADM wait-sync pg --timeout 300"
 	assert_status 0
