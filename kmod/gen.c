@@ -55,6 +55,13 @@ int rblk_gen_role_change(struct rblk_device *dev, enum rblk_role role,
 	int ret;
 
 	lockdep_assert_held(&dev->lock);
+	/*
+	 * A Primary without a disk (kmod/ioerr.c: detached, or let go
+	 * after an error) has no metadata to write: its disk, back, says
+	 * Primary still, as a crashed one's.
+	 */
+	if (role == RBLK_ROLE_SECONDARY && dev->state.disk <= RBLK_DISK_FAILED)
+		return 0;
 	if (role == RBLK_ROLE_PRIMARY) {
 		if (forced)
 			force_up_to_date(dev);

@@ -302,8 +302,12 @@ static int demote_flush_peer(struct rblk_device *dev,
 	if (ret)
 		return ret;
 	ret = rblk_bm_flush(&dev->meta);
-	/* A failing disk: demoted all the same (rblk_gen_role_change()). */
-	return test_bit(RBLK_DISK_F_ERROR, &dev->disk_flags) ? 0 : ret;
+	/*
+	 * A failing disk, or none (detached): demoted all the same
+	 * (rblk_gen_role_change()).
+	 */
+	return test_bit(RBLK_DISK_F_ERROR, &dev->disk_flags) ||
+	       READ_ONCE(dev->state.disk) <= RBLK_DISK_FAILED ? 0 : ret;
 }
 
 /*
