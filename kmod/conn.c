@@ -688,7 +688,7 @@ static int ping_wait(struct rblk_conn *conn, u32 epoch)
 			return -ENOTCONN;
 		msleep(100);	/* no memory: ask again */
 	}
-	while (READ_ONCE(conn->ping_acked) < cookie) {
+	while (smp_load_acquire(&conn->ping_acked) < cookie) {
 		if (tell_gone(conn, epoch))
 			return -ENOTCONN;
 		msleep(10);

@@ -98,6 +98,8 @@ struct rblk_device {
 	 * Under dev->lock.
 	 */
 	u64 served_uuid;
+	/* At the failure (fail_begin()): our disk's and the peer's current. */
+	u64 fail_own_uuid, fail_peer_uuid;
 	/* Writes on the peer's copy alone, until it knows (ioerr.c). */
 	spinlock_t untold_lock;
 	struct list_head untold;

@@ -247,9 +247,11 @@ int rblk_gen_peer_connected(struct rblk_device *dev,
 	int ret;
 
 	mutex_lock(&dev->lock);
-	if (dev->meta.present &&
-	    memcmp(dev->meta.gi.uuid, dev->conn.sent_uuid,
-		   sizeof(dev->conn.sent_uuid))) {
+	BUILD_BUG_ON(RBLK_UI_CURRENT != 0);
+	if ((dev->meta.present &&
+	     memcmp(dev->meta.gi.uuid + 1, dev->conn.sent_uuid + 1,
+		    sizeof(dev->conn.sent_uuid) - sizeof(u64))) ||
+	    rblk_gen_current(dev) != dev->conn.sent_uuid[RBLK_UI_CURRENT]) {
 		/* The peer decides on what we sent: so must we. */
 		rblk_conn_error(&dev->conn, "the generations changed during the handshake with %s; connecting again",
 				dev->conn.peer_node);
@@ -265,6 +267,13 @@ int rblk_gen_peer_connected(struct rblk_device *dev,
 	}
 	local_side(dev, &l);
 	peer_side(ps, &p);
+	/* A Primary without a disk, only to a peer that serves it. */
+	if (!(dev->conn.features & RBLK_FEAT_SERVES_DISKLESS)) {
+		if (l.role == RBLK_ROLE_PRIMARY && l.disk <= RBLK_DISK_FAILED)
+			l.gi.uuid[RBLK_UI_CURRENT] = 0;
+		if (p.role == RBLK_ROLE_PRIMARY && p.disk <= RBLK_DISK_FAILED)
+			p.gi.uuid[RBLK_UI_CURRENT] = 0;
+	}
 	rblk_connect_decide(dev->conn.opts.after_sb, &l, &p, dev->meta.present,
 			    won, &r);
 	/* A side without a disk compares nothing (include/rblk/state.h). */
@@ -362,6 +371,15 @@ static void invalidate_remote(struct rblk_device *dev)
 	dev->diverged = true;
 }
 
+/* Our peer is a Primary without a disk, served by us (kmod/ioerr.c). */
+static bool serving_diskless(struct rblk_device *dev)
+{
+	lockdep_assert_held(&dev->lock);
+	return rblk_conn_is_up(dev->state.conn) &&
+	       dev->state.peer_role == RBLK_ROLE_PRIMARY &&
+	       dev->state.peer_disk <= RBLK_DISK_FAILED;
+}
+
 /*
  * invalidate: this node's data is to be replaced by the peer's, all of it;
  * invalidate-remote: the peer's by ours. The new generations make the next
@@ -385,6 +403,10 @@ int rblk_gen_invalidate(struct rblk_device *dev, bool remote,
 		ret = -ENODATA;
 	else if (!remote && ns.role == RBLK_ROLE_PRIMARY)
 		ret = -EBUSY;
+	else if (serving_diskless(dev)) {
+		rblk_extack_msg(extack, "the peer is Primary without a disk: this node's data serves it");
+		ret = -EBUSY;
+	}
 	else if (ns.conn >= RBLK_CONN_SYNC_SOURCE)	/* resync or verify */
 		ret = -EINPROGRESS;
 	else if (remote && rblk_conn_is_up(ns.conn) &&
@@ -545,6 +567,29 @@ static int adopt_uuid(struct rblk_device *dev, u64 uuid, const char *why)
 }
 
 /*
+ * A Primary lets its healthy disk go on purpose ('rblkadm detach',
+ * kmod/ioerr.c), already Failed: from now on it writes through the peer
+ * alone, so that disk, back, is resynced in full whatever the peer did
+ * meanwhile (a connection lost before the peer started a generation of
+ * its own would leave both at this one): invalidated, as by 'rblkadm
+ * invalidate'. dev->lock held.
+ */
+int rblk_gen_detach_primary(struct rblk_device *dev)
+{
+	struct rblk_gi old = dev->meta.gi;
+	int ret;
+
+	lockdep_assert_held(&dev->lock);
+	if (!dev->meta.present)
+		return 0;
+	invalidate_local(dev);
+	ret = rblk_meta_write(&dev->meta);
+	if (ret)
+		dev->meta.gi = old;
+	return ret;
+}
+
+/*
  * new-current-uuid: start a new generation here. With --clear-bitmap on
  * two fresh connected disks (identical by construction, e.g. both zeroed
  * or about to be initialized by mkfs): both take the same generation and
@@ -562,7 +607,10 @@ int rblk_gen_new_current_uuid(struct rblk_device *dev, bool clear,
 		return ret;
 	if (!dev->backing.bdev || !dev->meta.present)
 		ret = -ENODATA;
-	else if (clear && !fresh_pair(dev))
+	else if (serving_diskless(dev)) {
+		rblk_extack_msg(extack, "the peer is Primary without a disk: it connects again only to this generation");
+		ret = -EBUSY;
+	} else if (clear && !fresh_pair(dev))
 		ret = -ESTALE;
 	else if (clear)
 		ret = adopt_uuid(dev, uuid, "new-current-uuid --clear-bitmap");
@@ -620,6 +668,9 @@ static int diverge_locked(struct rblk_device *dev, bool flush_bm,
 	struct rblk_gi *gi = &dev->meta.gi, old = *gi;
 	int ret;
 
+	/* Not onto a disk being let go (kmod/ioerr.c): it lacks writes. */
+	if (dev->state.disk <= RBLK_DISK_FAILED)
+		return -ENODATA;
 	rblk_gi_new_current(gi, get_random_u64() | 1);
 	gi->flags |= RBLK_MDF_PEER_OUTDATED;
 	ret = flush_bm ? rblk_bm_flush(&dev->meta) : 0;
@@ -675,6 +726,9 @@ void rblk_gen_peer_disk_failed(struct rblk_device *dev)
 	bool told = false;
 
 	mutex_lock(&dev->lock);
+	/* A Primary it served: what it served is gone with that disk. */
+	if (dev->state.disk <= RBLK_DISK_FAILED)
+		dev->served_uuid = 0;
 	if (!dev->meta.present || dev->meta.failed || !dev->backing.bdev) {
 		mutex_unlock(&dev->lock);
 		return;
@@ -707,7 +761,12 @@ void rblk_gen_peer_disk_failed(struct rblk_device *dev)
 		pr_warn("rblk%d: %s: cannot write the metadata: %s's disk back will be compared with the old generation\n",
 			dev->minor, dev->name, dev->conn.peer_node);
 	} else {
-		dev->diverged = true;
+		/*
+		 * Not diverged: a promotion of ours later, without the peer,
+		 * starts yet another generation, so that a Primary served by
+		 * us never connects again to data it did not see
+		 * (rblk_cd_served()).
+		 */
 		pr_info("rblk%d: %s: %s's disk failed: new generation %016llx (that disk back is resynced in full)\n",
 			dev->minor, dev->name, dev->conn.peer_node,
 			gi->uuid[RBLK_UI_CURRENT]);
@@ -726,6 +785,22 @@ void rblk_gen_peer_disk_failed(struct rblk_device *dev)
 void rblk_gen_lost_peer_as_primary(struct rblk_device *dev, bool suspended)
 {
 	mutex_lock(&dev->lock);
+	/*
+	 * A disk being let go (kmod/ioerr.c) lacks what the peer served:
+	 * nothing more is written to it. A Primary without a disk whose
+	 * peer may have lost what it acknowledged and did not flush yet
+	 * does not connect to it again (rblk_cd_served()).
+	 */
+	if (dev->state.disk <= RBLK_DISK_FAILED) {
+		unsigned long flags;
+
+		spin_lock_irqsave(&dev->conn.lock, flags);
+		if (dev->conn.tl.log.head != dev->conn.tl.log.tail)
+			dev->served_uuid = 0;
+		spin_unlock_irqrestore(&dev->conn.lock, flags);
+		mutex_unlock(&dev->lock);
+		return;
+	}
 	dev->meta.gi.flags |= RBLK_MDF_LOST_AS_PRIMARY;
 	/* Writes the flag with the new generation, or on its own. */
 	if (dev->diverged && dev->meta.present)

@@ -48,12 +48,14 @@
  * no error). A read served without a copy to write back is only logged.
  */
 #include <linux/blkdev.h>
+#include <linux/delay.h>
 #include <linux/percpu-refcount.h>
 #include <linux/workqueue.h>
 
 #include "device.h"
 #include "ioerr.h"
 #include "digest.h"
+#include "gen.h"
 #include "helper.h"
 
 static void disk_ref_release(struct percpu_ref *ref)
@@ -308,7 +310,8 @@ static void let_go(struct rblk_device *dev)
 	up = rblk_conn_is_up(dev->state.conn);
 	primary = dev->state.role == RBLK_ROLE_PRIMARY;
 	served = dev->state.conn == RBLK_CONN_CONNECTED &&
-		 dev->state.peer_disk == RBLK_DISK_UPTODATE;
+		 dev->state.peer_disk == RBLK_DISK_UPTODATE &&
+		 test_bit(RBLK_DISK_F_TOLD, &dev->disk_flags);
 	mutex_unlock(&dev->lock);
 	if (primary && served)
 		pr_warn("rblk%d: %s: detached %s%s; this Primary's reads and writes go to %s now. Once Secondary, 'rblkadm attach' brings a disk back\n",
@@ -326,6 +329,76 @@ static void let_go(struct rblk_device *dev)
 			dev->minor, dev->name, dev->backing_path);
 	if (up)
 		rblk_queue_state(&dev->conn);
+}
+
+/* The peer's generations as its last STATE said (zero: none). */
+static void peer_gi(struct rblk_conn *conn, struct rblk_gi *gi)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&conn->lock, flags);
+	*gi = conn->peer_state.gi;
+	spin_unlock_irqrestore(&conn->lock, flags);
+}
+
+static u64 peer_current(struct rblk_conn *conn)
+{
+	struct rblk_gi gi;
+
+	peer_gi(conn, &gi);
+	return gi.uuid[RBLK_UI_CURRENT];
+}
+
+/*
+ * Can the peer serve this Primary without its disk? Connected with an
+ * UpToDate disk, and no resync, verify or handshake (which a failure
+ * ends with the connection); generations on both sides (without them
+ * nothing makes this disk's return a resync), and a peer that knows
+ * (RBLK_FEAT_SERVES_DISKLESS). dev->lock held.
+ */
+static bool primary_served(struct rblk_device *dev)
+{
+	lockdep_assert_held(&dev->lock);
+	return dev->state.conn == RBLK_CONN_CONNECTED &&
+	       dev->state.peer_disk == RBLK_DISK_UPTODATE &&
+	       !READ_ONCE(dev->conn.handshake) &&
+	       (dev->conn.features & RBLK_FEAT_SERVES_DISKLESS) &&
+	       dev->meta.present && peer_current(&dev->conn);
+}
+
+/*
+ * A Primary's failed disk goes when its peer serves it from then on, or
+ * when it must: the disk lacks a write the peer has (RBLK_DISK_F_STALE);
+ * without that peer the Primary's I/O then fails. dev->lock held.
+ */
+static bool primary_lets_go(struct rblk_device *dev)
+{
+	lockdep_assert_held(&dev->lock);
+	return test_bit(RBLK_DISK_F_STALE, &dev->disk_flags) ||
+	       primary_served(dev);
+}
+
+/*
+ * A Primary's writes on the peer's copy alone (rblk_disk_hold_untold())
+ * go once the peer has read our STATE and answered with a generation of
+ * its own (rblk_gen_peer_disk_failed()): a STATE read before the answer
+ * to our second PING (rblk_conn_tell()) says so if its current UUID is
+ * new and our disk's current one (at the failure) is in its history, as
+ * that function puts it: then our disk back meets rule 10 of
+ * docs/generations.md, a full resync. *@served: that new UUID.
+ */
+static bool peer_told(struct rblk_device *dev, u64 *served)
+{
+	struct rblk_gi gi;
+	u64 own = dev->fail_own_uuid;
+
+	if (rblk_conn_tell(&dev->conn))
+		return false;
+	peer_gi(&dev->conn, &gi);
+	*served = gi.uuid[RBLK_UI_CURRENT];
+	return rblk_gi_real(*served) && *served != dev->fail_peer_uuid &&
+	       rblk_gi_real(own) && (gi.uuid[RBLK_UI_HISTORY0] == own ||
+				     gi.uuid[RBLK_UI_HISTORY1] == own);
 }
 
 /*
@@ -354,6 +427,9 @@ static int fail_begin(struct rblk_device *dev, unsigned int flags,
 	ret = rblk_state_try(dev, &ns, flags, extack);
 	if (ret)
 		return ret;
+	/* What peer_told() compares (before our STATE can leave). */
+	dev->fail_own_uuid = dev->meta.gi.uuid[RBLK_UI_CURRENT];
+	dev->fail_peer_uuid = peer_current(conn);
 	percpu_ref_kill(&dev->disk_ref);
 	/*
 	 * A detach writes the bitmap first (detach_flush()). The metadata
@@ -406,9 +482,19 @@ int rblk_disk_detach(struct rblk_device *dev, unsigned int flags,
 	int ret;
 
 	lockdep_assert_held(&dev->lock);
+	/* Rule 3 asked for the peer Connected and UpToDate; this, for more. */
+	if (dev->state.role == RBLK_ROLE_PRIMARY && !primary_served(dev)) {
+		NL_SET_ERR_MSG(extack, "rblk: the peer cannot serve this Primary without its disk (no metadata here, none there, or an older rblk there)");
+		return -EOPNOTSUPP;
+	}
 	ret = fail_begin(dev, flags, "detach", extack);
 	if (ret)
 		return ret;
+	/* Its disk, back, is resynced in full (gen.c). */
+	if (dev->state.role == RBLK_ROLE_PRIMARY &&
+	    rblk_gen_detach_primary(dev))
+		pr_warn("rblk%d: %s: cannot mark %s for a full resync: it is detached as after an I/O error\n",
+			dev->minor, dev->name, dev->backing_path);
 	set_bit(RBLK_DISK_F_DETACH, &dev->disk_flags);
 	queue_work(system_long_wq, &dev->disk_fail_work);
 	return 0;
@@ -425,51 +511,6 @@ static bool local_io_error_due(struct rblk_device *dev)
 	return test_and_clear_bit(RBLK_DISK_F_HELPER, &dev->disk_flags);
 }
 
-/* The peer's current generation as its last STATE said (0: none). */
-static u64 peer_current(struct rblk_conn *conn)
-{
-	unsigned long flags;
-	u64 uuid;
-
-	spin_lock_irqsave(&conn->lock, flags);
-	uuid = conn->peer_state.gi.uuid[RBLK_UI_CURRENT];
-	spin_unlock_irqrestore(&conn->lock, flags);
-	return uuid;
-}
-
-/*
- * A Primary's failed disk goes when its peer serves it from then on:
- * connected with an UpToDate disk, and no resync, verify or handshake,
- * which the failure would end with the connection; generations on both
- * sides (without them nothing makes this disk's return a resync). Or
- * when it must: the disk lacks a write the peer has
- * (RBLK_DISK_F_STALE); without that peer the Primary's I/O then fails.
- * dev->lock held.
- */
-static bool primary_lets_go(struct rblk_device *dev)
-{
-	lockdep_assert_held(&dev->lock);
-	return test_bit(RBLK_DISK_F_STALE, &dev->disk_flags) ||
-	       (dev->state.conn == RBLK_CONN_CONNECTED &&
-		dev->state.peer_disk == RBLK_DISK_UPTODATE &&
-		!READ_ONCE(dev->conn.handshake) &&
-		dev->meta.present && peer_current(&dev->conn));
-}
-
-/*
- * A Primary's writes on the peer's copy alone (rblk_disk_hold_untold())
- * go once the peer has read our STATE (before: its current generation
- * then) and answered with a generation of its own: a STATE after our
- * two PINGs (rblk_conn_tell()) carries it.
- */
-static bool peer_told(struct rblk_conn *conn, u64 before, u64 *after)
-{
-	if (rblk_conn_tell(conn))
-		return false;
-	*after = peer_current(conn);
-	return *after && *after != before;
-}
-
 static void fail_work(struct work_struct *w)
 {
 	struct rblk_device *dev = container_of(w, struct rblk_device,
@@ -477,7 +518,7 @@ static void fail_work(struct work_struct *w)
 	struct rblk_conn *conn = &dev->conn;
 	unsigned int teardowns;
 	bool busy, tell, helper, primary, told = false;
-	u64 before, after = 0;
+	u64 served = 0;
 
 	mutex_lock(&dev->lock);
 	if (!dev->backing.bdev || dev->removing) {
@@ -492,9 +533,14 @@ static void fail_work(struct work_struct *w)
 		}
 		helper = local_io_error_due(dev);
 	} else {
-		/* The error is of the disk attached now (an attach clears it). */
+		/*
+		 * The error is of the disk attached now (an attach clears
+		 * it); or a write completed without it (a clone's error the
+		 * disk's error path did not count, EOPNOTSUPP).
+		 */
 		if (dev->state.disk <= RBLK_DISK_FAILED ||
-		    !test_bit(RBLK_DISK_F_ERROR, &dev->disk_flags)) {
+		    (!test_bit(RBLK_DISK_F_ERROR, &dev->disk_flags) &&
+		     !test_bit(RBLK_DISK_F_STALE, &dev->disk_flags))) {
 			mutex_unlock(&dev->lock);
 			return;
 		}
@@ -520,17 +566,25 @@ static void fail_work(struct work_struct *w)
 	teardowns = dev->fail_teardowns;
 	tell = rblk_conn_is_up(dev->state.conn);
 	primary = dev->state.role == RBLK_ROLE_PRIMARY;
-	before = peer_current(conn);
 	mutex_unlock(&dev->lock);
-	if (tell)
-		rblk_queue_state(conn);
+	/* No memory: asked again (a Primary's writes wait for it). */
+	while (tell && rblk_queue_state(conn) == -ENOMEM &&
+	       rblk_conn_is_up(READ_ONCE(dev->state.conn)))
+		msleep(100);
 	/*
 	 * A Primary's writes on the peer's copy alone wait until the peer
 	 * has a generation of its own (rblk_disk_hold_untold()); a
 	 * connection that goes (busy: now) fails them.
 	 */
 	if (primary) {
-		told = tell && !busy && peer_told(conn, before, &after);
+		told = tell && !busy && peer_told(dev, &served);
+		/*
+		 * It connects again only where that generation is (gen.c,
+		 * rblk_gen_current()); nothing writes this to a disk.
+		 */
+		mutex_lock(&dev->lock);
+		dev->served_uuid = told ? served : 0;
+		mutex_unlock(&dev->lock);
 		rblk_disk_release_untold(dev, told);
 	}
 	/*
@@ -550,13 +604,6 @@ static void fail_work(struct work_struct *w)
 	/* No metadata I/O reaches the disk from here on. */
 	rblk_meta_fail(&dev->meta);
 	mutex_lock(&dev->lock);
-	/*
-	 * A Primary without its disk connects again only where the peer's
-	 * generation that serves it is (gen.c, rblk_gen_current()). Only
-	 * now: before, a metadata write might have put it on this disk.
-	 */
-	if (primary)
-		dev->served_uuid = told ? after : 0;
 	/* An error of the last I/O, or of detach_flush(): once. */
 	helper = local_io_error_due(dev);
 	mutex_unlock(&dev->lock);

@@ -552,7 +552,8 @@ static int receive_ping(struct rblk_conn *conn, u16 type, const void *fixed,
 		/* Only a cookie we sent (rblk_conn_tell() trusts it). */
 		if (cookie <= (u64)atomic64_read(&conn->ping_seq) &&
 		    cookie > conn->ping_acked)
-			WRITE_ONCE(conn->ping_acked, cookie);
+			/* After the STATE read before it (conn->peer_state). */
+			smp_store_release(&conn->ping_acked, cookie);
 		return 0;
 	}
 	spin_lock_irqsave(&conn->lock, flags);

@@ -186,7 +186,8 @@ static bool peer_only_end(struct rblk_device *dev, struct request *rq)
 	if (test_bit(RBLK_RQ_ACKED, &req->rflags) &&
 	    (READ_ONCE(dev->state.peer_disk) != RBLK_DISK_UPTODATE ||
 	     READ_ONCE(dev->state.conn) != RBLK_CONN_CONNECTED ||
-	     READ_ONCE(dev->conn.handshake)))
+	     READ_ONCE(dev->conn.handshake) ||
+	     READ_ONCE(req->epoch) != READ_ONCE(dev->conn.epoch)))
 		why = "cannot serve it now";
 	else if (test_bit(RBLK_RQ_ACKED, &req->rflags)) {
 		rblk_disk_stale(dev);

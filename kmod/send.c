@@ -191,6 +191,7 @@ static void fill_state(struct rblk_device *dev, struct rblk_p_state *st,
 	if (first) {
 		/* Under dev->lock: no role or generation change slips in. */
 		memcpy(conn->sent_uuid, dev->meta.gi.uuid, sizeof(conn->sent_uuid));
+		conn->sent_uuid[RBLK_UI_CURRENT] = rblk_gen_current(dev);
 		conn->sent_bits = bits;
 		conn->sent_disk = dev->state.disk;
 		spin_lock_irqsave(&conn->lock, flags);

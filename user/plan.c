@@ -493,6 +493,16 @@ static bool adjust_disk(struct plan *p, const struct cfg_resource *r,
 	/* An attach carries only the disk and the meta-disk. */
 	if (run && !differs(w, run, NULL))
 		return false;
+	/*
+	 * A Primary without a disk, served by its peer: a disconnect would
+	 * take its data away, and the kernel gives a disk back to a
+	 * Secondary only.
+	 */
+	if (plan_find(running, "diskless-primary", r->me->minor)) {
+		err("adjust: %s is Primary without a disk (its peer serves it): its disk is left for now", r->name);
+		hint("once it is Secondary ('rblkadm secondary %s'), 'rblkadm adjust %s' attaches it", r->name, r->name);
+		return false;
+	}
 	if (connected)
 		add_minor(p, "disconnect", r);
 	if (run)
@@ -614,6 +624,11 @@ void plan_from_devices(struct plan *out, const struct rblk_dev_info *devs, int n
 			s = plan_add(out, "attach");
 			plan_attr(s, "minor", "%u", d->minor);
 			plan_attr(s, "disk", "%s", d->backing_dev);
+		} else if (d->role == RBLK_ROLE_PRIMARY &&
+			   d->disk_state <= RBLK_DISK_FAILED) {
+			/* Served by its peer (kmod/ioerr.c): adjust_disk(). */
+			s = plan_add(out, "diskless-primary");
+			plan_attr(s, "minor", "%u", d->minor);
 		}
 		if (d->has_net_opts || d->peer_addr[0])
 			net_from_device(out, d);

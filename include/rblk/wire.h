@@ -114,7 +114,14 @@ enum rblk_features {
 	 * started, not waited for.
 	 */
 	RBLK_FEAT_RESYNC_WAITS = 1U << 0,
-	__RBLK_FEAT_ALL = 1
+	/*
+	 * A Primary whose disk failed may be served by its peer: the peer
+	 * sends a STATE once it has started its generation for that
+	 * (kmod/gen.c), and takes the Primary back after a lost connection
+	 * (rblk_cd_served(), include/rblk/state.h).
+	 */
+	RBLK_FEAT_SERVES_DISKLESS = 1U << 1,
+	__RBLK_FEAT_ALL = 3
 };
 
 /* The header; all fields big-endian. */

@@ -128,6 +128,17 @@ adjust_state() {
 	[ "${lines[1]}" = "disconnect minor=0" ]
 }
 
+# A Primary whose disk failed and is served by its peer (kmod/ioerr.c):
+# the kernel reports no disk; adjust leaves the connection and the disk
+# alone (an attach is for a Secondary) and says so.
+@test "adjust on a Primary without a disk, served by its peer: no disconnect, no attach, said why" {
+	adjust_state 's/^attach .*/diskless-primary minor=0/'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"rblkadm: adjust: pg is Primary without a disk (its peer serves it): its disk is left for now"* ]] || { echo "$output"; false; }
+	[[ "$output" == *"hint: once it is Secondary ('rblkadm secondary pg'), 'rblkadm adjust pg' attaches it"* ]]
+	[[ "$output" != *disconnect* ]] && [[ "$output" != *"attach minor"* ]]
+}
+
 # disk { on-io-error detach; }, as DRBD configurations have it: the
 # default, written out; dumped as written, and no disk-options step (the
 # kernel's default is the same).
