@@ -482,10 +482,12 @@ int rblk_disk_detach(struct rblk_device *dev, unsigned int flags,
 	int ret;
 
 	lockdep_assert_held(&dev->lock);
-	/* Rule 3 asked for the peer Connected and UpToDate; this, for more. */
-	if (dev->state.role == RBLK_ROLE_PRIMARY && !primary_served(dev)) {
-		NL_SET_ERR_MSG(extack, "rblk: the peer cannot serve this Primary without its disk (no metadata here, none there, or an older rblk there)");
-		return -EOPNOTSUPP;
+	/* Rule 3 asks for the peer Connected and UpToDate; this, for more. */
+	if (dev->state.role == RBLK_ROLE_PRIMARY &&
+	    dev->state.conn == RBLK_CONN_CONNECTED &&
+	    dev->state.peer_disk == RBLK_DISK_UPTODATE && !primary_served(dev)) {
+		NL_SET_ERR_MSG(extack, "the peer cannot serve this Primary without its disk (no metadata here or there, an older rblk there, or a handshake under way)");
+		return -EBUSY;
 	}
 	ret = fail_begin(dev, flags, "detach", extack);
 	if (ret)

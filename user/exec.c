@@ -172,7 +172,10 @@ static void explain(const struct plan_step *s, int ret)
 	case EBUSY:
 		if (!strcmp(what, "detach") && rblk_nl_last_msg()[0]) {
 			err("detach: refused: %s", rblk_nl_last_msg());
-			if (strstr(rblk_nl_last_msg(), "serves it"))
+			if (strstr(rblk_nl_last_msg(), "cannot serve"))
+				hint("a Primary goes on without its disk only with metadata on both nodes and a peer whose rblk serves it; otherwise stop what uses /dev/rblk%s and run 'rblkadm secondary RES' first",
+				     plan_get(s, "minor") ?: "N");
+			else if (strstr(rblk_nl_last_msg(), "serves it"))
 				hint("the peer reads and writes through this disk; make the peer Secondary first, or bring its disk back");
 			else if (strstr(rblk_nl_last_msg(), "Primary"))
 				hint("a Primary's disk goes only while its peer, connected and UpToDate, serves it: connect the peer and wait for UpToDate ('rblkadm wait-sync RES'), or stop what uses /dev/rblk%s and run 'rblkadm secondary RES' first",
