@@ -688,7 +688,7 @@ static int ping_wait(struct rblk_conn *conn, u32 epoch)
 			return -ENOTCONN;
 		msleep(100);	/* no memory: ask again */
 	}
-	while (smp_load_acquire(&conn->ping_acked) < cookie) {
+	while ((u64)atomic64_read_acquire(&conn->ping_acked) < cookie) {
 		if (tell_gone(conn, epoch))
 			return -ENOTCONN;
 		msleep(10);
@@ -870,6 +870,7 @@ static int run_connected(struct rblk_conn *conn)
 	drop_stale_ctls(conn);
 
 	conn->epoch++;
+	WRITE_ONCE(conn->lost_writes, false);
 	conn->connected_at = jiffies;
 	conn->last_rx = jiffies;
 	conn->ping_pending = false;

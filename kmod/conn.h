@@ -150,7 +150,9 @@ struct rblk_conn {
 	 * rblk_conn_tell().
 	 */
 	atomic64_t ping_seq;
-	u64 ping_acked;
+	atomic64_t ping_acked;
+	/* The peer failed a flush on this connection (tl.c): writes lost. */
+	bool lost_writes;
 	bool decided;			/* the first STATE was handled */
 	u32 features;			/* enum rblk_features both HELLOs had */
 	/*

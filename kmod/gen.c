@@ -579,13 +579,25 @@ int rblk_gen_detach_primary(struct rblk_device *dev)
 	struct rblk_gi old = dev->meta.gi;
 	int ret;
 
+	struct rblk_gi *gi = &dev->meta.gi;
+
 	lockdep_assert_held(&dev->lock);
 	if (!dev->meta.present)
 		return 0;
-	invalidate_local(dev);
+	/*
+	 * invalidate_local() without its bitmap: FULL_SYNC says it all, and
+	 * no crashed Primary's activity log to replay (no PRIMARY).
+	 */
+	if (rblk_gi_real(gi->uuid[RBLK_UI_CURRENT]))
+		rblk_gi_push_history(gi, gi->uuid[RBLK_UI_CURRENT]);
+	gi->uuid[RBLK_UI_CURRENT] = RBLK_UUID_JUST_CREATED;
+	gi->uuid[RBLK_UI_BITMAP] = 0;
+	gi->flags &= ~(RBLK_MDF_CONSISTENT | RBLK_MDF_WAS_UP_TO_DATE |
+		       RBLK_MDF_PEER_OUTDATED | RBLK_MDF_PRIMARY);
+	gi->flags |= RBLK_MDF_FULL_SYNC;
 	ret = rblk_meta_write(&dev->meta);
 	if (ret)
-		dev->meta.gi = old;
+		*gi = old;
 	return ret;
 }
 
@@ -795,7 +807,8 @@ void rblk_gen_lost_peer_as_primary(struct rblk_device *dev, bool suspended)
 		unsigned long flags;
 
 		spin_lock_irqsave(&dev->conn.lock, flags);
-		if (dev->conn.tl.log.head != dev->conn.tl.log.tail)
+		if (dev->conn.tl.log.head != dev->conn.tl.log.tail ||
+		    dev->conn.tl.log.reserved || READ_ONCE(dev->conn.lost_writes))
 			dev->served_uuid = 0;
 		spin_unlock_irqrestore(&dev->conn.lock, flags);
 		mutex_unlock(&dev->lock);

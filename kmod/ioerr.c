@@ -238,9 +238,21 @@ void rblk_disk_error(struct rblk_device *dev, enum req_op op, sector_t sector,
 	queue_work(system_long_wq, &dev->disk_fail_work);
 }
 
-/* After a demotion: a disk that failed while Primary goes now. */
+/*
+ * After a demotion: a disk that failed while Primary goes now; writes
+ * still held for the peer's generation (I/O after the last close) fail
+ * unless it came.
+ */
 void rblk_disk_error_recheck(struct rblk_device *dev)
 {
+	unsigned long flags;
+	bool held;
+
+	spin_lock_irqsave(&dev->untold_lock, flags);
+	held = !list_empty(&dev->untold);
+	spin_unlock_irqrestore(&dev->untold_lock, flags);
+	if (held)
+		rblk_disk_release_untold(dev, false);
 	if (test_bit(RBLK_DISK_F_ERROR, &dev->disk_flags))
 		queue_work(system_long_wq, &dev->disk_fail_work);
 }
@@ -401,6 +413,15 @@ static bool peer_told(struct rblk_device *dev, u64 *served)
 				     gi.uuid[RBLK_UI_HISTORY1] == own);
 }
 
+static bool peer_only_now(struct request *rq, void *arg)
+{
+	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+
+	if (req_op(rq) != REQ_OP_READ)
+		set_bit(RBLK_RQ_PEER_ONLY, &req->rflags);
+	return true;
+}
+
 /*
  * Healthy -> Failed (dev->lock held): nothing new reaches the disk from
  * here on, nor metadata I/O after an error. A resync or verify, or a
@@ -431,6 +452,12 @@ static int fail_begin(struct rblk_device *dev, unsigned int flags,
 	dev->fail_own_uuid = dev->meta.gi.uuid[RBLK_UI_CURRENT];
 	dev->fail_peer_uuid = peer_current(conn);
 	percpu_ref_kill(&dev->disk_ref);
+	/*
+	 * A Primary's writes in flight stand on the peer's ACK from now on:
+	 * one our disk alone took is lost with it.
+	 */
+	if (ns.role == RBLK_ROLE_PRIMARY)
+		blk_mq_tagset_busy_iter(&dev->tag_set, peer_only_now, NULL);
 	/*
 	 * A detach writes the bitmap first (detach_flush()). The metadata
 	 * I/O in progress is waited for outside dev->lock (fail_work()): an
@@ -585,6 +612,10 @@ static void fail_work(struct work_struct *w)
 		 * rblk_gen_current()); nothing writes this to a disk.
 		 */
 		mutex_lock(&dev->lock);
+		/* Not if the teardown, which forgets it, came meanwhile. */
+		told = told && dev->state.conn == RBLK_CONN_CONNECTED &&
+		       dev->state.peer_disk == RBLK_DISK_UPTODATE &&
+		       READ_ONCE(conn->teardowns) == teardowns;
 		dev->served_uuid = told ? served : 0;
 		mutex_unlock(&dev->lock);
 		rblk_disk_release_untold(dev, told);

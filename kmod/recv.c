@@ -551,9 +551,9 @@ static int receive_ping(struct rblk_conn *conn, u16 type, const void *fixed,
 		conn->ping_pending = false;
 		/* Only a cookie we sent (rblk_conn_tell() trusts it). */
 		if (cookie <= (u64)atomic64_read(&conn->ping_seq) &&
-		    cookie > conn->ping_acked)
+		    cookie > (u64)atomic64_read(&conn->ping_acked))
 			/* After the STATE read before it (conn->peer_state). */
-			smp_store_release(&conn->ping_acked, cookie);
+			atomic64_set_release(&conn->ping_acked, cookie);
 		return 0;
 	}
 	spin_lock_irqsave(&conn->lock, flags);

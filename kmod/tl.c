@@ -116,6 +116,8 @@ static void flush_failed(struct rblk_conn *conn, u64 mark, const char *what)
 	if (mark <= head)
 		return;
 	bytes = mark_out_of_sync(conn, head, mark, &n);
+	/* A Primary served by this peer forgets it at the teardown (gen.c). */
+	WRITE_ONCE(conn->lost_writes, true);
 	spin_lock_irqsave(&conn->lock, flags);
 	rblk_tl_retire(&tl->log, mark);
 	spin_unlock_irqrestore(&conn->lock, flags);

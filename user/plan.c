@@ -480,6 +480,26 @@ static bool secret_differs(const struct plan_step *want,
 }
 
 /*
+ * A Primary without a disk, served by its peer (kmod/ioerr.c), or that
+ * peer: a disconnect would take the Primary's data away, and the kernel
+ * gives a disk back to a Secondary only. Said once per resource.
+ */
+static bool served(const struct cfg_resource *r, const struct plan *running,
+		   const char *what)
+{
+	bool primary = plan_find(running, "diskless-primary", r->me->minor);
+
+	if (!primary && !plan_find(running, "serving-diskless", r->me->minor))
+		return false;
+	err("adjust: %s %s: its %s is left as it is for now", r->name,
+	    primary ? "is Primary without a disk (its peer serves it)" :
+	    "serves its peer, a Primary without a disk", what);
+	hint("once %s is Secondary, 'rblkadm adjust %s' applies it",
+	     primary ? "this node" : "the peer", r->name);
+	return true;
+}
+
+/*
  * The kernel attaches only without a connection (a disk meets the peer
  * in a handshake first): true if the plan disconnects for it.
  */
@@ -493,16 +513,8 @@ static bool adjust_disk(struct plan *p, const struct cfg_resource *r,
 	/* An attach carries only the disk and the meta-disk. */
 	if (run && !differs(w, run, NULL))
 		return false;
-	/*
-	 * A Primary without a disk, served by its peer: a disconnect would
-	 * take its data away, and the kernel gives a disk back to a
-	 * Secondary only.
-	 */
-	if (plan_find(running, "diskless-primary", r->me->minor)) {
-		err("adjust: %s is Primary without a disk (its peer serves it): its disk is left for now", r->name);
-		hint("once it is Secondary ('rblkadm secondary %s'), 'rblkadm adjust %s' attaches it", r->name, r->name);
+	if (served(r, running, "disk"))
 		return false;
-	}
 	if (connected)
 		add_minor(p, "disconnect", r);
 	if (run)
@@ -548,6 +560,8 @@ static void adjust_net(struct plan *p, const struct cfg_resource *r,
 	bool connected = !dropped && plan_find(running, "connect", r->me->minor);
 
 	if (connected && run && differs(w, run, ident)) {
+		if (served(r, running, "connection (address or names changed)"))
+			return;
 		add_minor(p, "disconnect", r);
 		connected = false;
 	}
@@ -624,10 +638,16 @@ void plan_from_devices(struct plan *out, const struct rblk_dev_info *devs, int n
 			s = plan_add(out, "attach");
 			plan_attr(s, "minor", "%u", d->minor);
 			plan_attr(s, "disk", "%s", d->backing_dev);
-		} else if (d->role == RBLK_ROLE_PRIMARY &&
-			   d->disk_state <= RBLK_DISK_FAILED) {
-			/* Served by its peer (kmod/ioerr.c): adjust_disk(). */
+		}
+		/* A Primary served by its peer, or that peer (served()). */
+		if (d->role == RBLK_ROLE_PRIMARY &&
+		    d->disk_state <= RBLK_DISK_FAILED) {
 			s = plan_add(out, "diskless-primary");
+			plan_attr(s, "minor", "%u", d->minor);
+		} else if (d->conn_state >= RBLK_CONN_CONNECTED &&
+			   d->peer_role == RBLK_ROLE_PRIMARY &&
+			   d->peer_disk_state <= RBLK_DISK_FAILED) {
+			s = plan_add(out, "serving-diskless");
 			plan_attr(s, "minor", "%u", d->minor);
 		}
 		if (d->has_net_opts || d->peer_addr[0])

@@ -134,9 +134,19 @@ adjust_state() {
 @test "adjust on a Primary without a disk, served by its peer: no disconnect, no attach, said why" {
 	adjust_state 's/^attach .*/diskless-primary minor=0/'
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"rblkadm: adjust: pg is Primary without a disk (its peer serves it): its disk is left for now"* ]] || { echo "$output"; false; }
-	[[ "$output" == *"hint: once it is Secondary ('rblkadm secondary pg'), 'rblkadm adjust pg' attaches it"* ]]
+	[[ "$output" == *"rblkadm: adjust: pg is Primary without a disk (its peer serves it): its disk is left as it is for now"* ]] || { echo "$output"; false; }
+	[[ "$output" == *"hint: once this node is Secondary, 'rblkadm adjust pg' applies it"* ]]
 	[[ "$output" != *disconnect* ]] && [[ "$output" != *"attach minor"* ]]
+	# The peer that serves it, with another disk configured: left too.
+	adjust_state 's|^attach .*|attach minor=0 disk=/dev/other\nserving-diskless minor=0|'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"rblkadm: adjust: pg serves its peer, a Primary without a disk: its disk is left as it is for now"* ]] || { echo "$output"; false; }
+	[[ "$output" != *disconnect* ]] && [[ "$output" != *detach* ]]
+	# Nor its connection's address.
+	adjust_state 's|peer=10.0.0.2:7788|peer=10.0.0.3:7788|; /^connect /i serving-diskless minor=0'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"its connection (address or names changed) is left as it is for now"* ]] || { echo "$output"; false; }
+	[[ "$output" != *disconnect* ]]
 }
 
 # disk { on-io-error detach; }, as DRBD configurations have it: the
