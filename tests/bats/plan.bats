@@ -136,12 +136,14 @@ adjust_state() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"rblkadm: adjust: pg is Primary without a disk (its peer serves it): its disk is left as it is for now"* ]] || { echo "$output"; false; }
 	[[ "$output" == *"hint: once this node is Secondary, 'rblkadm adjust pg' applies it"* ]]
-	[[ "$output" != *disconnect* ]] && [[ "$output" != *"attach minor"* ]]
+	[[ "$output" != *disconnect* ]]
+	[[ "$output" != *"attach minor"* ]]
 	# The peer that serves it, with another disk configured: left too.
 	adjust_state 's|^attach .*|attach minor=0 disk=/dev/other\nserving-diskless minor=0|'
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"rblkadm: adjust: pg serves its peer, a Primary without a disk: its disk is left as it is for now"* ]] || { echo "$output"; false; }
-	[[ "$output" != *disconnect* ]] && [[ "$output" != *detach* ]]
+	[[ "$output" != *disconnect* ]]
+	[[ "$output" != *detach* ]]
 	# Nor its connection's address.
 	adjust_state 's|peer=10.0.0.2:7788|peer=10.0.0.3:7788|; /^connect /i serving-diskless minor=0'
 	[ "$status" -eq 0 ]
