@@ -26,15 +26,22 @@
 
 void rblk_conn_error(struct rblk_conn *conn, const char *fmt, ...)
 {
+	char msg[sizeof(conn->last_error)];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(conn->last_error, sizeof(conn->last_error), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/*
+	 * Why a connection ended for good stays in last-error; what its
+	 * teardown meets (a send cut short) is only logged.
+	 */
+	if (!READ_ONCE(conn->fatal))
+		strscpy(conn->last_error, msg, sizeof(conn->last_error));
 	/* A peer can provoke these at will: rate-limited, per connection. */
 	if (__ratelimit(&conn->err_rs))
 		pr_warn("rblk%d: %s: %s\n", conn->dev->minor, conn->dev->name,
-			conn->last_error);
+			msg);
 }
 
 /* The peer broke the protocol: say what and in which packet; -EPROTO. */
@@ -390,7 +397,9 @@ static int establish(struct rblk_conn *conn)
 	bool accepted;
 	u32 jitter;
 
-	while (!kthread_should_stop() && !READ_ONCE(conn->stopping)) {
+	/* Refused for good meanwhile (kmod/ioerr.c, pass_on): no new try. */
+	while (!kthread_should_stop() && !READ_ONCE(conn->stopping) &&
+	       !READ_ONCE(conn->fatal)) {
 		sock = accept_pending(conn);
 		accepted = sock;
 		if (!sock)
@@ -909,8 +918,12 @@ static int worker(void *arg)
 	int ret;
 
 	while (!kthread_should_stop()) {
-		if (establish(conn))
+		if (establish(conn)) {
+			if (READ_ONCE(conn->fatal) && !READ_ONCE(conn->stopping))
+				rblk_state_set_conn(conn->dev, RBLK_CONN_ANY,
+						    RBLK_CONN_STANDALONE, "refused");
 			break;
+		}
 		ret = run_connected(conn);
 		teardown(conn);
 		/* Why it ended, unless we were told to end it. */
@@ -1106,8 +1119,9 @@ int rblk_conn_peer_state_changed(struct rblk_conn *conn)
 	}
 	if (ps.role == RBLK_ROLE_PRIMARY &&
 	    READ_ONCE(dev->state.role) == RBLK_ROLE_PRIMARY) {
+		ret = rblk_conn_both_primary(conn);
 		conn->fatal = true;
-		return rblk_conn_both_primary(conn);
+		return ret;
 	}
 	/*
 	 * A disk that failed or was never there comes back only through a

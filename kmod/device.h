@@ -46,6 +46,11 @@ enum rblk_disk_flags {
 				 * Primary's: kmod/ioerr.c) */
 	RBLK_DISK_F_TOLD,	/* ... after the peer read our disk's failure */
 	RBLK_DISK_F_UNTOLD,	/* ... which it cannot now: such writes fail */
+	RBLK_DISK_F_META,	/* a metadata I/O error: detached whatever
+				 * on-io-error says */
+	RBLK_DISK_F_MISSED,	/* a peer's write failed here (pass_on) */
+	RBLK_DISK_F_OUTDATE,	/* ... so Outdated once disconnected */
+	RBLK_DISK_F_SYNC_ERR,	/* a resync's or verify's I/O failed here */
 };
 
 /*

@@ -94,6 +94,10 @@ void rblk_disk_ref_live(struct rblk_device *dev)
 	clear_bit(RBLK_DISK_F_STALE, &dev->disk_flags);
 	clear_bit(RBLK_DISK_F_TOLD, &dev->disk_flags);
 	clear_bit(RBLK_DISK_F_UNTOLD, &dev->disk_flags);
+	clear_bit(RBLK_DISK_F_META, &dev->disk_flags);
+	clear_bit(RBLK_DISK_F_MISSED, &dev->disk_flags);
+	clear_bit(RBLK_DISK_F_OUTDATE, &dev->disk_flags);
+	clear_bit(RBLK_DISK_F_SYNC_ERR, &dev->disk_flags);
 	dev->served_uuid = 0;
 	percpu_ref_resurrect(&dev->disk_ref);
 }
@@ -233,8 +237,41 @@ void rblk_disk_error(struct rblk_device *dev, enum req_op op, sector_t sector,
 		set_bit(RBLK_DISK_F_REASON, &dev->disk_flags);
 		pr_err("rblk%d: %s: %s\n", dev->minor, dev->name,
 		       dev->disk_error);
+	} else if (READ_ONCE(dev->on_io_error) == RBLK_ON_IO_ERROR_PASS_ON) {
+		/* The disk stays: each of its errors is said. */
+		pr_err_ratelimited("rblk%d: %s: %s error at sector %llu of %s (%d)\n",
+				   dev->minor, dev->name,
+				   op == REQ_OP_READ ? "read" :
+				   op == REQ_OP_FLUSH ? "flush" : "write",
+				   (unsigned long long)sector, dev->backing_path,
+				   err);
 	}
 	/* Every time: a Primary's error is acted on once it is Secondary. */
+	queue_work(system_long_wq, &dev->disk_fail_work);
+}
+
+/*
+ * A metadata write or flush failed (kmod/meta.c): the disk goes, even
+ * under on-io-error pass_on (its activity log and bitmap cannot be
+ * trusted to bring the two disks together again).
+ */
+void rblk_disk_meta_error(struct rblk_device *dev, enum req_op op,
+			  sector_t sector, int err)
+{
+	if (err != -EOPNOTSUPP)
+		set_bit(RBLK_DISK_F_META, &dev->disk_flags);
+	rblk_disk_error(dev, op, sector, err);
+}
+
+/*
+ * A resync's or verify's I/O failed here (after rblk_disk_error(), or
+ * through rblk_disk_read()): under on-io-error pass_on it would fail
+ * again on every new connection, so that connection ends for good
+ * (keep_disk()). Any context.
+ */
+void rblk_disk_sync_error(struct rblk_device *dev)
+{
+	set_bit(RBLK_DISK_F_SYNC_ERR, &dev->disk_flags);
 	queue_work(system_long_wq, &dev->disk_fail_work);
 }
 
@@ -540,6 +577,85 @@ static bool local_io_error_due(struct rblk_device *dev)
 	return test_and_clear_bit(RBLK_DISK_F_HELPER, &dev->disk_flags);
 }
 
+/*
+ * The disk had an error and goes (as a Secondary, or once one): not one
+ * that on-io-error pass_on keeps (keep_disk()).
+ */
+bool rblk_disk_failing(struct rblk_device *dev)
+{
+	return test_bit(RBLK_DISK_F_ERROR, &dev->disk_flags) &&
+	       (READ_ONCE(dev->on_io_error) != RBLK_ON_IO_ERROR_PASS_ON ||
+		test_bit(RBLK_DISK_F_META, &dev->disk_flags) ||
+		test_bit(RBLK_DISK_F_STALE, &dev->disk_flags));
+}
+
+/*
+ * on-io-error pass_on keeps a disk with errors (dev->lock held): the
+ * application got a write's error, its range marked (kmod/req.c). Not a
+ * disk whose metadata I/O failed, nor one that lacks a write completed
+ * on the peer alone (a policy changed meanwhile): those go as under
+ * detach. true: kept; *@reconnect: end the connection.
+ *
+ * A Secondary whose disk failed a peer's write (RBLK_DISK_F_MISSED,
+ * marked in kmod/recv.c; the Primary marks it too) lacks data the
+ * Primary has: Outdated on disk now, in memory as the connection ends
+ * (rblk_state_set_conn_old()), so that it is not promoted with the hole;
+ * the next handshake resyncs the marks. An error during a resync, verify
+ * or handshake (RBLK_DISK_F_SYNC_ERR: its I/O; or the state now) would
+ * only repeat on every reconnect: that connection ends for good
+ * (StandAlone), with the reason in last-error.
+ */
+static bool keep_disk(struct rblk_device *dev, bool *reconnect)
+{
+	struct rblk_conn *conn = &dev->conn;
+	struct rblk_state *s = &dev->state;
+	bool up = rblk_conn_is_up(s->conn);
+	u32 flags = dev->meta.gi.flags;
+	const char *first = test_bit(RBLK_DISK_F_REASON, &dev->disk_flags) ?
+			    dev->disk_error : "not recorded yet";
+
+	lockdep_assert_held(&dev->lock);
+	*reconnect = false;
+	if (READ_ONCE(dev->on_io_error) != RBLK_ON_IO_ERROR_PASS_ON ||
+	    test_bit(RBLK_DISK_F_META, &dev->disk_flags) ||
+	    test_bit(RBLK_DISK_F_STALE, &dev->disk_flags))
+		return false;
+	if (test_and_clear_bit(RBLK_DISK_F_MISSED, &dev->disk_flags) &&
+	    s->role == RBLK_ROLE_SECONDARY && s->disk >= RBLK_DISK_OUTDATED &&
+	    dev->meta.present) {
+		dev->meta.gi.flags &= ~(RBLK_MDF_WAS_UP_TO_DATE |
+					RBLK_MDF_PEER_OUTDATED);
+		if (rblk_meta_write(&dev->meta)) {
+			/* Its metadata failed too (RBLK_DISK_F_META). */
+			dev->meta.gi.flags = flags;
+			return false;
+		}
+		if (up) {
+			set_bit(RBLK_DISK_F_OUTDATE, &dev->disk_flags);
+		} else {
+			struct rblk_state ns = *s;
+
+			ns.disk = RBLK_DISK_OUTDATED;
+			rblk_state_commit(dev, &ns, 0, "missed a write", NULL);
+		}
+		pr_warn("rblk%d: %s: on-io-error pass_on: %s lacks a write of %s: Outdated; the resync on the next connection brings it\n",
+			dev->minor, dev->name, dev->backing_path,
+			conn->peer_node);
+		*reconnect = up;
+	}
+	if (test_and_clear_bit(RBLK_DISK_F_SYNC_ERR, &dev->disk_flags) ||
+	    (up && s->conn != RBLK_CONN_CONNECTED) || READ_ONCE(conn->handshake)) {
+		rblk_conn_error(conn, "on-io-error pass_on: I/O error on %s (first: %s) during a resync, verify or handshake: the connection to %s stops; replace the disk or set on-io-error detach, then 'rblkadm connect %s'",
+				dev->backing_path, first, conn->peer_node,
+				dev->name);
+		WRITE_ONCE(conn->fatal, true);
+		*reconnect = true;
+	}
+	pr_warn_ratelimited("rblk%d: %s: on-io-error pass_on: %s stays attached after an I/O error (first: %s)\n",
+			    dev->minor, dev->name, dev->backing_path, first);
+	return true;
+}
+
 static void fail_work(struct work_struct *w)
 {
 	struct rblk_device *dev = container_of(w, struct rblk_device,
@@ -571,6 +687,12 @@ static void fail_work(struct work_struct *w)
 		    (!test_bit(RBLK_DISK_F_ERROR, &dev->disk_flags) &&
 		     !test_bit(RBLK_DISK_F_STALE, &dev->disk_flags))) {
 			mutex_unlock(&dev->lock);
+			return;
+		}
+		if (keep_disk(dev, &busy)) {
+			mutex_unlock(&dev->lock);
+			if (busy)
+				rblk_conn_reconnect(conn);
 			return;
 		}
 		helper = local_io_error_due(dev);

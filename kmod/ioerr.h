@@ -28,6 +28,10 @@ void rblk_disk_release_untold(struct rblk_device *dev, bool told);
 
 void rblk_disk_error(struct rblk_device *dev, enum req_op op, sector_t sector,
 		     int err);
+void rblk_disk_sync_error(struct rblk_device *dev);
+bool rblk_disk_failing(struct rblk_device *dev);
+void rblk_disk_meta_error(struct rblk_device *dev, enum req_op op,
+			  sector_t sector, int err);
 void rblk_disk_error_recheck(struct rblk_device *dev);
 void rblk_disk_error_cancel(struct rblk_device *dev);
 int rblk_disk_detach(struct rblk_device *dev, unsigned int flags,

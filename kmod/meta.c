@@ -146,7 +146,7 @@ int rblk_meta_io_error(struct rblk_meta *m, enum req_op op, u64 byte_pos,
 		       int err)
 {
 	if (err && m->dev)
-		rblk_disk_error(m->dev, op, byte_pos >> SECTOR_SHIFT, err);
+		rblk_disk_meta_error(m->dev, op, byte_pos >> SECTOR_SHIFT, err);
 	return err;
 }
 

@@ -197,11 +197,23 @@ static void peer_write_done(struct rblk_peer_req *p, int err)
 static void peer_write_endio(struct bio *bio)
 {
 	struct rblk_peer_req *p = bio->bi_private;
+	struct rblk_device *dev = p->conn->dev;
 	int err = blk_status_to_errno(bio->bi_status);
 
 	bio_put(bio);
+	if (err && err != -EOPNOTSUPP &&
+	    READ_ONCE(dev->on_io_error) == RBLK_ON_IO_ERROR_PASS_ON) {
+		/*
+		 * The disk stays, without this write: marked here too, and
+		 * Outdated before the connection is made again (kmod/ioerr.c).
+		 */
+		rblk_bm_set(&dev->meta.bm, p->sector, p->bytes);
+		set_bit(RBLK_DISK_F_MISSED, &dev->disk_flags);
+	}
 	if (err)
-		rblk_disk_error(p->conn->dev, REQ_OP_WRITE, p->sector, err);
+		rblk_disk_error(dev, REQ_OP_WRITE, p->sector, err);
+	if (err && p->ack_type == RBLK_P_RS_ACK)
+		rblk_disk_sync_error(dev);
 	peer_write_done(p, err);
 }
 

@@ -355,6 +355,7 @@ static void clone_endio(struct bio *clone)
 {
 	struct request *rq = clone->bi_private;
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+	struct rblk_device *dev = rq->q->queuedata;
 
 	if (!clone->bi_status) {
 		;
@@ -366,6 +367,10 @@ static void clone_endio(struct bio *clone)
 		   (req_op(rq) == REQ_OP_DISCARD ||
 		    req_op(rq) == REQ_OP_WRITE_ZEROES)) {
 		/* A discard the disk cannot do: not a failing disk. */
+		cmpxchg(&req->status, BLK_STS_OK, clone->bi_status);
+	} else if (READ_ONCE(dev->on_io_error) == RBLK_ON_IO_ERROR_PASS_ON) {
+		/* The disk stays (kmod/ioerr.c): the error goes up, marked. */
+		clone_failed(rq, clone);
 		cmpxchg(&req->status, BLK_STS_OK, clone->bi_status);
 	} else {
 		/* Keep the first error; the peer's ACK decides (peer_only_end()). */
@@ -540,7 +545,7 @@ static bool start_write(struct rblk_device *dev, struct request *rq)
 		else if (m->present && req->range.bytes) {
 			if (!rblk_al_begin(m, req->range.sector, req->range.bytes))
 				req->al = true;
-			else if (test_bit(RBLK_DISK_F_ERROR, &dev->disk_flags) ||
+			else if (rblk_disk_failing(dev) ||
 				 !rblk_disk_usable(dev))
 				set_bit(RBLK_RQ_PEER_ONLY, &req->rflags);
 			else {
@@ -602,8 +607,9 @@ enum read_src {
 };
 
 /*
- * Only a Primary whose disk is UpToDate and has had no error writes back
- * the peer's copy (read_heal()): a write-back that fails is then a disk
+ * Only a Primary whose disk is UpToDate and has had no error (or only
+ * errors on-io-error pass_on keeps it through) writes back the peer's
+ * copy (read_heal()): a write-back that fails is then a disk
  * error like any write's (rblk_disk_error()), and that disk's return is a
  * full resync (rblk_gen_peer_disk_failed() on the peer). A Secondary's
  * failed write-back would leave a stale block its Primary has not marked:
@@ -614,7 +620,7 @@ static bool may_heal(struct rblk_device *dev)
 {
 	return READ_ONCE(dev->state.role) == RBLK_ROLE_PRIMARY &&
 	       READ_ONCE(dev->state.disk) == RBLK_DISK_UPTODATE &&
-	       !test_bit(RBLK_DISK_F_ERROR, &dev->disk_flags);
+	       !rblk_disk_failing(dev);
 }
 
 /* Some block of @r is marked out of sync here (a disk reference held). */

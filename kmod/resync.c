@@ -329,6 +329,7 @@ static struct rblk_rs_req *next_block(struct rblk_conn *conn, int *err)
 	}
 	*err = rs_read(dev, r);
 	if (*err) {
+		rblk_disk_sync_error(dev);
 		rblk_conn_error(conn, "resync: reading %u bytes at sector %llu failed (%d)",
 				r->range.bytes, (unsigned long long)r->range.sector,
 				*err);

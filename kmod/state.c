@@ -151,6 +151,11 @@ bool rblk_state_set_conn_old(struct rblk_device *dev, int from,
 	if (from == RBLK_CONN_ANY || ns.conn == from) {
 		rblk_state_set_conn_to(&ns, to);
 		rblk_state_lost_peer(os, &ns, dev->conn.opts.fencing);
+		/* A disk that lacks a peer's write (kmod/ioerr.c, pass_on). */
+		if (!rblk_conn_is_up(ns.conn) &&
+		    test_and_clear_bit(RBLK_DISK_F_OUTDATE, &dev->disk_flags) &&
+		    ns.role == RBLK_ROLE_SECONDARY && ns.disk > RBLK_DISK_OUTDATED)
+			ns.disk = RBLK_DISK_OUTDATED;
 		ok = !rblk_state_commit(dev, &ns, 0, why, NULL);
 	}
 	mutex_unlock(&dev->lock);
@@ -490,7 +495,7 @@ again:
 	ret = rblk_state_try(dev, &ns, flags, extack);
 	/* Its detach is under way (kmod/ioerr.c): the disk lacks writes. */
 	if (!ret && role == RBLK_ROLE_PRIMARY && dev->state.role != role &&
-	    test_bit(RBLK_DISK_F_ERROR, &dev->disk_flags)) {
+	    rblk_disk_failing(dev)) {
 		NL_SET_ERR_MSG(extack, "rblk: the local disk had an I/O error and is being detached (rblkadm status: disk-error)");
 		ret = -EIO;
 	}

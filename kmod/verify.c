@@ -68,6 +68,8 @@ static int ask_next(struct rblk_conn *conn, struct page **pages)
 	}
 	ret = rblk_disk_read(dev, v->range.sector, pages, bytes);
 	if (ret)
+		rblk_disk_sync_error(dev);
+	if (ret)
 		rblk_conn_error(conn, "verify: reading %u bytes at sector %llu failed (%d)",
 				bytes, (unsigned long long)v->range.sector, ret);
 	else

@@ -304,8 +304,7 @@ static int check_minor_count(const struct cfg_checker *c, const struct cfg_resou
 }
 
 /*
- * on-io-error: of DRBD's three policies only call-local-io-error is
- * honoured as written; the handler and the policy come together. With
+ * on-io-error: the handler and call-local-io-error come together. With
  * CFG_LENIENT a warning (a handler still runs).
  */
 static int io_error_refused(const struct cfg_checker *c, const struct cfg_loc *loc,
@@ -328,10 +327,6 @@ static int check_io_error(const struct cfg_checker *c, const struct cfg_resource
 	const struct cfg_val *h = &r->opt[OPT_H_LOCAL_IO_ERROR];
 	const char *res = r->name;
 
-	if (p->set && !strcmp(p->str, "pass_on"))
-		return io_error_refused(c, &p->loc,
-			cfg_printf(c->cfg->arena, "on-io-error pass_on is not supported by rblk (resource '%s'): a failing disk is never kept in use as Inconsistent", res),
-			"remove the line (a Secondary then detaches a failing disk), or use 'on-io-error call-local-io-error;'");
 	if (!strcmp(p->str, "call-local-io-error") && !h->str[0])
 		return io_error_refused(c, &p->loc,
 			cfg_printf(c->cfg->arena, "on-io-error call-local-io-error needs a local-io-error handler in resource '%s'", res),

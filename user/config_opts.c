@@ -120,7 +120,7 @@ const struct cfg_opt_def cfg_opts[__OPT_COUNT] = {
 #undef SEC_CUR
 #define SEC_CUR SEC_DISK
 	ENUM(OPT_ON_IO_ERROR, "on-io-error", w_ioerr, 0,
-	     "detach (the default): a failing disk goes, a Primary's when its UpToDate peer serves it; call-local-io-error: also run the local-io-error handler for the disk's first recorded error (pass_on is refused)",
+	     "detach (the default): a failing disk goes, a Primary's when its UpToDate peer serves it; call-local-io-error: also run the local-io-error handler for the disk's first recorded error; pass_on: keep the disk, a failed write's error goes to the application (marked out of sync), a Secondary that missed a write goes Outdated and resyncs",
 	     KERNEL),
 	ENUM(OPT_FENCING, "fencing", w_fencing, 0,
 	     "fence the peer before promoting when it may have newer data", BOTH),

@@ -367,21 +367,28 @@ enum rblk_net_attr {
 #define RBLK_NET_MAX (__RBLK_NET_LAST - 1)
 
 /*
- * disk { on-io-error }: on the first I/O error of an attached disk, a
- * Secondary detaches it (Failed, then Diskless) and a Primary passes the
- * error on (a read its peer serves excepted); CALL_HELPER also runs the
+ * disk { on-io-error }: on the first I/O error of an attached disk, the
+ * node detaches it (Failed, then Diskless; a Primary only while its peer
+ * serves it, else it passes the error on); CALL_HELPER also runs the
  * local-io-error handler, once: for the disk's first recorded error
  * (RBLK_A_DISK_ERROR) if the policy was CALL_HELPER at that moment.
+ * PASS_ON keeps the disk: a failed write's error goes to the application
+ * (its range marked out of sync), a read is first retried on the peer; a
+ * Secondary whose disk failed a peer's write goes Outdated and resyncs;
+ * an error during a resync or verify ends the connection (StandAlone); a
+ * metadata error still detaches (kmod/ioerr.c).
  */
 enum rblk_on_io_error {
 	RBLK_ON_IO_ERROR_DETACH,
 	RBLK_ON_IO_ERROR_CALL_HELPER,
+	RBLK_ON_IO_ERROR_PASS_ON,
 	__RBLK_ON_IO_ERROR_LAST
 };
 
 static inline const char *rblk_on_io_error_name(unsigned int p)
 {
 	return p == RBLK_ON_IO_ERROR_CALL_HELPER ? "call-local-io-error" :
+	       p == RBLK_ON_IO_ERROR_PASS_ON ? "pass_on" :
 	       p == RBLK_ON_IO_ERROR_DETACH ? "detach" : "?";
 }
 

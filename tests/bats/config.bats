@@ -116,7 +116,6 @@ bad() {
 @test "error: md-flushes no (rblk always flushes)" { bad md-flushes-no; }
 @test "error: a local-io-error handler without on-io-error call-local-io-error" { bad local-io-error; }
 @test "error: pri-on-incon-degr handler (nothing runs it)" { bad pri-on-incon-degr; }
-@test "error: on-io-error pass_on (not supported)" { bad on-io-error-pass-on; }
 @test "error: on-io-error call-local-io-error without a local-io-error handler" { bad io-error-no-handler; }
 @test "error: c-max-rate (the resync controller takes no bounds)" { bad c-max-rate; }
 @test "error: wfc-timeout, from common (nothing runs at boot)" { bad wfc-timeout; }

@@ -112,10 +112,10 @@ gone() {
 }
 
 @test "helper with an option rblk refuses in the configuration: a warning, and the handler runs (a configuration from before the refusal never stops a fence)" {
-	sed 's/    handlers {/    disk { on-io-error pass_on; }\n    handlers {/' "$BATS_TEST_TMPDIR/h.res" >"$BATS_TEST_TMPDIR/old.res"
+	sed 's/    handlers {/    disk { on-io-error call-local-io-error; }\n    handlers {/' "$BATS_TEST_TMPDIR/h.res" >"$BATS_TEST_TMPDIR/old.res"
 	run rblkadm -c "$BATS_TEST_TMPDIR/old.res" --node pg1 helper out-of-sync pg
 	[ "$status" -eq 7 ]
-	[[ "$output" == *"old.res:5:12: warning: on-io-error pass_on is not supported by rblk (resource 'pg')"* ]]
+	[[ "$output" == *"old.res:5:12: warning: on-io-error call-local-io-error needs a local-io-error handler in resource 'pg'"* ]]
 	[[ "$output" == *"(ignored here; up, adjust and dump refuse it)"* ]]
 	[[ "$output" == *"out-of-sync pg 3 pg2"* ]]
 	# up refuses it.

@@ -151,6 +151,23 @@ adjust_state() {
 	[[ "$output" != *disconnect* ]]
 }
 
+# disk { on-io-error pass_on; } (kmod/ioerr.c keeps a failing disk): a
+# disk-options step before the attach, dumped as written, and no handler
+# asked for.
+@test "on-io-error pass_on: accepted and dumped; up sends disk-options before attach; adjust back to detach" {
+	sed -e 's/^\( *on pg1\)/    disk { on-io-error pass_on; }\n\1/' pg.res >"$BATS_TEST_TMPDIR/pg.res"
+	run rblkadm -c "$BATS_TEST_TMPDIR/pg.res" --node pg1 dump
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"on-io-error pass_on;"* ]] || { echo "$output"; false; }
+	run rblkadm -c "$BATS_TEST_TMPDIR/pg.res" --node pg1 -d up pg
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = "disk-options minor=0 on-io-error=pass_on" ] || { echo "$output"; false; }
+	[[ "${lines[2]}" == "attach minor=0 "* ]]
+	adjust_state '/^attach /i disk-options minor=0 on-io-error=pass_on'
+	[ "$status" -eq 0 ]
+	[ "$output" = "disk-options minor=0 on-io-error=detach" ]
+}
+
 # disk { on-io-error detach; }, as DRBD configurations have it: the
 # default, written out; dumped as written, and no disk-options step (the
 # kernel's default is the same).

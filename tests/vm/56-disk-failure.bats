@@ -191,6 +191,21 @@ reattach() {
 	[ "${lines[2]}" = null ] || { echo "$output"; false; }
 }
 
+# Guest command: sectors $1..$1+$2-1 of $RBLK_DISK fail (EIO) from now
+# on, the rest of it stays linear over /dev/vda (a bad region).
+dm_bad() {
+	local name=${RBLK_DISK#/dev/mapper/} end=$(($1 + $2))
+	echo "sz=\$(blockdev --getsz $RBLK_DISK) && dmsetup suspend --noflush $name &&
+		{ printf '0 $1 linear /dev/vda 0\n$1 $2 error\n$end %s linear /dev/vda $end\n' \$((sz - $end)) |
+		  dmsetup load $name && dmsetup resume $name || { dmsetup resume $name; false; }; }"
+}
+
+# Guest command: md5 of 4 KiB block $2 of $1 (/dev/rblk0 or a backing
+# disk), read with O_DIRECT; fails if the read does.
+md5_blk() {
+	echo "dd if=$1 of=/tmp/blk bs=4k count=1 skip=$2 iflag=direct status=none && md5sum </tmp/blk | cut -d' ' -f1"
+}
+
 # The writes of the first test and their verify pass: 16 MiB in 8 KiB
 # blocks at random, each block once (fio's random map), crc32c in each.
 # The seed ($1) is new in every run, which is what randrepeat=0 is for
@@ -721,4 +736,101 @@ fio_verify() {
 	md5_both_equal
 	io_error_handler off pg2
 	vm_run pg2 "$RBLKADM down pg && dmsetup remove ${RBLK_DISK#/dev/mapper/} && rmmod scsi_debug && $(dm_linear /dev/vda)"
+}
+
+@test "on-io-error pass_on: the disk stays; a Primary's failed write reaches the application, marked; a read is served by the peer unless marked; a Secondary that missed a write goes Outdated; a resync or verify that fails there ends the connection for good" {
+	local n peer
+	for n in pg1 pg2; do
+		rblk_write_config $n "verify-alg sha256;" "on-io-error pass_on;"
+	done
+	reseed
+	vm_run pg1 "$RBLKADM primary pg"
+	mark
+	# The Primary's sectors 8192..8207 (8 KiB at 4 MiB) fail.
+	vm_run pg1 "$(dm_bad 8192 16)"
+	run vm_run pg1 "dd if=/dev/urandom of=/dev/rblk0 bs=4k count=1 seek=1024 oflag=direct status=none"
+	[ "$status" -ne 0 ] || { echo "the write did not fail"; false; }
+	assert_output_has "Input/output error"
+	run vm_run pg1 "dd if=/dev/urandom of=/dev/rblk0 bs=4k count=1 seek=2048 oflag=direct status=none"
+	assert_status 0
+	run vm_run pg1 "$(st disk); $(st role); $(st connection); $(st peer-disk); $(st disk-error); $(st io-errors); $(st out-of-sync-kib)"
+	[ "$output" = "UpToDate"$'\n'Primary$'\n'Connected$'\n'UpToDate$'\n'"write error at sector 8192 of $RBLK_DISK (-5)"$'\n'1$'\n'4 ] ||
+		{ echo "$output"; false; }
+	run vm_run pg1 "$(since_mark)"
+	assert_output_has "on-io-error pass_on: $RBLK_DISK stays attached after an I/O error (first: write error at sector 8192 of $RBLK_DISK (-5))"
+	# The failed write's block, marked, is not read from pg2 (which may
+	# lack a write there): the reader's error. The next one, not marked,
+	# is read from pg2.
+	run vm_run pg1 "$(md5_blk /dev/rblk0 1024)"
+	[ "$status" -ne 0 ] || { echo "read the marked block"; false; }
+	assert_output_has "Input/output error"
+	[ "$(stat_of pg1 io-errors)" = 2 ]
+	peer=$(vm_run pg2 "$(md5_blk $RBLK_DISK 1025)")
+	run vm_run pg1 "$(md5_blk /dev/rblk0 1025)"
+	assert_status 0
+	[ "$output" = "$peer" ] || { echo "read $output, pg2 has $peer"; false; }
+	run vm_run pg1 "$(st read-retries); $(st io-errors); $(st disk)"
+	[ "${lines[0]}" -ge 1 ] || { echo "$output"; false; }
+	[ "${lines[1]}" = 2 ] || { echo "$output"; false; }
+	[ "${lines[2]}" = UpToDate ] || { echo "$output"; false; }
+	# The disk mended: the next connection resyncs the marked block from
+	# the Primary.
+	vm_run pg1 "$(dm_linear /dev/vda)"
+	vm_run pg2 "$RBLKADM disconnect pg && $RBLKADM connect pg"
+	vm_wait pg1 120 "[ \"\$($(st connection))\" = Connected ] && [ \"\$($(st peer-disk))\" = UpToDate ] && [ \"\$($(st out-of-sync-kib))\" = 0 ]"
+	md5_both_equal
+
+	# The Secondary's sectors 8192..8199 fail: pg1's write succeeds on its
+	# own disk; pg2 writes down that it is Outdated and drops the
+	# connection; the resync of the next one fails there again, and that
+	# connection ends for good.
+	mark
+	vm_run pg2 "$(dm_bad 8192 8)"
+	run vm_run pg1 "dd if=/dev/urandom of=/dev/rblk0 bs=4k count=1 seek=1024 oflag=direct status=none"
+	assert_status 0
+	wait_conn pg2 StandAlone 120
+	run vm_run pg2 "$(since_mark)"
+	assert_output_has "on-io-error pass_on: $RBLK_DISK lacks a write of pg1: Outdated; the resync on the next connection brings it"
+	# Outdated in the change that ends the connection.
+	assert_output_has "disk UpToDate -> Outdated, connection Connected -> Connecting"
+	[[ "$(stat_of pg2 last-error)" == "on-io-error pass_on: I/O error on $RBLK_DISK (first: write error at sector 8192 of $RBLK_DISK (-5)) during a resync, verify or handshake: the connection to pg1 stops; replace the disk or set on-io-error detach, then 'rblkadm connect pg'" ]] ||
+		{ stat_of pg2 last-error; false; }
+	run vm_run pg2 "$(st disk); $(st role); $(st disk-error)"
+	[ "$output" = "Inconsistent"$'\n'Secondary$'\n'"write error at sector 8192 of $RBLK_DISK (-5)" ] || { echo "$output"; false; }
+	[ "$(stat_of pg1 io-errors)" = 2 ]
+	[ "$(stat_of pg1 out-of-sync-kib)" -ge 4 ]
+	# Not promoted with the hole.
+	vm_run pg1 "$RBLKADM secondary pg"
+	run vm_run pg2 "$RBLKADM primary pg"
+	[ "$status" -ne 0 ] || { echo "pg2 was promoted"; false; }
+	assert_output_has "Inconsistent"
+	# The disk mended: connect, resynced from pg1, equal.
+	vm_run pg2 "$(dm_linear /dev/vda) && $RBLKADM connect pg"
+	vm_wait pg1 120 "[ \"\$($(st connection))\" = Connected ] && [ \"\$($(st peer-disk))\" = UpToDate ] && [ \"\$($(st out-of-sync-kib))\" = 0 ]"
+	[ "$(stat_of pg2 disk)" = UpToDate ]
+	md5_both_equal
+
+	# A verify led by pg1 whose read fails on pg2: that connection ends
+	# for good (another would only fail the same way), pg2 keeps its
+	# UpToDate disk.
+	vm_run pg1 "$RBLKADM primary pg"
+	mark
+	vm_run pg2 "$(dm_bad 16384 8)"
+	run vm_run pg1 "timeout 120 $RBLKADM verify pg --wait"
+	[ "$status" -ne 124 ] || { echo "the verify did not end within 120 s"; false; }
+	[ "$status" -ne 0 ] || { echo "a verify that could not read pg2's disk found everything equal"; false; }
+	wait_conn pg2 StandAlone 60
+	[[ "$(stat_of pg2 last-error)" == "on-io-error pass_on: I/O error on $RBLK_DISK (first: write error at sector 8192 of $RBLK_DISK (-5)) during a resync, verify or handshake: the connection to pg1 stops;"* ]] ||
+		{ stat_of pg2 last-error; false; }
+	run vm_run pg2 "$(since_mark)"
+	assert_output_has "read error at sector 16384 of $RBLK_DISK (-5)"
+	[ "$(stat_of pg2 disk)" = UpToDate ]
+	[ "$(stat_of pg1 last-verify-stopped)" = true ]
+	vm_run pg2 "$(dm_linear /dev/vda) && $RBLKADM connect pg"
+	vm_wait pg1 120 "[ \"\$($(st connection))\" = Connected ] && [ \"\$($(st peer-disk))\" = UpToDate ]"
+	vm_run pg1 "$RBLKADM secondary pg"
+	md5_both_equal
+	for n in pg1 pg2; do
+		rblk_write_config $n "verify-alg sha256;"
+	done
 }
