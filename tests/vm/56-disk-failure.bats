@@ -95,6 +95,25 @@
 #    reader gets an error, "disk-error" is "read error at sector 8192 of
 #    /dev/mapper/rdata (<errno>)" and the log says "not retried on the
 #    peer: no UpToDate peer is connected".
+#  - on-io-error pass_on on both nodes (sectors of the dm device swapped
+#    for an error target, the rest linear): pg1 Primary, its 4 KiB write
+#    at 4 MiB fails with dd's "Input/output error", one at 8 MiB does
+#    not; pg1 stays UpToDate, Primary, Connected, io-errors 1, 4 KiB
+#    marked, "disk-error" the write at sector 8192, and its log says
+#    "stays attached after an I/O error"; a read of that marked block
+#    fails (io-errors 2), a read of the next failing block is pg2's copy
+#    (md5), read-retries >= 1; mended and connected again, resynced
+#    (out-of-sync 0, md5 equal). pg2's sectors 8192..8199 fail: pg1's
+#    write there succeeds (io-errors unchanged); pg2 logs "lacks a write
+#    of pg1: Outdated" and "disk UpToDate -> Outdated, connection
+#    Connected -> Connecting", then goes StandAlone with "last-error"
+#    "on-io-error pass_on: I/O error on ... during a resync, verify or
+#    handshake: the connection to pg1 stops; ...", Inconsistent, and
+#    refuses "primary" (output names Inconsistent); mended and
+#    connected, UpToDate and equal. A verify led by pg1 whose read fails
+#    on pg2 (sector 16384): "verify --wait" ends non-zero within 120 s,
+#    pg2 StandAlone with that last-error, still UpToDate, its log says
+#    "read error at sector 16384", pg1's last-verify-stopped true.
 
 # A linear device-mapper target over /dev/vda on both nodes (tests/lib/
 # rblk.bash: dm_linear, dm_fail, reseed).
