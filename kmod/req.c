@@ -175,21 +175,23 @@ static void read_retry_end(struct rblk_device *dev, struct request *rq)
 static bool peer_only_end(struct rblk_device *dev, struct request *rq)
 {
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
-	const char *why = "did not acknowledge it";
+	const char *why;
 
 	if (req->status)
 		return false;
-	/*
-	 * Connected, not in a resync, verify or handshake: the peer serves
-	 * us from now on (kmod/ioerr.c, primary_lets_go()).
-	 */
-	if (test_bit(RBLK_RQ_ACKED, &req->rflags) &&
-	    (READ_ONCE(dev->state.peer_disk) != RBLK_DISK_UPTODATE ||
-	     READ_ONCE(dev->state.conn) != RBLK_CONN_CONNECTED ||
-	     READ_ONCE(dev->conn.handshake) ||
-	     READ_ONCE(req->epoch) != READ_ONCE(dev->conn.epoch)))
+	if (!test_bit(RBLK_RQ_ACKED, &req->rflags)) {
+		why = "did not acknowledge it";
+	} else if (READ_ONCE(dev->state.peer_disk) != RBLK_DISK_UPTODATE ||
+		   READ_ONCE(dev->state.conn) != RBLK_CONN_CONNECTED ||
+		   READ_ONCE(dev->conn.handshake) ||
+		   READ_ONCE(req->epoch) != READ_ONCE(dev->conn.epoch)) {
+		/*
+		 * Not connected as it was, or in a resync, verify or
+		 * handshake: the peer does not serve us from now on (kmod/
+		 * ioerr.c, primary_lets_go()).
+		 */
 		why = "cannot serve it now";
-	else if (test_bit(RBLK_RQ_ACKED, &req->rflags)) {
+	} else {
 		rblk_disk_stale(dev);
 		/* The fail work waits for the disk's I/O; not for us. */
 		if (req->disk_ref) {
@@ -205,15 +207,18 @@ static bool peer_only_end(struct rblk_device *dev, struct request *rq)
 			atomic_set(&req->pending, 0);
 			return false;
 		case RBLK_UNTOLD_FAIL:
-			atomic_set(&req->pending, 0);
-			why = "has it, but did not confirm a generation of its own after this disk failed";
 			break;
 		}
+		atomic_set(&req->pending, 0);
+		why = "has it, but did not confirm a generation of its own after this disk failed";
 	}
-	pr_warn_ratelimited("rblk%d: %s: write of sectors %llu+%u failed: the local disk failed, and %s %s\n",
+	/* An admin's detach records no error. */
+	pr_warn_ratelimited("rblk%d: %s: write of sectors %llu+%u failed: the local disk %s, and %s %s\n",
 			    dev->minor, dev->name,
 			    (unsigned long long)req->range.sector,
 			    req->range.bytes >> SECTOR_SHIFT,
+			    test_bit(RBLK_DISK_F_ERROR, &dev->disk_flags) ?
+			    "failed" : "was detached",
 			    dev->conn.peer_node[0] ? dev->conn.peer_node : "the peer",
 			    why);
 	req->status = req->local_status ?: BLK_STS_IOERR;
@@ -575,10 +580,12 @@ static bool start_write(struct rblk_device *dev, struct request *rq)
 	}
 	/* Neither our disk nor the peer takes it. */
 	if (test_bit(RBLK_RQ_PEER_ONLY, &req->rflags)) {
-		pr_warn_ratelimited("rblk%d: %s: write of sectors %llu+%u failed: the local disk failed, and no peer takes it now\n",
+		pr_warn_ratelimited("rblk%d: %s: write of sectors %llu+%u failed: the local disk %s, and no peer takes it now\n",
 				    dev->minor, dev->name,
 				    (unsigned long long)req->range.sector,
-				    req->range.bytes >> SECTOR_SHIFT);
+				    req->range.bytes >> SECTOR_SHIFT,
+				    test_bit(RBLK_DISK_F_ERROR, &dev->disk_flags) ?
+				    "failed" : "was detached");
 		req->status = req->local_status ?: BLK_STS_IOERR;
 		return true;
 	}

@@ -225,6 +225,27 @@ md5_blk() {
 	echo "dd if=$1 of=/tmp/blk bs=4k count=1 skip=$2 iflag=direct status=none && md5sum </tmp/blk | cut -d' ' -f1"
 }
 
+# $1 (Secondary), whose disk was detached or failed, attaches it again:
+# resynced in full from the other node (its resynced-kib grows by at
+# least size-kib), both UpToDate, nothing marked, no disk error, the data
+# areas equal.
+reattach_full() {
+	local n=$1 o size r0 r1
+	o=$([ "$n" = pg1 ] && echo pg2 || echo pg1)
+	size=$(stat_of $o size-kib)
+	r0=$(stat_of $o resynced-kib)
+	run vm_run $n "$RBLKADM attach pg"
+	assert_status 0
+	run vm_run $n "$RBLKADM wait-sync pg --timeout 300"
+	assert_status 0
+	vm_wait $o 60 "[ \"\$($(st disk))\" = UpToDate ] && [ \"\$($(st peer-disk))\" = UpToDate ] && [ \"\$($(st out-of-sync-kib))\" = 0 ]"
+	r1=$(stat_of $o resynced-kib)
+	echo "$n's disk back: $((r1 - r0)) KiB resynced of $size" >&3
+	[ $((r1 - r0)) -ge "$size" ]
+	[ "$(stat_of $n disk-error)" = null ]
+	md5_both_equal
+}
+
 # The writes of the first test and their verify pass: 16 MiB in 8 KiB
 # blocks at random, each block once (fio's random map), crc32c in each.
 # The seed ($1) is new in every run, which is what randrepeat=0 is for
@@ -451,8 +472,8 @@ fio_verify() {
 # Primary stays Primary, served by pg2, whose own detach is refused while
 # it does. No write fails; pg2 starts a generation: the disk back, once
 # pg1 is Secondary, is resynced in full.
-@test "rblkadm detach on a connected Primary under writes: Diskless, served by its peer, no write fails; the peer's detach is refused meanwhile; the disk back is resynced in full" {
-	local before size r0 r1 a b
+@test "rblkadm detach on a connected Primary under writes: Diskless, served by its peer, no write fails; the peer's detach, invalidate, new-current-uuid and attach are refused meanwhile; the disk back is resynced in full" {
+	local before a b
 	reseed
 	vm_run pg1 "$RBLKADM primary pg"
 	mark
@@ -471,7 +492,19 @@ fio_verify() {
 	run vm_run pg2 "$RBLKADM detach pg"
 	[ "$status" -ne 0 ] || { echo "$output"; false; }
 	assert_output_has "detach: refused: the peer is Primary without a disk: this disk serves it"
+	# Nor does it throw its data away, start a generation of its own or
+	# take another disk in its place meanwhile.
+	run vm_run pg2 "$RBLKADM invalidate pg"
+	[ "$status" -ne 0 ] || { echo "$output"; false; }
+	assert_output_has "the peer is Primary without a disk: this node's data serves it"
+	run vm_run pg2 "$RBLKADM new-current-uuid pg"
+	[ "$status" -ne 0 ] || { echo "$output"; false; }
+	assert_output_has "the peer is Primary without a disk: it connects again only to this generation"
+	run vm_run pg2 "$RBLKADM attach pg"
+	[ "$status" -ne 0 ] || { echo "$output"; false; }
+	assert_output_has "attach: pg has a disk attached already ($RBLK_DISK, UpToDate)"
 	[ "$(stat_of pg2 disk)" = UpToDate ]
+	[ "$(stat_of pg2 connection)" = Connected ]
 	# The writer goes on: 2 MiB more, then stops; nothing failed.
 	before=$(stat_of pg1 written-kib)
 	vm_wait pg1 60 "[ \"\$($(st written-kib))\" -ge $((before + 2048)) ]"
@@ -485,17 +518,7 @@ fio_verify() {
 	b=$(vm_run pg2 "dd if=$RBLK_DISK bs=1M count=32 skip=32 iflag=direct status=none | md5sum")
 	[ "$a" = "$b" ] || { echo "pg1 reads $a, pg2 has $b"; false; }
 	vm_run pg1 "$RBLKADM secondary pg"
-	size=$(stat_of pg2 size-kib)
-	r0=$(stat_of pg2 resynced-kib)
-	run vm_run pg1 "$RBLKADM attach pg"
-	assert_status 0
-	run vm_run pg1 "$RBLKADM wait-sync pg --timeout 300"
-	assert_status 0
-	vm_wait pg2 60 "[ \"\$($(st disk))\" = UpToDate ] && [ \"\$($(st peer-disk))\" = UpToDate ] && [ \"\$($(st out-of-sync-kib))\" = 0 ]"
-	r1=$(stat_of pg2 resynced-kib)
-	echo "pg1 detached while Primary; its disk back: $((r1 - r0)) KiB resynced of $size" >&3
-	[ $((r1 - r0)) -ge "$size" ]
-	md5_both_equal
+	reattach_full pg1
 }
 
 @test "a read error on a Secondary's disk detaches it too: the Primary's verify ends" {
@@ -572,7 +595,7 @@ fio_verify() {
 # reads come from pg2. pg2 starts a generation that makes the disk's
 # return a full resync; a disk comes back to a Secondary only.
 @test "a Primary's disk fails under writes: Diskless and served by its peer, no write fails, local-io-error runs once; once Secondary, the same disk back is resynced in full" {
-	local seed w0 w1 w2 err size r0 r1
+	local seed w0 w1 w2 err
 	io_error_handler on pg1
 	reseed
 	vm_run pg1 "$RBLKADM primary pg"
@@ -644,18 +667,7 @@ fio_verify() {
 	vm_run pg2 "$RBLKADM secondary pg"
 	# The same disk back: in full, whatever its metadata says.
 	vm_run pg1 "$(dm_linear /dev/vda)"
-	size=$(stat_of pg2 size-kib)
-	r0=$(stat_of pg2 resynced-kib)
-	run vm_run pg1 "$RBLKADM attach pg"
-	assert_status 0
-	run vm_run pg1 "$RBLKADM wait-sync pg --timeout 300"
-	assert_status 0
-	vm_wait pg2 60 "[ \"\$($(st disk))\" = UpToDate ] && [ \"\$($(st peer-disk))\" = UpToDate ] && [ \"\$($(st out-of-sync-kib))\" = 0 ]"
-	r1=$(stat_of pg2 resynced-kib)
-	echo "pg1's disk back: $((r1 - r0)) KiB resynced of $size" >&3
-	[ $((r1 - r0)) -ge "$size" ]
-	[ "$(stat_of pg1 disk-error)" = null ]
-	md5_both_equal
+	reattach_full pg1
 	# fio's blocks, now from pg1's own disk.
 	vm_run pg1 "$RBLKADM primary pg"
 	run vm_run pg1 "$(fio_verify $seed)"
