@@ -24,24 +24,50 @@
 
 #define POLL_MS		100	/* accept polling period while Connecting */
 
-void rblk_conn_error(struct rblk_conn *conn, const char *fmt, ...)
+static void conn_error(struct rblk_conn *conn, bool fatal, const char *fmt,
+		       va_list ap)
 {
-	char msg[sizeof(conn->last_error)];
-	va_list ap;
+	struct va_format vaf = { .fmt = fmt };
+	va_list log;
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	/*
 	 * Why a connection ended for good stays in last-error; what its
 	 * teardown meets (a send cut short) is only logged.
 	 */
-	if (!READ_ONCE(conn->fatal))
-		strscpy(conn->last_error, msg, sizeof(conn->last_error));
+	va_copy(log, ap);
+	if (fatal || !READ_ONCE(conn->fatal))
+		vsnprintf(conn->last_error, sizeof(conn->last_error), fmt, ap);
+	if (fatal)
+		WRITE_ONCE(conn->fatal, true);
 	/* A peer can provoke these at will: rate-limited, per connection. */
+	vaf.va = &log;
 	if (__ratelimit(&conn->err_rs))
-		pr_warn("rblk%d: %s: %s\n", conn->dev->minor, conn->dev->name,
-			msg);
+		pr_warn("rblk%d: %s: %pV\n", conn->dev->minor, conn->dev->name,
+			&vaf);
+	va_end(log);
+}
+
+void rblk_conn_error(struct rblk_conn *conn, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	conn_error(conn, false, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * The connection ends for good, for this reason (kmod/ioerr.c): the
+ * caller makes it end (rblk_conn_reconnect()); it ends StandAlone, and
+ * no new one is tried until 'rblkadm connect'.
+ */
+void rblk_conn_fatal(struct rblk_conn *conn, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	conn_error(conn, true, fmt, ap);
+	va_end(ap);
 }
 
 /* The peer broke the protocol: say what and in which packet; -EPROTO. */
@@ -414,7 +440,8 @@ static int establish(struct rblk_conn *conn)
 			continue;
 		conn->accepted = accepted;
 		set_sock(conn, sock);
-		if (!handshake(conn, nonce))
+		/* Refused for good while it was being made: not used. */
+		if (!handshake(conn, nonce) && !READ_ONCE(conn->fatal))
 			return 0;
 		set_sock(conn, NULL);
 		nonce = get_random_u64();
@@ -891,7 +918,8 @@ static int run_connected(struct rblk_conn *conn)
 	/* The last connection's answers were all sent or dropped. */
 	WARN_ON_ONCE(atomic_read(&conn->owed));
 	atomic_set(&conn->owed, 0);
-	conn->last_error[0] = 0;
+	if (!READ_ONCE(conn->fatal))
+		conn->last_error[0] = 0;
 	conn->next_check = jiffies;
 	WRITE_ONCE(conn->decided, false);
 	set_timeouts(conn->sock, rx_poll_ms(&conn->opts));

@@ -186,6 +186,8 @@ void rblk_conn_discard_used(struct rblk_conn *conn);
 void rblk_conn_opts_changed(struct rblk_conn *conn);
 void rblk_conn_error(struct rblk_conn *conn, const char *fmt, ...)
 	__printf(2, 3);
+void rblk_conn_fatal(struct rblk_conn *conn, const char *fmt, ...)
+	__printf(2, 3);
 int rblk_conn_protocol_error(struct rblk_conn *conn, enum rblk_wire_error e,
 			     u16 type);
 enum rblk_conn_state rblk_conn_state(struct rblk_device *dev);

@@ -311,6 +311,10 @@ int rblk_device_attach(struct rblk_device *dev, const char *path,
 	struct rblk_bdev b;
 	int ret;
 
+	lockdep_assert_held(&rblk_devices_lock);
+	/* A connection that ended for good (StandAlone) is not configured. */
+	if (dev->conn.worker && READ_ONCE(dev->conn.fatal))
+		rblk_conn_stop(dev);
 	ret = rblk_bdev_open(&b, path, dev);
 	if (ret)
 		return ret;
@@ -400,9 +404,11 @@ int rblk_device_connect(struct rblk_device *dev, const struct rblk_conn *cfg)
 	    !(READ_ONCE(dev->state.role) == RBLK_ROLE_PRIMARY &&
 	      READ_ONCE(dev->served_uuid)))
 		return -ENODATA;
-	if (conn->worker && !conn->fatal)
+	if (conn->worker && !READ_ONCE(conn->fatal))
 		return -EALREADY;
 	rblk_conn_stop(dev);	/* a connection that gave up, if any */
+	/* Its resync's or verify's errors do not end the next one. */
+	clear_bit(RBLK_DISK_F_SYNC_ERR, &dev->disk_flags);
 	conn->net = cfg->net;
 	conn->local = cfg->local;
 	conn->peer = cfg->peer;

@@ -49,7 +49,6 @@ enum rblk_disk_flags {
 	RBLK_DISK_F_META,	/* a metadata I/O error: detached whatever
 				 * on-io-error says */
 	RBLK_DISK_F_MISSED,	/* a peer's write failed here (pass_on) */
-	RBLK_DISK_F_OUTDATE,	/* ... so Outdated once disconnected */
 	RBLK_DISK_F_SYNC_ERR,	/* a resync's or verify's I/O failed here */
 };
 

@@ -214,12 +214,10 @@ static void dreq_work(struct work_struct *w)
 		   kmalloc(RBLK_DIGEST_MAX_BLOCKS * RBLK_DIGEST_MAX_SIZE, GFP_NOIO);
 	int ret = mine || read ? 0 : -ENOMEM;
 
-	if (!ret) {
-		ret = rblk_disk_read(conn->dev, d->sector, d->pages, d->bytes);
-		/* A resync's or verify's read (kmod/ioerr.c). */
-		if (ret && !read)
-			rblk_disk_sync_error(conn->dev);
-	}
+	/* Not READ_REQ: a resync's or verify's read (kmod/ioerr.c). */
+	if (!ret)
+		ret = rblk_disk_read(conn->dev, d->sector, d->pages, d->bytes,
+				     !read);
 	if (read)
 		read_reply(d, ret);
 	else if (!ret)

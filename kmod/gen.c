@@ -12,6 +12,7 @@
 
 #include "device.h"
 #include "gen.h"
+#include "ioerr.h"
 #include "state.h"
 
 /* A forced promotion: this disk's data becomes the newest generation. */
@@ -99,8 +100,7 @@ int rblk_gen_role_change(struct rblk_device *dev, enum rblk_role role,
 	 * Primary (a crashed one, should it come back: its activity log
 	 * covers the writes its bitmap could not take).
 	 */
-	if (ret && role == RBLK_ROLE_SECONDARY &&
-	    test_bit(RBLK_DISK_F_ERROR, &dev->disk_flags)) {
+	if (ret && role == RBLK_ROLE_SECONDARY && rblk_disk_failing(dev)) {
 		pr_warn("rblk%d: %s: demoted although its metadata could not be written (%d): the disk failed and is detached now\n",
 			dev->minor, dev->name, ret);
 		rblk_meta_fail(&dev->meta);

@@ -96,7 +96,6 @@ void rblk_disk_ref_live(struct rblk_device *dev)
 	clear_bit(RBLK_DISK_F_UNTOLD, &dev->disk_flags);
 	clear_bit(RBLK_DISK_F_META, &dev->disk_flags);
 	clear_bit(RBLK_DISK_F_MISSED, &dev->disk_flags);
-	clear_bit(RBLK_DISK_F_OUTDATE, &dev->disk_flags);
 	clear_bit(RBLK_DISK_F_SYNC_ERR, &dev->disk_flags);
 	dev->served_uuid = 0;
 	percpu_ref_resurrect(&dev->disk_ref);
@@ -264,9 +263,9 @@ void rblk_disk_meta_error(struct rblk_device *dev, enum req_op op,
 }
 
 /*
- * A resync's or verify's I/O failed here (after rblk_disk_error(), or
- * through rblk_disk_read()): under on-io-error pass_on it would fail
- * again on every new connection, so that connection ends for good
+ * A resync's or verify's I/O failed here (after rblk_disk_error()): under
+ * on-io-error pass_on a resync would meet it again on every new
+ * connection, a verify stop at it: that connection ends for good
  * (keep_disk()). Any context.
  */
 void rblk_disk_sync_error(struct rblk_device *dev)
@@ -300,9 +299,12 @@ void rblk_disk_error_cancel(struct rblk_device *dev)
 	cancel_work_sync(&dev->disk_fail_work);
 }
 
-/* Read for the peer, a resync or a verify, through the reference. */
+/*
+ * Read for the peer, a resync or a verify (@sync: the last two, whose
+ * error ends the connection under pass_on), through the reference.
+ */
 int rblk_disk_read(struct rblk_device *dev, sector_t sector,
-		   struct page **pages, u32 bytes)
+		   struct page **pages, u32 bytes, bool sync)
 {
 	int ret;
 
@@ -313,6 +315,8 @@ int rblk_disk_read(struct rblk_device *dev, sector_t sector,
 	ret = rblk_read_pages(dev->backing.bdev, sector, pages, bytes);
 	if (ret)
 		rblk_disk_error(dev, REQ_OP_READ, sector, ret);
+	if (ret && sync)
+		rblk_disk_sync_error(dev);
 	rblk_disk_put(dev);
 	return ret;
 }
@@ -348,7 +352,7 @@ static void let_go(struct rblk_device *dev)
 	mutex_lock(&dev->lock);
 	/* A detach whose drain met an error says the error. */
 	admin = test_and_clear_bit(RBLK_DISK_F_DETACH, &dev->disk_flags) &&
-		!test_bit(RBLK_DISK_F_ERROR, &dev->disk_flags);
+		!rblk_disk_failing(dev);
 	/* Unless an attach came meanwhile. */
 	if (!dev->backing.bdev && dev->state.disk == RBLK_DISK_FAILED) {
 		ns = dev->state;
@@ -520,7 +524,7 @@ static int fail_begin(struct rblk_device *dev, unsigned int flags,
  */
 static void detach_flush(struct rblk_device *dev)
 {
-	if (!test_bit(RBLK_DISK_F_ERROR, &dev->disk_flags) &&
+	if (!rblk_disk_failing(dev) &&
 	    dev->meta.present && !rblk_bm_flush(&dev->meta)) {
 		int ret = blkdev_issue_flush(dev->backing.bdev);
 
@@ -578,82 +582,111 @@ static bool local_io_error_due(struct rblk_device *dev)
 }
 
 /*
- * The disk had an error and goes (as a Secondary, or once one): not one
- * that on-io-error pass_on keeps (keep_disk()).
+ * A disk on-io-error pass_on keeps after an error (keep_disk()): not one
+ * whose metadata I/O failed (RBLK_DISK_F_META: the activity log and the
+ * bitmap could no longer bring the two copies together), nor one that
+ * lacks a write completed on the peer alone (RBLK_DISK_F_STALE: the
+ * policy changed meanwhile), nor one without metadata (nothing would
+ * resync what it lacks).
  */
-bool rblk_disk_failing(struct rblk_device *dev)
+static bool disk_kept(struct rblk_device *dev)
 {
-	return test_bit(RBLK_DISK_F_ERROR, &dev->disk_flags) &&
-	       (READ_ONCE(dev->on_io_error) != RBLK_ON_IO_ERROR_PASS_ON ||
-		test_bit(RBLK_DISK_F_META, &dev->disk_flags) ||
-		test_bit(RBLK_DISK_F_STALE, &dev->disk_flags));
+	return READ_ONCE(dev->on_io_error) == RBLK_ON_IO_ERROR_PASS_ON &&
+	       !test_bit(RBLK_DISK_F_META, &dev->disk_flags) &&
+	       !test_bit(RBLK_DISK_F_STALE, &dev->disk_flags) &&
+	       dev->meta.present;
 }
 
 /*
+ * The disk had an error and goes (as a Secondary, or once one): not one
+ * that on-io-error pass_on keeps.
+ */
+bool rblk_disk_failing(struct rblk_device *dev)
+{
+	return test_bit(RBLK_DISK_F_ERROR, &dev->disk_flags) && !disk_kept(dev);
+}
+
+/* The policy changed (netlink): an error it no longer keeps acts now. */
+void rblk_disk_policy_changed(struct rblk_device *dev)
+{
+	if (test_bit(RBLK_DISK_F_ERROR, &dev->disk_flags))
+		queue_work(system_long_wq, &dev->disk_fail_work);
+}
+
+enum keep {
+	KEEP_NOT,		/* the disk goes, as under detach */
+	KEEP,
+	KEEP_OUTDATED,		/* ... Outdated: tell the peer, reconnect */
+	KEEP_STOP,		/* ... the connection ends for good */
+};
+
+/*
  * on-io-error pass_on keeps a disk with errors (dev->lock held): the
- * application got a write's error, its range marked (kmod/req.c). Not a
- * disk whose metadata I/O failed, nor one that lacks a write completed
- * on the peer alone (a policy changed meanwhile): those go as under
- * detach. true: kept; *@reconnect: end the connection.
+ * application got a write's error, its range marked (kmod/req.c); a read
+ * was retried on the peer first.
  *
  * A Secondary whose disk failed a peer's write (RBLK_DISK_F_MISSED,
- * marked in kmod/recv.c; the Primary marks it too) lacks data the
- * Primary has: Outdated on disk now, in memory as the connection ends
- * (rblk_state_set_conn_old()), so that it is not promoted with the hole;
- * the next handshake resyncs the marks. An error during a resync, verify
- * or handshake (RBLK_DISK_F_SYNC_ERR: its I/O; or the state now) would
- * only repeat on every reconnect: that connection ends for good
- * (StandAlone), with the reason in last-error.
+ * marked in kmod/recv.c; the Primary marks it too on our NACK) lacks
+ * data the Primary has. It goes Outdated now, on disk first, so that it
+ * is not promoted with the hole (rblk_state_set_role() refuses while the
+ * flag is set, before this runs); its STATE tells the Primary, which
+ * then loses no UpToDate peer (no fencing), and the next connection
+ * resyncs the marks. Not for a Primary without a disk: the write failed
+ * there too (kmod/req.c, peer_only_end()), nothing acknowledged lacks.
+ *
+ * An I/O error of a resync or verify (RBLK_DISK_F_SYNC_ERR), or a peer's
+ * write failed while this node is the SyncTarget, would meet the same
+ * block on every new connection: that connection ends for good
+ * (StandAlone), the reason in last-error.
  */
-static bool keep_disk(struct rblk_device *dev, bool *reconnect)
+static enum keep keep_disk(struct rblk_device *dev)
 {
 	struct rblk_conn *conn = &dev->conn;
-	struct rblk_state *s = &dev->state;
-	bool up = rblk_conn_is_up(s->conn);
+	struct rblk_state ns = dev->state;
+	bool up = rblk_conn_is_up(ns.conn);
+	bool missed, sync_err, target;
 	u32 flags = dev->meta.gi.flags;
-	const char *first = test_bit(RBLK_DISK_F_REASON, &dev->disk_flags) ?
-			    dev->disk_error : "not recorded yet";
+	enum keep ret = KEEP;
 
 	lockdep_assert_held(&dev->lock);
-	*reconnect = false;
-	if (READ_ONCE(dev->on_io_error) != RBLK_ON_IO_ERROR_PASS_ON ||
-	    test_bit(RBLK_DISK_F_META, &dev->disk_flags) ||
-	    test_bit(RBLK_DISK_F_STALE, &dev->disk_flags))
-		return false;
-	if (test_and_clear_bit(RBLK_DISK_F_MISSED, &dev->disk_flags) &&
-	    s->role == RBLK_ROLE_SECONDARY && s->disk >= RBLK_DISK_OUTDATED &&
-	    dev->meta.present) {
+	if (!disk_kept(dev))
+		return KEEP_NOT;
+	missed = test_and_clear_bit(RBLK_DISK_F_MISSED, &dev->disk_flags);
+	sync_err = test_and_clear_bit(RBLK_DISK_F_SYNC_ERR, &dev->disk_flags);
+	target = ns.conn == RBLK_CONN_SYNC_TARGET || READ_ONCE(conn->handshake);
+	if (missed && ns.role == RBLK_ROLE_SECONDARY &&
+	    ns.disk >= RBLK_DISK_OUTDATED &&
+	    !(up && ns.peer_role == RBLK_ROLE_PRIMARY &&
+	      ns.peer_disk <= RBLK_DISK_FAILED)) {
 		dev->meta.gi.flags &= ~(RBLK_MDF_WAS_UP_TO_DATE |
 					RBLK_MDF_PEER_OUTDATED);
 		if (rblk_meta_write(&dev->meta)) {
 			/* Its metadata failed too (RBLK_DISK_F_META). */
 			dev->meta.gi.flags = flags;
-			return false;
+			return KEEP_NOT;
 		}
-		if (up) {
-			set_bit(RBLK_DISK_F_OUTDATE, &dev->disk_flags);
-		} else {
-			struct rblk_state ns = *s;
-
-			ns.disk = RBLK_DISK_OUTDATED;
-			rblk_state_commit(dev, &ns, 0, "missed a write", NULL);
-		}
+		ns.disk = RBLK_DISK_OUTDATED;
+		/* A verify is over: the connection is made again. */
+		if (up && ns.conn != RBLK_CONN_CONNECTED)
+			rblk_state_set_conn_to(&ns, RBLK_CONN_CONNECTING);
+		if (rblk_state_commit(dev, &ns, 0, "a write of the peer failed here", NULL))
+			return KEEP_NOT;
 		pr_warn("rblk%d: %s: on-io-error pass_on: %s lacks a write of %s: Outdated; the resync on the next connection brings it\n",
 			dev->minor, dev->name, dev->backing_path,
 			conn->peer_node);
-		*reconnect = up;
+		if (up)
+			ret = KEEP_OUTDATED;
 	}
-	if (test_and_clear_bit(RBLK_DISK_F_SYNC_ERR, &dev->disk_flags) ||
-	    (up && s->conn != RBLK_CONN_CONNECTED) || READ_ONCE(conn->handshake)) {
-		rblk_conn_error(conn, "on-io-error pass_on: I/O error on %s (first: %s) during a resync, verify or handshake: the connection to %s stops; replace the disk or set on-io-error detach, then 'rblkadm connect %s'",
-				dev->backing_path, first, conn->peer_node,
-				dev->name);
-		WRITE_ONCE(conn->fatal, true);
-		*reconnect = true;
+	if (sync_err || (missed && target)) {
+		rblk_conn_fatal(conn, "on-io-error pass_on: an I/O error of %s during a resync or verify (the kernel log says where): the connection to %s stops, as another would meet it again; mend or replace the disk, or set on-io-error detach, then 'rblkadm connect %s'",
+				dev->backing_path, conn->peer_node, dev->name);
+		ret = KEEP_STOP;
 	}
 	pr_warn_ratelimited("rblk%d: %s: on-io-error pass_on: %s stays attached after an I/O error (first: %s)\n",
-			    dev->minor, dev->name, dev->backing_path, first);
-	return true;
+			    dev->minor, dev->name, dev->backing_path,
+			    test_bit(RBLK_DISK_F_REASON, &dev->disk_flags) ?
+			    dev->disk_error : "not recorded yet");
+	return ret;
 }
 
 static void fail_work(struct work_struct *w)
@@ -663,6 +696,7 @@ static void fail_work(struct work_struct *w)
 	struct rblk_conn *conn = &dev->conn;
 	unsigned int teardowns;
 	bool busy, tell, helper, primary, told = false;
+	enum keep keep;
 	u64 served = 0;
 
 	mutex_lock(&dev->lock);
@@ -689,13 +723,19 @@ static void fail_work(struct work_struct *w)
 			mutex_unlock(&dev->lock);
 			return;
 		}
-		if (keep_disk(dev, &busy)) {
+		helper = local_io_error_due(dev);
+		keep = keep_disk(dev);
+		if (keep != KEEP_NOT) {
 			mutex_unlock(&dev->lock);
-			if (busy)
+			if (helper)
+				rblk_helper(dev, "local-io-error");
+			/* Outdated, said before the connection goes (no fence). */
+			if (keep == KEEP_OUTDATED && !rblk_queue_state(conn))
+				rblk_conn_tell(conn);
+			if (keep != KEEP)
 				rblk_conn_reconnect(conn);
 			return;
 		}
-		helper = local_io_error_due(dev);
 		if (dev->state.role == RBLK_ROLE_PRIMARY &&
 		    !primary_lets_go(dev)) {
 			pr_warn_ratelimited("rblk%d: %s: a Primary keeps its disk after an I/O error while no UpToDate peer is connected to serve it (it is detached once Secondary); a failed write or flush, or a read the peer did not serve, went to the application\n",

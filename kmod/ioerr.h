@@ -30,6 +30,7 @@ void rblk_disk_error(struct rblk_device *dev, enum req_op op, sector_t sector,
 		     int err);
 void rblk_disk_sync_error(struct rblk_device *dev);
 bool rblk_disk_failing(struct rblk_device *dev);
+void rblk_disk_policy_changed(struct rblk_device *dev);
 void rblk_disk_meta_error(struct rblk_device *dev, enum req_op op,
 			  sector_t sector, int err);
 void rblk_disk_error_recheck(struct rblk_device *dev);
@@ -37,6 +38,6 @@ void rblk_disk_error_cancel(struct rblk_device *dev);
 int rblk_disk_detach(struct rblk_device *dev, unsigned int flags,
 		     struct netlink_ext_ack *extack);
 int rblk_disk_read(struct rblk_device *dev, sector_t sector,
-		   struct page **pages, u32 bytes);
+		   struct page **pages, u32 bytes, bool sync);
 
 #endif /* RBLK_IOERR_H */

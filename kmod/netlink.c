@@ -13,6 +13,7 @@
 #include "device.h"
 #include "digest.h"
 #include "gen.h"
+#include "ioerr.h"
 #include "netlink.h"
 #include "req.h"
 #include "state.h"
@@ -771,6 +772,7 @@ static int disk_opts_op(struct rblk_device *dev, struct genl_info *info,
 		pr_info("rblk%d: %s: on-io-error %s\n", dev->minor, dev->name,
 			rblk_on_io_error_name(p));
 	WRITE_ONCE(dev->on_io_error, p);
+	rblk_disk_policy_changed(dev);
 	return 0;
 }
 

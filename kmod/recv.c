@@ -201,18 +201,19 @@ static void peer_write_endio(struct bio *bio)
 	int err = blk_status_to_errno(bio->bi_status);
 
 	bio_put(bio);
-	if (err && err != -EOPNOTSUPP &&
-	    READ_ONCE(dev->on_io_error) == RBLK_ON_IO_ERROR_PASS_ON) {
+	if (err && err != -EOPNOTSUPP) {
 		/*
-		 * The disk stays, without this write: marked here too, and
-		 * Outdated before the connection is made again (kmod/ioerr.c).
+		 * This disk lacks the write: marked here too, whatever the
+		 * policy (it may change before the fail work runs); a disk
+		 * pass_on keeps goes Outdated (kmod/ioerr.c).
 		 */
 		rblk_bm_set(&dev->meta.bm, p->sector, p->bytes);
 		set_bit(RBLK_DISK_F_MISSED, &dev->disk_flags);
 	}
+	/* After the flag: the fail work it queues sees it. */
 	if (err)
 		rblk_disk_error(dev, REQ_OP_WRITE, p->sector, err);
-	if (err && p->ack_type == RBLK_P_RS_ACK)
+	if (err && err != -EOPNOTSUPP && p->ack_type == RBLK_P_RS_ACK)
 		rblk_disk_sync_error(dev);
 	peer_write_done(p, err);
 }

@@ -122,7 +122,8 @@ static struct rblk_rs_req *rs_req_alloc(struct rblk_device *dev, u64 bit,
 
 static int rs_read(struct rblk_device *dev, struct rblk_rs_req *r)
 {
-	return rblk_disk_read(dev, r->range.sector, r->pages, r->range.bytes);
+	return rblk_disk_read(dev, r->range.sector, r->pages, r->range.bytes,
+			      true);
 }
 
 /* Paused by pause-sync here or on the peer. */
@@ -329,7 +330,6 @@ static struct rblk_rs_req *next_block(struct rblk_conn *conn, int *err)
 	}
 	*err = rs_read(dev, r);
 	if (*err) {
-		rblk_disk_sync_error(dev);
 		rblk_conn_error(conn, "resync: reading %u bytes at sector %llu failed (%d)",
 				r->range.bytes, (unsigned long long)r->range.sector,
 				*err);

@@ -151,11 +151,6 @@ bool rblk_state_set_conn_old(struct rblk_device *dev, int from,
 	if (from == RBLK_CONN_ANY || ns.conn == from) {
 		rblk_state_set_conn_to(&ns, to);
 		rblk_state_lost_peer(os, &ns, dev->conn.opts.fencing);
-		/* A disk that lacks a peer's write (kmod/ioerr.c, pass_on). */
-		if (!rblk_conn_is_up(ns.conn) &&
-		    test_and_clear_bit(RBLK_DISK_F_OUTDATE, &dev->disk_flags) &&
-		    ns.role == RBLK_ROLE_SECONDARY && ns.disk > RBLK_DISK_OUTDATED)
-			ns.disk = RBLK_DISK_OUTDATED;
 		ok = !rblk_state_commit(dev, &ns, 0, why, NULL);
 	}
 	mutex_unlock(&dev->lock);
@@ -311,7 +306,7 @@ static int demote_flush_peer(struct rblk_device *dev,
 	 * A failing disk, or none (detached): demoted all the same
 	 * (rblk_gen_role_change()).
 	 */
-	return test_bit(RBLK_DISK_F_ERROR, &dev->disk_flags) ||
+	return rblk_disk_failing(dev) ||
 	       READ_ONCE(dev->state.disk) <= RBLK_DISK_FAILED ? 0 : ret;
 }
 
@@ -497,6 +492,12 @@ again:
 	if (!ret && role == RBLK_ROLE_PRIMARY && dev->state.role != role &&
 	    rblk_disk_failing(dev)) {
 		NL_SET_ERR_MSG(extack, "rblk: the local disk had an I/O error and is being detached (rblkadm status: disk-error)");
+		ret = -EIO;
+	}
+	/* It lacks a write of the peer: Outdated in a moment (pass_on). */
+	if (!ret && role == RBLK_ROLE_PRIMARY && dev->state.role != role &&
+	    test_bit(RBLK_DISK_F_MISSED, &dev->disk_flags)) {
+		NL_SET_ERR_MSG(extack, "rblk: the local disk failed a write of the peer and lacks it (rblkadm status: disk-error)");
 		ret = -EIO;
 	}
 	if (!ret && role != dev->state.role)

@@ -66,9 +66,7 @@ static int ask_next(struct rblk_conn *conn, struct page **pages)
 		kfree(v);
 		return -EINTR;
 	}
-	ret = rblk_disk_read(dev, v->range.sector, pages, bytes);
-	if (ret)
-		rblk_disk_sync_error(dev);
+	ret = rblk_disk_read(dev, v->range.sector, pages, bytes, true);
 	if (ret)
 		rblk_conn_error(conn, "verify: reading %u bytes at sector %llu failed (%d)",
 				bytes, (unsigned long long)v->range.sector, ret);

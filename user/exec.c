@@ -217,11 +217,20 @@ static void explain(const struct plan_step *s, int ret)
 		else
 			hint("connect first: rblkadm connect RES");
 		break;
+	case ENODATA:
+		if (strcmp(what, "connect"))
+			goto other;
+		/* kmod/device.c: a Primary served by its peer excepted. */
+		err("connect: minor %s has no disk: a node connects with its disk",
+		    plan_get(s, "minor") ?: "?");
+		hint("attach one first ('rblkadm attach RES': create-md on a new disk), then connect");
+		break;
 	case EEXIST:
 		err("%s: minor %s or its resource name is already in use", what,
 		    plan_get(s, "minor") ?: "?");
 		break;
 	default:
+other:
 		err("%s: %s", what, strerror(-ret));
 		if (rblk_nl_last_msg()[0])
 			hint("the kernel says: %s", rblk_nl_last_msg());
