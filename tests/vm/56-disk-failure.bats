@@ -105,15 +105,27 @@
 #    (md5), read-retries >= 1; mended and connected again, resynced
 #    (out-of-sync 0, md5 equal). pg2's sectors 8192..8199 fail: pg1's
 #    write there succeeds (io-errors unchanged); pg2 logs "lacks a write
-#    of pg1: Outdated" and "disk UpToDate -> Outdated, connection
-#    Connected -> Connecting", then goes StandAlone with "last-error"
-#    "on-io-error pass_on: I/O error on ... during a resync, verify or
-#    handshake: the connection to pg1 stops; ...", Inconsistent, and
+#    of pg1: Outdated" and "disk UpToDate -> Outdated (a write of the
+#    peer failed here)", then goes StandAlone with "last-error"
+#    "on-io-error pass_on: an I/O error of ... during a resync or
+#    verify (the kernel log says where): the connection to pg1 stops,
+#    ...", Inconsistent, and
 #    refuses "primary" (output names Inconsistent); mended and
 #    connected, UpToDate and equal. A verify led by pg1 whose read fails
 #    on pg2 (sector 16384): "verify --wait" ends non-zero within 120 s,
 #    pg2 StandAlone with that last-error, still UpToDate, its log says
 #    "read error at sector 16384", pg1's last-verify-stopped true.
+#  - a Primary without its disk (detach, served by pg2) whose link is
+#    cut (pg2's eth0 down) with a 4 KiB write issued after the cut: the
+#    write fails; pg1 leaves Connected and, the link back, goes
+#    StandAlone with "last-error" "this node is Primary without a usable
+#    disk, and pg2 is not the UpToDate Secondary that served it since
+#    ...; refusing to connect. ..." (still Diskless, Primary); pg2 goes
+#    StandAlone too ("pg1 is Primary without a usable disk; refusing to
+#    connect"), UpToDate. pg1 Secondary: "rblkadm connect" fails with
+#    "connect: minor 0 has no disk: a node connects with its disk";
+#    pg2 connects, "rblkadm adjust pg" on pg1 attaches and connects,
+#    resynced in full, md5 equal.
 
 # A linear device-mapper target over /dev/vda on both nodes (tests/lib/
 # rblk.bash: dm_linear, dm_fail, reseed).
