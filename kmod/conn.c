@@ -907,6 +907,7 @@ static int run_connected(struct rblk_conn *conn)
 
 	conn->epoch++;
 	WRITE_ONCE(conn->lost_writes, false);
+	WRITE_ONCE(conn->nacked, false);
 	conn->connected_at = jiffies;
 	conn->last_rx = jiffies;
 	conn->ping_pending = false;

@@ -153,6 +153,11 @@ struct rblk_conn {
 	atomic64_t ping_acked;
 	/* The peer failed a flush on this connection (tl.c): writes lost. */
 	bool lost_writes;
+	/*
+	 * The peer refused a write on this connection (req.c): our disk
+	 * may hold its only copy, so it does not go (kmod/ioerr.c).
+	 */
+	bool nacked;
 	bool decided;			/* the first STATE was handled */
 	u32 features;			/* enum rblk_features both HELLOs had */
 	/*

@@ -312,8 +312,13 @@ int rblk_device_attach(struct rblk_device *dev, const char *path,
 	int ret;
 
 	lockdep_assert_held(&rblk_devices_lock);
-	/* A connection that ended for good (StandAlone) is not configured. */
-	if (dev->conn.worker && READ_ONCE(dev->conn.fatal))
+	/*
+	 * A connection that ended for good (StandAlone) is not configured:
+	 * stopped for an attach that goes ahead (a Secondary's, no disk).
+	 */
+	if (dev->conn.worker && READ_ONCE(dev->conn.fatal) &&
+	    READ_ONCE(dev->state.disk) == RBLK_DISK_DISKLESS &&
+	    READ_ONCE(dev->state.role) != RBLK_ROLE_PRIMARY)
 		rblk_conn_stop(dev);
 	ret = rblk_bdev_open(&b, path, dev);
 	if (ret)

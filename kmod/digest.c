@@ -258,12 +258,14 @@ int rblk_dreq_receive(struct rblk_conn *conn, u16 type, const void *fixed,
 	if (type == RBLK_P_READ_REQ) {
 		/*
 		 * Only UpToDate data is served; the asker fails the read. Not
-		 * from a disk that has had an error: a write it failed (and
-		 * we NACKed) may be stale here before our Failed state is
-		 * known to the asker (kmod/ioerr.c).
+		 * from a disk that goes after an error, nor from one that
+		 * failed a write (and we NACKed) before its Failed or
+		 * Outdated state is known to the asker (kmod/ioerr.c); a disk
+		 * on-io-error pass_on keeps after a read error serves on.
 		 */
 		if (READ_ONCE(dev->state.disk) != RBLK_DISK_UPTODATE ||
-		    test_bit(RBLK_DISK_F_ERROR, &dev->disk_flags) ||
+		    rblk_disk_failing(dev) ||
+		    test_bit(RBLK_DISK_F_MISSED, &dev->disk_flags) ||
 		    !dev->backing.bdev) {
 			struct rblk_p_ack a = {};
 

@@ -405,7 +405,8 @@ static u64 peer_current(struct rblk_conn *conn)
 /*
  * Can the peer serve this Primary without its disk? Connected with an
  * UpToDate disk, and no resync, verify or handshake (which a failure
- * ends with the connection); generations on both sides (without them
+ * ends with the connection); no write of this connection refused there
+ * (conn->nacked: our disk may hold its only copy, kmod/recv.c); generations on both sides (without them
  * nothing makes this disk's return a resync), and a peer that knows
  * (RBLK_FEAT_SERVES_DISKLESS). dev->lock held.
  */
@@ -414,7 +415,7 @@ static bool primary_served(struct rblk_device *dev)
 	lockdep_assert_held(&dev->lock);
 	return dev->state.conn == RBLK_CONN_CONNECTED &&
 	       dev->state.peer_disk == RBLK_DISK_UPTODATE &&
-	       !READ_ONCE(dev->conn.handshake) &&
+	       !READ_ONCE(dev->conn.handshake) && !READ_ONCE(dev->conn.nacked) &&
 	       (dev->conn.features & RBLK_FEAT_SERVES_DISKLESS) &&
 	       dev->meta.present && peer_current(&dev->conn);
 }
@@ -655,7 +656,7 @@ static enum keep keep_disk(struct rblk_device *dev)
 	sync_err = test_and_clear_bit(RBLK_DISK_F_SYNC_ERR, &dev->disk_flags);
 	target = ns.conn == RBLK_CONN_SYNC_TARGET || READ_ONCE(conn->handshake);
 	if (missed && ns.role == RBLK_ROLE_SECONDARY &&
-	    ns.disk >= RBLK_DISK_OUTDATED &&
+	    ns.disk > RBLK_DISK_OUTDATED &&
 	    !(up && ns.peer_role == RBLK_ROLE_PRIMARY &&
 	      ns.peer_disk <= RBLK_DISK_FAILED)) {
 		dev->meta.gi.flags &= ~(RBLK_MDF_WAS_UP_TO_DATE |

@@ -405,9 +405,12 @@ static int receive_ack(struct rblk_conn *conn, u16 type, const void *fixed,
 	    READ_ONCE(req->epoch) != conn->epoch ||
 	    atomic_read(&req->remote) != RBLK_REMOTE_PENDING)
 		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_WRITE_ACK);
-	if (rblk_be32(a->status))
+	if (rblk_be32(a->status)) {
 		pr_warn_ratelimited("rblk%d: peer failed a write (error %u)\n",
 				    dev->minor, rblk_be32(a->status));
+		/* Before it completes on our disk alone (kmod/ioerr.c). */
+		WRITE_ONCE(conn->nacked, true);
+	}
 	rblk_req_remote_done(rq, rblk_be32(a->status) == 0);
 	/* The log may have grown past a barrier's worth. */
 	rblk_tl_tick(conn, false);
