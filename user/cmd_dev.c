@@ -679,6 +679,10 @@ static void explain_sync_op(const struct sync_op *op,
 		err("%s %s: no disk with metadata is attached", op->name, d->resource);
 		hint("'rblkadm up %s' (or 'rblkadm attach %s') first", d->resource,
 		     d->resource);
+	} else if (ret == -EBUSY && strstr(rblk_nl_last_msg(), "without a disk")) {
+		/* It serves its peer, a Primary without a disk (kmod/gen.c). */
+		err("%s %s: refused: %s", op->name, d->resource, rblk_nl_last_msg());
+		hint("the peer reads and writes through this node's data; make the peer Secondary first, or bring its disk back");
 	} else if (ret == -EBUSY) {
 		err("%s %s: this node is Primary; its own data cannot be thrown away",
 		    op->name, d->resource);

@@ -150,8 +150,9 @@ reseed() {
 		resume="dmsetup resume $name >/dev/null 2>&1"
 	fi
 	for n in pg1 pg2; do
-		# A load a failed test left running (the /tmp/fio.stop loops).
-		vm_run $n "touch /tmp/fio.stop; pkill -x fio; timeout 30 sh -c 'while pgrep -x fio; do sleep 0.2; done' >/dev/null
+		# A load a failed test left running (the /tmp/fio.stop and
+		# /tmp/w.stop loops).
+		vm_run $n "touch /tmp/fio.stop /tmp/w.stop; pkill -x fio; timeout 30 sh -c 'while pgrep -x fio || pgrep -x dd; do sleep 0.2; done' >/dev/null
 			$resume
 			$RBLKADM down pg >/dev/null 2>&1; rm -f /tmp/rblk-handlers.log /tmp/fio.rc; true"
 	done
