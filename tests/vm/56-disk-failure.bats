@@ -79,6 +79,13 @@
 #    the same disk back resynced in full (pg2's resynced-kib grows by at
 #    least size-kib), no disk-error, md5 equal, fio's verify from pg1's
 #    own disk finds nothing.
+#  - the serving Secondary of a Primary detached by "rblkadm detach":
+#    its own detach, "invalidate", "new-current-uuid" and "attach" end
+#    non-zero with the kernel's reasons ("the peer is Primary without a
+#    disk: this disk serves it" / "this node's data serves it" / "it
+#    connects again only to this generation"; "attach: pg has a disk
+#    attached already (/dev/mapper/rdata, UpToDate)"), and it stays
+#    UpToDate and Connected.
 #  - a verify led by the Primary while the Secondary's disk fails reads:
 #    the Secondary's disk fails (a read error); "verify --wait" on the
 #    Primary ends within 120 s with a status other than 0; the Primary's
