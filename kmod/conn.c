@@ -18,6 +18,7 @@
 #include "gen.h"
 #include "fence.h"
 #include "helper.h"
+#include "ioerr.h"
 #include "recv.h"
 #include "req.h"
 #include "state.h"
@@ -853,6 +854,8 @@ static void teardown(struct rblk_conn *conn)
 	/* A verify's repair starts a resync: the verify stops first. */
 	rblk_verify_stop(dev);
 	rblk_resync_stop(dev);
+	/* Answers held for its blocks, released or not (recv.c). */
+	rblk_recv_drop_held(conn, &acks);
 	/* What their threads queued meanwhile was for this connection. */
 	spin_lock_irqsave(&conn->lock, flags);
 	list_splice_init(&conn->ctl_queue, &ctls);
@@ -869,6 +872,8 @@ static void teardown(struct rblk_conn *conn)
 	WRITE_ONCE(conn->teardowns, conn->teardowns + 1);
 	mutex_unlock(&dev->lock);
 	wake_up_all(&conn->teardown_wq);
+	/* A Primary's new disk is resynced only on this connection. */
+	rblk_disk_drop_new(dev, "the connection ended before this Primary's new disk was resynced");
 	/*
 	 * A Primary that was connected to a peer with good data: the peer
 	 * may be promoted by someone else now; disk { fencing } outdates it.
@@ -993,6 +998,7 @@ void rblk_conn_init(struct rblk_conn *conn, struct rblk_device *dev)
 	mutex_init(&conn->sock_mutex);
 	mutex_init(&conn->send_mutex);
 	INIT_LIST_HEAD(&conn->ack_queue);
+	INIT_LIST_HEAD(&conn->held_acks);
 	INIT_LIST_HEAD(&conn->ctl_queue);
 	INIT_LIST_HEAD(&conn->data_queue);
 	init_waitqueue_head(&conn->send_wq);

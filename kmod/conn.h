@@ -105,6 +105,11 @@ struct rblk_conn {
 	 */
 	spinlock_t lock;
 	struct list_head ack_queue;	/* struct rblk_peer_req, done */
+	/*
+	 * A SyncSource's answers to its Primary's writes that overlap a
+	 * resync block in flight (dev->write_lock; kmod/recv.c).
+	 */
+	struct list_head held_acks;
 	struct list_head ctl_queue;	/* struct rblk_ctl */
 	struct list_head data_queue;	/* struct rblk_req, Primary writes */
 	wait_queue_head_t send_wq;

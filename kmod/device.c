@@ -11,6 +11,7 @@
 #include <linux/slab.h>
 
 #include "device.h"
+#include "gen.h"
 #include "ioerr.h"
 #include "netlink.h"
 #include "req.h"
@@ -302,11 +303,156 @@ static int attach_locked(struct rblk_device *dev, struct rblk_bdev *b,
 }
 
 /*
+ * May a disk come to this Primary now (kmod/resync.c, "A Primary's new
+ * disk")? Served by its connected UpToDate Secondary, at a generation it
+ * knows, nothing else under way, and a peer that knows how. dev->lock
+ * held.
+ */
+static int served_attach_check(struct rblk_device *dev,
+			       struct netlink_ext_ack *extack)
+{
+	struct rblk_conn *conn = &dev->conn;
+	const struct rblk_state *s = &dev->state;
+
+	lockdep_assert_held(&dev->lock);
+	if (s->role != RBLK_ROLE_PRIMARY || s->disk != RBLK_DISK_DISKLESS) {
+		NL_SET_ERR_MSG(extack, "rblk: the device changed meanwhile (role or disk): try again");
+		return s->disk == RBLK_DISK_FAILED ? -EAGAIN : -EBUSY;
+	}
+	if (!conn->worker || READ_ONCE(conn->fatal) ||
+	    s->conn != RBLK_CONN_CONNECTED || s->peer_role != RBLK_ROLE_SECONDARY ||
+	    s->peer_disk != RBLK_DISK_UPTODATE || READ_ONCE(conn->handshake) ||
+	    !dev->served_uuid || READ_ONCE(conn->rs.phase) != RBLK_RS_IDLE) {
+		NL_SET_ERR_MSG(extack, "rblk: this Primary takes a disk only while its UpToDate Secondary serves it (connected, nothing else under way)");
+		return -ENOTCONN;
+	}
+	if (!(conn->features & RBLK_FEAT_PRIMARY_ATTACH)) {
+		NL_SET_ERR_MSG(extack, "rblk: the peer's rblk cannot resync a disk to a Primary: make this node Secondary first");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+/*
+ * A disk for a Primary its peer serves: it comes in as the SyncTarget
+ * of a full resync, in one state change, the connection kept (kmod/
+ * resync.c). The queue is frozen first, outside dev->lock: a request in
+ * flight may wait for an ACK that the receiver, blocked on dev->lock,
+ * would not read. Then no request runs while the disk, its metadata and
+ * the state change. The queue's limits stay (the device is in use): the
+ * new disk must have its logical block size. The served generation
+ * stays too, should the disk go again before its resync is done.
+ */
+static int attach_served(struct rblk_device *dev, struct rblk_bdev *b,
+			 const char *path, const char *meta_path,
+			 bool meta_internal, struct netlink_ext_ack *extack)
+{
+	struct request_queue *q = dev->disk->queue;
+	unsigned int memflags;
+	struct rblk_state ns;
+	u64 served;
+	int ret;
+
+	if (!meta_internal && !meta_path) {
+		NL_SET_ERR_MSG(extack, "rblk: a Primary's disk needs metadata (internal or external)");
+		return -EINVAL;
+	}
+	if (bdev_logical_block_size(b->bdev) != queue_logical_block_size(q)) {
+		NL_SET_ERR_MSG(extack, "rblk: the disk's logical block size differs from the device's, which is in use");
+		return -EINVAL;
+	}
+	/* What the device promises its users, the disk must do too. */
+	if ((bdev_max_discard_sectors(dev->disk->part0) &&
+	     !bdev_max_discard_sectors(b->bdev)) ||
+	    (bdev_write_zeroes_sectors(dev->disk->part0) &&
+	     !bdev_write_zeroes_sectors(b->bdev))) {
+		NL_SET_ERR_MSG(extack, "rblk: the disk cannot discard or write zeroes as the device's first disk could");
+		return -EINVAL;
+	}
+	/*
+	 * Checked before the freeze too: a freeze waits for every request,
+	 * under rblk_devices_lock, which a suspended one would need to be
+	 * resumed (a served Primary is never suspended for fencing).
+	 */
+	mutex_lock(&dev->lock);
+	ret = served_attach_check(dev, extack);
+	mutex_unlock(&dev->lock);
+	if (ret)
+		return ret;
+	memflags = rblk_freeze_queue(q);
+	mutex_lock(&dev->lock);
+	ret = served_attach_check(dev, extack);
+	if (ret)
+		goto out_unlock;
+	served = dev->served_uuid;
+	/* What the failed disk left in memory, as attach_locked(). */
+	if (dev->meta.failed)
+		rblk_meta_detach(&dev->meta);
+	ret = rblk_meta_attach(&dev->meta, b->bdev, meta_path, dev);
+	if (ret)
+		goto out_unlock;
+	if (rblk_meta_data_sectors(&dev->meta) != get_capacity(dev->disk)) {
+		NL_SET_ERR_MSG(extack, "rblk: the disk's data area differs in size from the device's: create-md on a disk of the same size");
+		ret = -EINVAL;
+		goto out_meta;
+	}
+	ns = dev->state;
+	ns.disk = RBLK_DISK_INCONSISTENT;
+	ns.conn = RBLK_CONN_SYNC_TARGET;
+	ret = rblk_state_try(dev, &ns, RBLK_SC_ADMIN | RBLK_SC_ATTACH, extack);
+	if (ret)
+		goto out_meta;
+	ret = rblk_gen_attach_primary(dev);
+	if (ret) {
+		NL_SET_ERR_MSG(extack, "rblk: cannot write the disk's metadata");
+		goto out_meta;
+	}
+	/* SYNC_REQ first: our STATE, which says Inconsistent, follows it. */
+	ret = rblk_resync_arm_target(dev);
+	if (ret)
+		goto out_meta;
+	dev->backing = *b;
+	strscpy(dev->backing_path, path, sizeof(dev->backing_path));
+	rblk_disk_ref_live(dev);
+	dev->served_uuid = served;
+	set_bit(RBLK_DISK_F_NEW, &dev->disk_flags);
+	/*
+	 * The peer knows our disk failed (we are served at its generation):
+	 * should this one go before it is resynced, writes on the peer's
+	 * copy alone go on as before; rblk_disk_new_done() ends it.
+	 */
+	set_bit(RBLK_DISK_F_TOLD, &dev->disk_flags);
+	dev->meta.dev = dev;
+	ret = rblk_state_commit(dev, &ns, RBLK_SC_ADMIN | RBLK_SC_ATTACH,
+				"attach to a Primary: a full resync follows",
+				extack);
+	if (ret)	/* cannot be: rblk_state_try() said yes under the lock */
+		pr_err("rblk%d: %s: the attached disk's state cannot be set (%d)\n",
+		       dev->minor, dev->name, ret);
+	mutex_unlock(&dev->lock);
+	rblk_unfreeze_queue(q, memflags);
+	rblk_helper(dev, "before-resync-target");
+	rblk_queue_state(&dev->conn);
+	pr_info("rblk%d: %s: attached %s to this Primary: a full resync from %s follows; meanwhile its reads of blocks not yet resynced, and its writes, need %s\n",
+		dev->minor, dev->name, path, dev->conn.peer_node,
+		dev->conn.peer_node);
+	return 0;
+out_meta:
+	rblk_meta_detach(&dev->meta);
+out_unlock:
+	mutex_unlock(&dev->lock);
+	rblk_unfreeze_queue(q, memflags);
+	return ret;
+}
+
+/*
  * Open the backing disk and, if asked, check its metadata; the device's
- * size and disk state follow from them.
+ * size and disk state follow from them. A Primary without a disk takes
+ * one only from its peer's resync (attach_served()).
  */
 int rblk_device_attach(struct rblk_device *dev, const char *path,
-		       const char *meta_path, bool meta_internal)
+		       const char *meta_path, bool meta_internal,
+		       struct netlink_ext_ack *extack)
 {
 	struct rblk_bdev b;
 	int ret;
@@ -323,6 +469,15 @@ int rblk_device_attach(struct rblk_device *dev, const char *path,
 	ret = rblk_bdev_open(&b, path, dev);
 	if (ret)
 		return ret;
+	if (READ_ONCE(dev->state.role) == RBLK_ROLE_PRIMARY &&
+	    READ_ONCE(dev->state.disk) == RBLK_DISK_DISKLESS &&
+	    dev->conn.worker) {
+		ret = attach_served(dev, &b, path, meta_path, meta_internal,
+				    extack);
+		if (ret)
+			rblk_bdev_close(&b);
+		return ret;
+	}
 	mutex_lock(&dev->lock);
 	ret = attach_locked(dev, &b, path, meta_path, meta_internal);
 	mutex_unlock(&dev->lock);

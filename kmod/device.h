@@ -24,6 +24,7 @@ struct rblk_stats {
 	atomic64_t rs_skipped_kib, rs_zero_kib;
 	atomic64_t refused_addr, auth_failures;
 	atomic64_t read_retries, healed;
+	atomic64_t rs_deferred_kib, acks_held;	/* kmod/recv.c */
 	atomic_t in_flight;
 };
 
@@ -50,6 +51,9 @@ enum rblk_disk_flags {
 				 * on-io-error says */
 	RBLK_DISK_F_MISSED,	/* a peer's write failed here (pass_on) */
 	RBLK_DISK_F_SYNC_ERR,	/* a resync's or verify's I/O failed here */
+	RBLK_DISK_F_NEW,	/* attached to a Primary its peer serves,
+				 * until its resync is done: the peer's copy
+				 * is the one of record (kmod/resync.c) */
 };
 
 /*
@@ -129,7 +133,8 @@ struct rblk_device *rblk_device_find(int minor);
 struct rblk_device *rblk_device_next(int *minor);
 
 int rblk_device_attach(struct rblk_device *dev, const char *path,
-		       const char *meta_path, bool meta_internal);
+		       const char *meta_path, bool meta_internal,
+		       struct netlink_ext_ack *extack);
 int rblk_device_detach(struct rblk_device *dev, struct netlink_ext_ack *extack);
 int rblk_device_connect(struct rblk_device *dev, const struct rblk_conn *cfg);
 int rblk_device_disconnect(struct rblk_device *dev);

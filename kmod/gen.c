@@ -602,6 +602,26 @@ int rblk_gen_detach_primary(struct rblk_device *dev)
 }
 
 /*
+ * A disk attached to a Primary that its peer serves (kmod/resync.c, "A
+ * Primary's new disk"): whatever it held, it is resynced in full, as
+ * after 'rblkadm invalidate' (every bit, FULL_SYNC, no generation), and
+ * it is a Primary's (a crash meanwhile is one of a Primary: its activity
+ * log, written from now on, is replayed). On disk before it is used.
+ * dev->lock held, the new metadata in dev->meta.
+ */
+int rblk_gen_attach_primary(struct rblk_device *dev)
+{
+	struct rblk_gi *gi = &dev->meta.gi;
+
+	lockdep_assert_held(&dev->lock);
+	invalidate_local(dev);
+	gi->flags &= ~(RBLK_MDF_CRASHED_PRIMARY | RBLK_MDF_LOST_AS_PRIMARY);
+	gi->flags |= RBLK_MDF_PRIMARY;
+	return rblk_al_reset(&dev->meta) ?: rblk_bm_flush(&dev->meta) ?:
+	       rblk_meta_write(&dev->meta);
+}
+
+/*
  * new-current-uuid: start a new generation here. With --clear-bitmap on
  * two fresh connected disks (identical by construction, e.g. both zeroed
  * or about to be initialized by mkfs): both take the same generation and
@@ -803,7 +823,8 @@ void rblk_gen_lost_peer_as_primary(struct rblk_device *dev, bool suspended)
 	 * peer may have lost what it acknowledged and did not flush yet
 	 * does not connect to it again (rblk_cd_served()).
 	 */
-	if (dev->state.disk <= RBLK_DISK_FAILED) {
+	if (dev->state.disk <= RBLK_DISK_FAILED ||
+	    test_bit(RBLK_DISK_F_NEW, &dev->disk_flags)) {
 		unsigned long flags;
 
 		spin_lock_irqsave(&dev->conn.lock, flags);

@@ -15,6 +15,7 @@ int rblk_gen_peer_connected(struct rblk_device *dev,
 void rblk_gen_lost_peer_as_primary(struct rblk_device *dev, bool suspended);
 u64 rblk_gen_current(struct rblk_device *dev);
 int rblk_gen_detach_primary(struct rblk_device *dev);
+int rblk_gen_attach_primary(struct rblk_device *dev);
 int rblk_gen_write_without_peer(struct rblk_device *dev);
 void rblk_gen_peer_disk_failed(struct rblk_device *dev);
 int rblk_gen_invalidate(struct rblk_device *dev, bool remote,

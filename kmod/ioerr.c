@@ -97,6 +97,7 @@ void rblk_disk_ref_live(struct rblk_device *dev)
 	clear_bit(RBLK_DISK_F_META, &dev->disk_flags);
 	clear_bit(RBLK_DISK_F_MISSED, &dev->disk_flags);
 	clear_bit(RBLK_DISK_F_SYNC_ERR, &dev->disk_flags);
+	clear_bit(RBLK_DISK_F_NEW, &dev->disk_flags);
 	dev->served_uuid = 0;
 	percpu_ref_resurrect(&dev->disk_ref);
 }
@@ -359,6 +360,7 @@ static void let_go(struct rblk_device *dev)
 		ns.disk = RBLK_DISK_DISKLESS;
 		rblk_state_commit(dev, &ns, 0, admin ? "detach" :
 				  "detached after an I/O error", NULL);
+		clear_bit(RBLK_DISK_F_NEW, &dev->disk_flags);
 	}
 	up = rblk_conn_is_up(dev->state.conn);
 	primary = dev->state.role == RBLK_ROLE_PRIMARY;
@@ -367,11 +369,12 @@ static void let_go(struct rblk_device *dev)
 		 test_bit(RBLK_DISK_F_TOLD, &dev->disk_flags);
 	mutex_unlock(&dev->lock);
 	if (primary && served)
-		pr_warn("rblk%d: %s: detached %s%s; this Primary's reads and writes go to %s now. Once Secondary, 'rblkadm attach' brings a disk back\n",
+		pr_warn("rblk%d: %s: detached %s%s; this Primary's reads and writes go to %s now; 'rblkadm attach' brings a disk back (resynced in full from %s)\n",
 			dev->minor, dev->name, dev->backing_path,
-			admin ? "" : " after an I/O error", dev->conn.peer_node);
+			admin ? "" : " after an I/O error", dev->conn.peer_node,
+			dev->conn.peer_node);
 	else if (primary)
-		pr_warn("rblk%d: %s: detached %s%s; this Primary has no UpToDate peer connected: its I/O fails. Once Secondary, 'rblkadm attach' brings a disk back\n",
+		pr_warn("rblk%d: %s: detached %s%s; this Primary has no UpToDate peer connected: its I/O fails until one serves it again; then, or once Secondary, 'rblkadm attach' brings a disk back\n",
 			dev->minor, dev->name, dev->backing_path,
 			admin ? "" : " after an I/O error");
 	else if (admin)
@@ -429,6 +432,7 @@ static bool primary_lets_go(struct rblk_device *dev)
 {
 	lockdep_assert_held(&dev->lock);
 	return test_bit(RBLK_DISK_F_STALE, &dev->disk_flags) ||
+	       test_bit(RBLK_DISK_F_NEW, &dev->disk_flags) ||
 	       primary_served(dev);
 }
 
@@ -496,9 +500,11 @@ static int fail_begin(struct rblk_device *dev, unsigned int flags,
 	percpu_ref_kill(&dev->disk_ref);
 	/*
 	 * A Primary's writes in flight stand on the peer's ACK from now on:
-	 * one our disk alone took is lost with it.
+	 * one our disk alone took is lost with it. (Those to a new disk do
+	 * already: RBLK_RQ_NEEDS_ACK.)
 	 */
-	if (ns.role == RBLK_ROLE_PRIMARY)
+	if (ns.role == RBLK_ROLE_PRIMARY &&
+	    !test_bit(RBLK_DISK_F_NEW, &dev->disk_flags))
 		blk_mq_tagset_busy_iter(&dev->tag_set, peer_only_now, NULL);
 	/*
 	 * A detach writes the bitmap first (detach_flush()). The metadata
@@ -572,6 +578,43 @@ int rblk_disk_detach(struct rblk_device *dev, unsigned int flags,
 }
 
 /*
+ * A Primary's new disk (RBLK_DISK_F_NEW) whose resync cannot go on, as
+ * the connection ended (its teardown): it goes without an error
+ * recorded or the handler, and without another metadata write (its
+ * FULL_SYNC stays on it); the Primary is Diskless, served again once
+ * connected (kmod/resync.c, "A Primary's new disk"). Its writes in
+ * flight fail unless acknowledged (RBLK_RQ_NEEDS_ACK).
+ */
+/*
+ * A Primary's new disk is resynced, or its node demoted (a plain
+ * SyncTarget then): from now on a disk of record, whose failure the
+ * peer must be told of again (RBLK_DISK_F_TOLD).
+ */
+void rblk_disk_new_done(struct rblk_device *dev)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&dev->untold_lock, flags);
+	if (test_and_clear_bit(RBLK_DISK_F_NEW, &dev->disk_flags))
+		clear_bit(RBLK_DISK_F_TOLD, &dev->disk_flags);
+	spin_unlock_irqrestore(&dev->untold_lock, flags);
+}
+
+void rblk_disk_drop_new(struct rblk_device *dev, const char *why)
+{
+	mutex_lock(&dev->lock);
+	if (test_bit(RBLK_DISK_F_NEW, &dev->disk_flags) && dev->backing.bdev &&
+	    dev->state.disk > RBLK_DISK_FAILED && !dev->removing &&
+	    !fail_begin(dev, 0, why, NULL)) {
+		set_bit(RBLK_DISK_F_DETACH, &dev->disk_flags);
+		queue_work(system_long_wq, &dev->disk_fail_work);
+		pr_warn("rblk%d: %s: %s: %s goes\n", dev->minor, dev->name,
+			why, dev->backing_path);
+	}
+	mutex_unlock(&dev->lock);
+}
+
+/*
  * on-io-error call-local-io-error at the disk's first error
  * (rblk_disk_error()): true once, under dev->lock; the caller starts the
  * handler after unlocking (it only waits for the exec, kmod/helper.c).
@@ -595,6 +638,7 @@ static bool disk_kept(struct rblk_device *dev)
 	return READ_ONCE(dev->on_io_error) == RBLK_ON_IO_ERROR_PASS_ON &&
 	       !test_bit(RBLK_DISK_F_META, &dev->disk_flags) &&
 	       !test_bit(RBLK_DISK_F_STALE, &dev->disk_flags) &&
+	       !test_bit(RBLK_DISK_F_NEW, &dev->disk_flags) &&
 	       dev->meta.present;
 }
 
@@ -632,8 +676,9 @@ enum keep {
  * is not promoted with the hole (rblk_state_set_role() refuses while the
  * flag is set, before this runs); its STATE tells the Primary, which
  * then loses no UpToDate peer (no fencing), and the next connection
- * resyncs the marks. Not for a Primary without a disk: the write failed
- * there too (kmod/req.c, peer_only_end()), nothing acknowledged lacks.
+ * resyncs the marks. Not for a Primary without a disk, or with a new one
+ * we resync (Inconsistent): the write failed there too (kmod/req.c,
+ * peer_only_end(), needs_ack_end()), nothing acknowledged lacks.
  *
  * An I/O error of a resync or verify (RBLK_DISK_F_SYNC_ERR), or a peer's
  * write failed while this node is the SyncTarget, would meet the same
@@ -658,7 +703,8 @@ static enum keep keep_disk(struct rblk_device *dev)
 	if (missed && ns.role == RBLK_ROLE_SECONDARY &&
 	    ns.disk > RBLK_DISK_OUTDATED &&
 	    !(up && ns.peer_role == RBLK_ROLE_PRIMARY &&
-	      ns.peer_disk <= RBLK_DISK_FAILED)) {
+	      (ns.peer_disk <= RBLK_DISK_FAILED ||
+	       ns.peer_disk == RBLK_DISK_INCONSISTENT))) {
 		dev->meta.gi.flags &= ~(RBLK_MDF_WAS_UP_TO_DATE |
 					RBLK_MDF_PEER_OUTDATED);
 		if (rblk_meta_write(&dev->meta)) {
@@ -757,7 +803,12 @@ static void fail_work(struct work_struct *w)
 	busy = dev->fail_busy;
 	teardowns = dev->fail_teardowns;
 	tell = rblk_conn_is_up(dev->state.conn);
-	primary = dev->state.role == RBLK_ROLE_PRIMARY;
+	/*
+	 * A Primary's new disk, not yet resynced, leaves it served as it
+	 * was before the attach (the generation, RBLK_DISK_F_TOLD).
+	 */
+	primary = dev->state.role == RBLK_ROLE_PRIMARY &&
+		  !test_bit(RBLK_DISK_F_NEW, &dev->disk_flags);
 	mutex_unlock(&dev->lock);
 	/* No memory: asked again (a Primary's writes wait for it). */
 	while (tell && rblk_queue_state(conn) == -ENOMEM &&

@@ -35,6 +35,8 @@ void rblk_disk_meta_error(struct rblk_device *dev, enum req_op op,
 			  sector_t sector, int err);
 void rblk_disk_error_recheck(struct rblk_device *dev);
 void rblk_disk_error_cancel(struct rblk_device *dev);
+void rblk_disk_drop_new(struct rblk_device *dev, const char *why);
+void rblk_disk_new_done(struct rblk_device *dev);
 int rblk_disk_detach(struct rblk_device *dev, unsigned int flags,
 		     struct netlink_ext_ack *extack);
 int rblk_disk_read(struct rblk_device *dev, sector_t sector,

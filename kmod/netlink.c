@@ -131,6 +131,8 @@ static int put_stats(struct sk_buff *skb, struct rblk_device *dev,
 	PUT(RBLK_STAT_AUTH_FAILURES, atomic64_read(&s->auth_failures));
 	PUT(RBLK_STAT_READ_RETRIES, atomic64_read(&s->read_retries));
 	PUT(RBLK_STAT_HEALED, atomic64_read(&s->healed));
+	PUT(RBLK_STAT_RS_DEFERRED_KIB, atomic64_read(&s->rs_deferred_kib));
+	PUT(RBLK_STAT_ACKS_HELD, atomic64_read(&s->acks_held));
 #undef PUT
 	nla_nest_end(skb, nest);
 	return 0;
@@ -575,7 +577,7 @@ static int new_device_doit(struct sk_buff *skb, struct genl_info *info)
 	rblk_genl_event(dev, RBLK_EVENT_CREATE);
 	if (a[RBLK_A_BACKING_DEV]) {
 		ret = rblk_device_attach(dev, nla_data(a[RBLK_A_BACKING_DEV]),
-					 NULL, false);
+					 NULL, false, info->extack);
 		if (ret) {
 			/* All or nothing: no half-made device stays behind. */
 			rblk_device_destroy(dev);
@@ -622,7 +624,8 @@ static int attach_doit(struct sk_buff *skb, struct genl_info *info)
 				nla_data(info->attrs[RBLK_A_BACKING_DEV]),
 				info->attrs[RBLK_A_META_DEV] ?
 				nla_data(info->attrs[RBLK_A_META_DEV]) : NULL,
-				nla_get_flag(info->attrs[RBLK_A_META_INTERNAL]));
+				nla_get_flag(info->attrs[RBLK_A_META_INTERNAL]),
+				info->extack);
 	mutex_unlock(&rblk_devices_lock);
 	if (ret == -EISCONN)
 		NL_SET_ERR_MSG(info->extack, "rblk: a connection is configured: disconnect first");

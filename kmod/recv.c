@@ -161,6 +161,90 @@ void rblk_peer_req_free(struct rblk_peer_req *p)
 	kfree(p);
 }
 
+/* Some resync block in flight overlaps [@sector, +@bytes) (write_lock). */
+static bool overlaps_resync(struct rblk_device *dev, sector_t sector,
+			    u32 bytes)
+{
+	sector_t end = sector + (bytes >> SECTOR_SHIFT);
+	struct rblk_range *w;
+
+	lockdep_assert_held(&dev->write_lock);
+	list_for_each_entry(w, &dev->writes, list)
+		if (!w->read && w->sector < end &&
+		    sector < w->sector + (w->bytes >> SECTOR_SHIFT))
+			return true;
+	return false;
+}
+
+/*
+ * A SyncSource whose SyncTarget is its Primary (a disk attached to that
+ * Primary, kmod/resync.c) gets the Primary's writes while it reads and
+ * sends resync blocks: a block read before a write reached our disk
+ * could land on the Primary's after that write completed there, and
+ * undo it. So the answer to a write waits while a resync block that
+ * overlaps it is in flight here (claimed, from before its read until
+ * its RS_ACK, or the connection's end): the write is still in flight on
+ * the Primary when the block reaches it, and the Primary does not write
+ * the block but asks for it again (resync_claim()). A block claimed
+ * after this check reads the write's data. dev->write_lock
+ * orders it with rblk_range_release(). Returns true if held.
+ */
+static bool hold_ack(struct rblk_peer_req *p)
+{
+	struct rblk_device *dev = p->conn->dev;
+	unsigned long flags;
+	bool held;
+
+	if (p->ack_type != RBLK_P_WRITE_ACK || !p->bytes)
+		return false;
+	spin_lock_irqsave(&dev->write_lock, flags);
+	held = overlaps_resync(dev, p->sector, p->bytes);
+	if (held)
+		list_add_tail(&p->list, &p->conn->held_acks);
+	spin_unlock_irqrestore(&dev->write_lock, flags);
+	if (held)
+		atomic64_inc(&dev->stats.acks_held);
+	return held;
+}
+
+/* A range was released: the held answers it no longer overlaps go. */
+void rblk_recv_release_held(struct rblk_device *dev)
+{
+	struct rblk_conn *conn = &dev->conn;
+	struct rblk_peer_req *p, *t;
+	unsigned long flags;
+	LIST_HEAD(go);
+
+	spin_lock_irqsave(&dev->write_lock, flags);
+	list_for_each_entry_safe(p, t, &conn->held_acks, list)
+		if (!overlaps_resync(dev, p->sector, p->bytes))
+			list_move_tail(&p->list, &go);
+	spin_unlock_irqrestore(&dev->write_lock, flags);
+	if (list_empty(&go))
+		return;
+	spin_lock_irqsave(&conn->lock, flags);
+	list_splice_tail(&go, &conn->ack_queue);
+	spin_unlock_irqrestore(&conn->lock, flags);
+	wake_up(&conn->send_wq);
+}
+
+/*
+ * Teardown, after the resync stopped (no range of it claimed, no peer
+ * write in flight): every answer still held or queued, for @acks.
+ */
+void rblk_recv_drop_held(struct rblk_conn *conn, struct list_head *acks)
+{
+	struct rblk_device *dev = conn->dev;
+	unsigned long flags;
+
+	spin_lock_irqsave(&dev->write_lock, flags);
+	list_splice_tail_init(&conn->held_acks, acks);
+	spin_unlock_irqrestore(&dev->write_lock, flags);
+	spin_lock_irqsave(&conn->lock, flags);
+	list_splice_tail_init(&conn->ack_queue, acks);
+	spin_unlock_irqrestore(&conn->lock, flags);
+}
+
 static void peer_write_done(struct rblk_peer_req *p, int err)
 {
 	struct rblk_conn *conn = p->conn;
@@ -170,6 +254,8 @@ static void peer_write_done(struct rblk_peer_req *p, int err)
 	p->status = -err;
 	if (p->ack_type == RBLK_P_RS_ACK && !err)
 		rblk_resync_target_wrote(conn->dev, p->sector, p->bytes);
+	/* A Primary's claim (resync_claim()): after the bits. */
+	rblk_range_release(conn->dev, &p->range);
 	if (p->disk_ref) {
 		p->disk_ref = false;
 		rblk_disk_put(conn->dev);
@@ -186,10 +272,12 @@ static void peer_write_done(struct rblk_peer_req *p, int err)
 	}
 	rblk_peer_uncharge(conn, p->charge);
 	p->charge = 0;
-	spin_lock_irqsave(&conn->lock, flags);
-	list_add_tail(&p->list, &conn->ack_queue);
-	spin_unlock_irqrestore(&conn->lock, flags);
-	wake_up(&conn->send_wq);
+	if (!hold_ack(p)) {
+		spin_lock_irqsave(&conn->lock, flags);
+		list_add_tail(&p->list, &conn->ack_queue);
+		spin_unlock_irqrestore(&conn->lock, flags);
+		wake_up(&conn->send_wq);
+	}
 	if (atomic_dec_and_test(&conn->peer_reqs))
 		wake_up(&conn->peer_reqs_wq);
 }
@@ -236,6 +324,7 @@ static struct rblk_peer_req *alloc_peer_req(struct rblk_conn *conn,
 		return ERR_PTR(-ENOMEM);
 	}
 	p->conn = conn;
+	INIT_LIST_HEAD(&p->range.list);
 	atomic_inc(&conn->owed);
 	p->charge = charge;
 	p->id = rblk_be64(w->id);
@@ -313,6 +402,30 @@ static void submit_range(struct rblk_peer_req *p, struct block_device *bdev,
 	submit_bio(bio);
 }
 
+/*
+ * RS_DATA to a Primary whose new disk this resync fills
+ * (RBLK_DISK_F_NEW): its application writes go on meanwhile. A block that
+ * a write in flight here overlaps may be older than that write (the
+ * source read it before the write reached its disk; hold_ack() there
+ * keeps the write in flight here until this block is answered): it is
+ * not written now. RS_ACK says EAGAIN, the source sends it again on its
+ * next pass, and its bits stay set here, so that reads of it go to the
+ * source meanwhile. Otherwise its range is claimed until it is on disk,
+ * so that writes that come later wait for it. false: deferred.
+ */
+static bool resync_claim(struct rblk_peer_req *p)
+{
+	struct rblk_device *dev = p->conn->dev;
+
+	p->range.sector = p->sector;
+	p->range.bytes = p->bytes;
+	p->range.read = false;
+	if (rblk_range_claim_unless_written(dev, &p->range))
+		return true;
+	atomic64_add(p->bytes >> 10, &dev->stats.rs_deferred_kib);
+	return false;
+}
+
 /* WRITE from the Primary, or RS_DATA from the SyncSource. */
 static int receive_write(struct rblk_conn *conn, u16 type, const void *fixed,
 			 u32 data_len)
@@ -322,10 +435,21 @@ static int receive_write(struct rblk_conn *conn, u16 type, const void *fixed,
 	bool resync = type == RBLK_P_RS_DATA;
 	u32 wflags = rblk_be32(w->wflags);
 	struct rblk_peer_req *p;
+	bool primary_target;
 	unsigned int lbs;
 	int ret;
 
-	if (READ_ONCE(dev->state.role) != RBLK_ROLE_SECONDARY ||
+	/*
+	 * A Primary takes resync blocks for a disk attached to it, of the
+	 * size a resync sends (a run of zeros is not bound by its data).
+	 */
+	primary_target = resync &&
+			 READ_ONCE(dev->state.role) == RBLK_ROLE_PRIMARY &&
+			 READ_ONCE(dev->state.conn) == RBLK_CONN_SYNC_TARGET;
+	if (primary_target && rblk_be32(w->bytes) > RBLK_WIRE_MAX_DATA)
+		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_PAYLOAD, type);
+	if ((READ_ONCE(dev->state.role) != RBLK_ROLE_SECONDARY &&
+	     !primary_target) ||
 	    (!resync && READ_ONCE(dev->state.peer_role) != RBLK_ROLE_PRIMARY) ||
 	    (resync && (conn->rs.source || conn->rs.phase != RBLK_RS_RUNNING)))
 		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, type);
@@ -372,7 +496,9 @@ static int receive_write(struct rblk_conn *conn, u16 type, const void *fixed,
 		conn->fatal = true;
 		return -EPROTO;
 	}
-	if (wflags & (RBLK_WF_DISCARD | RBLK_WF_ZEROES))
+	if (primary_target && !resync_claim(p))
+		peer_write_done(p, -EAGAIN);
+	else if (wflags & (RBLK_WF_DISCARD | RBLK_WF_ZEROES))
 		submit_range(p, dev->backing.bdev, p->sector, p->bytes, wflags);
 	else
 		submit_data(p, dev->backing.bdev, p->sector, p->bytes, wflags);
@@ -626,6 +752,7 @@ static const struct {
 	[RBLK_P_RS_ACK]		= { rblk_resync_recv_ack },
 	[RBLK_P_SYNC_DONE]	= { rblk_resync_recv_done },
 	[RBLK_P_NEW_UUID]	= { receive_new_uuid },
+	[RBLK_P_SYNC_REQ]	= { rblk_resync_recv_req },
 	[RBLK_P_VERIFY_START]	= { rblk_verify_recv_start, false, true },
 	[RBLK_P_VERIFY_REQ]	= { rblk_dreq_receive, false, true },
 	[RBLK_P_VERIFY_REPLY]	= { rblk_verify_recv_reply },

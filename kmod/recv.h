@@ -5,6 +5,8 @@
 #include <linux/blk_types.h>
 #include <linux/list.h>
 
+#include "req.h"
+
 struct rblk_conn;
 
 /*
@@ -12,7 +14,8 @@ struct rblk_conn;
  * from its packet until its ACK is sent (or the connection is torn down).
  */
 struct rblk_peer_req {
-	struct list_head list;		/* on conn->ack_queue when done */
+	struct list_head list;		/* on conn->ack_queue when done, or
+					 * conn->held_acks until it may go */
 	struct rblk_conn *conn;
 	u64 id;
 	u16 ack_type;			/* WRITE_ACK, or RS_ACK for a resync block */
@@ -21,11 +24,15 @@ struct rblk_peer_req {
 	int status;			/* positive errno for the ACK */
 	bool disk_ref;			/* holds the backing disk (ioerr.c) */
 	u32 charge;			/* pages of conn->peer_pages held */
+	struct rblk_range range;	/* a Primary SyncTarget's RS_DATA:
+					 * claimed while it is written */
 	unsigned int nr_pages;
 	struct page *pages[];
 };
 
 void rblk_peer_req_free(struct rblk_peer_req *p);
+void rblk_recv_release_held(struct rblk_device *dev);
+void rblk_recv_drop_held(struct rblk_conn *conn, struct list_head *acks);
 int rblk_recv_init(void);
 void rblk_recv_exit(void);
 

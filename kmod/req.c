@@ -17,6 +17,7 @@
 #include "bitmap.h"
 #include "ioerr.h"
 #include "digest.h"
+#include "recv.h"
 #include <linux/math64.h>
 
 /* Clones come from here so that I/O never waits on general reclaim. */
@@ -38,13 +39,18 @@ static bool is_write(struct request *rq)
 void rblk_range_release(struct rblk_device *dev, struct rblk_range *r)
 {
 	unsigned long flags;
+	bool held;
 
 	if (list_empty(&r->list))
 		return;
 	spin_lock_irqsave(&dev->write_lock, flags);
 	list_del_init(&r->list);
+	held = !list_empty(&dev->conn.held_acks);
 	spin_unlock_irqrestore(&dev->write_lock, flags);
 	wake_up(&dev->write_wq);
+	/* A SyncSource's answers that waited for this range (recv.c). */
+	if (held)
+		rblk_recv_release_held(dev);
 }
 
 /* Held or failed writes count too: that is how long they took. */
@@ -181,6 +187,13 @@ static bool peer_only_end(struct rblk_device *dev, struct request *rq)
 		return false;
 	if (!test_bit(RBLK_RQ_ACKED, &req->rflags)) {
 		why = "did not acknowledge it";
+	} else if (test_bit(RBLK_RQ_NEEDS_ACK, &req->rflags)) {
+		/*
+		 * To a Primary's new disk, not yet resynced: the peer's copy
+		 * is the one of record, and that disk goes a full resync's
+		 * target whatever happens (kmod/resync.c).
+		 */
+		return false;
 	} else if (READ_ONCE(dev->state.peer_disk) != RBLK_DISK_UPTODATE ||
 		   READ_ONCE(dev->state.conn) != RBLK_CONN_CONNECTED ||
 		   READ_ONCE(dev->conn.handshake) ||
@@ -225,6 +238,24 @@ static bool peer_only_end(struct rblk_device *dev, struct request *rq)
 	return false;
 }
 
+/*
+ * A write to a Primary's disk that is being resynced (RBLK_DISK_F_NEW):
+ * that disk is not a copy of record, the peer's is. Not acked, it fails.
+ */
+static void needs_ack_end(struct rblk_device *dev, struct request *rq)
+{
+	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
+
+	if (req->status || test_bit(RBLK_RQ_ACKED, &req->rflags))
+		return;
+	pr_warn_ratelimited("rblk%d: %s: write of sectors %llu+%u failed: the local disk is being resynced, and %s did not acknowledge it\n",
+			    dev->minor, dev->name,
+			    (unsigned long long)req->range.sector,
+			    req->range.bytes >> SECTOR_SHIFT,
+			    dev->conn.peer_node[0] ? dev->conn.peer_node : "the peer");
+	req->status = BLK_STS_IOERR;
+}
+
 void rblk_req_put(struct request *rq)
 {
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
@@ -239,6 +270,8 @@ void rblk_req_put(struct request *rq)
 	else if (test_bit(RBLK_RQ_PEER_ONLY, &req->rflags) &&
 		 peer_only_end(dev, rq))
 		return;
+	else if (test_bit(RBLK_RQ_NEEDS_ACK, &req->rflags))
+		needs_ack_end(dev, rq);
 	rblk_range_release(dev, &req->range);
 	if (req->al)
 		rblk_al_end(&dev->meta, req->range.sector, req->range.bytes);
@@ -485,6 +518,32 @@ bool rblk_range_try_claim(struct rblk_device *dev, struct rblk_range *r)
 }
 
 /*
+ * Claim @r unless a write in flight overlaps it (a read's claim does not
+ * count): a resync block for a Primary's disk (kmod/recv.c), which then
+ * waits for another pass; writes that come later wait for it.
+ */
+bool rblk_range_claim_unless_written(struct rblk_device *dev,
+				     struct rblk_range *r)
+{
+	sector_t end = r->sector + (r->bytes >> SECTOR_SHIFT);
+	struct rblk_range *w;
+	bool ok = true;
+
+	spin_lock_irq(&dev->write_lock);
+	list_for_each_entry(w, &dev->writes, list) {
+		if (!w->read && w->sector < end &&
+		    r->sector < w->sector + (w->bytes >> SECTOR_SHIFT)) {
+			ok = false;
+			break;
+		}
+	}
+	if (ok)
+		list_add_tail(&r->list, &dev->writes);
+	spin_unlock_irq(&dev->write_lock);
+	return ok;
+}
+
+/*
  * Overlapping writes in flight together could land in different orders on
  * the two disks; a write (or resync block) starts only once no earlier
  * one overlaps it, and holds its range until the peer has it too.
@@ -545,6 +604,10 @@ static bool start_write(struct rblk_device *dev, struct request *rq)
 		 * disk that failed, or whose log cannot be written: the
 		 * peer's copy alone, if it takes it (peer_only_end()).
 		 */
+		/* Its disk not yet resynced: the peer's copy is the one. */
+		if (READ_ONCE(dev->state.role) == RBLK_ROLE_PRIMARY &&
+		    test_bit(RBLK_DISK_F_NEW, &dev->disk_flags))
+			set_bit(RBLK_RQ_NEEDS_ACK, &req->rflags);
 		if (req->range.bytes && !rblk_disk_usable(dev))
 			set_bit(RBLK_RQ_PEER_ONLY, &req->rflags);
 		else if (m->present && req->range.bytes) {
@@ -577,6 +640,14 @@ static bool start_write(struct rblk_device *dev, struct request *rq)
 		return true;
 	case RBLK_Q_NO_PEER:
 		break;
+	}
+	if (test_bit(RBLK_RQ_NEEDS_ACK, &req->rflags)) {
+		pr_warn_ratelimited("rblk%d: %s: write of sectors %llu+%u failed: the local disk is being resynced, and no peer takes it now\n",
+				    dev->minor, dev->name,
+				    (unsigned long long)req->range.sector,
+				    req->range.bytes >> SECTOR_SHIFT);
+		req->status = BLK_STS_IOERR;
+		return true;
 	}
 	/* Neither our disk nor the peer takes it. */
 	if (test_bit(RBLK_RQ_PEER_ONLY, &req->rflags)) {
@@ -894,6 +965,7 @@ static blk_status_t rblk_queue_rq(struct blk_mq_hw_ctx *hctx,
 	req->range.sector = req_op(rq) == REQ_OP_FLUSH ? 0 : blk_rq_pos(rq);
 	req->range.bytes = blk_rq_bytes(rq);
 	INIT_LIST_HEAD(&req->range.list);
+	req->range.read = req_op(rq) == REQ_OP_READ;
 	req->al = false;
 	req->tl = false;
 	req->disk_ref = false;

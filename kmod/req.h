@@ -43,6 +43,8 @@ enum rblk_rq_flags {
 	RBLK_RQ_PEER_ONLY,	/* a write (flush) without a local part that
 				 * succeeded: ->local_status if not acked */
 	RBLK_RQ_ACKED,		/* the peer acknowledged it */
+	RBLK_RQ_NEEDS_ACK,	/* a write to a Primary's disk still being
+				 * resynced: it succeeds only if acked */
 };
 
 /*
@@ -54,6 +56,7 @@ struct rblk_range {
 	struct list_head list;		/* on dev->writes while claimed */
 	sector_t sector;
 	unsigned int bytes;
+	bool read;			/* a read's: no data of its own */
 };
 
 /*
@@ -104,5 +107,7 @@ struct rblk_device;
 bool rblk_range_try_claim(struct rblk_device *dev, struct rblk_range *r);
 void rblk_range_claim(struct rblk_device *dev, struct rblk_range *r);
 void rblk_range_release(struct rblk_device *dev, struct rblk_range *r);
+bool rblk_range_claim_unless_written(struct rblk_device *dev,
+				     struct rblk_range *r);
 
 #endif /* RBLK_REQ_H */

@@ -173,7 +173,9 @@ static void rs_rate_charge(struct rblk_resync *rs, u32 bytes)
 static bool rs_has_room(struct rblk_conn *conn, long *wait)
 {
 	struct rblk_device *dev = conn->dev;
-	bool busy = atomic_read(&dev->stats.in_flight);
+	/* A Primary SyncTarget's writes are ours to carry out here. */
+	bool busy = atomic_read(&dev->stats.in_flight) ||
+		    atomic_read(&conn->peer_reqs);
 	unsigned long flags;
 	u32 rate = 0;
 	bool room;
@@ -415,8 +417,9 @@ static int source_thread(void *arg)
  * this runs (rblk_resync_target_defer()); after a verify it is only
  * started, not waited for.
  */
-int rblk_resync_begin(struct rblk_device *dev, bool source, bool full,
-		      const struct rblk_peer_state *ps)
+static int resync_begin(struct rblk_device *dev, bool source, bool full,
+			const struct rblk_peer_state *ps, bool attach,
+			u64 want_uuid)
 {
 	struct rblk_conn *conn = &dev->conn;
 	struct rblk_resync *rs = &conn->rs;
@@ -441,7 +444,10 @@ int rblk_resync_begin(struct rblk_device *dev, bool source, bool full,
 	 * connection being made, a verify's repair from the verify. Anything
 	 * else is a connection lost meanwhile: no resync on it.
 	 */
-	if (ps ? ns.conn != RBLK_CONN_CONNECTING :
+	if (attach ? ns.conn != RBLK_CONN_CONNECTED ||
+		     ns.peer_role != RBLK_ROLE_PRIMARY ||
+		     ns.peer_disk > RBLK_DISK_FAILED || READ_ONCE(conn->handshake) :
+	    ps ? ns.conn != RBLK_CONN_CONNECTING :
 		 (ns.conn != RBLK_CONN_VERIFY_SOURCE &&
 		  ns.conn != RBLK_CONN_VERIFY_TARGET)) {
 		ret = -ENOTCONN;
@@ -452,8 +458,14 @@ int rblk_resync_begin(struct rblk_device *dev, bool source, bool full,
 	 * a target, a disk to take it (none that failed: kmod/ioerr.c).
 	 */
 	if ((source && ns.disk < RBLK_DISK_OUTDATED) ||
-	    ns.disk <= RBLK_DISK_FAILED) {
+	    ns.disk <= RBLK_DISK_FAILED ||
+	    (attach && ns.disk != RBLK_DISK_UPTODATE)) {
 		ret = -EAGAIN;
+		goto out_unlock;
+	}
+	/* A Primary's new disk: from the generation it is served at. */
+	if (attach && m->gi.uuid[RBLK_UI_CURRENT] != want_uuid) {
+		ret = -ESTALE;
 		goto out_unlock;
 	}
 	if (ps)
@@ -473,8 +485,13 @@ int rblk_resync_begin(struct rblk_device *dev, bool source, bool full,
 		goto out_unlock;
 	if (full)
 		rblk_bm_set_all(&m->bm);
-	/* The target's remaining bits count from our bitmap UUID. */
-	if (source && !m->gi.uuid[RBLK_UI_BITMAP])
+	/*
+	 * The target's remaining bits count from our bitmap UUID. Not for
+	 * a Primary's new disk: it stays a full resync's target until done,
+	 * and the Primary, should that disk go, is served at our current
+	 * generation still.
+	 */
+	if (source && !attach && !m->gi.uuid[RBLK_UI_BITMAP])
 		rblk_gi_new_current(&m->gi, get_random_u64() | 1);
 	if (!source)
 		m->gi.flags &= ~RBLK_MDF_CONSISTENT;
@@ -505,6 +522,101 @@ int rblk_resync_begin(struct rblk_device *dev, bool source, bool full,
 out_unlock:
 	mutex_unlock(&dev->lock);
 	return ret;
+}
+
+int rblk_resync_begin(struct rblk_device *dev, bool source, bool full,
+		      const struct rblk_peer_state *ps)
+{
+	return resync_begin(dev, source, full, ps, false, 0);
+}
+
+static int source_start(struct rblk_conn *conn);
+
+/*
+ * A Primary's new disk. A Primary without a disk, served by its UpToDate
+ * Secondary (kmod/ioerr.c), attaches one without leaving the connection,
+ * whose end would fail its I/O in flight (kmod/device.c): the disk,
+ * Inconsistent, becomes the SyncTarget of a full resync (SYNC_REQ), and
+ * the Primary's writes go on meanwhile, to both disks. Its reads of
+ * blocks not yet resynced go to the peer (kmod/req.c, read_source()); a
+ * write succeeds only once the peer acknowledged it (RBLK_RQ_NEEDS_ACK),
+ * as the peer's copy stays the one of record until the resync is done
+ * (RBLK_DISK_F_NEW). A resync block and an application write to the
+ * same sectors may cross on the wire: the source holds the write's
+ * answer while a resync block overlapping it is in flight there, and the
+ * Primary does not write a block that a write in flight overlaps: it
+ * answers EAGAIN, and the source sends that block again on its next pass
+ * (kmod/recv.c, hold_ack(), resync_claim(); rs_again()). The source
+ * starts no generation for it: the disk stays a full resync's target
+ * until SYNC_DONE, and the Primary is served at the source's current
+ * generation throughout. If the connection ends or the new disk fails
+ * before the end, the disk goes again (kmod/ioerr.c,
+ * rblk_disk_drop_new()); the Primary is Diskless and served as before.
+ *
+ * The Primary's side, from the attach (dev->lock held, the queue
+ * frozen): a resync to us is about to start; SYNC_REQ queued, with the
+ * generation we were served at.
+ */
+int rblk_resync_arm_target(struct rblk_device *dev)
+{
+	struct rblk_conn *conn = &dev->conn;
+	struct rblk_resync *rs = &conn->rs;
+	struct rblk_p_sync p = {};
+	unsigned long flags;
+	int ret;
+
+	lockdep_assert_held(&dev->lock);
+	rblk_put_be64(p.current_uuid, dev->served_uuid);
+	spin_lock_irqsave(&conn->lock, flags);
+	WRITE_ONCE(rs->source, false);
+	WRITE_ONCE(rs->phase, RBLK_RS_WAIT_START);
+	rs->send_bitmap = false;	/* a full resync: nothing to merge */
+	rs->total_bits = 0;
+	rs->done_bits = 0;
+	rs->in_flight = 0;
+	rs->cursor = 0;
+	rs->exchange_began = jiffies;
+	rs->target_waits = false;
+	rs->bitmap_next = 0;
+	spin_unlock_irqrestore(&conn->lock, flags);
+	ret = rblk_queue_ctl(conn, RBLK_P_SYNC_REQ, &p, sizeof(p));
+	if (ret)
+		WRITE_ONCE(rs->phase, RBLK_RS_IDLE);
+	return ret;
+}
+
+/*
+ * The Secondary's side: its Primary, which it serves, attached a disk
+ * and asks for it to be resynced (SYNC_REQ), in full. Anything else than
+ * the state that allows it ends the connection (the Primary's new disk
+ * goes with it): a peer that asks without the feature, or at another
+ * generation than ours, is wrong or from another time.
+ */
+int rblk_resync_recv_req(struct rblk_conn *conn, u16 type, const void *fixed,
+			 u32 data_len)
+{
+	const struct rblk_p_sync *p = fixed;
+	struct rblk_device *dev = conn->dev;
+	u64 want = rblk_be64(p->current_uuid);
+	int ret;
+
+	if (!(conn->features & RBLK_FEAT_PRIMARY_ATTACH) ||
+	    READ_ONCE(conn->rs.phase) != RBLK_RS_IDLE)
+		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_SYNC_REQ);
+	ret = resync_begin(dev, true, true, NULL, true, want);
+	if (ret == -ESTALE) {
+		rblk_conn_error(conn, "%s attached a disk and asks for a resync from generation %016llx, which this node is not at: connecting again",
+				conn->peer_node, (unsigned long long)want);
+		return ret;
+	}
+	if (ret) {
+		rblk_conn_error(conn, "%s attached a disk and asks for a resync, which cannot start here now (%d): connecting again",
+				conn->peer_node, ret);
+		return ret;
+	}
+	pr_info("rblk%d: %s: %s attached a disk: resyncing it in full while it is Primary\n",
+		dev->minor, dev->name, conn->peer_node);
+	return source_start(conn);
 }
 
 /* This connection's before-resync-target handler: start it. */
@@ -771,62 +883,29 @@ void rblk_resync_stop(struct rblk_device *dev)
 	rblk_bm_flush(&dev->meta);
 }
 
-/* Source: a slice of the target's bitmap; the last one starts the resync. */
-int rblk_resync_recv_bitmap(struct rblk_conn *conn, u16 type,
-			    const void *fixed, u32 data_len)
+/*
+ * Source: the bitmaps are one (the target's merged into ours, or a full
+ * resync that needs none): SYNC_START, and the thread that sends the
+ * blocks.
+ */
+static int source_start(struct rblk_conn *conn)
 {
-	const struct rblk_p_bitmap *b = fixed;
 	struct rblk_device *dev = conn->dev;
 	struct rblk_bitmap *bm = &dev->meta.bm;
 	struct rblk_resync *rs = &conn->rs;
 	struct rblk_p_sync start = {};
 	struct task_struct *t;
 	unsigned long flags;
-	void *buf;
-	u64 off;
 	int ret;
-	/*
-	 * The source gets the target's bitmap first; the target then gets
-	 * the merged one, so it knows every block it lacks (reads of those go
-	 * to the source) before the first of them arrives.
-	 */
-	if (rs->source ? rs->phase != RBLK_RS_WAIT_BITMAP :
-			 rs->phase != RBLK_RS_WAIT_START && rs->phase != RBLK_RS_RUNNING)
-		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_BITMAP);
-	off = rblk_be64(b->offset);
-	/*
-	 * In order, and data in all but the last (as send_bitmap() sends
-	 * them). The source's wait starts again only with a full slice:
-	 * a trickle does not stretch it (rblk_conn_idle()).
-	 */
-	if (off < rs->bitmap_next || (!data_len && !b->last))
-		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_PAYLOAD, RBLK_P_BITMAP);
-	rs->bitmap_next = off + data_len;
-	if (rs->source && data_len &&
-	    data_len == min_t(u64, bm->area_bytes - off, RBLK_WIRE_MAX_DATA))
-		WRITE_ONCE(rs->bitmap_wait_since, jiffies);
-	if (data_len) {
-		buf = kvmalloc(data_len, GFP_NOIO);
-		if (!buf)
-			return -ENOMEM;
-		ret = rblk_recv_exact(conn, buf, data_len);
-		if (!ret)
-			rblk_bm_or(bm, off, buf, data_len);
-		kvfree(buf);
-		if (ret)
-			return ret;
-	}
-	if (!b->last)
-		return 0;
-	ret = rblk_bm_flush(&dev->meta);
-	if (ret || !rs->source)
-		return ret;
+
 	mutex_lock(&dev->lock);
 	rblk_put_be64(start.current_uuid, dev->meta.gi.uuid[RBLK_UI_CURRENT]);
 	rblk_put_be64(start.bitmap_uuid, dev->meta.gi.uuid[RBLK_UI_BITMAP]);
 	mutex_unlock(&dev->lock);
 	rs_free_tfm(rs);
-	if (conn->opts.csums_alg) {
+	/* Not for a Primary's new disk: it has nothing worth comparing. */
+	if (conn->opts.csums_alg &&
+	    READ_ONCE(dev->state.peer_role) != RBLK_ROLE_PRIMARY) {
 		struct crypto_shash *tfm = rblk_digest_tfm(conn->opts.csums_alg);
 
 		if (IS_ERR(tfm)) {
@@ -867,6 +946,56 @@ int rblk_resync_recv_bitmap(struct rblk_conn *conn, u16 type,
 	return 0;
 }
 
+/* Source: a slice of the target's bitmap; the last one starts the resync. */
+int rblk_resync_recv_bitmap(struct rblk_conn *conn, u16 type,
+			    const void *fixed, u32 data_len)
+{
+	const struct rblk_p_bitmap *b = fixed;
+	struct rblk_device *dev = conn->dev;
+	struct rblk_bitmap *bm = &dev->meta.bm;
+	struct rblk_resync *rs = &conn->rs;
+	void *buf;
+	u64 off;
+	int ret;
+	/*
+	 * The source gets the target's bitmap first; the target then gets
+	 * the merged one, so it knows every block it lacks (reads of those go
+	 * to the source) before the first of them arrives.
+	 */
+	if (rs->source ? rs->phase != RBLK_RS_WAIT_BITMAP :
+			 rs->phase != RBLK_RS_WAIT_START && rs->phase != RBLK_RS_RUNNING)
+		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_BITMAP);
+	off = rblk_be64(b->offset);
+	/*
+	 * In order, and data in all but the last (as send_bitmap() sends
+	 * them). The source's wait starts again only with a full slice:
+	 * a trickle does not stretch it (rblk_conn_idle()).
+	 */
+	if (off < rs->bitmap_next || (!data_len && !b->last))
+		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_PAYLOAD, RBLK_P_BITMAP);
+	rs->bitmap_next = off + data_len;
+	if (rs->source && data_len &&
+	    data_len == min_t(u64, bm->area_bytes - off, RBLK_WIRE_MAX_DATA))
+		WRITE_ONCE(rs->bitmap_wait_since, jiffies);
+	if (data_len) {
+		buf = kvmalloc(data_len, GFP_NOIO);
+		if (!buf)
+			return -ENOMEM;
+		ret = rblk_recv_exact(conn, buf, data_len);
+		if (!ret)
+			rblk_bm_or(bm, off, buf, data_len);
+		kvfree(buf);
+		if (ret)
+			return ret;
+	}
+	if (!b->last)
+		return 0;
+	ret = rblk_bm_flush(&dev->meta);
+	if (ret || !rs->source)
+		return ret;
+	return source_start(conn);
+}
+
 /* Target: the source has our bitmap; its blocks follow. */
 int rblk_resync_recv_start(struct rblk_conn *conn, u16 type,
 			   const void *fixed, u32 data_len)
@@ -878,7 +1007,8 @@ int rblk_resync_recv_start(struct rblk_conn *conn, u16 type,
 	unsigned long flags;
 	u64 from;
 	int ret;
-	if (rs->source || rs->phase != RBLK_RS_WAIT_START)
+	if (rs->source || rs->phase != RBLK_RS_WAIT_START ||
+	    (test_bit(RBLK_DISK_F_NEW, &dev->disk_flags) && p->csums_alg))
 		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_SYNC_START);
 	if (rs->csums_tfm)	/* digest work of an earlier resync may hold it */
 		rblk_conn_wait_peer_reqs(conn);
@@ -896,6 +1026,9 @@ int rblk_resync_recv_start(struct rblk_conn *conn, u16 type,
 	/* Our remaining bits now count from the source's bitmap UUID. */
 	from = rblk_be64(p->bitmap_uuid);
 	mutex_lock(&dev->lock);
+	/* A Primary's new disk keeps no generation until it is done. */
+	if (test_bit(RBLK_DISK_F_NEW, &dev->disk_flags))
+		from = gi->uuid[RBLK_UI_CURRENT];
 	if (gi->uuid[RBLK_UI_CURRENT] != from) {
 		if (rblk_gi_real(gi->uuid[RBLK_UI_CURRENT]))
 			rblk_gi_push_history(gi, gi->uuid[RBLK_UI_CURRENT]);
@@ -959,7 +1092,25 @@ static void rs_complete(struct rblk_conn *conn, struct rblk_rs_req *r)
 	rblk_rs_req_put(r);
 }
 
-/* Source: the target wrote one RS_DATA of a range. */
+/*
+ * Source: a Primary target put a range off (its own writes to it were in
+ * flight: kmod/recv.c, resync_claim()). Its bits stay set here, and the
+ * next pass sends it again.
+ */
+static void rs_again(struct rblk_conn *conn, struct rblk_rs_req *r)
+{
+	struct rblk_resync *rs = &conn->rs;
+	unsigned long flags;
+
+	rblk_range_release(conn->dev, &r->range);
+	spin_lock_irqsave(&conn->lock, flags);
+	rs->in_flight--;
+	spin_unlock_irqrestore(&conn->lock, flags);
+	wake_up(&rs->wq);
+	rblk_rs_req_put(r);
+}
+
+/* Source: the target wrote one RS_DATA of a range, or put it off. */
 int rblk_resync_recv_ack(struct rblk_conn *conn, u16 type,
 			 const void *fixed, u32 data_len)
 {
@@ -967,14 +1118,21 @@ int rblk_resync_recv_ack(struct rblk_conn *conn, u16 type,
 	struct rblk_resync *rs = &conn->rs;
 	struct rblk_rs_req *r;
 	unsigned long flags;
-	bool last = false;
+	bool last = false, again;
 	u32 status;
 
 	status = rblk_be32(a->status);
+	/* Only a Primary with a new disk puts blocks off. */
+	again = status == EAGAIN &&
+		READ_ONCE(conn->dev->state.peer_role) == RBLK_ROLE_PRIMARY;
 	spin_lock_irqsave(&conn->lock, flags);
 	r = find_sent(rs, rblk_be64(a->id));
 	if (r && !r->csum && r->acks) {
 		last = --r->acks == 0;
+		if (again) {
+			r->again = true;
+			status = 0;
+		}
 		if (last || status)
 			list_del_init(&r->list);
 	} else {
@@ -995,7 +1153,9 @@ int rblk_resync_recv_ack(struct rblk_conn *conn, u16 type,
 		rblk_rs_req_put(r);
 		return -EIO;
 	}
-	if (last)
+	if (last && r->again)
+		rs_again(conn, r);
+	else if (last)
 		rs_complete(conn, r);
 	return 0;
 }
@@ -1092,6 +1252,9 @@ int rblk_resync_recv_done(struct rblk_conn *conn, u16 type,
 		*gi = old;	/* still the target it was */
 	else
 		dev->diverged = false;
+	/* A Primary's new disk is one of record from here on. */
+	if (!ret)
+		rblk_disk_new_done(dev);
 	if (!ret) {
 		spin_lock_irqsave(&conn->lock, flags);
 		WRITE_ONCE(rs->phase, RBLK_RS_IDLE);

@@ -29,6 +29,7 @@ struct rblk_rs_req {
 	u64 send;			/* blocks to send, bit per 4 KiB block */
 	u64 zero;			/* blocks that are all zeros */
 	bool csum;			/* RS_CSUM first: the target says what differs */
+	bool again;			/* a Primary target put part of it off */
 	unsigned int acks;		/* answers still to come (conn->lock) */
 	u8 *digest;			/* for RS_CSUM */
 	unsigned int nr_pages;
@@ -113,6 +114,9 @@ int rblk_resync_recv_ack(struct rblk_conn *conn, u16 type,
 			 const void *fixed, u32 data_len);
 int rblk_resync_recv_done(struct rblk_conn *conn, u16 type,
 			  const void *fixed, u32 data_len);
+int rblk_resync_recv_req(struct rblk_conn *conn, u16 type, const void *fixed,
+			 u32 data_len);
+int rblk_resync_arm_target(struct rblk_device *dev);
 int rblk_resync_recv_csum_reply(struct rblk_conn *conn, u16 type,
 				const void *fixed, u32 data_len);
 unsigned int rblk_rs_req_runs(const struct rblk_rs_req *r);

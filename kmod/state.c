@@ -507,6 +507,9 @@ again:
 					forced ? "primary --force" :
 					role == RBLK_ROLE_PRIMARY ? "primary" :
 					"secondary", extack);
+	/* A Secondary's disk in a resync is a plain SyncTarget's. */
+	if (!ret && role == RBLK_ROLE_SECONDARY)
+		rblk_disk_new_done(dev);
 	mutex_unlock(&dev->lock);
 	if (ret)
 		return ret;

@@ -59,6 +59,7 @@ static int ask_next(struct rblk_conn *conn, struct page **pages)
 	INIT_LIST_HEAD(&v->range.list);
 	v->range.sector = vf->pos;
 	v->range.bytes = bytes;
+	v->range.read = true;		/* compared, not written */
 	wait_event(dev->write_wq, kthread_should_stop() || READ_ONCE(vf->abort) ||
 				  rblk_range_try_claim(dev, &v->range));
 	if (kthread_should_stop() || READ_ONCE(vf->abort)) {

@@ -160,9 +160,28 @@ static int build_down(struct plan *p, const struct cfg_resource *r,
  * peer in a handshake before either trusts it): a connected resource
  * (a disk that failed, kmod/ioerr.c) is disconnected, attached and
  * connected again. Not a Primary's: served by its peer without a disk,
- * it would lose its I/O with the connection, and the kernel gives a disk
- * back to a Secondary only (include/rblk/state.h, rule 3).
+ * it would lose its I/O with the connection. Its disk comes in on the
+ * connection, as the target of a full resync from that peer
+ * (kmod/resync.c, "A Primary's new disk"), which the kernel allows only
+ * while the peer serves it (include/rblk/state.h, rule 3).
  */
+/* Primaries that take a disk in this attach: said once it is done. */
+static struct {
+	char name[RBLK_RESOURCE_NAME_MAX], peer[64];
+} primary_attach[8];
+static unsigned int n_primary_attach;
+
+static void note_primary(const char *name, const char *peer)
+{
+	if (n_primary_attach >= sizeof(primary_attach) / sizeof(primary_attach[0]))
+		return;
+	snprintf(primary_attach[n_primary_attach].name,
+		 sizeof(primary_attach[0].name), "%s", name);
+	snprintf(primary_attach[n_primary_attach].peer,
+		 sizeof(primary_attach[0].peer), "%s", peer);
+	n_primary_attach++;
+}
+
 static int build_attach(struct plan *p, const struct cfg_resource *r,
 			const struct args *a, const struct plan *running)
 {
@@ -179,15 +198,17 @@ static int build_attach(struct plan *p, const struct cfg_resource *r,
 			return -EEXIST;
 		}
 		if (d.role == RBLK_ROLE_PRIMARY) {
-			err("attach: %s is Primary: a disk comes back to a Secondary only", r->name);
-			if (d.conn_state == RBLK_CONN_CONNECTED &&
-			    d.peer_disk_state == RBLK_DISK_UPTODATE && d.peer_name[0])
-				hint("its reads and writes go to %s meanwhile; stop what uses /dev/rblk%u, run 'rblkadm secondary %s', then 'rblkadm attach %s'",
-				     d.peer_name, r->me->minor, r->name, r->name);
-			else
-				hint("stop what uses /dev/rblk%u, run 'rblkadm secondary %s', then 'rblkadm attach %s'",
+			if (d.conn_state != RBLK_CONN_CONNECTED ||
+			    d.peer_disk_state != RBLK_DISK_UPTODATE) {
+				err("attach: %s is Primary and no UpToDate peer serves it: its disk comes back only from such a peer's resync", r->name);
+				hint("connect the peer and wait for it to be UpToDate, or stop what uses /dev/rblk%u, run 'rblkadm secondary %s', then 'rblkadm attach %s'",
 				     r->me->minor, r->name, r->name);
-			return -EBUSY;
+				return -EBUSY;
+			}
+			plan_disk_options_change(p, r, running);
+			plan_attach(p, r);
+			note_primary(r->name, d.peer_name);
+			return 0;
 		}
 	}
 	/* First: a module that refuses it leaves the connection alone. */
@@ -253,6 +274,11 @@ CMD(attach)
 		return ret;
 	ret = run_plan(ctx, argc, argv, 0, build_attach, &running);
 	plan_free(&running);
+	/* A Primary's disk: what follows, and how to wait for it. */
+	for (unsigned int i = 0; !ret && !ctx->dry_run && i < n_primary_attach; i++)
+		printf("attach: %s is Primary: its new disk is resynced in full from %s while it serves; 'rblkadm wait-sync %s' waits for UpToDate\n",
+		       primary_attach[i].name, primary_attach[i].peer,
+		       primary_attach[i].name);
 	return ret;
 }
 

@@ -440,6 +440,9 @@ static void device_fields(struct printer *p, const struct rblk_dev_info *d)
 	/* checksum-based resync: equal blocks not sent, zero blocks sent short */
 	field_u64(p, "resync-skipped-kib", d->stats[RBLK_STAT_RS_SKIPPED_KIB]);
 	field_u64(p, "resync-zero-kib", d->stats[RBLK_STAT_RS_ZERO_KIB]);
+	/* A disk attached to a Primary: its writes and the resync met. */
+	field_u64(p, "resync-deferred-kib", d->stats[RBLK_STAT_RS_DEFERRED_KIB]);
+	field_u64(p, "acks-held", d->stats[RBLK_STAT_ACKS_HELD]);
 	field_u64(p, "al-writes", d->stats[RBLK_STAT_AL_WRITES]);
 	if (d->has_gi) {
 		snprintf(gen, sizeof(gen), "%016llx", (unsigned long long)d->uuid[0]);

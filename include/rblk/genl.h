@@ -257,6 +257,10 @@ enum rblk_stat_attr {
 	RBLK_STAT_AUTH_FAILURES,	/* handshakes refused on authentication */
 	RBLK_STAT_READ_RETRIES,		/* reads our disk failed, sent to the peer */
 	RBLK_STAT_HEALED,		/* ... whose blocks were written back here */
+	RBLK_STAT_RS_DEFERRED_KIB,	/* a Primary SyncTarget: resync blocks
+					 * put off, its writes to them in flight */
+	RBLK_STAT_ACKS_HELD,		/* a SyncSource: answers to its Primary's
+					 * writes held behind resync blocks */
 	__RBLK_STAT_LAST
 };
 #define RBLK_STAT_MAX (__RBLK_STAT_LAST - 1)

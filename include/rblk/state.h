@@ -13,8 +13,9 @@
  *     (disk_edges, conn_edges below; a role moves between Primary and
  *     Secondary). Setting a field to its current value is no change.
  *  2. Invariants of the new state, whatever the edge:
- *     - a Primary is never SyncTarget, and two Primaries never stay
- *       connected;
+ *     - a Primary is SyncTarget only of an UpToDate Secondary (a disk
+ *       attached to a Primary that peer serves, kmod/resync.c), and two
+ *       Primaries never stay connected;
  *     - SyncTarget has an Inconsistent disk, SyncSource an UpToDate one;
  *     - a verify runs between two UpToDate disks;
  *     - while not connected the peer is unknown (role Unknown, disk
@@ -26,6 +27,8 @@
  *     detach while open or Primary; with a connection configured a
  *     detach goes Failed, as an I/O error does (kmod/ioerr.c), not
  *     Diskless at once.
+ *  4. A Primary becomes SyncTarget only of a disk attached to it, in the
+ *     attach's own change (whoever asks for any other).
  *
  * The connect decision (rblk_connect_decide()) is here too: once both
  * first STATE packets of a connection are exchanged, each node runs it
@@ -189,8 +192,10 @@ static inline int rblk_state_check_invariants(const struct rblk_state *s,
 
 	if (up && s->role == RBLK_ROLE_PRIMARY && s->peer_role == RBLK_ROLE_PRIMARY)
 		return *why = "both nodes would be Primary", -EEXIST;
-	if (s->conn == RBLK_CONN_SYNC_TARGET && s->role == RBLK_ROLE_PRIMARY)
-		return *why = "a Primary cannot be SyncTarget", -EBUSY;
+	if (s->conn == RBLK_CONN_SYNC_TARGET && s->role == RBLK_ROLE_PRIMARY &&
+	    (s->peer_role != RBLK_ROLE_SECONDARY ||
+	     s->peer_disk != RBLK_DISK_UPTODATE))
+		return *why = "a Primary is SyncTarget only of an UpToDate Secondary", -EBUSY;
 	if (s->conn == RBLK_CONN_SYNC_TARGET && s->disk != RBLK_DISK_INCONSISTENT)
 		return *why = "a SyncTarget's disk is Inconsistent", -EINVAL;
 	if (s->conn == RBLK_CONN_SYNC_SOURCE && s->disk != RBLK_DISK_UPTODATE)
@@ -217,6 +222,8 @@ static inline int rblk_state_check_admin(const struct rblk_state *os,
 	if (os->role != RBLK_ROLE_PRIMARY && ns->role == RBLK_ROLE_PRIMARY) {
 		if (rblk_conn_is_up(os->conn) && os->peer_role == RBLK_ROLE_PRIMARY)
 			return *why = "the peer is Primary", -EEXIST;
+		if (os->conn == RBLK_CONN_SYNC_TARGET)
+			return *why = "a SyncTarget is promoted once its resync is done", -EBUSY;
 		if (os->disk == RBLK_DISK_DISKLESS)
 			return *why = "no disk is attached", -ENODATA;
 		if (os->disk == RBLK_DISK_FAILED)
@@ -251,12 +258,33 @@ static inline int rblk_state_check_admin(const struct rblk_state *os,
 			return *why = "a connection is configured", -EISCONN;
 	}
 	/*
-	 * An attach to a Primary (its disk failed, kmod/ioerr.c): it would
-	 * serve whatever that disk holds, and nothing resyncs a Primary.
+	 * An attach to a Primary (its disk failed, kmod/ioerr.c): only as
+	 * the SyncTarget of the UpToDate Secondary that serves it, in the
+	 * same change (kmod/resync.c); anything else would serve whatever
+	 * the disk holds.
 	 */
 	if (os->disk <= RBLK_DISK_FAILED && ns->disk > RBLK_DISK_FAILED &&
-	    os->role == RBLK_ROLE_PRIMARY)
-		return *why = "the device is Primary (a disk comes back to a Secondary)", -EBUSY;
+	    os->role == RBLK_ROLE_PRIMARY &&
+	    (os->conn != RBLK_CONN_CONNECTED || ns->conn != RBLK_CONN_SYNC_TARGET ||
+	     ns->disk != RBLK_DISK_INCONSISTENT))
+		return *why = "the device is Primary (a disk comes back to it only as the SyncTarget of its connected UpToDate peer)", -EBUSY;
+	return 0;
+}
+
+/*
+ * Rule 4: a Primary becomes SyncTarget only of a disk attached to it
+ * (an attach from Diskless, kmod/resync.c), never with its disk in use
+ * (a verify's repair on a node promoted meanwhile, say), whoever asks.
+ */
+static inline int rblk_state_check_primary_target(const struct rblk_state *os,
+						  const struct rblk_state *ns,
+						  unsigned int flags,
+						  const char **why)
+{
+	if (ns->role == RBLK_ROLE_PRIMARY && ns->conn == RBLK_CONN_SYNC_TARGET &&
+	    (os->role != RBLK_ROLE_PRIMARY || os->conn != RBLK_CONN_SYNC_TARGET) &&
+	    (!(flags & RBLK_SC_ATTACH) || os->disk != RBLK_DISK_DISKLESS))
+		return *why = "a Primary becomes SyncTarget only of a disk attached to it", -EBUSY;
 	return 0;
 }
 
@@ -315,6 +343,8 @@ static inline int rblk_state_check(const struct rblk_state *os,
 	    !(flags & RBLK_SC_ATTACH))
 		return *why = "no disk is attached", -ENODATA;
 	ret = rblk_state_check_edges(os, ns, why);
+	if (!ret)
+		ret = rblk_state_check_primary_target(os, ns, flags, why);
 	if (!ret && (flags & RBLK_SC_ADMIN))
 		ret = rblk_state_check_admin(os, ns, flags, why);
 	if (!ret)

@@ -51,6 +51,8 @@ enum rblk_packet_type {
 	RBLK_P_RS_CSUM,		/* SyncSource -> SyncTarget: digests of a range */
 	RBLK_P_RS_CSUM_REPLY,	/* SyncTarget -> SyncSource: which blocks differ */
 	RBLK_P_AUTH,		/* both ways, after HELLO: the answer to a challenge */
+	RBLK_P_SYNC_REQ,	/* Primary, a disk attached -> its UpToDate
+				 * Secondary: resync it to me, in full */
 	__RBLK_P_LAST
 };
 
@@ -121,7 +123,13 @@ enum rblk_features {
 	 * (rblk_cd_served(), include/rblk/state.h).
 	 */
 	RBLK_FEAT_SERVES_DISKLESS = 1U << 1,
-	__RBLK_FEAT_ALL = 3
+	/*
+	 * A Primary served by its peer may attach a disk while connected:
+	 * SYNC_REQ, and the peer, Secondary, resyncs it in full while the
+	 * Primary's writes go on (kmod/resync.c, "A Primary's new disk").
+	 */
+	RBLK_FEAT_PRIMARY_ATTACH = 1U << 2,
+	__RBLK_FEAT_ALL = 7
 };
 
 /* The header; all fields big-endian. */
@@ -221,7 +229,11 @@ struct rblk_p_sync {
 	u8 reserved[7];
 } __attribute__((packed));
 
-/* NEW_UUID: struct rblk_p_sync, current_uuid only. */
+/*
+ * NEW_UUID: struct rblk_p_sync, current_uuid only. SYNC_REQ too: the
+ * generation the Primary was served at, which the Secondary must still
+ * be at.
+ */
 
 /*
  * VERIFY_START: compare sectors [start, stop) with `alg`. Sent by the node
@@ -665,7 +677,10 @@ rblk_wire_check_bitmap_pkt(const void *f, u32 data_len, const struct rblk_wire_d
 	return rblk_wire_check_bitmap(b, data_len, d->bm_bytes);
 }
 
-/* SYNC_START, SYNC_DONE, NEW_UUID: real generations, a count that fits. */
+/*
+ * SYNC_START, SYNC_DONE, NEW_UUID, SYNC_REQ: real generations, a count
+ * that fits.
+ */
 static inline enum rblk_wire_error
 rblk_wire_check_sync(const void *f, u32 data_len, const struct rblk_wire_dev *d)
 {
@@ -808,6 +823,7 @@ static inline const struct rblk_wire_type *rblk_wire_type(u16 type)
 		T(RS_CSUM_REPLY, "RS_CSUM_REPLY", sizeof(struct rblk_p_csum_reply), 0,
 		  rblk_wire_check_csum_reply),
 		T(AUTH, "AUTH", sizeof(struct rblk_p_auth), 0, rblk_wire_check_auth_fields),
+		T(SYNC_REQ, "SYNC_REQ", sizeof(struct rblk_p_sync), 0, rblk_wire_check_sync),
 	};
 #undef T
 	return type && type < __RBLK_P_LAST ? &types[type] : NULL;

@@ -178,7 +178,16 @@ static const struct inv_row inv_rows[] = {
 	{ "Primary and peer Primary, but not connected: the peer is unknown",
 	  ST(PRIMARY, UPTODATE, CONNECTING, UNKNOWN, DISKLESS, 0),
 	  ST(PRIMARY, UPTODATE, CONNECTING, PRIMARY, UPTODATE, 0), -EINVAL },
-	{ "a Primary SyncTarget",
+	{ "a Primary SyncTarget of an UpToDate Secondary (a disk attached)",
+	  ST(PRIMARY, INCONSISTENT, SYNC_TARGET, SECONDARY, UPTODATE, RBLK_SUSP_SYNC_PEER),
+	  ST(PRIMARY, INCONSISTENT, SYNC_TARGET, SECONDARY, UPTODATE, 0), 0 },
+	{ "a Primary SyncTarget of an Outdated Secondary",
+	  ST(PRIMARY, INCONSISTENT, SYNC_TARGET, SECONDARY, UPTODATE, 0),
+	  ST(PRIMARY, INCONSISTENT, SYNC_TARGET, SECONDARY, OUTDATED, 0), -EBUSY },
+	{ "a Primary SyncTarget of a Primary",
+	  ST(PRIMARY, INCONSISTENT, SYNC_TARGET, SECONDARY, UPTODATE, 0),
+	  ST(PRIMARY, INCONSISTENT, SYNC_TARGET, PRIMARY, UPTODATE, 0), -EEXIST },
+	{ "a Primary made SyncTarget by a connect decision",
 	  ST(PRIMARY, INCONSISTENT, CONNECTING, UNKNOWN, DISKLESS, 0),
 	  ST(PRIMARY, INCONSISTENT, SYNC_TARGET, SECONDARY, UPTODATE, 0), -EBUSY },
 	{ "a Secondary SyncTarget",
@@ -348,6 +357,27 @@ static const struct admin_row admin_rows[] = {
 	{ "attach to a Primary whose disk failed, served by its peer",
 	  ST(PRIMARY, DISKLESS, CONNECTED, SECONDARY, UPTODATE, 0),
 	  ST(PRIMARY, UPTODATE, CONNECTED, SECONDARY, UPTODATE, 0), ATTACH, -EBUSY },
+	{ "attach to a Primary served by its peer: its SyncTarget",
+	  ST(PRIMARY, DISKLESS, CONNECTED, SECONDARY, UPTODATE, 0),
+	  ST(PRIMARY, INCONSISTENT, SYNC_TARGET, SECONDARY, UPTODATE, 0), ATTACH, 0 },
+	{ "attach to a Primary served by its peer: SyncTarget with an Outdated disk",
+	  ST(PRIMARY, DISKLESS, CONNECTED, SECONDARY, UPTODATE, 0),
+	  ST(PRIMARY, OUTDATED, SYNC_TARGET, SECONDARY, UPTODATE, 0), ATTACH, -EBUSY },
+	{ "attach to a Primary in a verify",
+	  ST(PRIMARY, DISKLESS, VERIFY_TARGET, SECONDARY, UPTODATE, 0),
+	  ST(PRIMARY, INCONSISTENT, SYNC_TARGET, SECONDARY, UPTODATE, 0), ATTACH, -EBUSY },
+	{ "a Primary's disk in use made SyncTarget (a verify's repair)",
+	  ST(PRIMARY, UPTODATE, VERIFY_TARGET, SECONDARY, UPTODATE, 0),
+	  ST(PRIMARY, INCONSISTENT, SYNC_TARGET, SECONDARY, UPTODATE, 0), 0, -EBUSY },
+	{ "a Primary's disk in use made SyncTarget, even as an attach",
+	  ST(PRIMARY, UPTODATE, CONNECTED, SECONDARY, UPTODATE, 0),
+	  ST(PRIMARY, INCONSISTENT, SYNC_TARGET, SECONDARY, UPTODATE, 0), ATTACH, -EBUSY },
+	{ "a Primary SyncTarget told its peer's state (no change of its own)",
+	  ST(PRIMARY, INCONSISTENT, SYNC_TARGET, SECONDARY, UPTODATE, 0),
+	  ST(PRIMARY, INCONSISTENT, SYNC_TARGET, SECONDARY, UPTODATE, RBLK_SUSP_SYNC_PEER), 0, 0 },
+	{ "promote a SyncTarget whose peer is Secondary",
+	  ST(SECONDARY, INCONSISTENT, SYNC_TARGET, SECONDARY, UPTODATE, 0),
+	  ST(PRIMARY, INCONSISTENT, SYNC_TARGET, SECONDARY, UPTODATE, 0), 0, -EBUSY },
 	{ "attach to a Primary without a disk or a peer",
 	  ST(PRIMARY, DISKLESS, STANDALONE, UNKNOWN, DISKLESS, 0),
 	  ST(PRIMARY, OUTDATED, STANDALONE, UNKNOWN, DISKLESS, 0), ATTACH, -EBUSY },
@@ -380,8 +410,13 @@ static void test_admin(void)
 		const struct admin_row *r = &admin_rows[i];
 		const char *why = NULL, *why2 = NULL;
 		int inv = rblk_state_check_invariants(&r->ns, &why2);
+		int tgt = rblk_state_check_primary_target(&r->os, &r->ns,
+							  r->flags, &why2);
 		int ret = rblk_state_check(&r->os, &r->ns, r->flags, &why);
 
+		/* Rule 4 is everyone's. */
+		if (tgt)
+			inv = tgt;
 		CHECK(ret == inv, "%s without RBLK_SC_ADMIN: %d, want %d",
 		      r->what, ret, inv);
 	}

@@ -360,6 +360,7 @@ static void test_table(void)
 		{ RBLK_P_RS_CSUM, "RS_CSUM", 24, 2048 },
 		{ RBLK_P_RS_CSUM_REPLY, "RS_CSUM_REPLY", 24, 0 },
 		{ RBLK_P_AUTH, "AUTH", 68, 0 },
+		{ RBLK_P_SYNC_REQ, "SYNC_REQ", 32, 0 },
 	};
 	const u16 unknown[] = { 0, __RBLK_P_LAST, __RBLK_P_LAST + 1, 0x7fff, 0xffff };
 	unsigned int i, type, listed[__RBLK_P_LAST] = { 0 };
@@ -648,6 +649,11 @@ static void test_packets(void)
 		{ RBLK_P_SYNC_DONE, f_sync(0x1234, 257, 0), 0, &dev, BAD },
 		{ RBLK_P_SYNC_DONE, POKE(f_sync(0x1234, 0, 0), rblk_p_sync, reserved, 0, 1),
 		  0, &dev, BAD },
+		{ RBLK_P_SYNC_REQ, f_sync(0x1234, 0, 0), 0, &dev, OK },
+		{ RBLK_P_SYNC_REQ, f_sync(0, 0, 0), 0, &dev, BAD },
+		{ RBLK_P_SYNC_REQ, POKE(f_sync(0x1234, 0, 0), rblk_p_sync, reserved, 3, 1),
+		  0, &dev, BAD },
+		{ RBLK_P_SYNC_REQ, f_sync(0x1234, 0, 0), 8, &dev, LEN },
 		{ RBLK_P_NEW_UUID, f_sync(U64, 0, 0), 0, &dev, OK },
 		{ RBLK_P_NEW_UUID, f_sync(0, 0, 0), 0, &dev, BAD },
 		{ RBLK_P_NEW_UUID, f_sync(1, 1, 0), 0, &nothing, BAD },

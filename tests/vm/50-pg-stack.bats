@@ -248,13 +248,25 @@ md5_lower() {
 	[ "$(vm_run pg1 "$(st role)")" = Primary ]
 }
 
+# Since recipe 7a's mark: no I/O error reached pg1's application (its
+# io-errors, the block layer's and XFS's lines in its kernel log,
+# PostgreSQL's log).
+pg1_saw_no_error() {
+	[ "$(vm_run pg1 "$(st io-errors)")" = 0 ]
+	run vm_run pg1 "dmesg | sed -n '/rblk-test: 7a\$/,\$p' | grep -c 'error, dev rblk0\|XFS' || true"
+	[ "$output" = 0 ] || { vm_run pg1 "dmesg | sed -n '/rblk-test: 7a\$/,\$p'"; false; }
+	run vm_run pg1 "grep -c 'PANIC\|could not write\|could not fsync' /tmp/pg.log || true"
+	[ "$output" = 0 ] || { vm_run pg1 "tail -20 /tmp/pg.log"; false; }
+}
+
 # guide.md 7a: pg1's own disk fails under the client while pg2 is
 # connected and UpToDate (kmod/ioerr.c). The lower LV's table is swapped
 # for an error target: PostgreSQL sees no error and goes on, pg1 is
-# Primary without a disk, served by pg2; after a switchover to pg2 the
-# same disk back on pg1 (Secondary) is resynced in full (pg2 started a
-# generation), and a verify finds nothing.
-@test "recipe 7a: the Primary's disk fails under PostgreSQL: no error, no acknowledged transaction lost; the disk back is resynced in full, verify finds nothing" {
+# Primary without a disk, served by pg2; the disk mended and given new
+# metadata, attached on pg1 still Primary under the client, is resynced
+# in full from pg2 (kmod/resync.c); after a switchover to pg2 no
+# acknowledged transaction is missing, and a verify finds nothing.
+@test "recipe 7a: the Primary's disk fails under PostgreSQL: no error, no acknowledged transaction lost; a new disk attached while Primary is resynced in full, verify finds nothing" {
 	local n missing size r0 r1 err
 	# pg2 back (recipe 7 wiped it; its up failed at the attach): a full
 	# sync from pg1.
@@ -280,12 +292,28 @@ md5_lower() {
 	# The client goes on against pg1, served by pg2.
 	n=$(pg_acked_count pg2)
 	vm_wait pg2 300 "[ \$(wc -l </tmp/acked) -ge $((n + 20)) ]"
-	[ "$(vm_run pg1 "$(st io-errors)")" = 0 ]
-	run vm_run pg1 "dmesg | sed -n '/rblk-test: 7a\$/,\$p' | grep -c 'error, dev rblk0\|XFS' || true"
-	[ "$output" = 0 ] || { vm_run pg1 "dmesg | sed -n '/rblk-test: 7a\$/,\$p'"; false; }
-	run vm_run pg1 "grep -c 'PANIC\|could not write\|could not fsync' /tmp/pg.log || true"
-	[ "$output" = 0 ] || { vm_run pg1 "tail -20 /tmp/pg.log"; false; }
-	# Switched over to pg2 (guide.md 4), under the client.
+	pg1_saw_no_error
+	# The disk mended and given new metadata (a replacement disk): on
+	# pg1, still Primary, under the client, a full resync from pg2.
+	vm_run pg1 "dmsetup suspend VG_RBLK-LV_DATA && dmsetup load VG_RBLK-LV_DATA /tmp/lv.table &&
+		dmsetup resume VG_RBLK-LV_DATA && $RBLKADM create-md --force pg >/dev/null"
+	size=$(vm_run pg2 "$(st size-kib)")
+	r0=$(vm_run pg2 "$(st resynced-kib)")
+	run vm_run pg1 "$RBLKADM attach pg"
+	assert_status 0
+	assert_output_has "its new disk is resynced in full from pg2 while it serves"
+	run vm_run pg1 "$RBLKADM wait-sync pg --timeout 300"
+	assert_status 0
+	vm_wait pg1 60 "[ \"\$($(st disk))\" = UpToDate ] && [ \"\$($(st connection))\" = Connected ]"
+	[ "$(vm_run pg1 "$(st role)")" = Primary ]
+	r1=$(vm_run pg2 "$(st resynced-kib)")
+	echo "pg1's disk back while Primary: $((r1 - r0)) KiB resynced of $size" >&3
+	[ $((r1 - r0)) -ge "$size" ]
+	n=$(pg_acked_count pg2)
+	vm_wait pg2 300 "[ \$(wc -l </tmp/acked) -ge $((n + 10)) ]"
+	pg1_saw_no_error
+	# Switched over to pg2 (guide.md 4), under the client: every
+	# acknowledged transaction is there.
 	pg_stop pg1
 	vm_run pg1 "$RBLKADM secondary pg"
 	vm_run pg2 "$RBLKADM primary pg"
@@ -294,21 +322,8 @@ md5_lower() {
 	vm_wait pg2 300 "[ \$(wc -l </tmp/acked) -ge $((n + 10)) ]"
 	pg_client_stop pg2
 	missing=$(pg_missing_on pg2)
-	echo "pg1's disk failed under the client: $(pg_acked_count pg2) acknowledged, $missing missing" >&3
+	echo "pg1's disk failed and was replaced under the client: $(pg_acked_count pg2) acknowledged, $missing missing" >&3
 	[ "$missing" = 0 ]
-	# The same disk back on pg1, now Secondary: in full.
-	vm_run pg1 "dmsetup suspend VG_RBLK-LV_DATA && dmsetup load VG_RBLK-LV_DATA /tmp/lv.table &&
-		dmsetup resume VG_RBLK-LV_DATA"
-	size=$(vm_run pg2 "$(st size-kib)")
-	r0=$(vm_run pg2 "$(st resynced-kib)")
-	run vm_run pg1 "$RBLKADM attach pg"
-	assert_status 0
-	run vm_run pg1 "$RBLKADM wait-sync pg --timeout 300"
-	assert_status 0
-	vm_wait pg1 60 "[ \"\$($(st disk))\" = UpToDate ]"
-	r1=$(vm_run pg2 "$(st resynced-kib)")
-	echo "pg1's disk back: $((r1 - r0)) KiB resynced of $size" >&3
-	[ $((r1 - r0)) -ge "$size" ]
 	# pg1 leads it: its configuration has recipe 3's verify-alg (pg2's
 	# was written anew after recipe 5's power cut).
 	run vm_run pg1 "$RBLKADM verify pg --wait"

@@ -72,10 +72,12 @@
 #    block read from pg2) finds nothing; pg2 disconnected, a read on pg1
 #    fails; connected again, pg1 is Connected, Diskless, Primary with pg2
 #    UpToDate, and fio's verify finds nothing again, a 1 MiB write
-#    succeeds; the handler logged once; "rblkadm
-#    attach pg" on the Primary fails with "attach: pg is Primary: a disk
-#    comes back to a Secondary only" and "its reads and writes go to pg2
-#    meanwhile", the connection still Connected; demoted, not promotable,
+#    succeeds; the handler logged once; pg2 disconnected, "rblkadm
+#    attach pg" on the Primary fails with "attach: pg is Primary and no
+#    UpToDate peer serves it", pg1 still Diskless (a served Primary's
+#    attach: tests/vm/57-primary-attach.bats); connected again,
+#    demoted, not promotable ("refusing to become Primary: the local
+#    disk is Diskless, not UpToDate"),
 #    the same disk back resynced in full (pg2's resynced-kib grows by at
 #    least size-kib), no disk-error, md5 equal, fio's verify from pg1's
 #    own disk finds nothing.
@@ -133,6 +135,18 @@
 #    "connect: minor 0 has no disk: a node connects with its disk";
 #    pg2 connects, "rblkadm adjust pg" on pg1 attaches and connects,
 #    resynced in full, md5 equal.
+#  - on-io-error pass_on on both nodes, pg1 Primary: its failed 4 KiB
+#    write fails and the disk stays (UpToDate); the configuration back
+#    to detach and "rblkadm adjust pg" on pg1 (status 0): the kept disk
+#    goes now, Diskless, Primary, Connected, "disk-error" the write at
+#    sector 8192, its log "detached /dev/mapper/rdata after an I/O error;
+#    this Primary's reads and writes go to pg2 now", a 1 MiB write
+#    succeeds; once Secondary, mended, the disk back resynced in full.
+#    pass_on again, pg1 Primary, its metadata area (from the end of its
+#    data area to the end of the disk) failing: a 4 KiB write at 96 MiB
+#    (an extent the activity log does not hold) succeeds, pg1 goes
+#    Diskless, Primary, Connected, io-errors unchanged, "disk-error" a write in
+#    the metadata area, the same log line; resynced in full once back.
 
 # A linear device-mapper target over /dev/vda on both nodes (tests/lib/
 # rblk.bash: dm_linear, dm_fail, reseed).
@@ -230,12 +244,21 @@ reattach() {
 }
 
 # Guest command: sectors $1..$1+$2-1 of $RBLK_DISK fail (EIO) from now
-# on, the rest of it stays linear over /dev/vda (a bad region).
+# on, the rest of it stays linear over /dev/vda (a bad region; up to
+# the end of the disk, nothing after it).
 dm_bad() {
 	local name=${RBLK_DISK#/dev/mapper/} end=$(($1 + $2))
 	echo "sz=\$(blockdev --getsz $RBLK_DISK) && dmsetup suspend --noflush $name &&
-		{ printf '0 $1 linear /dev/vda 0\n$1 $2 error\n$end %s linear /dev/vda $end\n' \$((sz - $end)) |
+		{ { printf '0 $1 linear /dev/vda 0\n$1 $2 error\n'
+		    [ \$sz -le $end ] || printf '$end %s linear /dev/vda $end\n' \$((sz - $end)); } |
 		  dmsetup load $name && dmsetup resume $name || { dmsetup resume $name; false; }; }"
+}
+
+# "rblkadm $2" on $1 is refused: it ends non-zero, its output has $3.
+refused() {
+	run vm_run "$1" "$RBLKADM $2"
+	[ "$status" -ne 0 ] || { echo "rblkadm $2 on $1 was not refused: $output"; return 1; }
+	assert_output_has "$3"
 }
 
 # Guest command: md5 of 4 KiB block $2 of $1 (/dev/rblk0 or a backing
@@ -429,9 +452,7 @@ fio_verify() {
 	vm_run pg1 "$RBLKADM primary pg"
 	vm_run pg2 "$RBLKADM disconnect pg"
 	wait_conn pg1 Connecting
-	run vm_run pg1 "$RBLKADM detach pg"
-	[ "$status" -ne 0 ] || { echo "$output"; false; }
-	assert_output_has "detach: refused: the device is Primary and no UpToDate peer is connected to serve it"
+	refused pg1 "detach pg" "detach: refused: the device is Primary and no UpToDate peer is connected to serve it"
 	assert_output_has "connect the peer and wait for UpToDate"
 	[ "$(stat_of pg1 disk)" = UpToDate ]
 	vm_run pg2 "$RBLKADM connect pg"
@@ -509,20 +530,12 @@ fio_verify() {
 	vm_wait pg2 60 "[ \"\$($(st peer-disk))\" = Diskless ]"
 	run vm_run pg2 "$(since_mark)"
 	assert_output_has "pg1's disk failed: new generation"
-	run vm_run pg2 "$RBLKADM detach pg"
-	[ "$status" -ne 0 ] || { echo "$output"; false; }
-	assert_output_has "detach: refused: the peer is Primary without a disk: this disk serves it"
+	refused pg2 "detach pg" "detach: refused: the peer is Primary without a disk: this disk serves it"
 	# Nor does it throw its data away, start a generation of its own or
 	# take another disk in its place meanwhile.
-	run vm_run pg2 "$RBLKADM invalidate pg"
-	[ "$status" -ne 0 ] || { echo "$output"; false; }
-	assert_output_has "the peer is Primary without a disk: this node's data serves it"
-	run vm_run pg2 "$RBLKADM new-current-uuid pg"
-	[ "$status" -ne 0 ] || { echo "$output"; false; }
-	assert_output_has "the peer is Primary without a disk: it connects again only to this generation"
-	run vm_run pg2 "$RBLKADM attach pg"
-	[ "$status" -ne 0 ] || { echo "$output"; false; }
-	assert_output_has "attach: pg has a disk attached already ($RBLK_DISK, UpToDate)"
+	refused pg2 "invalidate pg" "the peer is Primary without a disk: this node's data serves it"
+	refused pg2 "new-current-uuid pg" "the peer is Primary without a disk: it connects again only to this generation"
+	refused pg2 "attach pg" "attach: pg has a disk attached already ($RBLK_DISK, UpToDate)"
 	[ "$(stat_of pg2 disk)" = UpToDate ]
 	[ "$(stat_of pg2 connection)" = Connected ]
 	# The writer goes on: 2 MiB more, then stops; nothing failed.
@@ -613,7 +626,7 @@ fio_verify() {
 # pg2: no write of the application fails (fio's, before, during and
 # after; a write that failed on pg1's disk stands on pg2's ACK) and its
 # reads come from pg2. pg2 starts a generation that makes the disk's
-# return a full resync; a disk comes back to a Secondary only.
+# return a full resync; without pg2 no disk comes back to the Primary.
 @test "a Primary's disk fails under writes: Diskless and served by its peer, no write fails, local-io-error runs once; once Secondary, the same disk back is resynced in full" {
 	local seed w0 w1 w2 err
 	io_error_handler on pg1
@@ -665,23 +678,25 @@ fio_verify() {
 	[ "$output" = "Diskless"$'\n'"Primary"$'\n'"UpToDate" ] || { echo "$output"; false; }
 	run vm_run pg1 "$(fio_verify $seed)"
 	[ "$output" = 0 ] || { vm_run pg1 "cat /tmp/fio-verify.out"; false; }
-	vm_run pg1 "dd if=/dev/urandom of=/dev/rblk0 bs=1M count=1 seek=20 oflag=direct status=none"
+	# Flushed: a write acknowledged but not flushed there when the
+	# connection ends keeps pg1 from pg2 (below, pg2 disconnects).
+	vm_run pg1 "dd if=/dev/urandom of=/dev/rblk0 bs=1M count=1 seek=20 oflag=direct conv=fsync status=none"
 	# The handler ran once, for the first error.
 	vm_wait pg1 30 "[ \$($(lioe_lines)) -ge 1 ]"
 	[ "$(vm_run pg1 "$(lioe_lines)")" = 1 ]
 	io_error_handler off pg1
-	# A disk back to a Primary is refused, before the connection is
-	# touched (its I/O would go with it).
-	run vm_run pg1 "$RBLKADM attach pg"
-	[ "$status" -ne 0 ]
-	assert_output_has "attach: pg is Primary: a disk comes back to a Secondary only"
-	assert_output_has "its reads and writes go to pg2 meanwhile"
-	[ "$(stat_of pg1 connection)" = Connected ]
+	# Without its serving peer no disk comes back to a Primary (with it,
+	# one does: tests/vm/57-primary-attach.bats).
+	vm_run pg2 "$RBLKADM disconnect pg"
+	wait_conn pg1 Connecting
+	refused pg1 "attach pg" "attach: pg is Primary and no UpToDate peer serves it"
+	[ "$(stat_of pg1 disk)" = Diskless ]
+	vm_run pg2 "$RBLKADM connect pg"
+	wait_conn pg1 Connected 60
 	run vm_run pg1 "$RBLKADM secondary pg"
 	assert_status 0
 	# Not promoted while its disk is gone; pg2 is.
-	run vm_run pg1 "$RBLKADM primary pg"
-	[ "$status" -ne 0 ]
+	refused pg1 "primary pg" "refusing to become Primary: the local disk is Diskless, not UpToDate"
 	vm_run pg2 "$RBLKADM primary pg"
 	vm_run pg2 "dd if=/dev/urandom of=/dev/rblk0 bs=1M count=2 seek=16 oflag=direct status=none"
 	vm_run pg2 "$RBLKADM secondary pg"
@@ -852,9 +867,7 @@ fio_verify() {
 	[ "$(stat_of pg1 out-of-sync-kib)" -ge 4 ]
 	# Not promoted with the hole.
 	vm_run pg1 "$RBLKADM secondary pg"
-	run vm_run pg2 "$RBLKADM primary pg"
-	[ "$status" -ne 0 ] || { echo "pg2 was promoted"; false; }
-	assert_output_has "Inconsistent"
+	refused pg2 "primary pg" "Inconsistent"
 	# The disk mended: connect, resynced from pg1, equal.
 	vm_run pg2 "$(dm_linear /dev/vda) && $RBLKADM connect pg"
 	vm_wait pg1 120 "[ \"\$($(st connection))\" = Connected ] && [ \"\$($(st peer-disk))\" = UpToDate ] && [ \"\$($(st out-of-sync-kib))\" = 0 ]"
@@ -916,8 +929,61 @@ fio_verify() {
 	vm_run pg2 "$RBLKADM connect pg"
 	vm_run pg1 "$RBLKADM secondary pg"
 	# Not without a disk: adjust attaches it and connects.
-	run vm_run pg1 "$RBLKADM connect pg"
-	[ "$status" -ne 0 ] || { echo "$output"; false; }
-	assert_output_has "connect: minor 0 has no disk: a node connects with its disk"
+	refused pg1 "connect pg" "connect: minor 0 has no disk: a node connects with its disk"
 	reattach_full pg1 adjust
+}
+
+@test "on-io-error pass_on lets a disk go when it must: a kept disk goes once the policy is detach (adjust); a metadata write error detaches it as under detach" {
+	local size sz n e0
+	for n in pg1 pg2; do
+		rblk_write_config $n "verify-alg sha256;" "on-io-error pass_on;"
+	done
+	reseed
+	vm_run pg1 "$RBLKADM primary pg"
+	mark
+	# A failed write: kept, the error the application's.
+	vm_run pg1 "$(dm_bad 8192 16)"
+	run vm_run pg1 "dd if=/dev/urandom of=/dev/rblk0 bs=4k count=1 seek=1024 oflag=direct status=none"
+	[ "$status" -ne 0 ] || { echo "the write did not fail"; false; }
+	[ "$(stat_of pg1 disk)" = UpToDate ]
+	# The policy changed to detach on the running device: the disk goes
+	# now, and pg1, Primary, is served by pg2.
+	rblk_write_config pg1 "verify-alg sha256;"
+	run vm_run pg1 "$RBLKADM adjust pg"
+	assert_status 0
+	vm_wait pg1 60 "[ \"\$($(st disk))\" = Diskless ]"
+	run vm_run pg1 "$(st role); $(st connection); $(st disk-error)"
+	[ "$output" = Primary$'\n'Connected$'\n'"write error at sector 8192 of $RBLK_DISK (-5)" ] || { echo "$output"; false; }
+	vm_wait pg1 10 "$(since_mark) | grep -q 'rblk0: pg: detached $RBLK_DISK after an I/O error; this Primary.s reads and writes go to pg2 now'"
+	run vm_run pg1 "dd if=/dev/urandom of=/dev/rblk0 bs=1M count=1 seek=16 oflag=direct status=none"
+	assert_status 0
+	vm_run pg1 "$RBLKADM secondary pg && $(dm_linear /dev/vda)"
+	reattach_full pg1
+
+	# pass_on again, and pg1's metadata area (from the end of its data
+	# area to the end of the disk) fails: a write to an extent the
+	# activity log does not hold yet needs a metadata write, which fails.
+	# The disk goes as under detach, and the write succeeds on pg2.
+	rblk_write_config pg1 "verify-alg sha256;" "on-io-error pass_on;"
+	run vm_run pg1 "$RBLKADM adjust pg"
+	assert_status 0
+	vm_run pg1 "$RBLKADM primary pg"
+	mark
+	size=$(stat_of pg1 size-kib)
+	sz=$(vm_run pg1 "blockdev --getsz $RBLK_DISK")
+	e0=$(stat_of pg1 io-errors)
+	vm_run pg1 "$(dm_bad $((size * 2)) $((sz - size * 2)))"
+	run vm_run pg1 "dd if=/dev/urandom of=/dev/rblk0 bs=4k count=1 seek=24576 oflag=direct status=none"
+	assert_status 0
+	vm_wait pg1 60 "[ \"\$($(st disk))\" = Diskless ]"
+	run vm_run pg1 "$(st role); $(st connection); $(st disk-error); $(st io-errors)"
+	[ "${lines[0]}" = Primary ] && [ "${lines[1]}" = Connected ] && [ "${lines[3]}" = "$e0" ] || { echo "$output"; false; }
+	[[ "${lines[2]}" =~ ^write\ error\ at\ sector\ ([0-9]+)\ of\ $RBLK_DISK\ \(-5\)$ ]] || { echo "$output"; false; }
+	[ "${BASH_REMATCH[1]}" -ge $((size * 2)) ] || { echo "the error is not in the metadata area: $output"; false; }
+	vm_wait pg1 10 "$(since_mark) | grep -q 'rblk0: pg: detached $RBLK_DISK after an I/O error; this Primary.s reads and writes go to pg2 now'"
+	vm_run pg1 "$RBLKADM secondary pg && $(dm_linear /dev/vda)"
+	reattach_full pg1
+	for n in pg1 pg2; do
+		rblk_write_config $n "verify-alg sha256;"
+	done
 }
