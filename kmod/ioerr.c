@@ -578,14 +578,6 @@ int rblk_disk_detach(struct rblk_device *dev, unsigned int flags,
 }
 
 /*
- * A Primary's new disk (RBLK_DISK_F_NEW) whose resync cannot go on, as
- * the connection ended (its teardown): it goes without an error
- * recorded or the handler, and without another metadata write (its
- * FULL_SYNC stays on it); the Primary is Diskless, served again once
- * connected (kmod/resync.c, "A Primary's new disk"). Its writes in
- * flight fail unless acknowledged (RBLK_RQ_NEEDS_ACK).
- */
-/*
  * A Primary's new disk is resynced, or its node demoted (a plain
  * SyncTarget then): from now on a disk of record, whose failure the
  * peer must be told of again (RBLK_DISK_F_TOLD).
@@ -600,6 +592,14 @@ void rblk_disk_new_done(struct rblk_device *dev)
 	spin_unlock_irqrestore(&dev->untold_lock, flags);
 }
 
+/*
+ * A Primary's new disk (RBLK_DISK_F_NEW) whose resync cannot go on, as
+ * the connection ended (its teardown): it goes without an error
+ * recorded or the handler, and without another metadata write (its
+ * FULL_SYNC stays on it); the Primary is Diskless, served again once
+ * connected (kmod/resync.c, "A Primary's new disk"). Its writes in
+ * flight fail unless acknowledged (RBLK_RQ_NEEDS_ACK).
+ */
 void rblk_disk_drop_new(struct rblk_device *dev, const char *why)
 {
 	mutex_lock(&dev->lock);

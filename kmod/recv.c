@@ -273,6 +273,20 @@ static void peer_write_done(struct rblk_peer_req *p, int err)
 	rblk_peer_uncharge(conn, p->charge);
 	p->charge = 0;
 	if (!hold_ack(p)) {
+		/*
+		 * No resync block of it in flight: the whole blocks it
+		 * covers are in sync once the Primary's part is done too;
+		 * none is sent for them (the Primary clears its bits as
+		 * its write completes). A block claimed from now on reads
+		 * this write.
+		 */
+		if (p->ack_type == RBLK_P_WRITE_ACK && !err && p->bytes &&
+		    READ_ONCE(conn->rs.attach) && READ_ONCE(conn->rs.source) &&
+		    READ_ONCE(conn->rs.phase) == RBLK_RS_RUNNING) {
+			rblk_bm_clear(&conn->dev->meta.bm, p->sector, p->bytes,
+				      false);
+			p->in_sync = true;
+		}
 		spin_lock_irqsave(&conn->lock, flags);
 		list_add_tail(&p->list, &conn->ack_queue);
 		spin_unlock_irqrestore(&conn->lock, flags);
@@ -497,7 +511,7 @@ static int receive_write(struct rblk_conn *conn, u16 type, const void *fixed,
 		return -EPROTO;
 	}
 	if (primary_target && !resync_claim(p))
-		peer_write_done(p, -EAGAIN);
+		peer_write_done(p, -RBLK_RS_ACK_AGAIN);
 	else if (wflags & (RBLK_WF_DISCARD | RBLK_WF_ZEROES))
 		submit_range(p, dev->backing.bdev, p->sector, p->bytes, wflags);
 	else
@@ -537,6 +551,10 @@ static int receive_ack(struct rblk_conn *conn, u16 type, const void *fixed,
 		/* Before it completes on our disk alone (kmod/ioerr.c). */
 		WRITE_ONCE(conn->nacked, true);
 	}
+	/* Our new disk's blocks it covers need no resync (req.c). */
+	if ((rblk_be32(a->flags) & RBLK_ACKF_IN_SYNC) &&
+	    test_bit(RBLK_RQ_NEEDS_ACK, &req->rflags))
+		set_bit(RBLK_RQ_IN_SYNC, &req->rflags);
 	rblk_req_remote_done(rq, rblk_be32(a->status) == 0);
 	/* The log may have grown past a barrier's worth. */
 	rblk_tl_tick(conn, false);

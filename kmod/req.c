@@ -187,12 +187,15 @@ static bool peer_only_end(struct rblk_device *dev, struct request *rq)
 		return false;
 	if (!test_bit(RBLK_RQ_ACKED, &req->rflags)) {
 		why = "did not acknowledge it";
-	} else if (test_bit(RBLK_RQ_NEEDS_ACK, &req->rflags)) {
+	} else if (test_bit(RBLK_RQ_NEEDS_ACK, &req->rflags) &&
+		   test_bit(RBLK_DISK_F_NEW, &dev->disk_flags)) {
 		/*
 		 * To a Primary's new disk, not yet resynced: the peer's copy
-		 * is the one of record, and that disk goes a full resync's
+		 * is the one of record; that disk, which lacks the write,
+		 * serves no read from now on and goes, a full resync's
 		 * target whatever happens (kmod/resync.c).
 		 */
+		rblk_disk_stale(dev);
 		return false;
 	} else if (READ_ONCE(dev->state.peer_disk) != RBLK_DISK_UPTODATE ||
 		   READ_ONCE(dev->state.conn) != RBLK_CONN_CONNECTED ||
@@ -246,7 +249,20 @@ static void needs_ack_end(struct rblk_device *dev, struct request *rq)
 {
 	struct rblk_req *req = blk_mq_rq_to_pdu(rq);
 
-	if (req->status || test_bit(RBLK_RQ_ACKED, &req->rflags))
+	if (!req->status && test_bit(RBLK_RQ_ACKED, &req->rflags)) {
+		/*
+		 * On both disks, and no resync block of it was in flight on
+		 * the peer: its whole blocks are in sync (RBLK_ACKF_IN_SYNC),
+		 * cleared while its range is still claimed (no resync block
+		 * lands meanwhile).
+		 */
+		if (test_bit(RBLK_RQ_IN_SYNC, &req->rflags) &&
+		    test_bit(RBLK_DISK_F_NEW, &dev->disk_flags))
+			rblk_bm_clear(&dev->meta.bm, req->range.sector,
+				      req->range.bytes, true);
+		return;
+	}
+	if (req->status)
 		return;
 	pr_warn_ratelimited("rblk%d: %s: write of sectors %llu+%u failed: the local disk is being resynced, and %s did not acknowledge it\n",
 			    dev->minor, dev->name,

@@ -45,6 +45,8 @@ enum rblk_rq_flags {
 	RBLK_RQ_ACKED,		/* the peer acknowledged it */
 	RBLK_RQ_NEEDS_ACK,	/* a write to a Primary's disk still being
 				 * resynced: it succeeds only if acked */
+	RBLK_RQ_IN_SYNC,	/* ... and the peer says its blocks are in
+				 * sync (RBLK_ACKF_IN_SYNC) */
 };
 
 /*

@@ -252,6 +252,7 @@ static int finish_source(struct rblk_conn *conn)
 		return ret;
 	spin_lock_irqsave(&conn->lock, flags);
 	WRITE_ONCE(conn->rs.phase, RBLK_RS_IDLE);
+	WRITE_ONCE(conn->rs.attach, false);
 	spin_unlock_irqrestore(&conn->lock, flags);
 	rs_free_tfm(&conn->rs);
 	secs = (jiffies - conn->rs.started) / HZ;
@@ -383,9 +384,11 @@ static int source_thread(void *arg)
 {
 	struct rblk_conn *conn = arg;
 	struct rblk_bitmap *bm = &conn->dev->meta.bm;
+	u64 done;
 	int ret;
 
 	for (;;) {
+		done = READ_ONCE(conn->rs.done_bits);
 		ret = source_pass(conn);
 		if (ret)
 			break;
@@ -398,6 +401,14 @@ static int source_thread(void *arg)
 			ret = finish_source(conn);
 			break;
 		}
+		/*
+		 * A pass that got nothing done: a Primary target put every
+		 * block off, its writes to them in flight (rs_again()); give
+		 * them a moment before the next.
+		 */
+		if (READ_ONCE(conn->rs.done_bits) == done)
+			wait_event_interruptible_timeout(conn->rs.wq,
+					kthread_should_stop(), HZ / 10);
 		conn->rs.cursor = 0;
 	}
 	if (ret && ret != -EINTR) {
@@ -504,6 +515,7 @@ static int resync_begin(struct rblk_device *dev, bool source, bool full,
 		rblk_bm_weight(&m->bm) * 4);
 	spin_lock_irqsave(&conn->lock, flags);
 	WRITE_ONCE(rs->source, source);
+	WRITE_ONCE(rs->attach, attach);
 	WRITE_ONCE(rs->phase, source ? RBLK_RS_WAIT_BITMAP : RBLK_RS_WAIT_START);
 	rs->send_bitmap = !source;
 	rs->total_bits = 0;
@@ -569,6 +581,7 @@ int rblk_resync_arm_target(struct rblk_device *dev)
 	rblk_put_be64(p.current_uuid, dev->served_uuid);
 	spin_lock_irqsave(&conn->lock, flags);
 	WRITE_ONCE(rs->source, false);
+	WRITE_ONCE(rs->attach, true);
 	WRITE_ONCE(rs->phase, RBLK_RS_WAIT_START);
 	rs->send_bitmap = false;	/* a full resync: nothing to merge */
 	rs->total_bits = 0;
@@ -580,8 +593,10 @@ int rblk_resync_arm_target(struct rblk_device *dev)
 	rs->bitmap_next = 0;
 	spin_unlock_irqrestore(&conn->lock, flags);
 	ret = rblk_queue_ctl(conn, RBLK_P_SYNC_REQ, &p, sizeof(p));
-	if (ret)
+	if (ret) {
 		WRITE_ONCE(rs->phase, RBLK_RS_IDLE);
+		WRITE_ONCE(rs->attach, false);
+	}
 	return ret;
 }
 
@@ -867,6 +882,7 @@ void rblk_resync_stop(struct rblk_device *dev)
 	list_splice_init(&rs->queue, &queued);
 	list_splice_init(&rs->sent, &sent);
 	WRITE_ONCE(rs->phase, RBLK_RS_IDLE);
+	WRITE_ONCE(rs->attach, false);
 	rs->send_bitmap = false;
 	rs->in_flight = 0;
 	spin_unlock_irqrestore(&conn->lock, flags);
@@ -1008,7 +1024,7 @@ int rblk_resync_recv_start(struct rblk_conn *conn, u16 type,
 	u64 from;
 	int ret;
 	if (rs->source || rs->phase != RBLK_RS_WAIT_START ||
-	    (test_bit(RBLK_DISK_F_NEW, &dev->disk_flags) && p->csums_alg))
+	    (rs->attach && p->csums_alg))
 		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_SYNC_START);
 	if (rs->csums_tfm)	/* digest work of an earlier resync may hold it */
 		rblk_conn_wait_peer_reqs(conn);
@@ -1027,7 +1043,7 @@ int rblk_resync_recv_start(struct rblk_conn *conn, u16 type,
 	from = rblk_be64(p->bitmap_uuid);
 	mutex_lock(&dev->lock);
 	/* A Primary's new disk keeps no generation until it is done. */
-	if (test_bit(RBLK_DISK_F_NEW, &dev->disk_flags))
+	if (rs->attach)
 		from = gi->uuid[RBLK_UI_CURRENT];
 	if (gi->uuid[RBLK_UI_CURRENT] != from) {
 		if (rblk_gi_real(gi->uuid[RBLK_UI_CURRENT]))
@@ -1123,8 +1139,7 @@ int rblk_resync_recv_ack(struct rblk_conn *conn, u16 type,
 
 	status = rblk_be32(a->status);
 	/* Only a Primary with a new disk puts blocks off. */
-	again = status == EAGAIN &&
-		READ_ONCE(conn->dev->state.peer_role) == RBLK_ROLE_PRIMARY;
+	again = status == RBLK_RS_ACK_AGAIN && READ_ONCE(rs->attach);
 	spin_lock_irqsave(&conn->lock, flags);
 	r = find_sent(rs, rblk_be64(a->id));
 	if (r && !r->csum && r->acks) {
@@ -1252,15 +1267,16 @@ int rblk_resync_recv_done(struct rblk_conn *conn, u16 type,
 		*gi = old;	/* still the target it was */
 	else
 		dev->diverged = false;
-	/* A Primary's new disk is one of record from here on. */
-	if (!ret)
-		rblk_disk_new_done(dev);
 	if (!ret) {
 		spin_lock_irqsave(&conn->lock, flags);
 		WRITE_ONCE(rs->phase, RBLK_RS_IDLE);
+		WRITE_ONCE(rs->attach, false);
 		spin_unlock_irqrestore(&conn->lock, flags);
 		ret = rblk_state_commit(dev, &ns, 0, "resync done", NULL);
 	}
+	/* A Primary's new disk is one of record from here on. */
+	if (!ret)
+		rblk_disk_new_done(dev);
 	mutex_unlock(&dev->lock);
 	if (ret)
 		return ret;

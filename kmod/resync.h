@@ -47,6 +47,7 @@ enum rblk_rs_phase {
 struct rblk_resync {
 	enum rblk_rs_phase phase;
 	bool source;
+	bool attach;			/* a Primary's new disk is the target */
 	bool send_bitmap;		/* target: the sender owes the bitmap */
 	u64 total_bits, done_bits;
 	unsigned long started;		/* jiffies */

@@ -431,6 +431,8 @@ static int send_ack(struct rblk_conn *conn, struct rblk_peer_req *p, bool more)
 
 	rblk_put_be64(a.id, p->id);
 	rblk_put_be32(a.status, p->status);
+	if (p->in_sync)
+		rblk_put_be32(a.flags, RBLK_ACKF_IN_SYNC);
 	return send_head(conn, p->ack_type, &a, sizeof(a), 0, more);
 }
 

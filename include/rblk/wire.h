@@ -192,8 +192,27 @@ struct rblk_p_write {
 struct rblk_p_ack {
 	u8 id[8];
 	u8 status[4];			/* 0, or a positive errno */
-	u8 reserved[4];
+	u8 flags[4];			/* enum rblk_ack_flags, WRITE_ACK only */
 } __attribute__((packed));
+
+/*
+ * WRITE_ACK flags. IN_SYNC: a SyncSource resyncing its Primary's new disk
+ * (RBLK_FEAT_PRIMARY_ATTACH) wrote this write with no resync block of
+ * that range in flight: the whole 4 KiB blocks it covers are in sync
+ * now, on both nodes once the Primary's own part is done (its bits are
+ * cleared there too), and need no resync block.
+ */
+enum rblk_ack_flags {
+	RBLK_ACKF_IN_SYNC = 1U << 0,
+	__RBLK_ACKF_ALL = 1
+};
+
+/*
+ * RS_ACK status from a Primary whose new disk is resynced: this block
+ * was not written, a write of its own to it being in flight; send it
+ * again (the value of EAGAIN on Linux, fixed here for the wire).
+ */
+#define RBLK_RS_ACK_AGAIN	11
 
 struct rblk_p_read_req {
 	u8 id[8];
@@ -639,7 +658,7 @@ rblk_wire_check_rs_data(const void *f, u32 data_len, const struct rblk_wire_dev 
 	return rblk_wire_check_write(w, data_len, d->sectors);
 }
 
-/* WRITE_ACK, RS_ACK, READ_REPLY: a status, data only with a READ_REPLY's 0. */
+/* RS_ACK, READ_REPLY: a status, data only with a READ_REPLY's 0. */
 static inline enum rblk_wire_error
 rblk_wire_check_ack(const void *f, u32 data_len, const struct rblk_wire_dev *d)
 {
@@ -647,8 +666,23 @@ rblk_wire_check_ack(const void *f, u32 data_len, const struct rblk_wire_dev *d)
 	u32 status = rblk_be32(a->status);
 
 	(void)d;
-	if (status > RBLK_WIRE_MAX_STATUS || rblk_be32(a->reserved) ||
+	if (status > RBLK_WIRE_MAX_STATUS || rblk_be32(a->flags) ||
 	    (status && data_len))
+		return RBLK_WIRE_BAD_PAYLOAD;
+	return RBLK_WIRE_OK;
+}
+
+/* WRITE_ACK: a status, known flags (IN_SYNC only with status 0). */
+static inline enum rblk_wire_error
+rblk_wire_check_write_ack(const void *f, u32 data_len,
+			  const struct rblk_wire_dev *d)
+{
+	const struct rblk_p_ack *a = (const struct rblk_p_ack *)f;
+	u32 status = rblk_be32(a->status), flags = rblk_be32(a->flags);
+
+	(void)d;
+	if (status > RBLK_WIRE_MAX_STATUS || (flags & ~__RBLK_ACKF_ALL) ||
+	    (status && flags) || data_len)
 		return RBLK_WIRE_BAD_PAYLOAD;
 	return RBLK_WIRE_OK;
 }
@@ -796,7 +830,8 @@ static inline const struct rblk_wire_type *rblk_wire_type(u16 type)
 		T(PING_ACK, "PING_ACK", sizeof(struct rblk_p_ping), 0, rblk_wire_ok_empty),
 		T(WRITE, "WRITE", sizeof(struct rblk_p_write), RBLK_WIRE_MAX_DATA,
 		  rblk_wire_check_write_pkt),
-		T(WRITE_ACK, "WRITE_ACK", sizeof(struct rblk_p_ack), 0, rblk_wire_check_ack),
+		T(WRITE_ACK, "WRITE_ACK", sizeof(struct rblk_p_ack), 0,
+		  rblk_wire_check_write_ack),
 		T(READ_REQ, "READ_REQ", sizeof(struct rblk_p_read_req), 0,
 		  rblk_wire_check_read_req),
 		T(READ_REPLY, "READ_REPLY", sizeof(struct rblk_p_ack), RBLK_WIRE_MAX_DATA,

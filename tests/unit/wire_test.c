@@ -587,19 +587,25 @@ static void test_packets(void)
 		{ RBLK_P_WRITE_ACK, f_ack(RBLK_WIRE_MAX_STATUS), 0, &dev, OK },
 		{ RBLK_P_WRITE_ACK, f_ack(RBLK_WIRE_MAX_STATUS + 1), 0, &dev, BAD },
 		{ RBLK_P_WRITE_ACK, f_ack(0xffffffffU), 0, &dev, BAD },	/* -1 */
-		{ RBLK_P_WRITE_ACK, POKE(f_ack(0), rblk_p_ack, reserved, 3, 1), 0, &dev, BAD },
+		{ RBLK_P_WRITE_ACK, POKE(f_ack(0), rblk_p_ack, flags, 3, 1), 0, &dev, OK },
+		{ RBLK_P_WRITE_ACK, POKE(f_ack(5), rblk_p_ack, flags, 3, 1), 0, &dev, BAD },
+		{ RBLK_P_WRITE_ACK, POKE(f_ack(0), rblk_p_ack, flags, 3, 2), 0, &dev, BAD },
+		{ RBLK_P_WRITE_ACK, POKE(f_ack(0), rblk_p_ack, flags, 0, 1), 0, &dev, BAD },
 		{ RBLK_P_WRITE_ACK, f_ack(0), 1, &dev, LEN },
 		{ RBLK_P_RS_ACK, f_ack(0), 0, &dev, OK },
 		{ RBLK_P_RS_ACK, f_ack(5), 0, &dev, OK },
 		{ RBLK_P_RS_ACK, f_ack(RBLK_WIRE_MAX_STATUS + 1), 0, &dev, BAD },
-		{ RBLK_P_RS_ACK, POKE(f_ack(0), rblk_p_ack, reserved, 0, 1), 0, &dev, BAD },
+		{ RBLK_P_RS_ACK, POKE(f_ack(0), rblk_p_ack, flags, 0, 1), 0, &dev, BAD },
+		{ RBLK_P_RS_ACK, POKE(f_ack(0), rblk_p_ack, flags, 3, 1), 0, &dev, BAD },
+		{ RBLK_P_RS_ACK, f_ack(RBLK_RS_ACK_AGAIN), 0, &dev, OK },
 		{ RBLK_P_RS_ACK, f_ack(0), 4096, &dev, LEN },
 		{ RBLK_P_READ_REPLY, f_ack(0), 4096, &dev, OK },
 		{ RBLK_P_READ_REPLY, f_ack(0), MAX, &dev, OK },
 		{ RBLK_P_READ_REPLY, f_ack(5), 0, &dev, OK },
 		{ RBLK_P_READ_REPLY, f_ack(5), 4096, &dev, BAD },	/* data with an error */
 		{ RBLK_P_READ_REPLY, f_ack(RBLK_WIRE_MAX_STATUS + 1), 0, &dev, BAD },
-		{ RBLK_P_READ_REPLY, POKE(f_ack(0), rblk_p_ack, reserved, 0, 0x80), 4096, &dev, BAD },
+		{ RBLK_P_READ_REPLY, POKE(f_ack(0), rblk_p_ack, flags, 0, 0x80), 4096, &dev, BAD },
+		{ RBLK_P_READ_REPLY, POKE(f_ack(0), rblk_p_ack, flags, 3, 1), 4096, &dev, BAD },
 		{ RBLK_P_READ_REPLY, f_ack(0), MAX + 1, &dev, LEN },
 
 		/* READ_REQ: up to 1 MiB inside the device */
