@@ -278,16 +278,24 @@ static void peer_write_done(struct rblk_peer_req *p, int err)
 		 * covers are in sync once the Primary's part is done too;
 		 * none is sent for them (the Primary clears its bits as
 		 * its write completes). A block claimed from now on reads
-		 * this write.
+		 * this write. Not a discard's: what they read is anyone's.
+		 * Cleared as the answer is queued, under conn->lock: a
+		 * SYNC_DONE that our cleared bits allow is queued after it,
+		 * and answers go first (send.c), so that the Primary has
+		 * read it before it checks its own bits.
 		 */
-		if (p->ack_type == RBLK_P_WRITE_ACK && !err && p->bytes &&
-		    READ_ONCE(conn->rs.attach) && READ_ONCE(conn->rs.source) &&
-		    READ_ONCE(conn->rs.phase) == RBLK_RS_RUNNING) {
+		bool in_sync = p->ack_type == RBLK_P_WRITE_ACK && !err &&
+			       p->bytes && !p->discard &&
+			       READ_ONCE(conn->rs.attach) &&
+			       READ_ONCE(conn->rs.source) &&
+			       READ_ONCE(conn->rs.phase) == RBLK_RS_RUNNING;
+
+		spin_lock_irqsave(&conn->lock, flags);
+		if (in_sync) {
 			rblk_bm_clear(&conn->dev->meta.bm, p->sector, p->bytes,
 				      false);
 			p->in_sync = true;
 		}
-		spin_lock_irqsave(&conn->lock, flags);
 		list_add_tail(&p->list, &conn->ack_queue);
 		spin_unlock_irqrestore(&conn->lock, flags);
 		wake_up(&conn->send_wq);
@@ -476,6 +484,7 @@ static int receive_write(struct rblk_conn *conn, u16 type, const void *fixed,
 		rblk_peer_req_free(p);
 		return ret;
 	}
+	p->discard = wflags & RBLK_WF_DISCARD;
 	atomic_inc(&conn->peer_reqs);
 	atomic64_add(data_len >> 10, &dev->stats.received_kib);
 	/*

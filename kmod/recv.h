@@ -23,6 +23,7 @@ struct rblk_peer_req {
 	u32 bytes;
 	int status;			/* positive errno for the ACK */
 	bool in_sync;			/* WRITE_ACK says RBLK_ACKF_IN_SYNC */
+	bool discard;			/* a discard: its blocks stay undefined */
 	bool disk_ref;			/* holds the backing disk (ioerr.c) */
 	u32 charge;			/* pages of conn->peer_pages held */
 	struct rblk_range range;	/* a Primary SyncTarget's RS_DATA:

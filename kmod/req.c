@@ -257,6 +257,8 @@ static void needs_ack_end(struct rblk_device *dev, struct request *rq)
 		 * lands meanwhile).
 		 */
 		if (test_bit(RBLK_RQ_IN_SYNC, &req->rflags) &&
+		    !test_bit(RBLK_RQ_PEER_ONLY, &req->rflags) &&
+		    !req->local_status &&
 		    test_bit(RBLK_DISK_F_NEW, &dev->disk_flags))
 			rblk_bm_clear(&dev->meta.bm, req->range.sector,
 				      req->range.bytes, true);

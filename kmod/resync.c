@@ -1234,6 +1234,15 @@ int rblk_resync_recv_done(struct rblk_conn *conn, u16 type,
 	int ret;
 	if (rs->source || rs->phase != RBLK_RS_RUNNING)
 		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_SYNC_DONE);
+	/*
+	 * A Primary's new disk: the source cleared the bits of writes it
+	 * answered IN_SYNC, which we have read (answers go before
+	 * SYNC_DONE); ours go as those writes complete here, on our disk,
+	 * which does not wait for the peer (kmod/req.c, needs_ack_end()).
+	 */
+	if (rs->attach)
+		wait_event_timeout(dev->write_wq, !rblk_bm_weight(&dev->meta.bm),
+				   msecs_to_jiffies(READ_ONCE(conn->opts.timeout)));
 	/* Every block the source sent has been acked, so it is written. */
 	mutex_lock(&dev->lock);
 	ns = dev->state;
