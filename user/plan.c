@@ -481,8 +481,9 @@ static bool secret_differs(const struct plan_step *want,
 
 /*
  * A Primary without a disk, served by its peer (kmod/ioerr.c), or that
- * peer: a disconnect would take the Primary's data away, and the kernel
- * gives a disk back to a Secondary only. Said once per resource.
+ * peer: a disconnect would take the Primary's data away. The Primary
+ * takes a disk on the connection while it is served (adjust_disk()).
+ * Said once per resource.
  */
 static bool served(const struct cfg_resource *r, const struct plan *running,
 		   const char *what)
@@ -510,9 +511,21 @@ static bool adjust_disk(struct plan *p, const struct cfg_resource *r,
 	const struct plan_step *run = plan_find(running, "attach", r->me->minor);
 	bool connected = plan_find(running, "connect", r->me->minor);
 
+	const struct plan_step *dl = plan_find(running, "diskless-primary",
+					       r->me->minor);
+
 	/* An attach carries only the disk and the meta-disk. */
 	if (run && !differs(w, run, NULL))
 		return false;
+	/*
+	 * A Primary its peer serves takes its disk on the connection, the
+	 * target of a full resync from that peer (kmod/resync.c).
+	 */
+	if (dl && !run && plan_get(dl, "served") &&
+	    !strcmp(plan_get(dl, "served"), "yes")) {
+		plan_attach(p, r);
+		return false;
+	}
 	if (served(r, running, "disk"))
 		return false;
 	if (connected)
@@ -644,6 +657,11 @@ void plan_from_devices(struct plan *out, const struct rblk_dev_info *devs, int n
 		    d->disk_state <= RBLK_DISK_FAILED) {
 			s = plan_add(out, "diskless-primary");
 			plan_attr(s, "minor", "%u", d->minor);
+			/* It takes a disk now (kmod/resync.c). */
+			if (d->conn_state == RBLK_CONN_CONNECTED &&
+			    d->peer_disk_state == RBLK_DISK_UPTODATE &&
+			    d->disk_state == RBLK_DISK_DISKLESS)
+				plan_attr(s, "served", "yes");
 		} else if (d->conn_state >= RBLK_CONN_CONNECTED &&
 			   d->peer_role == RBLK_ROLE_PRIMARY &&
 			   d->peer_disk_state <= RBLK_DISK_FAILED) {

@@ -129,9 +129,16 @@ adjust_state() {
 }
 
 # A Primary whose disk failed and is served by its peer (kmod/ioerr.c):
-# the kernel reports no disk; adjust leaves the connection and the disk
-# alone (an attach is for a Secondary) and says so.
-@test "adjust on a Primary without a disk, served by its peer: no disconnect, no attach, said why" {
+# the kernel reports no disk; adjust attaches it on the connection (the
+# kernel resyncs it in full, kmod/resync.c), without a disconnect. Not
+# served (its peer away), it leaves the disk alone and says so; so does
+# the peer that serves it.
+@test "adjust on a Primary without a disk: served by its peer, an attach without a disconnect; not served, said why" {
+	adjust_state 's/^attach .*/diskless-primary minor=0 served=yes/'
+	[ "$status" -eq 0 ]
+	[ "$output" = "attach minor=0 disk=/dev/VG_RBLK/LV_DATA meta-disk=internal" ] || { echo "$output"; false; }
+	[[ "$output" != *disconnect* ]]
+	[[ "$output" != *"left as it is"* ]]
 	adjust_state 's/^attach .*/diskless-primary minor=0/'
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"rblkadm: adjust: pg is Primary without a disk (its peer serves it): its disk is left as it is for now"* ]] || { echo "$output"; false; }
