@@ -904,6 +904,7 @@ static int bad_packet(const char *name)
 	case RBLK_P_SYNC_START:		/* generation 0 */
 	case RBLK_P_SYNC_DONE:
 	case RBLK_P_NEW_UUID:
+	case RBLK_P_SYNC_REQ:
 		break;
 	case RBLK_P_VERIFY_START:	/* an empty range */
 		rblk_put_be64(f.verify.start, 8);
