@@ -331,8 +331,11 @@ void rblk_bm_free(struct rblk_bitmap *bm)
 	bm->dirty = NULL;
 }
 
-/* Read the bitmap of attached metadata @m and count its bits. */
-int rblk_bm_load(struct rblk_meta *m)
+/*
+ * Read the bitmap of attached metadata @m and count its bits; @nbits: the
+ * blocks of the size in use (at most the data area's).
+ */
+int rblk_bm_load(struct rblk_meta *m, u64 nbits)
 {
 	struct rblk_bitmap *bm = &m->bm;
 	u64 blk, nblocks;
@@ -340,7 +343,7 @@ int rblk_bm_load(struct rblk_meta *m)
 
 	spin_lock_init(&bm->lock);
 	mutex_init(&bm->io_mutex);
-	bm->nbits = m->layout.bm_bits;
+	bm->nbits = min(nbits, m->layout.bm_bits);
 	bm->area_bytes = m->layout.bm_area_bytes;
 	nblocks = bm->area_bytes / RBLK_MD_BLOCK;
 	bm->bits = vzalloc(bm->area_bytes);
@@ -355,10 +358,93 @@ int rblk_bm_load(struct rblk_meta *m)
 		rblk_bm_free(bm);
 		return ret;
 	}
-	/* Bits past the data are ignored (and cleared on the next write). */
+	/*
+	 * Bits past the size in use are ignored (and cleared on the next
+	 * write): what is there is no block of the device.
+	 */
 	for (blk = bm->nbits; blk < bm->area_bytes * 8; blk++)
 		__clear_bit_le(blk, bm->bits);
 	bm->weight = bitmap_weight(bm->bits, bm->area_bytes * 8);
 	bm->last_flush = jiffies;
 	return 0;
+}
+
+/*
+ * Set or clear bits [from, to), whole words at once where it can (all
+ * ones or all zeros in either bit order); returns how many changed.
+ * bm->lock held.
+ */
+static u64 fill_range(struct rblk_bitmap *bm, u64 from, u64 to, bool set)
+{
+	u64 b, n = 0;
+
+	for (b = from; b < to;) {
+		if (!(b % BITS_PER_LONG) && to - b >= BITS_PER_LONG) {
+			unsigned long *w = &bm->bits[b / BITS_PER_LONG];
+			unsigned int h = hweight_long(*w);
+
+			if (set ? h != BITS_PER_LONG : h) {
+				n += set ? BITS_PER_LONG - h : h;
+				*w = set ? ~0UL : 0;
+				mark_dirty(bm, b);
+			}
+			b += BITS_PER_LONG;
+			continue;
+		}
+		if (set ? !__test_and_set_bit_le(b, bm->bits) :
+			  __test_and_clear_bit_le(b, bm->bits)) {
+			mark_dirty(bm, b);
+			n++;
+		}
+		b++;
+	}
+	return n;
+}
+
+/*
+ * The size in use changes to @nbits blocks (kmod/gen.c: a disk without
+ * data takes its peer's size; at most the data area's). Blocks beyond it
+ * are no longer the device's: their bits go. Blocks it gains hold
+ * nothing replicated: their bits are set.
+ */
+void rblk_bm_resize(struct rblk_bitmap *bm, u64 nbits)
+{
+	const u64 chunk = 1ULL << 20;	/* bits per hold of the lock */
+	unsigned long flags;
+	u64 b, e, old;
+
+	if (!bm->bits)
+		return;
+	nbits = min(nbits, bm->area_bytes * 8);
+	spin_lock_irqsave(&bm->lock, flags);
+	old = bm->nbits;
+	/* Shrinking: nothing sets a bit past the new end from here on. */
+	if (nbits < old)
+		bm->nbits = nbits;
+	spin_unlock_irqrestore(&bm->lock, flags);
+	for (b = min(nbits, old); b < max(nbits, old); b = e) {
+		e = min(b + chunk, max(nbits, old));
+		spin_lock_irqsave(&bm->lock, flags);
+		if (nbits < old)
+			bm->weight -= fill_range(bm, b, e, false);
+		else
+			bm->weight += fill_range(bm, b, e, true);
+		spin_unlock_irqrestore(&bm->lock, flags);
+		cond_resched();
+	}
+	spin_lock_irqsave(&bm->lock, flags);
+	bm->nbits = nbits;
+	spin_unlock_irqrestore(&bm->lock, flags);
+}
+
+/*
+ * Bytes of the bitmap BITMAP carries: of the size in use with a peer
+ * that knows sizes (RBLK_FEAT_SIZES: both have the same), else the whole
+ * area (both disks are the same size then).
+ */
+u64 rblk_bm_wire_bytes(const struct rblk_bitmap *bm, bool sizes)
+{
+	if (!bm->bits)
+		return 0;
+	return sizes ? rblk_bm_area_bytes(READ_ONCE(bm->nbits)) : bm->area_bytes;
 }

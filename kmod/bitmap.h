@@ -15,7 +15,7 @@
 struct rblk_bitmap {
 	unsigned long *bits;		/* vmalloc, area_bytes long */
 	unsigned long *dirty;		/* one bit per 4 KiB block of ->bits */
-	u64 nbits;			/* data blocks */
+	u64 nbits;			/* blocks of the size in use */
 	u64 area_bytes;			/* whole 4 KiB blocks */
 	u64 weight;			/* bits set */
 	u64 clears;			/* calls that cleared bits of our disk */
@@ -27,7 +27,9 @@ struct rblk_bitmap {
 
 struct rblk_meta;
 
-int rblk_bm_load(struct rblk_meta *m);
+int rblk_bm_load(struct rblk_meta *m, u64 nbits);
+void rblk_bm_resize(struct rblk_bitmap *bm, u64 nbits);
+u64 rblk_bm_wire_bytes(const struct rblk_bitmap *bm, bool sizes);
 void rblk_bm_free(struct rblk_bitmap *bm);
 u64 rblk_bm_set(struct rblk_bitmap *bm, sector_t sector, u64 bytes);
 u64 rblk_bm_clear(struct rblk_bitmap *bm, sector_t sector, u64 bytes,

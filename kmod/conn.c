@@ -928,6 +928,7 @@ static int run_connected(struct rblk_conn *conn)
 		conn->last_error[0] = 0;
 	conn->next_check = jiffies;
 	WRITE_ONCE(conn->decided, false);
+	WRITE_ONCE(conn->peer_sizes, false);
 	set_timeouts(conn->sock, rx_poll_ms(&conn->opts));
 	/* Sends block until they fit; the liveness checks end a stuck peer. */
 	conn->sock->sk->sk_sndtimeo = MAX_SCHEDULE_TIMEOUT;

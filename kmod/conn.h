@@ -183,6 +183,13 @@ struct rblk_conn {
 	u64 sent_uuid[RBLK_UI_COUNT];	/* what our first STATE said */
 	u64 sent_bits;
 	u8 sent_disk;			/* enum rblk_disk_state, likewise */
+	/*
+	 * SIZES (RBLK_FEAT_SIZES), in sectors: what ours said with the first
+	 * STATE, and the peer's (peer_sizes: it came, before its STATE).
+	 */
+	u64 sent_usable, sent_in_use;
+	u64 peer_usable, peer_in_use;
+	bool peer_sizes;
 	struct rblk_tl tl;		/* Primary: acked, not yet flushed */
 	struct rblk_resync rs;
 	struct rblk_verify vf;

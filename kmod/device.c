@@ -239,7 +239,7 @@ struct rblk_device *rblk_device_next(int *minor)
 
 static int attach_locked(struct rblk_device *dev, struct rblk_bdev *b,
 			 const char *path, const char *meta_path,
-			 bool meta_internal)
+			 bool meta_internal, u64 limit)
 {
 	struct request_queue *q = dev->disk->queue;
 	sector_t size = bdev_nr_sectors(b->bdev);
@@ -266,8 +266,11 @@ static int attach_locked(struct rblk_device *dev, struct rblk_bdev *b,
 	/* What a failed disk's metadata left in memory (no connection). */
 	if (dev->meta.failed)
 		rblk_meta_detach(&dev->meta);
+	/* Without metadata the disk, or `size` of it: nothing is recorded. */
+	if (limit && limit < size)
+		size = round_down(limit, RBLK_MD_BLOCK >> SECTOR_SHIFT);
 	if (meta_internal || meta_path) {
-		ret = rblk_meta_attach(&dev->meta, b->bdev, meta_path, dev);
+		ret = rblk_meta_attach(&dev->meta, b->bdev, meta_path, dev, limit);
 		if (ret)
 			return ret;
 		if (dev->meta.crash_marked_kib)
@@ -287,6 +290,7 @@ static int attach_locked(struct rblk_device *dev, struct rblk_bdev *b,
 	if (!ret) {
 		dev->backing = *b;
 		strscpy(dev->backing_path, path, sizeof(dev->backing_path));
+		dev->size_limit = limit;
 		rblk_disk_ref_live(dev);
 		/* From here its metadata's I/O errors are the disk's. */
 		dev->meta.dev = dev;
@@ -345,7 +349,8 @@ static int served_attach_check(struct rblk_device *dev,
  */
 static int attach_served(struct rblk_device *dev, struct rblk_bdev *b,
 			 const char *path, const char *meta_path,
-			 bool meta_internal, struct netlink_ext_ack *extack)
+			 bool meta_internal, u64 limit,
+			 struct netlink_ext_ack *extack)
 {
 	struct request_queue *q = dev->disk->queue;
 	unsigned int memflags;
@@ -388,14 +393,21 @@ static int attach_served(struct rblk_device *dev, struct rblk_bdev *b,
 	/* What the failed disk left in memory, as attach_locked(). */
 	if (dev->meta.failed)
 		rblk_meta_detach(&dev->meta);
-	ret = rblk_meta_attach(&dev->meta, b->bdev, meta_path, dev);
+	ret = rblk_meta_attach(&dev->meta, b->bdev, meta_path, dev, limit);
 	if (ret)
 		goto out_unlock;
-	if (rblk_meta_data_sectors(&dev->meta) != get_capacity(dev->disk)) {
-		NL_SET_ERR_MSG(extack, "rblk: the disk's data area differs in size from the device's: create-md on a disk of the same size");
-		ret = -EINVAL;
+	/* It takes the device's size, which its data area must give. */
+	if (rblk_meta_usable_sectors(&dev->meta) < get_capacity(dev->disk) ||
+	    get_capacity(dev->disk) % (RBLK_MD_BLOCK >> SECTOR_SHIFT)) {
+		pr_err("rblk%d: %s: %s gives %llu KiB (its data area, within size); the device is %llu KiB\n",
+		       dev->minor, dev->name, path,
+		       rblk_meta_usable_sectors(&dev->meta) / 2,
+		       (unsigned long long)get_capacity(dev->disk) / 2);
+		NL_SET_ERR_MSG(extack, "rblk: the disk is smaller than the device (its data area, within size): give it a larger disk");
+		ret = -ENOSPC;
 		goto out_meta;
 	}
+	rblk_meta_set_size(&dev->meta, get_capacity(dev->disk));
 	ns = dev->state;
 	ns.disk = RBLK_DISK_INCONSISTENT;
 	ns.conn = RBLK_CONN_SYNC_TARGET;
@@ -413,6 +425,7 @@ static int attach_served(struct rblk_device *dev, struct rblk_bdev *b,
 		goto out_meta;
 	dev->backing = *b;
 	strscpy(dev->backing_path, path, sizeof(dev->backing_path));
+	dev->size_limit = limit;
 	rblk_disk_ref_live(dev);
 	dev->served_uuid = served;
 	set_bit(RBLK_DISK_F_NEW, &dev->disk_flags);
@@ -451,7 +464,7 @@ out_unlock:
  * one only from its peer's resync (attach_served()).
  */
 int rblk_device_attach(struct rblk_device *dev, const char *path,
-		       const char *meta_path, bool meta_internal,
+		       const char *meta_path, bool meta_internal, u64 limit,
 		       struct netlink_ext_ack *extack)
 {
 	struct rblk_bdev b;
@@ -473,13 +486,13 @@ int rblk_device_attach(struct rblk_device *dev, const char *path,
 	    READ_ONCE(dev->state.disk) == RBLK_DISK_DISKLESS &&
 	    dev->conn.worker) {
 		ret = attach_served(dev, &b, path, meta_path, meta_internal,
-				    extack);
+				    limit, extack);
 		if (ret)
 			rblk_bdev_close(&b);
 		return ret;
 	}
 	mutex_lock(&dev->lock);
-	ret = attach_locked(dev, &b, path, meta_path, meta_internal);
+	ret = attach_locked(dev, &b, path, meta_path, meta_internal, limit);
 	mutex_unlock(&dev->lock);
 	if (ret) {
 		rblk_bdev_close(&b);

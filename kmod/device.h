@@ -78,6 +78,8 @@ struct rblk_device {
 	struct rblk_state state;	/* written by state.c only */
 	struct rblk_bdev backing;
 	char backing_path[RBLK_PATH_MAX];
+	u64 size_limit;			/* `size` of the attached disk, sectors;
+					 * 0: none */
 	unsigned int open_count;
 	bool removing;
 	struct rblk_meta meta;
@@ -133,7 +135,7 @@ struct rblk_device *rblk_device_find(int minor);
 struct rblk_device *rblk_device_next(int *minor);
 
 int rblk_device_attach(struct rblk_device *dev, const char *path,
-		       const char *meta_path, bool meta_internal,
+		       const char *meta_path, bool meta_internal, u64 limit,
 		       struct netlink_ext_ack *extack);
 int rblk_device_detach(struct rblk_device *dev, struct netlink_ext_ack *extack);
 int rblk_device_connect(struct rblk_device *dev, const struct rblk_conn *cfg);

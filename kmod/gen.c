@@ -141,9 +141,14 @@ static void local_side(struct rblk_device *dev, struct rblk_cd_side *l)
 	l->role = dev->state.role;
 	l->disk = dev->state.disk;
 	l->discard_my_data = READ_ONCE(dev->conn.flags) & RBLK_F_DISCARD_MY_DATA;
+	if (dev->conn.features & RBLK_FEAT_SIZES) {
+		l->usable = dev->conn.sent_usable;
+		l->in_use = dev->conn.sent_in_use;
+	}
 }
 
-static void peer_side(const struct rblk_peer_state *ps, struct rblk_cd_side *p)
+static void peer_side(const struct rblk_conn *conn,
+		      const struct rblk_peer_state *ps, struct rblk_cd_side *p)
 {
 	p->gi = ps->gi;
 	p->sectors = ps->data_sectors;
@@ -151,6 +156,66 @@ static void peer_side(const struct rblk_peer_state *ps, struct rblk_cd_side *p)
 	p->role = ps->role;
 	p->disk = ps->disk_state;
 	p->discard_my_data = ps->state_flags & RBLK_SF_DISCARD_MY_DATA;
+	if (conn->features & RBLK_FEAT_SIZES) {
+		p->usable = conn->peer_usable;
+		p->in_use = conn->peer_in_use;
+	}
+}
+
+/* No size fits both disks (rblk_cd_size()): which, and what to do. */
+static int refuse_size(struct rblk_device *dev, const struct rblk_cd_side *l,
+		       const struct rblk_cd_side *p)
+{
+	struct rblk_conn *conn = &dev->conn;
+	const char *peer = conn->peer_node;
+
+	if (!l->usable || !p->usable)
+		rblk_conn_error(conn, "size mismatch: %s has %llu KiB, this node %llu KiB, and %s's rblk cannot use disks of different sizes: both must be the same size",
+				peer, p->sectors / 2, l->sectors / 2, peer);
+	else if (l->in_use && p->in_use)
+		rblk_conn_error(conn, "size mismatch: the data here is %llu KiB in size, on %s %llu KiB; refusing to connect. Start one node afresh ('rblkadm create-md' there) to take the other's",
+				l->in_use / 2, peer, p->in_use / 2);
+	else if (p->in_use)
+		rblk_conn_error(conn, "size mismatch: %s's data is %llu KiB in size, but this node's disk gives only %llu KiB (its data area, within size); refusing to connect. Give this node a disk of at least that size (or raise size)",
+				peer, p->in_use / 2, l->usable / 2);
+	else
+		rblk_conn_error(conn, "size mismatch: the data here is %llu KiB in size, but %s's disk gives only %llu KiB (its data area, within size); refusing to connect. Give %s a disk of at least that size (or raise size there)",
+				l->in_use / 2, peer, p->usable / 2, peer);
+	return -EMEDIUMTYPE;
+}
+
+/*
+ * The size both use (include/rblk/state.h, rblk_cd_size()), recorded in
+ * the metadata. Only a disk without data changes its size for it (the
+ * decision keeps any data's size), and not while the device is in use.
+ * dev->lock held.
+ */
+static int take_size(struct rblk_device *dev, u64 size)
+{
+	struct rblk_meta *m = &dev->meta;
+	u64 cap = get_capacity(dev->disk);
+
+	lockdep_assert_held(&dev->lock);
+	if (size != cap) {
+		if (!m->present || dev->open_count ||
+		    dev->state.role == RBLK_ROLE_PRIMARY) {
+			rblk_conn_error(&dev->conn, "this node would have to change its size from %llu KiB to %s's %llu KiB, but it is in use; refusing to connect",
+					cap / 2, dev->conn.peer_node, size / 2);
+			return -EBUSY;
+		}
+		rblk_meta_set_size(m, size);
+		set_capacity_and_notify(dev->disk, size);
+		pr_info("rblk%d: %s: %llu KiB in size now, as with %s (this disk gives %llu KiB)\n",
+			dev->minor, dev->name, size / 2, dev->conn.peer_node,
+			rblk_meta_usable_sectors(m) / 2);
+	} else if (!m->present || m->la_sectors == size) {
+		return 0;
+	}
+	m->la_sectors = size;
+	if (rblk_meta_write(m))
+		pr_warn("rblk%d: %s: cannot write the metadata: the size in use is not recorded\n",
+			dev->minor, dev->name);
+	return 0;
 }
 
 /* Why the two disks cannot be used together, and what to do about it. */
@@ -162,9 +227,7 @@ static int refuse_connect(struct rblk_device *dev, const struct rblk_cd_result *
 
 	switch (r->verdict) {
 	case RBLK_CD_SIZE:
-		rblk_conn_error(conn, "size mismatch: peer %s has %llu sectors, this node %llu; both data areas must be the same size",
-				peer, p->sectors, l->sectors);
-		return -EMEDIUMTYPE;
+		return refuse_size(dev, l, p);
 	case RBLK_CD_SPLIT_BRAIN:
 		/* Run by the receiver once the lock and the handshake are done. */
 		conn->sb_helper = true;
@@ -266,7 +329,7 @@ int rblk_gen_peer_connected(struct rblk_device *dev,
 		return -EAGAIN;
 	}
 	local_side(dev, &l);
-	peer_side(ps, &p);
+	peer_side(&dev->conn, ps, &p);
 	/* A Primary without a disk, only to a peer that serves it. */
 	if (!(dev->conn.features & RBLK_FEAT_SERVES_DISKLESS)) {
 		if (l.role == RBLK_ROLE_PRIMARY && l.disk <= RBLK_DISK_FAILED)
@@ -285,6 +348,8 @@ int rblk_gen_peer_connected(struct rblk_device *dev,
 	    (r.gi == RBLK_GI_SPLIT_BRAIN || r.gi == RBLK_GI_SPLIT_BRAIN_FULL))
 		dev->conn.isb_helper = true;
 	ret = refuse_connect(dev, &r, &l, &p);
+	if (!ret && !diskless)
+		ret = take_size(dev, r.size);
 	if (ret) {
 		mutex_unlock(&dev->lock);
 		return ret;

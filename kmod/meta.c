@@ -55,6 +55,40 @@ static int check_sb(struct rblk_meta *m, struct block_device *data_bdev)
 		return -EMEDIUMTYPE;
 	}
 	rblk_md_sb_get_gi(sb, &m->gi);
+	m->la_sectors = rblk_get_le64(&sb->la_sectors);
+	return 0;
+}
+
+/* Sectors a data area of this layout gives within @limit (0: none). */
+static u64 usable_sectors(const struct rblk_meta *m, u64 limit)
+{
+	u64 data = m->layout.data_bytes >> SECTOR_SHIFT;
+
+	if (limit && limit < data)
+		data = round_down(limit, RBLK_MD_BLOCK >> SECTOR_SHIFT);
+	return data;
+}
+
+/*
+ * The device's size from this disk: the size its data has (agreed with
+ * the peer before; a disk with data but none recorded, written by an
+ * older rblk, has its whole data area in use), else all it gives. Data
+ * in use is never cut by `size`: that is refused.
+ */
+static int size_in_use(struct rblk_meta *m, u64 limit)
+{
+	u64 usable = usable_sectors(m, limit);
+	u64 la = m->la_sectors;
+
+	if (!la && m->gi.uuid[RBLK_UI_CURRENT] != RBLK_UUID_JUST_CREATED)
+		la = m->layout.data_bytes >> SECTOR_SHIFT;
+	if (la > usable) {
+		pr_err("%pg: its data is %llu KiB in size, more than size %llu KiB allows: raise size (or remove it), or create-md to start afresh\n",
+		       m->bdev, la / 2, usable / 2);
+		return -EFBIG;
+	}
+	m->la_sectors = la;
+	m->size_sectors = la ?: usable;
 	return 0;
 }
 
@@ -65,7 +99,7 @@ static int check_sb(struct rblk_meta *m, struct block_device *data_bdev)
  * what the activity log names (crash_marked_kib says how much).
  */
 int rblk_meta_attach(struct rblk_meta *m, struct block_device *data_bdev,
-		     const char *ext_path, void *holder)
+		     const char *ext_path, void *holder, u64 limit)
 {
 	u64 sb_pos;
 	int ret;
@@ -85,9 +119,12 @@ int rblk_meta_attach(struct rblk_meta *m, struct block_device *data_bdev,
 	if (ret)
 		goto err_close;
 	ret = check_sb(m, data_bdev);
+	if (!ret)
+		ret = size_in_use(m, limit);
 	if (ret)
 		goto err_close;
-	ret = rblk_bm_load(m);
+	m->limit_sectors = limit;
+	ret = rblk_bm_load(m, rblk_bm_bits(m->size_sectors << SECTOR_SHIFT));
 	if (ret)
 		goto err_close;
 	ret = rblk_al_load(m, rblk_get_le32(&((struct rblk_md_sb *)
@@ -197,7 +234,11 @@ int rblk_meta_write(struct rblk_meta *m)
 		if (ret)
 			return rblk_meta_io_error(m, REQ_OP_FLUSH, 0, ret);
 	}
+	/* Data from now on (a generation): the size it has is recorded. */
+	if (!m->la_sectors && m->gi.uuid[RBLK_UI_CURRENT] != RBLK_UUID_JUST_CREATED)
+		m->la_sectors = m->size_sectors;
 	sb = page_address(m->sb_page);
+	rblk_put_le64(&sb->la_sectors, m->la_sectors);
 	rblk_md_sb_set_gi(sb, &m->gi);
 	ret = md_io(m->bdev, m->sb_page, m->layout.sb_offset,
 		    REQ_OP_WRITE | REQ_PREFLUSH | REQ_FUA);
@@ -221,7 +262,30 @@ enum rblk_disk_state rblk_meta_disk_state(const struct rblk_meta *m)
 	return RBLK_DISK_CONSISTENT;
 }
 
+/* The size of the device from this disk (size_in_use()). */
 u64 rblk_meta_data_sectors(const struct rblk_meta *m)
 {
-	return m->layout.data_bytes >> SECTOR_SHIFT;
+	return m->size_sectors;
+}
+
+/* What the disk gives: its data area, within `size`. */
+u64 rblk_meta_usable_sectors(const struct rblk_meta *m)
+{
+	return usable_sectors(m, m->limit_sectors);
+}
+
+/*
+ * The size in use here is @sectors from now (within what the disk gives):
+ * agreed with the peer (kmod/gen.c) or taken from the device a disk comes
+ * to (kmod/device.c). The bitmap follows; the superblock has it with the
+ * next rblk_meta_write().
+ */
+void rblk_meta_set_size(struct rblk_meta *m, u64 sectors)
+{
+	if (WARN_ON_ONCE(sectors > rblk_meta_usable_sectors(m) ||
+			 sectors % (RBLK_MD_BLOCK >> SECTOR_SHIFT)))
+		return;
+	rblk_bm_resize(&m->bm, rblk_bm_bits(sectors << SECTOR_SHIFT));
+	m->size_sectors = sectors;
+	m->la_sectors = sectors;
 }

@@ -27,6 +27,9 @@ struct rblk_meta {
 	struct rblk_bitmap bm;
 	struct rblk_al al;
 	u64 crash_marked_kib;		/* crashed Primary: what the log marked */
+	u64 la_sectors;			/* size in use as on disk, 0: none yet */
+	u64 size_sectors;		/* the device's size from this disk */
+	u64 limit_sectors;		/* `size`, 0: none */
 	struct rblk_device *dev;	/* whose (its I/O errors: ioerr.c) */
 	bool failed;			/* the disk failed: no metadata I/O
 					 * (kmod/ioerr.c); freed at the next
@@ -36,7 +39,7 @@ struct rblk_meta {
 struct rblk_device;
 
 int rblk_meta_attach(struct rblk_meta *m, struct block_device *data_bdev,
-		     const char *ext_path, void *holder);
+		     const char *ext_path, void *holder, u64 limit);
 void rblk_meta_detach(struct rblk_meta *m);
 void rblk_meta_fail_mark(struct rblk_meta *m);
 void rblk_meta_fail(struct rblk_meta *m);
@@ -45,5 +48,7 @@ int rblk_meta_io_error(struct rblk_meta *m, enum req_op op, u64 byte_pos,
 int rblk_meta_write(struct rblk_meta *m);
 enum rblk_disk_state rblk_meta_disk_state(const struct rblk_meta *m);
 u64 rblk_meta_data_sectors(const struct rblk_meta *m);
+u64 rblk_meta_usable_sectors(const struct rblk_meta *m);
+void rblk_meta_set_size(struct rblk_meta *m, u64 sectors);
 
 #endif /* RBLK_META_H */

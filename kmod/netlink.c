@@ -79,6 +79,9 @@ static const struct nla_policy rblk_policy[RBLK_A_MAX + 1] = {
 	[RBLK_A_DISK_ERROR]	= { .type = NLA_REJECT },
 	[RBLK_A_ON_IO_ERROR]	= NLA_POLICY_MAX(NLA_U32,
 						 __RBLK_ON_IO_ERROR_LAST - 1),
+	[RBLK_A_SIZE_LIMIT]	= { .type = NLA_U64 },
+	[RBLK_A_DISK_SIZE]	= { .type = NLA_REJECT },	/* reported only */
+	[RBLK_A_PEER_SIZE]	= { .type = NLA_REJECT },	/* reported only */
 	[RBLK_A_VERIFY_START]	= { .type = NLA_U64 },
 	[RBLK_A_VERIFY_STOP]	= { .type = NLA_U64 },
 	[RBLK_A_VERIFY]		= { .type = NLA_REJECT },
@@ -335,6 +338,11 @@ static int put_conn(struct sk_buff *skb, struct rblk_conn *conn,
 		return -EMSGSIZE;
 	if (!conn->worker)
 		return 0;
+	if (rblk_conn_is_up(st->conn) && READ_ONCE(conn->peer_sizes) &&
+	    READ_ONCE(conn->peer_usable) &&
+	    nla_put_u64_64bit(skb, RBLK_A_PEER_SIZE, READ_ONCE(conn->peer_usable),
+			      RBLK_A_UNSPEC))
+		return -EMSGSIZE;
 	strscpy(last_error, conn->last_error, sizeof(last_error));
 	if (nla_put_u8(skb, RBLK_A_PEER_ROLE, st->peer_role) ||
 	    nla_put_u8(skb, RBLK_A_PEER_DISK_STATE, st->peer_disk) ||
@@ -343,6 +351,18 @@ static int put_conn(struct sk_buff *skb, struct rblk_conn *conn,
 	    nla_put_string(skb, RBLK_A_LAST_ERROR, last_error))
 		return -EMSGSIZE;
 	return put_net_opts(skb, &conn->opts, admin);
+}
+
+/* What the attached disk gives: its data area, within `size`. */
+static u64 disk_size(struct rblk_device *dev)
+{
+	u64 size = bdev_nr_sectors(dev->backing.bdev);
+
+	if (dev->meta.present)
+		return rblk_meta_usable_sectors(&dev->meta);
+	if (dev->size_limit && dev->size_limit < size)
+		size = round_down(dev->size_limit, RBLK_MD_BLOCK >> SECTOR_SHIFT);
+	return size;
 }
 
 /*
@@ -369,7 +389,12 @@ static int put_dev_attrs_locked(struct sk_buff *skb, struct rblk_device *dev,
 	    (st->susp && nla_put_u32(skb, RBLK_A_SUSP, st->susp)))
 		return -EMSGSIZE;
 	if (dev->backing.bdev &&
-	    nla_put_string(skb, RBLK_A_BACKING_DEV, dev->backing_path))
+	    (nla_put_string(skb, RBLK_A_BACKING_DEV, dev->backing_path) ||
+	     (dev->size_limit &&
+	      nla_put_u64_64bit(skb, RBLK_A_SIZE_LIMIT, dev->size_limit,
+				RBLK_A_UNSPEC)) ||
+	     nla_put_u64_64bit(skb, RBLK_A_DISK_SIZE, disk_size(dev),
+			       RBLK_A_UNSPEC)))
 		return -EMSGSIZE;
 	if (dev->meta.external &&
 	    nla_put_string(skb, RBLK_A_META_DEV, "external"))
@@ -577,7 +602,7 @@ static int new_device_doit(struct sk_buff *skb, struct genl_info *info)
 	rblk_genl_event(dev, RBLK_EVENT_CREATE);
 	if (a[RBLK_A_BACKING_DEV]) {
 		ret = rblk_device_attach(dev, nla_data(a[RBLK_A_BACKING_DEV]),
-					 NULL, false, info->extack);
+					 NULL, false, 0, info->extack);
 		if (ret) {
 			/* All or nothing: no half-made device stays behind. */
 			rblk_device_destroy(dev);
@@ -609,6 +634,7 @@ static int del_device_doit(struct sk_buff *skb, struct genl_info *info)
 static int attach_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct rblk_device *dev;
+	u64 limit = 0;
 	int ret;
 
 	ret = check_admin(skb, info);
@@ -616,6 +642,14 @@ static int attach_doit(struct sk_buff *skb, struct genl_info *info)
 		return ret;
 	if (GENL_REQ_ATTR_CHECK(info, RBLK_A_BACKING_DEV))
 		return -EINVAL;
+	if (info->attrs[RBLK_A_SIZE_LIMIT])
+		limit = nla_get_u64(info->attrs[RBLK_A_SIZE_LIMIT]);
+	/* 1 MiB at least (include/rblk/md.h); sizes stay far from overflow. */
+	if (limit && (limit < RBLK_MD_MIN_DATA >> SECTOR_SHIFT || limit >> 53)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[RBLK_A_SIZE_LIMIT],
+				    "rblk: size must be at least 1 MiB");
+		return -EINVAL;
+	}
 	mutex_lock(&rblk_devices_lock);
 	dev = info_device(info);
 	ret = PTR_ERR_OR_ZERO(dev);
@@ -625,7 +659,7 @@ static int attach_doit(struct sk_buff *skb, struct genl_info *info)
 				info->attrs[RBLK_A_META_DEV] ?
 				nla_data(info->attrs[RBLK_A_META_DEV]) : NULL,
 				nla_get_flag(info->attrs[RBLK_A_META_INTERNAL]),
-				info->extack);
+				limit, info->extack);
 	mutex_unlock(&rblk_devices_lock);
 	if (ret == -EISCONN)
 		NL_SET_ERR_MSG(info->extack, "rblk: a connection is configured: disconnect first");

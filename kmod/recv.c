@@ -675,6 +675,9 @@ static int receive_state(struct rblk_conn *conn, u16 type, const void *fixed,
 	unsigned long flags;
 	int i;
 
+	if (!conn->decided && (conn->features & RBLK_FEAT_SIZES) &&
+	    !conn->peer_sizes)
+		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_STATE);
 	ps.role = st->role;
 	ps.disk_state = st->disk_state;
 	ps.state_flags = st->state_flags;
@@ -688,6 +691,24 @@ static int receive_state(struct rblk_conn *conn, u16 type, const void *fixed,
 	spin_unlock_irqrestore(&conn->lock, flags);
 	wake_up(&conn->rs.wq);		/* the peer may have resumed a resync */
 	return rblk_conn_peer_state_changed(conn);
+}
+
+/*
+ * SIZES: once, before the peer's first STATE, and only from a peer that
+ * said it sends it (RBLK_FEAT_SIZES): the decision needs it.
+ */
+static int receive_sizes(struct rblk_conn *conn, u16 type, const void *fixed,
+			 u32 data_len)
+{
+	const struct rblk_p_sizes *p = fixed;
+
+	if (!(conn->features & RBLK_FEAT_SIZES) || conn->decided ||
+	    conn->peer_sizes)
+		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_STATE, RBLK_P_SIZES);
+	WRITE_ONCE(conn->peer_usable, rblk_be64(p->usable));
+	conn->peer_in_use = rblk_be64(p->in_use);
+	WRITE_ONCE(conn->peer_sizes, true);
+	return 0;
 }
 
 static int receive_new_uuid(struct rblk_conn *conn, u16 type,
@@ -780,6 +801,7 @@ static const struct {
 	[RBLK_P_SYNC_DONE]	= { rblk_resync_recv_done },
 	[RBLK_P_NEW_UUID]	= { receive_new_uuid },
 	[RBLK_P_SYNC_REQ]	= { rblk_resync_recv_req },
+	[RBLK_P_SIZES]		= { receive_sizes, true },
 	[RBLK_P_VERIFY_START]	= { rblk_verify_recv_start, false, true },
 	[RBLK_P_VERIFY_REQ]	= { rblk_dreq_receive, false, true },
 	[RBLK_P_VERIFY_REPLY]	= { rblk_verify_recv_reply },
@@ -799,7 +821,8 @@ static void wire_dev(struct rblk_conn *conn, struct rblk_wire_dev *d)
 	struct rblk_resync *rs = &conn->rs;
 
 	d->sectors = get_capacity(conn->dev->disk);
-	d->bm_bytes = conn->dev->meta.bm.area_bytes;
+	d->bm_bytes = rblk_bm_wire_bytes(&conn->dev->meta.bm,
+					 conn->features & RBLK_FEAT_SIZES);
 	d->csum_size = !rs->source && rs->phase == RBLK_RS_RUNNING &&
 		       rs->csums_tfm ? crypto_shash_digestsize(rs->csums_tfm) : 0;
 	d->verify_size = READ_ONCE(conn->vf.source) ?

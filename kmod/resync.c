@@ -991,7 +991,9 @@ int rblk_resync_recv_bitmap(struct rblk_conn *conn, u16 type,
 		return rblk_conn_protocol_error(conn, RBLK_WIRE_BAD_PAYLOAD, RBLK_P_BITMAP);
 	rs->bitmap_next = off + data_len;
 	if (rs->source && data_len &&
-	    data_len == min_t(u64, bm->area_bytes - off, RBLK_WIRE_MAX_DATA))
+	    data_len == min_t(u64, rblk_bm_wire_bytes(bm, conn->features &
+						       RBLK_FEAT_SIZES) - off,
+			      RBLK_WIRE_MAX_DATA))
 		WRITE_ONCE(rs->bitmap_wait_since, jiffies);
 	if (data_len) {
 		buf = kvmalloc(data_len, GFP_NOIO);

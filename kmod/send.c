@@ -165,8 +165,36 @@ int rblk_queue_ctl(struct rblk_conn *conn, u16 type, const void *payload,
 	return rblk_queue_ctl_data(conn, type, payload, len, NULL, 0);
 }
 
+/*
+ * SIZES: what our disk gives and what its data has (dev->lock held),
+ * kept for the decision on the peer's (kmod/gen.c).
+ */
+static void fill_sizes(struct rblk_device *dev, struct rblk_p_sizes *sz)
+{
+	struct rblk_conn *conn = &dev->conn;
+	struct rblk_meta *m = &dev->meta;
+	u64 usable = 0, in_use = 0;
+
+	lockdep_assert_held(&dev->lock);
+	/*
+	 * Nothing without a disk; without metadata nothing either: the
+	 * device is the whole disk, or `size`, and STATE's size must match.
+	 */
+	if (dev->state.disk > RBLK_DISK_FAILED && dev->backing.bdev &&
+	    m->present) {
+		usable = rblk_meta_usable_sectors(m);
+		if (m->gi.uuid[RBLK_UI_CURRENT] != RBLK_UUID_JUST_CREATED)
+			in_use = m->la_sectors;
+	}
+	memset(sz, 0, sizeof(*sz));
+	rblk_put_be64(sz->usable, usable);
+	rblk_put_be64(sz->in_use, in_use);
+	conn->sent_usable = usable;
+	conn->sent_in_use = in_use;
+}
+
 static void fill_state(struct rblk_device *dev, struct rblk_p_state *st,
-		       bool first)
+		       struct rblk_p_sizes *first)
 {
 	struct rblk_conn *conn = &dev->conn;
 	unsigned long flags;
@@ -189,6 +217,7 @@ static void fill_state(struct rblk_device *dev, struct rblk_p_state *st,
 	bits = rblk_bm_weight(&dev->meta.bm);
 	rblk_put_be64(st->bits_set, bits);
 	if (first) {
+		fill_sizes(dev, first);
 		/* Under dev->lock: no role or generation change slips in. */
 		memcpy(conn->sent_uuid, dev->meta.gi.uuid, sizeof(conn->sent_uuid));
 		conn->sent_uuid[RBLK_UI_CURRENT] = rblk_gen_current(dev);
@@ -210,7 +239,7 @@ int rblk_queue_state_flags(struct rblk_conn *conn, u32 flags)
 {
 	struct rblk_p_state st;
 
-	fill_state(conn->dev, &st, false);
+	fill_state(conn->dev, &st, NULL);
 	st.state_flags |= flags;
 	return rblk_queue_ctl(conn, RBLK_P_STATE, &st, sizeof(st));
 }
@@ -229,10 +258,14 @@ int rblk_queue_state(struct rblk_conn *conn)
  */
 int rblk_send_state(struct rblk_conn *conn)
 {
+	struct rblk_p_sizes sz;
 	struct rblk_p_state st;
+	int ret = 0;
 
-	fill_state(conn->dev, &st, true);
-	return rblk_send_raw(conn, RBLK_P_STATE, &st, sizeof(st));
+	fill_state(conn->dev, &st, &sz);
+	if (conn->features & RBLK_FEAT_SIZES)
+		ret = rblk_send_raw(conn, RBLK_P_SIZES, &sz, sizeof(sz));
+	return ret ?: rblk_send_raw(conn, RBLK_P_STATE, &st, sizeof(st));
 }
 
 /*
@@ -512,13 +545,14 @@ static int send_rs_req(struct rblk_conn *conn, struct rblk_rs_req *r, bool more)
 static int send_bitmap(struct rblk_conn *conn)
 {
 	struct rblk_bitmap *bm = &conn->dev->meta.bm;
+	u64 bytes = rblk_bm_wire_bytes(bm, conn->features & RBLK_FEAT_SIZES);
 	struct rblk_p_bitmap b = {};
 	u64 off;
 	u32 len;
 	int ret;
 
-	for (off = 0; off < bm->area_bytes; off += len) {
-		len = min_t(u64, bm->area_bytes - off, RBLK_WIRE_MAX_DATA);
+	for (off = 0; off < bytes; off += len) {
+		len = min_t(u64, bytes - off, RBLK_WIRE_MAX_DATA);
 		if (!memchr_inv((u8 *)bm->bits + off, 0, len))
 			continue;
 		rblk_put_be64(b.offset, off);
@@ -530,7 +564,7 @@ static int send_bitmap(struct rblk_conn *conn)
 			return ret;
 	}
 	memset(&b, 0, sizeof(b));
-	rblk_put_be64(b.offset, bm->area_bytes);
+	rblk_put_be64(b.offset, bytes);
 	b.last = 1;
 	return send_head(conn, RBLK_P_BITMAP, &b, sizeof(b), 0, false);
 }

@@ -328,6 +328,14 @@ static int check_dump(const struct md_target *t, const struct md_dump_info *di,
 		hint("bm-bits must be data-sectors / 8, rounded up");
 		return -1;
 	}
+	if (di->la_sectors && (di->la_sectors > di->data_sectors ||
+			       di->la_sectors % (RBLK_MD_BLOCK / RBLK_SECTOR) ||
+			       di->la_sectors * RBLK_SECTOR < RBLK_MD_MIN_DATA)) {
+		err("%s: the dump's size-in-use-sectors %" PRIu64 " is not a size this data area of %" PRIu64 " sectors can have",
+		    md_where(t), di->la_sectors, di->data_sectors);
+		hint("whole 4 KiB blocks, at least 1 MiB and at most data-sectors; 0 if no size was agreed yet");
+		return -1;
+	}
 	return 0;
 }
 
@@ -343,6 +351,7 @@ static void apply_dump(struct md_image *img, const struct md_dump_info *di)
 	img->gi.flags |= RBLK_MDF_AL_CLEAN;	/* the log's extents are in the bitmap */
 	rblk_put_le64(&img->sb.device_uuid, di->device_uuid);
 	rblk_put_le64(&img->sb.create_time, di->create_time);
+	rblk_put_le64(&img->sb.la_sectors, di->la_sectors);
 }
 
 /* A foreign signature (not rblk) stops restore-md without --force. */

@@ -57,11 +57,11 @@ static void dump_section(FILE *f, const char *ind, enum cfg_section sec,
 		/*
 		 * A refused option is never set in a configuration read; nor
 		 * is on-io-error's default, detach, refused when written
-		 * (config_check.c).
+		 * (config_check.c); size has none to write (the whole disk).
 		 */
 		if (cfg_opts[i].sec != sec || (!vals[i].set && !defaults) ||
 		    cfg_opts[i].applies == AP_REFUSED ||
-		    (i == OPT_ON_IO_ERROR && !vals[i].set))
+		    ((i == OPT_ON_IO_ERROR || i == OPT_SIZE) && !vals[i].set))
 			continue;
 		if (!opened)
 			fprintf(f, "%s%s {\n", ind, cfg_section_names[sec]);

@@ -151,9 +151,9 @@ const struct cfg_opt_def cfg_opts[__OPT_COUNT] = {
 	BOOL(OPT_DISK_BARRIER, "disk-barrier", 0,
 	     "rblk uses flushes, never barriers: only no is accepted",
 	     DEFAULT_ONLY("rblk uses flushes, never barriers: write 'disk-barrier no;' or remove the line")),
-	NUM(OPT_SIZE, "size", U_SIZE, 512, 0, 1ULL << 60, 0,
-	    "refused: the device is the whole backing disk less internal metadata",
-	    REFUSED("the device is the whole backing disk (less internal metadata): remove the line, or give rblk a smaller disk (an LV of the size you want)")),
+	NUM(OPT_SIZE, "size", U_SIZE, 512, 1 * MiB, 1ULL << 60, 0,
+	    "use no more of the disk's data area than this (K/M/G suffix, bare number: sectors); applied at attach",
+	    RBLKADM),
 #undef SEC_CUR
 #define SEC_CUR SEC_HANDLERS
 	HANDLER(OPT_H_FENCE_PEER, "fence-peer", "command to fence the peer"),

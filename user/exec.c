@@ -188,6 +188,14 @@ static void explain(const struct plan_step *s, int ret)
 		err("%s: %s is in use (mounted, or claimed by LVM, md or another device)",
 		    what, plan_get(s, "disk") ?: "the device");
 		break;
+	case EFBIG:
+		if (strcmp(what, "attach"))
+			goto other;
+		/* kmod/meta.c: the data keeps its size; the log has both. */
+		err("attach: the data on %s is larger than its size option allows (see the kernel log for both)",
+		    plan_get(s, "disk") ?: "the disk");
+		hint("raise size in disk { } or remove it, or start the disk afresh with 'rblkadm create-md RES' (its data is then resynced from the peer)");
+		break;
 	case EADDRINUSE:
 		err("%s: the local address %s is already in use", what,
 		    plan_get(&pending_net, "local") ?: "?");
@@ -288,7 +296,7 @@ static bool on_io_error_word(const struct plan_step *s, uint32_t *policy)
 int rblk_nl_exec(const struct plan_step *s)
 {
 	uint32_t minor = step_minor(s);
-	const char *meta;
+	const char *meta, *size;
 	struct rblk_connect_req cr;
 	uint32_t policy;
 	int ret;
@@ -304,9 +312,11 @@ int rblk_nl_exec(const struct plan_step *s)
 		ret = rblk_nl_new_device(minor, plan_get(s, "resource") ?: "", NULL);
 	} else if (!strcmp(s->cmd, "attach")) {
 		meta = plan_get(s, "meta-disk");
+		size = plan_get(s, "size");
 		ret = rblk_nl_attach_meta(minor, plan_get(s, "disk") ?: "",
 					  meta && strcmp(meta, "internal") ? meta : NULL,
-					  meta && !strcmp(meta, "internal"));
+					  meta && !strcmp(meta, "internal"),
+					  size ? strtoull(size, NULL, 10) : 0);
 	} else if (!strcmp(s->cmd, "disk-options")) {
 		if (!on_io_error_word(s, &policy))
 			return -EINVAL;	/* it said why */

@@ -96,6 +96,7 @@ void md_dump(FILE *f, const struct md_image *img, const char *source, bool json)
 struct md_dump_info {
 	enum rblk_md_kind kind;
 	uint64_t data_sectors, bm_bits, device_uuid, create_time;
+	uint64_t la_sectors;		/* size in use; 0: none agreed yet */
 	uint32_t al_extents;
 	struct rblk_gi gi;
 	uint64_t (*ranges)[2];		/* set bits, inclusive ranges */

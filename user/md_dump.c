@@ -163,6 +163,7 @@ void md_dump(FILE *f, const struct md_image *img, const char *source, bool json)
 	kv_u64(&o, "data-sectors", rblk_get_le64(&sb->data_sectors));
 	kv_u64(&o, "disk-sectors", rblk_get_le64(&sb->disk_sectors));
 	kv_u64(&o, "md-sectors", rblk_get_le64(&sb->md_sectors));
+	kv_u64(&o, "size-in-use-sectors", rblk_get_le64(&sb->la_sectors));
 	kv_u64(&o, "al-extents", img->al_extents);
 	kv_str(&o, "flags", md_flags_str(img->gi.flags, flags, sizeof(flags)));
 	kv_uuid(&o, "uuid-current", img->gi.uuid[RBLK_UI_CURRENT]);
@@ -186,7 +187,7 @@ void md_dump(FILE *f, const struct md_image *img, const char *source, bool json)
 enum dkey {
 	K_VERSION, K_KIND, K_DATA, K_DISK, K_MD, K_AL_EXTENTS, K_FLAGS,
 	K_CURRENT, K_BITMAP, K_HIST0, K_HIST1, K_DEVICE_UUID, K_CTIME,
-	K_AL_TR, K_AL_ACTIVE, K_BM_BITS, K_BM_SET_BITS, K_BM_SET, __K_COUNT
+	K_AL_TR, K_AL_ACTIVE, K_BM_BITS, K_BM_SET_BITS, K_BM_SET, K_LA, __K_COUNT
 };
 
 static const char *const dkeys[__K_COUNT] = {
@@ -194,6 +195,7 @@ static const char *const dkeys[__K_COUNT] = {
 	"al-extents", "flags", "uuid-current", "uuid-bitmap", "uuid-history0",
 	"uuid-history1", "device-uuid", "create-time", "al-transactions",
 	"al-active-extents", "bm-bits", "bm-set-bits", "bm-set",
+	"size-in-use-sectors",
 };
 
 /* Keys restore needs; the others are information for people. */
@@ -301,6 +303,8 @@ static int set_value(struct dparse *p, enum dkey k, char *v)
 		return num(p, v, UINT64_MAX, &di->device_uuid);
 	case K_CTIME:
 		return num(p, v, UINT64_MAX, &di->create_time);
+	case K_LA:
+		return num(p, v, 1ULL << 52, &di->la_sectors);
 	case K_BM_BITS:
 		return num(p, v, 1ULL << 52, &di->bm_bits);
 	case K_BM_SET:

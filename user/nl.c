@@ -251,6 +251,12 @@ static int parse_device(struct nl_msg *msg, struct rblk_dev_info *d)
 	copy_str(d->backing_dev, sizeof(d->backing_dev), tb[RBLK_A_BACKING_DEV]);
 	if (tb[RBLK_A_SIZE])
 		d->size_sectors = nla_get_u64(tb[RBLK_A_SIZE]);
+	if (tb[RBLK_A_DISK_SIZE])
+		d->disk_size_sectors = nla_get_u64(tb[RBLK_A_DISK_SIZE]);
+	if (tb[RBLK_A_SIZE_LIMIT])
+		d->size_limit_sectors = nla_get_u64(tb[RBLK_A_SIZE_LIMIT]);
+	if (tb[RBLK_A_PEER_SIZE])
+		d->peer_size_sectors = nla_get_u64(tb[RBLK_A_PEER_SIZE]);
 	if (tb[RBLK_A_ROLE])
 		d->role = nla_get_u8(tb[RBLK_A_ROLE]);
 	if (tb[RBLK_A_DISK_STATE])
@@ -444,7 +450,7 @@ int rblk_nl_new_device(uint32_t minor, const char *res, const char *disk)
 }
 
 static int attach_once(uint32_t minor, const char *disk, const char *meta_dev,
-		       bool meta_internal)
+		       bool meta_internal, uint64_t size_limit)
 {
 	struct nl_msg *msg = new_msg(RBLK_CMD_ATTACH, 0);
 
@@ -453,7 +459,8 @@ static int attach_once(uint32_t minor, const char *disk, const char *meta_dev,
 	if (nla_put_u32(msg, RBLK_A_MINOR, minor) ||
 	    nla_put_string(msg, RBLK_A_BACKING_DEV, disk) ||
 	    (meta_dev && nla_put_string(msg, RBLK_A_META_DEV, meta_dev)) ||
-	    (meta_internal && nla_put_flag(msg, RBLK_A_META_INTERNAL))) {
+	    (meta_internal && nla_put_flag(msg, RBLK_A_META_INTERNAL)) ||
+	    (size_limit && nla_put_u64(msg, RBLK_A_SIZE_LIMIT, size_limit))) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -571,13 +578,13 @@ static bool ask_again(int ret, long long end)
 
 /* EAGAIN: the disk that failed is still being let go (asked again). */
 int rblk_nl_attach_meta(uint32_t minor, const char *disk, const char *meta_dev,
-			bool meta_internal)
+			bool meta_internal, uint64_t size_limit)
 {
 	long long end = now_ms() + EAGAIN_RETRY_MS;
 	int ret;
 
 	do
-		ret = attach_once(minor, disk, meta_dev, meta_internal);
+		ret = attach_once(minor, disk, meta_dev, meta_internal, size_limit);
 	while (ask_again(ret, end));
 	return ret;
 }

@@ -22,6 +22,9 @@ struct rblk_dev_info {
 	char resource[64];
 	char backing_dev[256];
 	uint64_t size_sectors;
+	uint64_t disk_size_sectors;	/* what the disk gives; 0: no disk */
+	uint64_t size_limit_sectors;	/* disk { size }; 0: none */
+	uint64_t peer_size_sectors;	/* what the peer's gives; 0: unknown */
 	uint8_t role, disk_state;
 	uint8_t event;		/* enum rblk_event, in event messages only */
 	uint32_t open_count;
@@ -79,7 +82,7 @@ int rblk_nl_devices(rblk_dev_cb cb, void *arg);
 int rblk_nl_device(uint32_t minor, struct rblk_dev_info *out);
 int rblk_nl_new_device(uint32_t minor, const char *res, const char *disk);
 int rblk_nl_attach_meta(uint32_t minor, const char *disk, const char *meta_dev,
-			bool meta_internal);
+			bool meta_internal, uint64_t size_limit);
 int rblk_nl_minor_cmd(uint8_t cmd, uint32_t minor);
 int rblk_nl_minor_flags_cmd(uint8_t cmd, uint32_t minor, uint32_t flags);
 

@@ -4,6 +4,7 @@
  * the builders that turn a configured resource into steps.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -351,6 +352,8 @@ void plan_attach(struct plan *p, const struct cfg_resource *r)
 
 	plan_attr(s, "disk", "%s", r->me->disk);
 	plan_attr(s, "meta-disk", "%s", r->me->meta_disk);
+	if (r->opt[OPT_SIZE].set)
+		plan_attr(s, "size", "%" PRIu64, r->opt[OPT_SIZE].num / 512);
 }
 
 void plan_net(struct plan *p, const struct cfg_resource *r)
@@ -501,6 +504,28 @@ static bool served(const struct cfg_resource *r, const struct plan *running,
 }
 
 /*
+ * disk { size } of an attached disk: taken at attach only (the size in
+ * use is agreed with the peer at the handshake). Refused, not dropped.
+ */
+static bool size_changed(const struct cfg_resource *r, const struct plan *want,
+			 const struct plan *running)
+{
+	const struct plan_step *w = plan_find(want, "attach", r->me->minor);
+	const struct plan_step *run = plan_find(running, "attach", r->me->minor);
+	const char *ws = w ? plan_get(w, "size") : NULL;
+	const char *rs = run ? plan_get(run, "size") : NULL;
+
+	if (!run || !strcmp(ws ?: "0", rs ?: "0") ||
+	    strcmp(plan_get(w, "disk") ?: "", plan_get(run, "disk") ?: ""))
+		return false;
+	err("adjust: %s: size changed (%s sectors configured, %s in use by the attached disk); it applies when the disk is attached",
+	    r->name, ws ?: "none", rs ?: "none");
+	hint("on a Secondary: 'rblkadm detach %s; rblkadm attach %s' (data already larger than size is refused)",
+	     r->name, r->name);
+	return true;
+}
+
+/*
  * The kernel attaches only without a connection (a disk meets the peer
  * in a handshake first): true if the plan disconnects for it.
  */
@@ -605,6 +630,10 @@ int plan_adjust(struct plan *p, const struct cfg_resource *r,
 	}
 	plan_init(&want);
 	plan_up(&want, r);
+	if (size_changed(r, &want, running)) {
+		plan_free(&want);
+		return -1;
+	}
 	plan_disk_options_change(p, r, running);
 	adjust_net(p, r, &want, running, adjust_disk(p, r, &want, running));
 	plan_free(&want);
@@ -651,6 +680,8 @@ void plan_from_devices(struct plan *out, const struct rblk_dev_info *devs, int n
 			s = plan_add(out, "attach");
 			plan_attr(s, "minor", "%u", d->minor);
 			plan_attr(s, "disk", "%s", d->backing_dev);
+			if (d->size_limit_sectors)
+				plan_attr(s, "size", "%" PRIu64, d->size_limit_sectors);
 		}
 		/* A Primary served by its peer, or that peer (served()). */
 		if (d->role == RBLK_ROLE_PRIMARY &&

@@ -316,6 +316,9 @@ static void connection_fields(struct printer *p, const struct rblk_dev_info *d)
 		field_str(p, "peer-role", connected ? role_name(d->peer_role) : "Unknown");
 		field_str(p, "peer-disk", connected ?
 			  disk_state_name(d->peer_disk_state) : "DUnknown");
+		/* What the peer's disk gives, as it said at the handshake. */
+		if (connected && d->peer_size_sectors)
+			field_u64(p, "peer-disk-size-kib", d->peer_size_sectors / 2);
 		/* Paused before a resync: it will start paused (and who paused). */
 		if ((d->susp & SYNC_SUSP) && !d->has_sync)
 			field_str(p, "sync-paused", susp_name(d->susp));
@@ -412,6 +415,11 @@ static void device_fields(struct printer *p, const struct rblk_dev_info *d)
 	field_u64(p, "minor", d->minor);
 	field_u64(p, "size-kib", d->size_sectors / 2);
 	field_str(p, "backing", d->backing_dev[0] ? d->backing_dev : "none");
+	/* What the disk gives (size-kib is what both use), and `size`. */
+	if (d->disk_size_sectors)
+		field_u64(p, "disk-size-kib", d->disk_size_sectors / 2);
+	if (d->size_limit_sectors)
+		field_u64(p, "size-limit-kib", d->size_limit_sectors / 2);
 	/* Why a disk went Failed/Diskless (kmod/ioerr.c), or a Primary's. */
 	if (d->disk_error[0]) {
 		printer_line(p);

@@ -46,6 +46,13 @@
  *                                 N (-5)"); absent if none. A Secondary's
  *                                 disk goes Failed, then Diskless, on it
  *     RBLK_A_ON_IO_ERROR  u32     enum rblk_on_io_error (disk { on-io-error })
+ *     RBLK_A_SIZE_LIMIT   u64     disk { size } of the attached disk, in
+ *                                 sectors; absent if none
+ *     RBLK_A_DISK_SIZE    u64     sectors the attached disk gives: its data
+ *                                 area, within the size limit (RBLK_A_SIZE
+ *                                 is the device's, agreed with the peer)
+ *     RBLK_A_PEER_SIZE    u64     sectors the peer's disk gives, as its
+ *                                 SIZES said; while connected, if it did
  *
  * RBLK_CMD_NEW_DEVICE (CAP_SYS_ADMIN)
  *   Creates /dev/rblk<RBLK_A_MINOR> for resource RBLK_A_RESOURCE (letters,
@@ -61,6 +68,9 @@
  *   'rblkadm create-md' is read and checked first; the data area and disk
  *   state come from it (docs/metadata.md). Without either, the whole disk
  *   is the data area, UpToDate, with no generation tracking (low-level use).
+ *   Optional RBLK_A_SIZE_LIMIT (sectors, at least 2048; 0: none): the
+ *   device uses no more of the data area than that (disk { size }); data
+ *   already larger is refused (EFBIG).
  *   Errors: ENOENT/ENOTBLK bad path, EBUSY claimed by someone else,
  *   EEXIST already attached, EMEDIUMTYPE no or bad metadata, EAGAIN a
  *   disk that failed is still being let go, EINVAL logical blocks larger
@@ -229,6 +239,9 @@ enum rblk_attr {
 	RBLK_A_WRITE_LATENCY,	/* nest, enum rblk_lat_attr */
 	RBLK_A_DISK_ERROR,	/* string: the backing disk's first I/O error */
 	RBLK_A_ON_IO_ERROR,	/* u32, enum rblk_on_io_error */
+	RBLK_A_SIZE_LIMIT,	/* u64 sectors: disk { size }, 0 none */
+	RBLK_A_DISK_SIZE,	/* u64 sectors: what the disk gives */
+	RBLK_A_PEER_SIZE,	/* u64 sectors: what the peer's disk gives */
 	__RBLK_A_LAST
 };
 #define RBLK_A_MAX (__RBLK_A_LAST - 1)

@@ -117,7 +117,9 @@ struct rblk_md_sb {
 	rblk_le32 md_kind;		/* 128 enum rblk_md_kind */
 	rblk_le32 reserved0;		/* 132 zero */
 	rblk_le64 create_time;		/* 136 seconds since 1970, informational */
-	u8 reserved[368];		/* 144 zero */
+	rblk_le64 la_sectors;		/* 144 size in use (the device's), agreed
+					 * with the peer; 0: none yet */
+	u8 reserved[360];		/* 152 zero */
 } __attribute__((packed));
 
 _Static_assert(sizeof(struct rblk_md_sb) == 512, "superblock is 512 bytes");
@@ -347,6 +349,7 @@ rblk_md_sb_check(const struct rblk_md_sb *sb, enum rblk_md_kind kind,
 	u64 data = rblk_get_le64(&sb->data_sectors) * RBLK_SECTOR;
 	u64 bits = rblk_get_le64(&sb->bm_bits);
 	u64 al_ext = rblk_get_le32(&sb->al_extents);
+	u64 la = rblk_get_le64(&sb->la_sectors);
 	int bad_layout;
 
 	if (e)
@@ -362,6 +365,10 @@ rblk_md_sb_check(const struct rblk_md_sb *sb, enum rblk_md_kind kind,
 		return RBLK_MD_ECORRUPT;
 	if (bits != rblk_bm_bits(data))
 		return RBLK_MD_EBMSIZE;
+	/* The size in use: whole 4 KiB blocks of the data area, or none. */
+	if (la && (la >> 53 || la % (RBLK_MD_BLOCK / RBLK_SECTOR) ||
+		   la * RBLK_SECTOR < RBLK_MD_MIN_DATA || la * RBLK_SECTOR > data))
+		return RBLK_MD_ECORRUPT;
 	if (kind == RBLK_MD_INTERNAL)
 		bad_layout = rblk_md_layout_internal(md_dev_bytes, l);
 	else

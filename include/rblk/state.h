@@ -357,15 +357,21 @@ static inline int rblk_state_check(const struct rblk_state *os,
 /* One node as its first STATE of a connection described it. */
 struct rblk_cd_side {
 	struct rblk_gi gi;
-	u64 sectors;			/* size of the data area */
+	u64 sectors;			/* size of the device (its STATE) */
 	u64 bits;			/* blocks marked out of sync */
 	u8 role, disk;
 	bool discard_my_data;		/* connect --discard-my-data */
+	/*
+	 * From SIZES (RBLK_FEAT_SIZES), in sectors; usable 0: not sent.
+	 * usable: what the disk gives (its data area, within `size`);
+	 * in_use: the size its data has (agreed before), 0: none yet.
+	 */
+	u64 usable, in_use;
 };
 
 enum rblk_cd_verdict {
 	RBLK_CD_CONNECT,		/* use both disks; sync says how */
-	RBLK_CD_SIZE,			/* the data areas differ in size */
+	RBLK_CD_SIZE,			/* no size fits both (rblk_cd_size()) */
 	RBLK_CD_SPLIT_BRAIN,		/* both wrote; no policy resolves it */
 	RBLK_CD_UNRELATED,		/* no common generation */
 	RBLK_CD_LOCAL_PRIMARY_TARGET,	/* we lack data but are Primary */
@@ -395,7 +401,31 @@ struct rblk_cd_result {
 	enum rblk_sb_verdict sb;	/* a split brain resolved, and how */
 	int sb_policy;			/* after-sb policy index, -1: discard-my-data */
 	bool pri_lost;			/* refused: this Primary lost (call-pri-lost-after-sb) */
+	u64 size;			/* sectors both use, both with disks */
 };
+
+/*
+ * The size both nodes use, in sectors; 0: none fits. Data in use keeps
+ * its size: a side whose disk holds data (in_use) gets no other (a
+ * different size in use on each side is refused), and the other side's
+ * disk must give it. Two sides without data use the smaller disk. A side
+ * that sent no SIZES (an older rblk): the sizes must be equal.
+ */
+static inline u64 rblk_cd_size(const struct rblk_cd_side *l,
+			       const struct rblk_cd_side *p)
+{
+	u64 lo, hi;
+
+	if (!l->usable || !p->usable)
+		return l->sectors == p->sectors ? l->sectors : 0;
+	if (l->in_use && p->in_use && l->in_use != p->in_use)
+		return 0;
+	lo = l->in_use > p->in_use ? l->in_use : p->in_use;
+	hi = l->usable < p->usable ? l->usable : p->usable;
+	if (lo > hi)
+		return 0;
+	return lo ? lo : hi;
+}
 
 /*
  * Same generation, but blocks marked out of sync on a side (a verify found
@@ -550,7 +580,8 @@ static inline void rblk_connect_decide(const unsigned int after_sb[3],
 			r->verdict = RBLK_CD_BOTH_PRIMARY;
 		return;
 	}
-	if (l->sectors != p->sectors) {
+	r->size = rblk_cd_size(l, p);
+	if (!r->size) {
 		r->verdict = RBLK_CD_SIZE;
 		return;
 	}

@@ -53,6 +53,8 @@ enum rblk_packet_type {
 	RBLK_P_AUTH,		/* both ways, after HELLO: the answer to a challenge */
 	RBLK_P_SYNC_REQ,	/* Primary, a disk attached -> its UpToDate
 				 * Secondary: resync it to me, in full */
+	RBLK_P_SIZES,		/* both ways, before the first STATE: what
+				 * each disk gives and holds */
 	__RBLK_P_LAST
 };
 
@@ -129,7 +131,14 @@ enum rblk_features {
 	 * Primary's writes go on (kmod/resync.c, "A Primary's new disk").
 	 */
 	RBLK_FEAT_PRIMARY_ATTACH = 1U << 2,
-	__RBLK_FEAT_ALL = 7
+	/*
+	 * Disks of different sizes: SIZES before the first STATE, and the
+	 * device is the size rblk_cd_size() (include/rblk/state.h) finds;
+	 * BITMAP carries the bitmap of that size. Without it the two data
+	 * areas must be equal.
+	 */
+	RBLK_FEAT_SIZES = 1U << 3,
+	__RBLK_FEAT_ALL = 15
 };
 
 /* The header; all fields big-endian. */
@@ -176,6 +185,18 @@ struct rblk_p_state {
 	u8 state_flags;			/* enum rblk_state_flags */
 	u8 reserved;
 	u8 bits_set[8];			/* blocks out of sync, sender's view */
+} __attribute__((packed));
+
+/*
+ * SIZES, in 512-byte sectors: usable, what the sender's disk gives (its
+ * data area, within its `size`; 0 without a disk); in_use, the size its
+ * data has (agreed with a peer before, 0: none yet). Whole 4 KiB blocks.
+ */
+struct rblk_p_sizes {
+	u8 usable[8];
+	u8 in_use[8];
+	u8 flags[4];			/* none yet: zero */
+	u8 reserved[4];
 } __attribute__((packed));
 
 struct rblk_p_ping {
@@ -521,6 +542,7 @@ union rblk_wire_fixed {
 	struct rblk_p_hello hello;
 	struct rblk_p_auth auth;
 	struct rblk_p_state state;
+	struct rblk_p_sizes sizes;
 	struct rblk_p_ping ping;
 	struct rblk_p_write write;
 	struct rblk_p_ack ack;
@@ -635,6 +657,20 @@ rblk_wire_check_state(const void *f, u32 data_len, const struct rblk_wire_dev *d
 	/* Its bits count blocks of its data area: no more than there are. */
 	if (rblk_be64(st->bits_set) > rblk_be64(st->data_sectors) / 8 +
 	    !!(rblk_be64(st->data_sectors) % 8))
+		return RBLK_WIRE_BAD_PAYLOAD;
+	return RBLK_WIRE_OK;
+}
+
+/* SIZES: whole 4 KiB blocks; data in use fits its disk; no disk, none. */
+static inline enum rblk_wire_error
+rblk_wire_check_sizes(const void *f, u32 data_len, const struct rblk_wire_dev *d)
+{
+	const struct rblk_p_sizes *p = (const struct rblk_p_sizes *)f;
+	u64 usable = rblk_be64(p->usable), in_use = rblk_be64(p->in_use);
+
+	(void)data_len; (void)d;
+	if (usable >> 53 || usable % 8 || in_use % 8 || in_use > usable ||
+	    rblk_be32(p->flags) || !rblk_wire_zero(p->reserved, sizeof(p->reserved)))
 		return RBLK_WIRE_BAD_PAYLOAD;
 	return RBLK_WIRE_OK;
 }
@@ -859,6 +895,7 @@ static inline const struct rblk_wire_type *rblk_wire_type(u16 type)
 		  rblk_wire_check_csum_reply),
 		T(AUTH, "AUTH", sizeof(struct rblk_p_auth), 0, rblk_wire_check_auth_fields),
 		T(SYNC_REQ, "SYNC_REQ", sizeof(struct rblk_p_sync), 0, rblk_wire_check_sync),
+		T(SIZES, "SIZES", sizeof(struct rblk_p_sizes), 0, rblk_wire_check_sizes),
 	};
 #undef T
 	return type && type < __RBLK_P_LAST ? &types[type] : NULL;

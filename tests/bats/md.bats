@@ -145,6 +145,23 @@ write_config() {
 	cmp disk.img before.img
 }
 
+@test "the size in use survives dump and restore; one the data area cannot have is refused" {
+	sed 's/^md-sectors .*/&\nsize-in-use-sectors 204800/' "$FIXTURES/md-256m.dump" >sized.dump
+	rblkadm restore-md --disk disk.img sized.dump
+	run rblkadm dump-md --disk disk.img
+	[ "$status" -eq 0 ]
+	grep -qx 'size-in-use-sectors 204800' <<<"$output"
+	rblkadm --json dump-md --disk disk.img | jq -e '.["size-in-use-sectors"] == 204800'
+	cp disk.img before.img
+	for bad in 524208 204801 2040; do
+		sed "s/^size-in-use-sectors .*/size-in-use-sectors $bad/" sized.dump >bad.dump
+		run rblkadm restore-md --disk disk.img bad.dump
+		[ "$status" -eq 1 ]
+		grep -q "size-in-use-sectors $bad is not a size this data area of 524200 sectors can have" <<<"$output"
+		cmp disk.img before.img
+	done
+}
+
 @test "restore-md rejects a malformed dump" {
 	sed 's/^flags .*/flags consistent,bogus/' "$FIXTURES/md-256m.dump" >bad.dump
 	run rblkadm restore-md --disk disk.img bad.dump

@@ -65,7 +65,8 @@ static void test_struct_layout(void)
 	CHECK(offsetof(struct rblk_md_sb, data_sectors) == 64, "data_sectors at 64");
 	CHECK(offsetof(struct rblk_md_sb, bm_bits) == 104, "bm_bits at 104");
 	CHECK(offsetof(struct rblk_md_sb, md_kind) == 128, "md_kind at 128");
-	CHECK(offsetof(struct rblk_md_sb, reserved) == 144, "reserved at 144");
+	CHECK(offsetof(struct rblk_md_sb, la_sectors) == 144, "la_sectors at 144");
+	CHECK(offsetof(struct rblk_md_sb, reserved) == 152, "reserved at 152");
 	CHECK(offsetof(struct rblk_al_tr, update_extent) == 152, "updates at 152");
 	CHECK(offsetof(struct rblk_al_tr, context) == 408, "context at 408");
 }
@@ -136,6 +137,19 @@ static void test_sb_check(void)
 	CHECK(check_int(&bad, dev) == RBLK_MD_EBMSIZE, "bitmap offset");
 	bad = sb; rblk_put_le32(&bad.al_extents, 3); rblk_md_sb_seal(&bad);
 	CHECK(check_int(&bad, dev) == RBLK_MD_ECORRUPT, "al-extents");
+	/* The size in use: whole 4 KiB blocks, 1 MiB to the data area. */
+	bad = sb; rblk_put_le64(&bad.la_sectors, l.data_bytes / 512); rblk_md_sb_seal(&bad);
+	CHECK(check_int(&bad, dev) == RBLK_MD_OK, "size in use: the data area");
+	bad = sb; rblk_put_le64(&bad.la_sectors, 2048); rblk_md_sb_seal(&bad);
+	CHECK(check_int(&bad, dev) == RBLK_MD_OK, "size in use: 1 MiB");
+	bad = sb; rblk_put_le64(&bad.la_sectors, 2040); rblk_md_sb_seal(&bad);
+	CHECK(check_int(&bad, dev) == RBLK_MD_ECORRUPT, "size in use below 1 MiB");
+	bad = sb; rblk_put_le64(&bad.la_sectors, 4100); rblk_md_sb_seal(&bad);
+	CHECK(check_int(&bad, dev) == RBLK_MD_ECORRUPT, "size in use not whole blocks");
+	bad = sb; rblk_put_le64(&bad.la_sectors, l.data_bytes / 512 + 8); rblk_md_sb_seal(&bad);
+	CHECK(check_int(&bad, dev) == RBLK_MD_ECORRUPT, "size in use past the data area");
+	bad = sb; rblk_put_le64(&bad.la_sectors, 1ULL << 61); rblk_md_sb_seal(&bad);
+	CHECK(check_int(&bad, dev) == RBLK_MD_ECORRUPT, "size in use huge");
 	CHECK(check_int(&sb, dev + 4096) == RBLK_MD_ESIZE, "grown disk");
 	CHECK(check_int(&sb, dev + 511) == RBLK_MD_OK, "partial block ignored");
 	rblk_md_layout_external(dev, 1 * MiB, &l);

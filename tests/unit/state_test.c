@@ -704,6 +704,48 @@ static void test_connect_decide(void)
 	}
 }
 
+/*
+ * The size two disks use (rblk_cd_size()): sectors as STATE gave them,
+ * then usable and in use from SIZES; the answer is the same both ways.
+ */
+static void test_cd_size(void)
+{
+	static const struct {
+		const char *what;
+		u64 l_sectors, l_usable, l_in_use, p_sectors, p_usable, p_in_use;
+		u64 want;
+	} rows[] = {
+		{ "no SIZES, equal", 2048, 0, 0, 2048, 0, 0, 2048 },
+		{ "no SIZES, one sector apart", 2048, 0, 0, 2056, 0, 0, 0 },
+		{ "SIZES from one side only, equal", 2048, 2048, 0, 2048, 0, 0, 2048 },
+		{ "SIZES from one side only, different", 4096, 4096, 0, 2048, 0, 0, 0 },
+		{ "both fresh: the smaller", 4096, 4096, 0, 2048, 2048, 0, 2048 },
+		{ "both fresh, same", 4096, 4096, 0, 4096, 4096, 0, 4096 },
+		{ "data here, a larger fresh disk there", 2048, 2048, 2048, 4096, 4096, 0, 2048 },
+		{ "data here, a smaller fresh disk there", 4096, 4096, 4096, 2048, 2048, 0, 0 },
+		{ "data in use smaller than this disk gives", 2048, 8192, 2048, 4096, 4096, 0, 2048 },
+		{ "data on both, same size in use, disks differ", 2048, 8192, 2048, 2048, 4096, 2048, 2048 },
+		{ "data on both, different sizes in use", 2048, 8192, 2048, 4096, 8192, 4096, 0 },
+		{ "in use fits the peer exactly", 4096, 4096, 4096, 4096, 4096, 0, 4096 },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(rows); i++) {
+		struct rblk_cd_side l = { .sectors = rows[i].l_sectors,
+					  .usable = rows[i].l_usable,
+					  .in_use = rows[i].l_in_use };
+		struct rblk_cd_side p = { .sectors = rows[i].p_sectors,
+					  .usable = rows[i].p_usable,
+					  .in_use = rows[i].p_in_use };
+		u64 a = rblk_cd_size(&l, &p), b = rblk_cd_size(&p, &l);
+
+		CHECK(a == rows[i].want, "%s: size %llu, want %llu", rows[i].what,
+		      (unsigned long long)a, (unsigned long long)rows[i].want);
+		CHECK(b == a, "%s (peer's side): size %llu, ours %llu",
+		      rows[i].what, (unsigned long long)b, (unsigned long long)a);
+	}
+}
+
 /* Every verdict other than CONNECT is reached by some row. */
 static void test_verdicts_covered(void)
 {
@@ -855,6 +897,7 @@ int main(void)
 	test_admin();
 	test_connect_decide();
 	test_verdicts_covered();
+	test_cd_size();
 	test_names();
 	test_set_conn_to();
 	test_io_fencing();

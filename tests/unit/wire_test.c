@@ -222,6 +222,15 @@ static union rblk_wire_fixed f_state(u64 sectors, u8 role, u8 disk, u8 flags, u6
 	return f;
 }
 
+static union rblk_wire_fixed f_sizes(u64 usable, u64 in_use)
+{
+	union rblk_wire_fixed f = f_none();
+
+	rblk_put_be64(f.sizes.usable, usable);
+	rblk_put_be64(f.sizes.in_use, in_use);
+	return f;
+}
+
 static union rblk_wire_fixed f_ping(u64 cookie)
 {
 	union rblk_wire_fixed f = f_none();
@@ -361,6 +370,7 @@ static void test_table(void)
 		{ RBLK_P_RS_CSUM_REPLY, "RS_CSUM_REPLY", 24, 0 },
 		{ RBLK_P_AUTH, "AUTH", 68, 0 },
 		{ RBLK_P_SYNC_REQ, "SYNC_REQ", 32, 0 },
+		{ RBLK_P_SIZES, "SIZES", 24, 0 },
 	};
 	const u16 unknown[] = { 0, __RBLK_P_LAST, __RBLK_P_LAST + 1, 0x7fff, 0xffff };
 	unsigned int i, type, listed[__RBLK_P_LAST] = { 0 };
@@ -531,6 +541,21 @@ static void test_packets(void)
 		{ RBLK_P_STATE, f_state(U64, RBLK_ROLE_PRIMARY, RBLK_DISK_UPTODATE, 0, U64 / 8 + 2),
 		  0, &dev, BAD },
 		{ RBLK_P_STATE, f_state(2048, RBLK_ROLE_PRIMARY, RBLK_DISK_UPTODATE, 0, 0), 1, &dev, LEN },
+
+		/* SIZES: whole 4 KiB blocks, in use within usable, no flags */
+		{ RBLK_P_SIZES, f_sizes(4096, 0), 0, &dev, OK },
+		{ RBLK_P_SIZES, f_sizes(4096, 4096), 0, &dev, OK },
+		{ RBLK_P_SIZES, f_sizes(4096, 2048), 0, &nothing, OK },
+		{ RBLK_P_SIZES, f_sizes(0, 0), 0, &dev, OK },		/* no disk */
+		{ RBLK_P_SIZES, f_sizes(1ULL << 53, 0), 0, &dev, BAD },
+		{ RBLK_P_SIZES, f_sizes(U64 - 7, 0), 0, &dev, BAD },
+		{ RBLK_P_SIZES, f_sizes(4100, 0), 0, &dev, BAD },
+		{ RBLK_P_SIZES, f_sizes(4096, 4100), 0, &dev, BAD },
+		{ RBLK_P_SIZES, f_sizes(4096, 4104), 0, &dev, BAD },	/* more than it gives */
+		{ RBLK_P_SIZES, f_sizes(0, 8), 0, &dev, BAD },
+		{ RBLK_P_SIZES, POKE(f_sizes(4096, 0), rblk_p_sizes, flags, 3, 1), 0, &dev, BAD },
+		{ RBLK_P_SIZES, POKE(f_sizes(4096, 0), rblk_p_sizes, reserved, 0, 1), 0, &dev, BAD },
+		{ RBLK_P_SIZES, f_sizes(4096, 0), 8, &dev, LEN },
 
 		/* PING, PING_ACK, COMMIT, DISCONNECT: nothing to check but the size */
 		{ RBLK_P_PING, f_ping(U64), 0, &dev, OK },
