@@ -33,7 +33,9 @@
  *             header bytes, or after its header and 3 payload bytes;
  *             "alive" if the node then answers it)
  *   stall-long  (the same, stopping for 6 s)
- *   early-new-uuid, early-read  (NEW_UUID or READ_REQ before our STATE:
+ *   early-new-uuid, early-read, early-sizes  (NEW_UUID, READ_REQ, or a
+ *             valid SIZES from us, who did not offer RBLK_FEAT_SIZES,
+ *             before our STATE:
  *             nothing but STATE, PING and DISCONNECT before the decision)
  *   verify-repair-trick  (a verify started without repair, then a
  *             VERIFY_DONE that asks for one: no way round the decision)
@@ -1280,15 +1282,20 @@ int main(int argc, char **argv)
 		puts(still_open(3000) ? "alive" : "dropped");
 		return 0;
 	}
-	if (!strcmp(argv[4], "early-new-uuid") || !strcmp(argv[4], "early-read")) {
+	if (!strcmp(argv[4], "early-new-uuid") || !strcmp(argv[4], "early-read") ||
+	    !strcmp(argv[4], "early-sizes")) {
 		struct rblk_p_sync u = {};
 		struct rblk_p_read_req q = {};
+		struct rblk_p_sizes z = {};
 
 		if (handshake(argv[2], argv[3], 1))
 			return 1;
 		if (!strcmp(argv[4], "early-new-uuid")) {
 			rblk_put_be64(u.current_uuid, 0x1234567890abcdefULL);
 			send_pkt(RBLK_P_NEW_UUID, &u, sizeof(u));
+		} else if (!strcmp(argv[4], "early-sizes")) {
+			rblk_put_be64(z.usable, 4096);
+			send_pkt(RBLK_P_SIZES, &z, sizeof(z));
 		} else {
 			rblk_put_be64(q.id, 7);
 			rblk_put_be32(q.bytes, 4096);

@@ -302,7 +302,7 @@ teardown_file() {
 @test "packets before the decision, and a repair no verify asked for: refused, nothing changes" {
 	wait_conn pg1 Connecting
 	before=$(vm_run pg1 "$(md5_of /dev/vda)")
-	for s in early-new-uuid early-read; do
+	for s in early-new-uuid early-read early-sizes; do
 		run vm_run pg2 "build/tools/hostile-peer 10.0.0.1:7788 pg pg2 $s"
 		[ "$output" = "received:"$'\n'"dropped" ] || { echo "$s: $output"; false; }
 	done
@@ -311,6 +311,8 @@ teardown_file() {
 	run vm_run pg1 "dmesg | tail -n 60"
 	assert_output_has "protocol error from peer pg2: packet not allowed in this state (packet type 16)"
 	assert_output_has "protocol error from peer pg2: packet not allowed in this state (packet type 8)"
+	# SIZES from a peer that did not offer the feature (RBLK_FEAT_SIZES)
+	assert_output_has "protocol error from peer pg2: packet not allowed in this state (packet type 25)"
 	assert_output_has "protocol error from peer pg2: malformed payload (packet type 20)"
 	[[ "$output" != *SyncTarget* ]] || { echo "$output"; false; }
 	[ "$(stat_of pg1 disk)" = UpToDate ]

@@ -51,6 +51,12 @@
 #  - refusals: attach on pg1 while pg2 is disconnected ends non-zero with
 #    "attach: pg is Primary and no UpToDate peer serves it", pg1 stays
 #    Diskless.
+#  - the device 100 MiB (disk { size 100M; }): a 64 MiB disk is refused
+#    ("the disk is smaller than the device (its data area, within
+#    size): give it a larger disk"), pg1 stays Diskless, Primary,
+#    Connected; the whole 128 MiB disk, without size, is taken at the
+#    device's size (size-kib 102400, disk-size-kib 131032), resynced,
+#    md5 equal.
 
 RBLK_DISK=/dev/mapper/rdata
 
@@ -239,4 +245,35 @@ resynced() {
 	resynced
 	md5_both_equal
 	vm_run pg1 "$RBLKADM secondary pg"
+}
+
+# The device keeps its size (it is in use): a new disk must give at least
+# that much (its data area, within size), and takes that size if it
+# gives more. Here the device is 100 MiB (size 100M at reseed); pg1's
+# disk made 64 MiB is refused, its whole 128 MiB (131032 KiB of data
+# area) is taken at 102400 KiB.
+@test "a Primary's new disk smaller than the device is refused; a larger one takes the device's size" {
+	for n in pg1 pg2; do
+		rblk_write_config $n "verify-alg sha256;" "resync-rate 8M; c-plan-ahead 0; size 100M;"
+	done
+	primary_served_fresh_disk
+	[ "$(stat_of pg1 size-kib)" = 102400 ]
+	rblk_write_config pg1 "verify-alg sha256;" "resync-rate 8M; c-plan-ahead 0;"
+	vm_run pg1 "dmsetup remove rdata && dmsetup create rdata --table '0 $((64 * 2048)) linear /dev/vda 0' &&
+		$RBLKADM create-md --force pg >/dev/null"
+	run vm_run pg1 "$RBLKADM attach pg"
+	[ "$status" -ne 0 ] || { echo "$output"; false; }
+	assert_output_has "the disk is smaller than the device (its data area, within size): give it a larger disk"
+	run vm_run pg1 "$(st disk); $(st role); $(st connection)"
+	[ "$output" = Diskless$'\n'Primary$'\n'Connected ] || { echo "$output"; false; }
+	vm_run pg1 "dmsetup remove rdata && $(dm_linear /dev/vda) && $RBLKADM create-md --force pg >/dev/null"
+	attach_primary
+	resynced
+	run vm_run pg1 "$(st size-kib); $(st disk-size-kib)"
+	[ "$output" = 102400$'\n'131032 ] || { echo "$output"; false; }
+	md5_both_equal
+	vm_run pg1 "$RBLKADM secondary pg"
+	for n in pg1 pg2; do
+		rblk_write_config $n "verify-alg sha256;" "resync-rate 8M; c-plan-ahead 0;"
+	done
 }
