@@ -18,15 +18,16 @@
 
 #define BITS_PER_BLOCK	(RBLK_MD_BLOCK * 8)
 
-/* Blocks of [sector, +bytes): a partial block counts. */
-static void range_bits(struct rblk_bitmap *bm, sector_t sector, u64 bytes,
-		       u64 *first, u64 *end)
+/*
+ * Blocks of [sector, +bytes): a partial block counts. The caller cuts
+ * *end at bm->nbits under bm->lock (rblk_bm_resize() changes it).
+ */
+static void range_bits(sector_t sector, u64 bytes, u64 *first, u64 *end)
 {
 	u64 start = (u64)sector << SECTOR_SHIFT;
 
 	*first = start / RBLK_BM_BYTES_PER_BIT;
-	*end = min(DIV_ROUND_UP_ULL(start + bytes, RBLK_BM_BYTES_PER_BIT),
-		   bm->nbits);
+	*end = DIV_ROUND_UP_ULL(start + bytes, RBLK_BM_BYTES_PER_BIT);
 }
 
 static void mark_dirty(struct rblk_bitmap *bm, u64 bit)
@@ -42,8 +43,9 @@ u64 rblk_bm_set(struct rblk_bitmap *bm, sector_t sector, u64 bytes)
 
 	if (!bm->bits)
 		return 0;
-	range_bits(bm, sector, bytes, &first, &end);
+	range_bits(sector, bytes, &first, &end);
 	spin_lock_irqsave(&bm->lock, flags);
+	end = min(end, bm->nbits);
 	for (b = first; b < end;) {
 		/* Whole words at once (a large discard): all ones in either
 		 * bit order. Interrupts are off. */
@@ -87,9 +89,9 @@ u64 rblk_bm_clear(struct rblk_bitmap *bm, sector_t sector, u64 bytes,
 		return 0;
 	first = DIV_ROUND_UP_ULL(start, RBLK_BM_BYTES_PER_BIT);
 	end = (start + bytes) / RBLK_BM_BYTES_PER_BIT;
+	spin_lock_irqsave(&bm->lock, flags);
 	if ((start + bytes) >= bm->nbits * RBLK_BM_BYTES_PER_BIT)
 		end = bm->nbits;	/* the last block may be short */
-	spin_lock_irqsave(&bm->lock, flags);
 	for (b = first; b < end; b++) {
 		if (__test_and_clear_bit_le(b, bm->bits)) {
 			mark_dirty(bm, b);

@@ -396,24 +396,35 @@ static int attach_served(struct rblk_device *dev, struct rblk_bdev *b,
 	ret = rblk_meta_attach(&dev->meta, b->bdev, meta_path, dev, limit);
 	if (ret)
 		goto out_unlock;
-	/* It takes the device's size, which its data area must give. */
-	if (rblk_meta_usable_sectors(&dev->meta) < get_capacity(dev->disk) ||
-	    get_capacity(dev->disk) % (RBLK_MD_BLOCK >> SECTOR_SHIFT)) {
+	/*
+	 * It takes the device's size, which its data area must give; with
+	 * an older peer (whole bitmaps on the wire) that is all of it.
+	 */
+	if (rblk_meta_set_size(&dev->meta, get_capacity(dev->disk), true) ||
+	    (!(dev->conn.features & RBLK_FEAT_SIZES) &&
+	     (dev->meta.layout.data_bytes >> SECTOR_SHIFT != get_capacity(dev->disk) ||
+	      rblk_meta_usable_sectors(&dev->meta) != get_capacity(dev->disk)))) {
 		pr_err("rblk%d: %s: %s gives %llu KiB (its data area, within size); the device is %llu KiB\n",
 		       dev->minor, dev->name, path,
 		       rblk_meta_usable_sectors(&dev->meta) / 2,
 		       (unsigned long long)get_capacity(dev->disk) / 2);
-		NL_SET_ERR_MSG(extack, "rblk: the disk is smaller than the device (its data area, within size): give it a larger disk");
+		if (rblk_meta_usable_sectors(&dev->meta) < get_capacity(dev->disk))
+			NL_SET_ERR_MSG(extack, "rblk: the disk is smaller than the device (its data area, within size): give it a larger disk");
+		else if (!(dev->conn.features & RBLK_FEAT_SIZES))
+			NL_SET_ERR_MSG(extack, "rblk: the peer's rblk is older: the disk's data area must be the device's size exactly");
+		else
+			NL_SET_ERR_MSG(extack, "rblk: the device's size is not whole 4 KiB blocks: a disk with metadata cannot take it");
 		ret = -ENOSPC;
 		goto out_meta;
 	}
-	rblk_meta_set_size(&dev->meta, get_capacity(dev->disk));
 	ns = dev->state;
 	ns.disk = RBLK_DISK_INCONSISTENT;
 	ns.conn = RBLK_CONN_SYNC_TARGET;
 	ret = rblk_state_try(dev, &ns, RBLK_SC_ADMIN | RBLK_SC_ATTACH, extack);
 	if (ret)
 		goto out_meta;
+	/* Bits past it go: its superblock says "resync all" first (gen.c). */
+	WARN_ON_ONCE(rblk_meta_set_size(&dev->meta, get_capacity(dev->disk), false));
 	ret = rblk_gen_attach_primary(dev);
 	if (ret) {
 		NL_SET_ERR_MSG(extack, "rblk: cannot write the disk's metadata");

@@ -169,9 +169,13 @@ static int refuse_size(struct rblk_device *dev, const struct rblk_cd_side *l,
 	struct rblk_conn *conn = &dev->conn;
 	const char *peer = conn->peer_node;
 
-	if (!l->usable || !p->usable)
-		rblk_conn_error(conn, "size mismatch: %s has %llu KiB, this node %llu KiB, and %s's rblk cannot use disks of different sizes: both must be the same size",
+	if (!(conn->features & RBLK_FEAT_SIZES))
+		rblk_conn_error(conn, "size mismatch: %s has %llu KiB, this node %llu KiB, and %s's rblk is older: it cannot use devices of different sizes",
 				peer, p->sectors / 2, l->sectors / 2, peer);
+	else if (!l->usable || !p->usable)
+		rblk_conn_error(conn, "size mismatch: %s has %llu KiB, this node %llu KiB, and %s has no metadata: the devices must then be the same size",
+				peer, p->sectors / 2, l->sectors / 2,
+				l->usable ? peer : "this node");
 	else if (l->in_use && p->in_use)
 		rblk_conn_error(conn, "size mismatch: the data here is %llu KiB in size, on %s %llu KiB; refusing to connect. Start one node afresh ('rblkadm create-md' there) to take the other's",
 				l->in_use / 2, peer, p->in_use / 2);
@@ -193,17 +197,35 @@ static int refuse_size(struct rblk_device *dev, const struct rblk_cd_side *l,
 static int take_size(struct rblk_device *dev, u64 size)
 {
 	struct rblk_meta *m = &dev->meta;
+	struct rblk_conn *conn = &dev->conn;
 	u64 cap = get_capacity(dev->disk);
 
 	lockdep_assert_held(&dev->lock);
+	/*
+	 * An older peer exchanges whole bitmaps: the two data areas must be
+	 * equal, and the device all of one.
+	 */
+	if (!(conn->features & RBLK_FEAT_SIZES) && m->present &&
+	    cap != m->layout.data_bytes >> SECTOR_SHIFT) {
+		rblk_conn_error(conn, "%s's rblk is older: it connects only to a device that uses its disk's whole data area, here %llu KiB of %llu KiB (size, or a size agreed with another peer); refusing to connect",
+				conn->peer_node, cap / 2, m->layout.data_bytes >> 10);
+		return -EMEDIUMTYPE;
+	}
 	if (size != cap) {
-		if (!m->present || dev->open_count ||
-		    dev->state.role == RBLK_ROLE_PRIMARY) {
-			rblk_conn_error(&dev->conn, "this node would have to change its size from %llu KiB to %s's %llu KiB, but it is in use; refusing to connect",
-					cap / 2, dev->conn.peer_node, size / 2);
-			return -EBUSY;
+		/* Only a disk without data (rblk_cd_size()), not in use. */
+		if (!m->present ||
+		    m->gi.uuid[RBLK_UI_CURRENT] != RBLK_UUID_JUST_CREATED ||
+		    rblk_meta_set_size(m, size, true)) {
+			rblk_conn_error(conn, "this node's data would have to change its size from %llu KiB to %llu KiB for %s; refusing to connect",
+					cap / 2, size / 2, conn->peer_node);
+			return -EMEDIUMTYPE;
 		}
-		rblk_meta_set_size(m, size);
+		if (dev->open_count || dev->state.role == RBLK_ROLE_PRIMARY) {
+			rblk_conn_error(conn, "this node would have to change its size from %llu KiB to %s's %llu KiB, but it is open; connecting again",
+					cap / 2, conn->peer_node, size / 2);
+			return -EAGAIN;
+		}
+		WARN_ON_ONCE(rblk_meta_set_size(m, size, false));
 		set_capacity_and_notify(dev->disk, size);
 		pr_info("rblk%d: %s: %llu KiB in size now, as with %s (this disk gives %llu KiB)\n",
 			dev->minor, dev->name, size / 2, dev->conn.peer_node,
@@ -682,8 +704,13 @@ int rblk_gen_attach_primary(struct rblk_device *dev)
 	invalidate_local(dev);
 	gi->flags &= ~(RBLK_MDF_CRASHED_PRIMARY | RBLK_MDF_LOST_AS_PRIMARY);
 	gi->flags |= RBLK_MDF_PRIMARY;
-	return rblk_al_reset(&dev->meta) ?: rblk_bm_flush(&dev->meta) ?:
-	       rblk_meta_write(&dev->meta);
+	/*
+	 * The superblock before the bitmap: the disk may have held other
+	 * data, whose bits past the device's size went (rblk_meta_set_size());
+	 * once it says "just created, resync all" no bit counts.
+	 */
+	return rblk_al_reset(&dev->meta) ?: rblk_meta_write(&dev->meta) ?:
+	       rblk_bm_flush(&dev->meta);
 }
 
 /*

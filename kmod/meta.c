@@ -73,14 +73,18 @@ static u64 usable_sectors(const struct rblk_meta *m, u64 limit)
  * The device's size from this disk: the size its data has (agreed with
  * the peer before; a disk with data but none recorded, written by an
  * older rblk, has its whole data area in use), else all it gives. Data
- * in use is never cut by `size`: that is refused.
+ * in use is never cut by `size`: that is refused. A disk without data
+ * (just created) has none.
  */
 static int size_in_use(struct rblk_meta *m, u64 limit)
 {
 	u64 usable = usable_sectors(m, limit);
 	u64 la = m->la_sectors;
 
-	if (!la && m->gi.uuid[RBLK_UI_CURRENT] != RBLK_UUID_JUST_CREATED)
+	/* A disk without data has no size yet, whatever it had. */
+	if (m->gi.uuid[RBLK_UI_CURRENT] == RBLK_UUID_JUST_CREATED)
+		la = 0;
+	else if (!la)
 		la = m->layout.data_bytes >> SECTOR_SHIFT;
 	if (la > usable) {
 		pr_err("%pg: its data is %llu KiB in size, more than size %llu KiB allows: raise size (or remove it), or create-md to start afresh\n",
@@ -275,17 +279,23 @@ u64 rblk_meta_usable_sectors(const struct rblk_meta *m)
 }
 
 /*
- * The size in use here is @sectors from now (within what the disk gives):
- * agreed with the peer (kmod/gen.c) or taken from the device a disk comes
- * to (kmod/device.c). The bitmap follows; the superblock has it with the
- * next rblk_meta_write().
+ * The size in use here is @sectors from now: agreed with the peer
+ * (kmod/gen.c) or taken from the device a disk comes to (kmod/device.c).
+ * It must be a size the metadata can record (include/rblk/md.h), within
+ * what the disk gives: -EINVAL if not, and with @check_only only that is
+ * checked. The bitmap follows; the superblock has it with the next
+ * rblk_meta_write().
  */
-void rblk_meta_set_size(struct rblk_meta *m, u64 sectors)
+int rblk_meta_set_size(struct rblk_meta *m, u64 sectors, bool check_only)
 {
-	if (WARN_ON_ONCE(sectors > rblk_meta_usable_sectors(m) ||
-			 sectors % (RBLK_MD_BLOCK >> SECTOR_SHIFT)))
-		return;
+	if (sectors > rblk_meta_usable_sectors(m) ||
+	    sectors % (RBLK_MD_BLOCK >> SECTOR_SHIFT) ||
+	    sectors < RBLK_MD_MIN_DATA >> SECTOR_SHIFT)
+		return -EINVAL;
+	if (check_only)
+		return 0;
 	rblk_bm_resize(&m->bm, rblk_bm_bits(sectors << SECTOR_SHIFT));
 	m->size_sectors = sectors;
 	m->la_sectors = sectors;
+	return 0;
 }

@@ -49,6 +49,6 @@ int rblk_meta_write(struct rblk_meta *m);
 enum rblk_disk_state rblk_meta_disk_state(const struct rblk_meta *m);
 u64 rblk_meta_data_sectors(const struct rblk_meta *m);
 u64 rblk_meta_usable_sectors(const struct rblk_meta *m);
-void rblk_meta_set_size(struct rblk_meta *m, u64 sectors);
+int rblk_meta_set_size(struct rblk_meta *m, u64 sectors, bool check_only);
 
 #endif /* RBLK_META_H */

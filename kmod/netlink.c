@@ -588,6 +588,12 @@ static int new_device_doit(struct sk_buff *skb, struct genl_info *info)
 				    "rblk: unknown flags");
 		return -EINVAL;
 	}
+	/* Honoured by RBLK_CMD_ATTACH only: refused, not dropped. */
+	if (a[RBLK_A_SIZE_LIMIT]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[RBLK_A_SIZE_LIMIT],
+				    "rblk: a size limit goes with RBLK_CMD_ATTACH");
+		return -EINVAL;
+	}
 	if (!valid_name(nla_data(a[RBLK_A_RESOURCE]))) {
 		NL_SET_ERR_MSG_ATTR(info->extack, a[RBLK_A_RESOURCE],
 				    "rblk: invalid resource name");
@@ -647,7 +653,7 @@ static int attach_doit(struct sk_buff *skb, struct genl_info *info)
 	/* 1 MiB at least (include/rblk/md.h); sizes stay far from overflow. */
 	if (limit && (limit < RBLK_MD_MIN_DATA >> SECTOR_SHIFT || limit >> 53)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[RBLK_A_SIZE_LIMIT],
-				    "rblk: size must be at least 1 MiB");
+				    "rblk: size must be 1 MiB to 4 EiB");
 		return -EINVAL;
 	}
 	mutex_lock(&rblk_devices_lock);

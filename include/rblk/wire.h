@@ -661,7 +661,10 @@ rblk_wire_check_state(const void *f, u32 data_len, const struct rblk_wire_dev *d
 	return RBLK_WIRE_OK;
 }
 
-/* SIZES: whole 4 KiB blocks; data in use fits its disk; no disk, none. */
+/*
+ * SIZES: whole 4 KiB blocks, 1 MiB at least (RBLK_MD_MIN_DATA: what
+ * metadata can record), or 0; data in use fits its disk; no disk, none.
+ */
 static inline enum rblk_wire_error
 rblk_wire_check_sizes(const void *f, u32 data_len, const struct rblk_wire_dev *d)
 {
@@ -670,6 +673,7 @@ rblk_wire_check_sizes(const void *f, u32 data_len, const struct rblk_wire_dev *d
 
 	(void)data_len; (void)d;
 	if (usable >> 53 || usable % 8 || in_use % 8 || in_use > usable ||
+	    (usable && usable < 2048) || (in_use && in_use < 2048) ||
 	    rblk_be32(p->flags) || !rblk_wire_zero(p->reserved, sizeof(p->reserved)))
 		return RBLK_WIRE_BAD_PAYLOAD;
 	return RBLK_WIRE_OK;

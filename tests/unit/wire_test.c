@@ -553,6 +553,10 @@ static void test_packets(void)
 		{ RBLK_P_SIZES, f_sizes(4096, 4100), 0, &dev, BAD },
 		{ RBLK_P_SIZES, f_sizes(4096, 4104), 0, &dev, BAD },	/* more than it gives */
 		{ RBLK_P_SIZES, f_sizes(0, 8), 0, &dev, BAD },
+		{ RBLK_P_SIZES, f_sizes(2048, 2048), 0, &dev, OK },	/* 1 MiB */
+		{ RBLK_P_SIZES, f_sizes(2040, 0), 0, &dev, BAD },	/* less */
+		{ RBLK_P_SIZES, f_sizes(8, 0), 0, &dev, BAD },
+		{ RBLK_P_SIZES, f_sizes(4096, 8), 0, &dev, BAD },
 		{ RBLK_P_SIZES, POKE(f_sizes(4096, 0), rblk_p_sizes, flags, 3, 1), 0, &dev, BAD },
 		{ RBLK_P_SIZES, POKE(f_sizes(4096, 0), rblk_p_sizes, reserved, 0, 1), 0, &dev, BAD },
 		{ RBLK_P_SIZES, f_sizes(4096, 0), 8, &dev, LEN },
