@@ -39,6 +39,10 @@
 #    size, more than size 65536 KiB allows", pg2 stays Diskless; size
 #    back to 100M, attach: Connected, UpToDate, md5 equal. size 512K is
 #    refused when the configuration is read.
+#  - a peer without the sizes feature (the hostile peer) while size cuts
+#    pg1's 200 MiB disk to 100 MiB: pg1 StandAlone, last-error "pg2's
+#    rblk is older: it connects only to a device that uses its disk's
+#    whole data area, here 102400 KiB of 204756 KiB".
 
 RBLK_DISK=/dev/mapper/rd
 
@@ -168,4 +172,19 @@ sizes() {
 	vm_wait pg2 60 "[ \"\$($(st disk))\" = UpToDate ]"
 	vm_run pg1 "$RBLKADM secondary pg"
 	md5_both_equal
+}
+
+# An rblk without RBLK_FEAT_SIZES (the hostile peer offers only
+# resync-waits) exchanges whole bitmaps: it connects only to a device
+# that uses its disk's whole data area, here cut to 100 MiB by size.
+@test "a peer without sizes is refused while size cuts the data area" {
+	vm_run pg2 "$RBLKADM down pg"
+	rblk_write_config pg1 "" "size 100M;"
+	vm_run pg1 "$(fresh_disk 200) && $RBLKADM up pg"
+	run vm_run pg2 "build/tools/hostile-peer 10.0.0.1:7788 pg pg2 barrier-forged"
+	[ "$output" = "dropped early" ] || { echo "$output"; false; }
+	wait_conn pg1 StandAlone
+	run stat_of pg1 last-error
+	assert_output_has "pg2's rblk is older: it connects only to a device that uses its disk's whole data area, here 102400 KiB of 204756 KiB"
+	[ "$(stat_of pg1 size-kib)" = 102400 ]
 }
