@@ -51,6 +51,9 @@
 #  - refusals: attach on pg1 while pg2 is disconnected ends non-zero with
 #    "attach: pg is Primary and no UpToDate peer serves it", pg1 stays
 #    Diskless.
+#  - "rblkadm adjust pg" on such a Primary (fresh disk, served) ends 0
+#    and attaches it the same way: Primary, SyncTarget (or already
+#    UpToDate), then UpToDate, md5 equal.
 #  - the device 100 MiB (disk { size 100M; }): a 64 MiB disk is refused
 #    ("the disk is smaller than the device (its data area, within
 #    size): give it a larger disk"), pg1 stays Diskless, Primary,
@@ -242,6 +245,20 @@ resynced() {
 	vm_run pg2 "$RBLKADM connect pg"
 	wait_conn pg1 Connected 60
 	attach_primary
+	resynced
+	md5_both_equal
+	vm_run pg1 "$RBLKADM secondary pg"
+}
+
+# adjust does what attach does here: the configured disk is missing, and
+# the running state says the Primary is served (user/plan.c).
+@test "adjust on a served Primary attaches its disk the same way" {
+	primary_served_fresh_disk
+	run vm_run pg1 "$RBLKADM adjust pg"
+	assert_status 0
+	run vm_run pg1 "$(st role); $(st disk); $(st connection)"
+	[[ "$output" == Primary$'\n'@(Inconsistent$'\n'SyncTarget|UpToDate$'\n'Connected) ]] ||
+		{ echo "$output"; false; }
 	resynced
 	md5_both_equal
 	vm_run pg1 "$RBLKADM secondary pg"
