@@ -266,15 +266,27 @@ resynced() {
 
 # The device keeps its size (it is in use): a new disk must give at least
 # that much (its data area, within size), and takes that size if it
-# gives more. Here the device is 100 MiB (size 100M at reseed); pg1's
+# gives more. Here the device is 100 MiB (size 100M on fresh disks: not
+# reseed's, whose generation says the whole data area holds data); pg1's
 # disk made 64 MiB is refused, its whole 128 MiB (131032 KiB of data
 # area) is taken at 102400 KiB.
 @test "a Primary's new disk smaller than the device is refused; a larger one takes the device's size" {
 	for n in pg1 pg2; do
 		rblk_write_config $n "verify-alg sha256;" "resync-rate 8M; c-plan-ahead 0; size 100M;"
+		vm_run $n "$RBLKADM down pg && $RBLKADM create-md --force pg >/dev/null"
 	done
-	primary_served_fresh_disk
+	for n in pg1 pg2; do
+		vm_run $n "$RBLKADM up pg"
+	done
+	wait_conn pg1 Connected
+	vm_run pg1 "$RBLKADM primary --force pg"
+	run vm_run pg1 "$RBLKADM wait-sync pg --timeout 120"
+	assert_status 0
 	[ "$(stat_of pg1 size-kib)" = 102400 ]
+	run vm_run pg1 "$RBLKADM detach pg"
+	assert_status 0
+	run vm_run pg1 "$(st disk); $(st role); $(st connection); $(st peer-disk)"
+	[ "$output" = Diskless$'\n'Primary$'\n'Connected$'\n'UpToDate ] || { echo "$output"; false; }
 	rblk_write_config pg1 "verify-alg sha256;" "resync-rate 8M; c-plan-ahead 0;"
 	vm_run pg1 "dmsetup remove rdata && dmsetup create rdata --table '0 $((64 * 2048)) linear /dev/vda 0' &&
 		$RBLKADM create-md --force pg >/dev/null"
