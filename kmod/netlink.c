@@ -338,8 +338,9 @@ static int put_conn(struct sk_buff *skb, struct rblk_conn *conn,
 		return -EMSGSIZE;
 	if (!conn->worker)
 		return 0;
-	if (rblk_conn_is_up(st->conn) && READ_ONCE(conn->peer_sizes) &&
-	    READ_ONCE(conn->peer_usable) &&
+	/* As the handshake said: while the peer's disk is still there. */
+	if (rblk_conn_is_up(st->conn) && st->peer_disk > RBLK_DISK_FAILED &&
+	    READ_ONCE(conn->peer_sizes) && READ_ONCE(conn->peer_usable) &&
 	    nla_put_u64_64bit(skb, RBLK_A_PEER_SIZE, READ_ONCE(conn->peer_usable),
 			      RBLK_A_UNSPEC))
 		return -EMSGSIZE;

@@ -52,7 +52,8 @@
  *                                 area, within the size limit (RBLK_A_SIZE
  *                                 is the device's, agreed with the peer)
  *     RBLK_A_PEER_SIZE    u64     sectors the peer's disk gives, as its
- *                                 SIZES said; while connected, if it did
+ *                                 SIZES at the handshake said; while
+ *                                 connected and that disk is still there
  *
  * RBLK_CMD_NEW_DEVICE (CAP_SYS_ADMIN)
  *   Creates /dev/rblk<RBLK_A_MINOR> for resource RBLK_A_RESOURCE (letters,
