@@ -27,7 +27,8 @@
 #    "size mismatch: pg1's data is 163796 KiB in size, but this node's
 #    disk gives only 122840 KiB", pg1's "the data here is 163796 KiB in
 #    size, but pg2's disk gives only 122840 KiB"; pg1 stays UpToDate,
-#    163796 KiB.
+#    163796 KiB. A fresh 192 MiB disk then (196564 KiB) takes 163796
+#    KiB, is resynced in full, md5 equal.
 #  - disk { size 100M; } on both over 200 MiB disks: size-kib,
 #    disk-size-kib and size-limit-kib are 102400 on both; a full resync
 #    and a write at the end, md5 equal. On pg2 (Secondary) size lowered
@@ -129,6 +130,13 @@ sizes() {
 	assert_output_has "size mismatch: the data here is 163796 KiB in size, but pg2's disk gives only 122840 KiB"
 	[ "$(stat_of pg1 disk)" = UpToDate ]
 	[ "$(stat_of pg1 size-kib)" = 163796 ]
+	# A larger one takes the size in use, and pg1's data in a full resync.
+	vm_run pg2 "$(fresh_disk 192) && $RBLKADM up pg"
+	vm_run pg1 "$RBLKADM connect pg"
+	wait_conn pg1 Connected 120
+	[ "$(sizes pg2)" = "163796 196564 204756 -" ] || { sizes pg2; false; }
+	vm_wait pg2 120 "[ \"\$($(st disk))\" = UpToDate ]"
+	md5_both_equal
 }
 
 @test "disk { size } is honoured; lowered below the data in use it is refused" {
