@@ -35,37 +35,49 @@ static void mark_dirty(struct rblk_bitmap *bm, u64 bit)
 	__set_bit(bit / BITS_PER_BLOCK, bm->dirty);
 }
 
-/* Mark [sector, +bytes) out of sync; returns the bits newly set. */
-u64 rblk_bm_set(struct rblk_bitmap *bm, sector_t sector, u64 bytes)
+/*
+ * Set or clear bits [from, to), whole words at once where it can (all
+ * ones or all zeros in either bit order: a large discard, a resize);
+ * returns how many changed. bm->lock held (interrupts off).
+ */
+static u64 fill_range(struct rblk_bitmap *bm, u64 from, u64 to, bool set)
 {
-	unsigned long flags;
-	u64 b, first, end, n = 0;
+	u64 b, n = 0;
 
-	if (!bm->bits)
-		return 0;
-	range_bits(sector, bytes, &first, &end);
-	spin_lock_irqsave(&bm->lock, flags);
-	end = min(end, bm->nbits);
-	for (b = first; b < end;) {
-		/* Whole words at once (a large discard): all ones in either
-		 * bit order. Interrupts are off. */
-		if (!(b % BITS_PER_LONG) && end - b >= BITS_PER_LONG) {
+	for (b = from; b < to;) {
+		if (!(b % BITS_PER_LONG) && to - b >= BITS_PER_LONG) {
 			unsigned long *w = &bm->bits[b / BITS_PER_LONG];
+			unsigned int h = hweight_long(*w);
 
-			if (*w != ~0UL) {
-				n += BITS_PER_LONG - hweight_long(*w);
-				*w = ~0UL;
+			if (set ? h != BITS_PER_LONG : h) {
+				n += set ? BITS_PER_LONG - h : h;
+				*w = set ? ~0UL : 0;
 				mark_dirty(bm, b);
 			}
 			b += BITS_PER_LONG;
 			continue;
 		}
-		if (!__test_and_set_bit_le(b, bm->bits)) {
+		if (set ? !__test_and_set_bit_le(b, bm->bits) :
+			  __test_and_clear_bit_le(b, bm->bits)) {
 			mark_dirty(bm, b);
 			n++;
 		}
 		b++;
 	}
+	return n;
+}
+
+/* Mark [sector, +bytes) out of sync; returns the bits newly set. */
+u64 rblk_bm_set(struct rblk_bitmap *bm, sector_t sector, u64 bytes)
+{
+	unsigned long flags;
+	u64 first, end, n;
+
+	if (!bm->bits)
+		return 0;
+	range_bits(sector, bytes, &first, &end);
+	spin_lock_irqsave(&bm->lock, flags);
+	n = fill_range(bm, first, min(end, bm->nbits), true);
 	bm->weight += n;
 	spin_unlock_irqrestore(&bm->lock, flags);
 	return n;
@@ -369,38 +381,6 @@ int rblk_bm_load(struct rblk_meta *m, u64 nbits)
 	bm->weight = bitmap_weight(bm->bits, bm->area_bytes * 8);
 	bm->last_flush = jiffies;
 	return 0;
-}
-
-/*
- * Set or clear bits [from, to), whole words at once where it can (all
- * ones or all zeros in either bit order); returns how many changed.
- * bm->lock held.
- */
-static u64 fill_range(struct rblk_bitmap *bm, u64 from, u64 to, bool set)
-{
-	u64 b, n = 0;
-
-	for (b = from; b < to;) {
-		if (!(b % BITS_PER_LONG) && to - b >= BITS_PER_LONG) {
-			unsigned long *w = &bm->bits[b / BITS_PER_LONG];
-			unsigned int h = hweight_long(*w);
-
-			if (set ? h != BITS_PER_LONG : h) {
-				n += set ? BITS_PER_LONG - h : h;
-				*w = set ? ~0UL : 0;
-				mark_dirty(bm, b);
-			}
-			b += BITS_PER_LONG;
-			continue;
-		}
-		if (set ? !__test_and_set_bit_le(b, bm->bits) :
-			  __test_and_clear_bit_le(b, bm->bits)) {
-			mark_dirty(bm, b);
-			n++;
-		}
-		b++;
-	}
-	return n;
 }
 
 /*

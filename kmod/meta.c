@@ -288,9 +288,7 @@ u64 rblk_meta_usable_sectors(const struct rblk_meta *m)
  */
 int rblk_meta_set_size(struct rblk_meta *m, u64 sectors, bool check_only)
 {
-	if (sectors > rblk_meta_usable_sectors(m) ||
-	    sectors % (RBLK_MD_BLOCK >> SECTOR_SHIFT) ||
-	    sectors < RBLK_MD_MIN_DATA >> SECTOR_SHIFT)
+	if (!rblk_md_size_ok(sectors, rblk_meta_usable_sectors(m)))
 		return -EINVAL;
 	if (check_only)
 		return 0;

@@ -354,16 +354,15 @@ static int put_conn(struct sk_buff *skb, struct rblk_conn *conn,
 	return put_net_opts(skb, &conn->opts, admin);
 }
 
-/* What the attached disk gives: its data area, within `size`. */
+/*
+ * What the attached disk gives: its data area, within `size`; without
+ * metadata, what attach made the device (kmod/device.c), which stays.
+ */
 static u64 disk_size(struct rblk_device *dev)
 {
-	u64 size = bdev_nr_sectors(dev->backing.bdev);
-
 	if (dev->meta.present)
 		return rblk_meta_usable_sectors(&dev->meta);
-	if (dev->size_limit && dev->size_limit < size)
-		size = round_down(dev->size_limit, RBLK_MD_BLOCK >> SECTOR_SHIFT);
-	return size;
+	return get_capacity(dev->disk);
 }
 
 /*

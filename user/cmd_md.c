@@ -328,9 +328,7 @@ static int check_dump(const struct md_target *t, const struct md_dump_info *di,
 		hint("bm-bits must be data-sectors / 8, rounded up");
 		return -1;
 	}
-	if (di->la_sectors && (di->la_sectors > di->data_sectors ||
-			       di->la_sectors % (RBLK_MD_BLOCK / RBLK_SECTOR) ||
-			       di->la_sectors * RBLK_SECTOR < RBLK_MD_MIN_DATA)) {
+	if (di->la_sectors && !rblk_md_size_ok(di->la_sectors, di->data_sectors)) {
 		err("%s: the dump's size-in-use-sectors %" PRIu64 " is not a size this data area of %" PRIu64 " sectors can have",
 		    md_where(t), di->la_sectors, di->data_sectors);
 		hint("whole 4 KiB blocks, at least 1 MiB and at most data-sectors; 0 if no size was agreed yet");

@@ -515,7 +515,7 @@ static bool size_changed(const struct cfg_resource *r, const struct plan *want,
 	const char *ws = w ? plan_get(w, "size") : NULL;
 	const char *rs = run ? plan_get(run, "size") : NULL;
 
-	if (!run || !strcmp(ws ?: "0", rs ?: "0") ||
+	if (!run || !w || !strcmp(ws ?: "0", rs ?: "0") ||
 	    strcmp(plan_get(w, "disk") ?: "", plan_get(run, "disk") ?: ""))
 		return false;
 	err("adjust: %s: size changed (%s sectors configured, %s in use by the attached disk); it applies when the disk is attached",

@@ -161,6 +161,17 @@ static inline u64 rblk_round_up(u64 v, u64 to)
 	return (v + to - 1) / to * to;
 }
 
+/*
+ * A size in use (sectors) metadata can record for a data area of
+ * data_sectors: whole 4 KiB blocks, 1 MiB at least, within the area.
+ */
+static inline bool rblk_md_size_ok(u64 sectors, u64 data_sectors)
+{
+	return !(sectors % (RBLK_MD_BLOCK / RBLK_SECTOR)) &&
+	       sectors >= RBLK_MD_MIN_DATA / RBLK_SECTOR &&
+	       sectors <= data_sectors;
+}
+
 /* Bits in the bitmap of a data area of data_bytes. */
 static inline u64 rblk_bm_bits(u64 data_bytes)
 {
@@ -366,8 +377,7 @@ rblk_md_sb_check(const struct rblk_md_sb *sb, enum rblk_md_kind kind,
 	if (bits != rblk_bm_bits(data))
 		return RBLK_MD_EBMSIZE;
 	/* The size in use: whole 4 KiB blocks of the data area, or none. */
-	if (la && (la >> 53 || la % (RBLK_MD_BLOCK / RBLK_SECTOR) ||
-		   la * RBLK_SECTOR < RBLK_MD_MIN_DATA || la * RBLK_SECTOR > data))
+	if (la && !rblk_md_size_ok(la, data / RBLK_SECTOR))
 		return RBLK_MD_ECORRUPT;
 	if (kind == RBLK_MD_INTERNAL)
 		bad_layout = rblk_md_layout_internal(md_dev_bytes, l);
