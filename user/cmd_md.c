@@ -25,12 +25,14 @@ struct md_args {
 	bool force;
 	bool al_given;			/* --al-extents: only with --disk */
 	uint32_t al_extents;
+	uint64_t from_size;		/* --from-size: move-md only */
 };
 
 struct md_target {
 	const char *name;		/* resource, or the disk path */
 	const char *disk, *meta;	/* meta NULL: internal */
 	uint32_t al_extents;
+	uint32_t minor;			/* MD_NO_MINOR for --disk */
 };
 
 typedef int (*md_fn)(struct rblk_ctx *ctx, const struct md_target *t,
@@ -39,12 +41,14 @@ typedef int (*md_fn)(struct rblk_ctx *ctx, const struct md_target *t,
 static int parse_md_args(struct rblk_ctx *ctx, int argc, char **argv,
 			 bool want_extra, struct md_args *a)
 {
+	bool move = !strcmp(argv[0], "move-md");
 	static const struct option opts[] = {
 		{ "disk", required_argument, NULL, 'D' },
 		{ "meta-disk", required_argument, NULL, 'M' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "al-extents", required_argument, NULL, 'A' },
+		{ "from-size", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const struct rblkadm_cmd *cmd = rblk_find_cmd(argv[0]);
@@ -68,6 +72,16 @@ static int parse_md_args(struct rblk_ctx *ctx, int argc, char **argv,
 			a->al_extents = v;
 			a->al_given = true;
 			break;
+		case 'S':
+			if (!move)
+				return rblk_cmd_usage(cmd);
+			if (!parse_u64(optarg, RBLK_MD_MIN_DATA, UINT64_MAX, &v)) {
+				err("--from-size: '%s' is not a disk size in bytes ('blockdev --getsize64' prints one)",
+				    optarg);
+				return EXIT_USAGE;
+			}
+			a->from_size = v;
+			break;
 		default: return rblk_cmd_usage(cmd);
 		}
 	}
@@ -84,7 +98,7 @@ static int parse_md_args(struct rblk_ctx *ctx, int argc, char **argv,
 /* Run fn on --disk, or on every resource RES|all names; stop at an error. */
 static int for_each_target(struct rblk_ctx *ctx, const struct md_args *a, md_fn fn)
 {
-	struct md_target t = { a->disk, a->disk, a->meta, a->al_extents };
+	struct md_target t = { a->disk, a->disk, a->meta, a->al_extents, MD_NO_MINOR };
 	struct cfg_resource **res;
 	struct rblk_config *cfg;
 	int ret = 0, i, n;
@@ -109,6 +123,7 @@ static int for_each_target(struct rblk_ctx *ctx, const struct md_args *a, md_fn 
 		t.disk = res[i]->me->disk;
 		t.meta = strcmp(res[i]->me->meta_disk, "internal") ? res[i]->me->meta_disk : NULL;
 		t.al_extents = res[i]->opt[OPT_AL_EXTENTS].num;
+		t.minor = res[i]->me->minor;
 		ret = fn(ctx, &t, a);
 	}
 	free(res);
@@ -140,7 +155,7 @@ static void md_hint(enum rblk_md_err e)
 {
 	switch (e) {
 	case RBLK_MD_ENOMAGIC:
-		hint("create it with 'rblkadm create-md'; internal metadata is the last 4 KiB of the disk, so a shrunk disk has lost it");
+		hint("create it with 'rblkadm create-md'; internal metadata is the last 4 KiB of the disk, so a shrunk disk has lost it, and one that grew while rblk was down has it at its former end ('rblkadm move-md RES --from-size BYTES' finds it there)");
 		break;
 	case RBLK_MD_ECRC: case RBLK_MD_ECORRUPT:
 		hint("the superblock is damaged: restore a dump with 'rblkadm restore-md' or recreate it (full sync)");
@@ -166,9 +181,22 @@ static int read_md(const struct md_target *t, bool write, struct md_dev *d,
 	enum rblk_md_err e;
 	char why[256];
 
+	struct md_hint h;
+	bool former_left;
+	uint64_t at;
+
 	if (md_open(d, t->disk, t->meta, write))
 		return EXIT_FAIL;
-	e = md_read(&d->disk, &d->meta, kind_of(t), img, why, sizeof(why));
+	/* Internal metadata of a disk that grew is at its former end. */
+	if (!t->meta && t->minor != MD_NO_MINOR && !md_hint_read(t->minor, &h)) {
+		e = md_find(d, h.disk_bytes, h.device_uuid, img, &at, &former_left,
+			    why, sizeof(why));
+		if (!e && at != d->meta.size)
+			fprintf(stderr, "rblkadm: %s: the disk grew from %" PRIu64 " KiB since its metadata was written; the metadata is still at that former end ('rblkadm attach' or 'move-md' moves it)\n",
+				md_where(t), at / 1024);
+	} else {
+		e = md_read(&d->disk, &d->meta, kind_of(t), img, why, sizeof(why));
+	}
 	if (e) {
 		err("%s: %s", md_where(t), why);
 		md_hint(e);
@@ -220,6 +248,20 @@ static int refuse_found(const struct md_target *t, const char *found)
 	return EXIT_FAIL;
 }
 
+/*
+ * New internal metadata of a resource: where it is is recorded first, so
+ * that metadata left at a former end of the disk never counts again.
+ */
+static int record_new(const struct md_target *t, const struct md_dev *d,
+		      const struct md_image *img)
+{
+	struct md_hint h = { rblk_get_le64(&img->sb.device_uuid), d->meta.size };
+
+	if (t->meta || t->minor == MD_NO_MINOR)
+		return 0;
+	return md_hint_write(t->minor, t->disk, &h) ? -1 : 0;
+}
+
 static int do_create(struct rblk_ctx *ctx, const struct md_target *t,
 		     const struct md_args *a)
 {
@@ -238,7 +280,7 @@ static int do_create(struct rblk_ctx *ctx, const struct md_target *t,
 		ret = refuse_found(t, found);
 		goto out_free;
 	}
-	if (md_write(&d, &img))
+	if (record_new(t, &d, &img) || md_write(&d, &img))
 		goto out_free;
 	printf("%s: created %s metadata on %s: %" PRIu64 " KiB of metadata, %" PRIu64 " KiB of data\n",
 	       t->name, t->meta ? "external" : "internal", md_where(t),
@@ -389,7 +431,7 @@ static int do_restore(struct rblk_ctx *ctx, const struct md_target *t,
 		goto out_img;
 	}
 	apply_dump(&img, &di);
-	if (md_write(&d, &img))
+	if (record_new(t, &d, &img) || md_write(&d, &img))
 		goto out_img;
 	printf("%s: restored metadata on %s from %s\n", t->name, md_where(t), a->extra);
 	ret = EXIT_OK;
@@ -411,6 +453,30 @@ CMD(restore_md)
 
 /* ---- wipe-md ---- */
 
+/*
+ * A disk that grew may still have its superblock at its former end (the
+ * hint says where): it goes too, and so does the hint.
+ */
+static int wipe_former(const struct md_target *t, const struct md_dev *d)
+{
+	struct rblk_md_sb sb;
+	struct md_hint h;
+
+	if (t->meta || t->minor == MD_NO_MINOR || md_hint_read(t->minor, &h))
+		return 0;
+	if (h.disk_bytes / RBLK_MD_BLOCK < d->meta.size / RBLK_MD_BLOCK &&
+	    !d->meta.pread(d->meta.priv, &sb, sizeof(sb),
+			   rblk_md_sb_offset(RBLK_MD_INTERNAL, h.disk_bytes)) &&
+	    rblk_md_has_magic(&sb)) {
+		if (md_clear_former(d, h.disk_bytes))
+			return -1;
+		printf("%s: wiped the superblock at the former end of %s (%" PRIu64 " bytes)\n",
+		       t->name, t->disk, h.disk_bytes);
+	}
+	md_hint_forget(t->minor);
+	return 0;
+}
+
 static int do_wipe(struct rblk_ctx *ctx, const struct md_target *t,
 		   const struct md_args *a)
 {
@@ -425,6 +491,8 @@ static int do_wipe(struct rblk_ctx *ctx, const struct md_target *t,
 	    d.meta.pread(d.meta.priv, &sb, sizeof(sb),
 			 rblk_md_sb_offset(kind_of(t), d.meta.size)) ||
 	    !rblk_md_has_magic(&sb)) {
+		if (wipe_former(t, &d))
+			goto out;
 		printf("%s: no rblk metadata on %s, nothing to wipe\n", t->name, md_where(t));
 		ret = EXIT_OK;
 		goto out;
@@ -436,13 +504,38 @@ static int do_wipe(struct rblk_ctx *ctx, const struct md_target *t,
 		if (bad)
 			l.al_offset = l.sb_offset = rblk_md_sb_offset(kind_of(t), d.meta.size);
 	}
-	if (md_wipe(&d, &l))
+	if (md_wipe(&d, &l) || wipe_former(t, &d))
 		goto out;
 	printf("%s: wiped rblk metadata on %s\n", t->name, md_where(t));
 	ret = EXIT_OK;
 out:
 	md_close(&d);
 	return ret;
+}
+
+/* ---- move-md ---- */
+
+static int do_move(struct rblk_ctx *ctx, const struct md_target *t,
+		   const struct md_args *a)
+{
+	if (t->meta) {
+		err("%s: its metadata is external (meta-disk %s): it never moves", t->name, t->meta);
+		hint("a grown data disk keeps its metadata where it is; 'rblkadm resize' grows the device");
+		return EXIT_FAIL;
+	}
+	if (t->minor == MD_NO_MINOR && !a->from_size) {
+		err("move-md --disk needs --from-size: the disk's size when its metadata was last written");
+		return EXIT_USAGE;
+	}
+	if (md_prepare("move-md", t->minor, t->disk, a->from_size, true))
+		return EXIT_FAIL;
+	printf("%s: the metadata is at the end of %s\n", t->name, t->disk);
+	return EXIT_OK;
+}
+
+CMD(move_md)
+{
+	return run_md_cmd(ctx, argc, argv, false, do_move);
 }
 
 CMD(wipe_md)

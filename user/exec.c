@@ -17,6 +17,7 @@
 #include <rblk/genl.h>
 #include <rblk/wire.h>
 
+#include "md.h"
 #include "net_opts.h"
 #include "nl.h"
 #include "plan.h"
@@ -313,6 +314,10 @@ int rblk_nl_exec(const struct plan_step *s)
 	} else if (!strcmp(s->cmd, "attach")) {
 		meta = plan_get(s, "meta-disk");
 		size = plan_get(s, "size");
+		/* A disk that grew: its metadata moves to its end first. */
+		if (meta && !strcmp(meta, "internal") &&
+		    md_prepare("attach", minor, plan_get(s, "disk") ?: "", 0, false))
+			return -EINVAL;	/* it said why */
 		ret = rblk_nl_attach_meta(minor, plan_get(s, "disk") ?: "",
 					  meta && strcmp(meta, "internal") ? meta : NULL,
 					  meta && !strcmp(meta, "internal"),

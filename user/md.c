@@ -74,6 +74,11 @@ static int fd_pwrite(int fd, const void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
+int md_pwrite(int fd, const void *buf, size_t len, uint64_t off)
+{
+	return fd_pwrite(fd, buf, len, off);
+}
+
 /*
  * Block devices are opened O_EXCL for writing: that fails with EBUSY while
  * rblk.ko (or a mount) holds the disk, which is exactly when rewriting its

@@ -68,6 +68,63 @@ int md_write(struct md_dev *d, struct md_image *img);
 int md_write_sb(struct md_dev *d, struct md_image *img);
 /* Zero the superblock and the activity log. */
 int md_wipe(struct md_dev *d, const struct rblk_md_layout *l);
+/* Write all of buf at off: 0 or -errno. */
+int md_pwrite(int fd, const void *buf, size_t len, uint64_t off);
+
+/*
+ * Internal metadata of a disk that grew (md_move.c, docs/metadata.md "A
+ * disk that grew"). Where a resource's metadata was last found is kept in
+ * a file (RBLK_STATE_DIR, default /var/lib/rblk, "minor-N.md"): the disk's
+ * size then, and which disk it was.
+ */
+struct md_hint {
+	uint64_t device_uuid;
+	uint64_t disk_bytes;
+};
+
+#define MD_NO_MINOR	UINT32_MAX
+
+/* 0 and *h; -ENOENT without a hint; -EINVAL (said why) if unreadable. */
+int md_hint_read(uint32_t minor, struct md_hint *h);
+/* Record it (temporary file, fsync, rename); 0 or -errno (said why). */
+int md_hint_write(uint32_t minor, const char *disk, const struct md_hint *h);
+/* Remove it (wipe-md). */
+void md_hint_forget(uint32_t minor);
+
+/*
+ * md_read() for internal metadata that may be at the disk's former end:
+ * at the end, or where @former (a disk size, 0: none) says, as
+ * rblk_md_pick() decides. *at is the disk size whose end holds the one
+ * read; *former_left: the end counts and a superblock is left at the
+ * former end (a move that stopped before it cleared it). Errors as
+ * md_read(); RBLK_MD_ECORRUPT with *why for two disks' metadata of which
+ * neither is the recorded one.
+ */
+enum rblk_md_err md_find(const struct md_dev *d, uint64_t former,
+			 uint64_t hint_uuid, struct md_image *img,
+			 uint64_t *at, bool *former_left, char *why, size_t len);
+/* Zero the superblock at the end of disk size @at; fsync. 0 or -1. */
+int md_clear_former(const struct md_dev *d, uint64_t at);
+
+/*
+ * Before internal metadata on @disk is used for @minor (MD_NO_MINOR: no
+ * hint): find it, at the end or at the former end (@from_size, else the
+ * hint's), move it to the end if the disk grew, and record where it is.
+ * @what names the command in messages. Returns 0 to go on, -1 (said why)
+ * not to. Without @must, what the kernel's attach reports itself (disk
+ * in use, no metadata at all) is left to it: 0.
+ */
+int md_prepare(const char *what, uint32_t minor, const char *disk,
+	       uint64_t from_size, bool must);
+
+/*
+ * Move internal metadata read at the former end @at to the end of the
+ * disk, crash-safely: bitmap and activity log to their new place, fsync,
+ * the new superblock, fsync, the old one zeroed, fsync. 0 moved; 1 it is
+ * at the end already; -1 error (said why; nothing written if the new
+ * place would overlap the old). @what names the command in messages.
+ */
+int md_move(const char *what, struct md_dev *d, struct md_image *img, uint64_t at);
 
 /*
  * Look for signatures that create-md would destroy: filesystems, LVM,

@@ -81,6 +81,8 @@ static const struct rblkadm_cmd commands[] = {
 	  "write metadata from a dump-md output", CMD_ROOT },
 	{ "wipe-md", cmd_wipe_md, "RES|all | --disk PATH [--meta-disk PATH]",
 	  "erase the metadata (the node can no longer be a sync source)", CMD_ROOT },
+	{ "move-md", cmd_move_md, "RES|all [--from-size BYTES] | --disk PATH --from-size BYTES",
+	  "move internal metadata to the end of a disk that grew (attach does it too)", CMD_ROOT },
 	{ "show-gi", cmd_show_gi, "RES|all | --disk PATH [--meta-disk PATH]",
 	  "explain the generation UUIDs and flags", 0 },
 	{ "set-gi", cmd_set_gi, "RES|--disk PATH [--meta-disk PATH] C:B:H0:H1[:FLAGS]",

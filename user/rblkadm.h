@@ -50,6 +50,7 @@ CMD(role);
 CMD(cstate);
 CMD(dstate);
 CMD(sh_udev);
+CMD(move_md);
 CMD(events);
 CMD(wait_connect);
 CMD(wait_sync);

@@ -395,6 +395,97 @@ rblk_md_sb_check(const struct rblk_md_sb *sb, enum rblk_md_kind kind,
 	return RBLK_MD_OK;
 }
 
+/*
+ * Moving internal metadata after the disk grew (docs/metadata.md, "A disk
+ * that grew"). The superblock is the last 4 KiB of the disk, so once the
+ * disk is larger it is found only at the disk's former end, at_bytes.
+ * Its new place is the layout of the whole disk, disk_bytes; it must not
+ * overlap the old one, which stays valid until the new superblock is
+ * written. Returns 0 and fills *to if the metadata can move, 1 if it is
+ * where it belongs already, -1 if the disk grew by less than the new
+ * metadata needs: *need is then the size the disk must reach at least.
+ */
+static inline int rblk_md_move_plan(u64 at_bytes, u64 disk_bytes,
+				    struct rblk_md_layout *to, u64 *need)
+{
+	u64 old_end = at_bytes / RBLK_MD_BLOCK * RBLK_MD_BLOCK;
+	u64 d;
+
+	*need = 0;
+	if (rblk_md_layout_internal(disk_bytes, to))
+		return -1;
+	if (to->sb_offset + RBLK_MD_BLOCK == old_end)
+		return 1;
+	if (to->md_offset >= old_end)
+		return 0;
+	/* The smallest disk whose metadata starts at or after old_end. */
+	d = old_end + RBLK_MD_BLOCK + RBLK_AL_BYTES;
+	while (d < old_end + to->md_bytes + RBLK_MD_BLOCK + RBLK_AL_BYTES) {
+		struct rblk_md_layout t;
+
+		if (!rblk_md_layout_internal(d, &t) && t.md_offset >= old_end)
+			break;
+		d += RBLK_MD_BLOCK;
+	}
+	*need = d;
+	return -1;
+}
+
+/*
+ * The superblock of metadata moved to layout *to on a disk of disk_bytes:
+ * the same generations, flags and size in use; la_sectors is the size of
+ * the data it had (a disk with data but no size recorded, from an older
+ * rblk, had its whole former data area in use). The caller seals it.
+ */
+static inline void rblk_md_sb_relayout(struct rblk_md_sb *sb,
+				       const struct rblk_md_layout *to,
+				       u64 disk_bytes, bool has_data)
+{
+	u64 la = rblk_get_le64(&sb->la_sectors);
+
+	if (!la && has_data)
+		la = rblk_get_le64(&sb->data_sectors);
+	rblk_put_le64(&sb->la_sectors, la);
+	rblk_put_le64(&sb->data_sectors, to->data_bytes / RBLK_SECTOR);
+	rblk_put_le64(&sb->disk_sectors, disk_bytes / RBLK_SECTOR);
+	rblk_put_le64(&sb->md_sectors, to->md_bytes / RBLK_SECTOR);
+	rblk_put_le64(&sb->al_offset, rblk_md_rel_sectors(to->al_offset, to->sb_offset));
+	rblk_put_le64(&sb->bm_offset, rblk_md_rel_sectors(to->bm_offset, to->sb_offset));
+	rblk_put_le64(&sb->bm_bits, to->bm_bits);
+}
+
+/* Which superblock of a grown disk counts (rblk_md_pick()). */
+enum rblk_md_pick {
+	RBLK_MD_PICK_NONE,	/* none valid */
+	RBLK_MD_PICK_END,	/* the one at the disk's end */
+	RBLK_MD_PICK_FORMER,	/* the one at its former end: it must move */
+	RBLK_MD_PICK_AMBIGUOUS,	/* two disks' metadata, none the recorded one */
+};
+
+/*
+ * A disk whose metadata was last found at a former end (hint_uuid: the
+ * device uuid recorded then) may have a valid superblock at its end, at
+ * the former end, or both. Both of the same disk (device uuid): the move
+ * wrote the new one and had not yet cleared the old, so the end counts.
+ * Of different disks: the recorded one counts (the other is left from
+ * an earlier life of the blocks), and if neither is, no guess is made.
+ */
+static inline enum rblk_md_pick rblk_md_pick(bool end_ok, u64 end_uuid,
+					     bool former_ok, u64 former_uuid,
+					     u64 hint_uuid)
+{
+	if (end_ok && former_ok && end_uuid != former_uuid) {
+		if (end_uuid == hint_uuid)
+			return RBLK_MD_PICK_END;
+		if (former_uuid == hint_uuid)
+			return RBLK_MD_PICK_FORMER;
+		return RBLK_MD_PICK_AMBIGUOUS;
+	}
+	if (end_ok)
+		return RBLK_MD_PICK_END;
+	return former_ok ? RBLK_MD_PICK_FORMER : RBLK_MD_PICK_NONE;
+}
+
 /* Fill a superblock for a fresh layout (create-md); crc is set last. */
 static inline void rblk_md_sb_init(struct rblk_md_sb *sb,
 				   const struct rblk_md_layout *l,

@@ -8,8 +8,9 @@ RBLKADM=$BATS_DIR/../../user/rblkadm
 FIXTURES=$BATS_DIR/fixtures
 GOLDEN=$BATS_DIR/golden
 
+# Where rblkadm records where metadata is (user/md_move.c): the test's own.
 rblkadm() {
-	"$RBLKADM" "$@"
+	RBLK_STATE_DIR=${RBLK_STATE_DIR:-$BATS_TEST_TMPDIR/var-lib-rblk} "$RBLKADM" "$@"
 }
 
 build_rblkadm() {

@@ -164,6 +164,70 @@ static void test_sb_check(void)
 	      "external data disk may grow");
 }
 
+/* A disk that grew: where its metadata goes, and which superblock counts. */
+static void test_move(void)
+{
+	struct rblk_md_layout from, to, l2;
+	struct rblk_md_sb sb, moved;
+	uint64_t need, enough, d0 = 200 * MiB, d1 = 300 * MiB;
+
+	make_sb(&sb, &from, d0);
+	CHECK(check_int(&sb, d1) == RBLK_MD_ENOMAGIC || check_int(&sb, d1) == RBLK_MD_ESIZE,
+	      "not valid for the grown disk as it is");
+	CHECK(rblk_md_sb_check(&sb, RBLK_MD_INTERNAL, d1, d0, &l2) == RBLK_MD_OK &&
+	      l2.sb_offset == d0 - 4096, "valid at its former end of a grown disk");
+	CHECK(rblk_md_move_plan(d0, d0, &to, &need) == 1, "same size: nothing to move");
+	CHECK(rblk_md_move_plan(d0 + 4095, d0, &to, &need) == 1, "partial block: nothing to move");
+	CHECK(rblk_md_move_plan(d0, d1, &to, &need) == 0 && to.sb_offset == d1 - 4096 &&
+	      to.md_offset >= d0, "grown by 100 MiB: moves past the old end");
+	/* the new metadata must start at or after the old end */
+	CHECK(rblk_md_move_plan(d0, d0 + 4096, &to, &need) == -1 && need > d0 + 4096,
+	      "grown by 4 KiB: overlaps, needs %llu", (unsigned long long)need);
+	enough = need;
+	CHECK(rblk_md_move_plan(d0, enough, &to, &need) == 0 && to.md_offset >= d0,
+	      "the size it names is enough");
+	CHECK(rblk_md_move_plan(d0, enough - 4096, &to, &need) == -1 && need == enough,
+	      "4 KiB less is not");
+	CHECK(enough == d0 + 44 * 1024, "200 MiB: 44 KiB of metadata, got %llu",
+	      (unsigned long long)(enough - d0));
+	CHECK(rblk_md_move_plan(1024 * 1024 * MiB, 1024 * 1024 * MiB + 4 * MiB, &to, &need) == -1 &&
+	      need == 1024 * 1024 * MiB + 32 * MiB + 40 * 1024,
+	      "1 TiB grown by 4 MiB: needs 32 MiB + 40 KiB, got %llu",
+	      (unsigned long long)(need - 1024 * 1024 * MiB));
+	/* the moved superblock: the new layout, the same data size */
+	rblk_md_move_plan(d0, d1, &to, &need);
+	rblk_put_le64(&sb.uuid[RBLK_UI_CURRENT], 0x1234);
+	moved = sb;
+	rblk_md_sb_relayout(&moved, &to, d1, true);
+	rblk_md_sb_seal(&moved);
+	CHECK(check_int(&moved, d1) == RBLK_MD_OK, "moved superblock valid at the new end");
+	CHECK(rblk_get_le64(&moved.la_sectors) == from.data_bytes / 512,
+	      "no size recorded, data: the former data area is in use");
+	CHECK(rblk_get_le64(&moved.data_sectors) == to.data_bytes / 512 &&
+	      rblk_get_le64(&moved.disk_sectors) == d1 / 512, "new data area and disk size");
+	CHECK(!memcmp(moved.uuid, sb.uuid, sizeof(sb.uuid)) &&
+	      moved.device_uuid == sb.device_uuid, "generations and disk kept");
+	moved = sb;
+	rblk_put_le64(&moved.la_sectors, 2048);
+	rblk_md_sb_relayout(&moved, &to, d1, true);
+	CHECK(rblk_get_le64(&moved.la_sectors) == 2048, "a recorded size stays");
+	moved = sb;
+	rblk_md_sb_relayout(&moved, &to, d1, false);
+	CHECK(rblk_get_le64(&moved.la_sectors) == 0, "no data: no size");
+	/* which one counts */
+	CHECK(rblk_md_pick(true, 1, false, 0, 1) == RBLK_MD_PICK_END, "end only");
+	CHECK(rblk_md_pick(false, 0, true, 1, 1) == RBLK_MD_PICK_FORMER, "former only");
+	CHECK(rblk_md_pick(false, 0, false, 0, 1) == RBLK_MD_PICK_NONE, "none");
+	CHECK(rblk_md_pick(true, 1, true, 1, 1) == RBLK_MD_PICK_END,
+	      "both of one disk: the move wrote the new one");
+	CHECK(rblk_md_pick(true, 2, true, 1, 1) == RBLK_MD_PICK_FORMER,
+	      "a stale superblock at the end, the recorded one at the former end");
+	CHECK(rblk_md_pick(true, 2, true, 1, 2) == RBLK_MD_PICK_END,
+	      "the recorded one at the end (created since), a stale one at the former end");
+	CHECK(rblk_md_pick(true, 2, true, 1, 3) == RBLK_MD_PICK_AMBIGUOUS,
+	      "two disks' metadata, neither recorded");
+}
+
 /* An internal-metadata image in memory, with a few bits set. */
 static struct membuf make_image(uint64_t dev, struct md_image *img)
 {
@@ -351,6 +415,7 @@ int main(void)
 	test_struct_layout();
 	test_layout();
 	test_sb_check();
+	test_move();
 	test_read_and_al();
 	test_al_wrap();
 	test_dump_round_trip();

@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: (GPL-2.0 OR MIT)
+/*
+ * Internal metadata of a disk that grew (docs/metadata.md, "A disk that
+ * grew"). The superblock is the disk's last 4 KiB: after an lvextend it
+ * is no longer there but at the disk's former end. rblkadm records where
+ * it last found each minor's metadata (the hint file), looks there when
+ * the end holds none, and moves the metadata to the new end before the
+ * kernel attaches the disk. The move is crash-safe: until the new
+ * superblock is written nothing refers to the new place, and the old
+ * superblock stays valid until then.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "md.h"
+#include "util.h"
+
+#define STATE_DIR_DEFAULT	"/var/lib/rblk"
+
+static const char *state_dir(void)
+{
+	const char *d = getenv("RBLK_STATE_DIR");
+
+	return d && *d ? d : STATE_DIR_DEFAULT;
+}
+
+static void hint_path(uint32_t minor, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/minor-%u.md", state_dir(), minor);
+}
+
+int md_hint_read(uint32_t minor, struct md_hint *h)
+{
+	char path[4096], line[256];
+	bool have_uuid = false, have_size = false;
+	FILE *f;
+
+	hint_path(minor, path, sizeof(path));
+	f = fopen(path, "r");
+	if (!f) {
+		if (errno == ENOENT)
+			return -ENOENT;
+		err("cannot read %s: %s", path, strerror(errno));
+		return -EINVAL;
+	}
+	memset(h, 0, sizeof(*h));
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "device-uuid %" SCNx64, &h->device_uuid) == 1)
+			have_uuid = true;
+		else if (sscanf(line, "disk-bytes %" SCNu64, &h->disk_bytes) == 1)
+			have_size = true;
+	}
+	fclose(f);
+	if (!have_uuid || !have_size || !h->disk_bytes) {
+		err("%s is damaged (no device-uuid or disk-bytes line); ignoring it", path);
+		hint("it is rewritten at the next attach; remove it to silence this");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int md_hint_write(uint32_t minor, const char *disk, const struct md_hint *h)
+{
+	char path[4096], tmp[4200];
+	int fd, ret = 0;
+	FILE *f;
+
+	if (mkdir(state_dir(), 0755) && errno != EEXIST) {
+		ret = -errno;
+		err("cannot create %s: %s", state_dir(), strerror(errno));
+		return ret;
+	}
+	hint_path(minor, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	f = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!f) {
+		ret = -errno;
+		err("cannot write %s: %s", tmp, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return ret;
+	}
+	fprintf(f, "# rblkadm: where minor %u's internal metadata was last found: at the end of\n"
+		   "# its disk when the disk had this size. Should the disk grow, rblkadm\n"
+		   "# finds the metadata there and moves it (docs/metadata.md).\n"
+		   "disk %s\ndevice-uuid %016" PRIX64 "\ndisk-bytes %" PRIu64 "\n",
+		minor, disk, h->device_uuid, h->disk_bytes);
+	if (fflush(f) || fsync(fd))
+		ret = -errno;
+	if (fclose(f) && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, path))
+		ret = -errno;
+	if (ret) {
+		err("cannot write %s: %s", path, strerror(-ret));
+		unlink(tmp);
+		return ret;
+	}
+	fd = open(state_dir(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	return 0;
+}
+
+void md_hint_forget(uint32_t minor)
+{
+	char path[4096];
+
+	hint_path(minor, path, sizeof(path));
+	if (unlink(path) && errno != ENOENT)
+		err("cannot remove %s: %s", path, strerror(errno));
+}
+
+static void when(uint64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm))
+		snprintf(buf, len, "%" PRIu64, t);
+}
+
+enum rblk_md_err md_find(const struct md_dev *d, uint64_t former,
+			 uint64_t hint_uuid, struct md_image *img,
+			 uint64_t *at, bool *former_left, char *why, size_t len)
+{
+	struct md_image end, old;
+	struct md_io fio = d->meta;
+	enum rblk_md_err e_end, e_old;
+	char why_old[256], t1[40], t2[40];
+	uint64_t u_end, u_old;
+
+	*at = d->meta.size;
+	*former_left = false;
+	e_end = md_read(&d->disk, &d->meta, RBLK_MD_INTERNAL, &end, why, len);
+	if (!former || former / RBLK_MD_BLOCK >= d->meta.size / RBLK_MD_BLOCK) {
+		if (!e_end)
+			*img = end;
+		return e_end;
+	}
+	fio.size = former;
+	e_old = md_read(&d->disk, &fio, RBLK_MD_INTERNAL, &old, why_old, sizeof(why_old));
+	u_end = e_end ? 0 : rblk_get_le64(&end.sb.device_uuid);
+	u_old = e_old ? 0 : rblk_get_le64(&old.sb.device_uuid);
+	switch (rblk_md_pick(!e_end, u_end, !e_old, u_old, hint_uuid)) {
+	case RBLK_MD_PICK_END:
+		if (!e_old) {
+			md_image_free(&old);
+			*former_left = true;
+		}
+		*img = end;
+		return RBLK_MD_OK;
+	case RBLK_MD_PICK_FORMER:
+		if (!e_end)
+			md_image_free(&end);
+		*img = old;
+		*at = former;
+		return RBLK_MD_OK;
+	case RBLK_MD_PICK_AMBIGUOUS:
+		when(rblk_get_le64(&end.sb.create_time), t1, sizeof(t1));
+		when(rblk_get_le64(&old.sb.create_time), t2, sizeof(t2));
+		snprintf(why, len, "two disks' rblk metadata: at the end (device uuid %016" PRIX64
+			 ", created %s) and at the former end, %" PRIu64 " bytes (device uuid %016" PRIX64
+			 ", created %s); neither is the one last attached (%016" PRIX64 ")",
+			 u_end, t1, former, u_old, t2, hint_uuid);
+		md_image_free(&end);
+		md_image_free(&old);
+		return RBLK_MD_ECORRUPT;
+	case RBLK_MD_PICK_NONE:
+		break;
+	}
+	snprintf(why + strlen(why), len - strlen(why),
+		 "; nor at its former end, %" PRIu64 " bytes: %s", former, why_old);
+	return e_end;
+}
+
+/* RBLKADM_TEST_MOVE_CRASH=N: stop after step N, as a power cut would. */
+static void test_crash(int step)
+{
+	const char *s = getenv("RBLKADM_TEST_MOVE_CRASH");
+
+	if (s && atoi(s) == step) {
+		fprintf(stderr, "rblkadm: RBLKADM_TEST_MOVE_CRASH=%d: stopping here\n", step);
+		_exit(99);
+	}
+}
+
+static int sync_fail(const struct md_dev *d, const char *what)
+{
+	err("%s: cannot write the %s: %s", d->disk_path, what, strerror(errno));
+	return -1;
+}
+
+int md_move(const char *what, struct md_dev *d, struct md_image *img, uint64_t at)
+{
+	const struct rblk_md_layout *from = &img->layout;
+	struct rblk_md_layout to;
+	struct rblk_md_sb sb;
+	uint8_t *buf;
+	uint64_t need;
+	int r, ret;
+
+	r = rblk_md_move_plan(at, d->meta.size, &to, &need);
+	if (r == 1)
+		return 1;
+	if (r < 0) {
+		err("%s grew from %" PRIu64 " to %" PRIu64 " bytes: too little for its metadata to move (it needs %" PRIu64 " KiB, which must not overlap where it is now)",
+		    d->disk_path, at, d->meta.size, to.md_bytes / 1024);
+		hint("grow the disk to at least %" PRIu64 " bytes (lvextend -L %" PRIu64 "b), or shrink it back to %" PRIu64 " bytes; nothing was written",
+		     need, need, at);
+		return -1;
+	}
+	printf("%s: %s grew from %" PRIu64 " to %" PRIu64 " KiB since its metadata was written: moving the metadata to its new end\n",
+	       what, d->disk_path, at / 1024, d->meta.size / 1024);
+	fflush(stdout);
+	/* 1: the bitmap as it is, zero for the blocks it gains; the log's ring. */
+	buf = xcalloc(1, to.bm_area_bytes > RBLK_AL_BYTES ? to.bm_area_bytes : RBLK_AL_BYTES);
+	memcpy(buf, img->bitmap, from->bm_area_bytes);
+	ret = md_pwrite(d->meta_fd, buf, to.bm_area_bytes, to.bm_offset);
+	if (!ret)
+		ret = d->meta.pread(d->meta.priv, buf, RBLK_AL_BYTES, from->al_offset);
+	if (!ret)
+		ret = md_pwrite(d->meta_fd, buf, RBLK_AL_BYTES, to.al_offset);
+	if (ret) {
+		free(buf);
+		errno = -ret;
+		return sync_fail(d, "bitmap and activity log at the new place");
+	}
+	test_crash(1);
+	if (fsync(d->meta_fd)) {
+		free(buf);
+		return sync_fail(d, "bitmap and activity log at the new place");
+	}
+	/* 2: the new superblock: from here on it is the one found. */
+	sb = img->sb;
+	rblk_md_sb_relayout(&sb, &to, d->meta.size,
+			    img->gi.uuid[RBLK_UI_CURRENT] != RBLK_UUID_JUST_CREATED);
+	rblk_md_sb_seal(&sb);
+	memset(buf, 0, RBLK_MD_BLOCK);
+	memcpy(buf, &sb, sizeof(sb));
+	ret = md_pwrite(d->meta_fd, buf, RBLK_MD_BLOCK, to.sb_offset);
+	if (ret) {
+		free(buf);
+		errno = -ret;
+		return sync_fail(d, "superblock at the new end");
+	}
+	test_crash(2);
+	if (fsync(d->meta_fd)) {
+		free(buf);
+		return sync_fail(d, "superblock at the new end");
+	}
+	/* 3: the old one goes: its blocks are data area now. */
+	ret = md_clear_former(d, at);
+	free(buf);
+	if (ret)
+		return -1;
+	test_crash(3);
+	return 0;
+}
+
+int md_clear_former(const struct md_dev *d, uint64_t at)
+{
+	uint8_t *zero = xcalloc(1, RBLK_MD_BLOCK);
+	int ret;
+
+	ret = md_pwrite(d->meta_fd, zero, RBLK_MD_BLOCK,
+			rblk_md_sb_offset(RBLK_MD_INTERNAL, at));
+	free(zero);
+	if (ret) {
+		errno = -ret;
+		return sync_fail(d, "zeroes over the former superblock");
+	}
+	if (fsync(d->meta_fd))
+		return sync_fail(d, "zeroes over the former superblock");
+	return 0;
+}
+
+/* The end counts now: record it, or say why not (not fatal). */
+static void record(const char *what, uint32_t minor, const char *disk,
+		   const struct md_image *img, uint64_t size,
+		   const struct md_hint *was)
+{
+	struct md_hint h = { rblk_get_le64(&img->sb.device_uuid), size };
+
+	if (minor == MD_NO_MINOR ||
+	    (was && was->device_uuid == h.device_uuid && was->disk_bytes == h.disk_bytes))
+		return;
+	if (md_hint_write(minor, disk, &h))
+		hint("%s: without it, should %s grow while rblk is down, give its former size to 'rblkadm move-md RES --from-size BYTES'",
+		     what, disk);
+}
+
+int md_prepare(const char *what, uint32_t minor, const char *disk,
+	       uint64_t from_size, bool must)
+{
+	struct md_hint h, *hp = NULL;
+	struct md_image img;
+	struct md_dev d;
+	enum rblk_md_err e;
+	bool former_left;
+	uint64_t at, former = from_size;
+	char why[1024];
+	int fd, ret = -1;
+
+	/* In use (attached, mounted): the kernel's attach says so. */
+	fd = open(disk, O_RDWR | O_EXCL | O_CLOEXEC);
+	if (fd < 0 && !must)
+		return 0;
+	if (fd >= 0)
+		close(fd);
+	if (minor != MD_NO_MINOR && !md_hint_read(minor, &h))
+		hp = &h;
+	if (!former && hp)
+		former = h.disk_bytes;
+	if (md_open(&d, disk, NULL, true))
+		return must ? -1 : 0;
+	e = md_find(&d, former, hp ? h.device_uuid : 0, &img, &at, &former_left,
+		    why, sizeof(why));
+	if (e) {
+		/* Nothing to do with a former end: the kernel explains. */
+		if (!must && (!former || former >= d.meta.size)) {
+			ret = 0;
+			goto out_close;
+		}
+		err("%s: %s: %s", what, disk, why);
+		if (e == RBLK_MD_ECORRUPT && strstr(why, "two disks'"))
+			hint("one of them is left from an earlier use of these blocks; if the one at the end is the one to keep (create-md since), remove %s/minor-%u.md; otherwise 'rblkadm move-md RES --from-size %" PRIu64 "' after zeroing the last 4 KiB of the disk",
+			     getenv("RBLK_STATE_DIR") ?: STATE_DIR_DEFAULT, minor, former);
+		else if (from_size)
+			hint("--from-size must be the disk's size when its metadata was last written (its last 4 KiB then held the superblock)");
+		goto out_close;
+	}
+	if (at != d.meta.size && at / RBLK_MD_BLOCK != d.meta.size / RBLK_MD_BLOCK) {
+		ret = md_move(what, &d, &img, at);
+		if (ret < 0)
+			goto out_img;
+		md_image_free(&img);
+		e = md_read(&d.disk, &d.meta, RBLK_MD_INTERNAL, &img, why, sizeof(why));
+		if (e) {	/* cannot be: just written and synced */
+			err("%s: %s: the moved metadata does not read back: %s", what, disk, why);
+			ret = -1;
+			goto out_close;
+		}
+		printf("%s: %s: metadata moved; its data area is %" PRIu64 " KiB now (the device keeps its size until 'rblkadm resize')\n",
+		       what, disk, img.layout.data_bytes / 1024);
+	} else if (former_left && md_clear_former(&d, former)) {
+		goto out_img;	/* a move that stopped just before this */
+	}
+	record(what, minor, disk, &img, d.meta.size, hp);
+	ret = 0;
+out_img:
+	md_image_free(&img);
+out_close:
+	md_close(&d);
+	return ret;
+}
