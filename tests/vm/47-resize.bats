@@ -182,6 +182,46 @@ sizes() {
 	md5_both_equal
 }
 
+# pg2's disk grows while rblk is down there (dm linear, as lvextend):
+# its superblock is now at its former end. up finds it through the hint
+# file and moves the metadata to the new end before the kernel attaches
+# (user/md_move.c); the device keeps the size in use.
+@test "a disk that grew while down: attach moves its metadata to the new end; the size in use stays" {
+	for n in pg1 pg2; do
+		rblk_write_config $n
+		vm_run $n "$(fresh_disk 160) && $RBLKADM up pg"
+	done
+	wait_conn pg1 Connected
+	vm_run pg1 "$RBLKADM primary --force pg"
+	run vm_run pg1 "$RBLKADM wait-sync pg --timeout 300"
+	assert_status 0
+	vm_run pg1 "dd if=/dev/urandom of=/dev/rblk0 bs=1M count=4 seek=$((163796 / 1024 - 4)) oflag=direct status=none"
+	run vm_run pg2 "grep disk-bytes /var/lib/rblk/minor-0.md"
+	[ "$output" = "disk-bytes $((160 * 1024 * 1024))" ]
+	vm_run pg2 "$RBLKADM down pg && dmsetup suspend rd &&
+		dmsetup reload rd --table '0 $((200 * 2048)) linear /dev/vda 0' && dmsetup resume rd"
+	# written while pg2 is away: resynced from the bitmap
+	vm_run pg1 "dd if=/dev/urandom of=/dev/rblk0 bs=1M count=1 seek=7 oflag=direct status=none"
+	run vm_run pg2 "$RBLKADM up pg"
+	assert_status 0
+	assert_output_has "attach: /dev/mapper/rd grew from 163840 to 204800 KiB since its metadata was written: moving the metadata to its new end"
+	assert_output_has "attach: /dev/mapper/rd: metadata moved; its data area is 204756 KiB now (the device keeps its size until 'rblkadm resize')"
+	wait_conn pg2 Connected
+	vm_wait pg2 60 "[ \"\$($(st disk))\" = UpToDate ]"
+	[ "$(sizes pg2)" = "163796 204756 163796 -" ] || { sizes pg2; false; }
+	[ "$(sizes pg1)" = "163796 163796 204756 -" ] || { sizes pg1; false; }
+	run vm_run pg2 "grep disk-bytes /var/lib/rblk/minor-0.md"
+	[ "$output" = "disk-bytes $((200 * 1024 * 1024))" ]
+	vm_run pg1 "$RBLKADM secondary pg"
+	md5_both_equal
+	# up again: found at the end, nothing moves
+	vm_run pg2 "$RBLKADM down pg"
+	run vm_run pg2 "$RBLKADM up pg && $RBLKADM dump-md pg 2>&1 | grep -c 'former end'"
+	[ "$output" = 0 ] || { echo "$output"; false; }
+	wait_conn pg2 Connected
+	[ "$(stat_of pg2 out-of-sync-kib)" = 0 ]
+}
+
 # An rblk without RBLK_FEAT_SIZES (the hostile peer offers only
 # resync-waits) exchanges whole bitmaps: it connects only to a device
 # that uses its disk's whole data area, here cut to 100 MiB by size.
