@@ -182,14 +182,14 @@ static int read_md(const struct md_target *t, bool write, struct md_dev *d,
 	char why[256];
 
 	struct md_hint h;
-	bool former_left;
+	bool former_left, ambiguous;
 	uint64_t at;
 
 	if (md_open(d, t->disk, t->meta, write))
 		return EXIT_FAIL;
 	/* Internal metadata of a disk that grew is at its former end. */
-	if (!t->meta && t->minor != MD_NO_MINOR && !md_hint_read(t->minor, &h)) {
-		e = md_find(d, h.disk_bytes, h.device_uuid, img, &at, &former_left,
+	if (!t->meta && t->minor != MD_NO_MINOR && !md_hint_read(t->minor, t->disk, &h)) {
+		e = md_find(d, h.disk_bytes, img, &at, &former_left, &ambiguous,
 			    why, sizeof(why));
 		if (!e && at != d->meta.size)
 			fprintf(stderr, "rblkadm: %s: the disk grew from %" PRIu64 " KiB since its metadata was written; the metadata is still at that former end ('rblkadm attach' or 'move-md' moves it)\n",
@@ -255,11 +255,33 @@ static int refuse_found(const struct md_target *t, const char *found)
 static int record_new(const struct md_target *t, const struct md_dev *d,
 		      const struct md_image *img)
 {
-	struct md_hint h = { rblk_get_le64(&img->sb.device_uuid), d->meta.size };
+	uint64_t uuid = rblk_get_le64(&img->sb.device_uuid);
 
-	if (t->meta || t->minor == MD_NO_MINOR)
+	if (t->meta)
 		return 0;
-	return md_hint_write(t->minor, t->disk, &h) ? -1 : 0;
+	if (t->minor == MD_NO_MINOR) {
+		md_hint_disk_changed(t->disk, uuid, d->meta.size);
+		return 0;
+	}
+	if (md_hint_write(t->minor, t->disk, uuid, d->meta.size))
+		hint("the metadata is written all the same; should the disk grow while rblk is down, 'rblkadm move-md %s --from-size %" PRIu64 "' finds it (RBLK_STATE_DIR sets the directory of the records)",
+		     t->name, d->meta.size);
+	return 0;
+}
+
+/* The recorded former end of a grown disk holds its metadata: 1, said in @out. */
+static int former_end(const struct md_target *t, const struct md_dev *d,
+		      char *out, size_t len)
+{
+	struct md_hint h;
+	size_t n = strlen(out);
+
+	if (t->meta || t->minor == MD_NO_MINOR || md_hint_read(t->minor, t->disk, &h) ||
+	    !md_valid_at(d, h.disk_bytes))
+		return 0;
+	snprintf(out + n, len - n, "  rblk metadata at its former end (%" PRIu64 " bytes): the disk grew since; 'rblkadm move-md %s' moves it to the end\n",
+		 h.disk_bytes, t->name);
+	return 1;
 }
 
 static int do_create(struct rblk_ctx *ctx, const struct md_target *t,
@@ -268,7 +290,7 @@ static int do_create(struct rblk_ctx *ctx, const struct md_target *t,
 	struct md_image img;
 	struct md_dev d;
 	char found[1024];
-	int ret = EXIT_FAIL;
+	int ret = EXIT_FAIL, nfound;
 
 	if (md_open(&d, t->disk, t->meta, true))
 		return EXIT_FAIL;
@@ -276,7 +298,9 @@ static int do_create(struct rblk_ctx *ctx, const struct md_target *t,
 		ret = too_small(t, &d);
 		goto out_close;
 	}
-	if (md_probe(&d.meta, found, sizeof(found)) && !a->force) {
+	nfound = md_probe(&d.meta, found, sizeof(found));
+	nfound += former_end(t, &d, found, sizeof(found));
+	if (nfound && !a->force) {
 		ret = refuse_found(t, found);
 		goto out_free;
 	}
@@ -459,15 +483,17 @@ CMD(restore_md)
  */
 static int wipe_former(const struct md_target *t, const struct md_dev *d)
 {
-	struct rblk_md_sb sb;
 	struct md_hint h;
 
-	if (t->meta || t->minor == MD_NO_MINOR || md_hint_read(t->minor, &h))
+	if (t->meta)
 		return 0;
-	if (h.disk_bytes / RBLK_MD_BLOCK < d->meta.size / RBLK_MD_BLOCK &&
-	    !d->meta.pread(d->meta.priv, &sb, sizeof(sb),
-			   rblk_md_sb_offset(RBLK_MD_INTERNAL, h.disk_bytes)) &&
-	    rblk_md_has_magic(&sb)) {
+	if (t->minor == MD_NO_MINOR) {
+		md_hint_disk_changed(t->disk, 0, 0);
+		return 0;
+	}
+	if (md_hint_read(t->minor, t->disk, &h))
+		return 0;
+	if (md_valid_at(d, h.disk_bytes)) {
 		if (md_clear_former(d, h.disk_bytes))
 			return -1;
 		printf("%s: wiped the superblock at the former end of %s (%" PRIu64 " bytes)\n",
@@ -520,7 +546,7 @@ static int do_move(struct rblk_ctx *ctx, const struct md_target *t,
 {
 	if (t->meta) {
 		err("%s: its metadata is external (meta-disk %s): it never moves", t->name, t->meta);
-		hint("a grown data disk keeps its metadata where it is; 'rblkadm resize' grows the device");
+		hint("a grown data disk keeps its external metadata where it is, and the device its size");
 		return EXIT_FAIL;
 	}
 	if (t->minor == MD_NO_MINOR && !a->from_size) {

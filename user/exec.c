@@ -168,7 +168,7 @@ static void explain(const struct plan_step *s, int ret)
 	case EMEDIUMTYPE:
 		err("%s: no valid rblk metadata on %s (see the kernel log for why)",
 		    what, plan_get(s, "disk") ?: "the disk");
-		hint("create it with 'rblkadm create-md RES'; 'rblkadm dump-md RES' shows what is there");
+		hint("'rblkadm dump-md RES' shows what is there. A new disk: 'rblkadm create-md RES'. A disk that grew since its metadata was written (lvextend) has it at its former end: 'rblkadm move-md RES --from-size BYTES' with that size finds it (not create-md: that starts the disk afresh)");
 		break;
 	case EBUSY:
 		if (!strcmp(what, "detach") && rblk_nl_last_msg()[0]) {

@@ -73,46 +73,60 @@ int md_pwrite(int fd, const void *buf, size_t len, uint64_t off);
 
 /*
  * Internal metadata of a disk that grew (md_move.c, docs/metadata.md "A
- * disk that grew"). Where a resource's metadata was last found is kept in
- * a file (RBLK_STATE_DIR, default /var/lib/rblk, "minor-N.md"): the disk's
- * size then, and which disk it was.
+ * disk that grew"). Where a minor's metadata was last found is kept in a
+ * file (RBLK_STATE_DIR, default /var/lib/rblk, "minor-N.md"): the disk
+ * (its path), its device uuid and the disk's size then.
  */
 struct md_hint {
 	uint64_t device_uuid;
 	uint64_t disk_bytes;
+	char disk[4096];
 };
 
 #define MD_NO_MINOR	UINT32_MAX
 
-/* 0 and *h; -ENOENT without a hint; -EINVAL (said why) if unreadable. */
-int md_hint_read(uint32_t minor, struct md_hint *h);
+/*
+ * The record of @minor for @disk: 0 and *h; -ENOENT without one (or one
+ * of another disk: said so); -EINVAL (said why) if unreadable.
+ */
+int md_hint_read(uint32_t minor, const char *disk, struct md_hint *h);
 /* Record it (temporary file, fsync, rename); 0 or -errno (said why). */
-int md_hint_write(uint32_t minor, const char *disk, const struct md_hint *h);
+int md_hint_write(uint32_t minor, const char *disk, uint64_t device_uuid,
+		  uint64_t disk_bytes);
 /* Remove it (wipe-md). */
 void md_hint_forget(uint32_t minor);
+/*
+ * The --disk forms of create-md, restore-md (@device_uuid, @disk_bytes:
+ * the new metadata) and wipe-md (@device_uuid 0): every record of that
+ * disk follows.
+ */
+void md_hint_disk_changed(const char *disk, uint64_t device_uuid,
+			  uint64_t disk_bytes);
 
 /*
  * md_read() for internal metadata that may be at the disk's former end:
  * at the end, or where @former (a disk size, 0: none) says, as
  * rblk_md_pick() decides. *at is the disk size whose end holds the one
- * read; *former_left: the end counts and a superblock is left at the
- * former end (a move that stopped before it cleared it). Errors as
- * md_read(); RBLK_MD_ECORRUPT with *why for two disks' metadata of which
- * neither is the recorded one.
+ * read; *former_left: the end counts and the same superblock is left at
+ * the former end (a move that stopped before it zeroed it). Errors as
+ * md_read(); RBLK_MD_ECORRUPT and *ambiguous for two different valid
+ * superblocks (*why names both).
  */
 enum rblk_md_err md_find(const struct md_dev *d, uint64_t former,
-			 uint64_t hint_uuid, struct md_image *img,
-			 uint64_t *at, bool *former_left, char *why, size_t len);
+			 struct md_image *img, uint64_t *at, bool *former_left,
+			 bool *ambiguous, char *why, size_t len);
 /* Zero the superblock at the end of disk size @at; fsync. 0 or -1. */
 int md_clear_former(const struct md_dev *d, uint64_t at);
+/* Is there a valid superblock at the end of disk size @at (< the disk)? */
+bool md_valid_at(const struct md_dev *d, uint64_t at);
 
 /*
  * Before internal metadata on @disk is used for @minor (MD_NO_MINOR: no
- * hint): find it, at the end or at the former end (@from_size, else the
- * hint's), move it to the end if the disk grew, and record where it is.
+ * record): find it, at the end or at the former end (@from_size, else the
+ * record's), move it to the end if the disk grew, and record where it is.
  * @what names the command in messages. Returns 0 to go on, -1 (said why)
- * not to. Without @must, what the kernel's attach reports itself (disk
- * in use, no metadata at all) is left to it: 0.
+ * not to. Without @must, a disk in use is left to the kernel's attach,
+ * which says so: 0.
  */
 int md_prepare(const char *what, uint32_t minor, const char *disk,
 	       uint64_t from_size, bool must);

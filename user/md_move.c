@@ -10,8 +10,10 @@
  * superblock stays valid until then.
  */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,13 +38,23 @@ static void hint_path(uint32_t minor, char *buf, size_t len)
 	snprintf(buf, len, "%s/minor-%u.md", state_dir(), minor);
 }
 
-int md_hint_read(uint32_t minor, struct md_hint *h)
+/* Two paths name the same disk (both resolved), or are the same string. */
+static bool same_disk(const char *a, const char *b)
 {
-	char path[4096], line[256];
+	char *ra = realpath(a, NULL), *rb = realpath(b, NULL);
+	bool same = ra && rb ? !strcmp(ra, rb) : !strcmp(a, b);
+
+	free(ra);
+	free(rb);
+	return same;
+}
+
+static int read_path(const char *path, struct md_hint *h)
+{
 	bool have_uuid = false, have_size = false;
+	char line[4200];
 	FILE *f;
 
-	hint_path(minor, path, sizeof(path));
 	f = fopen(path, "r");
 	if (!f) {
 		if (errno == ENOENT)
@@ -52,34 +64,60 @@ int md_hint_read(uint32_t minor, struct md_hint *h)
 	}
 	memset(h, 0, sizeof(*h));
 	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
 		if (sscanf(line, "device-uuid %" SCNx64, &h->device_uuid) == 1)
 			have_uuid = true;
 		else if (sscanf(line, "disk-bytes %" SCNu64, &h->disk_bytes) == 1)
 			have_size = true;
+		else if (!strncmp(line, "disk ", 5)) {
+			size_t n = strnlen(line + 5, sizeof(h->disk) - 1);
+
+			memcpy(h->disk, line + 5, n);
+			h->disk[n] = 0;
+		}
 	}
 	fclose(f);
-	if (!have_uuid || !have_size || !h->disk_bytes) {
-		err("%s is damaged (no device-uuid or disk-bytes line); ignoring it", path);
-		hint("it is rewritten at the next attach; remove it to silence this");
+	if (!have_uuid || !have_size || !h->disk_bytes || !h->disk[0]) {
+		err("%s is damaged (no disk, device-uuid or disk-bytes line); ignoring it", path);
+		hint("the next attach that finds the metadata at the disk's end writes it again");
 		return -EINVAL;
 	}
 	return 0;
 }
 
-int md_hint_write(uint32_t minor, const char *disk, const struct md_hint *h)
+int md_hint_read(uint32_t minor, const char *disk, struct md_hint *h)
+{
+	char path[4096];
+	int ret;
+
+	hint_path(minor, path, sizeof(path));
+	ret = read_path(path, h);
+	if (ret)
+		return ret;
+	if (!same_disk(h->disk, disk)) {
+		fprintf(stderr, "rblkadm: %s is of another disk (%s), not %s: ignoring it\n",
+			path, h->disk, disk);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int md_hint_write(uint32_t minor, const char *disk, uint64_t device_uuid,
+		  uint64_t disk_bytes)
 {
 	char path[4096], tmp[4200];
 	int fd, ret = 0;
 	FILE *f;
 
-	if (mkdir(state_dir(), 0755) && errno != EEXIST) {
+	if (mkdir(state_dir(), 0700) && errno != EEXIST) {
 		ret = -errno;
 		err("cannot create %s: %s", state_dir(), strerror(errno));
 		return ret;
 	}
 	hint_path(minor, path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	f = fd < 0 ? NULL : fdopen(fd, "w");
 	if (!f) {
 		ret = -errno;
@@ -89,10 +127,10 @@ int md_hint_write(uint32_t minor, const char *disk, const struct md_hint *h)
 		return ret;
 	}
 	fprintf(f, "# rblkadm: where minor %u's internal metadata was last found: at the end of\n"
-		   "# its disk when the disk had this size. Should the disk grow, rblkadm\n"
+		   "# this disk when the disk had this size. Should the disk grow, rblkadm\n"
 		   "# finds the metadata there and moves it (docs/metadata.md).\n"
 		   "disk %s\ndevice-uuid %016" PRIX64 "\ndisk-bytes %" PRIu64 "\n",
-		minor, disk, h->device_uuid, h->disk_bytes);
+		minor, disk, device_uuid, disk_bytes);
 	if (fflush(f) || fsync(fd))
 		ret = -errno;
 	if (fclose(f) && !ret)
@@ -121,6 +159,34 @@ void md_hint_forget(uint32_t minor)
 		err("cannot remove %s: %s", path, strerror(errno));
 }
 
+void md_hint_disk_changed(const char *disk, uint64_t device_uuid,
+			  uint64_t disk_bytes)
+{
+	char path[4096];
+	struct dirent *e;
+	struct md_hint h;
+	unsigned int minor;
+	DIR *dir = opendir(state_dir());
+
+	if (!dir)
+		return;
+	while ((e = readdir(dir))) {
+		char end;
+
+		if (sscanf(e->d_name, "minor-%u.m%c", &minor, &end) != 2 || end != 'd' ||
+		    strlen(strchr(e->d_name, '.')) != 3)
+			continue;
+		hint_path(minor, path, sizeof(path));
+		if (read_path(path, &h) || !same_disk(h.disk, disk))
+			continue;
+		if (device_uuid)
+			md_hint_write(minor, h.disk, device_uuid, disk_bytes);
+		else
+			md_hint_forget(minor);
+	}
+	closedir(dir);
+}
+
 static void when(uint64_t t, char *buf, size_t len)
 {
 	time_t tt = (time_t)t;
@@ -130,29 +196,57 @@ static void when(uint64_t t, char *buf, size_t len)
 		snprintf(buf, len, "%" PRIu64, t);
 }
 
+/* "device uuid X, generation Y (flags), created T", for a refusal. */
+static void describe(const struct md_image *img, char *buf, size_t len)
+{
+	char t[40], f[160];
+
+	when(rblk_get_le64(&img->sb.create_time), t, sizeof(t));
+	snprintf(buf, len, "device uuid %016" PRIX64 ", generation %016" PRIX64 " (%s), created %s",
+		 rblk_get_le64(&img->sb.device_uuid), img->gi.uuid[RBLK_UI_CURRENT],
+		 md_flags_str(img->gi.flags, f, sizeof(f)), t);
+}
+
+/* Bytes of data in use at the start of the disk that @img describes. */
+static uint64_t in_use_bytes(const struct md_image *img)
+{
+	uint64_t la = rblk_get_le64(&img->sb.la_sectors);
+
+	if (!la && img->gi.uuid[RBLK_UI_CURRENT] != RBLK_UUID_JUST_CREATED)
+		la = rblk_get_le64(&img->sb.data_sectors);
+	return la * RBLK_SECTOR;
+}
+
 enum rblk_md_err md_find(const struct md_dev *d, uint64_t former,
-			 uint64_t hint_uuid, struct md_image *img,
-			 uint64_t *at, bool *former_left, char *why, size_t len)
+			 struct md_image *img, uint64_t *at, bool *former_left,
+			 bool *ambiguous, char *why, size_t len)
 {
 	struct md_image end, old;
 	struct md_io fio = d->meta;
+	struct rblk_md_layout to;
 	enum rblk_md_err e_end, e_old;
-	char why_old[256], t1[40], t2[40];
-	uint64_t u_end, u_old;
+	char why_old[256], d1[300], d2[300];
+	bool moved = false;
+	uint64_t need;
 
 	*at = d->meta.size;
-	*former_left = false;
+	*former_left = *ambiguous = false;
 	e_end = md_read(&d->disk, &d->meta, RBLK_MD_INTERNAL, &end, why, len);
-	if (!former || former / RBLK_MD_BLOCK >= d->meta.size / RBLK_MD_BLOCK) {
+	/*
+	 * No former end, or one within the data the end's metadata has in
+	 * use: what is there is data, whatever it looks like.
+	 */
+	if (!former || former / RBLK_MD_BLOCK >= d->meta.size / RBLK_MD_BLOCK ||
+	    (!e_end && in_use_bytes(&end) > rblk_md_sb_offset(RBLK_MD_INTERNAL, former))) {
 		if (!e_end)
 			*img = end;
 		return e_end;
 	}
 	fio.size = former;
 	e_old = md_read(&d->disk, &fio, RBLK_MD_INTERNAL, &old, why_old, sizeof(why_old));
-	u_end = e_end ? 0 : rblk_get_le64(&end.sb.device_uuid);
-	u_old = e_old ? 0 : rblk_get_le64(&old.sb.device_uuid);
-	switch (rblk_md_pick(!e_end, u_end, !e_old, u_old, hint_uuid)) {
+	if (!e_end && !e_old && rblk_md_move_plan(former, d->meta.size, &to, &need) == 0)
+		moved = rblk_md_sb_is_moved(&end.sb, &old.sb, &to, d->meta.size);
+	switch (rblk_md_pick(!e_end, !e_old, moved)) {
 	case RBLK_MD_PICK_END:
 		if (!e_old) {
 			md_image_free(&old);
@@ -167,14 +261,13 @@ enum rblk_md_err md_find(const struct md_dev *d, uint64_t former,
 		*at = former;
 		return RBLK_MD_OK;
 	case RBLK_MD_PICK_AMBIGUOUS:
-		when(rblk_get_le64(&end.sb.create_time), t1, sizeof(t1));
-		when(rblk_get_le64(&old.sb.create_time), t2, sizeof(t2));
-		snprintf(why, len, "two disks' rblk metadata: at the end (device uuid %016" PRIX64
-			 ", created %s) and at the former end, %" PRIu64 " bytes (device uuid %016" PRIX64
-			 ", created %s); neither is the one last attached (%016" PRIX64 ")",
-			 u_end, t1, former, u_old, t2, hint_uuid);
+		describe(&end, d1, sizeof(d1));
+		describe(&old, d2, sizeof(d2));
+		snprintf(why, len, "two different rblk superblocks: at the end (%s) and at the former end, %" PRIu64 " bytes (%s)",
+			 d1, former, d2);
 		md_image_free(&end);
 		md_image_free(&old);
+		*ambiguous = true;
 		return RBLK_MD_ECORRUPT;
 	case RBLK_MD_PICK_NONE:
 		break;
@@ -287,17 +380,39 @@ int md_clear_former(const struct md_dev *d, uint64_t at)
 
 /* The end counts now: record it, or say why not (not fatal). */
 static void record(const char *what, uint32_t minor, const char *disk,
-		   const struct md_image *img, uint64_t size,
-		   const struct md_hint *was)
+		   uint64_t device_uuid, uint64_t size, const struct md_hint *was)
 {
-	struct md_hint h = { rblk_get_le64(&img->sb.device_uuid), size };
-
 	if (minor == MD_NO_MINOR ||
-	    (was && was->device_uuid == h.device_uuid && was->disk_bytes == h.disk_bytes))
+	    (was && was->device_uuid == device_uuid && was->disk_bytes == size))
 		return;
-	if (md_hint_write(minor, disk, &h))
-		hint("%s: without it, should %s grow while rblk is down, give its former size to 'rblkadm move-md RES --from-size BYTES'",
-		     what, disk);
+	if (md_hint_write(minor, disk, device_uuid, size))
+		hint("%s: without this record, should %s grow while rblk is down, 'rblkadm move-md RES --from-size BYTES' needs its size of now (%" PRIu64 " bytes)",
+		     what, disk, size);
+}
+
+bool md_valid_at(const struct md_dev *d, uint64_t at)
+{
+	struct rblk_md_layout l;
+	struct rblk_md_sb sb;
+
+	return at / RBLK_MD_BLOCK < d->meta.size / RBLK_MD_BLOCK && at >= RBLK_MD_BLOCK &&
+	       !d->meta.pread(d->meta.priv, &sb, sizeof(sb),
+			      rblk_md_sb_offset(RBLK_MD_INTERNAL, at)) &&
+	       !rblk_md_sb_check(&sb, RBLK_MD_INTERNAL, d->disk.size, at, &l);
+}
+
+/* The superblock at the end alone is valid: the common case, cheaply. */
+static bool sb_at_end(const struct md_dev *d, uint64_t *device_uuid)
+{
+	struct rblk_md_layout l;
+	struct rblk_md_sb sb;
+
+	if (d->meta.pread(d->meta.priv, &sb, sizeof(sb),
+			  rblk_md_sb_offset(RBLK_MD_INTERNAL, d->meta.size)) ||
+	    rblk_md_sb_check(&sb, RBLK_MD_INTERNAL, d->disk.size, d->meta.size, &l))
+		return false;
+	*device_uuid = rblk_get_le64(&sb.device_uuid);
+	return true;
 }
 
 int md_prepare(const char *what, uint32_t minor, const char *disk,
@@ -307,9 +422,9 @@ int md_prepare(const char *what, uint32_t minor, const char *disk,
 	struct md_image img;
 	struct md_dev d;
 	enum rblk_md_err e;
-	bool former_left;
-	uint64_t at, former = from_size;
-	char why[1024];
+	bool former_left, ambiguous;
+	uint64_t at, uuid, former = from_size;
+	char why[1400];
 	int fd, ret = -1;
 
 	/* In use (attached, mounted): the kernel's attach says so. */
@@ -318,29 +433,39 @@ int md_prepare(const char *what, uint32_t minor, const char *disk,
 		return 0;
 	if (fd >= 0)
 		close(fd);
-	if (minor != MD_NO_MINOR && !md_hint_read(minor, &h))
+	if (minor != MD_NO_MINOR && !md_hint_read(minor, disk, &h))
 		hp = &h;
 	if (!former && hp)
 		former = h.disk_bytes;
 	if (md_open(&d, disk, NULL, true))
 		return must ? -1 : 0;
-	e = md_find(&d, former, hp ? h.device_uuid : 0, &img, &at, &former_left,
-		    why, sizeof(why));
-	if (e) {
-		/* Nothing to do with a former end: the kernel explains. */
-		if (!must && (!former || former >= d.meta.size)) {
-			ret = 0;
-			goto out_close;
-		}
-		err("%s: %s: %s", what, disk, why);
-		if (e == RBLK_MD_ECORRUPT && strstr(why, "two disks'"))
-			hint("one of them is left from an earlier use of these blocks; if the one at the end is the one to keep (create-md since), remove %s/minor-%u.md; otherwise 'rblkadm move-md RES --from-size %" PRIu64 "' after zeroing the last 4 KiB of the disk",
-			     getenv("RBLK_STATE_DIR") ?: STATE_DIR_DEFAULT, minor, former);
-		else if (from_size)
-			hint("--from-size must be the disk's size when its metadata was last written (its last 4 KiB then held the superblock)");
+	/* At the end, and no former end to look at: nothing to read more. */
+	if ((!former || former / RBLK_MD_BLOCK >= d.meta.size / RBLK_MD_BLOCK) &&
+	    sb_at_end(&d, &uuid)) {
+		record(what, minor, disk, uuid, d.meta.size, hp);
+		ret = 0;
 		goto out_close;
 	}
-	if (at != d.meta.size && at / RBLK_MD_BLOCK != d.meta.size / RBLK_MD_BLOCK) {
+	e = md_find(&d, former, &img, &at, &former_left, &ambiguous, why, sizeof(why));
+	/* No metadata, and no former end to name: the kernel's attach says so. */
+	if (e && !must && !ambiguous && !former) {
+		ret = 0;
+		goto out_close;
+	}
+	if (e) {
+		err("%s: %s: %s", what, disk, why);
+		if (ambiguous)
+			hint("one of them is left from another use of these blocks (or of this disk at another time); nothing was written. 'rblkadm dump-md --disk %s' shows the one at the end; make the other go (wipe-md, or zero its 4 KiB) and run '%s' again",
+			     disk, what);
+		else if (from_size)
+			hint("--from-size must be the disk's size when its metadata was last written (its last 4 KiB then held the superblock)");
+		else if (e == RBLK_MD_ENOMAGIC)
+			hint("a new disk: 'rblkadm create-md RES'. A disk that grew since its metadata was written (lvextend) has it at its former end: 'rblkadm move-md RES --from-size BYTES' with that size finds it; do not run create-md then, it starts the disk afresh");
+		else
+			hint("'rblkadm dump-md RES' shows what is there");
+		goto out_close;
+	}
+	if (at / RBLK_MD_BLOCK != d.meta.size / RBLK_MD_BLOCK) {
 		ret = md_move(what, &d, &img, at);
 		if (ret < 0)
 			goto out_img;
@@ -351,12 +476,16 @@ int md_prepare(const char *what, uint32_t minor, const char *disk,
 			ret = -1;
 			goto out_close;
 		}
-		printf("%s: %s: metadata moved; its data area is %" PRIu64 " KiB now (the device keeps its size until 'rblkadm resize')\n",
+		printf("%s: %s: metadata moved; its data area is %" PRIu64 " KiB now (the device keeps its size)\n",
 		       what, disk, img.layout.data_bytes / 1024);
-	} else if (former_left && md_clear_former(&d, former)) {
-		goto out_img;	/* a move that stopped just before this */
+	} else if (former_left) {
+		/* a move that stopped just before this */
+		if (md_clear_former(&d, former))
+			goto out_img;
+		printf("%s: %s: zeroed the copy of its superblock left at its former end (%" PRIu64 " bytes) by a move that stopped there\n",
+		       what, disk, former);
 	}
-	record(what, minor, disk, &img, d.meta.size, hp);
+	record(what, minor, disk, rblk_get_le64(&img.sb.device_uuid), d.meta.size, hp);
 	ret = 0;
 out_img:
 	md_image_free(&img);

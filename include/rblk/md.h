@@ -454,33 +454,51 @@ static inline void rblk_md_sb_relayout(struct rblk_md_sb *sb,
 	rblk_put_le64(&sb->bm_bits, to->bm_bits);
 }
 
+/*
+ * Is @end the superblock @former becomes when moved (rblk_md_sb_relayout())
+ * to a disk of disk_bytes? Everything but the layout must be the same:
+ * the disk, its generations and flags, the log's size, and the size in use
+ * (as the move records it).
+ */
+static inline bool rblk_md_sb_is_moved(const struct rblk_md_sb *end,
+				       const struct rblk_md_sb *former,
+				       const struct rblk_md_layout *to,
+				       u64 disk_bytes)
+{
+	struct rblk_md_sb moved = *former;
+	int i;
+
+	rblk_md_sb_relayout(&moved, to, disk_bytes,
+			    rblk_get_le64(&former->uuid[RBLK_UI_CURRENT]) != RBLK_UUID_JUST_CREATED);
+	rblk_put_le64(&moved.disk_sectors, rblk_get_le64(&end->disk_sectors));
+	rblk_put_le32(&moved.crc32c, rblk_get_le32(&end->crc32c));
+	for (i = 0; i < (int)sizeof(moved); i++)
+		if (((const u8 *)&moved)[i] != ((const u8 *)end)[i])
+			return false;
+	return true;
+}
+
 /* Which superblock of a grown disk counts (rblk_md_pick()). */
 enum rblk_md_pick {
 	RBLK_MD_PICK_NONE,	/* none valid */
 	RBLK_MD_PICK_END,	/* the one at the disk's end */
 	RBLK_MD_PICK_FORMER,	/* the one at its former end: it must move */
-	RBLK_MD_PICK_AMBIGUOUS,	/* two disks' metadata, none the recorded one */
+	RBLK_MD_PICK_AMBIGUOUS,	/* two that differ: no guess is made */
 };
 
 /*
- * A disk whose metadata was last found at a former end (hint_uuid: the
- * device uuid recorded then) may have a valid superblock at its end, at
- * the former end, or both. Both of the same disk (device uuid): the move
- * wrote the new one and had not yet cleared the old, so the end counts.
- * Of different disks: the recorded one counts (the other is left from
- * an earlier life of the blocks), and if neither is, no guess is made.
+ * A grown disk may have a valid superblock at its end, at its former end,
+ * or both. Both, the one at the end being exactly the former one moved
+ * (@moved, rblk_md_sb_is_moved()): a move wrote the new one and stopped
+ * before it zeroed the old, so the end counts. Both, differing in
+ * anything else (another disk's, or the same disk's at another time): no
+ * guess, the operator decides.
  */
-static inline enum rblk_md_pick rblk_md_pick(bool end_ok, u64 end_uuid,
-					     bool former_ok, u64 former_uuid,
-					     u64 hint_uuid)
+static inline enum rblk_md_pick rblk_md_pick(bool end_ok, bool former_ok,
+					     bool moved)
 {
-	if (end_ok && former_ok && end_uuid != former_uuid) {
-		if (end_uuid == hint_uuid)
-			return RBLK_MD_PICK_END;
-		if (former_uuid == hint_uuid)
-			return RBLK_MD_PICK_FORMER;
-		return RBLK_MD_PICK_AMBIGUOUS;
-	}
+	if (end_ok && former_ok)
+		return moved ? RBLK_MD_PICK_END : RBLK_MD_PICK_AMBIGUOUS;
 	if (end_ok)
 		return RBLK_MD_PICK_END;
 	return former_ok ? RBLK_MD_PICK_FORMER : RBLK_MD_PICK_NONE;

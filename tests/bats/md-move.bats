@@ -53,6 +53,11 @@ expected_dump() {
 # (dump), the activity log's ring as it was, the old superblock gone,
 # the hint at the new size.
 check_moved() {
+	check_moved_data
+	grep -qx "disk-bytes $NEW" var-lib-rblk/minor-3.md
+}
+
+check_moved_data() {
 	local d
 	d=$(md dump-md pg | grep -v '^#')
 	diff <(expected_dump) - <<<"$d"
@@ -60,7 +65,6 @@ check_moved() {
 		{ echo "data changed"; return 1; }
 	cmp al.before <(dd if=disk.img bs=4096 skip=$((NEW / 4096 - 9)) count=8 status=none)
 	cmp <(head -c 4096 /dev/zero) <(dd if=disk.img bs=4096 skip=$((OLD / 4096 - 1)) count=1 status=none)
-	grep -qx "disk-bytes $NEW" var-lib-rblk/minor-3.md
 }
 
 @test "a grown disk: dump-md finds the metadata at its former end; move-md moves it, keeping data, bits and log" {
@@ -73,7 +77,7 @@ check_moved() {
 	run md move-md pg
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "move-md: $BATS_TEST_TMPDIR/disk.img grew from 262144 to 327680 KiB since its metadata was written: moving the metadata to its new end" ]
-	[ "${lines[1]}" = "move-md: $BATS_TEST_TMPDIR/disk.img: metadata moved; its data area is 327632 KiB now (the device keeps its size until 'rblkadm resize')" ]
+	[ "${lines[1]}" = "move-md: $BATS_TEST_TMPDIR/disk.img: metadata moved; its data area is 327632 KiB now (the device keeps its size)" ]
 	[ "${lines[2]}" = "pg: the metadata is at the end of $BATS_TEST_TMPDIR/disk.img" ]
 	check_moved
 	run md move-md pg
@@ -97,6 +101,9 @@ check_moved() {
 		     <(md dump-md pg 2>/dev/null | grep -v '^#\|^data-sectors\|^disk-sectors\|^md-sectors\|^bm-bits\|^size-in-use')
 		run md move-md pg
 		[ "$status" -eq 0 ]
+		if [ $step = 2 ]; then
+			[ "${lines[0]}" = "move-md: $BATS_TEST_TMPDIR/disk.img: zeroed the copy of its superblock left at its former end ($OLD bytes) by a move that stopped there" ]
+		fi
 		check_moved
 	done
 }
@@ -145,24 +152,66 @@ check_moved() {
 	[ "$output" = "rblkadm: move-md --disk needs --from-size: the disk's size when its metadata was last written" ]
 }
 
-@test "a stale superblock at the new end (an earlier use of the blocks) does not count; two unrecorded ones are refused" {
+@test "two different superblocks (another disk's at the new end, or this disk's of another time) are refused, nothing written" {
 	# the blocks of the grown part once held another disk's metadata
 	truncate -s $NEW other.img
 	rblkadm create-md --disk other.img >/dev/null
 	dd if=other.img of=disk.img bs=4096 skip=$((NEW / 4096 - 1)) seek=$((NEW / 4096 - 1)) count=1 status=none
 	[ "$(stat -c %s disk.img)" -eq $NEW ]
-	diff before.dump <(md dump-md pg 2>/dev/null | grep -v '^#')
-	cp var-lib-rblk/minor-3.md hint.ok
-	sed -i 's/^device-uuid .*/device-uuid 00000000DEADBEEF/' var-lib-rblk/minor-3.md
 	cp disk.img copy.img
 	run md move-md pg
 	[ "$status" -eq 1 ]
-	[[ "${lines[0]}" == "rblkadm: move-md: $BATS_TEST_TMPDIR/disk.img: two disks' rblk metadata: at the end (device uuid "*", created "*") and at the former end, 268435456 bytes (device uuid "*"); neither is the one last attached (00000000DEADBEEF)" ]]
+	[[ "${lines[0]}" == "rblkadm: move-md: $BATS_TEST_TMPDIR/disk.img: two different rblk superblocks: at the end (device uuid "*", generation 0000000000000004 (al-clean), created "*") and at the former end, 268435456 bytes (device uuid 0123456789ABCDEF, generation 9F2C0A7B3E4D5C61 (consistent,was-up-to-date,al-clean), created "*")" ]]
+	[ "${lines[1]}" = "  hint: one of them is left from another use of these blocks (or of this disk at another time); nothing was written. 'rblkadm dump-md --disk $BATS_TEST_TMPDIR/disk.img' shows the one at the end; make the other go (wipe-md, or zero its 4 KiB) and run 'move-md' again" ]
 	cmp disk.img copy.img
-	cp hint.ok var-lib-rblk/minor-3.md
+	run md dump-md pg
+	[ "$status" -eq 1 ]
+	# the operator zeroes the stale one: the move goes on
+	dd if=/dev/zero of=disk.img bs=4096 seek=$((NEW / 4096 - 1)) count=1 conv=notrunc status=none
 	run md move-md pg
 	[ "$status" -eq 0 ]
 	check_moved
+	# this disk's superblocks of two times: a move stopped after its new
+	# superblock, then the generation changed at the end only
+	cp copy.img disk.img
+	dd if=/dev/zero of=disk.img bs=4096 seek=$((NEW / 4096 - 1)) count=1 conv=notrunc status=none
+	cp hint.ok var-lib-rblk/minor-3.md 2>/dev/null || sed -i "s/^disk-bytes .*/disk-bytes $OLD/" var-lib-rblk/minor-3.md
+	RBLKADM_TEST_MOVE_CRASH=2 run md move-md pg
+	[ "$status" -eq 99 ]
+	rblkadm set-gi --disk disk.img 2000:0:0:0:consistent >/dev/null
+	run md move-md pg
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == *"two different rblk superblocks: at the end (device uuid 0123456789ABCDEF, generation 0000000000002000 (consistent), "*"at the former end, 268435456 bytes (device uuid 0123456789ABCDEF, generation 9F2C0A7B3E4D5C61"* ]]
+}
+
+@test "create-md refuses a grown disk whose former end holds metadata; the --disk forms keep the record" {
+	truncate -s $NEW disk.img
+	run md create-md pg
+	[ "$status" -eq 1 ]
+	[ "${lines[1]}" = "  rblk metadata at its former end ($OLD bytes): the disk grew since; 'rblkadm move-md pg' moves it to the end" ]
+	diff before.dump <(md dump-md pg 2>/dev/null | grep -v '^#')
+	# --disk: the record of that disk follows the new metadata
+	run rblkadm create-md --force --disk disk.img
+	[ "$status" -eq 0 ]
+	grep -qx "disk-bytes $NEW" var-lib-rblk/minor-3.md
+	[[ "$(md dump-md pg)" == *"uuid-current 0x0000000000000004"* ]]
+	run rblkadm wipe-md --disk disk.img
+	[ "$status" -eq 0 ]
+	[ ! -e var-lib-rblk/minor-3.md ]
+}
+
+@test "a record that cannot be written: create-md and move-md say so and go on" {
+	truncate -s $NEW disk.img
+	touch notadir
+	RBLK_STATE_DIR=$BATS_TEST_TMPDIR/notadir/x run md move-md --from-size $OLD pg
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"rblkadm: cannot create $BATS_TEST_TMPDIR/notadir/x: Not a directory"* ]]
+	[[ "$output" == *"  hint: move-md: without this record, should $BATS_TEST_TMPDIR/disk.img grow while rblk is down, 'rblkadm move-md RES --from-size BYTES' needs its size of now ($NEW bytes)"* ]]
+	check_moved_data
+	RBLK_STATE_DIR=$BATS_TEST_TMPDIR/notadir/x run md create-md --force pg
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"  hint: the metadata is written all the same; should the disk grow while rblk is down, 'rblkadm move-md pg --from-size $NEW' finds it (RBLK_STATE_DIR sets the directory of the records)"* ]]
+	[[ "$output" == *"pg: created internal metadata on $BATS_TEST_TMPDIR/disk.img"* ]]
 }
 
 @test "create-md and wipe-md on a grown disk: the former end's superblock never counts again" {

@@ -168,7 +168,7 @@ static void test_sb_check(void)
 static void test_move(void)
 {
 	struct rblk_md_layout from, to, l2;
-	struct rblk_md_sb sb, moved;
+	struct rblk_md_sb sb, moved, other;
 	uint64_t need, enough, d0 = 200 * MiB, d1 = 300 * MiB;
 
 	make_sb(&sb, &from, d0);
@@ -214,18 +214,36 @@ static void test_move(void)
 	moved = sb;
 	rblk_md_sb_relayout(&moved, &to, d1, false);
 	CHECK(rblk_get_le64(&moved.la_sectors) == 0, "no data: no size");
+	/* the same superblock moved, or not */
+	rblk_md_move_plan(d0, d1, &to, &need);
+	moved = sb;
+	rblk_md_sb_relayout(&moved, &to, d1, true);
+	rblk_md_sb_seal(&moved);
+	CHECK(rblk_md_sb_is_moved(&moved, &sb, &to, d1), "a moved copy is recognised");
+	other = moved;
+	rblk_put_le32(&other.flags, 1);
+	rblk_md_sb_seal(&other);
+	CHECK(!rblk_md_sb_is_moved(&other, &sb, &to, d1), "other flags: not a copy");
+	other = moved;
+	rblk_put_le64(&other.uuid[RBLK_UI_CURRENT], 0x5678);
+	rblk_md_sb_seal(&other);
+	CHECK(!rblk_md_sb_is_moved(&other, &sb, &to, d1), "another generation: not a copy");
+	other = moved;
+	rblk_put_le64(&other.device_uuid, 99);
+	rblk_md_sb_seal(&other);
+	CHECK(!rblk_md_sb_is_moved(&other, &sb, &to, d1), "another disk: not a copy");
+	other = moved;
+	rblk_put_le64(&other.la_sectors, 2048);
+	rblk_md_sb_seal(&other);
+	CHECK(!rblk_md_sb_is_moved(&other, &sb, &to, d1), "another size in use: not a copy");
 	/* which one counts */
-	CHECK(rblk_md_pick(true, 1, false, 0, 1) == RBLK_MD_PICK_END, "end only");
-	CHECK(rblk_md_pick(false, 0, true, 1, 1) == RBLK_MD_PICK_FORMER, "former only");
-	CHECK(rblk_md_pick(false, 0, false, 0, 1) == RBLK_MD_PICK_NONE, "none");
-	CHECK(rblk_md_pick(true, 1, true, 1, 1) == RBLK_MD_PICK_END,
-	      "both of one disk: the move wrote the new one");
-	CHECK(rblk_md_pick(true, 2, true, 1, 1) == RBLK_MD_PICK_FORMER,
-	      "a stale superblock at the end, the recorded one at the former end");
-	CHECK(rblk_md_pick(true, 2, true, 1, 2) == RBLK_MD_PICK_END,
-	      "the recorded one at the end (created since), a stale one at the former end");
-	CHECK(rblk_md_pick(true, 2, true, 1, 3) == RBLK_MD_PICK_AMBIGUOUS,
-	      "two disks' metadata, neither recorded");
+	CHECK(rblk_md_pick(true, false, false) == RBLK_MD_PICK_END, "end only");
+	CHECK(rblk_md_pick(false, true, false) == RBLK_MD_PICK_FORMER, "former only");
+	CHECK(rblk_md_pick(false, false, false) == RBLK_MD_PICK_NONE, "none");
+	CHECK(rblk_md_pick(true, true, true) == RBLK_MD_PICK_END,
+	      "both, the end the former moved: the move wrote the new one");
+	CHECK(rblk_md_pick(true, true, false) == RBLK_MD_PICK_AMBIGUOUS,
+	      "both, different: no guess");
 }
 
 /* An internal-metadata image in memory, with a few bits set. */

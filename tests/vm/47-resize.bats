@@ -205,7 +205,7 @@ sizes() {
 	run vm_run pg2 "$RBLKADM up pg"
 	assert_status 0
 	assert_output_has "attach: /dev/mapper/rd grew from 163840 to 204800 KiB since its metadata was written: moving the metadata to its new end"
-	assert_output_has "attach: /dev/mapper/rd: metadata moved; its data area is 204756 KiB now (the device keeps its size until 'rblkadm resize')"
+	assert_output_has "attach: /dev/mapper/rd: metadata moved; its data area is 204756 KiB now (the device keeps its size)"
 	wait_conn pg2 Connected
 	vm_wait pg2 60 "[ \"\$($(st disk))\" = UpToDate ]"
 	[ "$(sizes pg2)" = "163796 204756 163796 -" ] || { sizes pg2; false; }
