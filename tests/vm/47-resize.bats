@@ -187,6 +187,9 @@ sizes() {
 # file and moves the metadata to the new end before the kernel attaches
 # (user/md_move.c); the device keeps the size in use.
 @test "a disk that grew while down: attach moves its metadata to the new end; the size in use stays" {
+	# pg2's disk was 200 MiB once: the blocks it grows into below hold
+	# that disk's superblock, a different one.
+	vm_run pg2 "$(fresh_disk 200)"
 	for n in pg1 pg2; do
 		rblk_write_config $n
 		vm_run $n "$(fresh_disk 160) && $RBLKADM up pg"
@@ -202,6 +205,17 @@ sizes() {
 		dmsetup reload rd --table '0 $((200 * 2048)) linear /dev/vda 0' && dmsetup resume rd"
 	# written while pg2 is away: resynced from the bitmap
 	vm_run pg1 "dd if=/dev/urandom of=/dev/rblk0 bs=1M count=1 seek=7 oflag=direct status=none"
+	# two different superblocks: refused, nothing written, Diskless
+	run vm_run pg2 "md5sum </dev/mapper/rd"
+	local before=$output
+	run vm_run pg2 "$RBLKADM up pg"
+	[ "$status" -eq 1 ]
+	assert_output_has "rblkadm: attach: /dev/mapper/rd: two different rblk superblocks: at the end (device uuid "
+	assert_output_has "and at the former end, $((160 * 1024 * 1024)) bytes (device uuid "
+	[ "$(vm_run pg2 'md5sum </dev/mapper/rd')" = "$before" ]
+	[ "$(stat_of pg2 disk)" = Diskless ]
+	# the stale one zeroed by hand: up moves the metadata
+	vm_run pg2 "$RBLKADM down pg && dd if=/dev/zero of=/dev/mapper/rd bs=4k seek=$((200 * 256 - 1)) count=1 oflag=direct status=none"
 	run vm_run pg2 "$RBLKADM up pg"
 	assert_status 0
 	assert_output_has "attach: /dev/mapper/rd grew from 163840 to 204800 KiB since its metadata was written: moving the metadata to its new end"
