@@ -299,6 +299,7 @@ int md_move(const char *what, struct md_dev *d, struct md_image *img, uint64_t a
 	const struct rblk_md_layout *from = &img->layout;
 	struct rblk_md_layout to;
 	struct rblk_md_sb sb;
+	const char *step;
 	uint8_t *buf;
 	uint64_t need;
 	int r, ret;
@@ -319,22 +320,19 @@ int md_move(const char *what, struct md_dev *d, struct md_image *img, uint64_t a
 	/* 1: the bitmap as it is, zero for the blocks it gains; the log's ring. */
 	buf = xcalloc(1, to.bm_area_bytes > RBLK_AL_BYTES ? to.bm_area_bytes : RBLK_AL_BYTES);
 	memcpy(buf, img->bitmap, from->bm_area_bytes);
+	step = "bitmap and activity log at the new place";
 	ret = md_pwrite(d->meta_fd, buf, to.bm_area_bytes, to.bm_offset);
 	if (!ret)
 		ret = d->meta.pread(d->meta.priv, buf, RBLK_AL_BYTES, from->al_offset);
 	if (!ret)
 		ret = md_pwrite(d->meta_fd, buf, RBLK_AL_BYTES, to.al_offset);
-	if (ret) {
-		free(buf);
-		errno = -ret;
-		return sync_fail(d, "bitmap and activity log at the new place");
-	}
+	if (ret)
+		goto fail;
 	test_crash(1);
-	if (fsync(d->meta_fd)) {
-		free(buf);
-		return sync_fail(d, "bitmap and activity log at the new place");
-	}
+	if (fsync(d->meta_fd))
+		goto fail_errno;
 	/* 2: the new superblock: from here on it is the one found. */
+	step = "superblock at the new end";
 	sb = img->sb;
 	rblk_md_sb_relayout(&sb, &to, d->meta.size,
 			    img->gi.uuid[RBLK_UI_CURRENT] != RBLK_UUID_JUST_CREATED);
@@ -342,16 +340,11 @@ int md_move(const char *what, struct md_dev *d, struct md_image *img, uint64_t a
 	memset(buf, 0, RBLK_MD_BLOCK);
 	memcpy(buf, &sb, sizeof(sb));
 	ret = md_pwrite(d->meta_fd, buf, RBLK_MD_BLOCK, to.sb_offset);
-	if (ret) {
-		free(buf);
-		errno = -ret;
-		return sync_fail(d, "superblock at the new end");
-	}
+	if (ret)
+		goto fail;
 	test_crash(2);
-	if (fsync(d->meta_fd)) {
-		free(buf);
-		return sync_fail(d, "superblock at the new end");
-	}
+	if (fsync(d->meta_fd))
+		goto fail_errno;
 	/* 3: the old one goes: its blocks are data area now. */
 	ret = md_clear_former(d, at);
 	free(buf);
@@ -359,6 +352,12 @@ int md_move(const char *what, struct md_dev *d, struct md_image *img, uint64_t a
 		return -1;
 	test_crash(3);
 	return 0;
+
+fail:
+	errno = -ret;
+fail_errno:
+	free(buf);
+	return sync_fail(d, step);
 }
 
 int md_clear_former(const struct md_dev *d, uint64_t at)

@@ -517,12 +517,7 @@ static inline void rblk_md_sb_init(struct rblk_md_sb *sb,
 		sb->magic[i] = (u8)RBLK_MD_MAGIC[i];
 	rblk_put_le32(&sb->version, RBLK_MD_VERSION);
 	rblk_put_le32(&sb->sb_bytes, sizeof(*sb));
-	rblk_put_le64(&sb->data_sectors, l->data_bytes / RBLK_SECTOR);
-	rblk_put_le64(&sb->disk_sectors, disk_bytes / RBLK_SECTOR);
-	rblk_put_le64(&sb->md_sectors, l->md_bytes / RBLK_SECTOR);
-	rblk_put_le64(&sb->al_offset, rblk_md_rel_sectors(l->al_offset, l->sb_offset));
-	rblk_put_le64(&sb->bm_offset, rblk_md_rel_sectors(l->bm_offset, l->sb_offset));
-	rblk_put_le64(&sb->bm_bits, l->bm_bits);
+	rblk_md_sb_relayout(sb, l, disk_bytes, false);	/* no size in use */
 	rblk_put_le32(&sb->bm_bytes_per_bit, RBLK_BM_BYTES_PER_BIT);
 	rblk_put_le32(&sb->al_slots, RBLK_AL_SLOTS);
 	rblk_put_le32(&sb->al_extent_shift, RBLK_AL_EXTENT_SHIFT);
