@@ -102,6 +102,13 @@ power-cuts: all
 	@make -s -C tests/tools
 	@RBLK_TRIALS=$(TRIALS) bats tests/vm/45-power-loss.bats
 
+# The VM tests tagged "long" (tests/README.md), which make check leaves
+# out to stay within CI's time: more power cuts, Pacemaker's failovers.
+check-long: deps all
+	@make -s -C tests/harness
+	@make -s -C tests/tools
+	@bats --timing --filter-tags long tests/vm
+
 # The newest kernel Debian has (unstable; tests/README.md): its image for
 # the guests, rblk.ko built against it in an unstable root made with
 # debootstrap (scripts/newest-kernel, in /var/cache/rblk-newest-kernel),
@@ -182,4 +189,4 @@ clean:
 	rm -rf build
 
 .PHONY: all kmod kmod-6.12 user deps unit fuzz fuzz-smoke check demo bench bench-ab install deb clean
-.PHONY: debug-kernel check-debug soak power-cuts check-deb kmod-newest check-newest
+.PHONY: debug-kernel check-debug soak power-cuts check-long check-deb kmod-newest check-newest

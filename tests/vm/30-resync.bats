@@ -94,6 +94,7 @@ resynced() {
 	md5_both_equal
 }
 
+# bats test_tags=long
 @test "power cut of the Secondary under load: it returns and resyncs while the load goes on" {
 	reseed
 	vm_run pg1 "$RBLKADM primary pg"
@@ -393,6 +394,7 @@ pc_job() {
 # writes on one node while the other's STATE is still on the wire must
 # wait for that decision (a generation or role changed behind the peer's
 # back made the two decide differently, then drop the connection).
+# bats test_tags=long
 @test "a promotion with writes during a slow handshake: one connection, both decide alike" {
 	local n
 	# Liveness settings that the 300 ms round trip cannot trip on a loaded
@@ -443,6 +445,7 @@ pc_job() {
 # many more extents than the log holds (al-extents 7, so extents come and
 # go all the time) must still leave every changed block named by the
 # bitmap on disk or the log.
+# bats test_tags=long
 @test "peer away, random writes over more extents than the log holds, power cut: every changed block is resynced" {
 	local n
 	for n in pg1 pg2; do

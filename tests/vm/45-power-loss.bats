@@ -292,6 +292,7 @@ lw_power_cut() {
 # after the moment pg1's disk lost its cache: pg2 has only what pg1's log
 # saw before it, whose activity-log transactions were FUA writes before
 # the mark. Follows the test above: pg1 on /dev/vda, in sync.
+# bats test_tags=long
 @test "the Primary's disk cache loses power with the node: the survivor has every fsynced record; the old Primary's activity log covers what its cache lost (RBLK_TRIALS cuts)" {
 	local t acked bad kib
 	for ((t = 1; t <= TRIALS; t++)); do
@@ -329,6 +330,7 @@ lw_power_cut() {
 	done
 }
 
+# bats test_tags=long
 @test "the Primary crashes while the Secondary's cache loses power, and the activity log evicts extents: the crashed Primary's log covers what the peer lost (RBLK_TRIALS cuts)" {
 	local t
 	# 7 extents of 4 MiB in the log, sequential writes sweeping over 16:
@@ -438,6 +440,7 @@ PG_CONN="host=10.0.0.1 user=postgres dbname=postgres connect_timeout=5"
 # (dm log-writes, as above): the 1 MiB is on pg2's disk, and after pg1's
 # return on both. Last but one in the file: it zeroes both /dev/vda and
 # leaves pg2 without its null_blk disk.
+# bats test_tags=long
 @test "a promoted Secondary makes the old Primary's writes durable first: its cache lost right after the promotion keeps them" {
 	local pat=$RUN_DIR/pattern sum n
 	for n in pg1 pg2; do
@@ -479,6 +482,7 @@ PG_CONN="host=10.0.0.1 user=postgres dbname=postgres connect_timeout=5"
 # 1 MiB is on pg1's disk, and nothing needs a resync. Without that flush
 # (the negative control) the 1 MiB is lost and, both nodes in one
 # generation with nothing marked, never resynced.
+# bats test_tags=long
 @test "a demoted Primary with external metadata makes its writes durable first: its cache lost right after the demotion keeps them" {
 	local pat=$RUN_DIR/pattern sum n
 	for n in pg1 pg2; do

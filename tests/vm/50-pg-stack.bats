@@ -266,6 +266,7 @@ pg1_saw_no_error() {
 # metadata, attached on pg1 still Primary under the client, is resynced
 # in full from pg2 (kmod/resync.c); after a switchover to pg2 no
 # acknowledged transaction is missing, and a verify finds nothing.
+# bats test_tags=long
 @test "recipe 7a: the Primary's disk fails under PostgreSQL: no error, no acknowledged transaction lost; a new disk attached while Primary is resynced in full, verify finds nothing" {
 	local n missing size r0 r1 w0 w1 err
 	# pg2 back (recipe 7 wiped it; its up failed at the attach): a full

@@ -234,6 +234,7 @@ resynced() {
 	vm_run pg1 "$RBLKADM secondary pg"
 }
 
+# bats test_tags=long
 @test "a Primary without a serving peer takes no disk" {
 	primary_served_fresh_disk
 	vm_run pg2 "$RBLKADM disconnect pg"
@@ -252,6 +253,7 @@ resynced() {
 
 # adjust does what attach does here: the configured disk is missing, and
 # the running state says the Primary is served (user/plan.c).
+# bats test_tags=long
 @test "adjust on a served Primary attaches its disk the same way" {
 	primary_served_fresh_disk
 	run vm_run pg1 "$RBLKADM adjust pg"

@@ -240,6 +240,7 @@ client_start() {
 	[ -z "$bad" ]
 }
 
+# bats test_tags=long
 @test "power cut of the promoted node: the stack runs on the survivor, no acknowledged transaction lost" {
 	local p s t0 t_db first n missing
 	p=$(cat "$RUN_DIR/promoted")
@@ -270,6 +271,7 @@ client_start() {
 	echo "$s" >"$RUN_DIR/promoted"
 }
 
+# bats test_tags=long
 @test "the node returns: it joins the cluster unpromoted and resyncs to UpToDate" {
 	local p r
 	p=$(cat "$RUN_DIR/promoted")
