@@ -90,7 +90,8 @@ soak: all
 
 # The power-cut campaign (tests/README.md): every test of
 # tests/vm/45-power-loss.bats with TRIALS cuts at random points (make
-# check runs one each, and the PostgreSQL one as 50-pg-stack's recipe 5).
+# check runs three of them with one cut, make check-long four more, and
+# the PostgreSQL one is 50-pg-stack's recipe 5 there).
 TRIALS ?= 25
 # tests/pkg/deb.bats: the Debian packages installed in a guest (DKMS
 # build, modprobe, up, a handler, removal); about 11 minutes.
