@@ -39,9 +39,11 @@ static int al_io(struct rblk_meta *m, u32 ring, struct page *page,
 void rblk_al_free(struct rblk_al *al)
 {
 	kvfree(al->set);
+	kvfree(al->log_set);
 	kvfree(al->refs);
 	kvfree(al->used);
 	bitmap_free(al->pending);
+	bitmap_free(al->dead);
 	if (al->page)
 		__free_page(al->page);
 	if (al->nr)
@@ -60,15 +62,19 @@ int rblk_al_load(struct rblk_meta *m, u32 al_extents)
 	al->nr = al_extents;
 	spin_lock_init(&al->lock);
 	mutex_init(&al->io);
+	mutex_init(&al->span);
 	init_waitqueue_head(&al->wq);
 	xa_init(&al->map);
 	al->set = kvcalloc(al_extents, sizeof(u32), GFP_KERNEL);
+	al->log_set = kvcalloc(al_extents, sizeof(u32), GFP_KERNEL);
 	al->refs = kvcalloc(al_extents, sizeof(u32), GFP_KERNEL);
 	al->used = kvcalloc(al_extents, sizeof(u64), GFP_KERNEL);
 	al->pending = bitmap_zalloc(al_extents, GFP_KERNEL);
+	al->dead = bitmap_zalloc(al_extents, GFP_KERNEL);
 	al->page = alloc_page(GFP_KERNEL);
 	ring = kvmalloc(RBLK_AL_BYTES, GFP_KERNEL);
-	if (!al->set || !al->refs || !al->used || !al->pending || !al->page ||
+	if (!al->set || !al->log_set || !al->refs || !al->used ||
+	    !al->pending || !al->dead || !al->page ||
 	    !ring) {
 		ret = -ENOMEM;
 		goto out;
@@ -81,6 +87,7 @@ int rblk_al_load(struct rblk_meta *m, u32 al_extents)
 	if (ret)
 		goto out;
 	al->tr_number = rblk_al_replay(al->set, al_extents, ring, RBLK_AL_SLOTS);
+	memcpy(al->log_set, al->set, al_extents * sizeof(u32));
 out:
 	kvfree(ring);
 	if (ret)
@@ -102,22 +109,24 @@ u64 rblk_al_mark_bits(struct rblk_meta *m)
 	return n;
 }
 
-/* Write the next transaction with @n updates; called with ->io held. */
+/*
+ * Write the next transaction with @n updates, already applied to
+ * ->log_set, whose window it carries; called with ->io held.
+ */
 static int write_tr(struct rblk_meta *m, const u16 *slot, const u32 *ext, u32 n)
 {
 	struct rblk_al *al = &m->al;
 	u64 num = al->tr_number + 1;
-	unsigned long flags;
+	u32 context;
 	int ret;
 
-	spin_lock_irqsave(&al->lock, flags);
-	al->context = rblk_al_tr_fill(page_address(al->page), num, al->set,
-				      al->nr, al->context, slot, ext, n);
-	spin_unlock_irqrestore(&al->lock, flags);
+	context = rblk_al_tr_fill(page_address(al->page), num, al->log_set,
+				  al->nr, al->context, slot, ext, n);
 	ret = al_io(m, num % RBLK_AL_SLOTS, al->page,
 		    REQ_OP_WRITE | REQ_FUA);
 	if (!ret) {
 		al->tr_number = num;
+		al->context = context;
 		atomic64_inc(&al->transactions);
 	}
 	return ret;
@@ -138,8 +147,13 @@ int rblk_al_reset(struct rblk_meta *m)
 		return 0;
 	mutex_lock(&al->io);
 	spin_lock_irqsave(&al->lock, flags);
-	for (i = 0; i < al->nr; i++)
+	WARN_ON_ONCE(al->batch_n || al->batch_res ||
+		     !bitmap_empty(al->pending, al->nr) ||
+		     !bitmap_empty(al->dead, al->nr));
+	for (i = 0; i < al->nr; i++) {
+		WARN_ON_ONCE(al->refs[i]);
 		al->set[i] = RBLK_AL_EMPTY;
+	}
 	spin_unlock_irqrestore(&al->lock, flags);
 	/*
 	 * Not under al->lock, which completions take in hard irq: the map's
@@ -147,20 +161,34 @@ int rblk_al_reset(struct rblk_meta *m)
 	 * names no slot (lookup() checks set[]).
 	 */
 	xa_destroy(&al->map);
+	for (i = 0; i < al->nr; i++)
+		al->log_set[i] = RBLK_AL_EMPTY;
 	for (i = 0; i < rblk_al_full_cover(al->nr) && !ret; i++)
 		ret = write_tr(m, NULL, NULL, 0);
 	mutex_unlock(&al->io);
 	return ret;
 }
 
-/* Slot of @extent if it is in the set; -EAGAIN while it is being added. */
+/*
+ * Slot of @extent if it is in the set; -EAGAIN while it is being added.
+ * The map is written outside al->lock (get_extent()): a slot just given
+ * to @extent may not be in it yet. Such a slot is pending, and one
+ * extent in two slots would count its writes in the wrong one (a slot
+ * evicted under a write in flight, which a crash then leaves out of
+ * the log): the pending slots are looked at too. A dead slot is no
+ * longer @extent's, though its owner has not freed it yet.
+ */
 static int lookup(struct rblk_al *al, u32 extent)
 {
 	unsigned long v = xa_to_value(xa_load(&al->map, extent) ?: xa_mk_value(0));
+	unsigned long i;
 
-	if (!v || al->set[v - 1] != extent)
-		return -ENOENT;
-	return test_bit(v - 1, al->pending) ? -EAGAIN : (int)(v - 1);
+	if (v && al->set[v - 1] == extent && !test_bit(v - 1, al->dead))
+		return test_bit(v - 1, al->pending) ? -EAGAIN : (int)(v - 1);
+	for_each_set_bit(i, al->pending, al->nr)
+		if (al->set[i] == extent)
+			return -EAGAIN;
+	return -ENOENT;
 }
 
 /* The coldest slot without writes in flight, or -1. */
@@ -169,7 +197,8 @@ static int victim(struct rblk_al *al)
 	int i, best = -1;
 
 	for (i = 0; i < al->nr; i++) {
-		if (al->refs[i] || test_bit(i, al->pending))
+		if (al->refs[i] || test_bit(i, al->pending) ||
+		    test_bit(i, al->dead))
 			continue;
 		if (al->set[i] == RBLK_AL_EMPTY)
 			return i;
@@ -181,26 +210,38 @@ static int victim(struct rblk_al *al)
 
 /*
  * Write one transaction with every slot change batched so far; called
- * with al->io held by the writer whose change is among them.
+ * with al->io held by the writer whose change is among them. On failure
+ * the batch's slots are dead: each one's owner frees it (get_extent()),
+ * so that none is given again before its map entry is gone.
  */
 static int commit_batch(struct rblk_meta *m)
 {
 	struct rblk_al *al = &m->al;
 	u16 slot[RBLK_AL_UPDATES];
-	u32 ext[RBLK_AL_UPDATES];
+	u32 ext[RBLK_AL_UPDATES], was[RBLK_AL_UPDATES];
 	unsigned long flags;
-	bool evicts;
+	bool evicts = false;
 	u32 i, n;
-	int ret;
+	int ret = 0;
 
 	spin_lock_irqsave(&al->lock, flags);
 	n = al->batch_n;
 	memcpy(slot, al->batch_slot, n * sizeof(*slot));
 	memcpy(ext, al->batch_ext, n * sizeof(*ext));
 	al->batch_n = 0;
-	evicts = al->batch_evicts;
-	al->batch_evicts = false;
 	spin_unlock_irqrestore(&al->lock, flags);
+	/*
+	 * What the log on disk forgets, not what the set in memory did: a
+	 * slot freed by a failed transaction or a failed map entry still
+	 * holds its old extent there (log_set), and the windows of this
+	 * transaction carry the log's set, not slots given since the batch
+	 * was taken (whose evictions have not been made durable yet).
+	 */
+	for (i = 0; i < n; i++) {
+		was[i] = al->log_set[slot[i]];
+		if (was[i] != RBLK_AL_EMPTY && was[i] != ext[i])
+			evicts = true;
+	}
 	/*
 	 * Bits set for writes in an extent the log is about to forget are
 	 * on disk before it forgets it (they were set before those writes
@@ -223,24 +264,41 @@ static int commit_batch(struct rblk_meta *m)
 		ret = rblk_bm_flush_data(m) ?:
 		      rblk_tl_flush_wait(conn, target, 0) ?:
 		      rblk_bm_flush(m);
-	} else {
-		ret = 0;
 	}
-	if (!ret)
+	if (!ret) {
+		for (i = 0; i < n; i++)
+			al->log_set[slot[i]] = ext[i];
 		ret = write_tr(m, slot, ext, n);
+		/* Not on disk: the log keeps what it had (more, not less). */
+		for (i = n; ret && i-- > 0;)
+			al->log_set[slot[i]] = was[i];
+	}
 	spin_lock_irqsave(&al->lock, flags);
 	for (i = 0; i < n; i++) {
 		__clear_bit(slot[i], al->pending);
-		if (ret) {	/* their writes fail: the slots are free again */
-			al->set[slot[i]] = RBLK_AL_EMPTY;
-			al->refs[slot[i]] = 0;
-		}
+		if (ret)	/* their writes fail */
+			__set_bit(slot[i], al->dead);
 	}
 	spin_unlock_irqrestore(&al->lock, flags);
-	for (i = 0; ret && i < n; i++)
-		xa_erase(&al->map, ext[i]);
 	wake_up(&al->wq);
 	return ret;
+}
+
+/*
+ * The owner of a slot whose transaction failed frees it: its map entry
+ * first (the slot cannot be given again meanwhile), then the slot.
+ */
+static void free_dead(struct rblk_al *al, int slot, u32 extent)
+{
+	unsigned long flags;
+
+	xa_cmpxchg(&al->map, extent, xa_mk_value(slot + 1), NULL, 0);
+	spin_lock_irqsave(&al->lock, flags);
+	al->set[slot] = RBLK_AL_EMPTY;
+	al->refs[slot] = 0;
+	__clear_bit(slot, al->dead);
+	spin_unlock_irqrestore(&al->lock, flags);
+	wake_up(&al->wq);
 }
 
 /* Make @extent active with one more write in flight. */
@@ -250,6 +308,7 @@ static int get_extent(struct rblk_meta *m, u32 extent)
 	unsigned long flags;
 	u32 old;
 	int slot, ret;
+	bool lead;
 
 	for (;;) {
 		spin_lock_irqsave(&al->lock, flags);
@@ -278,8 +337,6 @@ static int get_extent(struct rblk_meta *m, u32 extent)
 			continue;
 		}
 		old = al->set[slot];
-		if (old != RBLK_AL_EMPTY)
-			al->batch_evicts = true;
 		al->set[slot] = extent;
 		al->refs[slot] = 1;
 		al->used[slot] = ++al->tick;
@@ -288,12 +345,14 @@ static int get_extent(struct rblk_meta *m, u32 extent)
 		spin_unlock_irqrestore(&al->lock, flags);
 		break;
 	}
+	/* Unless @old came back meanwhile, in another slot: its entry stays. */
 	if (old != RBLK_AL_EMPTY)
-		xa_erase(&al->map, old);
+		xa_cmpxchg(&al->map, old, xa_mk_value(slot + 1), NULL, 0);
 	ret = xa_err(xa_store(&al->map, extent, xa_mk_value(slot + 1), GFP_NOIO));
 	spin_lock_irqsave(&al->lock, flags);
 	al->batch_res--;
 	if (ret) {
+		/* Not in the map, not in a transaction: free at once. */
 		__clear_bit(slot, al->pending);
 		al->set[slot] = RBLK_AL_EMPTY;
 		al->refs[slot] = 0;
@@ -310,15 +369,17 @@ static int get_extent(struct rblk_meta *m, u32 extent)
 	/* Lead the next transaction, or find that a leader wrote ours. */
 	mutex_lock(&al->io);
 	spin_lock_irqsave(&al->lock, flags);
-	if (!test_bit(slot, al->pending)) {
-		ret = al->set[slot] == extent ? 0 : -EIO;
-		spin_unlock_irqrestore(&al->lock, flags);
-		mutex_unlock(&al->io);
-		return ret;
-	}
+	lead = test_bit(slot, al->pending);
 	spin_unlock_irqrestore(&al->lock, flags);
-	ret = commit_batch(m);
+	if (lead)
+		commit_batch(m);
 	mutex_unlock(&al->io);
+	/* Ours is dead or committed, whoever led: a dead one is ours alone. */
+	spin_lock_irqsave(&al->lock, flags);
+	ret = test_bit(slot, al->dead) ? -EIO : 0;
+	spin_unlock_irqrestore(&al->lock, flags);
+	if (ret)
+		free_dead(al, slot, extent);
 	return ret;
 }
 
@@ -330,29 +391,48 @@ static void put_extent(struct rblk_al *al, u32 extent)
 
 	spin_lock_irqsave(&al->lock, flags);
 	slot = lookup(al, extent);
-	if (!WARN_ON_ONCE(slot < 0) && !--al->refs[slot])
+	if (!WARN_ON_ONCE(slot < 0) && !WARN_ON_ONCE(!al->refs[slot]) &&
+	    !--al->refs[slot])
 		wake = true;
 	spin_unlock_irqrestore(&al->lock, flags);
 	if (wake)
 		wake_up(&al->wq);
 }
 
-/* Before a Primary's write to [sector, +bytes) starts; may sleep. */
+/*
+ * Before a Primary's write to [sector, +bytes) starts; may sleep. A
+ * request spans at most two extents (RBLK_MAX_RANGE_SECTORS, kmod/
+ * compat.h) unless the limits allowed more. One that spans several holds
+ * the first while it may wait for a slot for the next: one such request
+ * at a time, so that they never hold every slot waiting for each other's.
+ * The others hold a slot while their write is in flight, or parked for a
+ * handshake or fencing, which ends without the log: it frees one.
+ */
 int rblk_al_begin(struct rblk_meta *m, sector_t sector, u32 bytes)
 {
+	struct rblk_al *al = &m->al;
 	u32 e, first = sector / EXTENT_SECTORS;
 	u32 last = (sector + (bytes >> SECTOR_SHIFT) - 1) / EXTENT_SECTORS;
-	int ret;
+	int ret = 0;
 
+	if (first == last)
+		return get_extent(m, first);
+	if (last - first >= al->nr) {
+		pr_warn_ratelimited("rblk: a write of %u bytes spans %u activity log extents, more than the %u of the log\n",
+				    bytes, last - first + 1, al->nr);
+		return -EINVAL;
+	}
+	mutex_lock(&al->span);
 	for (e = first; e <= last; e++) {
 		ret = get_extent(m, e);
-		if (ret) {
-			while (e-- > first)
-				put_extent(&m->al, e);
-			return ret;
-		}
+		if (ret)
+			break;
 	}
-	return 0;
+	mutex_unlock(&al->span);
+	if (ret)
+		while (e-- > first)
+			put_extent(al, e);
+	return ret;
 }
 
 /* The write is complete (any context). */

@@ -23,17 +23,19 @@ struct rblk_al {
 	u32 *refs;			/* writes in flight per slot */
 	u64 *used;			/* last use, to evict the coldest */
 	unsigned long *pending;		/* slot's transaction not on disk yet */
+	unsigned long *dead;		/* its transaction failed: its owner frees it */
 	struct xarray map;		/* extent -> slot + 1 */
 	u64 tick;
-	u64 tr_number;			/* of the last transaction written */
-	u32 context;			/* where the next window starts */
-	spinlock_t lock;		/* all of the above but the ring position */
-	struct mutex io;		/* one transaction at a time */
 	u16 batch_slot[RBLK_AL_UPDATES];	/* changes for the next transaction */
 	u32 batch_ext[RBLK_AL_UPDATES];
 	u32 batch_n;
 	u32 batch_res;			/* places promised, not filled yet */
-	bool batch_evicts;		/* the batch drops an extent from the set */
+	spinlock_t lock;		/* all of the above but the map's entries */
+	struct mutex span;		/* one request across two extents at a time */
+	struct mutex io;		/* one transaction at a time; it holds: */
+	u32 *log_set;			/* the set as the log on disk has it */
+	u64 tr_number;			/* of the last transaction written */
+	u32 context;			/* where the next window starts */
 	wait_queue_head_t wq;		/* a slot was released or committed */
 	struct page *page;
 	atomic64_t transactions;	/* written since attach */

@@ -14,11 +14,18 @@
 #include <linux/blk-mq.h>
 #include <linux/netlink.h>
 #include <linux/version.h>
+#include <rblk/md.h>
 #include <rblk/wire.h>
 
-/* A request must fit one WRITE packet; a discard range its u32 length. */
+/*
+ * A request must fit one WRITE packet. A discard or write-zeroes range is
+ * at most one activity log extent (as in DRBD), so that no request of a
+ * Primary needs more than two of the log's slots at a time (kmod/al.c).
+ * Its discard granularity too: the block layer does not split a discard
+ * at a maximum below the granularity (a thin pool's 8 MiB blocks).
+ */
 #define RBLK_MAX_IO_SECTORS	(RBLK_WIRE_MAX_DATA >> SECTOR_SHIFT)
-#define RBLK_MAX_RANGE_SECTORS	(1U << 22)	/* 2 GiB */
+#define RBLK_MAX_RANGE_SECTORS	(1U << (RBLK_AL_EXTENT_SHIFT - SECTOR_SHIFT))
 
 /* -- opening the backing device (6.9: file based bdev handles) ---------- */
 
@@ -197,7 +204,8 @@ static inline void rblk_fill_limits(struct queue_limits *lim,
 	lim->max_hw_discard_sectors = min(bdev_max_discard_sectors(b),
 					  RBLK_MAX_RANGE_SECTORS);
 	lim->max_user_discard_sectors = UINT_MAX;
-	lim->discard_granularity = bdev_discard_granularity(b);
+	lim->discard_granularity = min(bdev_discard_granularity(b),
+				       RBLK_MAX_RANGE_SECTORS << SECTOR_SHIFT);
 	lim->max_write_zeroes_sectors = min(bdev_write_zeroes_sectors(b),
 					    RBLK_MAX_RANGE_SECTORS);
 }
@@ -242,7 +250,8 @@ static inline int rblk_freeze_set_limits(struct gendisk *disk,
 	blk_queue_max_segment_size(q, queue_max_segment_size(bq));
 	blk_queue_max_discard_sectors(q, min(bdev_max_discard_sectors(b),
 					     RBLK_MAX_RANGE_SECTORS));
-	q->limits.discard_granularity = bdev_discard_granularity(b);
+	q->limits.discard_granularity = min(bdev_discard_granularity(b),
+					    RBLK_MAX_RANGE_SECTORS << SECTOR_SHIFT);
 	blk_queue_max_write_zeroes_sectors(q, min(bdev_write_zeroes_sectors(b),
 						  RBLK_MAX_RANGE_SECTORS));
 	return 0;

@@ -635,7 +635,8 @@ static bool start_write(struct rblk_device *dev, struct request *rq)
 				 !rblk_disk_usable(dev))
 				set_bit(RBLK_RQ_PEER_ONLY, &req->rflags);
 			else {
-				/* Not the disk's (no memory): as before. */
+				/* Not the disk's (no memory, or more extents
+				 * than the log has): as before. */
 				req->status = BLK_STS_IOERR;
 				return true;
 			}

@@ -130,15 +130,17 @@ _Static_assert(sizeof(struct rblk_md_sb) == 512, "superblock is 512 bytes");
  * flight (0xffffffff = empty). A transaction records up to
  * RBLK_AL_UPDATES slot changes plus a window of the whole set
  * (context_start .. +context_count), moving on with every transaction, so
- * the last RBLK_AL_SLOTS transactions always hold the full set. Recovery
- * replays valid transactions in tr_number order: window, then updates.
+ * the last RBLK_AL_SLOTS - 1 transactions always hold the full set: the
+ * newest may be torn by a power cut, and the block it overwrote is gone
+ * (hence at most RBLK_AL_SLOTS - 1 windows of slots). Recovery replays
+ * valid transactions in tr_number order: window, then updates.
  */
 #define RBLK_AL_MAGIC		0x4c41424bU	/* "KBAL" on disk */
 #define RBLK_AL_UPDATES		64
 #define RBLK_AL_CONTEXT		922
 #define RBLK_AL_EMPTY		0xffffffffU
 #define RBLK_AL_EXTENTS_MIN	7
-#define RBLK_AL_EXTENTS_MAX	(RBLK_AL_SLOTS * RBLK_AL_CONTEXT)	/* 7376 */
+#define RBLK_AL_EXTENTS_MAX	((RBLK_AL_SLOTS - 1) * RBLK_AL_CONTEXT)	/* 6454 */
 #define RBLK_AL_EXTENTS_DEFAULT	1237
 
 struct rblk_al_tr {

@@ -90,6 +90,8 @@ int main(void)
 	run(100, 500, 2);
 	run(RBLK_AL_EXTENTS_DEFAULT, 300, 3);
 	run(2000, 300, 4);
+	/* The largest set: the ring still covers it with its newest torn. */
+	run(RBLK_AL_EXTENTS_MAX, 100, 5);
 	test_other_geometry_ignored();
 	TEST_DONE();
 }

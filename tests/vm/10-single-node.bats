@@ -19,6 +19,7 @@ teardown_file() {
 # The udev test's udevd goes whatever happened in it: it runs the host's
 # rules (LVM's included) on every device event after it.
 teardown() {
+	vm_teardown
 	[[ "$BATS_TEST_DESCRIPTION" != udev* ]] || vm_run n1 "udevadm control --exit 2>/dev/null; true" || true
 }
 
@@ -48,10 +49,10 @@ teardown() {
 	run vm_run n1 "blockdev --getsize64 /dev/rblk0 /dev/vda"
 	assert_status 0
 	[ "$(echo "$output" | sed -n 1p)" = "$(echo "$output" | sed -n 2p)" ]
-	# Limits follow the disk, capped where the wire format needs it: a
-	# request fits one 1 MiB packet, a discard range a 32-bit length.
+	# Limits follow the disk, capped where rblk needs it: a request fits
+	# one 1 MiB packet, a discard range one 4 MiB activity log extent.
 	for f in logical_block_size:0 physical_block_size:0 max_hw_sectors_kb:1024 \
-		 discard_max_hw_bytes:2147483648 write_zeroes_max_bytes:2147483648; do
+		 discard_max_hw_bytes:4194304 write_zeroes_max_bytes:4194304; do
 		run vm_run n1 "cat /sys/block/rblk0/queue/${f%:*} /sys/block/vda/queue/${f%:*}"
 		assert_status 0
 		local got=${lines[0]} want=${lines[1]} cap=${f#*:}
@@ -107,7 +108,8 @@ teardown() {
 	run vm_run n1 "$RBLKADM status r0"
 	assert_output_has "r0 role:Primary"
 	vm_run n1 "mkfs.xfs -q -f /dev/rblk0 && mkdir -p /mnt/r0 && mount /dev/rblk0 /mnt/r0"
-	run vm_run n1 "fio --name=w --directory=/mnt/r0 --size=48M --bs=4k --rw=randwrite \
+	# 30 s here: a hang fails in 5 min, not 10 (and shows its stacks).
+	VM_TIMEOUT=300 run vm_run n1 "fio --name=w --directory=/mnt/r0 --size=48M --bs=4k --rw=randwrite \
 		--ioengine=libaio --iodepth=16 --direct=1 --verify=crc32c --do_verify=1 \
 		--fsync=64 --output-format=terse --minimal >/dev/null && echo FIO-OK"
 	assert_status 0
