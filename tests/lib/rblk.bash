@@ -101,6 +101,21 @@ rblk_write_config() {
 	vm_run "$vm" "cp '$f' /etc/rblk.conf"
 }
 
+# Wait until pg on both nodes is Connected, both disks UpToDate, nothing
+# out of sync (within $1 s, default 60): what an operator sees before a
+# switchover. A connection lost meanwhile (a guest that stalled longer
+# than timeout x ko-count on a loaded host) has resynced by then; without
+# fencing, a Secondary promoted while it reconnects is promoted alone,
+# with what it had.
+wait_in_sync() {
+	local n
+	for n in pg1 pg2; do
+		vm_wait $n "${1:-60}" "$RBLKADM status --json pg | jq -e '.[0] |
+			.connection == \"Connected\" and .disk == \"UpToDate\" and
+			.[\"peer-disk\"] == \"UpToDate\" and .[\"out-of-sync-kib\"] == 0' >/dev/null"
+	done
+}
+
 # Guest command: the value of a status --json field of resource pg.
 st() {
 	echo "$RBLKADM status --json pg | jq -r '.[0][\"$1\"]'"

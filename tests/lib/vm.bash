@@ -626,19 +626,58 @@ vm_names() {
 	done
 }
 
+# _vm_fail_diag NAME FILE - what a failed test leaves in a running guest,
+# into FILE: the tasks in uninterruptible sleep with their kernel stacks
+# (a hang), the requests in flight on rblk and its disks, rblk's status,
+# and after a line "--- dmesg" the kernel log.
+_vm_fail_diag() {
+	VM_TIMEOUT=30 vm_run "$1" '
+		for s in /proc/[0-9]*/status; do
+			grep -q "^State:.*(disk sleep)" "$s" 2>/dev/null || continue
+			p=${s%/status}
+			echo "in D state: $(cat "$p/comm" 2>/dev/null) (pid ${p#/proc/})"
+			sed "s/^/  /" "$p/stack" 2>/dev/null | head -n 14
+		done
+		for d in /sys/block/rblk* /sys/block/vd*; do
+			[ -e "$d/inflight" ] && echo "${d##*/} in flight (reads writes): $(cat "$d/inflight")"
+		done
+		[ ! -e /sys/module/rblk ] || timeout 10 '"${RBLKADM:-user/rblkadm}"' status 2>&1 | head -n 24
+		echo "--- dmesg"
+		dmesg' >"$2" 2>&1
+}
+
 # vm_teardown - call from teardown(): remembers failed tests so that
-# vm_teardown_all keeps the logs.
+# vm_teardown_all keeps the logs, and prints what each guest shows of the
+# failure (all of it in RUN_DIR/NAME.fail.K.txt): hung tasks, requests in
+# flight, rblk's status and its last kernel messages; a dead guest's
+# console.
 vm_teardown() {
 	[ -n "${RUN_DIR:-}" ] && [ -d "$RUN_DIR" ] || return 0
 	if [ -z "${BATS_TEST_COMPLETED:-}" ]; then
 		echo "${BATS_TEST_DESCRIPTION:-?}" >>"$RUN_DIR/.failed"
-		local n
+		local n k f
+		k=$(wc -l <"$RUN_DIR/.failed")
 		for n in $(vm_names); do
-			echo "--- console tail of $n (full logs in $RUN_DIR):"
-			tail -n 20 "$RUN_DIR/$n.console.$(cat "$RUN_DIR/$n.boots").log" 2>/dev/null
+			if ! vm_is_running "$n"; then
+				echo "--- $n is not running; its console's tail (full logs in $RUN_DIR):"
+				tail -n 20 "$RUN_DIR/$n.console.$(cat "$RUN_DIR/$n.boots").log" 2>/dev/null
+				continue
+			fi
+			f=$RUN_DIR/$n.fail.$k.txt
+			_vm_fail_diag "$n" "$f" || true
+			echo "--- $n after the failure (all of it in $f):"
+			sed '/^--- dmesg$/,$d' "$f" | head -n 60
+			sed '1,/^--- dmesg$/d' "$f" | grep -E 'rblk|WARNING|BUG|blocked for' |
+				grep -vE 'rblk_agent|rblk-agent' | tail -n 15
 		done
 	fi
 	return 0
+}
+
+# Every VM test file's teardown unless it defines its own (which then
+# calls vm_teardown itself).
+teardown() {
+	vm_teardown
 }
 
 # _vm_kmemleak NAME - on a kernel with kmemleak (CONFIG_DEBUG_KMEMLEAK=y in

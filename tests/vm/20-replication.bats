@@ -58,11 +58,14 @@ teardown_file() {
 		--verify_state_save=0 >/dev/null"
 	run vm_run pg1 "$(st pending-acks)"
 	[ "$output" = 0 ]
+	wait_in_sync
 	vm_run pg1 "$RBLKADM secondary pg"
 	vm_run pg2 "$RBLKADM primary pg"
+	# fio names each bad block: their count and the first ones.
 	run vm_run pg2 "fio --name=w --filename=/dev/rblk0 --size=64M --bs=4k --rw=randwrite \
 		--ioengine=libaio --iodepth=16 --direct=1 --verify=crc32c --verify_only \
-		>/dev/null && echo VERIFIED"
+		>/tmp/verify.out 2>&1 && echo VERIFIED ||
+		{ echo \"\$(grep -c '^verify:' /tmp/verify.out) bad blocks\"; head -n 3 /tmp/verify.out; }"
 	assert_output_has "VERIFIED"
 	vm_run pg2 "$RBLKADM secondary pg"
 	md5_both_equal
@@ -87,7 +90,9 @@ teardown_file() {
 	vm_run pg1 "$RBLKADM primary pg"
 	vm_run pg1 "mkfs.xfs -q -f /dev/rblk0 && mkdir -p /mnt/pg && mount /dev/rblk0 /mnt/pg"
 	vm_run pg1 "dd if=/dev/urandom of=/mnt/pg/f bs=1M count=20 status=none && sync && md5sum /mnt/pg/f > /tmp/f.md5"
-	vm_run pg1 "umount /mnt/pg && $RBLKADM secondary pg"
+	vm_run pg1 "umount /mnt/pg"
+	wait_in_sync
+	vm_run pg1 "$RBLKADM secondary pg"
 	vm_run pg2 "$RBLKADM primary pg && mkdir -p /mnt/pg && mount /dev/rblk0 /mnt/pg"
 	run vm_run pg2 "md5sum /mnt/pg/f; umount /mnt/pg; $RBLKADM secondary pg"
 	want=$(vm_run pg1 'cut -d" " -f1 /tmp/f.md5')
@@ -150,6 +155,7 @@ teardown_file() {
 # timeout x ko-count (15 s), not ping-timeout: a stall of 5 s (the test's
 # stimulus, not a wait) keeps the connection; one that outlasts 15 s
 # drops it, with every write done on the Primary.
+# bats test_tags=long
 @test "a Secondary's disk stalling: kept for timeout x ko-count, not ping-timeout; dropped after" {
 	local sz
 	vm_run pg2 "$RBLKADM down pg"

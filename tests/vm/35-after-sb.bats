@@ -140,6 +140,7 @@ assert_refused() {
 # connection is made with it, the next split brain on the same connect
 # (the link cut and back, no new command) goes by the policy again, here
 # disconnect; it does not throw away this node's later writes.
+# bats test_tags=long
 @test "--discard-my-data decides one split brain only: a later one, after the link came back, is refused by the policy" {
 	local hc1 hc2
 	configure "after-sb-0pri disconnect;"
@@ -230,6 +231,7 @@ assert_refused() {
 	assert_lost pg1 pg2 discard-secondary
 }
 
+# bats test_tags=long
 @test "after-sb-1pri call-pri-lost-after-sb: a Primary the 0pri policy makes lose is refused and told; a losing Secondary resyncs" {
 	configure "after-sb-0pri discard-least-changes; after-sb-1pri call-pri-lost-after-sb;"
 	# The Primary changed less: it would lose.
@@ -263,6 +265,7 @@ elapsed_ms() {
 	echo "echo \$(( (\$(date +%s%N) - \$(cat /tmp/t0)) / 1000000 ))"
 }
 
+# bats test_tags=long
 @test "fixed resync-rate (c-plan-ahead 0): set live by adjust, the resync keeps to it, back to dynamic mid-resync; before-resync-target ran" {
 	local mib=16 rate=1024 ms min_ms n0 n1
 	configure ""
@@ -373,6 +376,7 @@ assert_no_resync() {
 	[ "$output" = 0 ]
 }
 
+# bats test_tags=long
 @test "before-resync-target is waited for: nothing reaches the target's disk, the Primary's writes complete on its own disk and the resync after exit 0 carries them; after exit 1 or handler-timeout no resync (StandAlone)" {
 	brt_setup $((30 * VM_TIME_SCALE))
 

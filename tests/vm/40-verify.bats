@@ -101,6 +101,7 @@ sha256_users() {
 	vm_run "$1" "awk '/^name/ { n = \$3 } /^refcnt/ && n == \"sha256\" { s += \$3 } END { print s + 0 }' /proc/crypto"
 }
 
+# bats test_tags=long
 @test "verify led by each node in turn: no protocol error, no reconnect, no transform kept" {
 	reseed
 	vm_run pg1 "$RBLKADM primary pg"
@@ -164,6 +165,7 @@ sha256_users() {
 	md5_both_equal
 }
 
+# bats test_tags=long
 @test "verify under a concurrent write load reports no difference" {
 	reseed
 	vm_run pg1 "$RBLKADM primary pg"

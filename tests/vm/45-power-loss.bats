@@ -45,6 +45,7 @@ setup_file() {
 # find their disks free.
 teardown() {
 	local n
+	vm_teardown
 	[ -e "$RUN_DIR/pg-stack-up" ] || return 0
 	rm -f "$RUN_DIR/pg-stack-up"
 	pg_client_stop pg2 || true

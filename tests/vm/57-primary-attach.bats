@@ -187,6 +187,7 @@ resynced() {
 	assert_output_has "no block differs"
 }
 
+# bats test_tags=long
 @test "the link cut during a Primary's resync: the new disk goes, the Primary is served again; attached once more, it is UpToDate" {
 	primary_served_fresh_disk
 	mark
@@ -211,6 +212,7 @@ resynced() {
 	vm_run pg1 "$RBLKADM secondary pg"
 }
 
+# bats test_tags=long
 @test "the new disk fails during its resync: Diskless again, the Primary served; mended, attached once more, UpToDate" {
 	primary_served_fresh_disk
 	mark
